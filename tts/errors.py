@@ -1,0 +1,65 @@
+"""One base exception; the CLI turns it into a single `Error: ...` line.
+
+Every message names what went wrong, where (file, line, key) and the fix.
+Anything that is not an `AudiobookError` is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class AudiobookError(Exception):
+    """A failure the user can act on."""
+
+
+class InputError(AudiobookError):
+    """The input text file cannot be read or holds nothing to read."""
+
+
+class ConfigError(AudiobookError):
+    """voices.yaml (or another setting) is wrong; the message has file:line."""
+
+
+class ScriptError(AudiobookError):
+    """A script file given to `render --script` is malformed."""
+
+
+class EngineError(AudiobookError):
+    """Synthesis failed. `transient` errors are worth retrying with a fresh request."""
+
+    transient: bool = False
+
+
+class ServiceUnreachable(EngineError):
+    """The speech service cannot be reached (no network, DNS, refused)."""
+
+    transient = True
+
+
+class RateLimited(EngineError):
+    """The service answered 429/503: slow down and retry later."""
+
+    transient = True
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class VoiceUnavailable(EngineError):
+    """The engine does not offer the requested voice."""
+
+
+class ClientOutdated(EngineError):
+    """The service rejects our client (401/403 after the clock-skew retry): upgrade edge-tts."""
+
+
+class IncompleteAudio(EngineError):
+    """A clip came back shorter than its boundary metadata says, or the stream stalled."""
+
+    transient = True
+
+
+class NoAudio(EngineError):
+    """The service returned no audio for a request."""
+
+    transient = True

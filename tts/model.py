@@ -1,0 +1,167 @@
+"""Immutable records that flow between the stages.
+
+Change them with `dataclasses.replace`; never mutate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+SegmentKind = Literal["heading", "narration", "dialogue", "pause"]
+Gender = Literal["male", "female"]
+Language = Literal["zh-Hans", "zh-Hant", "en"]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of cleaned text (hard-wrapped lines already joined)."""
+
+    text: str
+    """The cleaned text; for a scene break, the marker as written (e.g. '......')."""
+    line: int
+    """1-based line in the source file where the paragraph starts."""
+    scene_break: bool = False
+    """A '......', '***', '——' line: a pause in the audio, never speech."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    """1-based position in the book."""
+    title: str | None
+    """The heading as written ('第122章 上頭來人'), None when the text has no heading."""
+    paragraphs: tuple[Paragraph, ...]
+    """Body paragraphs after the heading (a sentence fused to the heading starts the body)."""
+    heading_line: int | None = None
+
+
+@dataclass(frozen=True)
+class CleanReport:
+    """What loading and cleaning did, for `script --stats` and the user's trust."""
+
+    encoding: str = "utf-8"
+    glyphs_repaired: int = 0
+    invisible_removed: int = 0
+    notices_dropped: tuple[str, ...] = ()
+    scene_breaks: int = 0
+
+
+@dataclass(frozen=True)
+class Book:
+    source: str
+    """Path of the input file as given."""
+    title: str
+    language: Language
+    chapters: tuple[Chapter, ...]
+    report: CleanReport = field(default_factory=CleanReport)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of text read by one voice: the unit of `audiobook script`."""
+
+    chapter: int
+    index: int
+    """Reading order within the chapter, from 0."""
+    kind: SegmentKind
+    text: str
+    paragraph: int
+    """Paragraph number within the chapter (0-based); -1 for the heading."""
+    line: int
+    """1-based source line, for review and error messages."""
+    speaker: str | None = None
+    """Canonical character name for dialogue; None for narration/heading/pause or unknown."""
+    confidence: float | None = None
+    """0..1 for dialogue: how sure the attribution is."""
+    method: str | None = None
+    """Which rule attributed the line ('tag-after', 'colon', 'alternation', ...)."""
+
+
+@dataclass(frozen=True)
+class Character:
+    """A person in the book, as found by attribution (and voices.yaml)."""
+
+    name: str
+    """Canonical name."""
+    aliases: tuple[str, ...] = ()
+    gender: Gender | None = None
+    lines: int = 0
+    """Dialogue segments attributed to the character."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    """What an engine needs to speak: a voice name and its prosody."""
+
+    engine: str
+    name: str
+    rate: str = "+0%"
+    pitch: str = "+0Hz"
+    volume: str = "+0%"
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """One voice an engine offers."""
+
+    engine: str
+    name: str
+    locale: str
+    gender: str
+    """'Female', 'Male' or 'Neutral' as the engine says."""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """A sentence or word the engine reported, in seconds from the clip's start."""
+
+    offset: float
+    duration: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Audio:
+    """One synthesized clip as the engine produced it."""
+
+    data: bytes
+    codec: Literal["mp3", "pcm_s16le"]
+    sample_rate: int
+    channels: int
+    duration: float
+    """Seconds of audio."""
+    boundaries: tuple[Boundary, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who speaks with which voice."""
+
+    narrator: Voice
+    unknown: Voice
+    """For dialogue whose speaker is unknown or below the confidence threshold."""
+    speakers: Mapping[str, Voice]
+    """Canonical character name -> voice."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Alias (any form) -> canonical name."""
+    threshold: float = 0.5
+    """Dialogue attributed with less confidence than this goes to `unknown`."""
+
+    def canonical(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        return self.aliases.get(name, name)
+
+    def voice_for(self, segment: Segment) -> Voice | None:
+        """The voice that reads a segment; None for pauses."""
+        if segment.kind == "pause":
+            return None
+        if segment.kind != "dialogue":
+            return self.narrator
+        name = self.canonical(segment.speaker)
+        if name is None or (segment.confidence or 0.0) < self.threshold:
+            return self.unknown
+        return self.speakers.get(name, self.unknown)
