@@ -165,3 +165,40 @@ class Cast:
         if name is None or (segment.confidence or 0.0) < self.threshold:
             return self.unknown
         return self.speakers.get(name, self.unknown)
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence between clips, in seconds, chosen from the text's structure."""
+
+    sentence: float = 0.25
+    """Between consecutive lines of one speaker in one paragraph."""
+    speaker: float = 0.45
+    """At a change of speaker inside a paragraph."""
+    paragraph: float = 0.6
+    """At a change of paragraph."""
+    heading: float = 1.2
+    """After a chapter heading."""
+    scene: float = 1.8
+    """At a scene break ('......', '***')."""
+    chapter: float = 2.5
+    """Between chapters."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A synthesized clip stored on disk (in the cache), ready to assemble."""
+
+    path: str
+    codec: Literal["mp3", "pcm_s16le"]
+    sample_rate: int
+    channels: int
+    duration: float
+    boundaries: tuple[Boundary, ...] = ()
+
+
+@dataclass(frozen=True)
+class Silence:
+    """A pause in the assembled audio."""
+
+    seconds: float
