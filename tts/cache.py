@@ -1,0 +1,127 @@
+"""Content-addressed clip cache with atomic writes.
+
+A clip's key is a hash of everything that determines its sound (engine, engine version,
+voice, prosody, text) and never its position in the book, so an edited book, a resumed run
+or a second book reuse every clip that did not change.
+
+Layout: `<root>/<key[:2]>/<key>.mp3` (or `.pcm` for raw 16-bit PCM) plus `<key>.json`, a small
+sidecar with the audio's format and sentence boundaries. Both are written to a temp file in
+the same directory, fsynced and renamed into place; the sidecar goes last, so a clip whose
+write was interrupted (even by kill -9) is simply not there and is synthesized again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tts.errors import AudiobookError
+from tts.model import Audio, Boundary, Clip, Voice
+
+KEY_SCHEMA = 1
+"""Bump when the key recipe changes, so old entries are never misread."""
+
+_EXTENSIONS = {"mp3": ".mp3", "pcm_s16le": ".pcm"}
+
+
+def clip_key(engine: str, engine_version: str, voice: Voice, text: str) -> str:
+    """sha256 of what determines a clip's sound: engine, version, voice, prosody and text."""
+    fields = [
+        KEY_SCHEMA,
+        engine,
+        engine_version,
+        voice.name,
+        voice.rate,
+        voice.pitch,
+        voice.volume,
+        text,
+    ]
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class ClipCache:
+    """Clips on disk under `root`, found by key."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _dir(self, key: str) -> Path:
+        if len(key) < 3 or not all(c in "0123456789abcdef" for c in key):
+            raise ValueError(f"not a clip key: {key!r}")
+        return self.root / key[:2]
+
+    def sidecar_path(self, key: str) -> Path:
+        return self._dir(key) / f"{key}.json"
+
+    def get(self, key: str) -> Clip | None:
+        """The cached clip, or None when it is missing, half-written or unreadable."""
+        try:
+            meta = json.loads(self.sidecar_path(key).read_text(encoding="utf-8"))
+            audio_path = self._dir(key) / f"{key}{_EXTENSIONS[meta['codec']]}"
+            if audio_path.stat().st_size != meta["bytes"]:
+                return None
+            return Clip(
+                path=str(audio_path),
+                codec=meta["codec"],
+                sample_rate=int(meta["sample_rate"]),
+                channels=int(meta["channels"]),
+                duration=float(meta["duration"]),
+                boundaries=tuple(
+                    Boundary(float(b[0]), float(b[1]), str(b[2])) for b in meta["boundaries"]
+                ),
+            )
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def put(self, key: str, audio: Audio) -> Clip:
+        """Store `audio` under `key` (atomically) and return the stored clip."""
+        directory = self._dir(key)
+        audio_path = directory / f"{key}{_EXTENSIONS[audio.codec]}"
+        meta: dict[str, Any] = {
+            "codec": audio.codec,
+            "sample_rate": audio.sample_rate,
+            "channels": audio.channels,
+            "duration": audio.duration,
+            "bytes": len(audio.data),
+            "boundaries": [[b.offset, b.duration, b.text] for b in audio.boundaries],
+        }
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            _write_atomic(audio_path, audio.data)
+            sidecar = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+            _write_atomic(self.sidecar_path(key), sidecar)
+        except OSError as e:
+            raise AudiobookError(
+                f"cannot write the clip cache at {self.root}: {e.strerror or e}; "
+                "free some disk space or choose another --cache-dir"
+            ) from e
+        clip = self.get(key)
+        if clip is None:  # pragma: no cover - only if the disk lies to us
+            raise AudiobookError(
+                f"clip {key} vanished from the cache at {self.root} right after writing"
+            )
+        return clip
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
