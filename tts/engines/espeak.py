@@ -1,0 +1,491 @@
+"""Offline speech: espeak-ng from the `espeakng-loader` wheel, driven through ctypes.
+
+Robotic but real speech on any machine, with no network and no system packages. The
+library keeps one global state (voice, parameters, callback) and is not thread-safe, so
+every call into it holds `_LOCK`, and `synthesize` runs it in a worker thread to keep the
+event loop free. The library is initialised lazily, once per process.
+
+Voice names are espeak's own: a language ('cmn' Mandarin, 'yue' Cantonese, 'en-us',
+'en-gb', ...) optionally with a variant from espeak-ng-data/voices/!v ('cmn+f2', 'en-us+m3').
+Prosody strings are Edge's ('+10%', '-5Hz', '-20%') so one voices.yaml suits both engines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import ClassVar
+
+from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
+from tts.model import Audio, Boundary, Voice, VoiceInfo
+
+DEFAULT_WPM = 175
+"""espeak's default speaking rate; Edge's '+0%'."""
+MIN_WPM, MAX_WPM = 80, 450
+DEFAULT_PITCH = 50
+"""espeak's pitch scale runs 0-100 around the voice's own base pitch."""
+HZ_PER_PITCH_UNIT = 2.0
+DEFAULT_RANGE = 50
+DEFAULT_VOLUME = 100
+MAX_VOLUME = 200
+
+MALE_VARIANTS: tuple[str, ...] = (
+    "m3", "m1", "m7", "m2", "m4", "m6", "m8", "m5", "david", "grandpa", "norbert",
+)  # fmt: skip
+"""Male variants, most distinct first (each moves pitch, formants or voicing)."""
+FEMALE_VARIANTS: tuple[str, ...] = (
+    "f2", "f1", "f3", "f4", "f5", "belinda", "steph", "Annie", "grandma", "aunty",
+)  # fmt: skip
+"""Female variants, most distinct first."""
+
+_LOCALES: dict[str, str] = {"cmn": "zh-CN", "yue": "zh-HK"}
+"""espeak language -> BCP-47-ish locale where the generic rule would be wrong."""
+_LANGUAGE_FOR_LOCALE: dict[str, str] = {
+    "zh": "cmn",
+    "zh-cn": "cmn",
+    "zh-hans": "cmn",
+    "zh-tw": "cmn",  # Mandarin is the best espeak reading of Traditional text too
+    "zh-hant": "cmn",
+    "zh-hk": "yue",
+    "zh-yue": "yue",
+    "en": "en-us",
+}
+
+_RATE = re.compile(r"^([+-])(\d+)%$")
+_PITCH = re.compile(r"^([+-])(\d+)Hz$")
+_VOLUME = re.compile(r"^([+-])(\d+)%$")
+
+# speak_lib.h
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_INITIALIZE_DONT_EXIT = 0x8000
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1
+_EVENT_LIST_TERMINATED = 0
+_EVENT_SENTENCE = 2
+_EE_OK = 0
+_PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH, _PARAM_RANGE = 1, 2, 3, 4
+
+
+class _EventId(ctypes.Union):
+    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
+
+
+class _Event(ctypes.Structure):
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", _EventId),
+    ]
+
+
+class _VoiceStruct(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_void_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
+_SynthCallback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
+)
+
+
+@dataclass(frozen=True)
+class Prosody:
+    """Edge prosody strings as espeak parameters."""
+
+    wpm: int
+    """Words per minute (espeakRATE)."""
+    pitch: int
+    """0-100 (espeakPITCH), 50 is the voice's own pitch."""
+    volume: int
+    """0-200 (espeakVOLUME), 100 is normal."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language voice the library offers."""
+
+    code: str
+    """What espeak_SetVoiceByName takes: 'cmn', 'yue', 'en-us'."""
+    name: str
+    """espeak's description: 'Chinese_(Mandarin)'."""
+    locale: str
+    """BCP-47-ish: 'zh-CN', 'zh-HK', 'en-US'."""
+
+
+@dataclass
+class _Take:
+    """What the synth callback collects for one request."""
+
+    samples: bytearray
+    sentences: list[tuple[int, int]]
+    """(text position, 1-based character; audio position, ms) of each sentence start."""
+
+
+class _Library:
+    """The loaded, initialised libespeak-ng. Use only while holding `_LOCK`."""
+
+    def __init__(self, library_path: str, data_path: str) -> None:
+        lib = ctypes.CDLL(library_path)
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_Initialize.restype = ctypes.c_int
+        lib.espeak_Info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
+        lib.espeak_Info.restype = ctypes.c_char_p
+        lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
+        lib.espeak_SetSynthCallback.restype = None
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_SetVoiceByName.restype = ctypes.c_int
+        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_SetParameter.restype = ctypes.c_int
+        lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
+        lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_VoiceStruct))
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
+        lib.espeak_Synth.restype = ctypes.c_int
+        rate = lib.espeak_Initialize(
+            _AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), _INITIALIZE_DONT_EXIT
+        )
+        if rate <= 0:
+            raise OSError(f"espeak_Initialize failed ({rate}) with data at {data_path}")
+        self.lib = lib
+        self.sample_rate = rate
+        self.data_path = Path(data_path)
+        self.version = (lib.espeak_Info(None) or b"").decode()
+        self.take = _Take(bytearray(), [])
+        # Keep a reference: ctypes frees the thunk when the Python object dies.
+        self._callback = _SynthCallback(self._collect)
+        lib.espeak_SetSynthCallback(self._callback)
+
+    def _collect(self, wav: ctypes._Pointer, count: int, events: ctypes._Pointer) -> int:
+        if count > 0 and wav:
+            self.take.samples += ctypes.string_at(wav, count * 2)
+        i = 0
+        while events[i].type != _EVENT_LIST_TERMINATED:
+            event = events[i]
+            if event.type == _EVENT_SENTENCE:
+                self.take.sentences.append((event.text_position, event.audio_position))
+            i += 1
+        return 0
+
+    def languages(self) -> list[Language]:
+        found: list[Language] = []
+        entries = self.lib.espeak_ListVoices(None)
+        i = 0
+        while entries[i]:
+            entry = entries[i].contents
+            code = _first_language(entry.languages)
+            if code:
+                found.append(Language(code, (entry.name or b"").decode(), locale_of(code)))
+            i += 1
+        return found
+
+    def synthesize(self, text: str, voice_name: str, prosody: Prosody) -> _Take:
+        if self.lib.espeak_SetVoiceByName(voice_name.encode()) != _EE_OK:
+            raise VoiceUnavailable(_unknown_voice(voice_name))
+        for parameter, value in (
+            (_PARAM_RATE, prosody.wpm),
+            (_PARAM_PITCH, prosody.pitch),
+            (_PARAM_RANGE, DEFAULT_RANGE),
+            (_PARAM_VOLUME, prosody.volume),
+        ):
+            self.lib.espeak_SetParameter(parameter, value, 0)
+        self.take = _Take(bytearray(), [])
+        encoded = text.encode("utf-8")
+        status = self.lib.espeak_Synth(
+            encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
+        )
+        take, self.take = self.take, _Take(bytearray(), [])
+        if status != _EE_OK:
+            raise EngineError(
+                f"espeak-ng failed ({status}) on voice '{voice_name}'; "
+                "retry, or split the text into shorter pieces"
+            )
+        return take
+
+
+_LOCK = threading.Lock()
+_STATE: dict[str, _Library] = {}
+
+
+def _first_language(languages: int | None) -> str:
+    """espeak's language list is (priority byte, NUL-terminated name)*, ending in a 0 byte."""
+    if not languages:
+        return ""
+    return ctypes.string_at(languages + 1).decode()
+
+
+def _load() -> _Library:
+    """The library, initialised on first use. Call with `_LOCK` held."""
+    library = _STATE.get("library")
+    if library is None:
+        try:
+            import espeakng_loader
+
+            library_path = espeakng_loader.get_library_path()
+            data_path = espeakng_loader.get_data_path()
+            library = _Library(library_path, data_path)
+        except (ImportError, OSError, RuntimeError, AttributeError) as error:
+            raise EngineError(
+                f"espeak-ng cannot be loaded ({error}); "
+                "reinstall it with 'pip install --force-reinstall espeakng-loader'"
+            ) from error
+        _STATE["library"] = library
+    return library
+
+
+def _library() -> _Library:
+    with _LOCK:
+        return _load()
+
+
+def _unknown_voice(name: str) -> str:
+    return (
+        f"espeak has no voice '{name}'; run 'audiobook voices --engine espeak' to list voices "
+        "(a language like 'cmn', 'yue', 'en-us', optionally with a variant: 'cmn+f2')"
+    )
+
+
+def locale_of(code: str) -> str:
+    """espeak language code -> BCP-47-ish locale: 'cmn' -> 'zh-CN', 'en-gb' -> 'en-GB'."""
+    if code in _LOCALES:
+        return _LOCALES[code]
+    parts = code.split("-")
+    tail = [part.upper() if len(part) == 2 and part.isalpha() else part for part in parts[1:]]
+    return "-".join([parts[0].lower(), *tail])
+
+
+def _percent(value: str, pattern: re.Pattern[str], what: str, example: str, name: str) -> int:
+    match = pattern.match(value)
+    if match is None:
+        raise ConfigError(
+            f"voice '{name}': {what} '{value}' is not a signed whole number like '{example}'"
+        )
+    sign, digits = match.groups()
+    return int(digits) * (-1 if sign == "-" else 1)
+
+
+def prosody_of(voice: Voice) -> Prosody:
+    """Edge prosody strings -> espeak parameters; ConfigError names the bad value.
+
+    rate '+50%' -> 1.5 x 175 wpm (clamped to 80-450); pitch '+10Hz' -> 50 + 10 / 2 on
+    espeak's 0-100 scale (clamped); volume '-20%' -> amplitude 80 of 200. A volume of
+    '-100%' or less would be silent and is refused.
+    """
+    rate = _percent(voice.rate, _RATE, "rate", "+10%", voice.name)
+    hertz = _percent(voice.pitch, _PITCH, "pitch", "+5Hz", voice.name)
+    volume = _percent(voice.volume, _VOLUME, "volume", "-20%", voice.name)
+    if volume <= -100:
+        raise ConfigError(
+            f"voice '{voice.name}': volume '{voice.volume}' would be silent; use more than -100%"
+        )
+    wpm = round(DEFAULT_WPM * (100 + rate) / 100)
+    pitch = round(DEFAULT_PITCH + hertz / HZ_PER_PITCH_UNIT)
+    amplitude = round(DEFAULT_VOLUME * (100 + volume) / 100)
+    return Prosody(
+        wpm=min(max(wpm, MIN_WPM), MAX_WPM),
+        pitch=min(max(pitch, 0), 100),
+        volume=min(max(amplitude, 1), MAX_VOLUME),
+    )
+
+
+def speakable(text: str) -> bool:
+    """Whether the text has anything to say: a letter or a digit in any script."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def _variant_path(data_path: Path, variant: str) -> Path:
+    return data_path / "voices" / "!v" / variant
+
+
+@cache
+def _variant_gender(data_path: Path, variant: str) -> str:
+    """'Female' or 'Male' from the variant file; espeak's voices are male unless marked."""
+    try:
+        lines = _variant_path(data_path, variant).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return "Male"
+    for line in lines:
+        words = line.split()
+        if len(words) >= 2 and words[0] == "gender":
+            return "Female" if words[1] == "female" else "Male"
+    return "Male"
+
+
+@lru_cache(maxsize=1)
+def _languages() -> tuple[Language, ...]:
+    library = _library()
+    with _LOCK:
+        return tuple(library.languages())
+
+
+def _variants(data_path: Path, names: Sequence[str]) -> list[str]:
+    return [name for name in names if _variant_path(data_path, name).is_file()]
+
+
+def language_for(locale: str) -> str:
+    """The espeak language that reads a locale: 'zh-CN'/'zh-TW' -> 'cmn', 'zh-HK' -> 'yue'.
+
+    Raises VoiceUnavailable when espeak has no voice for it.
+    """
+    key = locale.strip().lower().replace("_", "-")
+    key = _LANGUAGE_FOR_LOCALE.get(key, key)
+    by_code = {language.code: language for language in _languages()}
+    by_locale = {language.locale.lower(): language for language in _languages()}
+    language = by_code.get(key) or by_locale.get(key)
+    if language is None:
+        raise VoiceUnavailable(
+            f"espeak has no voice for locale '{locale}'; run 'audiobook voices --engine espeak' "
+            "to list locales (e.g. zh-CN, zh-HK, en-US, en-GB)"
+        )
+    return language.code
+
+
+def voice_pool(locale: str, gender: str | None = None) -> list[str]:
+    """Distinct espeak voice names for a locale, most distinct first.
+
+    `gender` is 'male' or 'female' (any case); None interleaves both. The male pool starts
+    with the plain language voice (espeak's default is male).
+    """
+    code = language_for(locale)
+    data_path = _library().data_path
+    males = [code, *(f"{code}+{v}" for v in _variants(data_path, MALE_VARIANTS))]
+    females = [f"{code}+{v}" for v in _variants(data_path, FEMALE_VARIANTS)]
+    wanted = gender.lower() if gender else None
+    if wanted == "male":
+        return males
+    if wanted == "female":
+        return females
+    if wanted is not None:
+        raise ConfigError(f"gender '{gender}' is not 'male' or 'female'")
+    mixed: list[str] = []
+    for i in range(max(len(males), len(females))):
+        mixed += males[i : i + 1] + females[i : i + 1]
+    return mixed
+
+
+def _resolve(name: str) -> str:
+    """Check a voice name against the library's languages and variants; the name to set."""
+    code, plus, variant = name.strip().partition("+")
+    known = {language.code.lower(): language.code for language in _languages()}
+    language = known.get(code.lower())
+    if language is None or (plus and not variant):
+        raise VoiceUnavailable(_unknown_voice(name))
+    if variant and not _variant_path(_library().data_path, variant).is_file():
+        raise VoiceUnavailable(_unknown_voice(name))
+    return f"{language}+{variant}" if variant else language
+
+
+def _boundaries(
+    text: str, sentences: list[tuple[int, int]], duration: float
+) -> tuple[Boundary, ...]:
+    """Sentence starts reported by espeak -> one Boundary per spoken sentence."""
+    starts = sorted(set(sentences))
+    if not starts:
+        return (Boundary(0.0, duration, text.strip()),)
+    found: list[Boundary] = []
+    for i, (position, millis) in enumerate(starts):
+        next_position, next_millis = (
+            starts[i + 1] if i + 1 < len(starts) else (len(text) + 1, duration * 1000)
+        )
+        piece = text[max(position - 1, 0) : max(next_position - 1, 0)].strip()
+        offset = min(millis / 1000, duration)
+        end = min(next_millis / 1000, duration)
+        if piece:
+            found.append(Boundary(offset, max(end - offset, 0.0), piece))
+    if found and found[0].offset > 0:
+        first = found[0]
+        found[0] = Boundary(0.0, first.duration + first.offset, first.text)
+    return tuple(found)
+
+
+class EspeakEngine:
+    """The Engine protocol over espeak-ng: offline, instant, robotic."""
+
+    name: ClassVar[str] = "espeak"
+
+    def __init__(self, *, max_request_chars: int = 2000) -> None:
+        self.max_request_chars = max_request_chars
+
+    @property
+    def version(self) -> str:
+        """'espeak-ng 1.52.0': a different library re-synthesizes cached clips."""
+        return f"espeak-ng {_library().version}"
+
+    async def check(self) -> None:
+        await asyncio.to_thread(_library)
+
+    async def voices(self) -> list[VoiceInfo]:
+        return await asyncio.to_thread(self._voices)
+
+    def _voices(self) -> list[VoiceInfo]:
+        data_path = _library().data_path
+        variants = _variants(data_path, MALE_VARIANTS) + _variants(data_path, FEMALE_VARIANTS)
+        found: list[VoiceInfo] = []
+        for language in _languages():
+            found.append(
+                VoiceInfo(self.name, language.code, language.locale, "Male", language.name)
+            )
+            for variant in variants:
+                found.append(
+                    VoiceInfo(
+                        self.name,
+                        f"{language.code}+{variant}",
+                        language.locale,
+                        _variant_gender(data_path, variant),
+                        f"{language.name}, variant {variant}",
+                    )
+                )
+        return found
+
+    async def synthesize(self, text: str, voice: Voice) -> Audio:
+        prosody = prosody_of(voice)
+        if not speakable(text):
+            raise NoAudio(f"nothing to say in {text[:40]!r}: it has no letters or digits")
+        return await asyncio.to_thread(self._synthesize, text, voice.name, prosody)
+
+    def _synthesize(self, text: str, name: str, prosody: Prosody) -> Audio:
+        voice_name = _resolve(name)
+        library = _library()
+        with _LOCK:
+            take = library.synthesize(text, voice_name, prosody)
+        samples = bytes(take.samples)
+        if not any(samples):
+            raise NoAudio(f"espeak voice '{name}' produced no sound for {text[:40]!r}")
+        rate = library.sample_rate
+        duration = len(samples) / 2 / rate
+        return Audio(
+            data=samples,
+            codec="pcm_s16le",
+            sample_rate=rate,
+            channels=1,
+            duration=duration,
+            boundaries=_boundaries(text, take.sentences, duration),
+        )
