@@ -58,17 +58,46 @@ _LANGUAGE_FOR_LOCALE: dict[str, str] = {
     "en": "en-us",
 }
 
+_MANDARIN_SPELLING: dict[str, str] = {"兒": "儿", "俬": "私"}
+"""Characters espeak-ng 1.52's cmn dictionary misreads (兒 as English 'r five') but whose
+simplified form it reads right. Everything else Traditional it reads as well as Simplified,
+so the text is not converted wholesale (OpenCC t2s would turn rare characters into ones
+espeak cannot read at all)."""
+
+_BROKEN_SYLLABLES: dict[str, str] = {
+    "xiong1": "兄兇凶匈哅忷恟汹洶胷胸訩詾讻賯",
+    "xiong2": "熊赨雄",
+    "xiong4": "夐敻詗诇",
+    "qiong1": "匔焪芎",
+    "qiong2": "卭宆惸桏棾橩焭煢琼瓊睘瞏穷穹窮竆笻筇茕藑藭蛩赹跫輁邛銎",
+    "jiong1": "冂冋坰埛扃蘏蘔駫",
+    "jiong3": "侰僒冏囧幜泂炯烱煚煛熲皛窘絅綗褧迥逈顈颎駉",
+    "jiong4": "澃",
+}
+"""Characters whose pinyin espeak-ng 1.52's cmn rules cannot turn into sounds: it spells
+the pinyin out in English ('xiong one'). They are spoken from phonemes instead."""
+_SYLLABLE_PHONEMES = {"xiong": "S;j'ong", "qiong": "tS;hj'ong", "jiong": "tS;j'ong"}
+_TONE_PHONEMES = {"1": "55", "2": "35", "3": "214", "4": "51"}
+_MANDARIN_PHONEMES: dict[str, str] = {
+    char: f"[[{_SYLLABLE_PHONEMES[syllable[:-1]]}{_TONE_PHONEMES[syllable[-1]]}]]"
+    for syllable, chars in _BROKEN_SYLLABLES.items()
+    for char in chars
+}
+
 _RATE = re.compile(r"^([+-])(\d+)%$")
 _PITCH = re.compile(r"^([+-])(\d+)Hz$")
 _VOLUME = re.compile(r"^([+-])(\d+)%$")
 
 # speak_lib.h
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
+_INITIALIZE_PHONEME_EVENTS = 0x0001
 _INITIALIZE_DONT_EXIT = 0x8000
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
+_PHONEME_INPUT = 0x100
 _EVENT_LIST_TERMINATED = 0
 _EVENT_SENTENCE = 2
+_EVENT_PHONEME = 7
 _EE_OK = 0
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH, _PARAM_RANGE = 1, 2, 3, 4
 
@@ -140,6 +169,8 @@ class _Take:
     samples: bytearray
     sentences: list[tuple[int, int]]
     """(text position, 1-based character; audio position, ms) of each sentence start."""
+    phonemes: list[str]
+    """espeak's phoneme mnemonics in speaking order ('(en)' marks a switch to English)."""
 
 
 class _Library:
@@ -171,7 +202,10 @@ class _Library:
         ]
         lib.espeak_Synth.restype = ctypes.c_int
         rate = lib.espeak_Initialize(
-            _AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), _INITIALIZE_DONT_EXIT
+            _AUDIO_OUTPUT_SYNCHRONOUS,
+            0,
+            data_path.encode(),
+            _INITIALIZE_DONT_EXIT | _INITIALIZE_PHONEME_EVENTS,
         )
         if rate <= 0:
             raise OSError(f"espeak_Initialize failed ({rate}) with data at {data_path}")
@@ -179,7 +213,7 @@ class _Library:
         self.sample_rate = rate
         self.data_path = Path(data_path)
         self.version = (lib.espeak_Info(None) or b"").decode()
-        self.take = _Take(bytearray(), [])
+        self.take = _Take(bytearray(), [], [])
         # Keep a reference: ctypes frees the thunk when the Python object dies.
         self._callback = _SynthCallback(self._collect)
         lib.espeak_SetSynthCallback(self._callback)
@@ -192,6 +226,8 @@ class _Library:
             event = events[i]
             if event.type == _EVENT_SENTENCE:
                 self.take.sentences.append((event.text_position, event.audio_position))
+            elif event.type == _EVENT_PHONEME:
+                self.take.phonemes.append(bytes(event.id.string).split(b"\0")[0].decode())
             i += 1
         return 0
 
@@ -207,7 +243,9 @@ class _Library:
             i += 1
         return found
 
-    def synthesize(self, text: str, voice_name: str, prosody: Prosody) -> _Take:
+    def synthesize(
+        self, text: str, voice_name: str, prosody: Prosody, phoneme_input: bool = False
+    ) -> _Take:
         if self.lib.espeak_SetVoiceByName(voice_name.encode()) != _EE_OK:
             raise VoiceUnavailable(_unknown_voice(voice_name))
         for parameter, value in (
@@ -217,12 +255,19 @@ class _Library:
             (_PARAM_VOLUME, prosody.volume),
         ):
             self.lib.espeak_SetParameter(parameter, value, 0)
-        self.take = _Take(bytearray(), [])
+        self.take = _Take(bytearray(), [], [])
         encoded = text.encode("utf-8")
         status = self.lib.espeak_Synth(
-            encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
+            encoded,
+            len(encoded) + 1,
+            0,
+            _POS_CHARACTER,
+            0,
+            _CHARS_UTF8 | (_PHONEME_INPUT if phoneme_input else 0),
+            None,
+            None,
         )
-        take, self.take = self.take, _Take(bytearray(), [])
+        take, self.take = self.take, _Take(bytearray(), [], [])
         if status != _EE_OK:
             raise EngineError(
                 f"espeak-ng failed ({status}) on voice '{voice_name}'; "
@@ -314,6 +359,39 @@ def prosody_of(voice: Voice) -> Prosody:
         pitch=min(max(pitch, 0), 100),
         volume=min(max(amplitude, 1), MAX_VOLUME),
     )
+
+
+@dataclass(frozen=True)
+class _Script:
+    """The text as espeak gets it, and where each of its characters came from."""
+
+    text: str
+    origins: tuple[int, ...]
+    """0-based index in the caller's text of each character of `text`."""
+    phoneme_input: bool = False
+
+    def position(self, spoken: int) -> int:
+        """espeak's 1-based character position -> 1-based position in the caller's text."""
+        if spoken - 1 < len(self.origins):
+            return self.origins[max(spoken - 1, 0)] + 1
+        return (self.origins[-1] + 2) if self.origins else 1
+
+
+def _script(text: str, language: str) -> _Script:
+    """What espeak should read: Mandarin characters it misreads are respelled or given as
+    phonemes ('[[S;j'ong55]]' for 兄); other languages read the text as it is."""
+    if language != "cmn":
+        return _Script(text, tuple(range(len(text))))
+    phonemes = any(char in _MANDARIN_PHONEMES for char in text)
+    pieces: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        piece = _MANDARIN_PHONEMES.get(char) or _MANDARIN_SPELLING.get(char, char)
+        if phonemes and char in "[]":
+            piece = "(" if char == "[" else ")"  # '[[' would open phoneme input; never spoken
+        pieces.append(piece)
+        origins.extend([index] * len(piece))
+    return _Script("".join(pieces), tuple(origins), phonemes)
 
 
 def speakable(text: str) -> bool:
@@ -472,14 +550,11 @@ class EspeakEngine:
         return await asyncio.to_thread(self._synthesize, text, voice.name, prosody)
 
     def _synthesize(self, text: str, name: str, prosody: Prosody) -> Audio:
-        voice_name = _resolve(name)
-        library = _library()
-        with _LOCK:
-            take = library.synthesize(text, voice_name, prosody)
+        take = _speak(text, name, prosody)
         samples = bytes(take.samples)
         if not any(samples):
             raise NoAudio(f"espeak voice '{name}' produced no sound for {text[:40]!r}")
-        rate = library.sample_rate
+        rate = _library().sample_rate
         duration = len(samples) / 2 / rate
         return Audio(
             data=samples,
@@ -489,3 +564,22 @@ class EspeakEngine:
             duration=duration,
             boundaries=_boundaries(text, take.sentences, duration),
         )
+
+
+def _speak(text: str, name: str, prosody: Prosody) -> _Take:
+    """Synthesize under the lock; sentence positions refer to `text` as given."""
+    voice_name = _resolve(name)
+    script = _script(text, voice_name.partition("+")[0])
+    library = _library()
+    with _LOCK:
+        take = library.synthesize(script.text, voice_name, prosody, script.phoneme_input)
+    take.sentences = [(script.position(spoken), millis) for spoken, millis in take.sentences]
+    return take
+
+
+def spoken_phonemes(text: str, voice: Voice) -> list[str]:
+    """The phonemes espeak speaks for `text`, for diagnosing a mispronunciation.
+
+    A '(en)' entry means espeak switched to English for a word it could not read.
+    """
+    return _speak(text, voice.name, prosody_of(voice)).phonemes
