@@ -1,0 +1,448 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tts.cache import ClipCache
+from tts.errors import (
+    ClientOutdated,
+    EngineError,
+    IncompleteAudio,
+    RateLimited,
+    VoiceUnavailable,
+)
+from tts.model import Audio, Segment, Voice, VoiceInfo
+from tts.synth import JOINER, Progress, Request, plan_requests, split_text, synthesize_all
+
+NARRATOR = Voice("fake", "narrator")
+LI = Voice("fake", "li")
+WANG = Voice("fake", "wang")
+ROOT = Path(__file__).resolve().parents[1]
+
+SILENT_FRAME = b"\xff\xf3\x64\xc4" + b"\x00" * 140  # one 24 ms frame of Edge's MP3 format
+
+
+class FakeEngine:
+    """Deterministic engine: one 24 ms frame per character, scripted failures, counters."""
+
+    name = "fake"
+    version = "1"
+    max_request_chars = 200
+
+    def __init__(
+        self,
+        latency: float = 0.01,
+        failures: dict[str, list[Exception]] | None = None,
+        first_calls_fail: Sequence[Exception] = (),
+    ) -> None:
+        self.latency = latency
+        self.failures = {k: list(v) for k, v in (failures or {}).items()}
+        self.first_calls_fail = list(first_calls_fail)
+        self.calls: list[str] = []
+        self.call_times: list[float] = []
+        self.active = 0
+        self.max_active = 0
+        self.cancelled = 0
+        self.active_history: list[int] = []
+
+    async def check(self) -> None:
+        return None
+
+    async def voices(self) -> list[VoiceInfo]:
+        return [VoiceInfo("fake", v.name, "zh-CN", "Female") for v in (NARRATOR, LI, WANG)]
+
+    async def synthesize(self, text: str, voice: Voice) -> Audio:
+        self.calls.append(text)
+        self.call_times.append(time.monotonic())
+        self.active += 1
+        self.max_active = max(self.max_active, self.active)
+        self.active_history.append(self.active)
+        try:
+            # scripted failures come back early, while other calls are still in flight
+            if self.first_calls_fail:
+                await asyncio.sleep(self.latency / 2)
+                raise self.first_calls_fail.pop(0)
+            if self.failures.get(text):
+                await asyncio.sleep(self.latency / 2)
+                raise self.failures[text].pop(0)
+            await asyncio.sleep(self.latency)
+            frames = len(text)
+            return Audio(SILENT_FRAME * frames, "mp3", 24000, 1, frames * 0.024)
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+        finally:
+            self.active -= 1
+
+
+def seg(
+    index: int, text: str, kind: str = "narration", chapter: int = 1, paragraph: int = 0
+) -> Segment:
+    return Segment(chapter, index, kind, text, paragraph, index + 1)  # type: ignore[arg-type]
+
+
+def requests_for(n: int, voice: Voice = NARRATOR, prefix: str = "第") -> list[Request]:
+    return [Request(f"{prefix}{i}句话。", voice, ((1, i),)) for i in range(n)]
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+# ---------------------------------------------------------------- planning
+
+
+PLAN_CASES = [
+    (
+        "same voice across paragraphs is one request",
+        [
+            (seg(0, "天色已晚。", paragraph=0), NARRATOR),
+            (seg(1, "他推门进来。", paragraph=1), NARRATOR),
+        ],
+        [("天色已晚。" + JOINER + "他推门进来。", NARRATOR, ((1, 0), (1, 1)))],
+    ),
+    (
+        "a voice change starts a request",
+        [
+            (seg(0, "李明说："), NARRATOR),
+            (seg(1, "“走吧。”", "dialogue"), LI),
+            (seg(2, "“不去。”", "dialogue"), WANG),
+            (seg(3, "“那我走了。”", "dialogue"), LI),
+        ],
+        [
+            ("李明说：", NARRATOR, ((1, 0),)),
+            ("“走吧。”", LI, ((1, 1),)),
+            ("“不去。”", WANG, ((1, 2),)),
+            ("“那我走了。”", LI, ((1, 3),)),
+        ],
+    ),
+    (
+        "a pause segment breaks a run of one voice",
+        [
+            (seg(0, "The door closed."), NARRATOR),
+            (seg(1, "***", "pause"), None),
+            (seg(2, "Morning came."), NARRATOR),
+        ],
+        [
+            ("The door closed.", NARRATOR, ((1, 0),)),
+            ("Morning came.", NARRATOR, ((1, 2),)),
+        ],
+    ),
+    (
+        "a heading is a request of its own",
+        [
+            (seg(0, "第一章 风起", "heading", paragraph=-1), NARRATOR),
+            (seg(1, "风从北方来。"), NARRATOR),
+            (seg(2, "雪也来了。"), NARRATOR),
+        ],
+        [
+            ("第一章 风起", NARRATOR, ((1, 0),)),
+            ("风从北方来。" + JOINER + "雪也来了。", NARRATOR, ((1, 1), (1, 2))),
+        ],
+    ),
+    (
+        "chapters never share a request",
+        [(seg(5, "End of one."), NARRATOR), (seg(0, "Start of two.", chapter=2), NARRATOR)],
+        [("End of one.", NARRATOR, ((1, 5),)), ("Start of two.", NARRATOR, ((2, 0),))],
+    ),
+    (
+        "an unspeakable line is never sent and is a break",
+        [
+            (seg(0, "他看着她。"), NARRATOR),
+            (seg(1, "“……”", "dialogue"), LI),
+            (seg(2, "她没说话。"), NARRATOR),
+            (seg(3, "  ——  "), NARRATOR),
+        ],
+        [("他看着她。", NARRATOR, ((1, 0),)), ("她没说话。", NARRATOR, ((1, 2),))],
+    ),
+    (
+        "prosody is part of the voice",
+        [(seg(0, "Hi."), LI), (seg(1, "Hello."), Voice("fake", "li", rate="+20%"))],
+        [("Hi.", LI, ((1, 0),)), ("Hello.", Voice("fake", "li", rate="+20%"), ((1, 1),))],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "items, expected", [c[1:] for c in PLAN_CASES], ids=[c[0] for c in PLAN_CASES]
+)
+def test_plan_requests(
+    items: list[tuple[Segment, Voice | None]],
+    expected: list[tuple[str, Voice, tuple[tuple[int, int], ...]]],
+) -> None:
+    plan = plan_requests(items, max_chars=100)
+    assert [(r.text, r.voice, r.keys) for r in plan] == expected
+
+
+def test_merging_stops_at_max_chars() -> None:
+    items = [(seg(i, f"这是第{i}句。"), NARRATOR) for i in range(10)]  # 6 chars each
+    plan = plan_requests(items, max_chars=20)
+    assert all(len(r.text) <= 20 for r in plan)
+    assert [k for r in plan for k in r.keys] == [(1, i) for i in range(10)]
+    assert len(plan) == 4  # 3 lines (6+1+6+1+6 = 20) per request
+
+
+def test_caller_can_forbid_merging() -> None:
+    items = [(seg(0, "One.", paragraph=0), NARRATOR), (seg(1, "Two.", paragraph=1), NARRATOR)]
+    plan = plan_requests(items, 100, can_merge=lambda a, b: a.paragraph == b.paragraph)
+    assert [r.text for r in plan] == ["One.", "Two."]
+
+
+@pytest.mark.parametrize(
+    "text, max_chars, expected",
+    [
+        ("他来了。她走了。风停了。", 8, ["他来了。她走了。", "风停了。"]),
+        ("“你来了？”他问。“我来了！”", 6, ["“你来了？”", "他问。", "“我来了！”"]),
+        ("他来了，她走了，风停了，雨也停了。", 8, ["他来了，她走了，", "风停了，", "雨也停了。"]),
+        ("一二三四五六七八九十", 4, ["一二三四", "五六七八", "九十"]),
+        (
+            "Mr. Li came in. She left. Then rain.",
+            16,
+            ["Mr. Li came in.", "She left.", "Then rain."],
+        ),
+        ("one two three four five six", 10, ["one two", "three four", "five six"]),
+        ("他沉默了……良久。", 6, ["他沉默了……", "良久。"]),
+        ("……", 5, []),
+        ("短句。", 5, ["短句。"]),
+    ],
+)
+def test_split_text(text: str, max_chars: int, expected: list[str]) -> None:
+    assert split_text(text, max_chars) == expected
+
+
+def test_a_long_line_becomes_several_requests_with_its_key() -> None:
+    long = "他走了很久。" * 30  # 180 chars
+    items = [(seg(0, "开头。"), NARRATOR), (seg(1, long), NARRATOR), (seg(2, "结尾。"), NARRATOR)]
+    plan = plan_requests(items, max_chars=50)
+    assert plan[0].keys == ((1, 0),) and plan[-1].keys == ((1, 2),)
+    middle = plan[1:-1]
+    assert all(r.keys == ((1, 1),) and len(r.text) <= 50 for r in middle)
+    assert "".join(r.text for r in middle) == long
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(alphabet="天地人你我他。，！？…“”abc .,!", min_size=0, max_size=120),
+    max_chars=st.integers(min_value=1, max_value=40),
+)
+def test_split_text_keeps_every_word_in_order_within_the_limit(text: str, max_chars: int) -> None:
+    pieces = split_text(text, max_chars)
+    assert all(0 < len(p) <= max_chars for p in pieces)
+    assert all(any(ch.isalnum() for ch in p) for p in pieces)
+
+    def words(s: str) -> str:
+        return "".join(ch for ch in s if ch.isalnum())
+
+    assert words("".join(pieces)) == words(text)
+
+
+# ---------------------------------------------------------------- scheduling
+
+
+def test_cached_requests_make_no_calls_and_order_is_kept(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    reqs = [Request("短。", NARRATOR, ((1, 0),)), Request("长一点的句子。", LI, ((1, 1),))]
+    engine = FakeEngine()
+    first = run(synthesize_all(reqs, engine, cache))
+    assert [c.duration for c in first] == pytest.approx([0.048, 0.168])
+    assert len(engine.calls) == 2
+
+    again = FakeEngine()
+    progress = Progress()
+    second = run(synthesize_all(reqs, again, cache, progress=progress))
+    assert again.calls == []
+    assert [c.path for c in second] == [c.path for c in first]
+    stats = progress.stats()
+    assert (stats.requests, stats.cache_hits) == (0, 2)
+    assert stats.audio_seconds == pytest.approx(0.216)
+
+
+def test_misses_run_concurrently_but_never_above_the_limit(tmp_path: Path) -> None:
+    engine = FakeEngine(latency=0.05)
+    start = time.monotonic()
+    clips = run(synthesize_all(requests_for(20), engine, ClipCache(tmp_path), concurrency=4))
+    wall = time.monotonic() - start
+    assert len(clips) == 20 and len(engine.calls) == 20
+    assert engine.max_active == 4
+    assert wall < 20 * 0.05 / 2  # far faster than one at a time (5 rounds of 0.05 s)
+
+
+def test_the_same_text_in_the_same_voice_is_synthesized_once(tmp_path: Path) -> None:
+    reqs = [Request("“嗯。”", LI, ((1, i),)) for i in range(5)]
+    engine = FakeEngine()
+    progress = Progress()
+    clips = run(synthesize_all(reqs, engine, ClipCache(tmp_path), progress=progress))
+    assert engine.calls == ["“嗯。”"]
+    assert len({c.path for c in clips}) == 1 and len(clips) == 5
+    assert progress.done_lines == 5
+
+
+def test_rate_limiting_lowers_concurrency_and_honours_retry_after(tmp_path: Path) -> None:
+    engine = FakeEngine(
+        latency=0.02, first_calls_fail=[RateLimited("429", retry_after=0.2) for _ in range(4)]
+    )
+    seen: list[int] = []
+    progress = Progress(listener=lambda p: seen.append(p.concurrency))
+    start = time.monotonic()
+    clips = run(
+        synthesize_all(
+            requests_for(12), engine, ClipCache(tmp_path), progress=progress, backoff=0.01
+        )
+    )
+    assert len(clips) == 12
+    assert min(seen) <= 2  # the limit was halved while the service pushed back
+    # nobody called again before the retry-after had passed
+    retried_at = [t - start for t in engine.call_times[4:]]
+    assert min(retried_at) >= 0.2
+    # after the 429s, fewer calls ran at once than before
+    assert max(engine.active_history[4:8]) < 4
+    assert progress.retries == 4
+    assert progress.requests == 16
+
+
+def test_concurrency_recovers_after_successes(tmp_path: Path) -> None:
+    engine = FakeEngine(latency=0.005, first_calls_fail=[RateLimited("503") for _ in range(4)])
+    seen: list[int] = []
+    progress = Progress(listener=lambda p: seen.append(p.concurrency))
+    run(
+        synthesize_all(
+            requests_for(60), engine, ClipCache(tmp_path), progress=progress, backoff=0.001
+        )
+    )
+    assert min(seen) < 4
+    assert seen[-1] == 4
+
+
+def test_transient_errors_are_retried_with_a_fresh_call(tmp_path: Path) -> None:
+    text = "第3句话。"
+    engine = FakeEngine(failures={text: [IncompleteAudio("stream stalled")] * 2})
+    progress = Progress()
+    clips = run(
+        synthesize_all(
+            requests_for(5), engine, ClipCache(tmp_path), progress=progress, backoff=0.001
+        )
+    )
+    assert engine.calls.count(text) == 3
+    assert clips[3].duration == pytest.approx(len(text) * 0.024)
+    assert progress.retries == 2 and progress.stats().retries == 2
+
+
+def test_giving_up_after_max_attempts_says_so(tmp_path: Path) -> None:
+    text = "第1句话。"
+    engine = FakeEngine(failures={text: [IncompleteAudio("stream stalled")] * 10})
+    with pytest.raises(IncompleteAudio) as info:
+        run(
+            synthesize_all(
+                requests_for(3), engine, ClipCache(tmp_path), max_attempts=3, backoff=0.001
+            )
+        )
+    assert engine.calls.count(text) == 3
+    message = str(info.value)
+    assert "gave up after 3 attempts" in message
+    assert "第1句话" in message
+    assert "rerun the same command to resume" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        VoiceUnavailable("voice zh-CN-XiaomoNeural is not offered"),
+        ClientOutdated("upgrade edge-tts"),
+    ],
+)
+def test_a_permanent_error_stops_at_once_and_keeps_finished_work(
+    tmp_path: Path, error: EngineError
+) -> None:
+    cache = ClipCache(tmp_path)
+    reqs = requests_for(30)
+    engine = FakeEngine(latency=0.02, failures={reqs[10].text: [error]})
+
+    async def go() -> None:
+        try:
+            await synthesize_all(reqs, engine, cache, concurrency=4)
+        finally:
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            assert others == []  # nothing left running
+
+    with pytest.raises(type(error)) as info:
+        run(go())
+    assert engine.cancelled >= 1  # in-flight calls were cancelled, not awaited to the end
+    assert len(engine.calls) < 30
+    message = str(info.value)
+    done = int(message.split(" of 30 lines done and cached")[0].rsplit("(", 1)[1])
+    assert 4 <= done < 30
+    assert "rerun the same command to resume" in message
+
+    rerun = FakeEngine()
+    run(synthesize_all(reqs, rerun, cache))
+    assert len(rerun.calls) == 30 - done
+
+
+def test_bugs_in_an_engine_keep_their_own_type(tmp_path: Path) -> None:
+    engine = FakeEngine(first_calls_fail=[ZeroDivisionError("bug")])
+    with pytest.raises(ZeroDivisionError):
+        run(synthesize_all(requests_for(3), engine, ClipCache(tmp_path)))
+
+
+def test_progress_counts_lines_not_pieces(tmp_path: Path) -> None:
+    long = "他走了很久。" * 20
+    items = [(seg(0, long), NARRATOR), (seg(1, "“等等。”", "dialogue"), LI)]
+    reqs = plan_requests(items, max_chars=40)
+    assert len(reqs) > 2
+    events: list[tuple[int, int]] = []
+    progress = Progress(listener=lambda p: events.append((p.done_lines, p.done_requests)))
+    run(synthesize_all(reqs, FakeEngine(), ClipCache(tmp_path), progress=progress))
+    assert progress.total_lines == 2 and progress.done_lines == 2
+    assert progress.done_requests == len(reqs)
+    assert events[-1] == (2, len(reqs))
+    assert progress.eta_seconds() == pytest.approx(0.0)
+    assert progress.audio_seconds == pytest.approx(sum(len(r.text) for r in reqs) * 0.024)
+
+
+def test_empty_plan_is_fine(tmp_path: Path) -> None:
+    assert run(synthesize_all([], FakeEngine(), ClipCache(tmp_path))) == []
+
+
+KILLED_RUN = """
+import asyncio, sys
+sys.path[:0] = [{root!r}, {tests!r}]
+from test_synth import FakeEngine, requests_for
+from tts.cache import ClipCache
+from tts.synth import Progress, synthesize_all
+
+def tick(p):
+    print(p.done_requests, flush=True)
+
+asyncio.run(synthesize_all(requests_for(40), FakeEngine(latency=0.05), ClipCache({cache!r}),
+                           concurrency=2, progress=Progress(listener=tick)))
+"""
+
+
+def test_kill_9_loses_only_requests_in_flight(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    script = KILLED_RUN.format(root=str(ROOT), tests=str(ROOT / "tests"), cache=str(cache_dir))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    done = 0
+    for line in proc.stdout:
+        done = int(line)
+        if done >= 8:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    engine = FakeEngine(latency=0.001)
+    run(synthesize_all(requests_for(40), engine, ClipCache(cache_dir)))
+    # at most the 2 in-flight requests (and any that finished after we read the count) redone
+    assert 40 - done - 4 <= len(engine.calls) <= 40 - done
+    assert [p for p in cache_dir.rglob("*.tmp")] == []

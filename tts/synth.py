@@ -1,0 +1,433 @@
+"""From lines with voices to cached clips: request planning and async scheduling.
+
+`plan_requests` turns the book's segments into as few engine requests as reads well: one per
+voice turn, split only where a line is too long for the engine. `synthesize_all` sends the
+requests that are not cached yet, a few at a time, backs off when the service pushes back,
+and puts every clip into the cache the moment it arrives, so an interrupted run loses at
+most the requests in flight. It knows engines only through `tts.engines.base.Engine`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import random
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from tts.cache import ClipCache, clip_key
+from tts.engines.base import Engine
+from tts.errors import AudiobookError, EngineError, RateLimited
+from tts.model import Audio, Clip, Segment, Voice
+
+SegmentKey = tuple[int, int]
+"""(chapter, index) of a segment."""
+
+JOINER = "\n"
+"""What goes between two lines merged into one request, in every language.
+
+A newline is whitespace to every engine, so it never becomes a spoken word or a stray
+space inside Chinese; it ends a sentence, so a paragraph that lacks closing punctuation
+still gets a breath before the next one; and edge-tts prefers to cut a long text at a
+newline, so any cut the client makes still falls between our lines.
+"""
+
+_SENTENCE_END = "。！？；…!?;"
+_CLAUSE_END = "，、,：:"
+_CLOSERS = "”’」』）)】》\"'"
+_SENTENCE_RE = re.compile(
+    rf"[{re.escape(_SENTENCE_END)}]+[{re.escape(_CLOSERS)}]*"
+    rf"|\.+[{re.escape(_CLOSERS)}]*(?=\s|$)"
+)
+_CLAUSE_RE = re.compile(rf"[{re.escape(_CLAUSE_END)}]+[{re.escape(_CLOSERS)}]*")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One call to an engine: text in one voice, covering one or more segments."""
+
+    text: str
+    voice: Voice
+    keys: tuple[SegmentKey, ...]
+    """(chapter, index) of every segment the text covers, in reading order. A line too long
+    for one request is split, and each piece carries that line's key."""
+
+
+def is_speakable(text: str) -> bool:
+    """True when the text holds a letter or digit (in any script): something to say."""
+    return any(ch.isalnum() for ch in text)
+
+
+def _cut_after(pattern: re.Pattern[str], text: str) -> list[str]:
+    pieces, start = [], 0
+    for m in pattern.finditer(text):
+        if m.end() > start:
+            pieces.append(text[start : m.end()])
+            start = m.end()
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
+def _hard_cut(text: str, limit: int) -> list[str]:
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind(" ", limit // 2, limit + 1)
+        cut = cut + 1 if cut > 0 else limit
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text] if text else pieces
+
+
+def split_text(text: str, max_chars: int) -> list[str]:
+    """Cut text into pieces of at most `max_chars`: at sentence ends, then commas, then hard.
+
+    Punctuation and closing quotes stay with the sentence they end. Pieces are packed
+    greedily back together, so a long line becomes as few requests as fit; pieces with
+    nothing speakable are dropped.
+    """
+    if max_chars < 1:
+        raise ValueError("max_chars must be positive")
+    text = text.strip()
+    if len(text) <= max_chars:
+        return [text] if is_speakable(text) else []
+    small: list[str] = []
+    for sentence in _cut_after(_SENTENCE_RE, text):
+        if len(sentence) <= max_chars:
+            small.append(sentence)
+            continue
+        for clause in _cut_after(_CLAUSE_RE, sentence):
+            small.extend([clause] if len(clause) <= max_chars else _hard_cut(clause, max_chars))
+    packed: list[str] = []
+    current = ""
+    for piece in small:
+        if current and len((current + piece).strip()) > max_chars:
+            packed.append(current)
+            current = ""
+        current += piece
+    packed.append(current)
+    return [p.strip() for p in packed if is_speakable(p)]
+
+
+def plan_requests(
+    items: Sequence[tuple[Segment, Voice | None]],
+    max_chars: int,
+    *,
+    can_merge: Callable[[Segment, Segment], bool] | None = None,
+) -> list[Request]:
+    """Group segments into engine requests: about one per voice turn.
+
+    Consecutive segments read by the same voice in the same chapter go into one request
+    (joined by `JOINER`) while it stays within `max_chars`, across paragraph ends too: the
+    engine breathes at sentence ends by itself, and the pipeline puts its silences only
+    between requests, i.e. where the voice changes or the structure demands one. Merging
+    stops at a pause segment (voice None), at a heading (always a request of its own, so
+    the heading pause can follow it), at a line with nothing speakable (a '……' reply is a
+    pause, not speech), and wherever `can_merge(previous, next)` says False.
+
+    A line longer than `max_chars` is split (see `split_text`); each piece is a request of
+    its own carrying that line's key. Nothing unspeakable ever becomes a request.
+    """
+    requests: list[Request] = []
+    texts: list[str] = []
+    keys: list[SegmentKey] = []
+    voice: Voice | None = None
+    last: Segment | None = None
+
+    def flush() -> None:
+        nonlocal texts, keys, voice, last
+        if texts and voice is not None:
+            requests.append(Request(JOINER.join(texts), voice, tuple(keys)))
+        texts, keys, voice, last = [], [], None, None
+
+    for segment, seg_voice in items:
+        text = segment.text.strip()
+        key = (segment.chapter, segment.index)
+        if seg_voice is None or segment.kind == "pause" or not is_speakable(text):
+            flush()
+            continue
+        if segment.kind == "heading" or len(text) > max_chars:
+            flush()
+            requests.extend(Request(p, seg_voice, (key,)) for p in split_text(text, max_chars))
+            continue
+        mergeable = (
+            last is not None
+            and voice == seg_voice
+            and last.chapter == segment.chapter
+            and sum(map(len, texts)) + len(JOINER) * len(texts) + len(text) <= max_chars
+            and (can_merge is None or can_merge(last, segment))
+        )
+        if not mergeable:
+            flush()
+        texts.append(text)
+        keys.append(key)
+        voice, last = seg_voice, segment
+    flush()
+    return requests
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What a synthesis run did, for the summary line."""
+
+    requests: int
+    """Calls to the engine, retries included (0 when everything was cached)."""
+    cache_hits: int
+    """Requests answered without the engine (cached, or the same text earlier in the run)."""
+    retries: int
+    audio_seconds: float
+    wall_seconds: float
+
+
+@dataclass
+class Progress:
+    """Counters `synthesize_all` updates as it goes; `listener` is called after each change.
+
+    Lines are segments: a line is done when every request covering it is done.
+    """
+
+    listener: Callable[[Progress], None] | None = field(default=None, repr=False)
+    total_requests: int = 0
+    total_lines: int = 0
+    total_chars: int = 0
+    done_requests: int = 0
+    done_lines: int = 0
+    done_chars: int = 0
+    cache_hits: int = 0
+    requests: int = 0
+    """Engine calls made so far, retries included."""
+    retries: int = 0
+    audio_seconds: float = 0.0
+    concurrency: int = 0
+    """The connection limit right now (lowered while the service pushes back)."""
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    synthesized_chars: int = 0
+
+    @property
+    def wall_seconds(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def eta_seconds(self) -> float | None:
+        """Seconds left at the pace of synthesis so far; None before the first clip."""
+        if self.synthesized_chars == 0:
+            return None if self.done_chars < self.total_chars else 0.0
+        rate = self.synthesized_chars / max(self.wall_seconds, 1e-6)
+        return (self.total_chars - self.done_chars) / rate
+
+    def stats(self) -> Stats:
+        return Stats(
+            requests=self.requests,
+            cache_hits=self.cache_hits,
+            retries=self.retries,
+            audio_seconds=self.audio_seconds,
+            wall_seconds=self.wall_seconds,
+        )
+
+    def changed(self) -> None:
+        if self.listener is not None:
+            self.listener(self)
+
+
+class AdaptiveLimiter:
+    """Lets at most `limit` calls run at once; the limit adapts to the service (AIMD).
+
+    When the service says slow down, the limit halves (once per round of requests sent
+    under the same limit) and nobody starts a call before its retry-after has passed; after
+    `limit` successes in a row it grows by one again, up to `maximum`.
+    """
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = max(1, maximum)
+        self.limit = self.maximum
+        self.active = 0
+        self.epoch = 0
+        self.not_before = 0.0
+        self._successes = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    async def acquire(self) -> int:
+        """Wait for a slot; returns the epoch to pass to `congested`."""
+        loop = asyncio.get_running_loop()
+        while True:
+            delay = self.not_before - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+                continue
+            if self.active < self.limit:
+                self.active += 1
+                return self.epoch
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+
+    def release(self, *, ok: bool) -> None:
+        self.active -= 1
+        if ok:
+            self._successes += 1
+            if self._successes >= self.limit and self.limit < self.maximum:
+                self.limit += 1
+                self._successes = 0
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+    def congested(self, epoch: int, retry_after: float | None) -> None:
+        if epoch == self.epoch:
+            self.limit = max(1, self.limit // 2)
+            self.epoch += 1
+            self._successes = 0
+        if retry_after:
+            loop = asyncio.get_running_loop()
+            self.not_before = max(self.not_before, loop.time() + retry_after)
+
+
+def _excerpt(text: str, width: int = 24) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _where(request: Request) -> str:
+    chapter, index = request.keys[0]
+    return f'chapter {chapter}, segment {index} ("{_excerpt(request.text)}")'
+
+
+def _reworded(error: AudiobookError, message: str) -> AudiobookError:
+    """The same error (same class, same attributes) with a new one-line message."""
+    new = copy.copy(error)
+    new.args = (message,)
+    return new
+
+
+async def synthesize_all(
+    requests: Iterable[Request],
+    engine: Engine,
+    cache: ClipCache,
+    *,
+    concurrency: int = 4,
+    progress: Progress | None = None,
+    max_attempts: int = 6,
+    backoff: float = 0.5,
+    max_backoff: float = 30.0,
+) -> list[Clip]:
+    """Synthesize every request (or take it from the cache); clips in request order.
+
+    Misses go out at most `concurrency` at a time (fewer while the service answers 429/503).
+    Transient errors are retried with a fresh call after an exponential, jittered backoff
+    starting at `backoff` seconds (at least the service's retry-after). A permanent error,
+    or a transient one that survives `max_attempts` calls, cancels all outstanding work and
+    is raised again, same class, its message saying how much is done and cached.
+    """
+    progress = progress if progress is not None else Progress()
+    reqs = list(requests)
+    keys = [clip_key(engine.name, engine.version, r.voice, r.text) for r in reqs]
+    remaining = Counter(k for r in reqs for k in r.keys)
+    progress.total_requests = len(reqs)
+    progress.total_lines = len(remaining)
+    progress.total_chars = sum(len(r.text) for r in reqs)
+    progress.concurrency = max(1, concurrency)
+    progress.started = time.monotonic()
+    progress.finished = None
+    clips: list[Clip | None] = [None] * len(reqs)
+
+    def finish(i: int, clip: Clip, *, synthesized: bool) -> None:
+        clips[i] = clip
+        progress.done_requests += 1
+        progress.done_chars += len(reqs[i].text)
+        progress.audio_seconds += clip.duration
+        if synthesized:
+            progress.synthesized_chars += len(reqs[i].text)
+        else:
+            progress.cache_hits += 1
+        for k in reqs[i].keys:
+            remaining[k] -= 1
+            if remaining[k] == 0:
+                progress.done_lines += 1
+
+    todo: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        cached = cache.get(key)
+        if cached is not None:
+            finish(i, cached, synthesized=False)
+        else:
+            todo.setdefault(key, []).append(i)
+    progress.changed()
+
+    limiter = AdaptiveLimiter(concurrency)
+    jobs = list(todo.items())
+    jobs.reverse()
+
+    async def call(request: Request) -> Audio:
+        attempt = 0
+        while True:
+            attempt += 1
+            epoch = await limiter.acquire()
+            progress.requests += 1
+            try:
+                audio = await engine.synthesize(request.text, request.voice)
+            except EngineError as e:
+                limiter.release(ok=False)
+                if not e.transient:
+                    raise
+                if attempt >= max_attempts:
+                    raise _reworded(e, f"{e} (gave up after {attempt} attempts)") from e
+                delay = min(max_backoff, backoff * 2 ** (attempt - 1))
+                delay *= 0.5 + random.random() / 2
+                if isinstance(e, RateLimited):
+                    limiter.congested(epoch, e.retry_after)
+                    delay = max(2 * delay, e.retry_after or 0.0)
+                progress.retries += 1
+                progress.concurrency = limiter.limit
+                progress.changed()
+                await asyncio.sleep(delay)
+                continue
+            except BaseException:
+                limiter.release(ok=False)
+                raise
+            limiter.release(ok=True)
+            progress.concurrency = limiter.limit
+            return audio
+
+    async def worker() -> None:
+        while jobs:
+            key, indices = jobs.pop()
+            request = reqs[indices[0]]
+            try:
+                audio = await call(request)
+            except AudiobookError as e:
+                raise _reworded(e, f"{e}; while reading {_where(request)}") from e
+            clip = await asyncio.to_thread(cache.put, key, audio)
+            for n, i in enumerate(indices):
+                finish(i, clip, synthesized=n == 0)
+            progress.changed()
+
+    tasks = [asyncio.ensure_future(worker()) for _ in range(min(max(1, concurrency), len(jobs)))]
+    try:
+        if tasks:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        progress.finished = time.monotonic()
+    for task in tasks:
+        if task.cancelled():
+            continue
+        error = task.exception()
+        if isinstance(error, AudiobookError):
+            done = f"{progress.done_lines} of {progress.total_lines} lines done and cached"
+            raise _reworded(error, f"{error} ({done}; rerun the same command to resume)") from error
+        if error is not None:
+            raise error
+    progress.changed()
+    finished = [clip for clip in clips if clip is not None]
+    assert len(finished) == len(reqs), "every request ends with a clip or an error"
+    return finished
