@@ -1,0 +1,598 @@
+"""Microsoft Edge neural voices, spoken through the `edge_tts` client.
+
+The client is thin: it does not time out on a stalled stream, returns a partial clip without
+complaint when the connection drops, and sends a Chinese chapter as one oversized request.
+This module adds what a book-length run needs: requests split at sentence punctuation well
+under the service's 4096-byte limit, an idle timeout around every received chunk, a
+completeness check against the service's own sentence timings, and errors mapped to the few
+kinds a user (or the scheduler) can act on.
+
+The engine makes exactly one attempt per request by default: retries and backoff belong to
+the scheduler (`tts.synth`), which reads `EngineError.transient` and `RateLimited.retry_after`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import json
+import os
+import re
+import tempfile
+import time
+import unicodedata
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+from xml.sax.saxutils import escape
+
+import aiohttp
+import edge_tts
+from edge_tts import exceptions as edge_errors
+
+from tts.errors import (
+    ClientOutdated,
+    ConfigError,
+    EngineError,
+    IncompleteAudio,
+    NoAudio,
+    RateLimited,
+    ServiceUnreachable,
+    VoiceUnavailable,
+)
+from tts.model import Audio, Boundary, Voice, VoiceInfo
+
+SAMPLE_RATE = 24_000
+"""The service's `audio-24khz-48kbitrate-mono-mp3`: 24 kHz mono..."""
+BYTES_PER_SECOND = 6_000
+"""...at a constant 48 kbit/s: 144-byte frames of 24 ms, so bytes give the exact duration."""
+TICKS_PER_SECOND = 10_000_000
+"""Boundary offsets and durations come in 100 ns ticks."""
+
+MAX_REQUEST_BYTES = 3_000
+"""Escaped UTF-8 bytes per request: the client's own split is at 4096 and cannot split CJK."""
+COMPLETENESS_TOLERANCE = 0.1
+"""Seconds of audio that may be missing under the last sentence's end before a clip counts as
+cut short. The service's audio runs on past its last boundary (trailing silence), so a whole
+clip never comes close; a dropped chunk costs at least one message of audio."""
+
+VOICE_LIST_FILE = "edge-voices.json"
+UPGRADE_HINT = "upgrade edge-tts: pip install -U edge-tts"
+OFFLINE_HINT = "check your network, or use --engine espeak to work offline"
+
+_SENTENCE_END = re.compile(
+    r"(?:[。！？；…!?;]+|\.+(?=[\s\"'”’」』）)】》]|$))[\"'”’」』）)】》]*\s*"
+)
+_CLAUSE_END = re.compile(r"[，,、：:]+\s*")
+_RATE = re.compile(r"^[+-]\d+%$")
+_PITCH = re.compile(r"^[+-]\d+Hz$")
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def is_speakable(text: str) -> bool:
+    """True when the text has a letter or digit to read; punctuation alone gets no audio."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def request_bytes(text: str) -> int:
+    """Size of `text` as the client sends it: XML-escaped UTF-8."""
+    return len(escape(text).encode("utf-8"))
+
+
+def _split_after(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """Cut `text` after every match of `pattern`, keeping all characters."""
+    parts: list[str] = []
+    start = 0
+    for match in pattern.finditer(text):
+        if match.end() > start:
+            parts.append(text[start : match.end()])
+            start = match.end()
+    if start < len(text):
+        parts.append(text[start:])
+    return parts
+
+
+def _hard_split(text: str, max_bytes: int) -> list[str]:
+    """Cut text with no usable punctuation: at the last space that fits, else between chars."""
+    parts: list[str] = []
+    rest = text
+    while request_bytes(rest) > max_bytes:
+        end = 0
+        size = 0
+        for i, ch in enumerate(rest):
+            size += request_bytes(ch)
+            if size > max_bytes:
+                break
+            end = i + 1
+        space = rest.rfind(" ", 0, end)
+        cut = space + 1 if space > 0 else max(end, 1)
+        parts.append(rest[:cut])
+        rest = rest[cut:]
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+def split_for_edge(text: str, max_bytes: int = MAX_REQUEST_BYTES) -> list[str]:
+    """Split text into requests of at most `max_bytes` escaped UTF-8 bytes, in reading order.
+
+    Cuts after sentence punctuation (。！？；… .!?;) first, then after commas (，,、：:), and
+    only then inside a clause. Consecutive pieces are packed together up to the limit, so
+    short text stays one request. Pieces with nothing speakable ride along with their
+    neighbour; a chunk that is still unspeakable on its own is dropped (it would get no audio).
+    """
+    if max_bytes < 8:
+        raise ValueError(f"max_bytes must be at least 8, got {max_bytes}")
+    units: list[str] = []
+    for sentence in _split_after(text, _SENTENCE_END):
+        if request_bytes(sentence) <= max_bytes:
+            units.append(sentence)
+            continue
+        for clause in _split_after(sentence, _CLAUSE_END):
+            if request_bytes(clause) <= max_bytes:
+                units.append(clause)
+            else:
+                units.extend(_hard_split(clause, max_bytes))
+    chunks: list[str] = []
+    current = ""
+    for unit in units:
+        if request_bytes(current + unit) <= max_bytes:
+            current += unit
+        else:
+            chunks.append(current)
+            current = unit
+    chunks.append(current)
+    return [c.strip() for c in chunks if c.strip() and is_speakable(c)]
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if unicodedata.category(ch)[0] in "LN")
+
+
+def incomplete_reason(
+    audio_bytes: int, boundaries: Iterable[Boundary], text: str, turn_ended: bool
+) -> str | None:
+    """Why a clip looks cut short, or None when it looks whole.
+
+    The audio must reach the end of the last sentence the service announced. When the stream
+    ended without `turn.end`, the announced sentences must also reach the end of the text.
+    """
+    bounds = list(boundaries)
+    seconds = audio_bytes / BYTES_PER_SECOND
+    if bounds:
+        last = bounds[-1]
+        announced = last.offset + last.duration
+        if seconds + COMPLETENESS_TOLERANCE < announced:
+            return (
+                f"audio stops at {seconds:.2f} s but speech was announced up to {announced:.2f} s"
+            )
+    if not turn_ended:
+        if not bounds:
+            return "the stream ended before turn.end without any sentence timings"
+        tail = _letters(bounds[-1].text)
+        if not tail or not _letters(text).endswith(tail):
+            return f"the stream ended before turn.end, after {bounds[-1].text.strip()[:30]!r}"
+    return None
+
+
+# --- voices --------------------------------------------------------------------------------
+
+
+def voice_info(entry: Mapping[str, Any]) -> VoiceInfo:
+    """One entry of the service's voice list as a VoiceInfo."""
+    return VoiceInfo(
+        engine="edge",
+        name=str(entry["ShortName"]),
+        locale=str(entry["Locale"]),
+        gender=str(entry.get("Gender", "")),
+        description=str(entry.get("FriendlyName", "")),
+    )
+
+
+def parse_voice_list(data: Any, source: str) -> list[VoiceInfo]:
+    """The JSON voice list (as the service returns it) as VoiceInfo, sorted by name."""
+    if not isinstance(data, list):
+        raise ValueError(f"{source}: expected a JSON array of voices")
+    try:
+        voices = [voice_info(entry) for entry in data]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{source}: a voice entry lacks {exc}") from None
+    return sorted(voices, key=lambda v: v.name)
+
+
+def shipped_voices() -> list[VoiceInfo]:
+    """The voice list shipped with the package: no network, for validation and tests."""
+    text = (resources.files("tts") / "data" / VOICE_LIST_FILE).read_text(encoding="utf-8")
+    return parse_voice_list(json.loads(text), f"tts/data/{VOICE_LIST_FILE}")
+
+
+def cached_voices(cache_dir: str | os.PathLike[str]) -> list[VoiceInfo] | None:
+    """The voice list last fetched into `cache_dir`, or None when there is none (or it is bad)."""
+    path = Path(cache_dir) / VOICE_LIST_FILE
+    try:
+        return parse_voice_list(json.loads(path.read_text(encoding="utf-8")), str(path))
+    except (OSError, ValueError):
+        return None
+
+
+def closest_voices(name: str, voices: Iterable[VoiceInfo], n: int = 3) -> list[str]:
+    """Voice names that look most like `name`, same locale first."""
+    names = [v.name for v in voices]
+    locale = name.rsplit("-", 1)[0]
+    same = [v for v in names if v.startswith(locale + "-")]
+    found = difflib.get_close_matches(name, same, n=n, cutoff=0.3)
+    found += [v for v in difflib.get_close_matches(name, names, n=n, cutoff=0.5) if v not in found]
+    return found[:n]
+
+
+def _save_voice_list(cache_dir: str | os.PathLike[str], data: list[Any]) -> None:
+    """Write the list atomically: a reader never sees half a file."""
+    directory = Path(cache_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".edge-voices.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=1)
+        os.replace(tmp, directory / VOICE_LIST_FILE)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def retry_after_seconds(
+    headers: Mapping[str, str] | None, now: float | None = None
+) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not headers:
+        return None
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def http_error(status: int, headers: Mapping[str, str] | None, what: str) -> EngineError:
+    """The EngineError for an HTTP status the service answered with."""
+    if status in (429, 503):
+        wait = retry_after_seconds(headers)
+        hint = f"retry after {wait:.0f} s" if wait is not None else "slow down and retry later"
+        return RateLimited(
+            f"the Edge speech service is busy (HTTP {status}) for {what}; {hint}, "
+            "or lower the number of parallel requests",
+            retry_after=wait,
+        )
+    if status in (401, 403):
+        return ClientOutdated(
+            f"the Edge speech service refused edge-tts {edge_tts.__version__} (HTTP {status}) "
+            f"for {what}; {UPGRADE_HINT}"
+        )
+    if status >= 500:
+        return ServiceUnreachable(
+            f"the Edge speech service failed (HTTP {status}) for {what}; retry later"
+        )
+    return ClientOutdated(
+        f"the Edge speech service rejected the request (HTTP {status}) for {what}; {UPGRADE_HINT}"
+    )
+
+
+@dataclass
+class _Stream:
+    """What one request brought back."""
+
+    audio: bytearray
+    boundaries: list[Boundary]
+    turn_ended: bool
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+class EdgeEngine:
+    """Microsoft Edge's online neural voices (needs the network)."""
+
+    name: ClassVar[str] = "edge"
+
+    def __init__(
+        self,
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+        chunk_timeout: float = 20.0,
+        connect_timeout: int = 10,
+        check_timeout: float = 5.0,
+        list_timeout: float = 15.0,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
+        attempts: int = 1,
+        proxy: str | None = None,
+    ) -> None:
+        """All options have defaults, so `get_engine('edge')` works.
+
+        `chunk_timeout`: seconds to wait for each chunk of a stream (the connection included)
+        before giving up with IncompleteAudio. `attempts`: tries per request on transient
+        errors; keep 1 when a scheduler retries. `cache_dir`: where the fetched voice list is
+        kept for offline validation.
+        """
+        if chunk_timeout <= 0 or check_timeout <= 0 or list_timeout <= 0:
+            raise ValueError("timeouts must be positive")
+        if attempts < 1:
+            raise ValueError(f"attempts must be at least 1, got {attempts}")
+        self.cache_dir = cache_dir
+        self.chunk_timeout = float(chunk_timeout)
+        self.connect_timeout = max(1, int(round(connect_timeout)))
+        self.check_timeout = float(check_timeout)
+        self.list_timeout = float(list_timeout)
+        self.max_request_bytes = max_request_bytes
+        self.max_request_chars = max_request_bytes // 3
+        self.attempts = attempts
+        self.proxy = proxy
+        self.version = f"edge-tts {edge_tts.__version__}"
+        self.voices_source = "shipped"
+        """Where `voices()` got its list last: 'service', 'cache' or 'shipped'."""
+        self._live: list[VoiceInfo] | None = None
+
+    # -- voices ----------------------------------------------------------------------------
+
+    async def _fetch_voice_list(self, timeout: float) -> list[Any]:
+        data = await asyncio.wait_for(edge_tts.list_voices(proxy=self.proxy), timeout)
+        if self.cache_dir is not None:
+            _save_voice_list(self.cache_dir, data)
+        self._live = parse_voice_list(data, "the service's voice list")
+        return data
+
+    def known_voices(self) -> list[VoiceInfo]:
+        """The best list at hand without the network: fetched, cached, else shipped."""
+        if self._live is not None:
+            return self._live
+        if self.cache_dir is not None:
+            cached = cached_voices(self.cache_dir)
+            if cached is not None:
+                return cached
+        return shipped_voices()
+
+    async def voices(self) -> list[VoiceInfo]:
+        """The service's list (saved to `cache_dir`); offline, the cached or shipped one."""
+        try:
+            await self._fetch_voice_list(self.list_timeout)
+        except (
+            aiohttp.ClientError,
+            OSError,
+            asyncio.TimeoutError,
+            ValueError,
+            edge_errors.EdgeTTSException,
+        ):
+            cached = cached_voices(self.cache_dir) if self.cache_dir is not None else None
+            self.voices_source = "cache" if cached is not None else "shipped"
+            return cached if cached is not None else shipped_voices()
+        self.voices_source = "service"
+        assert self._live is not None
+        return list(self._live)
+
+    async def check(self) -> None:
+        """Fetch the voice list quickly; raise the EngineError that says why that failed."""
+        what = "the voice list"
+        try:
+            await self._fetch_voice_list(self.check_timeout)
+        except aiohttp.ClientResponseError as exc:
+            raise http_error(exc.status, exc.headers, what) from None
+        except edge_errors.SkewAdjustmentError:
+            raise http_error(403, None, what) from None
+        except asyncio.TimeoutError:
+            raise ServiceUnreachable(
+                f"the Edge speech service did not answer within {self.check_timeout:g} s; "
+                + OFFLINE_HINT
+            ) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise ServiceUnreachable(
+                f"cannot reach the Edge speech service ({_describe(exc)}); {OFFLINE_HINT}"
+            ) from None
+        except ValueError as exc:
+            raise ClientOutdated(
+                f"the Edge voice list came back in an unknown format ({exc}); {UPGRADE_HINT}"
+            ) from None
+
+    # -- synthesis -------------------------------------------------------------------------
+
+    async def synthesize(self, text: str, voice: Voice) -> Audio:
+        """Speak `text` in `voice`: one request per chunk of `split_for_edge`, joined.
+
+        MP3 frames of one format join without decoding; boundaries are shifted by the audio
+        before them. Raises NoAudio (not transient) for text with nothing to read.
+        """
+        if not is_speakable(text):
+            error = NoAudio(f"nothing speakable in {text.strip()[:40]!r}; it gets no audio")
+            error.transient = False
+            raise error
+        _validate_prosody(voice)
+        data = bytearray()
+        boundaries: list[Boundary] = []
+        for chunk in split_for_edge(text, self.max_request_bytes):
+            stream = await self._request_with_attempts(chunk, voice)
+            shift = len(data) / BYTES_PER_SECOND
+            boundaries.extend(replace(b, offset=b.offset + shift) for b in stream.boundaries)
+            data += stream.audio
+        return Audio(
+            data=bytes(data),
+            codec="mp3",
+            sample_rate=SAMPLE_RATE,
+            channels=1,
+            duration=len(data) / BYTES_PER_SECOND,
+            boundaries=tuple(boundaries),
+        )
+
+    async def _request_with_attempts(self, text: str, voice: Voice) -> _Stream:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await self._request(text, voice)
+            except EngineError as exc:
+                if not exc.transient or attempt == self.attempts:
+                    raise
+                wait = getattr(exc, "retry_after", None)
+                await asyncio.sleep(wait if wait is not None else 0.5 * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    async def _request(self, text: str, voice: Voice) -> _Stream:
+        """One request with a fresh Communicate (one can stream only once)."""
+        try:
+            communicate = edge_tts.Communicate(
+                text,
+                voice.name,
+                rate=voice.rate,
+                volume=voice.volume,
+                pitch=voice.pitch,
+                boundary="SentenceBoundary",
+                proxy=self.proxy,
+                connect_timeout=self.connect_timeout,
+            )
+        except ValueError as exc:
+            raise self._voice_error(voice, str(exc)) from None
+        what = f"voice {voice.name}"
+        try:
+            stream = await self._receive(communicate, text, voice)
+        except aiohttp.ClientResponseError as exc:
+            raise http_error(exc.status, exc.headers, what) from None
+        except edge_errors.SkewAdjustmentError:
+            raise http_error(403, None, what) from None
+        except edge_errors.NoAudioReceived:
+            if voice.name not in {v.name for v in self.known_voices()}:
+                raise self._voice_error(voice, "the service sent no audio") from None
+            raise NoAudio(
+                f"the Edge speech service sent no audio for {voice.name} "
+                f"({text.strip()[:30]!r}); retry later"
+            ) from None
+        except (
+            edge_errors.UnknownResponse,
+            edge_errors.UnexpectedResponse,
+            edge_errors.WebSocketError,
+        ) as exc:
+            raise IncompleteAudio(
+                f"the Edge stream for {voice.name} broke off ({_describe(exc)}); retry"
+            ) from None
+        except _Stalled as exc:
+            raise IncompleteAudio(
+                f"the Edge stream for {voice.name} stalled for {self.chunk_timeout:g} s "
+                f"after {exc.received} chunks; retry"
+            ) from None
+        except _Broken as exc:
+            raise IncompleteAudio(
+                f"the Edge stream for {voice.name} broke off after {exc.received} chunks "
+                f"({_describe(exc.cause)}); retry"
+            ) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise ServiceUnreachable(
+                f"lost the Edge speech service for {voice.name} ({_describe(exc)}); " + OFFLINE_HINT
+            ) from None
+        reason = incomplete_reason(len(stream.audio), stream.boundaries, text, stream.turn_ended)
+        if reason is not None:
+            raise IncompleteAudio(f"the Edge clip for {voice.name} was cut short: {reason}; retry")
+        return stream
+
+    async def _receive(self, communicate: edge_tts.Communicate, text: str, voice: Voice) -> _Stream:
+        """Drain one stream, giving up when any chunk takes longer than `chunk_timeout`."""
+        audio = bytearray()
+        boundaries: list[Boundary] = []
+        chunks: AsyncIterator[Any] = communicate.stream()
+        received = 0
+        try:
+            while True:
+                try:
+                    chunk = await asyncio.wait_for(chunks.__anext__(), self.chunk_timeout)
+                except StopAsyncIteration:
+                    break
+                except asyncio.TimeoutError:
+                    raise _Stalled(received) from None
+                except (aiohttp.ClientConnectionError, OSError) as exc:
+                    if received == 0:
+                        raise
+                    raise _Broken(received, exc) from exc
+                received += 1
+                if chunk["type"] == "audio":
+                    audio += chunk["data"]
+                elif chunk["type"] in ("SentenceBoundary", "WordBoundary"):
+                    boundaries.append(
+                        Boundary(
+                            offset=chunk["offset"] / TICKS_PER_SECOND,
+                            duration=chunk["duration"] / TICKS_PER_SECOND,
+                            text=chunk["text"],
+                        )
+                    )
+        finally:
+            await chunks.aclose()  # type: ignore[attr-defined]
+        # edge-tts counts a request's audio into `cumulative_audio_bytes` only on turn.end.
+        state = getattr(communicate, "state", {})
+        turn_ended = bool(audio) and state.get("cumulative_audio_bytes", 0) >= len(audio)
+        return _Stream(audio=audio, boundaries=boundaries, turn_ended=turn_ended)
+
+    def _voice_error(self, voice: Voice, why: str) -> EngineError:
+        suggestions = closest_voices(voice.name, self.known_voices())
+        hint = f"closest: {', '.join(suggestions)}; " if suggestions else ""
+        return VoiceUnavailable(
+            f"edge voice '{voice.name}' is not available ({why}); {hint}"
+            "run 'audiobook voices --engine edge' to list voices"
+        )
+
+
+class _Stalled(Exception):
+    """No chunk arrived within the idle timeout."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(received)
+        self.received = received
+
+
+class _Broken(Exception):
+    """The connection failed after some chunks had arrived."""
+
+    def __init__(self, received: int, cause: BaseException) -> None:
+        super().__init__(received, cause)
+        self.received = received
+        self.cause = cause
+
+
+def _validate_prosody(voice: Voice) -> None:
+    for key, value, pattern, example in (
+        ("rate", voice.rate, _RATE, "+10%"),
+        ("volume", voice.volume, _RATE, "-5%"),
+        ("pitch", voice.pitch, _PITCH, "+2Hz"),
+    ):
+        if not pattern.match(value):
+            raise ConfigError(
+                f"voice {voice.name}: {key} '{value}' is not accepted by Edge; "
+                f"write it like '{example}'"
+            )
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+__all__ = [
+    "BYTES_PER_SECOND",
+    "MAX_REQUEST_BYTES",
+    "SAMPLE_RATE",
+    "EdgeEngine",
+    "cached_voices",
+    "closest_voices",
+    "http_error",
+    "incomplete_reason",
+    "is_speakable",
+    "parse_voice_list",
+    "request_bytes",
+    "retry_after_seconds",
+    "shipped_voices",
+    "split_for_edge",
+]
