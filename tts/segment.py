@@ -1,0 +1,364 @@
+"""Split a chapter's paragraphs into narration, dialogue and pause segments.
+
+Pure text work, no I/O. Quote marks are dropped: a dialogue segment holds the words inside
+the quotes, a narration segment the words around them. Every speakable character (letter,
+digit, Han) of the chapter lands in exactly one segment, in reading order.
+
+Rules, in the order they apply:
+
+- The book's quote style is chosen first (`detect_style`): the families of marks (“” and "
+  together, 「」, 『』, ‘’) that open speech at the top level. Marks of other families are
+  ordinary text there and only nest inside an open quote (‘以部門為中心’ inside “…”).
+- A quote that is still open at the end of its paragraph continues into the next paragraph
+  when that one opens with a quote mark (English convention), or when the next few
+  paragraphs carry no marks until one ends with a closing mark and opens none (a speech
+  whose middle paragraphs lost their marks). Otherwise it ends with its own paragraph, so an
+  unbalanced mark never swallows the rest of a chapter.
+- A short quote (≤ 6 Han characters or ≤ 3 English words) in the middle of a sentence, with
+  text on both sides and no speech verb before it, is a term in scare quotes: narration.
+- Apostrophes (don't, the Bennets' house, 'tis) are never quote marks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from tts.model import Chapter, Language, Paragraph, Segment
+
+Family = Literal["double", "corner", "wcorner", "single"]
+
+_OPEN: dict[str, Family] = {"“": "double", "「": "corner", "『": "wcorner", "‘": "single"}
+_CLOSE: dict[str, Family] = {"”": "double", "」": "corner", "』": "wcorner", "’": "single"}
+_STRAIGHT: dict[str, Family] = {'"': "double", "'": "single"}
+_CLOSERS: dict[Family, str] = {"double": '”"', "corner": "」", "wcorner": "』", "single": "’'"}
+_MARK_RE = re.compile(r"[“”\"「」『』‘’']")
+
+_TERMINAL = frozenset("。！？!?….")
+_HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
+# A speech verb right before a quote makes even a one-word quote speech: 他說“好”, said "no".
+_CUE_BEFORE_RE = re.compile(
+    r"(?:[說说道問问答喊叫吼罵骂嚷]|回答|回道|表示|寫著|写着|"
+    r"\b(?:said|says|say|asked|asks|ask|replied|answered|cried|shouted|whispered|called|"
+    r"added|muttered|murmured|yelled|screamed|told|exclaimed|answer|reply|shout|whisper))"
+    r"\s*[,，:：]?\s*$"
+)
+_SHORT_HAN = 6
+_SHORT_WORDS = 3
+_LOOKAHEAD = 4
+"""How many mark-less paragraphs a speech may run through before its closing mark."""
+
+
+@dataclass(frozen=True)
+class QuoteStyle:
+    """Which quote families open speech at the top level of this book."""
+
+    families: frozenset[Family]
+    english: bool = False
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of one paragraph: narration, or the words inside one quote."""
+
+    kind: Literal["narration", "dialogue"]
+    text: str
+    continues: bool = False
+    """Dialogue that goes on with a speech opened in an earlier paragraph."""
+    open_end: bool = False
+    """Dialogue whose speech goes on in the next paragraph."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph, split: what attribution reads."""
+
+    paragraph: int
+    line: int
+    pieces: tuple[Piece, ...]
+    pause: bool = False
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class _Scan:
+    spans: tuple[tuple[int, int, bool], ...]
+    """Top-level quotes as (content start, content end, closed)."""
+    orphan: int | None
+    """Index of a top-level closing mark with no opening mark before it."""
+    marks: int
+    """Active quote marks seen (apostrophes excluded)."""
+    opens_first: bool
+    """The paragraph starts with an opening mark."""
+
+
+def detect_style(texts: Iterable[str], language: Language) -> QuoteStyle:
+    """The quote families a book uses for speech, from how often each one opens a quote."""
+    english = language == "en"
+    counts: dict[Family, int] = {"double": 0, "corner": 0, "wcorner": 0, "single": 0}
+    for text in texts:
+        counts["double"] += text.count("“") + text.count('"') // 2
+        counts["corner"] += text.count("「")
+        counts["wcorner"] += text.count("『")
+        counts["single"] += text.count("‘")
+        if english:
+            counts["single"] += len(_STRAIGHT_SINGLE_OPEN_RE.findall(text))
+    top = max(counts.values())
+    if top == 0:
+        return QuoteStyle(frozenset({"double", "corner"}), english)
+    active = {f for f, n in counts.items() if n and n * 4 >= top and f != "single"}
+    if counts["single"] == top:
+        active.add("single")
+    return QuoteStyle(frozenset(active), english)
+
+
+_STRAIGHT_SINGLE_OPEN_RE = re.compile(r"(?:^|(?<=[\s(\[—-]))'(?=[A-Za-z])")
+
+
+def _is_apostrophe(text: str, i: int) -> bool:
+    prev = text[i - 1] if i else ""
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    return prev.isalnum() and nxt.isalnum()
+
+
+def _later_closer(text: str, i: int, family: Family) -> bool:
+    return any(text.find(c, i + 1) >= 0 for c in _CLOSERS[family])
+
+
+def _single_opener_ok(text: str, i: int) -> bool:
+    """An English single mark opens a quote only before a word, after a space or start."""
+    prev = text[i - 1] if i else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if not (prev.isspace() or prev in '([—-“"') or nxt.isspace():
+        return False
+    return _later_closer(text, i, "single") or i == 0
+
+
+def _single_closer_ok(text: str, i: int) -> bool:
+    """Reject the possessive in "the Bennets' house" when a later closer exists."""
+    prev = text[i - 1] if i else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if prev.isspace():
+        return False
+    if prev in "sS" and nxt == " " and text[i + 2 : i + 3].islower():
+        return not _later_closer(text, i, "single")
+    return True
+
+
+def _scan(text: str, style: QuoteStyle) -> _Scan:
+    stack: list[tuple[Family, int]] = []
+    spans: list[tuple[int, int, bool]] = []
+    orphan: int | None = None
+    marks = 0
+    opens_first = False
+    first = True
+    for m in _MARK_RE.finditer(text):
+        ch = m.group()
+        i = m.start()
+        family = _OPEN.get(ch) or _CLOSE.get(ch) or _STRAIGHT[ch]
+        if family not in style.families:
+            continue
+        if family == "single" and _is_apostrophe(text, i):
+            continue
+        if ch in _OPEN:
+            role = "open"
+            if stack and stack[-1][0] == family and not _later_closer(text, i, family):
+                role = "close"  # a closer typed the wrong way round: “…。“他說。
+        elif ch in _CLOSE:
+            role = "close"
+            if not stack and _later_closer(text, i, family) and not text[i + 1 : i + 2].isspace():
+                role = "open"  # an opener typed the wrong way round
+        else:
+            inside = any(f == family for f, _ in stack)
+            role = "close" if inside else "open"
+            if role == "open" and i + 1 < len(text) and text[i + 1].isspace():
+                role = "close"
+        if family == "single" and style.english:
+            if role == "open" and not _single_opener_ok(text, i):
+                continue
+            if role == "close" and not _single_closer_ok(text, i):
+                continue
+        marks += 1
+        if first:
+            opens_first = role == "open" and not text[:i].strip()
+            first = False
+        if role == "open":
+            stack.append((family, i))
+            continue
+        if any(f == family for f, _ in stack):
+            while stack:
+                f, start = stack.pop()
+                if f == family:
+                    break
+            if not stack:
+                spans.append((start + 1, i, True))
+        elif not stack and orphan is None and not spans:
+            orphan = i
+    if stack:
+        spans.append((stack[0][1] + 1, len(text), False))
+    return _Scan(tuple(spans), orphan, marks, opens_first)
+
+
+def _speakable(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _is_scare_quote(text: str, start: int, end: int) -> bool:
+    """A short quoted term inside a narration sentence (…的“一網通辦”其實…, the "reform" was)."""
+    content = text[start:end].strip()
+    if not content or content[-1] in _TERMINAL or content[-1] in ",，":
+        return False
+    han = len(_HAN_RE.findall(content))
+    if han > _SHORT_HAN or (not han and len(_WORD_RE.findall(content)) > _SHORT_WORDS):
+        return False
+    if han and len(_WORD_RE.findall(content)) > _SHORT_WORDS:
+        return False
+    before = text[: start - 1].rstrip()
+    after = text[end + 1 :].lstrip()
+    if not before or not after:
+        return False
+    if not (before[-1].isalnum()) or not (after[0].isalnum() or after[0] in "，、,;；"):
+        return False
+    return _CUE_BEFORE_RE.search(before[-12:]) is None
+
+
+def _narration(text: str) -> Piece | None:
+    text = text.strip().lstrip("，,、；;")
+    text = text.strip()
+    return Piece("narration", text) if _speakable(text) else None
+
+
+def _dialogue(text: str, continues: bool = False, open_end: bool = False) -> Piece | None:
+    text = text.strip()
+    return Piece("dialogue", text, continues, open_end) if _speakable(text) else None
+
+
+def _pieces(
+    text: str,
+    spans: Iterable[tuple[int, int, bool]],
+    continues_first: bool,
+    open_last: bool,
+) -> list[Piece]:
+    """Narration and dialogue pieces of one paragraph from its quote spans."""
+    out: list[Piece | None] = []
+    pos = 0
+    spans = list(spans)
+    for n, (start, end, closed) in enumerate(spans):
+        if closed and not (n == 0 and continues_first) and _is_scare_quote(text, start, end):
+            continue
+        out.append(_narration(text[pos : max(pos, start - 1)]))
+        out.append(
+            _dialogue(
+                text[start:end],
+                continues=continues_first and n == 0,
+                open_end=open_last and n == len(spans) - 1 and not closed,
+            )
+        )
+        pos = end + 1 if closed else len(text)
+    out.append(_narration(text[pos:]))
+    return [p for p in out if p is not None]
+
+
+def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
+    """Each paragraph of a chapter split into pieces, with speeches linked across paragraphs."""
+    paras = chapter.paragraphs
+    scans = [None if p.scene_break else _scan(p.text, style) for p in paras]
+    blocks: list[Block] = []
+    continues = False  # the current paragraph's first quote carries on a speech
+    through = 0  # paragraphs left that sit wholly inside a speech (mark-less middle)
+    for i, para in enumerate(paras):
+        scan = scans[i]
+        if scan is None:
+            blocks.append(Block(i, para.line, (), pause=True, text=para.text))
+            continues = False
+            through = 0
+            continue
+        if through:
+            through -= 1
+            blocks.append(_inside_speech_block(i, para, scan, last=through == 0))
+            continues = False
+            continue
+        spans = list(scan.spans)
+        if continues and not scan.opens_first and scan.orphan is None:
+            continues = False
+        unclosed = bool(spans) and not spans[-1][2]
+        open_end = False
+        if unclosed:
+            nxt = scans[i + 1] if i + 1 < len(paras) else None
+            if nxt is not None and nxt.opens_first:
+                open_end = True
+            else:
+                run = _markless_run(scans, i + 1)
+                if run:
+                    open_end = True
+                    through = run
+        blocks.append(
+            Block(
+                i, para.line, tuple(_pieces(para.text, spans, continues, open_end)), text=para.text
+            )
+        )
+        continues = open_end and not through
+    return blocks
+
+
+def _markless_run(scans: list[_Scan | None], start: int) -> int:
+    """Paragraphs from `start` through the one that closes an open speech, or 0."""
+    for j in range(start, min(start + _LOOKAHEAD, len(scans))):
+        scan = scans[j]
+        if scan is None:
+            return 0
+        if scan.marks == 0:
+            continue
+        if scan.orphan is not None and not scan.spans and scan.marks == 1:
+            return j - start + 1
+        return 0
+    return 0
+
+
+def _inside_speech_block(i: int, para: Paragraph, scan: _Scan, last: bool) -> Block:
+    text = para.text
+    if last and scan.orphan is not None:
+        pieces = [
+            _dialogue(text[: scan.orphan], continues=True),
+            _narration(text[scan.orphan + 1 :]),
+        ]
+    else:
+        pieces = [_dialogue(text, continues=True, open_end=True)]
+    return Block(i, para.line, tuple(p for p in pieces if p is not None), text=text)
+
+
+def segments_from_blocks(chapter: Chapter, blocks: Iterable[Block]) -> list[Segment]:
+    """The chapter's segments in reading order (heading first), indexed from 0."""
+    out: list[Segment] = []
+    if chapter.title and chapter.title.strip():
+        line = chapter.heading_line or (chapter.paragraphs[0].line if chapter.paragraphs else 1)
+        out.append(Segment(chapter.number, 0, "heading", chapter.title.strip(), -1, line))
+    for block in blocks:
+        if block.pause:
+            out.append(
+                Segment(chapter.number, len(out), "pause", block.text, block.paragraph, block.line)
+            )
+            continue
+        for piece in block.pieces:
+            out.append(
+                Segment(
+                    chapter.number, len(out), piece.kind, piece.text, block.paragraph, block.line
+                )
+            )
+    return out
+
+
+def segment_chapter(
+    chapter: Chapter, language: Language, style: QuoteStyle | None = None
+) -> list[Segment]:
+    """Heading, narration, dialogue and pause segments of one chapter, in reading order.
+
+    `style` is the book's quote style (see `detect_style`); without it the chapter's own
+    marks decide.
+    """
+    if style is None:
+        style = detect_style((p.text for p in chapter.paragraphs), language)
+    return segments_from_blocks(chapter, split_chapter(chapter, style))
