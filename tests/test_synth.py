@@ -446,3 +446,16 @@ def test_kill_9_loses_only_requests_in_flight(tmp_path: Path) -> None:
     # at most the 2 in-flight requests (and any that finished after we read the count) redone
     assert 40 - done - 4 <= len(engine.calls) <= 40 - done
     assert [p for p in cache_dir.rglob("*.tmp")] == []
+
+
+def test_a_plain_callback_can_follow_progress(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    run(
+        synthesize_all(
+            requests_for(3),
+            FakeEngine(),
+            ClipCache(tmp_path),
+            progress=lambda p: seen.append((p.done, p.total)),
+        )
+    )
+    assert seen[0] == (0, 3) and seen[-1] == (3, 3)

@@ -208,6 +208,16 @@ class Progress:
     synthesized_chars: int = 0
 
     @property
+    def done(self) -> int:
+        """Lines done (same as `done_lines`)."""
+        return self.done_lines
+
+    @property
+    def total(self) -> int:
+        """Lines in the run (same as `total_lines`)."""
+        return self.total_lines
+
+    @property
     def wall_seconds(self) -> float:
         return (self.finished or time.monotonic()) - self.started
 
@@ -313,7 +323,7 @@ async def synthesize_all(
     cache: ClipCache,
     *,
     concurrency: int = 4,
-    progress: Progress | None = None,
+    progress: Progress | Callable[[Progress], None] | None = None,
     max_attempts: int = 6,
     backoff: float = 0.5,
     max_backoff: float = 30.0,
@@ -325,8 +335,12 @@ async def synthesize_all(
     starting at `backoff` seconds (at least the service's retry-after). A permanent error,
     or a transient one that survives `max_attempts` calls, cancels all outstanding work and
     is raised again, same class, its message saying how much is done and cached.
+
+    `progress` is a `Progress` to update (read `progress.stats()` afterwards), or just a
+    callback that receives one after every change.
     """
-    progress = progress if progress is not None else Progress()
+    if not isinstance(progress, Progress):
+        progress = Progress(listener=progress)
     reqs = list(requests)
     keys = [clip_key(engine.name, engine.version, r.voice, r.text) for r in reqs]
     remaining = Counter(k for r in reqs for k in r.keys)
