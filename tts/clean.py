@@ -1,0 +1,334 @@
+"""Pure text repair: glyph swaps, invisible characters, scraping boilerplate.
+
+Every fixer takes a string and returns the fixed string (and, where the user
+cares, how much it changed). No I/O apart from reading the packaged glyph map
+once. `clean_text` runs them all and says what it did, in the spirit of
+ftfy's `fix_and_explain`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+# --- character classes -------------------------------------------------------
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+"""Han ideographs (CJK unified, extension A-G, compatibility)."""
+CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\ufe10-\ufe4f"
+"""CJK punctuation and full-width forms (no ideographic space, no full-width letters)."""
+HANGUL_SYLLABLE = "\uac00-\ud7a3"
+
+_HAN_RE = re.compile(f"[{HAN}]")
+_HAN_RUN_RE = re.compile(f"[{HAN}]+")
+_CJK_PUNCT_RE = re.compile(f"[{CJK_PUNCT}]")
+_HANGUL_RUN_RE = re.compile(f"[{HANGUL_SYLLABLE}]+")
+
+
+_INVISIBLE = (
+    # format characters (Unicode category Cf): soft hyphen, zero-width space/joiners,
+    # bidi marks and isolates, word joiner, BOM, interlinear annotation, tag characters
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f"
+    # C0 and C1 controls except tab and newline
+    "\x00-\x08\x0b-\x1f\x7f-\x9f"
+)
+
+
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]+")
+
+
+# --- glyph map -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def glyph_map() -> dict[str, str]:
+    """Hangul syllable -> the Han character a reading site drew with it."""
+    text = resources.files("tts").joinpath("data/hangul-glyph-map.tsv").read_text("utf-8")
+    pairs: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) >= 2 and len(fields[0]) == 1 and len(fields[1]) == 1:
+            if fields[0] == "hangul":  # the header row
+                continue
+            pairs[fields[0]] = fields[1]
+    return pairs
+
+
+@lru_cache(maxsize=1)
+def _glyph_table() -> dict[int, str]:
+    return {ord(k): v for k, v in glyph_map().items()}
+
+
+_MAX_SWAPPED_RUN = 4
+"""Longer runs of Hangul are Korean words, never swapped Han."""
+_CONTEXT = 24
+"""Characters on each side looked at when the neighbours alone do not decide."""
+
+
+def _is_chinese_neighbour(ch: str) -> bool:
+    return bool(_HAN_RE.match(ch) or _CJK_PUNCT_RE.match(ch))
+
+
+def _window_is_chinese(text: str, start: int, end: int) -> bool:
+    """More Han than Hangul around text[start:end]: the run sits in Chinese text."""
+    left = text[max(0, start - _CONTEXT) : start]
+    right = text[end : end + _CONTEXT]
+    window = left + right
+    han = sum(map(len, _HAN_RUN_RE.findall(window)))
+    hangul = sum(map(len, _HANGUL_RUN_RE.findall(window)))
+    return han >= 2 and han > 2 * hangul
+
+
+def repair_glyphs(text: str) -> tuple[str, int]:
+    """Undo Hangul-for-Han swaps inside Chinese text; return the text and the count.
+
+    A run of Hangul syllables is repaired only when every syllable is in the map,
+    the run is short, and it sits in Chinese: a Han neighbour, or CJK punctuation
+    or Chinese text around it. Korean words and sentences are left alone.
+    """
+    table = _glyph_table()
+    if not _HANGUL_RUN_RE.search(text):
+        return text, 0
+    count = 0
+    pieces: list[str] = []
+    last = 0
+    n = len(text)
+    for m in _HANGUL_RUN_RE.finditer(text):
+        run = m.group()
+        if len(run) > _MAX_SWAPPED_RUN or any(ord(ch) not in table for ch in run):
+            continue
+        start, end = m.span()
+        before = text[start - 1] if start else ""
+        after = text[end] if end < n else ""
+        if _HAN_RE.match(before) or _HAN_RE.match(after):
+            chinese = True
+        elif _is_chinese_neighbour(before) or _is_chinese_neighbour(after):
+            chinese = _window_is_chinese(text, start, end) or (
+                not _HANGUL_RUN_RE.search(text, max(0, start - _CONTEXT), start)
+                and not _HANGUL_RUN_RE.search(text, end, end + _CONTEXT)
+            )
+        else:
+            chinese = _window_is_chinese(text, start, end)
+        if chinese:
+            pieces.append(text[last:start])
+            pieces.append(run.translate(table))
+            last = end
+            count += len(run)
+    if not count:
+        return text, 0
+    pieces.append(text[last:])
+    return "".join(pieces), count
+
+
+# --- invisible characters ------------------------------------------------------
+
+
+def strip_invisible_count(text: str) -> tuple[str, int]:
+    """Remove zero-width characters, stray BOMs, soft hyphens, bidi marks, controls."""
+    removed = 0
+
+    def drop(m: re.Match[str]) -> str:
+        nonlocal removed
+        removed += len(m.group())
+        return ""
+
+    return _INVISIBLE_RE.sub(drop, text), removed
+
+
+def strip_invisible(text: str) -> str:
+    """`strip_invisible_count` without the count."""
+    return _INVISIBLE_RE.sub("", text)
+
+
+# --- spacing and punctuation -----------------------------------------------------
+
+_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_CJK_OPEN = "“‘「『（《【〈"
+_CJK_CLOSE = "”’」』）》】〉"
+_HALF_PUNCT_RE = re.compile(
+    f"(?<=[{HAN}])[ \t]*([,:;?!])[ \t]*(?=[{HAN}{_CJK_OPEN}{_CJK_CLOSE}]|$)"
+    f"|(?<=[{_CJK_CLOSE}])([,:;?!])[ \t]*(?=[{HAN}])",
+    re.MULTILINE,
+)
+_INDENT_RE = re.compile("^[\u3000 \t]+", re.MULTILINE)
+_TRAILING_RE = re.compile("[\u3000 \t]+$", re.MULTILINE)
+
+
+def normalize_punctuation(text: str) -> tuple[str, int]:
+    """Turn half-width , : ; ? ! that sit between Han characters into full-width forms.
+
+    Scraped Chinese mixes '，' and ','; one form lets later stages split clauses
+    and find speech tags reliably. English text is never touched: a mark must
+    follow a Han character (or a CJK closing bracket followed by Han).
+    """
+    count = 0
+
+    def full(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return _FULL_WIDTH[m.group(1) or m.group(2)]
+
+    return _HALF_PUNCT_RE.sub(full, text), count
+
+
+def strip_indentation(text: str) -> str:
+    """Remove spaces and full-width spaces at the start and end of every line."""
+    return _TRAILING_RE.sub("", _INDENT_RE.sub("", text))
+
+
+# --- scene breaks ------------------------------------------------------------------
+
+_SCENE_BREAK_RE = re.compile(
+    r"(?:[.．。·・•]{3,}|[…⋯]+|[*＊✱✲]{3,}|[—―─━]{2,}|[-–－]{3,}|[~～〜]{3,}"
+    r"|[◆◇■□●○★☆♦♢❖◎※§]{1,}|[#＃]{3,}|[=＝]{3,}|[_＿]{3,}|[+＋]{3,})"
+)
+_SPACES_RE = re.compile(r"[\s\u3000]+")
+
+
+def is_scene_break(line: str) -> bool:
+    """A line that only marks a cut in the scene: '......', '***', '* * *', '——', '◆◆◆'."""
+    compact = _SPACES_RE.sub("", line)
+    if not compact or len(compact) > 40:
+        return False
+    return _SCENE_BREAK_RE.fullmatch(compact) is not None
+
+
+# --- site notices ------------------------------------------------------------------
+
+_URL_RE = re.compile(
+    r"(?i:https?://|www\.)[^\s\u3000，。、）)」』\]]+"
+    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|cc|info|tw|cn|xyz|top|vip|biz)\b"
+    r"(?:/[^\s\u3000，。]*)?"
+)
+
+_NOTICE_PREFIX_RE = re.compile(
+    r"^[\s\u3000(（【\[「『]*(?:"
+    r"本章未完|點擊下一頁|点击下一页|請記住本站|请记住本站|手機版閱讀網址|手机版阅读网址"
+    r"|天才一秒|一秒記住|一秒记住|本書首發|本书首发|最新章節請|最新章节请|最新章節地址|最新章节地址"
+    r"|最新網址|最新网址|章節錯誤|章节错误|本章完|未完待續|未完待续|全本小說|全本小说"
+    r"|read the latest chapter|read latest chapter|read more chapters at|find (?:more|the latest)"
+    r"|this chapter is (?:updated|brought|translated)|the source of this (?:content|chapter)"
+    r"|new novel chapters are published"
+    r")",
+    re.IGNORECASE,
+)
+"""Phrases that start a notice and mean nothing else at the start of a paragraph."""
+
+_NOTICE_SOFT_PREFIX_RE = re.compile(
+    r"^[\s\u3000(（【\[「『]*(?:溫馨提示|温馨提示|提示|公告|通知|友情提示|求收藏|求月票|求推薦|求推荐"
+    r"|visit|please visit|bookmark|support us|note)",
+    re.IGNORECASE,
+)
+"""Phrases that start a notice only when notice vocabulary or a URL follows."""
+
+_NOTICE_WORDS_RE = re.compile(
+    r"網站|网站|改版|收藏|書架|书架|書籤|书签|閱讀記錄|阅读记录|閱讀進度|阅读进度|最新章節|最新章节"
+    r"|域名|網址|网址|手機版|手机版|本站|點擊|点击|下一頁|下一页|繼續閱讀|继续阅读|首發|首发"
+    r"|推薦票|推荐票|月票|訂閱|订阅|免費閱讀|免费阅读|廣告|广告|截圖|截图|敬請諒解|敬请谅解"
+    r"|彈窗|弹窗|客戶端|客户端|小說網|小说网|筆趣閣|笔趣阁|加入書籤|加入书签|閱讀|阅读|更新|章節|章节"
+    r"|\bapp\b|\bwebsite\b|\bsite\b|\bbookmark\b|\bchapters?\b|\bnovels?\b|\bupdates?\b|\bread\b"
+    r"|\bpatreon\b|\bdiscord\b|\btranslat\w*|\bfree\b",
+    re.IGNORECASE,
+)
+_DIALOGUE_RE = re.compile('[“”「」"]')
+_BRACKETED_WORD_RE = re.compile(
+    r"[「【\[]\s*(?:書架|书架|閱讀記錄|阅读记录|書籤|书签|收藏)\s*[」】\]]"
+)
+
+_NOTICE_MAX_LEN = 240
+
+
+def _notice_density(text: str) -> tuple[int, int]:
+    words = _NOTICE_WORDS_RE.findall(text)
+    return len({w.lower() for w in words}), sum(map(len, words))
+
+
+def is_site_notice(paragraph: str) -> bool:
+    """A reading site's notice or ad, not part of the story.
+
+    Decided by shape: short, starting with a notice phrase or dense in notice
+    vocabulary, or mostly a URL. A story sentence that merely mentions a
+    website or the latest chapter is never a notice.
+    """
+    text = paragraph.strip()
+    if not text or len(text) > _NOTICE_MAX_LEN:
+        return False
+    compact = _SPACES_RE.sub("", text)
+    if not compact:
+        return False
+    urls = _URL_RE.findall(text)
+    url_chars = sum(len(u) for u in urls)
+    if urls and url_chars >= 0.5 * len(compact):
+        return True
+    distinct, word_chars = _notice_density(text)
+    if _NOTICE_PREFIX_RE.match(text):
+        return len(compact) <= 60 or distinct >= 1 or bool(urls)
+    if _NOTICE_SOFT_PREFIX_RE.match(text):
+        return bool(urls) or distinct >= 2 or bool(_BRACKETED_WORD_RE.search(text))
+    if _DIALOGUE_RE.search(text):
+        return False
+    if urls and distinct >= 1 and len(compact) <= 80:
+        return True
+    if _BRACKETED_WORD_RE.search(text) and distinct >= 2:
+        return True
+    return distinct >= 3 and word_chars >= 0.3 * len(compact) and len(compact) <= 80
+
+
+# --- everything together --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanCounts:
+    """What `clean_text` changed."""
+
+    glyphs_repaired: int = 0
+    invisible_removed: int = 0
+    punctuation_normalized: int = 0
+    notices_dropped: tuple[str, ...] = ()
+    scene_breaks: int = 0
+
+
+def fix_text(text: str) -> tuple[str, CleanCounts]:
+    """The character-level fixers, line structure kept (indentation too)."""
+    text, invisible = strip_invisible_count(text)
+    text, glyphs = repair_glyphs(text)
+    text, punct = normalize_punctuation(text)
+    return text, CleanCounts(
+        glyphs_repaired=glyphs, invisible_removed=invisible, punctuation_normalized=punct
+    )
+
+
+def clean_text(text: str) -> tuple[str, CleanCounts]:
+    """Run every fixer over a whole text and explain what was done.
+
+    Lines keep their positions: a dropped notice line becomes an empty line, so
+    line numbers still point into the source. Indentation and trailing spaces
+    are removed; scene-break lines are kept as written and counted.
+    """
+    text, counts = fix_text(text)
+    text = strip_indentation(text)
+    lines = text.split("\n")
+    notices: list[str] = []
+    breaks = 0
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if is_scene_break(line):
+            breaks += 1
+        elif is_site_notice(line):
+            notices.append(line)
+            lines[i] = ""
+    return "\n".join(lines), CleanCounts(
+        glyphs_repaired=counts.glyphs_repaired,
+        invisible_removed=counts.invisible_removed,
+        punctuation_normalized=counts.punctuation_normalized,
+        notices_dropped=tuple(notices),
+        scene_breaks=breaks,
+    )

@@ -1,0 +1,402 @@
+"""A text file on disk -> a clean `Book`: encoding, cleaning, paragraphs, chapters.
+
+`read_text` is the only function here that touches the disk; everything after
+it is pure and works on strings.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from tts.chapters import split_chapters, split_heading
+from tts.clean import HAN, fix_text, is_scene_break, is_site_notice
+from tts.errors import InputError
+from tts.model import Book, Chapter, CleanReport, Language, Paragraph
+
+# --- bytes -> str -------------------------------------------------------------------
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive (.epub/.docx/.zip)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7z archive"),
+    (b"\x7fELF", "a program"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Word/Office document"),
+    (b"ID3", "an MP3 file"),
+    (b"RIFF", "a RIFF (WAV/WebP) file"),
+)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_FIX = "save it as plain text (.txt, UTF-8) and try again"
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_LETTER_RE = re.compile(
+    f"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff{HAN}\u3040-\u30ff\uac00-\ud7a3]+"
+)
+_HAN_RUN_RE = re.compile(f"[{HAN}]+")
+_ACCENTED_RE = re.compile("[\u0080-\u024f]+")
+
+_COMMON_HAN = frozenset(
+    "的一是不了人我在有他這这個个們们中來来上大為为和國国地到以說说時时要就出會会可也你對对生能而子"
+    "那得於于著着下自之年過过發发後后作裡里用道行所然家種种事成方多經经麼么去法學学如都同現现當当沒没"
+    "動动面起看定天分還还進进好小部其些主樣样理心她本前開开但因只從从想實实日軍军者意無无力它與与長长"
+    "把機机十民第公此已工使情明性知全三又關关點点正業业外將将兩两高間间由問问很最重並并物手應应戰战向"
+    "頭头文體体政美相見见被利什二等產产或新己制身果加西斯月話话合回特代內内信表化老給给世位次度門门任"
+    "常先海通教兒儿原東东聲声提立及比員员解水名真論论處处走義义各入幾几口認认條条平系氣气題题活爾尔更"
+    "別别打女變变四神總总何電电數数安少報报才結结反受目太量再感建務务做接必場场件計计管期市直德資资命"
+    "山金指克許许統统區区保至隊队形社便空決决治展馬马科司五基眼書书非則则聽听白卻却界達达光放強强即像"
+    "難难且權权思王象完設设式色路記记南品住告類类求據据程北邊边死張张該该交規规萬万取拉格望覺觉術术領"
+    "领共確确傳传師师觀观清今切院讓让識识候帶带導导爭争運运笑飛飞風风步改收根干造言聯联持組组每濟济車"
+    "车親亲極极林服快辦办議议往元英士證证近失轉转夫令準准布始怎呢存未遠远叫台單单影具羅罗字愛爱擊击流"
+    "備备兵連连調调深商算質质團团集百需價价花黨党華华城石級级整府離离況况亞亚請请技際际約约示復复病息究"
+    "線线似官火斷断精滿满支視视消越器容照須须九增研寫写稱称企八功嗎吗包片史委乎查輕轻易早曾除農农找裝装"
+    "廣广顯显吧阿李標标談谈吃圖图念六引歷历首醫医局突專专費费號号盡尽另周較较注語语仅仅考落青隨随選选列"
+    "武紅红響响雖虽推勢势參参希古眾众構构房半節节土投某案黑維维革劃划敵敌致陳陈律足態态護护七興兴派孩"
+    "驗验責责營营星夠够章音跟志底站嚴严巴例防族供效續续施留講讲型料終终答緊紧黃黄絕绝奇察母京段依批群"
+    "項项故按河米圍围江織织害斗雙双境客紀纪采舉举殺杀攻父蘇苏密低朝友訴诉止細细願愿千值仍男錢钱破網网"
+    "熱热助倒育屬属坐帝限船臉脸職职速刻樂乐否剛刚威毛狀状率甚獨独球般普怕彈弹校苦創创假久錯错承印晚蘭"
+    "兰試试股拿腦脑預预誰谁益陽阳若哪微尼繼继送急血驚惊傷伤素藥药適适波夜省初喜衛卫源食險险待述陸陆習"
+    "习置居勞劳財财環环排福納纳歡欢雷警獲获模充負负雲云停木游龍龙樹树疑層层冷洲沖冲射略範范竟句室異异"
+    "激漢汉村哈策演簡简卡罪判擔担州靜静退既衣您宗積积餘余痛檢检差富靈灵協协角佔占配征修皮揮挥勝胜降階"
+    "阶審审沉堅坚善媽妈劉刘讀读啊超免壓压銀银買买皇養养伊懷怀執执副亂乱爭抗犯追幫帮宣佛歲岁航優优怪香"
+)
+"""The most frequent Chinese characters, both scripts: a right decoding is full of them."""
+
+
+def _fail(path: Path, what: str) -> InputError:
+    return InputError(f"{path}: {what}")
+
+
+def _bom_less_utf16(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' for BOM-less UTF-16 with mostly ASCII text, else None."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:65536]
+    half = len(sample) // 2
+    even_nul = sample[0::2].count(0)
+    odd_nul = sample[1::2].count(0)
+    if odd_nul > 0.3 * half and even_nul < 0.02 * half:
+        return "utf-16-le"
+    if even_nul > 0.3 * half and odd_nul < 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
+def _plausibility(text: str) -> float:
+    """0 for garbage, higher for text that reads like a book (letters, few controls)."""
+    sample = text[:200_000]
+    visible = len(sample) - sample.count(" ") - sample.count("\n") - sample.count("\t")
+    if visible <= 0:
+        return 0.0
+    controls = len(_CONTROL_RE.findall(sample))
+    replacements = sample.count("\ufffd")
+    if controls > 0.01 * visible or replacements > 0.005 * visible:
+        return 0.0
+    letters = sum(map(len, _LETTER_RE.findall(sample)))
+    accented = sum(map(len, _ACCENTED_RE.findall(sample)))
+    if accented > 0.3 * max(letters, 1):
+        return 0.0  # CJK bytes read as Latin-1/cp1252: a soup of accented letters
+    score = letters / visible
+    han = "".join(_HAN_RUN_RE.findall(sample))
+    if len(han) >= 20:
+        # A wrong legacy CJK decoding is still all Han, but rarely common Han.
+        common = sum(1 for ch in han if ch in _COMMON_HAN) / len(han)
+        if common < 0.15:
+            return 0.0
+        score = min(score, 0.5 + common)
+    return score
+
+
+def _legacy_name(name: str) -> str:
+    """The codec to decode with for what a detector calls the bytes."""
+    name = codecs.lookup(name).name
+    if name in ("gbk", "gb2312", "gb18030", "hz"):
+        return "gb18030"
+    if name in ("big5", "cp950"):
+        return "cp950"
+    return name
+
+
+def _decode_candidates(data: bytes) -> list[str]:
+    from charset_normalizer import from_bytes
+
+    names: list[str] = []
+    best = from_bytes(data[:262_144]).best()
+    if best is not None:
+        names.append(_legacy_name(best.encoding))
+    for fallback in ("gb18030", "cp950", "big5hkscs", "cp1252", "latin-1"):
+        if fallback not in names:
+            names.append(fallback)
+    return names
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(name.replace("-sig", "")), name
+            except UnicodeDecodeError as exc:
+                raise _fail(
+                    path,
+                    f"starts with a {name} byte-order mark but is not {name} "
+                    f"({exc.reason} at byte {exc.start}); {_FIX}",
+                ) from None
+    utf16 = _bom_less_utf16(data)
+    if utf16 is not None:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise _fail(path, f"holds binary data (NUL bytes), not text; {_FIX}")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best: tuple[float, str, str] | None = None
+    for name in _decode_candidates(data):
+        try:
+            text = data.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        score = _plausibility(text)
+        if score >= 0.5 and (best is None or score > best[0]):
+            best = (score, text, name)
+            if score >= 0.9:
+                break
+    if best is None:
+        raise _fail(
+            path, f"cannot tell the text encoding (not UTF-8, GB18030, Big5 or UTF-16); {_FIX}"
+        )
+    return best[1], best[2]
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Read a text file in whatever encoding users have; return (text, encoding name).
+
+    Line endings become '\\n'; a leading byte-order mark is dropped.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise _fail(path, "is a directory; give the path of the book's text file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _fail(path, "no such file; check the path and file name") from None
+    except PermissionError:
+        raise _fail(path, "permission denied; make the file readable and try again") from None
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror}); check the path") from None
+    if not data.strip():
+        raise _fail(path, "is empty; give a text file that holds the book")
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise _fail(path, f"is {kind}, not text; {_FIX}")
+    text, encoding = _decode(path, data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise _fail(path, "is empty; give a text file that holds the book")
+    if _plausibility(text) < 0.3:
+        raise _fail(path, f"does not look like text in {encoding}; {_FIX}")
+    return text, encoding
+
+
+# --- lines -> paragraphs -------------------------------------------------------------
+
+_INDENT = ("\u3000", "  ", "\t")
+_LINE_END = frozenset('。！？!?.…”」』"’)）:：;；—~～*')
+_CJK_EDGE_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’…—]")
+
+
+def _is_indented(line: str) -> bool:
+    return line.startswith(_INDENT) and len(line) - len(line.lstrip(" ")) <= 8
+
+
+def _wrapped(lines: list[str]) -> bool:
+    """Whether the book hard-wraps paragraphs over several lines.
+
+    Looks at lines followed by a non-blank, non-indented line: in a wrapped
+    book most of them stop mid-sentence; in a one-paragraph-per-line book they
+    end with sentence punctuation.
+    """
+    joins = ends = 0
+    for line, nxt in zip(lines, lines[1:], strict=False):
+        if not line.strip() or not nxt.strip() or _is_indented(nxt):
+            continue
+        joins += 1
+        if line.rstrip()[-1] in _LINE_END:
+            ends += 1
+        if joins >= 5000:
+            break
+    return joins >= 3 and ends < 0.5 * joins
+
+
+def _join(parts: list[str]) -> str:
+    text = parts[0]
+    for part in parts[1:]:
+        if _CJK_EDGE_RE.match(text[-1]) and _CJK_EDGE_RE.match(part[0]):
+            text += part
+        else:
+            text += " " + part
+    return text
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    """Paragraphs with their 1-based source lines, in the book's own layout.
+
+    Blank lines and indented lines start paragraphs; in a hard-wrapped book the
+    other lines continue the paragraph before them, otherwise each line is a
+    paragraph. Headings and scene breaks are always paragraphs of their own.
+    """
+    lines = text.split("\n")
+    wrapped = _wrapped(lines)
+    paragraphs: list[Paragraph] = []
+    parts: list[str] = []
+    start = 0
+    alone = False
+
+    def flush() -> None:
+        if parts:
+            paragraphs.append(Paragraph(text=_join(parts), line=start))
+            parts.clear()
+
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip(" \t\u3000")
+        if not line:
+            flush()
+            continue
+        single = is_scene_break(line) or (split_heading(line) is not None)
+        if not wrapped or single or alone or not parts or _is_indented(raw):
+            flush()
+            start = number
+        parts.append(line)
+        alone = single
+    flush()
+    return paragraphs
+
+
+# --- language --------------------------------------------------------------------------
+
+_TRADITIONAL = (
+    "們這個說來會對時為國過還麼沒樣經開現學發點長動問見話關東車書裡應邊聽讓請讀電當無與從後"
+)
+_SIMPLIFIED = "们这个说来会对时为国过还么没样经开现学发点长动问见话关东车书应边听让请读电当无与从"
+_TRAD_RE = re.compile(f"[{_TRADITIONAL}]")
+_SIMP_RE = re.compile(f"[{_SIMPLIFIED}]")
+_LATIN_RE = re.compile("[A-Za-z]+")
+
+
+def detect_language(text: str) -> Language:
+    """'zh-Hant', 'zh-Hans' or 'en' from the script of the letters in the text."""
+    sample = text[:300_000]
+    han = sum(map(len, _HAN_RUN_RE.findall(sample)))
+    latin = sum(map(len, _LATIN_RE.findall(sample)))
+    if han * 3 < latin:  # a Han character carries about as much as a short word
+        return "en"
+    traditional = len(_TRAD_RE.findall(sample))
+    simplified = len(_SIMP_RE.findall(sample))
+    return "zh-Hant" if traditional > simplified else "zh-Hans"
+
+
+# --- chapter selection -----------------------------------------------------------------
+
+_SELECTION_RE = re.compile(r"\s*(\d+)\s*(?:(-)\s*(\d*)\s*)?")
+
+
+def parse_chapter_selection(spec: str, count: int) -> list[int]:
+    """'3-7', '2', '1,4,6-8' or '5-' -> sorted 1-based chapter numbers."""
+    fix = "use chapter numbers and ranges such as '3', '3-7' or '1,4,6-8'"
+    numbers: set[int] = set()
+    if not spec.strip():
+        raise InputError(f"chapter selection is empty; {fix}")
+    for item in spec.split(","):
+        m = _SELECTION_RE.fullmatch(item)
+        if m is None:
+            raise InputError(
+                f"chapter selection {spec!r}: {item.strip()!r} is not a chapter "
+                f"number or range; {fix}"
+            )
+        first = int(m.group(1))
+        last = first if m.group(2) is None else int(m.group(3) or count)
+        if first < 1:
+            raise InputError(f"chapter selection {spec!r}: chapters are numbered from 1; {fix}")
+        if last < first:
+            raise InputError(
+                f"chapter selection {spec!r}: range {first}-{last} runs backwards; "
+                f"write it as {last}-{first}"
+            )
+        if last > count:
+            raise InputError(
+                f"chapter selection {spec!r}: the book has {count} chapter"
+                f"{'' if count == 1 else 's'} (1-{count}); choose within that range"
+            )
+        numbers.update(range(first, last + 1))
+    return sorted(numbers)
+
+
+# --- everything together ------------------------------------------------------------------
+
+
+def build_book(text: str, *, source: str, title: str, encoding: str = "utf-8") -> Book:
+    """Clean decoded text and shape it into a `Book` (all chapters)."""
+    text, counts = fix_text(text)
+    kept: list[Paragraph] = []
+    notices: list[str] = []
+    breaks = 0
+    for paragraph in split_paragraphs(text):
+        if is_scene_break(paragraph.text):
+            kept.append(replace(paragraph, scene_break=True))
+            breaks += 1
+        elif is_site_notice(paragraph.text):
+            notices.append(paragraph.text)
+        else:
+            kept.append(paragraph)
+    chapters = split_chapters(kept)
+    report = CleanReport(
+        encoding=encoding,
+        glyphs_repaired=counts.glyphs_repaired,
+        invisible_removed=counts.invisible_removed,
+        notices_dropped=tuple(notices),
+        scene_breaks=breaks,
+    )
+    return Book(
+        source=source,
+        title=title,
+        language=detect_language(text),
+        chapters=tuple(chapters),
+        report=report,
+    )
+
+
+def load_book(path: str | Path, *, chapters: str | None = None) -> Book:
+    """Read, clean and split a book file; keep only the `chapters` selection if given."""
+    text, encoding = read_text(path)
+    book = build_book(text, source=str(path), title=Path(path).stem, encoding=encoding)
+    if not any(ch.paragraphs or ch.title for ch in book.chapters):
+        raise _fail(
+            Path(path),
+            "holds nothing to read once site notices are removed; check that it is the book's text",
+        )
+    if chapters is None:
+        return book
+    try:
+        wanted = parse_chapter_selection(chapters, len(book.chapters))
+    except InputError as exc:
+        raise _fail(Path(path), str(exc)) from None
+    selected: tuple[Chapter, ...] = tuple(book.chapters[n - 1] for n in wanted)
+    return replace(book, chapters=selected)
