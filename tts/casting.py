@@ -1,0 +1,492 @@
+"""Automatic casting: every character gets a voice of their own, the same one every run.
+
+Who gets what, in order:
+
+1. Speakers listed in voices.yaml with a voice for the engine get exactly that voice.
+2. Characters in `previous` (the cast saved with the last render) keep their voice while it
+   is still offered, still fits their gender, and nobody above took it.
+3. Everyone else, most lines first, gets a voice of their gender from the pool of the
+   book's locale: never the narrator's voice, and a voice nobody else has while the pool
+   lasts. Where a character starts in the pool comes from a hash of the name, so adding a
+   character moves nobody else. When the pool runs out, voices are reused with a
+   different pitch and rate, so no two characters sound exactly alike.
+
+Unless voices.yaml says otherwise, the unknown voice (doubtful dialogue) is the narrator's
+voice pitched 10 Hz lower: a wrong voice is worse than the storyteller's, and it keeps the
+few voices a locale has for the characters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from tts.errors import ConfigError
+from tts.model import Cast, Character, Gender, Language, Voice, VoiceInfo
+from tts.voices import EDGE_NAME, PITCH, RATE, VoicesConfig, VoiceSetting
+
+LANGUAGE_LOCALE: dict[str, str] = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en-US"}
+"""The locale whose voices read a book of each language (voices.yaml `language` overrides)."""
+
+NARRATORS: dict[str, dict[str, str]] = {
+    "zh-CN": {"edge": "zh-CN-YunyangNeural", "espeak": "cmn"},
+    "zh-TW": {"edge": "zh-TW-YunJheNeural", "espeak": "cmn"},
+    "zh-HK": {"edge": "zh-HK-WanLungNeural", "espeak": "yue"},
+    "en-US": {"edge": "en-US-AndrewNeural", "espeak": "en-us"},
+    "en-GB": {"edge": "en-GB-RyanNeural", "espeak": "en-gb"},
+}
+"""Built-in narrators: calm male reading voices (Yunyang is a newsreader)."""
+
+UNKNOWN_PITCH = "-10Hz"
+"""How the default unknown voice differs from the narrator's."""
+
+POOL_LOCALES: dict[str, tuple[str, ...]] = {
+    "zh-CN": ("zh-CN",),
+    "zh-TW": ("zh-TW", "zh-CN"),
+    "zh-HK": ("zh-HK", "zh-TW", "zh-CN"),
+    "en-US": ("en-US", "en-GB"),
+    "en-GB": ("en-GB", "en-US"),
+}
+"""Where auto-casting looks for voices, in order (zh-TW has only three Edge voices)."""
+
+CHILD_VOICES = frozenset(
+    {"zh-CN-YunxiaNeural", "zh-CN-XiaoyouNeural", "en-US-AnaNeural", "en-GB-MaisieNeural"}
+)
+"""Children's voices: an adult never gets one while any adult voice is left to vary."""
+_CHILD_RANK = 100
+
+DEPENDABLE_EDGE: tuple[VoiceInfo, ...] = tuple(
+    VoiceInfo("edge", f"{locale}-{name}", locale, g)
+    for locale, name, g in (
+        ("zh-CN", "XiaoxiaoNeural", "Female"),
+        ("zh-CN", "XiaoyiNeural", "Female"),
+        ("zh-CN", "YunjianNeural", "Male"),
+        ("zh-CN", "YunxiNeural", "Male"),
+        ("zh-CN", "YunxiaNeural", "Male"),
+        ("zh-CN", "YunyangNeural", "Male"),
+        ("zh-CN-liaoning", "XiaobeiNeural", "Female"),
+        ("zh-CN-shaanxi", "XiaoniNeural", "Female"),
+        ("zh-TW", "HsiaoChenNeural", "Female"),
+        ("zh-TW", "HsiaoYuNeural", "Female"),
+        ("zh-TW", "YunJheNeural", "Male"),
+        ("zh-HK", "HiuGaaiNeural", "Female"),
+        ("zh-HK", "HiuMaanNeural", "Female"),
+        ("zh-HK", "WanLungNeural", "Male"),
+        ("en-US", "AriaNeural", "Female"),
+        ("en-US", "AvaNeural", "Female"),
+        ("en-US", "EmmaNeural", "Female"),
+        ("en-US", "JennyNeural", "Female"),
+        ("en-US", "MichelleNeural", "Female"),
+        ("en-US", "AnaNeural", "Female"),
+        ("en-US", "AndrewNeural", "Male"),
+        ("en-US", "BrianNeural", "Male"),
+        ("en-US", "ChristopherNeural", "Male"),
+        ("en-US", "EricNeural", "Male"),
+        ("en-US", "GuyNeural", "Male"),
+        ("en-US", "RogerNeural", "Male"),
+        ("en-US", "SteffanNeural", "Male"),
+        ("en-GB", "LibbyNeural", "Female"),
+        ("en-GB", "MaisieNeural", "Female"),
+        ("en-GB", "SoniaNeural", "Female"),
+        ("en-GB", "RyanNeural", "Male"),
+        ("en-GB", "ThomasNeural", "Male"),
+    )
+)
+"""Edge voices that have stayed available: the pool when no voice list is at hand."""
+
+_ESPEAK_LANGUAGE = {
+    "zh-CN": "cmn",
+    "zh-TW": "cmn",
+    "zh-HK": "yue",
+    "en-US": "en-us",
+    "en-GB": "en-gb",
+}
+
+
+def _variants() -> Iterator[tuple[str, str]]:
+    """(pitch, rate) for reusing a voice: unchanged first, then ever further from it."""
+    yield "+0Hz", "+0%"
+    for step in itertools.count(1):
+        pitch = 8 * step
+        rate = 6 * ((step + 1) // 2)
+        for p, r in ((-pitch, -rate), (pitch, rate), (-pitch, rate), (pitch, -rate)):
+            yield f"{p:+d}Hz", f"{r:+d}%"
+        yield f"{-pitch:+d}Hz", "+0%"
+        yield f"{pitch:+d}Hz", "+0%"
+
+
+def _start(name: str) -> int:
+    """Where a name starts probing a pool: stable across runs and machines."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big")
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """The voices auto-casting may hand out, by gender, in tiers of preference."""
+
+    female: tuple[tuple[str, ...], ...]
+    male: tuple[tuple[str, ...], ...]
+    anyone: tuple[tuple[str, ...], ...]
+    genders: Mapping[str, str]
+    """Voice name -> 'Female' / 'Male' / other, for every voice in the pool."""
+
+    def tiers(self, gender: Gender | None) -> tuple[tuple[str, ...], ...]:
+        chosen = {"female": self.female, "male": self.male}.get(gender or "", self.anyone)
+        return chosen if any(chosen) else self.anyone
+
+
+def _locale_rank(voice_locale: str, preferred: Sequence[str]) -> int | None:
+    """0 for the first preferred locale, 1 for its regional voices, 2 for the next, ..."""
+    for i, locale in enumerate(preferred):
+        if voice_locale == locale:
+            return 2 * i
+        if voice_locale.startswith(locale + "-"):
+            return 2 * i + 1
+    return None
+
+
+def _pool(engine: str, locale: str, voices: Sequence[VoiceInfo], config: VoicesConfig) -> _Pool:
+    offered = [v for v in voices if v.engine == engine]
+    if not offered:
+        offered = list(DEPENDABLE_EDGE) if engine == "edge" else _espeak_voices(locale)
+    preferred = POOL_LOCALES.get(locale, (locale,))
+    genders = {v.name: v.gender for v in offered}
+
+    custom = config.defaults.get(locale)
+    chosen = [n for n in custom.pool if _engine_of(n) == engine] if custom is not None else []
+    ranked = [(0, i, name) for i, name in enumerate(chosen)]
+    if not ranked:
+        for i, v in enumerate(offered):
+            rank = _locale_rank(v.locale, preferred)
+            if rank is None or "Multilingual" in v.name:
+                continue  # multilingual voices repeat a monolingual voice's timbre
+            if v.name in CHILD_VOICES:
+                rank = _CHILD_RANK
+            ranked.append((rank, i, v.name))
+    ranked.sort()
+
+    def tiers(keep: set[str] | None) -> tuple[tuple[str, ...], ...]:
+        out: list[tuple[str, ...]] = []
+        for rank, group in itertools.groupby(ranked, key=lambda r: r[0]):
+            names = tuple(n for _, _, n in group if keep is None or genders.get(n) in keep)
+            if names and (rank != _CHILD_RANK or not out):
+                out.append(names)
+        return tuple(out)
+
+    return _Pool(
+        female=tiers({"Female"}),
+        male=tiers({"Male"}),
+        anyone=tiers(None),
+        genders={n: genders.get(n, "") for _, _, n in ranked},
+    )
+
+
+def _engine_of(name: str) -> str:
+    return "edge" if EDGE_NAME.match(name) else "espeak"
+
+
+def _espeak_voices(locale: str) -> list[VoiceInfo]:
+    """espeak variants of the locale's language, for when no voice list was given."""
+    from tts.engines.espeak import voice_pool
+
+    out: list[VoiceInfo] = []
+    for gender, label in (("female", "Female"), ("male", "Male")):
+        out.extend(VoiceInfo("espeak", name, locale, label) for name in voice_pool(locale, gender))
+    return out
+
+
+def _with(voice: Voice, setting: VoiceSetting | None) -> Voice:
+    return replace(voice, **setting.prosody()) if setting is not None else voice
+
+
+def _key(voice: Voice) -> tuple[str, str, str]:
+    return voice.name, voice.rate, voice.pitch
+
+
+def _narrator_and_unknown(config: VoicesConfig, locale: str, engine: str) -> tuple[Voice, Voice]:
+    custom = config.defaults.get(locale)
+    builtin = NARRATORS.get(locale, NARRATORS["zh-CN"])[engine if engine == "espeak" else "edge"]
+
+    def pick(*settings: VoiceSetting | None) -> tuple[str | None, VoiceSetting]:
+        """The first voice name the settings give, and their prosody merged (first wins)."""
+        name = next((s.name_for(engine) for s in settings if s and s.name_for(engine)), None)
+        merged: dict[str, str] = {}
+        for s in reversed([s for s in settings if s is not None]):
+            merged.update(s.prosody())
+        return name, VoiceSetting(**merged)
+
+    name, prosody = pick(config.narrator, custom.narrator if custom else None)
+    narrator = _with(Voice(engine, name or builtin), prosody)
+    name, prosody = pick(config.unknown, custom.unknown if custom else None)
+    if name is None:
+        unknown = replace(narrator, pitch=_shift(narrator.pitch, UNKNOWN_PITCH))
+    else:
+        unknown = Voice(engine, name)
+    return narrator, _with(unknown, prosody)
+
+
+def _shift(pitch: str, by: str) -> str:
+    return f"{int(pitch[:-2]) + int(by[:-2]):+d}Hz"
+
+
+def build_cast(
+    characters: Sequence[Character],
+    *,
+    language: Language,
+    engine: str,
+    config: VoicesConfig | None = None,
+    voices: Sequence[VoiceInfo] = (),
+    previous: Mapping[str, Voice] | None = None,
+) -> Cast:
+    """Give the narrator, the unknown speaker and every character a voice of `engine`.
+
+    `voices` are the engine's voices (empty: the built-in list); `previous` is the cast
+    saved by the last run (`load_cast`), which characters keep where it still fits.
+    Characters listed only in voices.yaml are cast too.
+    """
+    config = config or VoicesConfig()
+    locale = config.language or LANGUAGE_LOCALE.get(language, "zh-CN")
+    narrator, unknown = _narrator_and_unknown(config, locale, engine)
+    pool = _pool(engine, locale, voices, config)
+
+    roster: dict[str, Character] = {}
+    for setting in config.speakers.values():
+        roster[setting.name] = Character(setting.name, setting.aliases, setting.gender)
+    for c in characters:
+        listed = roster.get(c.name)
+        if listed is None:
+            roster[c.name] = c
+        else:
+            aliases = listed.aliases + tuple(a for a in c.aliases if a not in listed.aliases)
+            roster[c.name] = replace(c, aliases=aliases, gender=listed.gender or c.gender)
+
+    speakers: dict[str, Voice] = {}
+    taken = {_key(narrator), _key(unknown)}
+    for setting in config.speakers.values():
+        name = setting.voice.name_for(engine)
+        if name:
+            speakers[setting.name] = _with(Voice(engine, name), setting.voice)
+            taken.add(_key(speakers[setting.name]))
+
+    for name in sorted(previous or {}):
+        voice = (previous or {})[name]
+        if name in speakers or voice.engine != engine or voice.name == narrator.name:
+            continue
+        if voice.name not in pool.genders or _key(voice) in taken:
+            continue
+        gender = roster[name].gender if name in roster else None
+        had = pool.genders[voice.name]
+        if gender is not None and had in ("Female", "Male") and had != gender.capitalize():
+            continue  # the book has since told us this is a woman (or a man)
+        speakers[name] = voice
+        taken.add(_key(voice))
+
+    waiting = sorted(
+        (c for c in roster.values() if c.name not in speakers), key=lambda c: (-c.lines, c.name)
+    )
+    for character in waiting:
+        listed = config.speakers.get(character.name)
+        voice = _pick(character, pool, engine, narrator, taken, listed.voice if listed else None)
+        speakers[character.name] = voice
+        taken.add(_key(voice))
+
+    aliases: dict[str, str] = {}
+    for c in roster.values():
+        for alias in c.aliases:
+            if alias not in roster:
+                aliases.setdefault(alias, c.name)
+    return Cast(
+        narrator=narrator,
+        unknown=unknown,
+        speakers=speakers,
+        aliases=aliases,
+        threshold=config.threshold,
+    )
+
+
+def _pick(
+    character: Character,
+    pool: _Pool,
+    engine: str,
+    narrator: Voice,
+    taken: set[tuple[str, str, str]],
+    setting: VoiceSetting | None,
+) -> Voice:
+    """The first free (voice, pitch, rate) for a character, probing from its name's hash."""
+
+    def without_narrator(tiers: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:
+        kept = (tuple(n for n in tier if n != narrator.name) for tier in tiers)
+        return [tier for tier in kept if tier]
+
+    tiers = without_narrator(pool.tiers(character.gender)) or without_narrator(pool.anyone)
+    if not tiers:
+        tiers = [(narrator.name,)]  # nothing else to speak with: vary the narrator's voice
+    start = _start(character.name)
+    for pitch, rate in _variants():
+        for tier in tiers:
+            for i in range(len(tier)):
+                name = tier[(start + i) % len(tier)]
+                voice = _with(Voice(engine, name, rate=rate, pitch=pitch), setting)
+                if _key(voice) not in taken:
+                    return voice
+    raise AssertionError("unreachable: the variants never run out")
+
+
+# --- persistence ---------------------------------------------------------------
+
+
+def save_cast(path: Path | str, cast: Cast) -> None:
+    """Write the cast as YAML (`output/<book>.cast.yaml`), atomically."""
+    data: dict[str, Any] = {
+        "narrator": _voice_dict(cast.narrator),
+        "unknown": _voice_dict(cast.unknown),
+        "threshold": cast.threshold,
+        "speakers": {name: _voice_dict(v) for name, v in sorted(cast.speakers.items())},
+        "aliases": dict(sorted(cast.aliases.items())),
+    }
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    yaml.width = 4096
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(
+                "# The voices of the last render, kept so characters sound the same next time.\n"
+                "# Delete a speaker's line to let it be cast again; set voices in voices.yaml.\n"
+            )
+            yaml.dump(data, handle)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_cast(path: Path | str) -> Cast:
+    """The whole cast `save_cast` wrote."""
+    data = _read_yaml(path)
+    speakers = data.get("speakers") or {}
+    aliases = data.get("aliases") or {}
+    if not isinstance(speakers, dict) or not isinstance(aliases, dict):
+        raise ConfigError(f"{path}: 'speakers' and 'aliases' must be mappings; {_DELETE_HINT}")
+    threshold = data.get("threshold", 0.5)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise ConfigError(f"{path}: threshold must be a number; {_DELETE_HINT}")
+    return Cast(
+        narrator=_voice_from(data.get("narrator"), path, "narrator"),
+        unknown=_voice_from(data.get("unknown"), path, "unknown"),
+        speakers={str(n): _voice_from(v, path, f"speakers.{n}") for n, v in speakers.items()},
+        aliases={str(a): str(n) for a, n in aliases.items()},
+        threshold=float(threshold),
+    )
+
+
+def load_cast(path: Path | str) -> dict[str, Voice]:
+    """The characters' voices from a saved cast: `previous` for `build_cast`."""
+    data = _read_yaml(path)
+    speakers = data.get("speakers") or {}
+    if not isinstance(speakers, dict):
+        raise ConfigError(f"{path}: 'speakers' must be a mapping; {_DELETE_HINT}")
+    return {str(n): _voice_from(v, path, f"speakers.{n}") for n, v in speakers.items()}
+
+
+_DELETE_HINT = "delete the file to cast again"
+
+
+def _voice_dict(voice: Voice) -> dict[str, str]:
+    return {
+        "engine": voice.engine,
+        "name": voice.name,
+        "rate": voice.rate,
+        "pitch": voice.pitch,
+        "volume": voice.volume,
+    }
+
+
+def _read_yaml(path: Path | str) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the saved cast ({exc}); {_DELETE_HINT}") from None
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{line}: not valid YAML; {_DELETE_HINT}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level; {_DELETE_HINT}")
+    return data
+
+
+def _voice_from(value: Any, path: Path | str, key: str) -> Voice:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise ConfigError(f"{path}: {key} needs a voice 'name'; {_DELETE_HINT}")
+    voice = Voice(
+        engine=str(value.get("engine", "edge")),
+        name=value["name"],
+        rate=str(value.get("rate", "+0%")),
+        pitch=str(value.get("pitch", "+0Hz")),
+        volume=str(value.get("volume", "+0%")),
+    )
+    if not (RATE.match(voice.rate) and PITCH.match(voice.pitch) and RATE.match(voice.volume)):
+        raise ConfigError(
+            f'{path}: {key} has a malformed rate, pitch or volume; write "+5%" / "-2Hz" '
+            f"or {_DELETE_HINT}"
+        )
+    return voice
+
+
+# --- the table `audiobook cast` prints -----------------------------------------
+
+
+@dataclass(frozen=True)
+class CastRow:
+    role: str
+    """'narrator', 'unknown' or 'character'."""
+    name: str
+    lines: int | None
+    aliases: tuple[str, ...]
+    gender: Gender | None
+    voice: str
+    """Voice name, with any prosody: 'zh-CN-YunxiNeural (pitch -8Hz, rate -6%)'."""
+
+
+def describe_voice(voice: Voice) -> str:
+    changes = [
+        f"{key} {value}"
+        for key, value, neutral in (
+            ("pitch", voice.pitch, "+0Hz"),
+            ("rate", voice.rate, "+0%"),
+            ("volume", voice.volume, "+0%"),
+        )
+        if value != neutral
+    ]
+    return f"{voice.name} ({', '.join(changes)})" if changes else voice.name
+
+
+def cast_table(characters: Sequence[Character], cast: Cast) -> list[CastRow]:
+    """Narrator, unknown, then the characters, most lines first (ties by name)."""
+    rows = [
+        CastRow("narrator", "narrator", None, (), None, describe_voice(cast.narrator)),
+        CastRow("unknown", "unknown", None, (), None, describe_voice(cast.unknown)),
+    ]
+    for c in sorted(characters, key=lambda c: (-c.lines, c.name)):
+        voice = cast.speakers.get(c.name, cast.unknown)
+        rows.append(
+            CastRow("character", c.name, c.lines, c.aliases, c.gender, describe_voice(voice))
+        )
+    return rows
