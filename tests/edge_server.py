@@ -438,9 +438,9 @@ class EdgeServer:
             app = web.Application()
             app.router.add_get("/edge/v1", self._websocket)
             app.router.add_get("/voices/list", self._voices)
-            self._runner = web.AppRunner(app, access_log=None)
+            self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
             await self._runner.setup()
-            await web.SockSite(self._runner, sock, shutdown_timeout=0.2).start()
+            await web.SockSite(self._runner, sock).start()
 
         def run() -> None:
             asyncio.set_event_loop(loop)

@@ -155,12 +155,13 @@ def _letters(text: str) -> str:
 
 
 def incomplete_reason(
-    audio_bytes: int, boundaries: Iterable[Boundary], text: str, turn_ended: bool
+    audio_bytes: int, boundaries: Iterable[Boundary], text: str, turn_ended: bool | None
 ) -> str | None:
     """Why a clip looks cut short, or None when it looks whole.
 
-    The audio must reach the end of the last sentence the service announced. When the stream
-    ended without `turn.end`, the announced sentences must also reach the end of the text.
+    The audio must reach the end of the last sentence the service announced, and the stream
+    must have ended with `turn.end`. When that is unknown (`turn_ended` None: a client whose
+    state we cannot read), the announced sentences must reach the end of the text instead.
     """
     bounds = list(boundaries)
     seconds = audio_bytes / BYTES_PER_SECOND
@@ -171,12 +172,14 @@ def incomplete_reason(
             return (
                 f"audio stops at {seconds:.2f} s but speech was announced up to {announced:.2f} s"
             )
-    if not turn_ended:
+    if turn_ended is False:
+        return f"the stream ended before turn.end, after {seconds:.2f} s of audio"
+    if turn_ended is None:
         if not bounds:
-            return "the stream ended before turn.end without any sentence timings"
+            return "the stream ended without any sentence timings"
         tail = _letters(bounds[-1].text)
         if not tail or not _letters(text).endswith(tail):
-            return f"the stream ended before turn.end, after {bounds[-1].text.strip()[:30]!r}"
+            return f"the stream ended after {bounds[-1].text.strip()[:30]!r}"
     return None
 
 
@@ -531,9 +534,12 @@ class EdgeEngine:
                     )
         finally:
             await chunks.aclose()  # type: ignore[attr-defined]
-        # edge-tts counts a request's audio into `cumulative_audio_bytes` only on turn.end.
-        state = getattr(communicate, "state", {})
-        turn_ended = bool(audio) and state.get("cumulative_audio_bytes", 0) >= len(audio)
+        # edge-tts 7.x counts a request's audio into `cumulative_audio_bytes` on turn.end only;
+        # a stream that just stops (connection closed or reset) returns normally without it.
+        state = getattr(communicate, "state", None)
+        turn_ended: bool | None = None
+        if isinstance(state, dict) and "cumulative_audio_bytes" in state:
+            turn_ended = state["cumulative_audio_bytes"] >= len(audio) > 0
         return _Stream(audio=audio, boundaries=boundaries, turn_ended=turn_ended)
 
     def _voice_error(self, voice: Voice, why: str) -> EngineError:

@@ -1,0 +1,223 @@
+"""How the Edge engine fails: every way the service misbehaves maps to one error kind.
+
+The real edge_tts client returns a short clip without complaint when a stream breaks, and
+hangs when the service goes quiet; these tests pin that the engine never does either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import pytest
+from edge_server import (
+    EdgeServer,
+    Fault,
+    Latency,
+    clip_seconds,
+    decode_mp3,
+    tone_frequency,
+    voice_for_tone,
+)
+
+from tts.engines.edge import EdgeEngine
+from tts.errors import (
+    ClientOutdated,
+    EngineError,
+    IncompleteAudio,
+    NoAudio,
+    RateLimited,
+    ServiceUnreachable,
+    VoiceUnavailable,
+)
+from tts.model import Voice
+
+T = TypeVar("T")
+
+XIAOXIAO = Voice("edge", "zh-CN-XiaoxiaoNeural")
+GUY = Voice("edge", "en-US-GuyNeural")
+ZH_TEXT = "雨停了。街上的人多了起来，卖早点的摊子也开张了！"
+EN_TEXT = "The rain stopped. The street filled up, and the breakfast stalls opened!"
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def synth(text: str = ZH_TEXT, voice: Voice = XIAOXIAO, **options: Any) -> Any:
+    options.setdefault("chunk_timeout", 0.5)
+    return run(EdgeEngine(**options).synthesize(text, voice))
+
+
+FAULT_TABLE = [
+    # kind, options, error, transient, retry_after
+    ("http_429", {}, RateLimited, True, None),
+    ("http_429", {"retry_after": "7"}, RateLimited, True, 7.0),
+    ("http_503", {}, RateLimited, True, None),
+    ("http_503", {"retry_after": "2"}, RateLimited, True, 2.0),
+    ("http_403", {"count": 2}, ClientOutdated, False, None),
+    ("no_audio", {}, NoAudio, True, None),
+    ("close_mid", {}, IncompleteAudio, True, None),
+    ("close_mid", {"fraction": 0.97}, IncompleteAudio, True, None),
+    ("reset_mid", {}, IncompleteAudio, True, None),
+    ("reset_mid", {"fraction": 0.1}, IncompleteAudio, True, None),
+    ("no_turn_end", {}, IncompleteAudio, True, None),
+    ("silent", {}, IncompleteAudio, True, None),
+    ("trickle", {"interval": 2.0}, IncompleteAudio, True, None),
+    ("bad_path", {}, IncompleteAudio, True, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "error", "transient", "retry_after"),
+    FAULT_TABLE,
+    ids=[f"{k}-{'-'.join(map(str, o.values()))}" for k, o, *_ in FAULT_TABLE],
+)
+@pytest.mark.parametrize(("text", "voice"), [(ZH_TEXT, XIAOXIAO), (EN_TEXT, GUY)], ids=["zh", "en"])
+def test_fault_maps_to_one_error_kind(
+    edge_server: EdgeServer,
+    kind: str,
+    options: dict[str, Any],
+    error: type[EngineError],
+    transient: bool,
+    retry_after: float | None,
+    text: str,
+    voice: Voice,
+) -> None:
+    edge_server.faults.append(Fault(kind, **options))
+    with pytest.raises(error) as caught:
+        synth(text, voice)
+    assert caught.value.transient is transient
+    assert getattr(caught.value, "retry_after", None) == retry_after
+    message = str(caught.value)
+    assert "\n" not in message
+    assert voice.name in message
+    if error is ClientOutdated:
+        assert "pip install -U edge-tts" in message
+    if error is RateLimited:
+        assert kind[-3:] in message
+
+
+def test_403_once_is_retried_by_the_client_and_succeeds(edge_server: EdgeServer) -> None:
+    edge_server.faults.append(Fault("http_403"))
+    audio = synth()
+    assert audio.duration == pytest.approx(clip_seconds(ZH_TEXT), abs=0.001)
+    assert edge_server.connections == 2
+
+
+@pytest.mark.parametrize("kind", ["close_mid", "reset_mid"])
+@pytest.mark.parametrize("fraction", [0.05, 0.3, 0.5, 0.7, 0.99])
+def test_a_broken_stream_is_never_returned_as_a_short_clip(
+    edge_server: EdgeServer, kind: str, fraction: float
+) -> None:
+    edge_server.faults.append(Fault(kind, fraction=fraction))
+    with pytest.raises(IncompleteAudio, match="retry"):
+        synth()
+
+
+@pytest.mark.parametrize("kind", ["silent", "trickle"])
+def test_a_stalled_stream_gives_up_after_the_chunk_timeout(
+    edge_server: EdgeServer, kind: str
+) -> None:
+    edge_server.faults.append(Fault(kind, interval=5.0))
+    started = time.monotonic()
+    with pytest.raises(IncompleteAudio, match="stalled for 0.5 s"):
+        synth(chunk_timeout=0.5)
+    assert time.monotonic() - started < 2.5
+
+
+def test_second_of_three_chunks_failing_fails_the_whole_text(edge_server: EdgeServer) -> None:
+    text = "第一段话说完了。" * 10 + "第二段话说完了。" * 10 + "第三段话说完了。" * 10
+    edge_server.faults.append(Fault("close_mid", at=2, fraction=0.6))
+    with pytest.raises(IncompleteAudio):
+        synth(text, max_request_bytes=240)
+    assert len(edge_server.requests) == 2  # the third is not even asked for
+
+
+def test_attempts_retry_a_one_off_failure_with_a_fresh_request(edge_server: EdgeServer) -> None:
+    edge_server.faults.append(Fault("close_mid"))
+    audio = synth(attempts=2)
+    assert audio.duration == pytest.approx(clip_seconds(ZH_TEXT), abs=0.001)
+    assert len(edge_server.requests) == 2
+
+
+def test_attempts_honour_retry_after(edge_server: EdgeServer) -> None:
+    edge_server.faults.append(Fault("http_503", retry_after="1"))
+    started = time.monotonic()
+    audio = synth(attempts=2)
+    assert time.monotonic() - started >= 1.0
+    assert voice_for_tone(tone_frequency(decode_mp3(audio.data))) == XIAOXIAO.name
+
+
+def test_attempts_do_not_retry_what_retrying_cannot_fix(edge_server: EdgeServer) -> None:
+    edge_server.faults.append(Fault("http_403", count=4))
+    with pytest.raises(ClientOutdated):
+        synth(attempts=3)
+    assert edge_server.connections == 2  # the client's own clock-skew retry only
+
+
+@pytest.mark.parametrize(
+    ("voice", "suggestion"),
+    [
+        ("zh-CN-XiaomoNeural", "zh-CN-XiaoxiaoNeural"),
+        ("en-US-JennieNeural", "en-US-JennyNeural"),
+    ],
+)
+def test_unknown_voice_names_the_voice_and_the_closest_ones(
+    edge_server: EdgeServer, voice: str, suggestion: str
+) -> None:
+    with pytest.raises(VoiceUnavailable) as caught:
+        synth("你好。", Voice("edge", voice))
+    assert voice in str(caught.value)
+    assert suggestion in str(caught.value)
+    assert caught.value.transient is False
+    assert [r.voice for r in edge_server.requests] == [voice]
+
+
+def test_malformed_voice_name_is_unavailable_before_any_request(edge_server: EdgeServer) -> None:
+    with pytest.raises(VoiceUnavailable, match="Xiaoxiao"):
+        synth("你好。", Voice("edge", "Xiaoxiao"))
+    assert edge_server.requests == []
+
+
+def test_nothing_listening_is_service_unreachable(edge_offline: str) -> None:
+    with pytest.raises(ServiceUnreachable, match="check your network") as caught:
+        synth()
+    assert caught.value.transient is True
+
+
+def test_voice_list_429_falls_back_to_the_shipped_list(edge_server: EdgeServer) -> None:
+    edge_server.faults.append(Fault("voices_429"))
+    engine = EdgeEngine()
+    voices = run(engine.voices())
+    assert engine.voices_source == "shipped"
+    assert "zh-CN-XiaoxiaoNeural" in {v.name for v in voices}
+
+
+def test_realistic_latency_is_slower_but_whole(edge_server: EdgeServer) -> None:
+    edge_server.latency = Latency.realistic()
+    started = time.monotonic()
+    audio = synth(chunk_timeout=5.0)
+    elapsed = time.monotonic() - started
+    assert elapsed >= 0.3 + clip_seconds(ZH_TEXT) / 10 * 0.8
+    assert audio.duration == pytest.approx(clip_seconds(ZH_TEXT), abs=0.001)
+
+
+def test_parallel_requests_each_get_their_own_stream(edge_server: EdgeServer) -> None:
+    edge_server.latency = Latency(connect=0.05, speed=20.0)
+    engine = EdgeEngine(chunk_timeout=5.0)
+    voices = [
+        XIAOXIAO,
+        GUY,
+        Voice("edge", "zh-TW-HsiaoChenNeural"),
+        Voice("edge", "en-GB-RyanNeural"),
+    ]
+
+    async def all_at_once() -> list[Any]:
+        return await asyncio.gather(*(engine.synthesize(ZH_TEXT, v) for v in voices))
+
+    clips = run(all_at_once())
+    heard = [voice_for_tone(tone_frequency(decode_mp3(c.data))) for c in clips]
+    assert heard == [v.name for v in voices]
