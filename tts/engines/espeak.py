@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import math
 import re
 import threading
 import unicodedata
@@ -31,7 +32,12 @@ DEFAULT_WPM = 175
 MIN_WPM, MAX_WPM = 80, 450
 DEFAULT_PITCH = 50
 """espeak's pitch scale runs 0-100 around the voice's own base pitch."""
-HZ_PER_PITCH_UNIT = 2.0
+PITCH_STEP = 1.105
+"""Each 10 units of espeak pitch multiply the voice's pitch by this (measured: 0 gives
+0.63 x the voice's pitch, 100 gives 1.7 x), so Edge's Hz become a ratio of the voice's own."""
+MALE_BASE_HZ = 100.0
+FEMALE_BASE_HZ = 190.0
+"""Typical median pitch of espeak's male and female voices, measured on Mandarin and English."""
 DEFAULT_RANGE = 50
 DEFAULT_VOLUME = 100
 MAX_VOLUME = 200
@@ -155,11 +161,14 @@ class Language:
     """One language voice the library offers."""
 
     code: str
-    """What espeak_SetVoiceByName takes: 'cmn', 'yue', 'en-us'."""
+    """The language espeak names it by, and our voice name: 'cmn', 'yue', 'en-gb'."""
     name: str
-    """espeak's description: 'Chinese_(Mandarin)'."""
+    """espeak's description: 'English (Great Britain)'."""
     locale: str
-    """BCP-47-ish: 'zh-CN', 'zh-HK', 'en-US'."""
+    """BCP-47-ish: 'zh-CN', 'zh-HK', 'en-GB'."""
+    identifier: str
+    """The voice file under espeak-ng-data/lang, which espeak_SetVoiceByName takes: 'gmw/en'
+    (the language code alone is not always a name espeak finds: 'en-gb' is not)."""
 
 
 @dataclass
@@ -232,16 +241,42 @@ class _Library:
         return 0
 
     def languages(self) -> list[Language]:
-        found: list[Language] = []
+        """Every language voice, one per code; a second voice claiming a taken code (the
+        jyutping reader also says 'yue') is named by its file instead ('yue-latn-jyutping')."""
+        listed: list[Language] = []
         entries = self.lib.espeak_ListVoices(None)
         i = 0
         while entries[i]:
             entry = entries[i].contents
             code = _first_language(entry.languages)
             if code:
-                found.append(Language(code, (entry.name or b"").decode(), locale_of(code)))
+                name = (entry.name or b"").decode()
+                identifier = (entry.identifier or b"").decode() or code
+                if self._has_dictionary(code, identifier):
+                    listed.append(Language(code, name, locale_of(code), identifier))
             i += 1
-        return found
+        # The voice whose file is named after the code keeps it.
+        listed.sort(key=lambda lang: lang.identifier.rpartition("/")[2].lower() != lang.code)
+        found: dict[str, Language] = {}
+        for language in listed:
+            if language.code in found:
+                code = language.identifier.rpartition("/")[2].lower()
+                language = Language(code, language.name, locale_of(code), language.identifier)
+            found.setdefault(language.code, language)
+        return sorted(found.values(), key=lambda lang: lang.code)
+
+    def _has_dictionary(self, code: str, identifier: str) -> bool:
+        """Whether the wheel ships the voice's dictionary (it lacks a few, e.g. Faroese)."""
+        dictionary = code.split("-")[0]
+        try:
+            text = (self.data_path / "lang" / identifier).read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        for line in text.splitlines():
+            words = line.split()
+            if len(words) >= 2 and words[0] == "dictionary":
+                dictionary = words[1]
+        return (self.data_path / f"{dictionary}_dict").is_file()
 
     def synthesize(
         self, text: str, voice_name: str, prosody: Prosody, phoneme_input: bool = False
@@ -322,9 +357,18 @@ def locale_of(code: str) -> str:
     """espeak language code -> BCP-47-ish locale: 'cmn' -> 'zh-CN', 'en-gb' -> 'en-GB'."""
     if code in _LOCALES:
         return _LOCALES[code]
-    parts = code.split("-")
-    tail = [part.upper() if len(part) == 2 and part.isalpha() else part for part in parts[1:]]
-    return "-".join([parts[0].lower(), *tail])
+    head, *parts = code.split("-")
+    tail: list[str] = []
+    for part in parts:
+        if tail and tail[-1].lower() == "x" or "x" in (p.lower() for p in tail):
+            tail.append(part)  # private use: as written
+        elif len(part) == 2 and part.isalpha():
+            tail.append(part.upper())  # region
+        elif len(part) == 4 and part.isalpha():
+            tail.append(part.title())  # script
+        else:
+            tail.append(part)
+    return "-".join([head.lower(), *tail])
 
 
 def _percent(value: str, pattern: re.Pattern[str], what: str, example: str, name: str) -> int:
@@ -337,12 +381,13 @@ def _percent(value: str, pattern: re.Pattern[str], what: str, example: str, name
     return int(digits) * (-1 if sign == "-" else 1)
 
 
-def prosody_of(voice: Voice) -> Prosody:
+def prosody_of(voice: Voice, base_hz: float = MALE_BASE_HZ) -> Prosody:
     """Edge prosody strings -> espeak parameters; ConfigError names the bad value.
 
-    rate '+50%' -> 1.5 x 175 wpm (clamped to 80-450); pitch '+10Hz' -> 50 + 10 / 2 on
-    espeak's 0-100 scale (clamped); volume '-20%' -> amplitude 80 of 200. A volume of
-    '-100%' or less would be silent and is refused.
+    rate '+50%' -> 1.5 x 175 wpm (clamped to 80-450); pitch '+20Hz' on a voice speaking
+    around `base_hz` -> the espeak pitch (0-100, clamped) that multiplies it by
+    (base + 20) / base; volume '-20%' -> amplitude 80 of 200. A volume of '-100%' or less
+    would be silent and is refused.
     """
     rate = _percent(voice.rate, _RATE, "rate", "+10%", voice.name)
     hertz = _percent(voice.pitch, _PITCH, "pitch", "+5Hz", voice.name)
@@ -352,7 +397,8 @@ def prosody_of(voice: Voice) -> Prosody:
             f"voice '{voice.name}': volume '{voice.volume}' would be silent; use more than -100%"
         )
     wpm = round(DEFAULT_WPM * (100 + rate) / 100)
-    pitch = round(DEFAULT_PITCH + hertz / HZ_PER_PITCH_UNIT)
+    ratio = max(base_hz + hertz, 1.0) / base_hz
+    pitch = round(DEFAULT_PITCH + 10 * math.log(ratio) / math.log(PITCH_STEP))
     amplitude = round(DEFAULT_VOLUME * (100 + volume) / 100)
     return Prosody(
         wpm=min(max(wpm, MIN_WPM), MAX_WPM),
@@ -469,16 +515,24 @@ def voice_pool(locale: str, gender: str | None = None) -> list[str]:
     return mixed
 
 
-def _resolve(name: str) -> str:
-    """Check a voice name against the library's languages and variants; the name to set."""
+def _resolve(name: str) -> tuple[Language, str]:
+    """A voice name ('en-gb+f2') -> its language and variant, checked against the library.
+
+    The language part may also be the voice file's name ('en', 'gmw/en'); case is ignored.
+    """
     code, plus, variant = name.strip().partition("+")
-    known = {language.code.lower(): language.code for language in _languages()}
-    language = known.get(code.lower())
-    if language is None or (plus and not variant):
+    known: dict[str, Language] = {}
+    for language in reversed(_languages()):
+        known[language.identifier.lower()] = language
+        known[language.identifier.rpartition("/")[2].lower()] = language
+    for language in reversed(_languages()):
+        known[language.code.lower()] = language
+    found = known.get(code.lower())
+    if found is None or (plus and not variant):
         raise VoiceUnavailable(_unknown_voice(name))
     if variant and not _variant_path(_library().data_path, variant).is_file():
         raise VoiceUnavailable(_unknown_voice(name))
-    return f"{language}+{variant}" if variant else language
+    return found, variant
 
 
 def _boundaries(
@@ -544,16 +598,16 @@ class EspeakEngine:
         return found
 
     async def synthesize(self, text: str, voice: Voice) -> Audio:
-        prosody = prosody_of(voice)
+        prosody_of(voice)  # refuse bad prosody before any work
         if not speakable(text):
             raise NoAudio(f"nothing to say in {text[:40]!r}: it has no letters or digits")
-        return await asyncio.to_thread(self._synthesize, text, voice.name, prosody)
+        return await asyncio.to_thread(self._synthesize, text, voice)
 
-    def _synthesize(self, text: str, name: str, prosody: Prosody) -> Audio:
-        take = _speak(text, name, prosody)
+    def _synthesize(self, text: str, voice: Voice) -> Audio:
+        take = _speak(text, voice)
         samples = bytes(take.samples)
         if not any(samples):
-            raise NoAudio(f"espeak voice '{name}' produced no sound for {text[:40]!r}")
+            raise NoAudio(f"espeak voice '{voice.name}' produced no sound for {text[:40]!r}")
         rate = _library().sample_rate
         duration = len(samples) / 2 / rate
         return Audio(
@@ -566,11 +620,14 @@ class EspeakEngine:
         )
 
 
-def _speak(text: str, name: str, prosody: Prosody) -> _Take:
+def _speak(text: str, voice: Voice) -> _Take:
     """Synthesize under the lock; sentence positions refer to `text` as given."""
-    voice_name = _resolve(name)
-    script = _script(text, voice_name.partition("+")[0])
+    language, variant = _resolve(voice.name)
     library = _library()
+    female = bool(variant) and _variant_gender(library.data_path, variant) == "Female"
+    prosody = prosody_of(voice, FEMALE_BASE_HZ if female else MALE_BASE_HZ)
+    voice_name = f"{language.identifier}+{variant}" if variant else language.identifier
+    script = _script(text, language.code)
     with _LOCK:
         take = library.synthesize(script.text, voice_name, prosody, script.phoneme_input)
     take.sentences = [(script.position(spoken), millis) for spoken, millis in take.sentences]
@@ -582,4 +639,4 @@ def spoken_phonemes(text: str, voice: Voice) -> list[str]:
 
     A '(en)' entry means espeak switched to English for a word it could not read.
     """
-    return _speak(text, voice.name, prosody_of(voice)).phonemes
+    return _speak(text, voice).phonemes
