@@ -24,7 +24,7 @@ _ZH_NOT_AFTER_UNIT = (
 """Words starting with a unit character: '第一回合' is a round of a fight, not chapter one."""
 
 _ZH_NUMBERED_RE = re.compile(
-    f"(?:第[{_ZH_NUMERAL}]+[{_ZH_UNIT}](?!{_ZH_NOT_AFTER_UNIT})|卷[{_ZH_NUMERAL}]+(?![{_ZH_UNIT}]))"
+    f"(?:第[{_ZH_NUMERAL}]+(?!{_ZH_NOT_AFTER_UNIT})[{_ZH_UNIT}]|卷[{_ZH_NUMERAL}]+(?![{_ZH_UNIT}]))"
 )
 _ZH_NAMED_RE = re.compile(
     "(?:序章|序幕|序言|序|楔子|引子|引言|前言|番外(?:篇)?[0-9０-９一二三四五六七八九十]*|尾聲|尾声"
@@ -153,7 +153,9 @@ def split_chapters(paragraphs: list[Paragraph] | tuple[Paragraph, ...]) -> list[
             while j < len(heads) and heads[j] is not None and heads[j][1] == "":  # type: ignore[index]
                 j += 1
             if j - i >= _TOC_RUN:
-                for k in range(i, j):
+                # The last heading of the run opens the first real chapter when text follows.
+                last = j - 1 if j < len(heads) else j
+                for k in range(i, last):
                     heads[k] = None
             i = j
         else:

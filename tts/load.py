@@ -130,13 +130,23 @@ def _legacy_name(name: str) -> str:
     return name
 
 
+_SINGLE_BYTE_LATIN = frozenset(
+    ["cp1250", "cp1252", "cp1254", "cp1257", "latin-1", "iso8859-1", "iso8859-2", "iso8859-9"]
+    + ["iso8859-15", "mac-roman", "mac-latin2", "cp850", "cp437"]
+)
+
+
 def _decode_candidates(data: bytes) -> list[str]:
     from charset_normalizer import from_bytes
 
     names: list[str] = []
     best = from_bytes(data[:262_144]).best()
     if best is not None:
-        names.append(_legacy_name(best.encoding))
+        guess = _legacy_name(best.encoding)
+        if guess in _SINGLE_BYTE_LATIN:
+            # Our readers' books are Chinese or English: Western Latin is the likely one.
+            names.append("cp1252")
+        names.append(guess)
     for fallback in ("gb18030", "cp950", "big5hkscs", "cp1252", "latin-1"):
         if fallback not in names:
             names.append(fallback)
