@@ -14,7 +14,7 @@ import pytest
 
 from tts.engines import get_engine
 from tts.engines.espeak import EspeakEngine, prosody_of, spoken_phonemes, voice_pool
-from tts.errors import ConfigError, NoAudio, VoiceUnavailable
+from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
 from tts.model import Audio, Voice
 
 ENGINE = EspeakEngine()
@@ -113,6 +113,32 @@ def test_english_inside_chinese_is_spoken() -> None:
     with_word = speak("他說：「這次一定要hold住！」")
     assert rms(with_word) > 800
     assert with_word.duration > speak("他說：「這次一定要住！」").duration
+
+
+@pytest.mark.parametrize(
+    ("name", "wide", "ascii"), [("cmn", "第５章", "第5章"), ("yue", "第５章", "第5章")]
+)
+def test_full_width_digits_are_read_like_ascii(name: str, wide: str, ascii: str) -> None:
+    voice = Voice("espeak", name)
+    assert spoken_phonemes(f"{wide}。", voice) == spoken_phonemes(f"{ascii}。", voice)
+    assert [b.text for b in speak(f"{wide}到了。好。", name).boundaries] == [
+        f"{wide}到了。",
+        "好。",
+    ]
+
+
+def test_full_width_letters_are_not_read_as_code_points() -> None:
+    """espeak reads 'Ａ' as 'letter FF21': 'e f f two one'."""
+    assert spoken_phonemes("ＡＢＣ", Voice("espeak", "cmn")) == spoken_phonemes(
+        "ABC", Voice("espeak", "cmn")
+    )
+
+
+def test_brackets_do_not_open_phoneme_input() -> None:
+    """The engine speaks 兄 from phonemes; a '[[' in the book must still be plain text."""
+    audio = speak("兄弟說[[不要]]。再見。")
+    assert [b.text for b in audio.boundaries] == ["兄弟說[[不要]]。", "再見。"]
+    assert "(en)" not in spoken_phonemes("兄弟說[[不要]]。", Voice("espeak", "cmn"))
 
 
 def test_sentence_boundaries_cover_the_clip_in_order() -> None:
@@ -290,6 +316,17 @@ def test_voice_pool_lists_distinct_voices_of_the_gender(
 def test_voice_pool_refuses_unknown_locale() -> None:
     with pytest.raises(VoiceUnavailable, match="xx-YY"):
         voice_pool("xx-YY", None)
+
+
+def test_check_says_how_to_fix_a_missing_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    import espeakng_loader
+
+    from tts.engines import espeak
+
+    monkeypatch.setattr(espeak, "_STATE", {})  # as in a fresh process
+    monkeypatch.setattr(espeakng_loader, "get_library_path", lambda: "/nonexistent/libespeak.so")
+    with pytest.raises(EngineError, match="pip install --force-reinstall espeakng-loader"):
+        asyncio.run(EspeakEngine().check())
 
 
 def test_registry_builds_a_working_engine() -> None:

@@ -90,6 +90,16 @@ _MANDARIN_PHONEMES: dict[str, str] = {
     for char in chars
 }
 
+_MANDARIN_TABLE = str.maketrans(_MANDARIN_SPELLING)
+_FULLWIDTH = str.maketrans(
+    {
+        chr(wide): chr(wide - 0xFEE0)
+        for first, last in (("０", "９"), ("Ａ", "Ｚ"), ("ａ", "ｚ"))
+        for wide in range(ord(first), ord(last) + 1)
+    }
+)
+"""Full-width digits and Latin letters -> ASCII (one character each, so positions hold)."""
+
 _RATE = re.compile(r"^([+-])(\d+)%$")
 _PITCH = re.compile(r"^([+-])(\d+)Hz$")
 _VOLUME = re.compile(r"^([+-])(\d+)%$")
@@ -424,20 +434,27 @@ class _Script:
 
 
 def _script(text: str, language: str) -> _Script:
-    """What espeak should read: Mandarin characters it misreads are respelled or given as
-    phonemes ('[[S;j'ong55]]' for 兄); other languages read the text as it is."""
+    """What espeak should read, character for character where it can.
+
+    Full-width letters and digits ('Ａ５', common in Chinese text) become ASCII: espeak reads
+    'Ａ' as 'letter FF21' and says nothing for '５'. Mandarin characters it misreads are
+    respelled (兒 -> 儿) or given as phonemes ('[[S;j'ong55]]' for 兄).
+    """
+    plain = text.translate(_FULLWIDTH)
     if language != "cmn":
-        return _Script(text, tuple(range(len(text))))
-    phonemes = any(char in _MANDARIN_PHONEMES for char in text)
+        return _Script(plain, tuple(range(len(text))))
+    plain = plain.translate(_MANDARIN_TABLE)
+    if not any(char in _MANDARIN_PHONEMES for char in plain):
+        return _Script(plain, tuple(range(len(text))))
     pieces: list[str] = []
     origins: list[int] = []
-    for index, char in enumerate(text):
-        piece = _MANDARIN_PHONEMES.get(char) or _MANDARIN_SPELLING.get(char, char)
-        if phonemes and char in "[]":
+    for index, char in enumerate(plain):
+        piece = _MANDARIN_PHONEMES.get(char, char)
+        if char in "[]":
             piece = "(" if char == "[" else ")"  # '[[' would open phoneme input; never spoken
         pieces.append(piece)
         origins.extend([index] * len(piece))
-    return _Script("".join(pieces), tuple(origins), phonemes)
+    return _Script("".join(pieces), tuple(origins), True)
 
 
 def speakable(text: str) -> bool:
