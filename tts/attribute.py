@@ -1,0 +1,620 @@
+"""Who says each line of dialogue, with how sure we are.
+
+Pure text work over the whole book. Rules, strongest first (method names as in
+`Segment.method`, confidences in `_CONF`):
+
+- `tag-after` / `tag-before` / `tag-between`: a speech verb with its subject next to the
+  quote (`“…”王主任好奇地問道。`, `Darcy said, "…"`, `“…，”他說，“…”`). The subject is the
+  name at the start of the clause; a name after 把/對/向 … or after a verb is an object.
+- `colon`: a clause ending in a colon before the quote, with or without a speech verb
+  (`祁同偉臉皮子抖了抖：“…”`); `colon-prev-para`: the previous paragraph ends with that colon.
+- `pronoun`: 他/她/he/she as that subject, resolved to the latest topical character of
+  that gender; `first-person`: 我/I as that subject (speaker '我' or 'I').
+- `action-after` / `action-before`: no speech verb, but the narration next to the quote has
+  a subject (`“好的。”採訪記者微微一笑`): that person is usually the speaker.
+- `continuation`: a speech that runs over paragraphs keeps its speaker.
+- Quote-only paragraphs: `vocative-turn` (the person addressed in a question answers),
+  `alternation` (the other party of a two-person exchange), `monologue` (the same speaker
+  goes on: the default in Chinese, where each paragraph of a long answer is quoted
+  separately), `action-prev` (the subject of the narration paragraph just before).
+- `unknown`: no cue; speaker None, confidence 0.
+
+A name at the start or end of a quote (`“祁省長，…”`, `"Lizzy, …"`) is the addressee, never
+the speaker of that quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from tts.model import Book, Character, Gender, Segment
+from tts.roster import Roster, build_roster
+from tts.segment import Block, Piece, detect_style, segments_from_blocks, split_chapter
+
+FIRST_PERSON_ZH = "我"
+"""Speaker name for a first-person narrator's lines in Chinese text."""
+FIRST_PERSON_EN = "I"
+"""Speaker name for a first-person narrator's lines in English text."""
+
+_CONF = {
+    "tag-after": 0.95,
+    "tag-before": 0.93,
+    "tag-between": 0.95,
+    "colon": 0.9,
+    "colon-prev-para": 0.85,
+    "first-person": 0.9,
+    "pronoun": 0.75,
+    "action-after": 0.75,
+    "action-before": 0.7,
+    "continuation": 0.9,
+    "vocative-turn": 0.62,
+    "alternation": 0.6,
+    "monologue": 0.6,
+    "action-prev": 0.55,
+    "unknown": 0.0,
+}
+_MONOLOGUE_EN = 0.4
+"""English closes a quote only when the speaker changes: a closed quote then another is rarely
+the same speaker."""
+_RECENT = 12
+"""Characters remembered for pronoun resolution and turn-taking."""
+_GAP = 6
+"""Paragraphs of narration after which a conversation is over."""
+
+_ZH_VERB = re.compile(
+    "|".join(
+        [
+            "說道|说道|問道|问道|答道|回答|回道|應道|应道|笑道|喊道|叫道|吼道|嘆道|叹道|歎道|怒道",
+            "驚道|惊道|冷笑|嘆息|叹息|補充|补充|插嘴|嘟囔|嘀咕|開口|开口|解釋|解释|表示|反問|反问",
+            "追問|追问|總結|总结|介紹|介绍|提醒|吩咐|命令|宣布|喃喃|低語|低语|心想|暗道|想道|暗想",
+            "附和|接口|安慰|感嘆|感叹|感慨|讚嘆|赞叹|大喊|大叫|叫嚷|嚷道|喝道|罵道|骂道|答應|答应",
+            "(?<![知難难味街頻频軌轨車车渠管隧霸地])道(?![路理歉德具])",
+            "(?<![小傳传據据聽听雖虽再不])[說说](?![明服])",
+            "[問问](?![題题])|答(?![應应案])|[喊吼嚷]|[罵骂]|叫(?![做作])",
+        ]
+    )
+)
+_EN_VERBS = (
+    "said|says|say|asked|asks|replied|replies|answered|answers|cried|cries|exclaimed|added|"
+    "whispered|observed|returned|continued|shouted|muttered|murmured|called|remarked|responded|"
+    "declared|began|repeated|laughed|sighed|snapped|insisted|protested|agreed|explained|"
+    "suggested|demanded|inquired|enquired|thought|yelled|screamed|interrupted|rejoined|retorted|"
+    "urged|pleaded|growled|hissed|mumbled|stammered|grumbled|admitted|argued|warned|announced|"
+    "offered|promised|breathed|conceded|ventured|gasped|went on|told|wondered|groaned|sobbed|"
+    "cut in|put in|chimed in|joked|teased|began|corrected|persisted|spoke|begged|called out"
+)
+_EN_VERB = re.compile(rf"\b(?:{_EN_VERBS})\b")
+_EN_INVERTED = re.compile(rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERBS})\s+$", re.I)
+_EN_AFTER_SUBJ = re.compile(
+    rf"^\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
+)
+_EN_OBJECT_BEFORE = re.compile(
+    r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
+    r"see|saw|watched|heard|called|answered|interrupted)\s+$",
+    re.I,
+)
+_ZH_OBJECT_BEFORE = frozenset(
+    "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带"
+)
+_ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
+_ZH_SENT_END = re.compile(r"[。！？!?…]")
+_EN_SENT = re.compile(r"[^.!?;:]+[.!?;:]*")
+_QUESTION = re.compile(r"[？?][”」』\"'’)）]*\s*$|[？?][吗嗎呢吧啊]*$")
+_SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
+_COLON_END = re.compile(r"[：:]\s*$")
+_SHORT_TURN = 16
+
+
+@dataclass
+class _Guess:
+    speaker: str | None
+    method: str
+    confidence: float
+
+
+@dataclass
+class _State:
+    """What the reader remembers while going through a chapter."""
+
+    recent: list[str] = field(default_factory=list)
+    """Characters most recently mentioned or speaking, latest first."""
+    subjects: list[str] = field(default_factory=list)
+    """Characters most recently standing as a subject (the topic), latest first."""
+    speakers: list[tuple[str, int]] = field(default_factory=list)
+    """Recent dialogue paragraphs as (speaker, paragraph), latest last."""
+    last_dialogue: int = -99
+    last_guess: _Guess | None = None
+    last_question: bool = False
+    last_addressee: str | None = None
+    last_len: int = 0
+    last_turned: bool = False
+    prev_colon: _Guess | None = None
+    prev_subject: str | None = None
+    prev_para: int = -99
+
+    def touch(self, name: str, subject: bool) -> None:
+        for lst in (self.recent, self.subjects) if subject else (self.recent,):
+            if name in lst:
+                lst.remove(name)
+            lst.insert(0, name)
+            del lst[_RECENT:]
+
+
+class _Attributor:
+    def __init__(self, roster: Roster, english: bool) -> None:
+        self.roster = roster
+        self.english = english
+        names = roster.pattern.pattern if roster.pattern is not None else r"(?!x)x"
+        if english:
+            self.mention = re.compile(rf"(?P<name>{names})|\b(?P<pro>[Hh]e|[Ss]he|I)\b")
+        else:
+            self.mention = re.compile(rf"(?P<name>{names})|(?P<pro>[他她我])(?![們们])")
+        self._cache: dict[str, str | None] = {}
+        self.first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
+        self.lines: Counter[str] = Counter()
+
+    # ------------------------------------------------------------ mentions
+
+    def name(self, surface: str) -> str | None:
+        if surface in self._cache:
+            return self._cache[surface]
+        who = self.roster.resolve(surface)
+        self._cache[surface] = who
+        return who
+
+    def pronoun(self, word: str, st: _State, exclude: str | None) -> tuple[str | None, float]:
+        """Resolve he/she/他/她 to the latest topical character of that gender."""
+        w = word.lower()
+        if w in ("i", "我"):
+            return self.first_person, _CONF["first-person"]
+        gender: Gender = "female" if w in ("she", "她") else "male"
+        for pool in (st.subjects, st.recent):
+            for who in pool:
+                if who != exclude and self.roster.gender.get(who) == gender:
+                    return who, _CONF["pronoun"]
+        for who in st.subjects:
+            if who != exclude and self.roster.gender.get(who) is None:
+                return who, _CONF["pronoun"] - 0.2
+        return None, 0.0
+
+    def subject_zh(self, clause: str) -> tuple[str, bool] | None:
+        """The subject at the start of a Chinese clause: (surface, is_pronoun)."""
+        m = self.mention.search(clause, 0, 12)
+        if m is None or m.start() > 6:
+            return None
+        before = clause[: m.start()]
+        if before and before[-1] in _ZH_OBJECT_BEFORE:
+            return None
+        if _ZH_VERB.search(before):
+            return None
+        return m.group(), m.lastgroup == "pro"
+
+    def subject_en(self, sentence: str) -> tuple[str, bool] | None:
+        s = sentence.lstrip(" ,;—–-\"'“”‘’")
+        m = self.mention.search(s, 0, 60)
+        if m is None:
+            return None
+        before = s[: m.start()]
+        if len(before.split()) > 3 or _EN_OBJECT_BEFORE.search(before) or _EN_VERB.search(before):
+            return None
+        return m.group(), m.lastgroup == "pro"
+
+    def who(
+        self, found: tuple[str, bool], st: _State, exclude: str | None
+    ) -> tuple[str | None, bool, float]:
+        surface, is_pro = found
+        if is_pro:
+            who, conf = self.pronoun(surface, st, exclude)
+            return who, True, conf
+        return self.name(surface), False, 1.0
+
+    # ------------------------------------------------------------ cues
+
+    def tag_after(self, text: str, st: _State, exclude: str | None) -> _Guess | None:
+        """Speaker from the narration right after a quote."""
+        if self.english:
+            sent = _EN_SENT.match(text)
+            first = sent.group() if sent else text
+            m = self.mention.search(first, 0, 80)
+            if m is None:
+                return None
+            prefix = first[: m.start()]
+            verb = False
+            if _EN_INVERTED.match(prefix):
+                verb = True
+            elif prefix.strip(" ,;—–-") == "" or prefix.strip().lower() in ("and", "then", "but"):
+                verb = bool(_EN_AFTER_SUBJ.match(first, m.end()))
+            else:
+                return None
+            return self._guess((m.group(), m.lastgroup == "pro"), verb, "after", st, exclude)
+        for n, cm in enumerate(_ZH_CLAUSE.finditer(text)):
+            clause = cm.group()
+            end = cm.end()
+            found = self.subject_zh(clause)
+            if found:
+                verb = bool(_ZH_VERB.search(text, cm.start(), _sentence_end(text, end)))
+                return self._guess(found, verb, "after", st, exclude)
+            if n >= 1 or _ZH_SENT_END.match(text, end):
+                return None
+        return None
+
+    def tag_before(self, text: str, st: _State, exclude: str | None) -> _Guess | None:
+        """Speaker from the narration right before a quote (or ending the paragraph before)."""
+        stripped = text.rstrip()
+        colon = bool(_COLON_END.search(stripped))
+        if self.english:
+            sentences = _EN_SENT.findall(stripped)
+            if not sentences:
+                return None
+            last = sentences[-1]
+            tail = last.rstrip()
+            verb_m = _EN_VERB.search(last)
+            if tail.endswith(",") or colon or verb_m:
+                found = self._en_speaker_around_verb(last, verb_m)
+                if found is None:
+                    return None
+                return self._guess(found, bool(verb_m) or colon, "before", st, exclude, colon)
+            found = self.subject_en(last)
+            return self._guess(found, False, "before", st, exclude) if found else None
+        clauses = [c.group() for c in _ZH_CLAUSE.finditer(stripped)]
+        if not clauses:
+            return None
+        last_sentence_start = 0
+        for i in range(len(clauses) - 1, -1, -1):
+            idx = stripped.rfind(clauses[i])
+            if i < len(clauses) - 1 and _ZH_SENT_END.match(stripped, idx + len(clauses[i])):
+                last_sentence_start = i + 1
+                break
+        verb = bool(_ZH_VERB.search(clauses[-1])) or stripped.endswith(("，", ","))
+        for clause in reversed(clauses[last_sentence_start:][-5:]):
+            found = self.subject_zh(clause)
+            if found:
+                return self._guess(found, verb or colon, "before", st, exclude, colon and not verb)
+        return None
+
+    def _en_speaker_around_verb(
+        self, sentence: str, verb: re.Match[str] | None
+    ) -> tuple[str, bool] | None:
+        if verb is not None:
+            after = self.mention.match(sentence, verb.end() + 1)
+            if after is not None and not sentence[verb.end() + 1 : after.start()].strip():
+                return after.group(), after.lastgroup == "pro"
+            best = None
+            for m in self.mention.finditer(sentence, 0, verb.start()):
+                if not _EN_OBJECT_BEFORE.search(sentence[: m.start()]):
+                    best = m
+                    break
+            if best is not None:
+                return best.group(), best.lastgroup == "pro"
+            return None
+        return self.subject_en(sentence)
+
+    def _guess(
+        self,
+        found: tuple[str, bool],
+        verb: bool,
+        side: str,
+        st: _State,
+        exclude: str | None,
+        colon: bool = False,
+    ) -> _Guess | None:
+        who, is_pro, conf = self.who(found, st, exclude)
+        if who is None:
+            return None
+        if is_pro:
+            method = "first-person" if who == self.first_person else "pronoun"
+            if not verb:
+                conf = min(conf, _CONF[f"action-{side}"]) - 0.05
+            return _Guess(who, method, conf)
+        if who == exclude and not verb:
+            return None
+        if colon:
+            return _Guess(who, "colon", _CONF["colon"])
+        if verb:
+            return _Guess(who, f"tag-{side}", _CONF[f"tag-{side}"])
+        return _Guess(who, f"action-{side}", _CONF[f"action-{side}"])
+
+    def addressee(self, quote: str) -> str | None:
+        """A name at the start or end of a quote: the person spoken to."""
+        lead = _VOC_LEAD.match(quote)
+        m = self.mention.match(quote, lead.end() if lead else 0)
+        if m is not None and m.lastgroup == "name":
+            nxt = quote[m.end() : m.end() + 1]
+            if nxt == "" or nxt in "，,！!。.?？你您":
+                return self.name(m.group())
+        tail = _ADDRESS_END.search(quote, max(0, len(quote) - 24))
+        if tail is not None:
+            m = self.mention.fullmatch(tail.group("who"))
+            if m is not None and m.lastgroup == "name":
+                return self.name(m.group())
+        return None
+
+    # ------------------------------------------------------------ paragraphs
+
+    def chapter(self, blocks: list[Block]) -> list[list[_Guess]]:
+        """A guess for each dialogue piece of each block, in order."""
+        st = _State()
+        out: list[list[_Guess]] = []
+        for block in blocks:
+            if block.pause:
+                out.append([])
+                continue
+            out.append(self.paragraph(block, st))
+        return out
+
+    def paragraph(self, block: Block, st: _State) -> list[_Guess]:
+        pieces = block.pieces
+        dialogue = [i for i, p in enumerate(pieces) if p.kind == "dialogue"]
+        if not dialogue:
+            self.narration_only(block, st)
+            return []
+        guesses: dict[int, _Guess] = {}
+        addressees = {i: self.addressee(pieces[i].text) for i in dialogue}
+        # In-paragraph cues, per quote: the tag after it, then the tag before it.
+        for i in dialogue:
+            ex = addressees[i]
+            g = None
+            if i + 1 < len(pieces) and pieces[i + 1].kind == "narration":
+                g = self.tag_after(pieces[i + 1].text, st, ex)
+                if g and i + 2 < len(pieces) and pieces[i + 2].kind == "dialogue":
+                    if g.method.startswith("tag") or g.method == "colon":
+                        g = replace(g, method="tag-between")
+            if (g is None or g.method.startswith("action")) and i > 0:
+                before = self.tag_before(pieces[i - 1].text, st, ex)
+                if before and (g is None or before.confidence > g.confidence):
+                    g = before
+            if g is not None:
+                guesses[i] = g
+        # Narration mentions update the reader's memory after tags were read.
+        for p in pieces:
+            if p.kind == "narration":
+                self.remember(p.text, st)
+        # One paragraph, one speaker: share the best cue with quotes that have none.
+        best = max(guesses.values(), key=lambda g: g.confidence, default=None)
+        first = pieces[dialogue[0]]
+        result: list[_Guess] = []
+        for n, i in enumerate(dialogue):
+            g = guesses.get(i)
+            if n == 0 and first.continues and st.last_guess and st.last_guess.speaker:
+                prev = st.last_guess
+                if g is None or g.confidence < _CONF["tag-before"] or g.speaker == prev.speaker:
+                    g = _Guess(
+                        prev.speaker,
+                        "continuation",
+                        min(prev.confidence, _CONF["continuation"]),
+                    )
+            if g is None and best is not None:
+                g = best
+            if g is None:
+                g = self.from_flow(block, pieces[i], addressees[i], st)
+            result.append(g)
+        self.after_dialogue(block, pieces, dialogue, result, addressees, st)
+        return result
+
+    def from_flow(self, block: Block, piece: Piece, addressee: str | None, st: _State) -> _Guess:
+        """A quote with no cue in its paragraph: read it from the conversation."""
+        if st.prev_colon is not None and st.prev_para == block.paragraph - 1:
+            g = st.prev_colon
+            return _Guess(g.speaker, "colon-prev-para", min(g.confidence, _CONF["colon-prev-para"]))
+        in_talk = block.paragraph - st.last_dialogue <= _GAP and st.last_guess is not None
+        prev = st.last_guess.speaker if in_talk and st.last_guess else None
+        right_after = st.last_dialogue == st.prev_para and st.prev_para == block.paragraph - 1
+        if (
+            st.prev_subject
+            and st.prev_para == block.paragraph - 1
+            and not right_after
+            and st.prev_subject != addressee
+        ):
+            return _Guess(st.prev_subject, "action-prev", _CONF["action-prev"])
+        if prev is None:
+            return _Guess(None, "unknown", 0.0)
+        other = self.other_party(prev, st, addressee)
+        base = min(st.last_guess.confidence, 1.0) if st.last_guess else 0.0
+        turn_conf = min(base, _CONF["alternation"])
+        if addressee == prev:
+            return (
+                _Guess(other, "alternation", turn_conf) if other else _Guess(None, "unknown", 0.0)
+            )
+        if st.last_question and st.last_addressee and st.last_addressee != prev:
+            return _Guess(st.last_addressee, "vocative-turn", min(base, _CONF["vocative-turn"]))
+        if self.english:
+            if other and other != addressee:
+                return _Guess(other, "alternation", turn_conf)
+            return _Guess(prev, "monologue", min(base, _MONOLOGUE_EN))
+        if st.last_question and other:
+            return _Guess(other, "alternation", turn_conf)
+        short = len(piece.text) <= _SHORT_TURN and st.last_len <= _SHORT_TURN
+        if short and st.last_turned and other:
+            return _Guess(other, "alternation", min(base, _CONF["alternation"] - 0.05))
+        return _Guess(prev, "monologue", min(base, _CONF["monologue"]))
+
+    def other_party(self, prev: str, st: _State, addressee: str | None) -> str | None:
+        for who, _ in reversed(st.speakers[-8:]):
+            if who != prev and who != addressee:
+                return who
+        if st.last_addressee and st.last_addressee != prev:
+            return st.last_addressee
+        for who in st.recent[:4]:
+            if who != prev and who != addressee and who != self.first_person:
+                return who
+        return None
+
+    def after_dialogue(
+        self,
+        block: Block,
+        pieces: Sequence[Piece],
+        dialogue: list[int],
+        result: list[_Guess],
+        addressees: dict[int, str | None],
+        st: _State,
+    ) -> None:
+        last = result[-1]
+        prev_speaker = st.last_guess.speaker if st.last_guess else None
+        if last.speaker:
+            if not st.speakers or st.speakers[-1][0] != last.speaker:
+                st.speakers.append((last.speaker, block.paragraph))
+                del st.speakers[:-16]
+            st.touch(last.speaker, subject=True)
+        st.last_turned = bool(prev_speaker and last.speaker and prev_speaker != last.speaker)
+        st.last_guess = last
+        st.last_dialogue = block.paragraph
+        text = pieces[dialogue[-1]].text
+        st.last_question = bool(_QUESTION.search(text)) and bool(_SECOND_PERSON.search(text))
+        st.last_addressee = next((addressees[i] for i in reversed(dialogue) if addressees[i]), None)
+        st.last_len = len(text)
+        st.prev_para = block.paragraph
+        st.prev_subject = None
+        tail = pieces[-1]
+        st.prev_colon = None
+        if tail.kind == "narration" and _COLON_END.search(tail.text):
+            st.prev_colon = self.tag_before(tail.text, st, None)
+
+    def narration_only(self, block: Block, st: _State) -> None:
+        text = block.pieces[-1].text if block.pieces else ""
+        st.prev_colon = None
+        st.prev_subject = None
+        if text and _COLON_END.search(text):
+            st.prev_colon = self.tag_before(text, st, None)
+        for p in block.pieces:
+            subj = self.remember(p.text, st)
+            if subj:
+                st.prev_subject = subj
+        st.prev_para = block.paragraph
+
+    def remember(self, text: str, st: _State) -> str | None:
+        """Note who is mentioned in narration; return the last sentence's subject."""
+        last_subject = None
+        if self.english:
+            for sent in _EN_SENT.findall(text):
+                found = self.subject_en(sent)
+                if found and not found[1]:
+                    who = self.name(found[0])
+                    if who:
+                        st.touch(who, subject=True)
+                        last_subject = who
+                elif found:
+                    who, _ = self.pronoun(found[0], st, None)
+                    last_subject = who
+                for m in self.mention.finditer(sent):
+                    if m.lastgroup == "name":
+                        who = self.name(m.group())
+                        if who and who != last_subject:
+                            st.touch(who, subject=False)
+            return last_subject
+        for cm in _ZH_CLAUSE.finditer(text):
+            clause = cm.group()
+            found = self.subject_zh(clause)
+            if found and not found[1]:
+                who = self.name(found[0])
+                if who:
+                    st.touch(who, subject=True)
+                    last_subject = who
+            elif found:
+                who, _ = self.pronoun(found[0], st, None)
+                last_subject = who or last_subject
+            for m in self.mention.finditer(clause):
+                if m.lastgroup == "name":
+                    who = self.name(m.group())
+                    if who and who != last_subject:
+                        st.touch(who, subject=False)
+        return last_subject
+
+
+_VOC_LEAD = re.compile(
+    r"(?:[啊哎唉喂嘿哦噢呀]+[，,！!]?"
+    r"|(?:(?:oh|ah|well|my dear|dear|now|come|why|yes|no)[,!]?\s+)+)",
+    re.I,
+)
+_ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
+
+
+def _sentence_end(text: str, start: int) -> int:
+    m = _ZH_SENT_END.search(text, start)
+    return m.start() if m else len(text)
+
+
+def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counter[str]]) -> None:
+    """He/she after a mention votes for that character's gender (nearest earlier mention)."""
+    last: str | None = None
+    last_para = -99
+    for block in blocks:
+        if block.pause:
+            continue
+        if block.paragraph - last_para > 2:
+            last = None
+        for piece in block.pieces:
+            if piece.kind != "narration":
+                continue
+            for m in att.mention.finditer(piece.text):
+                if m.lastgroup == "name":
+                    last = att.name(m.group())
+                    last_para = block.paragraph
+                elif last is not None:
+                    w = m.group().lower()
+                    if w in ("he", "他"):
+                        votes[last]["male"] += 1
+                    elif w in ("she", "她"):
+                        votes[last]["female"] += 1
+
+
+def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment], list[Character]]:
+    """Segments of the whole book with a speaker for each line of dialogue, and the roster.
+
+    `known` characters (from voices.yaml) take precedence: their names are canonical and any
+    of their aliases (in Traditional or Simplified form) maps to them.
+    """
+    english = book.language == "en"
+    style = detect_style((p.text for ch in book.chapters for p in ch.paragraphs), book.language)
+    chapters = [(ch, split_chapter(ch, style)) for ch in book.chapters]
+    narration: list[str] = []
+    tags: list[str] = []
+    for _, blocks in chapters:
+        for block in blocks:
+            pieces = block.pieces
+            for i, p in enumerate(pieces):
+                if p.kind != "narration":
+                    continue
+                near = (i > 0 and pieces[i - 1].kind == "dialogue") or (
+                    i + 1 < len(pieces) and pieces[i + 1].kind == "dialogue"
+                )
+                if near or _COLON_END.search(p.text):
+                    tags.append(p.text)
+                else:
+                    narration.append(p.text)
+    roster = build_roster(narration, tags, (), english, known)
+    att = _Attributor(roster, english)
+    votes: dict[str, Counter[str]] = {}
+    for name in roster.forms:
+        votes[name] = Counter()
+    dvotes: dict[str, Counter[str]] = defaultdict(Counter, votes)
+    for _, blocks in chapters:
+        _gender_votes(att, blocks, dvotes)
+    for name, v in dvotes.items():
+        if roster.gender.get(name) or name in roster.known and roster.gender.get(name):
+            continue
+        m, f = v["male"], v["female"]
+        if m > f and m >= f * 2:
+            roster.gender[name] = "male"
+        elif f > m and f >= m * 2:
+            roster.gender[name] = "female"
+    segments: list[Segment] = []
+    for ch, blocks in chapters:
+        guesses = att.chapter(blocks)
+        flat = [g for gs in guesses for g in gs]
+        k = 0
+        for seg in segments_from_blocks(ch, blocks):
+            if seg.kind == "dialogue":
+                g = flat[k]
+                k += 1
+                seg = replace(
+                    seg, speaker=g.speaker, confidence=round(g.confidence, 3), method=g.method
+                )
+                if g.speaker:
+                    att.lines[g.speaker] += 1
+            segments.append(seg)
+    if att.lines.get(att.first_person):
+        roster.forms.setdefault(att.first_person, set())
+    return segments, roster.characters(att.lines)

@@ -1,0 +1,587 @@
+"""Who is in the book: names found in the text, their aliases and gender.
+
+No dictionary: Chinese names are found where names stand (the start of a narration clause,
+next to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
+(採訪記者), and their length is chosen by how often the longer form repeats. English names
+are capitalised words that are not capitalised common words, with honorifics (Mr. Darcy).
+Traditional and Simplified forms of a name are one name (compared through OpenCC t2s).
+`known` characters (from voices.yaml) come first: their names are canonical.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import opencc
+
+from tts.model import Character, Gender
+
+_T2S = opencc.OpenCC("t2s")
+_S2T = opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=65536)
+def fold(name: str) -> str:
+    """The comparison form of a name: Simplified, lower case, honorific dots dropped."""
+    return _T2S.convert(name).lower().replace(".", "")
+
+
+def _both(words: Iterable[str]) -> list[str]:
+    out: set[str] = set()
+    for w in words:
+        out.add(w)
+        out.add(_S2T.convert(w))
+    return sorted(out, key=len, reverse=True)
+
+
+# The most common Chinese surnames (Simplified), without those that are mostly function
+# words in running text (和, 于, 但, 都, 那, 向 …), plus two-character surnames.
+_SURNAMES_1 = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺"
+    "顾毛郝龚邵万钱严覃武戴莫孔汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿"
+    "兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝游辛靳管柴蒙鲍华喻"
+    "祁蒲房滕屈饶牟艾尤阳穆卓古吉缪简项芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟"
+    "邬卞姬仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池麻苑迟邝封谈匡鞠惠荆冀郁胥班储栗燕楚鄢劳"
+    "奚皮粟冼蔺楼闻厉伊仝郜阚权帅屠朴练廉禹祖漆巴丰卿狄晋芮扈晁阙浦戈鹿薄邸雍辜裘亓邰赫杭"
+    "宿逯茹诸慕亢嵇湛戎茅揭尉冶檀阴昝"
+)
+_SURNAMES_2 = (
+    "欧阳 司马 诸葛 上官 东方 慕容 令狐 皇甫 尉迟 公孙 长孙 宇文 独孤 南宫 西门 夏侯 轩辕 端木 "
+    "司徒 呼延 百里 东郭 澹台 公冶 太史 申屠"
+).split()
+# Titles that follow a surname (王主任, 祁副省長, 林小姐) and stand for one person.
+_TITLES_S = (
+    "副省长 省长 副市长 市长 县长 副书记 书记 副主任 主任 副局长 局长 处长 科长 部长 厅长 主席 "
+    "院长 所长 校长 老师 教授 博士 医生 大夫 护士 律师 警官 队长 组长 班长 连长 营长 团长 师长 "
+    "军长 司令 将军 经理 总经理 董事长 总裁 老板 秘书 助理 记者 主编 导演 先生 小姐 女士 太太 "
+    "夫人 同学 同志 师傅 师父 师兄 师姐 掌柜 大人 公子 少爷 姑娘 大哥 大姐 大叔 大婶 大爷 大妈 "
+    "阿姨 老爷 奶奶 爷爷 伯伯 叔叔 婶婶 掌门 长老 宗主 道长 大师 前辈 总 哥 姐 叔 伯 爷 兄"
+).split()
+# Role nouns that name a speaker without a name (記者, 老人), with up to three characters of
+# modifier in front (採訪記者, 白髮老人).
+_ROLES_S = (
+    "记者 主持人 老人 老者 少年 少女 青年 男子 女子 男人 女人 中年人 年轻人 老头 老太太 老妇人 "
+    "妇人 小孩 女孩 男孩 小伙子 服务员 司机 护士 医生 警察 保安 秘书 店主 老板 掌柜 伙计 士兵 "
+    "侍卫 守卫 将军 皇帝 国王 王后 公主 王子 太监 丫鬟 管家 村长 母亲 父亲 妈妈 爸爸 爷爷 奶奶 "
+    "外公 外婆 哥哥 姐姐 弟弟 妹妹 妻子 丈夫 老婆 老公 儿子 女儿 师父 师傅 老师 教授 校长 班主任 "
+    "大汉 壮汉 胖子 主任 领导 医生 大夫 律师 法官 老板娘 前台 导游 船长 机长 队长 局长 书记"
+).split()
+_FEMALE_S = (
+    "小姐 女士 太太 夫人 姑娘 大姐 姐 大婶 大妈 阿姨 奶奶 婶婶 少女 女子 女人 老太太 老妇人 妇人 "
+    "女孩 王后 公主 丫鬟 母亲 妈妈 外婆 姐姐 妹妹 妻子 老婆 女儿 老板娘 师姐"
+).split()
+_MALE_S = (
+    "先生 公子 少爷 大哥 哥 大叔 大爷 老爷 爷爷 伯伯 叔叔 叔 伯 爷 兄 少年 男子 男人 老头 小伙子 "
+    "男孩 国王 王子 太监 父亲 爸爸 外公 哥哥 弟弟 丈夫 老公 儿子 师兄 大汉 壮汉"
+).split()
+
+SURNAMES: frozenset[str] = frozenset(_both(_SURNAMES_1) + _both(_SURNAMES_2))
+TITLES: tuple[str, ...] = tuple(_both(_TITLES_S))
+ROLES: tuple[str, ...] = tuple(_both(_ROLES_S))
+_FEMALE_WORDS = frozenset(_both(_FEMALE_S))
+_MALE_WORDS = frozenset(_both(_MALE_S))
+
+_SUR_CLASS = "".join(sorted({s for s in SURNAMES if len(s) == 1}))
+_SUR2 = "|".join(s for s in SURNAMES if len(s) == 2)
+_SURNAME_RE = f"(?:{_SUR2}|[{_SUR_CLASS}])"
+_TITLE_RE = "|".join(TITLES)
+_ROLE_RE = "|".join(ROLES)
+# Characters that do not end or continue a name: particles, common verbs, numerals.
+_NOT_NAME = frozenset(
+    _S2T.convert(
+        "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听走站点头摇不没很更最"
+        "还再这那个们上下中里外前后来去过时候子色面然而开始一二三四五六七八九十几些每各两么"
+        "吗呢吧啊呀哦嗯么得地之其此所为以于及并或若如因虽但即且被由自用把能会要想可应该"
+    )
+    + "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听走站点头摇不没很更最"
+    "还再这那个们上下中里外前后来去过时候子色面然而开始一二三四五六七八九十几些每各两么"
+    "吗呢吧啊呀哦嗯么得地之其此所为以于及并或若如因虽但即且被由自用把能会要想可应该"
+)
+_NAME_HEAD_RE = re.compile(
+    rf"(?P<title>{_SURNAME_RE}(?:{_TITLE_RE}))"
+    rf"|(?P<pet>[老小阿]{_SURNAME_RE})(?![\u4e00-\u9fff]{{2}})"
+    rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?(?:{_ROLE_RE}))"
+    rf"|(?P<name>{_SURNAME_RE}[\u4e00-\u9fff]{{1,2}})"
+)
+# Common words that start with a surname character and stand at clause starts.
+_COMMON_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "高兴 明白 方面 方向 方才 成为 安静 周围 江湖 常常 万一 齐声 莫非 温柔 严肃 左右 包括 毕竟 "
+        "简直 冷笑 冷冷 冷静 闻言 诸位 项目 党员 尤其 赫然 霍然 宁可 单独 古代 白色 黄色 蓝色 金色 "
+        "黎明 舒服 麻烦 辛苦 费用 商量 游戏 房间 阳光 谈话 严重 颜色 庞大 焦急 申请 武器 钱包 石头 "
+        "宫殿 万分 马上 马车 王朝 张开 何必 何况 高声 高大 许多 许久 曾经 任何 任务 程度 范围 夏天 "
+        "白天 付出 陆续 顾客 毛巾 田野 苏醒 雷声 钟声 韩国 唐朝 宋朝 石板 林子 江边 池塘 沙发 楼上 "
+        "楼下 郁闷 邵 劳动 练习 丰富 卫生 盛开 单位 季节 毕业 凌晨 童年 纪念 符合 尚未 祝福 甘心 "
+        "柳树 兰花 欧洲 申明 章节 庄重 华丽 管理 辛勤 游客 蒙面 谷底 景色 宿舍 皮肤 戴着 施展 康复"
+    ).split()
+)
+_CLAUSE_SPLIT_ZH = re.compile(r"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"]+")
+_LEAD_ZH = re.compile(
+    "^(?:"
+    + "|".join(
+        _both(
+            "于是 这时 只见 随后 然后 接着 但是 可是 不过 同时 此时 忽然 突然 这回轮到 轮到 "
+            "当 而 却 就 便 又 也 还 只听 原来 此刻 那边 这边 一旁的 旁边的 旁边 身旁的".split()
+        )
+    )
+    + ")"
+)
+
+# ---------------------------------------------------------------- English
+
+_HONORIFICS = (
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Miss",
+    "Dr",
+    "Lady",
+    "Lord",
+    "Sir",
+    "Madam",
+    "Madame",
+    "Captain",
+    "Colonel",
+    "Aunt",
+    "Uncle",
+    "Professor",
+    "Father",
+    "Mother",
+    "Sister",
+    "Brother",
+    "King",
+    "Queen",
+    "Prince",
+    "Princess",
+    "Mister",
+)
+_FEMALE_HON = frozenset(
+    {
+        "mrs",
+        "ms",
+        "miss",
+        "lady",
+        "madam",
+        "madame",
+        "aunt",
+        "mother",
+        "sister",
+        "queen",
+        "princess",
+    }
+)
+_MALE_HON = frozenset(
+    {
+        "mr",
+        "lord",
+        "sir",
+        "uncle",
+        "father",
+        "brother",
+        "king",
+        "prince",
+        "mister",
+        "captain",
+        "colonel",
+    }
+)
+_HON_RE = "|".join(_HONORIFICS)
+_EN_NAME_RE = re.compile(
+    rf"\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+    rf"(?:\s+(?P<last>[A-Z][a-z]+))?\b"
+)
+# Capitalised words that are not names (sentence starts, days, interjections).
+_EN_STOP = frozenset(
+    """a an the and but or so yet for nor then there here this that these those it its he she
+    they we you i me my his her their our your him them us what when where why how who whom which
+    while if though although because after before as at by in on of to from with without into onto
+    upon over under about above below between through during until since not no yes oh ah well
+    now just still even also only perhaps maybe indeed however therefore meanwhile suddenly again
+    once all any some every each both either neither one two three mr mrs ms miss dr lady lord sir
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december god english french christmas do does did is
+    are was were be been have has had will would shall should can could might must let come go
+    dear my good poor very quite such much many more most less least other another same own
+    chapter book part volume nothing something everything everyone someone nobody everybody
+    would don't can't won't i'm i've i'll""".split()
+)
+
+_NICKNAMES = {
+    "lizzy": "elizabeth",
+    "lizzie": "elizabeth",
+    "eliza": "elizabeth",
+    "liz": "elizabeth",
+    "beth": "elizabeth",
+    "betsy": "elizabeth",
+    "kitty": "catherine",
+    "kate": "catherine",
+    "katie": "catherine",
+    "bill": "william",
+    "will": "william",
+    "billy": "william",
+    "bob": "robert",
+    "rob": "robert",
+    "bobby": "robert",
+    "tom": "thomas",
+    "tommy": "thomas",
+    "jim": "james",
+    "jimmy": "james",
+    "jamie": "james",
+    "dick": "richard",
+    "rick": "richard",
+    "harry": "henry",
+    "hal": "henry",
+    "ned": "edward",
+    "ted": "edward",
+    "teddy": "edward",
+    "jack": "john",
+    "johnny": "john",
+    "mike": "michael",
+    "sam": "samuel",
+    "ben": "benjamin",
+    "meg": "margaret",
+    "maggie": "margaret",
+    "peggy": "margaret",
+    "jenny": "jennifer",
+    "annie": "anne",
+    "nancy": "anne",
+    "polly": "mary",
+    "molly": "mary",
+    "sue": "susan",
+    "susie": "susan",
+    "fanny": "frances",
+    "charlie": "charles",
+    "chuck": "charles",
+    "alex": "alexander",
+    "andy": "andrew",
+    "tony": "anthony",
+    "chris": "christopher",
+    "dan": "daniel",
+    "danny": "daniel",
+    "joe": "joseph",
+    "matt": "matthew",
+    "nick": "nicholas",
+    "pete": "peter",
+    "steve": "steven",
+    "becky": "rebecca",
+    "abby": "abigail",
+    "vicky": "victoria",
+}
+
+
+@dataclass
+class Roster:
+    """The book's characters and how to find them in text."""
+
+    english: bool
+    canon: dict[str, str] = field(default_factory=dict)
+    """Folded surface form -> canonical name."""
+    forms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Canonical name -> surface forms seen or given."""
+    gender: dict[str, Gender | None] = field(default_factory=dict)
+    known: set[str] = field(default_factory=set)
+    pattern: re.Pattern[str] | None = None
+    """Any surface form of any character (longest first), compiled once per book."""
+    by_surname: dict[str, str | None] = field(default_factory=dict)
+    """Folded surname -> the one full name with it (None when two share it)."""
+
+    def resolve(self, surface: str) -> str | None:
+        """Canonical name for a form found in the text, or None when it names no one."""
+        key = fold(surface)
+        name = self.canon.get(key)
+        if name is not None:
+            self.forms[name].add(surface)
+            return name
+        if not self.english:
+            return self._resolve_zh(surface, key)
+        return None
+
+    def _resolve_zh(self, surface: str, key: str) -> str | None:
+        m = _TITLED_RE.fullmatch(surface)
+        if m is None:
+            return None
+        sur = fold(m.group("sur"))
+        full = self.by_surname.get(sur)
+        name = full if full else surface
+        self.canon[key] = name
+        self.forms[name].add(surface)
+        if name not in self.gender:
+            self.gender[name] = _title_gender(surface)
+        return name
+
+    def add(self, name: str, forms: Iterable[str] = (), gender: Gender | None = None) -> str:
+        canonical = self.canon.get(fold(name), name)
+        for form in (name, *forms):
+            self.canon.setdefault(fold(form), canonical)
+            self.forms[canonical].add(form)
+        if gender and not self.gender.get(canonical):
+            self.gender[canonical] = gender
+        self.gender.setdefault(canonical, None)
+        return canonical
+
+    def compile(self) -> None:
+        surfaces: set[str] = set()
+        for forms in self.forms.values():
+            surfaces.update(forms)
+        if not self.english:
+            for form in list(surfaces):
+                surfaces.add(_S2T.convert(form))
+                surfaces.add(_T2S.convert(form))
+        alts = sorted((re.escape(s) for s in surfaces if s), key=len, reverse=True)
+        if self.english:
+            body = "|".join(alts) if alts else r"(?!x)x"
+            self.pattern = re.compile(rf"\b(?:{body})\b")
+        else:
+            titled = rf"{_SURNAME_RE}(?:{_TITLE_RE})|[老小]{_SURNAME_RE}(?![\u4e00-\u9fff]{{2}})"
+            body = "|".join([*alts, titled])
+            self.pattern = re.compile(body)
+
+    def characters(self, lines: Counter[str]) -> list[Character]:
+        names = set(lines) | self.known
+        out = []
+        for name in names:
+            forms = tuple(sorted(f for f in self.forms.get(name, ()) if f != name))
+            out.append(Character(name, forms, self.gender.get(name), lines.get(name, 0)))
+        out.sort(key=lambda c: (-c.lines, c.name))
+        return out
+
+
+_TITLED_RE = re.compile(rf"(?:(?P<sur>{_SURNAME_RE})(?:{_TITLE_RE})|[老小](?P<sur_>{_SURNAME_RE}))")
+
+
+def _surname_of(surface: str) -> str | None:
+    m = re.match(rf"[老小]?({_SURNAME_RE})", surface)
+    return m.group(1) if m else None
+
+
+def _title_gender(surface: str) -> Gender | None:
+    for word in _FEMALE_WORDS:
+        if surface.endswith(word):
+            return "female"
+    for word in _MALE_WORDS:
+        if surface.endswith(word):
+            return "male"
+    return None
+
+
+def _strip_lead(clause: str) -> str:
+    m = _LEAD_ZH.match(clause)
+    return clause[m.end() :] if m else clause
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def build_roster(
+    narration: Sequence[str],
+    tags: Sequence[str],
+    vocatives: Sequence[str],
+    english: bool,
+    known: Sequence[Character] = (),
+) -> Roster:
+    """Find the characters of a book.
+
+    `narration`: narration pieces; `tags`: the narration right around quotes (where
+    speakers are named); `vocatives`: the first few words of each quote.
+    """
+    roster = Roster(english)
+    for char in known:
+        name = roster.add(char.name, char.aliases, char.gender)
+        roster.known.add(name)
+    if english:
+        _discover_en(roster, narration, tags)
+    else:
+        _discover_zh(roster, narration, tags)
+    roster.compile()
+    return roster
+
+
+def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) -> None:
+    starts: Counter[str] = Counter()
+    tagged: Counter[str] = Counter()
+    for pieces, counter in ((narration, starts), (tags, tagged)):
+        for text in pieces:
+            for clause in _CLAUSE_SPLIT_ZH.split(text):
+                if len(clause) < 2:
+                    continue
+                clause = _strip_lead(clause)
+                m = _NAME_HEAD_RE.match(clause)
+                if m is None:
+                    continue
+                kind = m.lastgroup
+                if kind == "name":
+                    head = m.group()
+                    counter[head[:2]] += 1
+                    if len(head) == 3:
+                        counter[head] += 1
+                elif kind == "role":
+                    role = m.group()
+                    if not any(c in _NOT_NAME for c in role[:-2]):
+                        counter[role] += 1
+                else:
+                    counter[m.group()] += 1
+    total = starts + tagged
+    extensions: dict[str, Counter[str]] = defaultdict(Counter)
+    for cand, n in total.items():
+        if len(cand) == 3:
+            extensions[cand[:2]][cand[2]] += n
+    # Full names (surname + given name): choose the length the text repeats.
+    full: dict[str, int] = {}
+    for cand, n in total.items():
+        if _TITLED_RE.fullmatch(cand) or any(cand.endswith(r) for r in ROLES):
+            continue
+        if len(cand) == 3 and cand[:2] in total and (cand[:2] not in SURNAMES):
+            if cand[2] in _NOT_NAME or cand[1] in _NOT_NAME:
+                continue
+            if n * 10 >= total[cand[:2]] * 6 and (tagged[cand] or n >= 3):
+                full[cand] = n
+        elif len(cand) == 2 and cand[:2] not in SURNAMES:
+            if cand[1] in _NOT_NAME or fold(cand) in _COMMON_WORDS:
+                continue
+            three = max((v for k, v in extensions[cand].items() if k not in _NOT_NAME), default=0)
+            if three * 10 < n * 6 and (tagged[cand] or n >= 3):
+                full[cand] = n
+    # Full names and role phrases become characters (unless known already).
+    for cand in sorted(full, key=lambda c: -full[c]):
+        if fold(cand) not in roster.canon:
+            roster.add(cand)
+    for cand, n in total.items():
+        if any(cand.endswith(r) for r in ROLES) and not _TITLED_RE.fullmatch(cand):
+            if tagged[cand] or n >= 3:
+                if fold(cand) not in roster.canon:
+                    roster.add(cand, gender=_title_gender(cand))
+    # Surname -> the one full name carrying it.
+    by_sur: dict[str, str | None] = {}
+    for name in roster.forms:
+        for form in (name, *roster.forms[name]):
+            if _TITLED_RE.fullmatch(form):
+                continue
+            sur = _surname_of(form)
+            if sur is None or len(form) < 2:
+                continue
+            key = fold(sur)
+            if key in by_sur and by_sur[key] != name:
+                by_sur[key] = None
+            else:
+                by_sur[key] = name
+    roster.by_surname = by_sur
+    # Given names alone (同偉) as aliases of three-character names.
+    given: Counter[str] = Counter(fold(n[1:]) for n in list(roster.forms) if len(n) == 3)
+    for name in list(roster.forms):
+        if len(name) == 3 and name[0] in SURNAMES and given[fold(name[1:])] == 1:
+            roster.canon.setdefault(fold(name[1:]), name)
+            roster.forms[name].add(name[1:])
+    # A bare role (記者) is the one character whose name ends with it.
+    for role in ROLES:
+        owners = [n for n in roster.forms if n.endswith(role) and n != role]
+        if len(owners) == 1 and fold(role) not in roster.canon:
+            roster.canon[fold(role)] = owners[0]
+            roster.forms[owners[0]].add(role)
+    # Surname + title forms seen at clause starts (resolved lazily for the rest).
+    for cand in total:
+        if _TITLED_RE.fullmatch(cand):
+            roster.resolve(cand)
+
+
+def _discover_en(roster: Roster, narration: Sequence[str], tags: Sequence[str]) -> None:
+    lower: Counter[str] = Counter()
+    mid: Counter[str] = Counter()
+    tagged: Counter[str] = Counter()
+    honor: dict[str, str] = {}
+    for texts, counter in ((narration, mid), (tags, tagged)):
+        for text in texts:
+            for m in _EN_NAME_RE.finditer(text):
+                first = m.group("first")
+                if first.lower() in _EN_STOP:
+                    continue
+                start = m.start()
+                before = text[max(0, start - 2) : start]
+                sentence_start = (
+                    start == 0
+                    or before.rstrip()[-1:] in ".!?\"“”'‘’:;—"
+                    or not before.strip()
+                    and start < 2
+                )
+                hon = m.group("hon")
+                name = m.group()
+                if hon is None and m.group("last") and m.group("last").lower() in _EN_STOP:
+                    name = first
+                if hon is not None:
+                    honor[name] = hon
+                if sentence_start and hon is None and counter is mid:
+                    continue
+                counter[name] += 1
+    for w in _LOWER_WORD_RE.findall(" ".join(narration)):
+        lower[w] += 1
+    total = mid + tagged
+    accepted: list[str] = []
+    for name, n in total.most_common():
+        head = name.split()[0]
+        if name not in honor and lower.get(head.lower(), 0) > n:
+            continue
+        if n >= 2 or tagged[name]:
+            accepted.append(name)
+    # Group forms: honorific + surname, first name alone, nicknames.
+    groups: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}
+    for name in accepted:
+        parts = name.split()
+        hon = honor.get(name)
+        core = parts[1:] if hon else parts
+        key = None
+        if len(core) == 2:
+            key = " ".join(core)
+        elif len(core) == 1:
+            word = core[0]
+            matches = [k for k in groups if word in k.split()]
+            if hon and hon.lower().rstrip(".") in _FEMALE_HON | _MALE_HON:
+                matches = [
+                    k
+                    for k in matches
+                    if _group_gender(groups[k], honor) in (None, _hon_gender(hon))
+                ]
+            nick = _NICKNAMES.get(word.lower())
+            if not matches and nick:
+                matches = [k for k in groups if nick in k.lower().split()]
+            if len(matches) == 1:
+                key = matches[0]
+            else:
+                key = name
+        if key not in groups:
+            groups[key] = []
+        groups[key].append(name)
+        owner[name] = key
+    for forms in groups.values():
+        canonical = max(forms, key=lambda f: (total[f], len(f)))
+        gender = None
+        for f in forms:
+            if f in honor:
+                gender = gender or _hon_gender(honor[f])
+        roster.add(canonical, forms, gender)
+
+
+_LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
+
+
+def _hon_gender(hon: str) -> Gender | None:
+    h = hon.lower().rstrip(".")
+    if h in _FEMALE_HON:
+        return "female"
+    if h in _MALE_HON:
+        return "male"
+    return None
+
+
+def _group_gender(forms: list[str], honor: dict[str, str]) -> Gender | None:
+    for f in forms:
+        if f in honor:
+            g = _hon_gender(honor[f])
+            if g:
+                return g
+    return None
