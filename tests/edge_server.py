@@ -339,6 +339,62 @@ def tone_frequency(samples: Any, rate: int = SAMPLE_RATE, threshold: int = 300) 
     return (len(crossings) - 1) * rate / (crossings[-1] - crossings[0])
 
 
+@dataclass(frozen=True)
+class ToneRun:
+    """A stretch of steady tone in decoded audio: who speaks, from when to when."""
+
+    start: float
+    end: float
+    hz: float
+
+    @property
+    def voice(self) -> str | None:
+        return voice_for_tone(self.hz)
+
+
+def tone_runs(
+    samples: Any,
+    rate: int = SAMPLE_RATE,
+    window: float = 0.05,
+    threshold: int = 300,
+    min_seconds: float = 0.1,
+) -> list[ToneRun]:
+    """Split decoded audio into runs of one steady tone, separated by silence or a change of
+    frequency (> 3 %), so a test can check which voice spoke each clip and in what order.
+
+    Works on clips joined back to back as well as with pauses between them; runs shorter than
+    `min_seconds` (a window straddling a join) are dropped.
+    """
+    size = max(1, int(window * rate))
+    spans: list[tuple[int, int, float]] = []  # start sample, end sample, hz per window
+    for start in range(0, len(samples), size):
+        chunk = samples[start : start + size]
+        if len(chunk) < size // 2 or max(abs(min(chunk)), abs(max(chunk))) < threshold:
+            spans.append((start, start + len(chunk), 0.0))
+            continue
+        spans.append((start, start + len(chunk), tone_frequency(chunk, rate, threshold)))
+    runs: list[list[tuple[int, int, float]]] = []
+    for span in spans:
+        hz = span[2]
+        if hz == 0.0:
+            runs.append([])
+            continue
+        if runs and runs[-1]:
+            median = sorted(s[2] for s in runs[-1])[len(runs[-1]) // 2]
+            if abs(hz - median) <= 0.03 * median:
+                runs[-1].append(span)
+                continue
+        runs.append([span])
+    out = []
+    for run in runs:
+        if not run or (run[-1][1] - run[0][0]) / rate < min_seconds:
+            continue
+        first, last = run[0][0], run[-1][1]
+        inner = [s[2] for s in run[1:-1]] or [s[2] for s in run]
+        out.append(ToneRun(first / rate, last / rate, sorted(inner)[len(inner) // 2]))
+    return out
+
+
 # --- protocol -----------------------------------------------------------------------------
 
 

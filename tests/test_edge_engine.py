@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import asyncio
 import json
 from collections.abc import Coroutine
@@ -16,6 +17,7 @@ from edge_server import (
     decode_mp3,
     tone_for,
     tone_frequency,
+    tone_runs,
     voice_for_tone,
 )
 
@@ -351,3 +353,22 @@ def test_check_says_rate_limited(edge_server: EdgeServer) -> None:
 def test_check_offline_says_how_to_work_offline(edge_offline: str) -> None:
     with pytest.raises(ServiceUnreachable, match="--engine espeak"):
         run(EdgeEngine().check())
+
+
+def test_tone_runs_tell_who_spoke_when(edge_server: EdgeServer) -> None:
+    engine = EdgeEngine()
+    clips = [
+        run(engine.synthesize(text, voice))
+        for text, voice in [("他来了。", XIAOXIAO), ("Yes.", ARIA), ("走吧。", YUNXI)]
+    ]
+    # Back to back, as raw MP3 frames, then with a pause in between, as decoded samples.
+    joined = decode_mp3(b"".join(c.data for c in clips))
+    runs = tone_runs(joined)
+    assert [r.voice for r in runs] == [XIAOXIAO.name, ARIA.name, YUNXI.name]
+    assert runs[0].end == pytest.approx(clips[0].duration, abs=0.06)
+
+    gap = array.array("h", bytes(2 * 24000 // 2))
+    paused = decode_mp3(clips[0].data) + gap + decode_mp3(clips[2].data)
+    runs = tone_runs(paused)
+    assert [r.voice for r in runs] == [XIAOXIAO.name, YUNXI.name]
+    assert runs[1].start - runs[0].end == pytest.approx(0.5, abs=0.08)
