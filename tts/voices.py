@@ -73,6 +73,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from tts.errors import ConfigError
 from tts.model import Cast, Character, Gender, Pauses, Voice, VoiceInfo
@@ -335,6 +336,30 @@ def _suggest(word: str, choices: Sequence[str]) -> str | None:
     return close[0] if close else None
 
 
+def _closest_voice(name: str, names: Sequence[str]) -> str | None:
+    """The voice a mistyped name most likely means, comparing the part after the locale."""
+    lowered = {n.lower(): n for n in names}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    locale = "-".join(name.split("-")[:2])
+    same = [n for n in names if n.startswith(locale + "-")] or list(names)
+
+    def core(voice: str) -> str:
+        return voice.rsplit("-", 1)[-1].removesuffix("Neural").lower()
+
+    cores: dict[str, str] = {}
+    for n in same:
+        cores.setdefault(core(n), n)
+    target = core(name)
+
+    def likeness(candidate: str) -> tuple[float, int]:
+        ratio = difflib.SequenceMatcher(None, target, candidate).ratio()
+        return ratio, len(os.path.commonprefix([target, candidate]))
+
+    best = max(cores, key=likeness, default=None)
+    return cores[best] if best is not None and likeness(best)[0] >= 0.5 else None
+
+
 def _signed_fix(value: Any, unit: str) -> str:
     """What to write instead of a bad rate/pitch/volume: "+10%" for 10, "-2Hz" for '-2 hz'."""
     match = re.fullmatch(r"\s*([+-]?)\s*(\d+)(?:\.\d+)?\s*(%|hz)?\s*", str(value), re.IGNORECASE)
@@ -368,6 +393,9 @@ class _Reader:
             mark = exc.problem_mark or exc.context_mark
             line = int(mark.line) + 1 if mark is not None else 1
             problem = str(exc.problem or exc.context or "syntax error")
+            start = exc.context_mark
+            if exc.problem and exc.context and start is not None and start.line + 1 != line:
+                problem += f", {exc.context} that starts on line {start.line + 1}"
             fix = (
                 "indent with spaces, not tabs"
                 if "\\t" in problem or "\t" in problem
@@ -704,15 +732,15 @@ class _Reader:
             return False
         if name in self.edge_names:
             return True
-        voice_locale = "-".join(name.split("-")[:2]) if EDGE_NAME.match(name) else locale
-        guess = _suggest(name, sorted(self.edge_names))
+        guess = _closest_voice(name, sorted(self.edge_names))
+        voice_locale = "-".join((guess or name).split("-")[:2]) if guess or is_edge_form else locale
         hint = VOICES_HINT.format(locale=f" --locale {voice_locale}" if voice_locale else "")
         mean = f"did you mean {guess}? " if guess else ""
         self.problem(line, f"unknown voice '{name}' for {path}; {mean}{hint}")
         return False
 
     def looks_espeak(self, name: str) -> bool:
-        if not ESPEAK_NAME.match(name):
+        if not ESPEAK_NAME.match(name) or name.lower().endswith("neural"):
             return False
         if self.espeak_names is None:
             return True
@@ -887,7 +915,8 @@ def write_voices_yaml(
     if existing.strip():
         from ruamel.yaml.util import load_yaml_guess_indent
 
-        data, indent, block_seq_indent = load_yaml_guess_indent(existing)
+        yaml.preserve_quotes = True
+        data, indent, block_seq_indent = load_yaml_guess_indent(existing, yaml=yaml)
         yaml.indent(mapping=indent, sequence=indent, offset=block_seq_indent or 0)
     else:
         yaml.indent(mapping=2, sequence=4, offset=2)
@@ -937,7 +966,7 @@ def _voice_entry(voice: Voice, *, with_defaults: bool) -> CommentedMap:
     for key in ("rate", "pitch", "volume"):
         value = getattr(voice, key)
         if with_defaults or value != getattr(neutral, key):
-            entry[key] = value
+            entry[key] = DoubleQuotedScalarString(value)  # as the docs write "+5%"
     return entry
 
 
