@@ -135,6 +135,8 @@ def _b(offset: float, duration: float, text: str) -> Boundary:
         (6000 * 3, [_b(0.1, 1.0, "一。")], None, False),
         (6000 * 3, [], None, False),
         (6000 * 3, [], True, True),
+        # Offsets that run backwards (overflowed) are not evidence of a short clip.
+        (6000 * 3, [_b(200.0, 1.0, "一。"), _b(-14.7, 1.7, "二。")], True, True),
     ],
 )
 def test_incomplete_reason(

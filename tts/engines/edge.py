@@ -52,8 +52,10 @@ BYTES_PER_SECOND = 6_000
 TICKS_PER_SECOND = 10_000_000
 """Boundary offsets and durations come in 100 ns ticks."""
 
-MAX_REQUEST_BYTES = 3_000
-"""Escaped UTF-8 bytes per request: the client's own split is at 4096 and cannot split CJK."""
+MAX_REQUEST_BYTES = 2_400
+"""Escaped UTF-8 bytes per request: the client's own split is at 4096 and cannot split CJK.
+800 Chinese characters are about 2.5 minutes of speech, well inside the service's ~10-minute
+cut-off and short of the 2**31 ticks (3.6 minutes) where its reported offsets can overflow."""
 COMPLETENESS_TOLERANCE = 0.1
 """Seconds of audio that may be missing under the last sentence's end before a clip counts as
 cut short. The service's audio runs on past its last boundary (trailing silence), so a whole
@@ -165,7 +167,11 @@ def incomplete_reason(
     """
     bounds = list(boundaries)
     seconds = audio_bytes / BYTES_PER_SECOND
-    if bounds:
+    offsets = [b.offset for b in bounds]
+    sane = all(a <= b for a, b in zip(offsets, offsets[1:], strict=False)) and all(
+        o >= 0 for o in offsets
+    )
+    if bounds and sane:  # timings that run backwards are the service's, unreliable: skip
         last = bounds[-1]
         announced = last.offset + last.duration
         if seconds + COMPLETENESS_TOLERANCE < announced:
