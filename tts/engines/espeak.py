@@ -582,11 +582,12 @@ class EspeakEngine:
 
     def __init__(self, *, max_request_chars: int = 2000) -> None:
         self.max_request_chars = max_request_chars
-
-    @property
-    def version(self) -> str:
+        try:
+            loaded = _library().version
+        except EngineError:
+            loaded = "unavailable"  # check() and synthesize() say why and how to fix it
+        self.version = f"espeak-ng {loaded}"
         """'espeak-ng 1.52.0': a different library re-synthesizes cached clips."""
-        return f"espeak-ng {_library().version}"
 
     async def check(self) -> None:
         await asyncio.to_thread(_library)
