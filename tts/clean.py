@@ -72,6 +72,25 @@ _CONTEXT = 24
 """Characters on each side looked at when the neighbours alone do not decide."""
 
 
+@lru_cache(maxsize=1)
+def _mapped_run_re() -> re.Pattern[str]:
+    """A short run of Hangul syllables that are all in the glyph map."""
+    return re.compile(f"[{''.join(sorted(glyph_map()))}]{{1,{_MAX_SWAPPED_RUN}}}")
+
+
+def _is_han(ch: str) -> bool:
+    return bool(ch) and (
+        "\u4e00" <= ch <= "\u9fff"
+        or "\u3400" <= ch <= "\u4dbf"
+        or "\uf900" <= ch <= "\ufaff"
+        or "\U00020000" <= ch <= "\U0003134f"
+    )
+
+
+def _is_hangul(ch: str) -> bool:
+    return bool(ch) and "\uac00" <= ch <= "\ud7a3"
+
+
 def _is_chinese_neighbour(ch: str) -> bool:
     return bool(_HAN_RE.match(ch) or _CJK_PUNCT_RE.match(ch))
 
@@ -96,6 +115,23 @@ def repair_glyphs(text: str) -> tuple[str, int]:
     table = _glyph_table()
     if not _HANGUL_RUN_RE.search(text):
         return text, 0
+    fast = 0
+
+    def swap(m: re.Match[str]) -> str:
+        nonlocal fast
+        start, end = m.span()
+        before = source[start - 1] if start else ""
+        after = source[end : end + 1]
+        if _is_hangul(before) or _is_hangul(after) or not (_is_han(before) or _is_han(after)):
+            return m.group()
+        fast += end - start
+        return m.group().translate(table)
+
+    # Most swaps sit right next to a Han character: one regex pass repairs them.
+    source = text
+    text = _mapped_run_re().sub(swap, text)
+    if not _HANGUL_RUN_RE.search(text):
+        return text, fast
     count = 0
     pieces: list[str] = []
     last = 0
@@ -122,9 +158,9 @@ def repair_glyphs(text: str) -> tuple[str, int]:
             last = end
             count += len(run)
     if not count:
-        return text, 0
+        return text, fast
     pieces.append(text[last:])
-    return "".join(pieces), count
+    return "".join(pieces), fast + count
 
 
 # --- invisible characters ------------------------------------------------------
@@ -152,9 +188,13 @@ def strip_invisible(text: str) -> str:
 _FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _CJK_OPEN = "“‘「『（《【〈"
 _CJK_CLOSE = "”’」』）》】〉"
+_HALF = ",:;?!"
+# The mark comes first and its left neighbour is checked by a lookbehind after it,
+# so the regex engine can skip ahead to candidate marks instead of trying every position.
 _HALF_PUNCT_RE = re.compile(
-    f"(?<=[{HAN}])[ \t]*([,:;?!])[ \t]*(?=[{HAN}{_CJK_OPEN}{_CJK_CLOSE}]|$)"
-    f"|(?<=[{_CJK_CLOSE}])([,:;?!])[ \t]*(?=[{HAN}])",
+    f"[ \t]?([{_HALF}])(?:(?<=[{HAN}][{_HALF}])|(?<=[{HAN}][ \t][{_HALF}]))"
+    f"[ \t]*(?=[{HAN}{_CJK_OPEN}{_CJK_CLOSE}]|$)"
+    f"|([{_HALF}])(?<=[{_CJK_CLOSE}][{_HALF}])[ \t]*(?=[{HAN}])",
     re.MULTILINE,
 )
 _INDENT_RE = re.compile("^[\u3000 \t]+", re.MULTILINE)
@@ -194,6 +234,8 @@ _SPACES_RE = re.compile(r"[\s\u3000]+")
 
 def is_scene_break(line: str) -> bool:
     """A line that only marks a cut in the scene: '......', '***', '* * *', '——', '◆◆◆'."""
+    if len(line) > 80:
+        return False
     compact = _SPACES_RE.sub("", line)
     if not compact or len(compact) > 40:
         return False
@@ -233,8 +275,10 @@ _NOTICE_WORDS_RE = re.compile(
     r"|域名|網址|网址|手機版|手机版|本站|點擊|点击|下一頁|下一页|繼續閱讀|继续阅读|首發|首发"
     r"|推薦票|推荐票|月票|訂閱|订阅|免費閱讀|免费阅读|廣告|广告|截圖|截图|敬請諒解|敬请谅解"
     r"|彈窗|弹窗|客戶端|客户端|小說網|小说网|筆趣閣|笔趣阁|加入書籤|加入书签|閱讀|阅读|更新|章節|章节"
-    r"|\bapp\b|\bwebsite\b|\bsite\b|\bbookmark\b|\bchapters?\b|\bnovels?\b|\bupdates?\b|\bread\b"
-    r"|\bpatreon\b|\bdiscord\b|\btranslat\w*|\bfree\b",
+)
+_NOTICE_WORDS_EN_RE = re.compile(
+    r"\b(?:app|website|site|bookmark|chapters?|novels?|updates?|read|patreon|discord|translat\w*"
+    r"|free)\b",
     re.IGNORECASE,
 )
 _DIALOGUE_RE = re.compile('[“”「」"]')
@@ -246,7 +290,7 @@ _NOTICE_MAX_LEN = 240
 
 
 def _notice_density(text: str) -> tuple[int, int]:
-    words = _NOTICE_WORDS_RE.findall(text)
+    words = _NOTICE_WORDS_RE.findall(text) + _NOTICE_WORDS_EN_RE.findall(text)
     return len({w.lower() for w in words}), sum(map(len, words))
 
 
@@ -267,13 +311,13 @@ def is_site_notice(paragraph: str) -> bool:
     url_chars = sum(len(u) for u in urls)
     if urls and url_chars >= 0.5 * len(compact):
         return True
-    distinct, word_chars = _notice_density(text)
     if _NOTICE_PREFIX_RE.match(text):
-        return len(compact) <= 60 or distinct >= 1 or bool(urls)
+        return len(compact) <= 60 or bool(urls) or _notice_density(text)[0] >= 1
     if _NOTICE_SOFT_PREFIX_RE.match(text):
-        return bool(urls) or distinct >= 2 or bool(_BRACKETED_WORD_RE.search(text))
-    if _DIALOGUE_RE.search(text):
+        return bool(urls) or _notice_density(text)[0] >= 2 or bool(_BRACKETED_WORD_RE.search(text))
+    if _DIALOGUE_RE.search(text) or (len(compact) > 80 and not urls):
         return False
+    distinct, word_chars = _notice_density(text)
     if urls and distinct >= 1 and len(compact) <= 80:
         return True
     if _BRACKETED_WORD_RE.search(text) and distinct >= 2:
