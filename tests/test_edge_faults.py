@@ -172,6 +172,7 @@ def test_unknown_voice_names_the_voice_and_the_closest_ones(
         synth("你好。", Voice("edge", voice))
     assert voice in str(caught.value)
     assert suggestion in str(caught.value)
+    assert f"audiobook voices --locale {voice[:5]}" in str(caught.value)
     assert caught.value.transient is False
     assert [r.voice for r in edge_server.requests] == [voice]
 

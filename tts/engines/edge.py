@@ -383,6 +383,8 @@ class EdgeEngine:
             ValueError,
             edge_errors.EdgeTTSException,
         ):
+            if self._live is not None:  # fetched earlier in this run
+                return list(self._live)
             cached = cached_voices(self.cache_dir) if self.cache_dir is not None else None
             self.voices_source = "cache" if cached is not None else "shipped"
             return cached if cached is not None else shipped_voices()
@@ -551,9 +553,11 @@ class EdgeEngine:
     def _voice_error(self, voice: Voice, why: str) -> EngineError:
         suggestions = closest_voices(voice.name, self.known_voices())
         hint = f"closest: {', '.join(suggestions)}; " if suggestions else ""
+        match = re.match(r"^[a-z]{2,3}-[A-Z]{2}\b", voice.name)
+        listing = "audiobook voices" + (f" --locale {match.group(0)}" if match else "")
         return VoiceUnavailable(
             f"edge voice '{voice.name}' is not available ({why}); {hint}"
-            "run 'audiobook voices --engine edge' to list voices"
+            f"run '{listing}' to list voices"
         )
 
 
