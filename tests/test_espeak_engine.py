@@ -239,7 +239,9 @@ def test_pitch_shift_in_hz_lands_near_the_asked_ratio(
     assert low < shifted / plain < high
 
 
-@pytest.mark.parametrize("name", ["xx", "cmn+nosuchvariant", "cmn+", "zh-CN-XiaoxiaoNeural"])
+@pytest.mark.parametrize(
+    "name", ["xx", "cmn+nosuchvariant", "cmn+", "zh-CN-XiaoxiaoNeural", "cmn+../../lang/sit/yue"]
+)
 def test_unknown_voice_is_refused(name: str) -> None:
     with pytest.raises(VoiceUnavailable, match="audiobook voices"):
         speak("你好", name)

@@ -246,7 +246,8 @@ class _Library:
             if event.type == _EVENT_SENTENCE:
                 self.take.sentences.append((event.text_position, event.audio_position))
             elif event.type == _EVENT_PHONEME:
-                self.take.phonemes.append(bytes(event.id.string).split(b"\0")[0].decode())
+                mnemonic = bytes(event.id.string).split(b"\0")[0]
+                self.take.phonemes.append(mnemonic.decode("ascii", errors="replace"))
             i += 1
         return 0
 
@@ -370,7 +371,7 @@ def locale_of(code: str) -> str:
     head, *parts = code.split("-")
     tail: list[str] = []
     for part in parts:
-        if tail and tail[-1].lower() == "x" or "x" in (p.lower() for p in tail):
+        if "x" in (earlier.lower() for earlier in tail):
             tail.append(part)  # private use: as written
         elif len(part) == 2 and part.isalpha():
             tail.append(part.upper())  # region
@@ -538,18 +539,24 @@ def _resolve(name: str) -> tuple[Language, str]:
     The language part may also be the voice file's name ('en', 'gmw/en'); case is ignored.
     """
     code, plus, variant = name.strip().partition("+")
-    known: dict[str, Language] = {}
-    for language in reversed(_languages()):
-        known[language.identifier.lower()] = language
-        known[language.identifier.rpartition("/")[2].lower()] = language
-    for language in reversed(_languages()):
-        known[language.code.lower()] = language
-    found = known.get(code.lower())
-    if found is None or (plus and not variant):
+    found = _known_names().get(code.lower())
+    if found is None or (plus and not variant) or "/" in variant or "\\" in variant:
         raise VoiceUnavailable(_unknown_voice(name))
     if variant and not _variant_path(_library().data_path, variant).is_file():
         raise VoiceUnavailable(_unknown_voice(name))
     return found, variant
+
+
+@lru_cache(maxsize=1)
+def _known_names() -> dict[str, Language]:
+    """Lower-cased code, voice file and file path -> language; codes win over file names."""
+    known: dict[str, Language] = {}
+    for language in reversed(_languages()):
+        known[language.identifier.lower()] = language
+        known[language.identifier.rpartition("/")[2].lower()] = language
+    for language in _languages():
+        known[language.code.lower()] = language
+    return known
 
 
 def _boundaries(
