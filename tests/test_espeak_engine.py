@@ -14,7 +14,13 @@ import time
 import pytest
 
 from tts.engines import get_engine
-from tts.engines.espeak import EspeakEngine, prosody_of, spoken_phonemes, voice_pool
+from tts.engines.espeak import (
+    EspeakEngine,
+    language_codes,
+    prosody_of,
+    spoken_phonemes,
+    voice_pool,
+)
 from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
 from tts.model import Audio, Voice
 
@@ -350,6 +356,7 @@ def test_every_offered_language_is_found_by_espeak(capfd: pytest.CaptureFixture[
     """'en-gb' is not a name espeak_SetVoiceByName knows, and a few dictionaries are missing
     from the wheel: every listed voice must still load and speak."""
     languages = sorted({v.name.partition("+")[0] for v in asyncio.run(ENGINE.voices())})
+    assert languages == sorted(language_codes())
     assert {"cmn", "yue", "en-us", "en-gb", "fr-fr", "pt-br"} <= set(languages)
     spoken = 0
     for language in languages:

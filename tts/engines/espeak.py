@@ -488,6 +488,12 @@ def _languages() -> tuple[Language, ...]:
         return tuple(library.languages())
 
 
+def language_codes() -> list[str]:
+    """Every espeak language a voice name may start with ('cmn', 'yue', 'en-gb', ...),
+    for checking voices.yaml without synthesizing."""
+    return [language.code for language in _languages()]
+
+
 def _variants(data_path: Path, names: Sequence[str]) -> list[str]:
     return [name for name in names if _variant_path(data_path, name).is_file()]
 
