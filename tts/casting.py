@@ -165,13 +165,13 @@ def _pool(engine: str, locale: str, voices: Sequence[VoiceInfo], config: VoicesC
     chosen = [n for n in custom.pool if _engine_of(n) == engine] if custom is not None else []
     ranked = [(0, i, name) for i, name in enumerate(chosen)]
     if not ranked:
-        for i, v in enumerate(offered):
+        for v in offered:
             rank = _locale_rank(v.locale, preferred)
             if rank is None or "Multilingual" in v.name:
                 continue  # multilingual voices repeat a monolingual voice's timbre
             if v.name in CHILD_VOICES:
                 rank = _CHILD_RANK
-            ranked.append((rank, i, v.name))
+            ranked.append((rank, 0, v.name))  # by name: a refreshed list may come reordered
     ranked.sort()
 
     def tiers(keep: set[str] | None) -> tuple[tuple[str, ...], ...]:
