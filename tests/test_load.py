@@ -52,7 +52,13 @@ EN = (
         (ZH_HANT, "utf-16-be-bom", "utf-16-be"),
         (EN, "utf-16-le", "utf-16-le"),  # no BOM, detected from the NUL pattern
         (EN, "utf-16-be", "utf-16-be"),
-        (EN + "Café, naïve — “quoted”.\n", "cp1252", None),
+        (ZH_HANT, "utf-16-le", "utf-16-le"),  # no BOM, Chinese: NULs only in newlines
+        (ZH_HANT.replace("\n", ""), "utf-16-be", "utf-16-be"),  # no BOM and no NUL at all
+        ("你好，世界", "gbk", "gb18030"),
+        ("你好，世界", "big5", "cp950"),
+        (ZH_HANT, "gbk", "gb18030"),  # Traditional characters in GBK are still GBK
+        (EN + "Café, naïve — “quoted”.\n", "cp1252", "cp1252"),
+        ("The keeper said “naïve” things to the gull. " * 5, "cp1252", "cp1252"),
     ],
 )
 def test_encodings_round_trip(
@@ -97,6 +103,7 @@ def test_line_endings_become_newlines(tmp_path: Path, newline: str) -> None:
         (b"%PDF-1.7\n" + bytes(range(256)), "PDF"),
         (b"hello\x00\x01\x02world\xff\xfe\x00\x00\x00binary" * 10, "binary"),
         (bytes(range(1, 32)) * 20, "does not look like text"),
+        (bytes((i * 7919 + 13) % 255 + 1 for i in range(3000)), "cannot tell the text encoding"),
     ],
 )
 def test_unreadable_inputs(tmp_path: Path, content: bytes, message: str) -> None:

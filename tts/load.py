@@ -47,6 +47,7 @@ _LETTER_RE = re.compile(
     f"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff{HAN}\u3040-\u30ff\uac00-\ud7a3]+"
 )
 _HAN_RUN_RE = re.compile(f"[{HAN}]+")
+_HAN_IN_WORD_RE = re.compile(f"[A-Za-z][{HAN}]|[{HAN}][A-Za-z]")
 _ACCENTED_RE = re.compile("[\u0080-\u024f]+")
 
 _COMMON_HAN = frozenset(
@@ -95,6 +96,12 @@ def _bom_less_utf16(data: bytes) -> str | None:
     return None
 
 
+def _common_share(text: str) -> float:
+    """Share of the Han characters in the first part of `text` that are everyday ones."""
+    han = "".join(_HAN_RUN_RE.findall(text[:200_000]))
+    return sum(1 for ch in han if ch in _COMMON_HAN) / len(han) if han else 0.0
+
+
 def _plausibility(text: str) -> float:
     """0 for garbage, higher for text that reads like a book (letters, few controls)."""
     sample = text[:200_000]
@@ -111,13 +118,18 @@ def _plausibility(text: str) -> float:
         return 0.0  # CJK bytes read as Latin-1/cp1252: a soup of accented letters
     score = letters / visible
     han = "".join(_HAN_RUN_RE.findall(sample))
-    if len(han) >= 20:
+    if han and len(_HAN_IN_WORD_RE.findall(sample)) > 0.2 * len(han):
+        return 0.0  # accented Latin read as double-byte Chinese: Han glued inside words
+    if len(han) >= 4:
         # A wrong legacy CJK decoding is still all Han, but rarely common Han.
         common = sum(1 for ch in han if ch in _COMMON_HAN) / len(han)
         if common < 0.15:
             return 0.0
         score = min(score, 0.5 + common)
     return score
+
+
+_PLAUSIBLE = 0.5
 
 
 def _legacy_name(name: str) -> str:
@@ -130,27 +142,31 @@ def _legacy_name(name: str) -> str:
     return name
 
 
-_SINGLE_BYTE_LATIN = frozenset(
-    ["cp1250", "cp1252", "cp1254", "cp1257", "latin-1", "iso8859-1", "iso8859-2", "iso8859-9"]
-    + ["iso8859-15", "mac-roman", "mac-latin2", "cp850", "cp437"]
-)
+_CHINESE_LEGACY = ("gb18030", "cp950")
 
 
-def _decode_candidates(data: bytes) -> list[str]:
+def _other_candidates(data: bytes) -> list[str]:
+    """Encodings to try, in order, once GB18030 and Big5 have failed."""
     from charset_normalizer import from_bytes
 
-    names: list[str] = []
+    # Our readers' books are Chinese or English: Western Latin goes before whatever
+    # single-byte code page the detector prefers for a few accented letters.
+    names = ["cp1252"]
     best = from_bytes(data[:262_144]).best()
     if best is not None:
-        guess = _legacy_name(best.encoding)
-        if guess in _SINGLE_BYTE_LATIN:
-            # Our readers' books are Chinese or English: Western Latin is the likely one.
-            names.append("cp1252")
-        names.append(guess)
-    for fallback in ("gb18030", "cp950", "big5hkscs", "cp1252", "latin-1"):
-        if fallback not in names:
-            names.append(fallback)
-    return names
+        names.append(_legacy_name(best.encoding))
+    names += ["big5hkscs", "latin-1"]
+    if len(data) % 2 == 0:
+        names += ["utf-16-le", "utf-16-be"]
+    return list(dict.fromkeys(names))
+
+
+def _try(data: bytes, name: str) -> tuple[float, str]:
+    try:
+        text = data.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        return 0.0, ""
+    return _plausibility(text), text
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -171,21 +187,30 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
+        # BOM-less UTF-16 of Chinese text has NULs only in its ASCII (newlines, digits).
+        for name in ("utf-16-le", "utf-16-be") if len(data) % 2 == 0 else ():
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            if _plausibility(text) >= _PLAUSIBLE:
+                return text, name
         raise _fail(path, f"holds binary data (NUL bytes), not text; {_FIX}")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best: tuple[float, str, str] | None = None
-    for name in _decode_candidates(data):
-        try:
-            text = data.decode(name)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        score = _plausibility(text)
-        if score >= 0.5 and (best is None or score > best[0]):
-            best = (score, text, name)
-            if score >= 0.9:
+    # GB18030 decodes most Big5 bytes too (into rare characters): take the better reading.
+    scored = [(*_try(data, name), name) for name in _CHINESE_LEGACY]
+    best: tuple[float, str, str] | None = max(
+        scored, key=lambda x: (x[0] >= _PLAUSIBLE, _common_share(x[1]))
+    )
+    if best[0] < _PLAUSIBLE:
+        best = None
+        for name in _other_candidates(data):
+            score, text = _try(data, name)
+            if score >= _PLAUSIBLE:
+                best = (score, text, name)
                 break
     if best is None:
         raise _fail(
