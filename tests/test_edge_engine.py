@@ -20,6 +20,8 @@ from edge_server import (
     tone_runs,
     voice_for_tone,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tts.engines import get_engine
 from tts.engines.edge import (
@@ -100,6 +102,19 @@ def test_is_speakable(text: str, speakable: bool) -> None:
 )
 def test_split_for_edge_table(text: str, max_bytes: int, expected: list[str]) -> None:
     assert split_for_edge(text, max_bytes) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="天地人你好。，！？…「」 abc.,!?&<>\n", max_size=300),
+    max_bytes=st.integers(min_value=8, max_value=120),
+)
+def test_split_never_exceeds_the_limit_or_loses_a_word(text: str, max_bytes: int) -> None:
+    chunks = split_for_edge(text, max_bytes)
+    assert all(request_bytes(c) <= max_bytes for c in chunks)
+    assert all(is_speakable(c) for c in chunks)
+    kept = [ch for ch in "".join(chunks) if ch.isalnum()]
+    assert kept == [ch for ch in text if ch.isalnum()]
 
 
 def test_split_counts_escaped_bytes() -> None:
