@@ -329,9 +329,35 @@ def test_a_saved_cast_reads_back_the_same(tmp_path: Path) -> None:
     assert again == cast
 
 
+def test_an_offline_run_does_not_make_edge_recast_everyone(tmp_path: Path) -> None:
+    path = tmp_path / "book.cast.yaml"
+    edge = build_cast(ZH, language="zh-Hans", engine="edge", voices=EDGE)
+    save_cast(path, edge)
+    offline = build_cast(
+        ZH, language="zh-Hans", engine="espeak", voices=ESPEAK, previous=load_cast(path)
+    )
+    save_cast(path, offline)  # Edge was unreachable: this run used espeak
+    assert load_cast(path) == dict(offline.speakers)
+    assert load_cast(path, engine="espeak") == dict(offline.speakers)
+    assert load_cast(path, engine="edge") == dict(edge.speakers)
+    newcomer = Character("侯亮平", (), "male", 100)
+    back = build_cast(
+        [*ZH, newcomer],
+        language="zh-Hans",
+        engine="edge",
+        voices=EDGE,
+        previous=load_cast(path, engine="edge"),
+    )
+    assert {c.name: back.speakers[c.name] for c in ZH} == dict(edge.speakers)
+    save_cast(path, back)
+    assert load_cast(path, engine="espeak") == dict(offline.speakers)  # kept in turn
+    assert read_cast(path) == back
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
+        ("other_engines: [espeak]\n", "'other_engines' must be a mapping"),
         ("speakers: [a, b]\n", "'speakers' must be a mapping"),
         ("speakers:\n  王主任: {engine: edge}\n", "speakers.王主任 needs a voice 'name'"),
         ("speakers:\n  王主任: {name: x, rate: fast}\n", "speakers.王主任 has a malformed rate"),
@@ -343,7 +369,7 @@ def test_a_damaged_cast_file_says_to_delete_it(tmp_path: Path, text: str, messag
     path = tmp_path / "book.cast.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message) as caught:
-        load_cast(path)
+        load_cast(path, engine="edge")
     assert str(caught.value).endswith("delete the file to cast again")
 
 
@@ -368,3 +394,11 @@ def test_the_cast_table_lists_narrator_unknown_then_characters_by_lines() -> Non
             "character", "王主任", 25, (), "male", "zh-CN-YunjianNeural (pitch -8Hz, rate -6%)"
         ),
     ]
+
+
+def test_saving_over_a_damaged_cast_file_replaces_it(tmp_path: Path) -> None:
+    path = tmp_path / "book.cast.yaml"
+    path.write_text("speakers: [oops\n", encoding="utf-8")
+    cast = build_cast(EN, language="en", engine="edge", voices=EDGE)
+    save_cast(path, cast)
+    assert read_cast(path) == cast

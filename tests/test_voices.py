@@ -481,3 +481,36 @@ def test_written_yaml_is_plain_data(tmp_path: Path) -> None:
     assert data["speakers"] == {
         "王主任": {"gender": "male", "voice": "zh-CN-YunjianNeural", "pitch": "-8Hz"}
     }
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("rate: +10%", VoiceSetting(rate="+10%")),  # YAML reads these as text unquoted
+        ("pitch: -2Hz", VoiceSetting(pitch="-2Hz")),
+        ("volume: '-20%'", VoiceSetting(volume="-20%")),
+        ('rate: "+0%"', VoiceSetting(rate="+0%")),
+    ],
+)
+def test_prosody_may_be_written_quoted_or_not(line: str, expected: VoiceSetting) -> None:
+    config = parse_config(f"speakers:\n  Jane:\n    {line}\n", edge_voices=EDGE)
+    assert config.speakers["Jane"].voice == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "gender"),
+    [
+        ("male", "male"),
+        ("Male", "male"),
+        ("M", "male"),
+        ("男", "male"),
+        ("female", "female"),
+        ("F", "female"),
+        ("f", "female"),
+        ("女", "female"),
+        ("女性", "female"),
+    ],
+)
+def test_gender_words(word: str, gender: str) -> None:
+    config = parse_config(f"speakers:\n  某人: {{gender: {word}}}\n", edge_voices=EDGE)
+    assert config.speakers["某人"].gender == gender

@@ -345,7 +345,19 @@ def _pick(
 
 
 def save_cast(path: Path | str, cast: Cast) -> None:
-    """Write the cast as YAML (`output/<book>.cast.yaml`), atomically."""
+    """Write the cast as YAML (`output/<book>.cast.yaml`), atomically.
+
+    The voices characters had with other engines stay in the file (`other_engines`), so
+    one offline run with espeak does not make the next Edge run cast everyone anew.
+    """
+    target = Path(path)
+    kept: dict[str, dict[str, Voice]] = {}
+    if target.is_file():
+        try:
+            kept = _voices_by_engine(_read_yaml(target), target)
+        except ConfigError:
+            kept = {}  # a damaged file is replaced by a good one
+    kept.pop(cast.narrator.engine, None)
     data: dict[str, Any] = {
         "narrator": _voice_dict(cast.narrator),
         "unknown": _voice_dict(cast.unknown),
@@ -353,11 +365,15 @@ def save_cast(path: Path | str, cast: Cast) -> None:
         "speakers": {name: _voice_dict(v) for name, v in sorted(cast.speakers.items())},
         "aliases": dict(sorted(cast.aliases.items())),
     }
+    if kept:
+        data["other_engines"] = {
+            engine: {name: _voice_dict(v) for name, v in sorted(voices.items())}
+            for engine, voices in sorted(kept.items())
+        }
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.allow_unicode = True
     yaml.width = 4096
-    target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -392,13 +408,36 @@ def read_cast(path: Path | str) -> Cast:
     )
 
 
-def load_cast(path: Path | str) -> dict[str, Voice]:
-    """The characters' voices from a saved cast: `previous` for `build_cast`."""
+def load_cast(path: Path | str, engine: str | None = None) -> dict[str, Voice]:
+    """The characters' voices from a saved cast: `previous` for `build_cast`.
+
+    With `engine`, the voices they last had with that engine (also after a run with
+    another); without, those of the last run.
+    """
     data = _read_yaml(path)
-    speakers = data.get("speakers") or {}
-    if not isinstance(speakers, dict):
-        raise ConfigError(f"{path}: 'speakers' must be a mapping; {_DELETE_HINT}")
-    return {str(n): _voice_from(v, path, f"speakers.{n}") for n, v in speakers.items()}
+    if engine is not None:
+        return _voices_by_engine(data, path).get(engine, {})
+    return _speakers(data.get("speakers"), path, "speakers")
+
+
+def _speakers(value: Any, path: Path | str, key: str) -> dict[str, Voice]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: '{key}' must be a mapping; {_DELETE_HINT}")
+    return {str(n): _voice_from(v, path, f"{key}.{n}") for n, v in value.items()}
+
+
+def _voices_by_engine(data: Mapping[str, Any], path: Path | str) -> dict[str, dict[str, Voice]]:
+    out: dict[str, dict[str, Voice]] = {}
+    others = data.get("other_engines") or {}
+    if not isinstance(others, dict):
+        raise ConfigError(f"{path}: 'other_engines' must be a mapping; {_DELETE_HINT}")
+    for engine, voices in others.items():
+        out[str(engine)] = _speakers(voices, path, f"other_engines.{engine}")
+    for name, voice in _speakers(data.get("speakers"), path, "speakers").items():
+        out.setdefault(voice.engine, {})[name] = voice
+    return out
 
 
 _DELETE_HINT = "delete the file to cast again"
