@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from tts.model import Book, Character, Gender, Segment
-from tts.roster import Roster, build_roster
+from tts.roster import _LEAD_ZH, Roster, build_roster
 from tts.segment import Block, Piece, detect_style, segments_from_blocks, split_chapter
 
 FIRST_PERSON_ZH = "我"
@@ -97,7 +97,7 @@ _EN_OBJECT_BEFORE = re.compile(
     re.I,
 )
 _ZH_OBJECT_BEFORE = frozenset(
-    "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带"
+    "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在"
 )
 _ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
 _ZH_SENT_END = re.compile(r"[。！？!?…]")
@@ -106,6 +106,7 @@ _QUESTION = re.compile(r"[？?][”」』\"'’)）]*\s*$|[？?][吗嗎呢吧啊
 _SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
 _COLON_END = re.compile(r"[：:]\s*$")
 _SHORT_TURN = 16
+_SHORT_QUESTION = 12
 
 
 @dataclass
@@ -128,6 +129,8 @@ class _State:
     last_dialogue: int = -99
     last_guess: _Guess | None = None
     last_question: bool = False
+    """The last line asked the listener something (a question with 你/you, or a short one)."""
+    last_question_any: bool = False
     last_addressee: str | None = None
     last_len: int = 0
     last_turned: bool = False
@@ -182,6 +185,9 @@ class _Attributor:
 
     def subject_zh(self, clause: str) -> tuple[str, bool] | None:
         """The subject at the start of a Chinese clause: (surface, is_pronoun)."""
+        lead = _LEAD_ZH.match(clause)
+        if lead is not None:
+            clause = clause[lead.end() :]
         m = self.mention.search(clause, 0, 12)
         if m is None or m.start() > 6:
             return None
@@ -259,20 +265,25 @@ class _Attributor:
                 return self._guess(found, bool(verb_m) or colon, "before", st, exclude, colon)
             found = self.subject_en(last)
             return self._guess(found, False, "before", st, exclude) if found else None
-        clauses = [c.group() for c in _ZH_CLAUSE.finditer(stripped)]
+        clauses = list(_ZH_CLAUSE.finditer(stripped))
         if not clauses:
             return None
-        last_sentence_start = 0
-        for i in range(len(clauses) - 1, -1, -1):
-            idx = stripped.rfind(clauses[i])
-            if i < len(clauses) - 1 and _ZH_SENT_END.match(stripped, idx + len(clauses[i])):
-                last_sentence_start = i + 1
-                break
-        verb = bool(_ZH_VERB.search(clauses[-1])) or stripped.endswith(("，", ","))
-        for clause in reversed(clauses[last_sentence_start:][-5:]):
-            found = self.subject_zh(clause)
-            if found:
-                return self._guess(found, verb or colon, "before", st, exclude, colon and not verb)
+        first = 0  # the last sentence's first clause
+        for i in range(len(clauses) - 1):
+            if _ZH_SENT_END.match(stripped, clauses[i].end()):
+                first = i + 1
+        verb = bool(_ZH_VERB.search(clauses[-1].group())) or stripped.endswith(("，", ","))
+        pronoun: tuple[str, bool] | None = None
+        for cm in reversed(clauses[first:][-6:]):
+            found = self.subject_zh(cm.group())
+            if found is None:
+                continue
+            if found[1] and found[0] != "我":
+                pronoun = pronoun or found  # 王海濤趕了過來，他看了一眼…：a name before wins
+                continue
+            return self._guess(found, verb or colon, "before", st, exclude, colon and not verb)
+        if pronoun is not None:
+            return self._guess(pronoun, verb or colon, "before", st, exclude, colon and not verb)
         return None
 
     def _en_speaker_around_verb(
@@ -353,25 +364,30 @@ class _Attributor:
             return []
         guesses: dict[int, _Guess] = {}
         addressees = {i: self.addressee(pieces[i].text) for i in dialogue}
-        # In-paragraph cues, per quote: the tag after it, then the tag before it.
+        # In-paragraph cues, per quote: the tag after it, then the tag before it. Narration
+        # is remembered as it is read, so a tag after a quote sees only what came before.
+        after: dict[int, _Guess | None] = {}
+        before: dict[int, _Guess | None] = {}
+        for j, p in enumerate(pieces):
+            if p.kind != "narration":
+                continue
+            if j > 0 and pieces[j - 1].kind == "dialogue":
+                after[j - 1] = self.tag_after(p.text, st, addressees[j - 1])
+            self.remember(p.text, st)
+            if j + 1 < len(pieces) and pieces[j + 1].kind == "dialogue":
+                before[j + 1] = self.tag_before(p.text, st, addressees[j + 1])
         for i in dialogue:
-            ex = addressees[i]
-            g = None
-            if i + 1 < len(pieces) and pieces[i + 1].kind == "narration":
-                g = self.tag_after(pieces[i + 1].text, st, ex)
-                if g and i + 2 < len(pieces) and pieces[i + 2].kind == "dialogue":
-                    if g.method.startswith("tag") or g.method == "colon":
-                        g = replace(g, method="tag-between")
-            if (g is None or g.method.startswith("action")) and i > 0:
-                before = self.tag_before(pieces[i - 1].text, st, ex)
-                if before and (g is None or before.confidence > g.confidence):
-                    g = before
+            g = after.get(i)
+            if g and i + 2 < len(pieces) and pieces[i + 2].kind == "dialogue":
+                if g.method.startswith("tag") or g.method == "colon":
+                    g = replace(g, method="tag-between")
+            b = before.get(i)
+            if b is not None and (
+                g is None or (g.method.startswith("action") and b.confidence > g.confidence)
+            ):
+                g = b
             if g is not None:
                 guesses[i] = g
-        # Narration mentions update the reader's memory after tags were read.
-        for p in pieces:
-            if p.kind == "narration":
-                self.remember(p.text, st)
         # One paragraph, one speaker: share the best cue with quotes that have none.
         best = max(guesses.values(), key=lambda g: g.confidence, default=None)
         first = pieces[dialogue[0]]
@@ -424,7 +440,8 @@ class _Attributor:
             if other and other != addressee:
                 return _Guess(other, "alternation", turn_conf)
             return _Guess(prev, "monologue", min(base, _MONOLOGUE_EN))
-        if st.last_question and other:
+        # Chinese: the same speaker goes on unless the lines read as a back-and-forth.
+        if other and (st.last_question or (_is_question(piece.text) and not st.last_question_any)):
             return _Guess(other, "alternation", turn_conf)
         short = len(piece.text) <= _SHORT_TURN and st.last_len <= _SHORT_TURN
         if short and st.last_turned and other:
@@ -462,7 +479,8 @@ class _Attributor:
         st.last_guess = last
         st.last_dialogue = block.paragraph
         text = pieces[dialogue[-1]].text
-        st.last_question = bool(_QUESTION.search(text)) and bool(_SECOND_PERSON.search(text))
+        st.last_question_any = bool(_QUESTION.search(text))
+        st.last_question = _is_question(text)
         st.last_addressee = next((addressees[i] for i in reversed(dialogue) if addressees[i]), None)
         st.last_len = len(text)
         st.prev_para = block.paragraph
@@ -531,33 +549,76 @@ _VOC_LEAD = re.compile(
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
 
 
+def _is_question(text: str) -> bool:
+    """A question put to the listener, not a rhetorical one inside a long answer."""
+    if not _QUESTION.search(text):
+        return False
+    return len(text) <= _SHORT_QUESTION or bool(_SECOND_PERSON.search(text))
+
+
 def _sentence_end(text: str, start: int) -> int:
     m = _ZH_SENT_END.search(text, start)
     return m.start() if m else len(text)
 
 
 def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counter[str]]) -> None:
-    """He/she after a mention votes for that character's gender (nearest earlier mention)."""
-    last: str | None = None
+    """He/she votes for the gender of the character it most likely stands for.
+
+    A pronoun opening a clause stands for the sentence's subject, else for what the same
+    pronoun stood for last, else for the latest name; a pronoun inside a clause never stands
+    for its own sentence's subject (叶倩推门进来，在他耳边…: 他 is not 叶倩).
+    """
+    last: list[str] = []  # latest names mentioned, newest last
+    chain: dict[str, str] = {}  # pronoun -> what it stood for last
     last_para = -99
     for block in blocks:
         if block.pause:
             continue
         if block.paragraph - last_para > 2:
-            last = None
+            last.clear()
+            chain.clear()
         for piece in block.pieces:
             if piece.kind != "narration":
                 continue
-            for m in att.mention.finditer(piece.text):
-                if m.lastgroup == "name":
-                    last = att.name(m.group())
-                    last_para = block.paragraph
-                elif last is not None:
+            text = piece.text
+            subject: str | None = None  # the current sentence's subject
+            for cm in _EN_SENT.finditer(text) if att.english else _ZH_CLAUSE.finditer(text):
+                unit = cm.group()
+                if att.english:
+                    subject = None
+                for n, m in enumerate(att.mention.finditer(unit)):
+                    if m.lastgroup == "name":
+                        who = att.name(m.group())
+                        if who is None:
+                            continue
+                        if n == 0 and m.start() <= 6:
+                            subject = who
+                        if who in last:
+                            last.remove(who)
+                        last.append(who)
+                        last_para = block.paragraph
+                        continue
                     w = m.group().lower()
-                    if w in ("he", "他"):
-                        votes[last]["male"] += 1
-                    elif w in ("she", "她"):
-                        votes[last]["female"] += 1
+                    gender = (
+                        "male" if w in ("he", "他") else "female" if w in ("she", "她") else None
+                    )
+                    if gender is None or not last:
+                        continue
+                    at_start = not unit[: m.start()].strip(" ,;—-\"'“”‘’")
+                    if at_start:
+                        target = subject or chain.get(w) or last[-1]
+                        subject = target
+                    elif att.english:
+                        continue
+                    else:
+                        target = last[-1]
+                        if target == subject:
+                            target = last[-2] if len(last) > 1 else ""
+                    if target:
+                        votes[target][gender] += 1
+                        chain[w] = target
+                if not att.english and _ZH_SENT_END.match(text, cm.end()):
+                    subject = None
 
 
 def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment], list[Character]]:

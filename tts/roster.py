@@ -48,7 +48,7 @@ _SURNAMES_1 = (
     "祁蒲房滕屈饶牟艾尤阳穆卓古吉缪简项芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟"
     "邬卞姬仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池麻苑迟邝封谈匡鞠惠荆冀郁胥班储栗燕楚鄢劳"
     "奚皮粟冼蔺楼闻厉伊仝郜阚权帅屠朴练廉禹祖漆巴丰卿狄晋芮扈晁阙浦戈鹿薄邸雍辜裘亓邰赫杭"
-    "宿逯茹诸慕亢嵇湛戎茅揭尉冶檀阴昝"
+    "宿逯茹诸慕亢嵇湛戎茅揭尉冶檀阴昝萧"
 )
 _SURNAMES_2 = (
     "欧阳 司马 诸葛 上官 东方 慕容 令狐 皇甫 尉迟 公孙 长孙 宇文 独孤 南宫 西门 夏侯 轩辕 端木 "
@@ -106,7 +106,7 @@ _NAME_HEAD_RE = re.compile(
     rf"(?P<title>{_SURNAME_RE}(?:{_TITLE_RE}))"
     rf"|(?P<pet>[老小阿]{_SURNAME_RE})(?![\u4e00-\u9fff]{{2}})"
     rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?(?:{_ROLE_RE}))"
-    rf"|(?P<name>{_SURNAME_RE}[\u4e00-\u9fff]{{1,2}})"
+    rf"|(?P<name>(?P<sur>{_SURNAME_RE})(?P<given>[\u4e00-\u9fff]{{1,2}}))"
 )
 # Common words that start with a surname character and stand at clause starts.
 _COMMON_WORDS = frozenset(
@@ -306,7 +306,7 @@ class Roster:
         m = _TITLED_RE.fullmatch(surface)
         if m is None:
             return None
-        sur = fold(m.group("sur"))
+        sur = fold(m.group("sur") or m.group("sur_"))
         full = self.by_surname.get(sur)
         name = full if full else surface
         self.canon[key] = name
@@ -405,6 +405,8 @@ def build_roster(
 def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) -> None:
     starts: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
+    short: Counter[str] = Counter()  # surname + one given character, at clause starts
+    longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
     for pieces, counter in ((narration, starts), (tags, tagged)):
         for text in pieces:
             for clause in _CLAUSE_SPLIT_ZH.split(text):
@@ -414,39 +416,33 @@ def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) 
                 m = _NAME_HEAD_RE.match(clause)
                 if m is None:
                     continue
-                kind = m.lastgroup
-                if kind == "name":
-                    head = m.group()
-                    counter[head[:2]] += 1
-                    if len(head) == 3:
-                        counter[head] += 1
-                elif kind == "role":
+                if m.group("given") is not None:
+                    sur, given = m.group("sur"), m.group("given")
+                    head = sur + given[0]
+                    short[head] += 1
+                    counter[head] += 1
+                    if len(given) == 2:
+                        longer[head][given[1]] += 1
+                        counter[head + given[1]] += 1
+                elif m.group("role") is not None:
                     role = m.group()
                     if not any(c in _NOT_NAME for c in role[:-2]):
                         counter[role] += 1
                 else:
                     counter[m.group()] += 1
     total = starts + tagged
-    extensions: dict[str, Counter[str]] = defaultdict(Counter)
-    for cand, n in total.items():
-        if len(cand) == 3:
-            extensions[cand[:2]][cand[2]] += n
-    # Full names (surname + given name): choose the length the text repeats.
+    # Full names (surname + given name): the longer form when the text repeats it.
     full: dict[str, int] = {}
-    for cand, n in total.items():
-        if _TITLED_RE.fullmatch(cand) or any(cand.endswith(r) for r in ROLES):
+    for head, n in short.items():
+        if head[-1] in _NOT_NAME or fold(head) in _COMMON_WORDS:
             continue
-        if len(cand) == 3 and cand[:2] in total and (cand[:2] not in SURNAMES):
-            if cand[2] in _NOT_NAME or cand[1] in _NOT_NAME:
-                continue
-            if n * 10 >= total[cand[:2]] * 6 and (tagged[cand] or n >= 3):
-                full[cand] = n
-        elif len(cand) == 2 and cand[:2] not in SURNAMES:
-            if cand[1] in _NOT_NAME or fold(cand) in _COMMON_WORDS:
-                continue
-            three = max((v for k, v in extensions[cand].items() if k not in _NOT_NAME), default=0)
-            if three * 10 < n * 6 and (tagged[cand] or n >= 3):
-                full[cand] = n
+        nxt, k = max(longer[head].items(), key=lambda kv: kv[1], default=("", 0))
+        if nxt and nxt not in _NOT_NAME and k * 10 >= n * 6:
+            name = head + nxt
+            if tagged[name] or k >= 3:
+                full[name] = k
+        elif tagged[head] or n >= 3:
+            full[head] = n
     # Full names and role phrases become characters (unless known already).
     for cand in sorted(full, key=lambda c: -full[c]):
         if fold(cand) not in roster.canon:

@@ -1,0 +1,177 @@
+"""Speaker attribution accuracy on the development set, per pattern and language.
+
+    .venv/bin/python bench/attribution.py [--threshold 0.5] [--verbose]
+
+Runs `tts.attribute.attribute` on every passage of tests/data/attribution/*.yaml twice:
+without a character list (the roster is found in the text) and with the passage's list (as
+voices.yaml would give it). Simplified passages are also run converted to Traditional with
+「」 quotes (language `zh-Hant*`). Prints accuracy per pattern, the accuracy and coverage of
+lines at or above the confidence threshold (what the cast gives a character voice), the mean
+confidence of right and wrong guesses, and the known failures ('!fail') that now pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import opencc
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tts.attribute import attribute  # noqa: E402
+from tts.model import Book, Chapter, Character, Paragraph  # noqa: E402
+from tts.roster import fold  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "attribution"
+_S2T = opencc.OpenCC("s2t")
+
+
+@dataclass
+class Label:
+    speaker: str
+    pattern: str
+    fail: bool
+
+
+@dataclass
+class Passage:
+    id: str
+    lang: str
+    text: str
+    characters: list[Character]
+    labels: list[Label]
+
+
+def load(data: Path = DATA) -> list[Passage]:
+    yaml = YAML(typ="safe")
+    out: list[Passage] = []
+    for path in sorted(data.glob("*.yaml")):
+        for raw in yaml.load(path.read_text(encoding="utf-8")) or []:
+            chars = [
+                Character(c["name"], tuple(c.get("aliases") or ()), c.get("gender"))
+                for c in raw.get("characters") or []
+            ]
+            labels = []
+            for q in raw["quotes"]:
+                parts = q.split()
+                labels.append(Label(parts[0], parts[1], "!fail" in parts[2:]))
+            out.append(Passage(raw["id"], raw["lang"], raw["text"], chars, labels))
+    return out
+
+
+def traditional(p: Passage) -> Passage:
+    """The Simplified passage in Traditional characters with 「」 quotes."""
+    table = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
+    text = _S2T.convert(p.text).translate(table)
+    chars = [
+        Character(_S2T.convert(c.name), tuple(_S2T.convert(a) for a in c.aliases), c.gender)
+        for c in p.characters
+    ]
+    labels = [Label(_S2T.convert(lb.speaker), lb.pattern, lb.fail) for lb in p.labels]
+    return Passage(p.id, "zh-Hant*", text, chars, labels)
+
+
+def book_of(p: Passage) -> Book:
+    lang = "zh-Hant" if p.lang.startswith("zh-Hant") else p.lang
+    paras = tuple(
+        Paragraph(line.strip(), n, scene_break=line.strip() in ("......", "***", "……"))
+        for n, line in enumerate(p.text.splitlines(), 1)
+        if line.strip()
+    )
+    return Book(p.id, p.id, lang, (Chapter(1, None, paras),))  # type: ignore[arg-type]
+
+
+def same_person(predicted: str | None, truth: str, cast: list[Character]) -> bool:
+    if predicted is None:
+        return False
+    names = {fold(truth)}
+    for c in cast:
+        if fold(c.name) == fold(truth):
+            names |= {fold(a) for a in c.aliases}
+    return fold(predicted) in names
+
+
+@dataclass
+class Result:
+    passage: Passage
+    label: Label
+    speaker: str | None
+    confidence: float
+    method: str
+    right: bool
+
+
+def run(p: Passage, with_list: bool) -> list[Result]:
+    segments, _ = attribute(book_of(p), p.characters if with_list else ())
+    lines = [s for s in segments if s.kind == "dialogue"]
+    out = []
+    for i, label in enumerate(p.labels):
+        seg = lines[i] if i < len(lines) else None
+        if seg is None:
+            out.append(Result(p, label, None, 0.0, "missing", False))
+            continue
+        ok = same_person(seg.speaker, label.speaker, p.characters)
+        out.append(Result(p, label, seg.speaker, seg.confidence or 0.0, seg.method or "", ok))
+    if len(lines) != len(p.labels):
+        print(f"! {p.lang} {p.id}: {len(lines)} dialogue segments, {len(p.labels)} labels")
+    return out
+
+
+def report(results: list[Result], title: str, threshold: float) -> None:
+    print(f"\n== {title}")
+    table: dict[tuple[str, str], list[Result]] = defaultdict(list)
+    for r in results:
+        table[(r.passage.lang, r.label.pattern)].append(r)
+        table[(r.passage.lang, "ALL")].append(r)
+        table[("ALL", "ALL")].append(r)
+    print(f"{'lang':9} {'pattern':16} {'n':>4} {'acc':>6} {'acc@t':>6} {'cover':>6}")
+    for (lang, pattern), rs in sorted(table.items(), key=lambda kv: (kv[0][0] == "ALL", kv[0])):
+        n = len(rs)
+        acc = sum(r.right for r in rs) / n
+        sure = [r for r in rs if r.confidence >= threshold]
+        acc_t = sum(r.right for r in sure) / len(sure) if sure else 0.0
+        print(f"{lang:9} {pattern:16} {n:4d} {acc:6.1%} {acc_t:6.1%} {len(sure) / n:6.1%}")
+    right = [r.confidence for r in results if r.right]
+    wrong = [r.confidence for r in results if not r.right]
+    mean = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731
+    print(
+        f"mean confidence: right {mean(right):.2f} ({len(right)}), "
+        f"wrong {mean(wrong):.2f} ({len(wrong)}); "
+        f"wrong at >= {threshold}: {sum(c >= threshold for c in wrong)}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--verbose", "-v", action="store_true", help="list every wrong line")
+    args = ap.parse_args()
+    passages = load()
+    passages += [traditional(p) for p in passages if p.lang == "zh-Hans"]
+    for with_list in (False, True):
+        results = [r for p in passages for r in run(p, with_list)]
+        title = "with character list" if with_list else "no character list"
+        report(results, title, args.threshold)
+        if not with_list:
+            fixed = [r for r in results if r.label.fail and r.right]
+            broken = [r for r in results if not r.label.fail and not r.right]
+            print(f"known failures now right: {len(fixed)}; unexpected failures: {len(broken)}")
+        if args.verbose:
+            for r in results:
+                if not r.right:
+                    idx = next(i for i, lb in enumerate(r.passage.labels) if lb is r.label)
+                    print(
+                        f"  x {r.passage.lang} {r.passage.id}#{idx} {r.label.pattern}: "
+                        f"want {r.label.speaker}, got {r.speaker} ({r.method} {r.confidence})"
+                        + (" [known]" if r.label.fail else "")
+                    )
+
+
+if __name__ == "__main__":
+    main()
