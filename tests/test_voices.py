@@ -514,3 +514,10 @@ def test_prosody_may_be_written_quoted_or_not(line: str, expected: VoiceSetting)
 def test_gender_words(word: str, gender: str) -> None:
     config = parse_config(f"speakers:\n  某人: {{gender: {word}}}\n", edge_voices=EDGE)
     assert config.speakers["某人"].gender == gender
+
+
+def test_with_an_empty_voice_list_only_the_form_of_edge_names_is_checked() -> None:
+    config = parse_config("narrator: zh-CN-XiaomoNeural\n", edge_voices=[])
+    assert config.narrator.voice == "zh-CN-XiaomoNeural"
+    with pytest.raises(VoicesConfigError, match="unknown voice 'Xiaomo' for narrator.voice"):
+        parse_config("narrator: {voice: Xiaomo}\n", edge_voices=[])

@@ -259,7 +259,7 @@ def parse_config(
         edge_voices = _shipped_edge_voices()
     reader = _Reader(
         source,
-        edge_names=None if edge_voices is None else {v.name for v in edge_voices},
+        edge_names=({v.name for v in edge_voices} or None) if edge_voices is not None else None,
         espeak_names=None if espeak_voices is None else {n.lower() for n in espeak_voices},
     )
     config = reader.read(text)
