@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tts.errors import InputError
 from tts.load import (
@@ -351,3 +353,48 @@ def test_a_long_book_loads_quickly() -> None:
     elapsed = time.perf_counter() - start
     assert len(book.chapters) == 25
     assert elapsed < 2.0  # generous; the measured rate is several million chars/s
+
+
+# --- property: the whole book survives loading ------------------------------------------------
+
+_pieces = st.sampled_from(
+    ["他", "說", "我們", "網站", "最新章節", "書架", "第一", "章", "回", "了", "不", "，", "。"]
+    + [",", ":", "“", "”", " ", "the", "keeper", "said", "Chapter", "Part", "One", "4", "visit"]
+    + ["www.", ".com"]
+    + ["……", "***", "\u200b", "놊", "\u3000"]
+)
+_lines = st.one_of(
+    st.lists(_pieces, min_size=1, max_size=25).map("".join),
+    st.sampled_from(["第3章 雨夜", "Chapter 2", "# Part One", "......", "* * *", "本章未完"]),
+    st.just(""),
+)
+
+
+def _speakable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_lines, min_size=1, max_size=20))
+def test_loading_keeps_every_speakable_character(lines: list[str]) -> None:
+    from tts.clean import repair_glyphs, strip_invisible
+
+    text = "\n".join(lines)
+    if not _speakable(text):
+        return
+    book = build_book(text, source="prop.txt", title="prop")
+    spoken = "".join(
+        (c.title or "") + "".join(p.text for p in c.paragraphs if not p.scene_break)
+        for c in book.chapters
+    )
+    # Swapped Hangul turns back into Han; everything else speakable stays as it is.
+    expected = _speakable(repair_glyphs(strip_invisible(text))[0])
+    got = _speakable(spoken)
+    # Dropped notices are the only words allowed to go: what is left is the text in order.
+    dropped = [_speakable(n) for n in book.report.notices_dropped]
+    assert all(words in expected for words in dropped)
+    assert len(got) + sum(map(len, dropped)) == len(expected)
+    rest = iter(expected)
+    assert all(ch in rest for ch in got)
+    if not dropped:
+        assert got == expected
