@@ -172,6 +172,13 @@ def test_chinese_one_paragraph_per_line() -> None:
     ]
 
 
+def test_chinese_lines_without_final_punctuation_stay_paragraphs() -> None:
+    text = (
+        "他推開門\n屋裡坐滿了人，大家都抬頭看著他\n沒有人說話\n老人站了起來，慢慢走到窗前\n天黑了\n"
+    )
+    assert [line for line, _ in texts(text)] == [1, 2, 3, 4, 5]
+
+
 def test_chinese_hard_wrapped_and_indented() -> None:
     text = (
         "\u3000\u3000城南的雨下了整整一夜，李掌櫃守著\n"

@@ -266,19 +266,26 @@ def _wrapped(lines: list[str]) -> bool:
     """Whether the book hard-wraps paragraphs over several lines.
 
     Looks at lines followed by a non-blank, non-indented line: in a wrapped
-    book most of them stop mid-sentence; in a one-paragraph-per-line book they
-    end with sentence punctuation.
+    book most of them stop mid-sentence and run to nearly the wrap width; in a
+    one-paragraph-per-line book they end with sentence punctuation and their
+    lengths vary freely.
     """
-    joins = ends = 0
+    ends = 0
+    widths: list[int] = []
     for line, nxt in zip(lines, lines[1:], strict=False):
         if not line.strip() or not nxt.strip() or _is_indented(nxt):
             continue
-        joins += 1
-        if line.rstrip()[-1] in _LINE_END:
+        text = line.strip()
+        widths.append(len(text))
+        if text[-1] in _LINE_END:
             ends += 1
-        if joins >= 5000:
+        if len(widths) >= 5000:
             break
-    return joins >= 3 and ends < 0.5 * joins
+    joins = len(widths)
+    if joins < 3 or ends >= 0.5 * joins:
+        return False
+    wrap = sorted(widths)[min(joins - 1, joins * 9 // 10)]  # the wrap width, give or take
+    return sum(1 for w in widths if w >= 0.75 * wrap) >= 0.6 * joins
 
 
 def _join(parts: list[str]) -> str:
