@@ -258,12 +258,13 @@ def test_the_example_in_the_repository_loads_with_the_shipped_voice_list() -> No
     assert config.defaults["en-US"].narrator == VoiceSetting(
         voice="en-US-AndrewNeural", espeak="en-us", rate="-5%"
     )
-    qi = config.speakers["祁同偉"]
-    assert qi.aliases == ("祁省長", "祁副省長", "祁同伟")
-    assert qi.gender == "male"
-    assert qi.voice == VoiceSetting(voice="zh-CN-YunxiNeural", espeak="cmn+m3", pitch="-2Hz")
-    assert config.speakers["王主任"].gender == "male"  # written 男
-    assert config.speakers["Elizabeth Bennet"].voice.name_for("espeak") == "en-us+f2"
+    chen = config.speakers["老陈"]
+    assert chen.aliases == ("陈叔", "陈师傅")
+    assert chen.gender == "male"
+    assert chen.voice == VoiceSetting(voice="zh-CN-YunjianNeural", espeak="cmn+m3", pitch="-2Hz")
+    assert config.speakers["林晓峰"].gender == "male"  # written 男
+    assert config.speakers["苏婉"].gender == "female"
+    assert config.speakers["苏婉"].voice.name_for("edge") is None
 
 
 FULL = """\

@@ -331,6 +331,12 @@ def _pick(
     if not tiers:
         tiers = [(narrator.name,)]  # nothing else to speak with: vary the narrator's voice
     start = _start(character.name)
+    used = {key[0] for key in taken}
+    for tier in tiers:  # a voice nobody speaks with yet, at its own pitch and rate
+        for i in range(len(tier)):
+            name = tier[(start + i) % len(tier)]
+            if name not in used:
+                return _with(Voice(engine, name), setting)
     for pitch, rate in _variants():
         for tier in tiers:
             for i in range(len(tier)):

@@ -1,0 +1,323 @@
+"""The `audiobook` command end to end, as a user runs it.
+
+The Edge engine runs for real against the local fake service, where every voice is its own
+tone, so these tests can hear who speaks each line in the finished MP3.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from edge_server import decode_mp3, tone_frequency, voice_for_tone
+
+from tts.cli import main
+
+RATE = 24000
+
+CHAPTER = """第3章 夜渡
+江面上起了雾，老周把船拴在柳树下，点起一盏马灯。
+“这么大的雾，今晚还过江吗？”老周问道。
+阿秀抱着包袱说：“必须过。我娘还在对岸等我。”
+周大哥，你别劝她了。”赵先生把一块银元放在船头，“钱我加倍付。”
+老周叹了口气：“行，坐稳了。”
+......
+船到对岸时，天边已经发白。
+"""
+
+# The same chapter, with the third quote's opening mark in place.
+CHAPTER = CHAPTER.replace("周大哥，你别劝", "“周大哥，你别劝")
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run where no voices.yaml or output/ of the repository is seen."""
+    monkeypatch.chdir(tmp_path)
+
+
+def run(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
+    runner = CliRunner()
+    result = runner.invoke(main, args, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def spoken_runs(samples, min_gap: float = 0.15, threshold: int = 300) -> list[tuple[float, float]]:
+    """(start, end) seconds of each stretch of sound separated by at least `min_gap` of silence."""
+    window = RATE // 100  # 10 ms
+    loud = []
+    for start in range(0, len(samples) - window + 1, window):
+        chunk = samples[start : start + window]
+        loud.append(max(chunk) > threshold or -min(chunk) > threshold)
+    runs: list[tuple[float, float]] = []
+    begin = None
+    quiet = 0
+    for i, is_loud in enumerate(loud):
+        if is_loud:
+            if begin is None:
+                begin = i
+            quiet = 0
+        elif begin is not None:
+            quiet += 1
+            if quiet * 0.01 >= min_gap:
+                runs.append((begin * 0.01, (i - quiet + 1) * 0.01))
+                begin, quiet = None, 0
+    if begin is not None:
+        runs.append((begin * 0.01, (len(loud) - quiet) * 0.01))
+    return runs
+
+
+def collapse(items: list[str]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if not out or out[-1] != item:
+            out.append(item)
+    return out
+
+
+@pytest.fixture
+def chapter(tmp_path: Path) -> Path:
+    path = tmp_path / "夜渡.txt"
+    path.write_text(CHAPTER, encoding="utf-8")
+    return path
+
+
+def test_render_multi_speaker_chapter_each_voice_speaks_its_lines_in_order(
+    edge_server, chapter: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "book.mp3"
+    cache = tmp_path / "cache"
+    code, stdout, stderr = run(
+        ["script", str(chapter), "--format", "jsonl", "--engine", "edge"], tmp_path
+    )
+    assert code == 0, stderr
+    records = [json.loads(line) for line in stdout.splitlines()]
+    speakers = {r["speaker"] for r in records if r["kind"] == "dialogue"}
+    assert {"老周", "阿秀", "赵先生"} <= speakers
+
+    code, stdout, stderr = run(
+        ["render", str(chapter), "-o", str(out), "--engine", "edge", "--cache-dir", str(cache)],
+        tmp_path,
+    )
+    assert code == 0, stderr
+    assert "Wrote" in stdout and str(out) in stdout
+
+    samples = decode_mp3(out.read_bytes())
+    runs = spoken_runs(samples)
+    heard = [
+        voice_for_tone(tone_frequency(samples[int(a * RATE) : int(b * RATE)])) or "?"
+        for a, b in runs
+    ]
+    expected = [r["voice"] for r in records if r["kind"] != "pause"]
+    assert collapse(heard) == collapse(expected)
+    # narrator and three characters, four different voices
+    assert len({r["voice"] for r in records if r["kind"] != "pause"}) >= 4
+
+    # the length adds up: every request's audio plus the pauses between them
+    speech = sum(b - a for a, b in runs)
+    total = len(samples) / RATE
+    assert speech > 0.6 * total
+    assert 3.0 < total - speech < 12.0
+
+
+def test_rerun_makes_no_requests(edge_server, chapter: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.mp3"
+    args = [
+        "render",
+        str(chapter),
+        "-o",
+        str(out),
+        "--engine",
+        "edge",
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
+    assert run(args, tmp_path)[0] == 0
+    first = len(edge_server.requests)
+    assert first > 0
+    first_bytes = out.read_bytes()
+    assert run(args, tmp_path)[0] == 0
+    assert len(edge_server.requests) == first
+    assert out.read_bytes() == first_bytes
+
+
+def test_script_jsonl_has_the_contract_fields(chapter: Path, tmp_path: Path) -> None:
+    code, stdout, _ = run(["script", str(chapter), "--format", "jsonl"], tmp_path)
+    assert code == 0
+    records = [json.loads(line) for line in stdout.splitlines()]
+    for r in records:
+        assert {"chapter", "index", "kind", "speaker", "voice", "text", "confidence"} <= set(r)
+    assert [r["index"] for r in records] == list(range(len(records)))
+    assert records[0]["kind"] == "heading" and records[0]["text"] == "第3章 夜渡"
+    assert records[0]["speaker"] is None
+    kinds = [r["kind"] for r in records]
+    assert "pause" in kinds
+    pause = records[kinds.index("pause")]
+    assert pause["voice"] is None
+    narration = [r for r in records if r["kind"] == "narration"]
+    assert all(r["speaker"] is None for r in narration)
+    assert len({r["voice"] for r in narration}) == 1
+
+
+def test_script_text_reads_like_a_screenplay(chapter: Path, tmp_path: Path) -> None:
+    code, stdout, _ = run(["script", str(chapter)], tmp_path)
+    assert code == 0
+    assert "老周：这么大的雾，今晚还过江吗？" in stdout
+    assert "阿秀：必须过。我娘还在对岸等我。" in stdout
+
+
+def test_render_corrected_script_uses_the_reviewed_speaker(
+    edge_server, chapter: Path, tmp_path: Path
+) -> None:
+    code, stdout, _ = run(
+        ["script", str(chapter), "--format", "jsonl", "--engine", "edge"], tmp_path
+    )
+    records = [json.loads(line) for line in stdout.splitlines()]
+    line = next(r for r in records if r["text"].startswith("必须过"))
+    voice_of = {r["speaker"]: r["voice"] for r in records if r["speaker"]}
+    line["speaker"] = "老周"  # a reviewer's correction
+    fixed = tmp_path / "fixed.jsonl"
+    fixed.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8"
+    )
+    out = tmp_path / "fixed.mp3"
+    code, _, stderr = run(
+        [
+            "render",
+            str(chapter),
+            "--script",
+            str(fixed),
+            "-o",
+            str(out),
+            "--engine",
+            "edge",
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ],
+        tmp_path,
+    )
+    assert code == 0, stderr
+    sent = [r for r in edge_server.requests if "必须过" in r.text]
+    assert sent and sent[0].voice == voice_of["老周"]
+
+
+def test_offline_engine_renders_a_chapter(chapter: Path, tmp_path: Path) -> None:
+    out = tmp_path / "offline.mp3"
+    code, stdout, stderr = run(
+        [
+            "render",
+            str(chapter),
+            "-o",
+            str(out),
+            "--engine",
+            "espeak",
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ],
+        tmp_path,
+    )
+    assert code == 0, stderr
+    samples = decode_mp3(out.read_bytes())
+    seconds = len(samples) / RATE
+    assert seconds > 5
+    assert len(spoken_runs(samples, min_gap=0.4, threshold=500)) >= 5
+    assert "engine espeak" in stdout
+
+
+def test_auto_falls_back_to_offline_with_a_warning(
+    edge_offline, chapter: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "auto.mp3"
+    code, stdout, stderr = run(
+        ["render", str(chapter), "-o", str(out), "--cache-dir", str(tmp_path / "c")], tmp_path
+    )
+    assert code == 0, stderr
+    assert "Warning:" in stderr and "espeak" in stderr
+    assert out.is_file() and "engine espeak" in stdout
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n", encoding="utf-8")
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    good = tmp_path / "good.txt"
+    good.write_text(CHAPTER, encoding="utf-8")
+    return {
+        "missing": ([str(tmp_path / "nope.txt")], "nope.txt"),
+        "empty": ([str(empty)], "empty.txt"),
+        "directory": ([str(folder)], "folder"),
+        "binary": ([str(binary)], "photo.txt"),
+        "unknown engine": ([str(good), "--engine", "festival"], "festival"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "directory", "binary", "unknown engine"])
+def test_bad_input_is_one_error_line_and_no_output(case: str, tmp_path: Path) -> None:
+    args, mention = _bad_inputs(tmp_path)[case]
+    out = tmp_path / "out.mp3"
+    code, stdout, stderr = run(
+        ["render", *args, "-o", str(out), "--cache-dir", str(tmp_path / "c")], tmp_path
+    )
+    assert code != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert mention in lines[0]
+    assert not out.exists()
+
+
+def test_service_unreachable_says_use_espeak(edge_offline, chapter: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.mp3"
+    code, _, stderr = run(
+        [
+            "render",
+            str(chapter),
+            "-o",
+            str(out),
+            "--engine",
+            "edge",
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ],
+        tmp_path,
+    )
+    assert code != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert "--engine espeak" in lines[0]
+    assert not out.exists()
+
+
+def test_existing_output_survives_a_failed_render(
+    edge_offline, chapter: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "keep.mp3"
+    out.write_bytes(b"my old audiobook")
+    code, _, _ = run(
+        [
+            "render",
+            str(chapter),
+            "-o",
+            str(out),
+            "--engine",
+            "edge",
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ],
+        tmp_path,
+    )
+    assert code != 0
+    assert out.read_bytes() == b"my old audiobook"
+
+
+def test_voices_lists_shipped_edge_voices_by_locale(edge_offline, tmp_path: Path) -> None:
+    code, stdout, _ = run(
+        ["voices", "--locale", "zh-CN", "--cache-dir", str(tmp_path / "c")], tmp_path
+    )
+    assert code == 0
+    names = [line.split()[0] for line in stdout.splitlines()]
+    assert "zh-CN-XiaoxiaoNeural" in names
+    assert all(n.startswith("zh-CN") for n in names)

@@ -1,0 +1,374 @@
+"""The `audiobook` command: the only place that prints, exits or reads the environment."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tts import __version__, pipeline
+from tts.errors import AudiobookError
+
+ENGINE_OPTION_HELP = "Speech engine: auto (Edge when online, else offline espeak), edge or espeak."
+
+
+class _Group(click.Group):
+    """Turns every AudiobookError into one `Error: ...` line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AudiobookError as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            click.echo(f"Error: {message}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="audiobook")
+def main() -> None:
+    """Turn a novel chapter or a whole book into one multi-voice MP3."""
+
+
+def _input_path(value: str) -> Path:
+    return Path(value)
+
+
+def _voices_option(value: str | None) -> Path | None:
+    return Path(value) if value else pipeline.default_voices_path()
+
+
+def _engine_choice(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value not in pipeline.ENGINE_CHOICES:
+        raise AudiobookError(
+            f"unknown engine '{value}'; choose one of: {', '.join(pipeline.ENGINE_CHOICES)}"
+        )
+    return value
+
+
+input_argument = click.argument("input_file", metavar="INPUT", type=str)
+voices_option = click.option(
+    "--voices",
+    "voices_file",
+    type=str,
+    default=None,
+    help="voices.yaml with the cast (default: ./voices.yaml when present).",
+)
+chapters_option = click.option(
+    "--chapters", type=str, default=None, help="Chapters to use: 3, 3-7 or 1,4,6-8."
+)
+cache_option = click.option(
+    "--cache-dir",
+    type=str,
+    default=None,
+    help="Where synthesized clips are kept (default: ~/.cache/audiobook).",
+)
+
+
+@main.command()
+@input_argument
+@click.option(
+    "-o",
+    "--output",
+    type=str,
+    default=None,
+    help="MP3 to write (default: output/<input stem>.mp3).",
+)
+@voices_option
+@click.option("--engine", type=str, default=None, help=ENGINE_OPTION_HELP)
+@cache_option
+@chapters_option
+@click.option(
+    "--script",
+    "script_file",
+    type=str,
+    default=None,
+    help="Render a (corrected) jsonl script instead of reading INPUT afresh.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 16),
+    default=4,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar or summary; only errors and the result path.",
+)
+def render(
+    input_file: str,
+    output: str | None,
+    voices_file: str | None,
+    engine: str | None,
+    cache_dir: str | None,
+    chapters: str | None,
+    script_file: str | None,
+    concurrency: int,
+    quiet: bool,
+) -> None:
+    """Render INPUT (a text file) to one MP3."""
+    started = time.monotonic()
+    source = Path(input_file)
+    out = Path(output) if output else pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.mp3"
+    pipeline.check_output_path(out)
+    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    config = pipeline.load_config(_voices_option(voices_file), cache)
+    if script_file is None:
+        book = pipeline.read_book(source, chapters)
+    chosen, warnings = pipeline.resolve_engine(_engine_choice(engine), config, cache)
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    cast_file = pipeline.cast_path_for(out)
+    if script_file is not None:
+        script = pipeline.script_from_file(
+            Path(script_file),
+            config=config,
+            engine_name=chosen.name,
+            cache_dir=cache,
+            cast_file=cast_file,
+        )
+    else:
+        script = pipeline.make_script(
+            book, config=config, engine_name=chosen.name, cache_dir=cache, cast_file=cast_file
+        )
+    progress = None if quiet else _ProgressLine()
+    result = pipeline.render(
+        script, chosen, out, cache_dir=cache, concurrency=concurrency, progress=progress
+    )
+    pipeline.save_cast(cast_file, script)
+    if progress is not None:
+        progress.finish()
+    if not quiet:
+        stats = result.stats
+        click.echo(
+            f"{stats.requests} requests, {stats.cache_hits} from cache, {stats.retries} retries, "
+            f"{time.monotonic() - started:.1f} s",
+            err=True,
+        )
+    click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, engine {result.engine})")
+
+
+class _ProgressLine:
+    """One self-rewriting line on stderr: lines done, audio minutes, ETA."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self.last_print = 0.0
+        self.shown = False
+
+    def __call__(self, p: Any) -> None:
+        now = time.monotonic()
+        done, total = p.done, p.total
+        if self.tty and now - self.last_print < 0.2 and done < total:
+            return
+        if not self.tty and now - self.last_print < 5 and done < total:
+            return
+        self.last_print = now
+        elapsed = now - self.started
+        fresh = max(done - p.cache_hits, 0)
+        eta = ""
+        if 0 < done < total and fresh:
+            eta = f", ETA {_clock(elapsed / done * (total - done))}"
+        width = 24
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        text = f"[{bar}] {done}/{total} lines, {p.audio_seconds / 60:.1f} min of audio{eta}"
+        if self.tty:
+            click.echo("\r" + text.ljust(78), nl=False, err=True)
+        else:
+            click.echo(text, err=True)
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown and self.tty:
+            click.echo("", err=True)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+@main.command()
+@input_argument
+@voices_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "jsonl", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--engine",
+    type=str,
+    default=None,
+    help="Name voices of this engine (default: from voices.yaml, else edge).",
+)
+@chapters_option
+@cache_option
+@click.option(
+    "--stats", is_flag=True, help="Also print what cleaning did and the cast (to stderr)."
+)
+def script(
+    input_file: str,
+    voices_file: str | None,
+    fmt: str,
+    engine: str | None,
+    chapters: str | None,
+    cache_dir: str | None,
+    stats: bool,
+) -> None:
+    """Print who says what in INPUT, without synthesizing anything."""
+    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    config = pipeline.load_config(_voices_option(voices_file), cache)
+    book = pipeline.read_book(Path(input_file), chapters)
+    engine_name = _script_engine(_engine_choice(engine), config)
+    result = pipeline.make_script(book, config=config, engine_name=engine_name, cache_dir=cache)
+    if fmt == "jsonl":
+        for segment in result.segments:
+            click.echo(json.dumps(pipeline.segment_record(result, segment), ensure_ascii=False))
+    elif fmt == "html":
+        from tts.review import review_html
+
+        click.echo(review_html(result))
+    else:
+        from tts.review import screenplay
+
+        click.echo(screenplay(result))
+    if stats:
+        from tts.review import stats_lines
+
+        for line in stats_lines(result):
+            click.echo(line, err=True)
+
+
+def _script_engine(engine: str | None, config: Any) -> str:
+    chosen = engine or (config.engine if config is not None else None) or "auto"
+    return "edge" if chosen == "auto" else chosen
+
+
+@main.command()
+@click.option("--engine", type=str, default="edge", show_default=True, help="edge or espeak.")
+@click.option(
+    "--locale",
+    type=str,
+    default=None,
+    help="Only voices whose locale starts with this (zh-CN, en).",
+)
+@click.option("--gender", type=click.Choice(["male", "female"], case_sensitive=False), default=None)
+@cache_option
+def voices(engine: str, locale: str | None, gender: str | None, cache_dir: str | None) -> None:
+    """List the voices an engine offers."""
+    name = _engine_choice(engine)
+    if name == "auto":
+        name = "edge"
+    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    found = pipeline.list_voices(name or "edge", cache)
+    for info in found:
+        if locale and not info.locale.lower().startswith(locale.lower()):
+            continue
+        if gender and info.gender.lower() != gender.lower():
+            continue
+        click.echo(f"{info.name:<40} {info.locale:<8} {info.gender:<7} {info.description}".rstrip())
+
+
+@main.command()
+@input_argument
+@voices_option
+@click.option(
+    "--write",
+    "write_file",
+    type=str,
+    default=None,
+    help="Create or extend this voices.yaml with the characters it lacks.",
+)
+@click.option(
+    "--engine",
+    type=str,
+    default=None,
+    help="Cast voices of this engine (default: from voices.yaml, else edge).",
+)
+@chapters_option
+@cache_option
+def cast(
+    input_file: str,
+    voices_file: str | None,
+    write_file: str | None,
+    engine: str | None,
+    chapters: str | None,
+    cache_dir: str | None,
+) -> None:
+    """Show the characters of INPUT and the voice each gets."""
+    from tts.casting import cast_table
+    from tts.voices import write_voices_yaml
+
+    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    config = pipeline.load_config(_voices_option(voices_file), cache)
+    source = Path(input_file)
+    book = pipeline.read_book(source, chapters)
+    engine_name = _script_engine(_engine_choice(engine), config)
+    cast_file = pipeline.cast_path_for(pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.mp3")
+    result = pipeline.make_script(
+        book, config=config, engine_name=engine_name, cache_dir=cache, cast_file=cast_file
+    )
+    rows = cast_table(result.characters, result.cast)
+    click.echo(f"{'character':<14} {'lines':>5}  {'gender':<7} {'aliases':<24} voice")
+    for row in rows:
+        lines = "" if row.lines is None else str(row.lines)
+        aliases = "/".join(row.aliases)
+        click.echo(f"{row.name:<14} {lines:>5}  {row.gender or '?':<7} {aliases:<24} {row.voice}")
+    if write_file:
+        added = write_voices_yaml(Path(write_file), result.characters, result.cast)
+        names = ", ".join(added) if added else "nothing new"
+        click.echo(f"Wrote {write_file}: added {names}", err=True)
+
+
+@main.command()
+@click.argument("text")
+@click.option(
+    "--voice", "voice_name", required=True, help="Voice name, e.g. zh-CN-XiaoxiaoNeural or cmn+f2."
+)
+@click.option(
+    "-o", "--output", type=str, default=None, help="MP3 to write (default: output/say.mp3)."
+)
+@click.option("--rate", default="+0%", show_default=True, help='Speed, e.g. "+10%".')
+@click.option("--pitch", default="+0Hz", show_default=True, help='Pitch, e.g. "-5Hz".')
+@click.option("--volume", default="+0%", show_default=True, help='Loudness, e.g. "-20%".')
+@cache_option
+def say(
+    text: str,
+    voice_name: str,
+    output: str | None,
+    rate: str,
+    pitch: str,
+    volume: str,
+    cache_dir: str | None,
+) -> None:
+    """Speak TEXT in one voice, to audition it or a prosody setting."""
+    from tts.model import Voice
+
+    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    engine_name = pipeline.engine_of_voice(voice_name)
+    chosen, _ = pipeline.resolve_engine(engine_name, None, cache)
+    voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
+    out = Path(output) if output else pipeline.DEFAULT_OUTPUT_DIR / "say.mp3"
+    pipeline.check_output_path(out)
+    result = pipeline.say(text, voice, chosen, out, cache_dir=cache)
+    click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {voice_name})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
