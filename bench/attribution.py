@@ -60,7 +60,10 @@ def load(data: Path = DATA) -> list[Passage]:
             labels = []
             for q in raw["quotes"]:
                 parts = q.split()
-                labels.append(Label(parts[0], parts[1], "!fail" in parts[2:]))
+                fail = parts[-1] == "!fail"
+                if fail:
+                    parts.pop()
+                labels.append(Label(" ".join(parts[:-1]), parts[-1], fail))
             out.append(Passage(raw["id"], raw["lang"], raw["text"], chars, labels))
     return out
 

@@ -89,8 +89,9 @@ _EN_VERBS = (
 _EN_VERB = re.compile(rf"\b(?:{_EN_VERBS})\b")
 _EN_INVERTED = re.compile(rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERBS})\s+$", re.I)
 _EN_AFTER_SUBJ = re.compile(
-    rf"^\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
+    rf"\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
 )
+_EN_CLAUSE_SPLIT = re.compile(r",\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*")
 _EN_OBJECT_BEFORE = re.compile(
     r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
     r"see|saw|watched|heard|called|answered|interrupted)\s+$",
@@ -101,7 +102,9 @@ _ZH_OBJECT_BEFORE = frozenset(
 )
 _ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
 _ZH_SENT_END = re.compile(r"[。！？!?…]")
-_EN_SENT = re.compile(r"[^.!?;:]+[.!?;:]*")
+_EN_SENT = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*|[^.!?;:])+[.!?;:]*"
+)
 _QUESTION = re.compile(r"[？?][”」』\"'’)）]*\s*$|[？?][吗嗎呢吧啊]*$")
 _SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
 _COLON_END = re.compile(r"[：:]\s*$")
@@ -178,8 +181,10 @@ class _Attributor:
             for who in pool:
                 if who != exclude and self.roster.gender.get(who) == gender:
                     return who, _CONF["pronoun"]
-        for who in st.subjects:
-            if who != exclude and self.roster.gender.get(who) is None:
+        for pool in (st.subjects, st.recent):
+            for who in pool:
+                if who in (exclude, self.first_person) or self.roster.gender.get(who):
+                    continue
                 return who, _CONF["pronoun"] - 0.2
         return None, 0.0
 
@@ -426,6 +431,10 @@ class _Attributor:
         ):
             return _Guess(st.prev_subject, "action-prev", _CONF["action-prev"])
         if prev is None:
+            if addressee is not None:  # someone speaks to X: the other one present
+                for who in st.recent[:3]:
+                    if who not in (addressee, self.first_person):
+                        return _Guess(who, "alternation", 0.5)
             return _Guess(None, "unknown", 0.0)
         other = self.other_party(prev, st, addressee)
         base = min(st.last_guess.confidence, 1.0) if st.last_guess else 0.0
@@ -434,8 +443,10 @@ class _Attributor:
             return (
                 _Guess(other, "alternation", turn_conf) if other else _Guess(None, "unknown", 0.0)
             )
-        if st.last_question and st.last_addressee and st.last_addressee != prev:
-            return _Guess(st.last_addressee, "vocative-turn", min(base, _CONF["vocative-turn"]))
+        turn_to = st.last_addressee if st.last_addressee not in (None, prev, addressee) else None
+        if turn_to and (st.last_question or self.english):
+            # English: whoever was just addressed by name answers; Chinese: when asked.
+            return _Guess(turn_to, "vocative-turn", min(base, _CONF["vocative-turn"]))
         if self.english:
             if other and other != addressee:
                 return _Guess(other, "alternation", turn_conf)
@@ -507,7 +518,9 @@ class _Attributor:
         last_subject = None
         if self.english:
             for sent in _EN_SENT.findall(text):
-                found = self.subject_en(sent)
+                found = None
+                for clause in _EN_CLAUSE_SPLIT.split(sent):
+                    found = self.subject_en(clause) or found
                 if found and not found[1]:
                     who = self.name(found[0])
                     if who:
@@ -586,6 +599,7 @@ def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counte
                 unit = cm.group()
                 if att.english:
                     subject = None
+                    _en_sentence_votes(att, unit, votes)
                 for n, m in enumerate(att.mention.finditer(unit)):
                     if m.lastgroup == "name":
                         who = att.name(m.group())
@@ -605,11 +619,11 @@ def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counte
                     if gender is None or not last:
                         continue
                     at_start = not unit[: m.start()].strip(" ,;—-\"'“”‘’")
+                    if att.english:
+                        continue  # English votes come from _en_sentence_votes
                     if at_start:
                         target = subject or chain.get(w) or last[-1]
                         subject = target
-                    elif att.english:
-                        continue
                     else:
                         target = last[-1]
                         if target == subject:
@@ -619,6 +633,24 @@ def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counte
                         chain[w] = target
                 if not att.english and _ZH_SENT_END.match(text, cm.end()):
                     subject = None
+
+
+_EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
+_EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
+
+
+def _en_sentence_votes(att: _Attributor, sentence: str, votes: dict[str, Counter[str]]) -> None:
+    """A sentence that names one character and uses pronouns of one gender votes for it."""
+    names = {att.name(m.group()) for m in att.mention.finditer(sentence) if m.lastgroup == "name"}
+    names.discard(None)
+    if len(names) != 1:
+        return
+    he = len(_EN_HE.findall(sentence))
+    she = len(_EN_SHE.findall(sentence))
+    if he and not she:
+        votes[names.pop()]["male"] += 1  # type: ignore[index]
+    elif she and not he:
+        votes[names.pop()]["female"] += 1  # type: ignore[index]
 
 
 def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment], list[Character]]:
@@ -645,7 +677,10 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
                     tags.append(p.text)
                 else:
                     narration.append(p.text)
-    roster = build_roster(narration, tags, (), english, known)
+    vocatives = [
+        p.text for _, blocks in chapters for b in blocks for p in b.pieces if p.kind == "dialogue"
+    ]
+    roster = build_roster(narration, tags, vocatives if english else (), english, known)
     att = _Attributor(roster, english)
     votes: dict[str, Counter[str]] = {}
     for name in roster.forms:

@@ -160,6 +160,31 @@ _HONORIFICS = (
     "Prince",
     "Princess",
     "Mister",
+    "Mayor",
+    "Inspector",
+    "Detective",
+    "Officer",
+    "Judge",
+    "Doctor",
+    "Governor",
+    "Senator",
+    "President",
+    "General",
+    "Major",
+    "Lieutenant",
+    "Sergeant",
+    "Reverend",
+    "Dame",
+    "Duke",
+    "Duchess",
+    "Count",
+    "Countess",
+    "Baron",
+    "Baroness",
+    "Grandma",
+    "Grandpa",
+    "Granny",
+    "Nurse",
 )
 _FEMALE_HON = frozenset(
     {
@@ -192,6 +217,11 @@ _MALE_HON = frozenset(
     }
 )
 _HON_RE = "|".join(_HONORIFICS)
+_ROLE_HON = frozenset(
+    "mayor inspector detective officer judge doctor governor senator president general major "
+    "lieutenant sergeant reverend captain colonel professor nurse duke duchess king queen "
+    "prince princess".split()
+)
 _EN_NAME_RE = re.compile(
     rf"\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
     rf"(?:\s+(?P<last>[A-Z][a-z]+))?\b"
@@ -395,7 +425,7 @@ def build_roster(
         name = roster.add(char.name, char.aliases, char.gender)
         roster.known.add(name)
     if english:
-        _discover_en(roster, narration, tags)
+        _discover_en(roster, narration, tags, vocatives)
     else:
         _discover_zh(roster, narration, tags)
     roster.compile()
@@ -485,43 +515,55 @@ def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) 
             roster.resolve(cand)
 
 
-def _discover_en(roster: Roster, narration: Sequence[str], tags: Sequence[str]) -> None:
+def _discover_en(
+    roster: Roster, narration: Sequence[str], tags: Sequence[str], vocatives: Sequence[str]
+) -> None:
     lower: Counter[str] = Counter()
+    starts: Counter[str] = Counter()  # at the start of a narration sentence
     mid: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
     honor: dict[str, str] = {}
     for texts, counter in ((narration, mid), (tags, tagged)):
         for text in texts:
             for m in _EN_NAME_RE.finditer(text):
-                first = m.group("first")
-                if first.lower() in _EN_STOP:
-                    continue
+                first, last, hon = m.group("first"), m.group("last"), m.group("hon")
                 start = m.start()
-                before = text[max(0, start - 2) : start]
-                sentence_start = (
-                    start == 0
-                    or before.rstrip()[-1:] in ".!?\"“”'‘’:;—"
-                    or not before.strip()
-                    and start < 2
-                )
-                hon = m.group("hon")
-                name = m.group()
-                if hon is None and m.group("last") and m.group("last").lower() in _EN_STOP:
+                if first.lower() in _EN_STOP:
+                    if hon is not None or last is None or last.lower() in _EN_STOP:
+                        continue
+                    first, last, start = last, None, m.start("last")  # "Then Eleanor"
                     name = first
+                elif hon is None and last is not None and last.lower() in _EN_STOP:
+                    name = first
+                else:
+                    name = text[start : m.end()] if hon is None else m.group()
+                    name = " ".join(name.split())
+                before = text[max(0, start - 2) : start]
+                sentence_start = start == 0 or before.rstrip()[-1:] in ".!?\"“”'‘’:;—"
                 if hon is not None:
                     honor[name] = hon
                 if sentence_start and hon is None and counter is mid:
+                    starts[name] += 1
                     continue
                 counter[name] += 1
     for w in _LOWER_WORD_RE.findall(" ".join(narration)):
         lower[w] += 1
-    total = mid + tagged
+    addressed: Counter[str] = Counter()
+    for quote in vocatives:
+        m = _EN_VOCATIVE_RE.search(quote)
+        if m is not None:
+            who = m.group("head") or m.group("tail")
+            if who.split()[-1].lower() not in _EN_STOP:
+                addressed[" ".join(who.split())] += 1
+    total = mid + tagged + addressed
     accepted: list[str] = []
-    for name, n in total.most_common():
+    for name, n in (total + starts).most_common():
         head = name.split()[0]
         if name not in honor and lower.get(head.lower(), 0) > n:
             continue
-        if n >= 2 or tagged[name]:
+        # Evidence that a capitalised word is a name: it speaks (a tag), it is addressed,
+        # it carries an honorific, or it is capitalised mid-sentence and recurs.
+        if tagged[name] or addressed[name] or name in honor or (total[name] and n >= 2):
             accepted.append(name)
     # Group forms: honorific + surname, first name alone, nicknames.
     groups: dict[str, list[str]] = {}
@@ -553,15 +595,26 @@ def _discover_en(roster: Roster, narration: Sequence[str], tags: Sequence[str]) 
             groups[key] = []
         groups[key].append(name)
         owner[name] = key
+    by_role: dict[str, list[str]] = defaultdict(list)
     for forms in groups.values():
         canonical = max(forms, key=lambda f: (total[f], len(f)))
         gender = None
         for f in forms:
             if f in honor:
                 gender = gender or _hon_gender(honor[f])
+                by_role[honor[f].lower()].append(canonical)
         roster.add(canonical, forms, gender)
+    # "the mayor", "the captain": the one character who holds that title.
+    for role, names in by_role.items():
+        if len(set(names)) == 1 and role in _ROLE_HON:
+            roster.add(names[0], (f"the {role}", f"The {role}"))
 
 
+_EN_VOCATIVE_RE = re.compile(
+    rf"^\W*(?:(?:Oh|Ah|Well|Now|Dear|My dear|Come|Yes|No),?\s+)?"
+    rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),"
+    rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[.!?]*\W*$"
+)
 _LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
 
 
