@@ -229,14 +229,16 @@ _SCENE_BREAK_RE = re.compile(
     r"(?:[.．。·・•]{3,}|[…⋯]+|[*＊✱✲]{3,}|[—―─━]{2,}|[-–－]{3,}|[~～〜]{3,}"
     r"|[◆◇■□●○★☆♦♢❖◎※§]{1,}|[#＃]{3,}|[=＝]{3,}|[_＿]{3,}|[+＋]{3,})"
 )
+_SCENE_BREAK_CHARS = frozenset(".．。·・•…⋯*＊✱✲—―─━-–－~～〜◆◇■□●○★☆♦♢❖◎※§#＃=＝_＿+＋")
 _SPACES_RE = re.compile(r"[\s\u3000]+")
 
 
 def is_scene_break(line: str) -> bool:
     """A line that only marks a cut in the scene: '......', '***', '* * *', '——', '◆◆◆'."""
-    if len(line) > 80:
+    stripped = line.strip()
+    if not stripped or len(stripped) > 80 or stripped[0] not in _SCENE_BREAK_CHARS:
         return False
-    compact = _SPACES_RE.sub("", line)
+    compact = _SPACES_RE.sub("", stripped)
     if not compact or len(compact) > 40:
         return False
     return _SCENE_BREAK_RE.fullmatch(compact) is not None
@@ -304,10 +306,8 @@ def is_site_notice(paragraph: str) -> bool:
     text = paragraph.strip()
     if not text or len(text) > _NOTICE_MAX_LEN:
         return False
-    compact = _SPACES_RE.sub("", text)
-    if not compact:
-        return False
-    urls = _URL_RE.findall(text)
+    compact = text if " " not in text else text.replace(" ", "")
+    urls = _URL_RE.findall(text) if "." in text or "/" in text else []
     url_chars = sum(len(u) for u in urls)
     if urls and url_chars >= 0.5 * len(compact):
         return True
