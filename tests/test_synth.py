@@ -366,7 +366,8 @@ def test_a_permanent_error_stops_at_once_and_keeps_finished_work(
 ) -> None:
     cache = ClipCache(tmp_path)
     reqs = requests_for(30)
-    engine = FakeEngine(latency=0.02, failures={reqs[10].text: [error]})
+    # longest first: 10..29 go out before 0..9, so reqs[14] fails in the second round
+    engine = FakeEngine(latency=0.05, failures={reqs[14].text: [error]})
 
     async def go() -> None:
         try:
@@ -459,3 +460,12 @@ def test_a_plain_callback_can_follow_progress(tmp_path: Path) -> None:
         )
     )
     assert seen[0] == (0, 3) and seen[-1] == (3, 3)
+
+
+def test_longest_requests_go_out_first(tmp_path: Path) -> None:
+    reqs = [Request("短。", NARRATOR, ((1, 0),)), Request("这是一个长得多的句子。", LI, ((1, 1),))]
+    reqs += [Request("中等长度。", WANG, ((1, 2),))]
+    engine = FakeEngine()
+    clips = run(synthesize_all(reqs, engine, ClipCache(tmp_path), concurrency=1))
+    assert engine.calls == ["这是一个长得多的句子。", "中等长度。", "短。"]
+    assert [c.duration for c in clips] == pytest.approx([0.048, 0.264, 0.12])

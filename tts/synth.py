@@ -330,7 +330,8 @@ async def synthesize_all(
 ) -> list[Clip]:
     """Synthesize every request (or take it from the cache); clips in request order.
 
-    Misses go out at most `concurrency` at a time (fewer while the service answers 429/503).
+    Misses go out at most `concurrency` at a time (fewer while the service answers 429/503),
+    longest first so the connections finish together.
     Transient errors are retried with a fresh call after an exponential, jittered backoff
     starting at `backoff` seconds (at least the service's retry-after). A permanent error,
     or a transient one that survives `max_attempts` calls, cancels all outstanding work and
@@ -376,8 +377,9 @@ async def synthesize_all(
     progress.changed()
 
     limiter = AdaptiveLimiter(concurrency)
-    jobs = list(todo.items())
-    jobs.reverse()
+    # Longest first (popped from the end), so no long request is left running alone at the
+    # end while the other connections idle; equal lengths go in reading order.
+    jobs = sorted(todo.items(), key=lambda job: (len(reqs[job[1][0]].text), -job[1][0]))
 
     async def call(request: Request) -> Audio:
         attempt = 0
@@ -418,11 +420,19 @@ async def synthesize_all(
                 audio = await call(request)
             except AudiobookError as e:
                 raise _reworded(e, f"{e}; while reading {_where(request)}") from e
-            clip = await asyncio.to_thread(cache.put, key, audio)
-            for n, i in enumerate(indices):
-                finish(i, clip, synthesized=n == 0)
-            progress.changed()
+            # Shielded: once audio has arrived it is stored and counted even if the run is
+            # being cancelled, so the "lines done and cached" count is exact.
+            store = asyncio.ensure_future(save(key, indices, audio))
+            saving.append(store)
+            await asyncio.shield(store)
 
+    async def save(key: str, indices: list[int], audio: Audio) -> None:
+        clip = await asyncio.to_thread(cache.put, key, audio)
+        for n, i in enumerate(indices):
+            finish(i, clip, synthesized=n == 0)
+        progress.changed()
+
+    saving: list[asyncio.Future[None]] = []
     tasks = [asyncio.ensure_future(worker()) for _ in range(min(max(1, concurrency), len(jobs)))]
     try:
         if tasks:
@@ -431,6 +441,7 @@ async def synthesize_all(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*saving, return_exceptions=True)
         progress.finished = time.monotonic()
     for task in tasks:
         if task.cancelled():
