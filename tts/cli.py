@@ -12,6 +12,7 @@ import click
 
 from tts import __version__, pipeline
 from tts.errors import AudiobookError
+from tts.scriptfile import record
 
 ENGINE_OPTION_HELP = "Speech engine: auto (Edge when online, else offline espeak), edge or espeak."
 
@@ -99,6 +100,11 @@ cache_option = click.option(
     help="Requests in flight at once.",
 )
 @click.option(
+    "--split-chapters",
+    is_flag=True,
+    help="One MP3 per chapter in output/<book>/ instead of one file.",
+)
+@click.option(
     "-q",
     "--quiet",
     is_flag=True,
@@ -113,6 +119,7 @@ def render(
     chapters: str | None,
     script_file: str | None,
     concurrency: int,
+    split_chapters: bool,
     quiet: bool,
 ) -> None:
     """Render INPUT (a text file) to one MP3."""
@@ -142,7 +149,13 @@ def render(
         )
     progress = None if quiet else _ProgressLine()
     result = pipeline.render(
-        script, chosen, out, cache_dir=cache, concurrency=concurrency, progress=progress
+        script,
+        chosen,
+        out,
+        cache_dir=cache,
+        concurrency=concurrency,
+        progress=progress,
+        split_chapters=split_chapters,
     )
     pipeline.save_cast(cast_file, script)
     if progress is not None:
@@ -154,7 +167,8 @@ def render(
             f"{time.monotonic() - started:.1f} s",
             err=True,
         )
-    click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, engine {result.engine})")
+    what = f"{len(result.files)} chapter files in " if split_chapters else ""
+    click.echo(f"Wrote {what}{result.path} ({_clock(result.seconds)}, engine {result.engine})")
 
 
 class _ProgressLine:
@@ -164,16 +178,20 @@ class _ProgressLine:
         self.started = time.monotonic()
         self.tty = sys.stderr.isatty()
         self.last_print = 0.0
+        self.last_done = -1
         self.shown = False
 
     def __call__(self, p: Any) -> None:
         now = time.monotonic()
         done, total = p.done, p.total
+        if done == self.last_done and done == total:
+            return
         if self.tty and now - self.last_print < 0.2 and done < total:
             return
         if not self.tty and now - self.last_print < 5 and done < total:
             return
         self.last_print = now
+        self.last_done = done
         elapsed = now - self.started
         fresh = max(done - p.cache_hits, 0)
         eta = ""
@@ -239,7 +257,7 @@ def script(
     result = pipeline.make_script(book, config=config, engine_name=engine_name, cache_dir=cache)
     if fmt == "jsonl":
         for segment in result.segments:
-            click.echo(json.dumps(pipeline.segment_record(result, segment), ensure_ascii=False))
+            click.echo(json.dumps(record(result.cast, segment), ensure_ascii=False))
     elif fmt == "html":
         from tts.review import review_html
 

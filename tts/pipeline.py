@@ -7,8 +7,8 @@ Nothing here prints: progress goes through a callback the CLI supplies.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +20,7 @@ from tts.assemble import assemble
 from tts.attribute import attribute
 from tts.cache import ClipCache
 from tts.engines import Engine, get_engine
-from tts.errors import AudiobookError, EngineError, InputError, ScriptError
+from tts.errors import AudiobookError, EngineError, InputError
 from tts.load import detect_language, load_book, parse_chapter_selection
 from tts.model import (
     Book,
@@ -33,7 +33,9 @@ from tts.model import (
     Voice,
     VoiceInfo,
 )
+from tts.scriptfile import read_script_file
 from tts.synth import Progress, Request, Stats, plan_requests, synthesize_all
+from tts.timeline import lay_out
 
 DEFAULT_OUTPUT_DIR = Path("output")
 ENGINE_CHOICES = ("auto", "edge", "espeak")
@@ -58,10 +60,11 @@ class Script:
 @dataclass(frozen=True)
 class RenderResult:
     path: Path
+    """The MP3 written, or the folder of chapter files."""
     seconds: float
     engine: str
     stats: Stats
-    warnings: tuple[str, ...] = ()
+    files: tuple[Path, ...] = ()
 
 
 def default_cache_dir() -> Path:
@@ -107,9 +110,10 @@ def resolve_engine(
     try:
         asyncio.run(edge.check())
     except EngineError as exc:
+        why = re.sub(r"\s*\(.*?\)", "", str(exc).split(";")[0]).strip()
         warning = (
-            f"Edge speech service unavailable ({exc}); using the offline espeak engine. "
-            "Pass --engine edge to insist on Edge."
+            f"{why}; using the offline espeak engine for this whole book "
+            "(pass --engine edge to insist on Edge)"
         )
         offline = _make_engine("espeak", cache_dir)
         asyncio.run(offline.check())
@@ -157,7 +161,6 @@ def make_script(
     known = voices_mod.known_characters(config) if config is not None else []
     segments, characters = attribute(book, known)
     cast = _cast(book, characters, config, engine_name, cache_dir, cast_file)
-    segments = [_settle_speaker(s, cast) for s in segments]
     return Script(
         book=book,
         segments=tuple(segments),
@@ -186,120 +189,6 @@ def _cast(
         config=config,
         voices=engine_voices(engine_name, cache_dir),
         previous=previous,
-    )
-
-
-def _settle_speaker(segment: Segment, cast: Cast) -> Segment:
-    """Make `speaker` mean who will be heard: doubtful lines lose their name to the unknown voice.
-
-    The guess stays visible through `method` and `confidence`; a reviewer who writes a
-    name into `speaker` in the jsonl script makes that line theirs (see `read_script_file`).
-    """
-    if segment.kind != "dialogue" or segment.speaker is None:
-        return segment
-    name = cast.canonical(segment.speaker)
-    if (segment.confidence or 0.0) < cast.threshold:
-        return replace(segment, speaker=None, method=_guess_note(segment))
-    return replace(segment, speaker=name)
-
-
-def _guess_note(segment: Segment) -> str:
-    return f"{segment.method or 'guess'}:{segment.speaker}"
-
-
-def guess_of(segment: Segment) -> str | None:
-    """The doubtful speaker guess carried in `method` by `_settle_speaker`, if any."""
-    if segment.speaker is None and segment.method and ":" in segment.method:
-        return segment.method.split(":", 1)[1]
-    return None
-
-
-def segment_record(script: Script, segment: Segment) -> dict[str, Any]:
-    """One jsonl object: the contract fields first, then extensions."""
-    voice = script.voice_for(segment)
-    record: dict[str, Any] = {
-        "chapter": segment.chapter,
-        "index": segment.index,
-        "kind": segment.kind,
-        "speaker": segment.speaker,
-        "voice": voice.name if voice else None,
-        "text": segment.text,
-        "confidence": segment.confidence,
-        "line": segment.line,
-        "paragraph": segment.paragraph,
-    }
-    guess = guess_of(segment)
-    record["method"] = segment.method.split(":", 1)[0] if segment.method else None
-    if guess is not None:
-        record["guess"] = guess
-    return record
-
-
-def read_script_file(path: Path) -> list[Segment]:
-    """Segments from a (possibly hand-corrected) `script --format jsonl` file.
-
-    `speaker` is authoritative: a name there is voiced as that character, null on a
-    dialogue line is voiced by the unknown-speaker voice.
-    """
-    make = f"create one with 'audiobook script INPUT --format jsonl > {path.name}'"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise ScriptError(f"{path}: no such script file; {make}") from None
-    except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise ScriptError(
-            f"{path}: not a UTF-8 jsonl script ({type(exc).__name__}); {make}"
-        ) from None
-    segments: list[Segment] = []
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ScriptError(
-                f"{path}:{number}: not valid JSON ({exc.msg}); each line must be one JSON object"
-            ) from None
-        segments.append(_segment_from_record(obj, path, number))
-    if not segments:
-        raise ScriptError(f"{path}: the script holds no segments; {make}")
-    return segments
-
-
-_KINDS = ("heading", "narration", "dialogue", "pause")
-
-
-def _segment_from_record(obj: Any, path: Path, number: int) -> Segment:
-    where = f"{path}:{number}"
-    if not isinstance(obj, dict):
-        raise ScriptError(f"{where}: expected a JSON object per line")
-    for key in ("chapter", "index", "kind", "text"):
-        if key not in obj:
-            raise ScriptError(
-                f"{where}: missing field '{key}'; keep the fields 'audiobook script' wrote"
-            )
-    kind = obj["kind"]
-    if kind not in _KINDS:
-        raise ScriptError(f"{where}: kind '{kind}' is not one of {', '.join(_KINDS)}")
-    if not isinstance(obj["text"], str):
-        raise ScriptError(f"{where}: 'text' must be a string")
-    speaker = obj.get("speaker")
-    if speaker is not None and not isinstance(speaker, str):
-        raise ScriptError(f"{where}: 'speaker' must be a name or null")
-    try:
-        chapter, index = int(obj["chapter"]), int(obj["index"])
-    except (TypeError, ValueError):
-        raise ScriptError(f"{where}: 'chapter' and 'index' must be whole numbers") from None
-    return Segment(
-        chapter=chapter,
-        index=index,
-        kind=kind,
-        text=obj["text"],
-        paragraph=int(obj.get("paragraph", index) or 0),
-        line=int(obj.get("line", number) or number),
-        speaker=speaker if kind == "dialogue" else None,
-        confidence=1.0 if (kind == "dialogue" and speaker) else None,
-        method="script",
     )
 
 
@@ -337,46 +226,18 @@ def script_from_file(
 # --- render ------------------------------------------------------------------
 
 
-def pause_between(prev: Segment, nxt: Segment, pauses: Pauses, scene: bool) -> float:
-    """Silence between two spoken segments, from the structure of the text."""
-    if prev.chapter != nxt.chapter:
-        return pauses.chapter
-    if scene:
-        return pauses.scene
-    if prev.kind == "heading":
-        return pauses.heading
-    if prev.paragraph != nxt.paragraph:
-        return pauses.paragraph
-    if prev.speaker != nxt.speaker or prev.kind != nxt.kind:
-        return pauses.speaker
-    return pauses.sentence
-
-
 def plan(script: Script, engine: Engine) -> list[Request]:
     items = [(s, script.voice_for(s)) for s in script.segments]
     return plan_requests(items, engine.max_request_chars)
 
 
-def timeline(
-    script: Script, requests: Sequence[Request], clips: Sequence[Clip]
-) -> Iterator[Clip | Silence]:
-    """Clips in reading order with the pauses the structure asks for between them."""
-    by_key = {(s.chapter, s.index): s for s in script.segments}
-    scene_after: set[tuple[int, int]] = set()
-    last_spoken: tuple[int, int] | None = None
-    for s in script.segments:
-        if s.kind == "pause" and last_spoken is not None:
-            scene_after.add(last_spoken)
-        elif s.kind != "pause":
-            last_spoken = (s.chapter, s.index)
-    previous: Segment | None = None
-    for request, clip in zip(requests, clips, strict=True):
-        first = by_key[request.keys[0]]
-        if previous is not None:
-            scene = (previous.chapter, previous.index) in scene_after
-            yield Silence(pause_between(previous, first, script.pauses, scene))
-        yield clip
-        previous = by_key[request.keys[-1]]
+def chapter_titles(segments: Sequence[Segment]) -> dict[int, str]:
+    """Each chapter's heading as read aloud (the first heading segment of the chapter)."""
+    titles: dict[int, str] = {}
+    for s in segments:
+        if s.kind == "heading":
+            titles.setdefault(s.chapter, s.text)
+    return titles
 
 
 ProgressCallback = Callable[[Any], None]
@@ -422,8 +283,13 @@ def render(
     cache_dir: Path,
     concurrency: int = 4,
     progress: ProgressCallback | None = None,
+    split_chapters: bool = False,
 ) -> RenderResult:
-    """Synthesize every line (cached, resumable) and assemble one MP3 at `output`."""
+    """Synthesize every line (cached, resumable) and assemble the audiobook.
+
+    One MP3 at `output`, or with `split_chapters` one MP3 per chapter in the folder
+    `output` names without its suffix (`output/<book>/001 <title>.mp3`).
+    """
     requests = plan(script, engine)
     if not requests:
         raise InputError(
@@ -435,10 +301,48 @@ def render(
     clips = asyncio.run(
         synthesize_all(requests, engine, cache, concurrency=concurrency, progress=counters)
     )
-    stats = counters.stats()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    seconds = assemble(timeline(script, requests, clips), output)
-    return RenderResult(path=output, seconds=seconds, engine=engine.name, stats=stats)
+    titles = chapter_titles(script.segments)
+    if not split_chapters:
+        layout = lay_out(script.segments, script.pauses, requests, clips, titles)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        seconds = assemble(layout.items, output)
+        return RenderResult(output, seconds, engine.name, counters.stats(), files=(output,))
+    folder = output.with_suffix("")
+    folder.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    total = 0.0
+    for number, pairs in _by_chapter(requests, clips):
+        part = lay_out(script.segments, script.pauses, *zip(*pairs, strict=True), titles)
+        title = titles.get(number, "")
+        target = folder / _chapter_file_name(number, title)
+        total += assemble(part.items, target)
+        files.append(target)
+    return RenderResult(folder, total, engine.name, counters.stats(), files=tuple(files))
+
+
+def _by_chapter(
+    requests: Sequence[Request], clips: Sequence[Clip]
+) -> Iterator[tuple[int, list[tuple[Request, Clip]]]]:
+    current: list[tuple[Request, Clip]] = []
+    chapter = None
+    for request, clip in zip(requests, clips, strict=True):
+        number = request.keys[0][0]
+        if current and number != chapter:
+            yield chapter, current  # type: ignore[misc]
+            current = []
+        chapter = number
+        current.append((request, clip))
+    if current:
+        yield chapter, current  # type: ignore[misc]
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def _chapter_file_name(number: int, title: str) -> str:
+    """'003 第3章 夜渡.mp3': sorts in reading order, readable in a file manager."""
+    clean = _UNSAFE.sub(" ", title).strip(" .")[:60]
+    return f"{number:03d} {clean}.mp3" if clean else f"{number:03d}.mp3"
 
 
 def save_cast(path: Path, script: Script) -> None:
@@ -473,5 +377,4 @@ __all__ = [
     "render",
     "resolve_engine",
     "script_from_file",
-    "segment_record",
 ]

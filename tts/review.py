@@ -9,7 +9,8 @@ import html
 from collections import Counter
 
 from tts.model import Segment
-from tts.pipeline import Script, guess_of
+from tts.pipeline import Script
+from tts.scriptfile import heard_speaker, is_doubtful
 
 NARRATOR = "旁白"
 
@@ -21,12 +22,12 @@ def _label(script: Script, segment: Segment) -> str:
         return ""
     if segment.kind == "narration":
         return "NARRATOR: " if script.book.language == "en" else f"{NARRATOR}："
-    guess = guess_of(segment)
-    if segment.speaker is None:
+    if is_doubtful(script.cast, segment):
+        guess = script.cast.canonical(segment.speaker)
         hint = f" (guess {guess}, {segment.confidence or 0:.2f})" if guess else ""
         return f"?{hint}: "
     sep = ": " if script.book.language == "en" else "："
-    return f"{segment.speaker}{sep}"
+    return f"{heard_speaker(script.cast, segment)}{sep}"
 
 
 def screenplay(script: Script) -> str:
@@ -43,12 +44,7 @@ def screenplay(script: Script) -> str:
             continue
         voice = script.voice_for(s)
         tail = f"  [{voice.name}]" if voice is not None and s.kind != "heading" else ""
-        if (
-            s.kind == "dialogue"
-            and s.confidence is not None
-            and s.speaker is not None
-            and s.confidence < 0.75
-        ):
+        if heard_speaker(script.cast, s) is not None and (s.confidence or 0.0) < 0.75:
             tail += f"  ({s.confidence:.2f})"
         out.append(f"{_label(script, s)}{s.text}{tail}")
     return "\n".join(out)
@@ -70,10 +66,11 @@ _PALETTE = (
 
 def review_html(script: Script) -> str:
     """A single self-contained page: speakers in colours, doubtful lines marked, the cast."""
-    counts = Counter(s.speaker for s in script.segments if s.kind == "dialogue")
+    heard = {(s.chapter, s.index): heard_speaker(script.cast, s) for s in script.segments}
+    counts = Counter(heard[s.chapter, s.index] for s in script.segments if s.kind == "dialogue")
     speakers = [name for name, _ in counts.most_common() if name is not None]
     colour = {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(speakers)}
-    doubtful = sum(1 for s in script.segments if s.kind == "dialogue" and s.speaker is None)
+    doubtful = sum(1 for s in script.segments if is_doubtful(script.cast, s))
     esc = html.escape
     rows: list[str] = []
     for s in script.segments:
@@ -89,21 +86,22 @@ def review_html(script: Script) -> str:
         if s.kind == "narration":
             rows.append(f'<p class="narr" id="s{key}" title="{vname}">{esc(s.text)}</p>')
             continue
-        if s.speaker is None:
-            guess = guess_of(s)
+        speaker = heard[s.chapter, s.index]
+        if speaker is None:
+            guess = script.cast.canonical(s.speaker)
             who = f"? {esc(guess)}" if guess else "?"
             rows.append(
                 f'<p class="line doubt" id="s{key}" title="{vname}"><span class="who">{who}'
                 f" <small>{(s.confidence or 0):.2f}</small></span>{esc(s.text)}</p>"
             )
             continue
-        c = colour.get(s.speaker, "#444")
+        c = colour.get(speaker, "#444")
         conf = s.confidence if s.confidence is not None else 1.0
         mark = " doubt" if conf < 0.75 else ""
         rows.append(
             f'<p class="line{mark}" id="s{key}" style="border-color:{c}" title="{vname} · '
             f'{esc(s.method or "")} · {conf:.2f}"><span class="who" style="color:{c}">'
-            f"{esc(s.speaker)}</span>{esc(s.text)}</p>"
+            f"{esc(speaker)}</span>{esc(s.text)}</p>"
         )
     cast_rows = []
     for name in speakers:

@@ -1,0 +1,118 @@
+"""The jsonl script: what `audiobook script --format jsonl` writes and `render --script` reads.
+
+One JSON object per segment, in reading order. The contract fields are `chapter`, `index`,
+`kind`, `speaker`, `voice`, `text`; `confidence`, `line`, `paragraph`, `method` and `guess`
+extend them. In the file, `speaker` is who will be heard: a line too doubtful to give anyone
+has `speaker: null` and its best guess in `guess`. A reviewer who writes a name into
+`speaker` makes that line the character's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tts.errors import ScriptError
+from tts.model import Cast, Segment, Voice
+
+KINDS = ("heading", "narration", "dialogue", "pause")
+
+
+def is_doubtful(cast: Cast, segment: Segment) -> bool:
+    """Dialogue whose attribution is below the cast's threshold (or has none)."""
+    return segment.kind == "dialogue" and (
+        segment.speaker is None or (segment.confidence or 0.0) < cast.threshold
+    )
+
+
+def heard_speaker(cast: Cast, segment: Segment) -> str | None:
+    """The character whose voice reads the segment; None for narration and doubtful lines."""
+    if segment.kind != "dialogue" or is_doubtful(cast, segment):
+        return None
+    return cast.canonical(segment.speaker)
+
+
+def record(cast: Cast, segment: Segment) -> dict[str, Any]:
+    """One jsonl object: the contract fields first, then the extensions."""
+    voice: Voice | None = cast.voice_for(segment)
+    obj: dict[str, Any] = {
+        "chapter": segment.chapter,
+        "index": segment.index,
+        "kind": segment.kind,
+        "speaker": heard_speaker(cast, segment),
+        "voice": voice.name if voice else None,
+        "text": segment.text,
+        "confidence": segment.confidence,
+        "line": segment.line,
+        "paragraph": segment.paragraph,
+        "method": segment.method,
+    }
+    if is_doubtful(cast, segment) and segment.speaker is not None:
+        obj["guess"] = cast.canonical(segment.speaker)
+    return obj
+
+
+def read_script_file(path: Path) -> list[Segment]:
+    """Segments from a (possibly hand-corrected) jsonl script; `speaker` is authoritative."""
+    make = f"create one with 'audiobook script INPUT --format jsonl > {path.name}'"
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise ScriptError(f"{path}: no such script file; {make}") from None
+    except (UnicodeDecodeError, IsADirectoryError) as exc:
+        raise ScriptError(
+            f"{path}: not a UTF-8 jsonl script ({type(exc).__name__}); {make}"
+        ) from None
+    segments: list[Segment] = []
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ScriptError(
+                f"{path}:{number}: not valid JSON ({exc.msg}); each line must be one JSON object"
+            ) from None
+        segments.append(_segment(obj, f"{path}:{number}", number))
+    if not segments:
+        raise ScriptError(f"{path}: the script holds no segments; {make}")
+    return segments
+
+
+def _segment(obj: Any, where: str, number: int) -> Segment:
+    if not isinstance(obj, dict):
+        raise ScriptError(f"{where}: expected a JSON object per line")
+    for key in ("chapter", "index", "kind", "text"):
+        if key not in obj:
+            raise ScriptError(
+                f"{where}: missing field '{key}'; keep the fields 'audiobook script' wrote"
+            )
+    kind = obj["kind"]
+    if kind not in KINDS:
+        raise ScriptError(f"{where}: kind '{kind}' is not one of {', '.join(KINDS)}")
+    if not isinstance(obj["text"], str):
+        raise ScriptError(f"{where}: 'text' must be a string")
+    speaker = obj.get("speaker")
+    if speaker is not None and not isinstance(speaker, str):
+        raise ScriptError(f"{where}: 'speaker' must be a name or null")
+    try:
+        chapter, index = int(obj["chapter"]), int(obj["index"])
+        paragraph = int(obj.get("paragraph", index))
+        line = int(obj.get("line", number))
+    except (TypeError, ValueError):
+        raise ScriptError(
+            f"{where}: 'chapter', 'index', 'paragraph' and 'line' must be whole numbers"
+        ) from None
+    named = kind == "dialogue" and bool(speaker)
+    return Segment(
+        chapter=chapter,
+        index=index,
+        kind=kind,
+        text=obj["text"],
+        paragraph=paragraph,
+        line=line,
+        speaker=speaker if named else None,
+        confidence=1.0 if named else (0.0 if kind == "dialogue" else None),
+        method="script",
+    )
