@@ -21,7 +21,7 @@ class Paragraph:
     text: str
     """The cleaned text; for a scene break, the marker as written (e.g. '......')."""
     line: int
-    """1-based line in the source file where the paragraph starts."""
+    """1-based line in the source file where the paragraph starts (EPUB: paragraph number)."""
     scene_break: bool = False
     """A '......', '***', '——' line: a pause in the audio, never speech."""
 
@@ -49,6 +49,22 @@ class CleanReport:
 
 
 @dataclass(frozen=True)
+class BookInfo:
+    """What the book says about itself (EPUB metadata), for the audio file's tags."""
+
+    title: str
+    author: str | None = None
+    year: str | None = None
+    """Four-digit year of publication, e.g. '2019'."""
+    language: str | None = None
+    """The language tag as the book declares it ('zh-CN', 'en-US'), not detected."""
+    cover: bytes | None = None
+    """The cover picture as stored in the book (JPEG/PNG bytes)."""
+    cover_mime: str | None = None
+    """'image/jpeg', 'image/png', ... for `cover`."""
+
+
+@dataclass(frozen=True)
 class Book:
     source: str
     """Path of the input file as given."""
@@ -56,6 +72,8 @@ class Book:
     language: Language
     chapters: tuple[Chapter, ...]
     report: CleanReport = field(default_factory=CleanReport)
+    info: BookInfo | None = None
+    """Title, author, year and cover from the book's metadata; None for plain text."""
 
 
 @dataclass(frozen=True)
