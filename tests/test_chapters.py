@@ -172,3 +172,31 @@ def test_table_of_contents_is_kept_as_text_not_chapters() -> None:
 def test_part_heading_before_chapter_heading_is_kept() -> None:
     chapters = split_chapters([p("PART ONE", 1), p("Chapter 1", 3), p("It rained.", 5)])
     assert [(c.title, len(c.paragraphs)) for c in chapters] == [("PART ONE", 0), ("Chapter 1", 1)]
+
+
+@pytest.mark.parametrize(
+    ("heading", "following", "title"),
+    [
+        ("CHAPTER I.", "THE LAMP", "CHAPTER I. THE LAMP"),
+        ("Chapter 2", "The Fog of the Sea", "Chapter 2: The Fog of the Sea"),
+        ("第一章", "山雨欲來", "第一章 山雨欲來"),
+    ],
+)
+def test_name_on_the_line_after_a_bare_heading(heading: str, following: str, title: str) -> None:
+    chapters = split_chapters([p(heading, 1), p(following, 2), p("Body.", 4)])
+    assert [(c.title, [x.text for x in c.paragraphs]) for c in chapters] == [(title, ["Body."])]
+
+
+@pytest.mark.parametrize(
+    ("heading", "following"),
+    [
+        ("CHAPTER I.", "It was a dark night."),
+        ("Chapter 2", "Mary said nothing"),
+        ("Chapter 2: The Storm", "THE LAMP"),  # already named
+        ("第一章", "城南的雨下了整整一夜。"),
+        ("第一章 山雨", "城南"),  # already named
+    ],
+)
+def test_body_after_a_heading_stays_body(heading: str, following: str) -> None:
+    chapters = split_chapters([p(heading, 1), p(following, 2)])
+    assert [x.text for x in chapters[0].paragraphs] == [following]

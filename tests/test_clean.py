@@ -277,3 +277,19 @@ def test_cleaning_keeps_every_speakable_character(paras: list[str]) -> None:
         expected.append(speakable(para))
     assert not pending
     assert speakable(cleaned) == "".join(expected)
+
+
+def test_strip_gutenberg_keeps_line_numbers() -> None:
+    from tts.clean import strip_gutenberg
+
+    text = (
+        "The Project Gutenberg eBook of Tides\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK TIDES ***\n"
+        "The sea rose.\n"
+        "*** END OF THE PROJECT GUTENBERG EBOOK TIDES ***\n"
+        "Licence text.\n"
+    )
+    stripped, dropped = strip_gutenberg(text)
+    assert stripped.split("\n") == ["", "", "The sea rose.", "", "", ""]
+    assert dropped == ("Project Gutenberg header (2 lines)", "Project Gutenberg licence (3 lines)")
+    assert strip_gutenberg("他說。\n") == ("他說。\n", ())

@@ -405,3 +405,23 @@ def test_loading_keeps_every_speakable_character(lines: list[str]) -> None:
     assert all(ch in rest for ch in got)
     if not dropped:
         assert got == expected
+
+
+def test_gutenberg_header_and_licence_are_not_read() -> None:
+    book = load_book(DATA / "en-gutenberg.txt")
+    assert book.report.notices_dropped == (
+        "Project Gutenberg header (8 lines)",
+        "Project Gutenberg licence (5 lines)",
+    )
+    assert [c.title for c in book.chapters] == [
+        None,  # title page and contents, kept as written
+        "CHAPTER I. THE LAMP",
+        "CHAPTER II. The Fog",
+        "CHAPTER III.",
+    ]
+    spoken = " ".join(p.text for c in book.chapters for p in c.paragraphs)
+    assert "eBook is for the use" not in spoken and "Updated editions" not in spoken
+    lamp = book.chapters[1].paragraphs[0]
+    assert lamp.line == 24
+    assert lamp.text.endswith("lit the great lamp that swept the grey water all night long.")
+    assert book.chapters[3].paragraphs[0].text.startswith("It was a Tuesday when the boat")

@@ -129,6 +129,38 @@ def is_heading(text: str) -> bool:
     return split_heading(text) is not None
 
 
+_TITLE_STOP_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
+_EN_TITLE_END = ".!?,;:"
+
+
+def _name_line(heading: str, following: Paragraph) -> str | None:
+    """The heading with its name when a bare 'CHAPTER I.' is followed by 'THE LAMP'.
+
+    Only a bare numbered heading takes a name, and only from a short line that
+    reads as a title: no sentence punctuation, capitalised words (English), or
+    at most 15 characters without punctuation (Chinese).
+    """
+    text = following.text.strip()
+    if following.scene_break or not text:
+        return None
+    if _ZH_NUMBERED_RE.fullmatch(heading):
+        if len(text) <= _ZH_MAX_TITLE and not any(ch in _ZH_TITLE_END + "。、" for ch in text):
+            return f"{heading} {text}"
+        return None
+    m = _EN_NUMBERED_RE.fullmatch(heading)
+    if m is None or m.group("title") is not None or len(text) > 60:
+        return None
+    words = text.rstrip(".").split()
+    if not words or any(ch in _EN_TITLE_END for ch in text.rstrip(".")):
+        return None
+    capital = [w for w in words if w[0].isupper() or not w[0].isalpha()]
+    small = [w for w in words if w.lower() in _TITLE_STOP_WORDS]
+    if text.isupper() or (words[0][0].isupper() and len(capital) + len(small) >= len(words)):
+        separator = " " if heading.endswith((".", ":")) else ": "
+        return f"{heading}{separator}{text}"
+    return None
+
+
 _TOC_RUN = 3
 """This many headings in a row with nothing between them are a table of contents."""
 
@@ -178,7 +210,11 @@ def split_chapters(paragraphs: list[Paragraph] | tuple[Paragraph, ...]) -> list[
                 )
             )
 
-    for paragraph, head in zip(paragraphs, heads, strict=True):
+    skip = False
+    for i, (paragraph, head) in enumerate(zip(paragraphs, heads, strict=True)):
+        if skip:
+            skip = False
+            continue
         if head is None:
             body.append(paragraph)
             continue
@@ -187,6 +223,11 @@ def split_chapters(paragraphs: list[Paragraph] | tuple[Paragraph, ...]) -> list[
         title, rest = head
         heading_line = paragraph.line
         body = [replace(paragraph, text=rest)] if rest else []
+        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+        if not rest and following is not None and heads[i + 1] is None:
+            named = _name_line(title, following)
+            if named is not None:
+                title, skip = named, True
     close()
     if not chapters:
         chapters.append(Chapter(number=1, title=None, paragraphs=()))

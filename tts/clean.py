@@ -325,6 +325,40 @@ def is_site_notice(paragraph: str) -> bool:
     return distinct >= 3 and word_chars >= 0.3 * len(compact) and len(compact) <= 80
 
 
+# --- Project Gutenberg boilerplate ---------------------------------------------------
+
+_GUTENBERG_START_RE = re.compile(
+    r"^\*{3} ?START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK.*$", re.MULTILINE | re.IGNORECASE
+)
+_GUTENBERG_END_RE = re.compile(
+    r"^\*{3} ?END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK.*$", re.MULTILINE | re.IGNORECASE
+)
+
+
+def strip_gutenberg(text: str) -> tuple[str, tuple[str, ...]]:
+    """Blank out Project Gutenberg's header and licence around the book itself.
+
+    Lines are emptied rather than removed, so line numbers still point into the
+    source. Returns the text and a one-line description of each part dropped.
+    """
+    if "GUTENBERG" not in text[:20000].upper() and "GUTENBERG" not in text[-40000:].upper():
+        return text, ()
+    dropped: list[str] = []
+    start = _GUTENBERG_START_RE.search(text)
+    if start is not None:
+        head = text[: start.end()]
+        lines = head.count("\n") + 1
+        text = "\n" * (lines - 1) + text[start.end() :]
+        dropped.append(f"Project Gutenberg header ({lines} lines)")
+    end = _GUTENBERG_END_RE.search(text)
+    if end is not None:
+        tail = text[end.start() :]
+        lines = tail.count("\n") + 1
+        text = text[: end.start()] + "\n" * (lines - 1)
+        dropped.append(f"Project Gutenberg licence ({lines} lines)")
+    return text, tuple(dropped)
+
+
 # --- everything together --------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tts.chapters import split_chapters, split_heading
-from tts.clean import HAN, fix_text, is_scene_break, is_site_notice
+from tts.clean import HAN, fix_text, is_scene_break, is_site_notice, strip_gutenberg
 from tts.errors import InputError
 from tts.model import Book, Chapter, CleanReport, Language, Paragraph
 
@@ -276,6 +276,8 @@ def _wrapped(lines: list[str]) -> bool:
         if not line.strip() or not nxt.strip() or _is_indented(nxt):
             continue
         text = line.strip()
+        if split_heading(text) is not None or split_heading(nxt) is not None:
+            continue  # headings and contents lists say nothing about the prose layout
         widths.append(len(text))
         if text[-1] in _LINE_END:
             ends += 1
@@ -397,8 +399,9 @@ def parse_chapter_selection(spec: str, count: int) -> list[int]:
 def build_book(text: str, *, source: str, title: str, encoding: str = "utf-8") -> Book:
     """Clean decoded text and shape it into a `Book` (all chapters)."""
     text, counts = fix_text(text)
+    text, boilerplate = strip_gutenberg(text)
     kept: list[Paragraph] = []
-    notices: list[str] = []
+    notices: list[str] = list(boilerplate)
     breaks = 0
     for paragraph in split_paragraphs(text):
         if is_scene_break(paragraph.text):
