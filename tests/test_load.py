@@ -80,6 +80,20 @@ def test_encodings_round_trip(
         assert name == expected_name
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "cp950"])
+def test_a_cut_off_last_character_is_skipped(tmp_path: Path, encoding: str) -> None:
+    text = ZH_HANT * 3
+    path = tmp_path / "book.txt"
+    path.write_bytes(text.encode(encoding) + "燈".encode(encoding)[:1])
+    assert read_text(path) == (text, encoding)
+
+
+def test_one_accented_letter_in_cp1252_is_not_lost(tmp_path: Path) -> None:
+    path = tmp_path / "book.txt"
+    path.write_bytes("The keeper drank his café on the rail.\n".encode("cp1252"))
+    assert read_text(path)[0] == "The keeper drank his café on the rail.\n"
+
+
 def test_gb18030_with_characters_outside_gbk(tmp_path: Path) -> None:
     text = ZH_HANS + "𠀀这个字在扩展区。\n"
     path = tmp_path / "book.txt"

@@ -161,10 +161,26 @@ def _other_candidates(data: bytes) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _try(data: bytes, name: str) -> tuple[float, str]:
+def _decode_lenient(data: bytes, name: str) -> str | None:
+    """Decode, skipping a few broken byte sequences (a cut-off last character, a bad
+    sector); None when the bytes are not in this encoding at all."""
     try:
-        text = data.decode(name)
-    except (UnicodeDecodeError, LookupError):
+        return data.decode(name)
+    except LookupError:
+        return None
+    except UnicodeDecodeError:
+        pass
+    text = data.decode(name, errors="replace")
+    bad = text.count("\ufffd")
+    decoded = len(text) - len(text.encode("ascii", "ignore")) - bad  # good non-ASCII characters
+    if bad > max(4, len(data) // 5000) or decoded < 20 * bad:
+        return None
+    return text.replace("\ufffd", "")
+
+
+def _try(data: bytes, name: str) -> tuple[float, str]:
+    text = _decode_lenient(data, name)
+    if text is None:
         return 0.0, ""
     return _plausibility(text), text
 
@@ -196,10 +212,9 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
             if _plausibility(text) >= _PLAUSIBLE:
                 return text, name
         raise _fail(path, f"holds binary data (NUL bytes), not text; {_FIX}")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    text = _decode_lenient(data, "utf-8")
+    if text is not None:
+        return text, "utf-8"
     # GB18030 decodes most Big5 bytes too (into rare characters): take the better reading.
     scored = [(*_try(data, name), name) for name in _CHINESE_LEGACY]
     best: tuple[float, str, str] | None = max(
