@@ -389,3 +389,15 @@ def test_tone_runs_tell_who_spoke_when(edge_server: EdgeServer) -> None:
     runs = tone_runs(paused)
     assert [r.voice for r in runs] == [XIAOXIAO.name, YUNXI.name]
     assert runs[1].start - runs[0].end == pytest.approx(0.5, abs=0.08)
+
+
+def test_a_voice_added_to_the_service_speaks_below_the_shipped_tones(
+    edge_server: EdgeServer,
+) -> None:
+    entry = dict(edge_server.voice_list[0], ShortName="en-US-NovelNeural", Locale="en-US")
+    entry["Name"] = "Microsoft Server Speech Text to Speech Voice (en-US, NovelNeural)"
+    edge_server.voice_list = [*edge_server.voice_list, entry]
+    audio = run(EdgeEngine().synthesize(EN_TEXT, Voice("edge", "en-US-NovelNeural")))
+    hz = tone_frequency(decode_mp3(audio.data))
+    assert hz == pytest.approx(tone_for("en-US-NovelNeural"), rel=0.005)
+    assert hz < 195 and voice_for_tone(hz) is None

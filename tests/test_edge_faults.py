@@ -222,3 +222,14 @@ def test_parallel_requests_each_get_their_own_stream(edge_server: EdgeServer) ->
     clips = run(all_at_once())
     heard = [voice_for_tone(tone_frequency(decode_mp3(c.data))) for c in clips]
     assert heard == [v.name for v in voices]
+
+
+def test_a_voice_the_service_dropped_is_unavailable(edge_server: EdgeServer) -> None:
+    # The shipped list still has it, the service no longer does (voices come and go).
+    edge_server.voice_list = [v for v in edge_server.voice_list if v["ShortName"] != GUY.name]
+    with pytest.raises(NoAudio, match=GUY.name):
+        synth(EN_TEXT, GUY)
+    engine = EdgeEngine(chunk_timeout=0.5)
+    assert GUY.name not in {v.name for v in run(engine.voices())}
+    with pytest.raises(VoiceUnavailable, match="en-US-"):
+        run(engine.synthesize(EN_TEXT, GUY))
