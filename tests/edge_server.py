@@ -220,10 +220,9 @@ def sentences(text: str) -> list[str]:
 
 
 def _words(sentence: str) -> list[str]:
-    return (
-        re.findall(r"[^\W\d_]+|\d+", sentence)
-        if not any(map(_is_wide, sentence))
-        else [ch for ch in sentence if unicodedata.category(ch)[0] in "LN"]
+    """Words for WordBoundary: each Han character, each run of other letters, each number."""
+    return re.findall(
+        r"[\u3400-\u9fff\uf900-\ufaff]|[^\W\d_\u3400-\u9fff\uf900-\ufaff]+|\d+", sentence
     )
 
 

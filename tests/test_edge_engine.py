@@ -401,3 +401,14 @@ def test_a_voice_added_to_the_service_speaks_below_the_shipped_tones(
     hz = tone_frequency(decode_mp3(audio.data))
     assert hz == pytest.approx(tone_for("en-US-NovelNeural"), rel=0.005)
     assert hz < 195 and voice_for_tone(hz) is None
+
+
+def test_the_fake_service_answers_word_boundaries_when_asked(edge_server: EdgeServer) -> None:
+    import edge_tts
+
+    async def words() -> list[str]:
+        stream = edge_tts.Communicate("他说OK了。", XIAOXIAO.name, boundary="WordBoundary").stream()
+        return [c["text"] async for c in stream if c["type"] == "WordBoundary"]
+
+    assert run(words()) == ["他", "说", "OK", "了"]
+    assert edge_server.requests[0].boundary == "WordBoundary"
