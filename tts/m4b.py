@@ -1,0 +1,259 @@
+"""The assembled audio -> an .m4b audiobook: AAC with chapters, book metadata and a cover.
+
+One ffmpeg run (the binary from imageio-ffmpeg) transcodes the audio to AAC in an MP4
+container written by the `ipod` muxer with the 'M4B ' brand and media type 2 (audiobook), so
+Apple Books and Android audiobook players file it as a book and remember the listener's
+place. Chapters come from an FFMETADATA file; ffmpeg writes them both as a QuickTime chapter
+track (Apple) and a Nero `chpl` box (most other players). The cover is copied as an attached
+picture (`covr`). Output goes to a temp file beside `out_path`, renamed over it only when
+complete: a failed run leaves no partial file and keeps whatever was there before.
+
+Reading back uses ffmpeg too (`ffmpeg -i FILE -f ffmetadata -`), never ffprobe.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tts.assemble import ffmpeg_exe
+from tts.errors import AudiobookError
+from tts.tags import BookInfo, ChapterMark, image_mime, iso639_2, year_text
+
+_BITRATE = re.compile(r"^[1-9]\d{0,2}k$")
+_SPECIAL = re.compile(r"([=;#\\\n])")
+_DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What ffmpeg reads from an audio file: metadata, chapters, cover, length."""
+
+    metadata: dict[str, str] = field(default_factory=dict)
+    """Global tags as ffmpeg names them: title, artist, album, date, genre, ..."""
+    chapters: tuple[ChapterMark, ...] = ()
+    has_cover: bool = False
+    """True when the file carries a picture (an attached-pic video stream)."""
+    duration: float | None = None
+    """Seconds, as the container says (to 10 ms); None when ffmpeg prints none."""
+
+
+def _escape(value: str) -> str:
+    """A value as FFMETADATA writes it: '=', ';', '#', '\\' escaped; lines joined."""
+    one_line = " ".join(value.splitlines())
+    return _SPECIAL.sub(r"\\\1", one_line)
+
+
+def ffmetadata(info: BookInfo, chapters: Sequence[ChapterMark]) -> str:
+    """The FFMETADATA1 text for a book: global tags, then one [CHAPTER] per mark (ms)."""
+    tags: list[tuple[str, str]] = [("title", info.title), ("album", info.title)]
+    if info.author:
+        tags += [("artist", info.author), ("album_artist", info.author)]
+    if (year := year_text(info.year)) is not None:
+        tags.append(("date", year))
+    tags += [("genre", "Audiobook"), ("media_type", "2")]
+    lines = [";FFMETADATA1", *(f"{key}={_escape(value)}" for key, value in tags)]
+    previous = 0
+    for n, mark in enumerate(chapters, 1):
+        start, end = round(mark.start * 1000), round(mark.end * 1000)
+        if start < previous or end <= start:
+            raise AudiobookError(
+                f"chapter {n} ({mark.title!r}) runs {mark.start:.3f}-{mark.end:.3f} s, out of "
+                "order or empty; chapter marks must follow the assembled timeline"
+            )
+        previous = start
+        lines += [
+            "",
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={start}",
+            f"END={end}",
+            f"title={_escape(mark.title)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Split FFMETADATA text into lines, keeping escaped newlines inside their value."""
+    lines, current, escaped = [], [], False
+    for ch in text:
+        if escaped:
+            current.append("\\" + ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "\n":
+            lines.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    if current:
+        lines.append("".join(current))
+    return lines
+
+
+def _split_value(line: str) -> tuple[str, str] | None:
+    """'key=value' with escapes undone, or None for a line that holds no pair."""
+    key: list[str] = []
+    value: list[str] = []
+    target = key
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\" and i + 1 < len(line):
+            target.append(line[i + 1])
+            i += 2
+            continue
+        if ch == "=" and target is key:
+            target = value
+        else:
+            target.append(ch)
+        i += 1
+    if target is key:
+        return None
+    return "".join(key), "".join(value)
+
+
+def parse_ffmetadata(text: str) -> tuple[dict[str, str], list[ChapterMark]]:
+    """Global tags and chapters (in seconds, in file order) from FFMETADATA1 text."""
+    tags: dict[str, str] = {}
+    chapters: list[ChapterMark] = []
+    section: dict[str, str] | None = None
+    sections: list[dict[str, str]] = []
+    for line in _logical_lines(text):
+        if not line or line.startswith((";", "#")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = {} if line == "[CHAPTER]" else None
+            if section is not None:
+                sections.append(section)
+            continue
+        pair = _split_value(line)
+        if pair is None:
+            continue
+        if section is not None:
+            section[pair[0]] = pair[1]
+        elif not sections:
+            tags[pair[0]] = pair[1]
+    for n, chapter in enumerate(sections, 1):
+        num, _, den = chapter.get("TIMEBASE", "1/1000").partition("/")
+        try:
+            unit = int(num) / int(den or 1)
+            start, end = int(chapter["START"]) * unit, int(chapter["END"]) * unit
+        except (KeyError, ValueError, ZeroDivisionError) as e:
+            raise AudiobookError(f"chapter {n} in ffmpeg's metadata is malformed ({e})") from e
+        chapters.append(ChapterMark(chapter.get("title", f"Chapter {n}"), start, end))
+    return tags, chapters
+
+
+def _last_line(stderr: bytes) -> str:
+    """ffmpeg's last message, without its '[in#0 @ 0x...] ' prefix."""
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return re.sub(r"^\[[^\]]*\] ", "", lines[-1]) if lines else "no message"
+
+
+def encode_m4b(
+    source: str | Path,
+    out_path: str | Path,
+    *,
+    info: BookInfo,
+    chapters: Sequence[ChapterMark],
+    cover: bytes | None = None,
+    bitrate: str = "64k",
+    pcm_rate: int | None = None,
+) -> None:
+    """Transcode the assembled audio at `source` to an AAC .m4b at `out_path`.
+
+    `source` is anything ffmpeg reads (the assembled MP3, a WAV), or raw 16-bit mono PCM at
+    `pcm_rate` Hz when that is given. `cover` (else `info.cover`) must be JPEG or PNG; it is
+    copied, not re-encoded. Raises AudiobookError with ffmpeg's last message on failure.
+    """
+    source, out_path = Path(source), Path(out_path)
+    if not _BITRATE.match(bitrate):
+        raise AudiobookError(f"bitrate {bitrate!r} is not like '64k'; give kbit/s, e.g. 64k")
+    picture = cover if cover is not None else info.cover
+    mime = image_mime(picture) if picture else None
+    if picture and mime is None:
+        raise AudiobookError("the cover image is not a JPEG or PNG; give one with --cover FILE")
+    if not source.is_file():
+        raise AudiobookError(f"cannot make {out_path}: {source} does not exist; assemble it first")
+    metadata = ffmetadata(info, chapters)
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".part"
+        )
+    except OSError as e:
+        raise AudiobookError(
+            f"cannot write {out_path}: {e.strerror or e}; choose another output path with -o"
+        ) from e
+    tmp = Path(tmp_name)
+    try:
+        with tempfile.TemporaryDirectory(prefix="audiobook-m4b-") as work:
+            meta_path = Path(work) / "chapters.txt"
+            meta_path.write_text(metadata, encoding="utf-8")
+            raw = ["-f", "s16le", "-ar", str(pcm_rate), "-ac", "1"] if pcm_rate else []
+            cmd = [
+                ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                *raw, "-i", str(source),
+                "-f", "ffmetadata", "-i", str(meta_path),
+            ]  # fmt: skip
+            maps = ["-map", "0:a:0", "-map_metadata", "1", "-map_chapters", "1"]
+            if picture and mime:
+                cover_path = Path(work) / ("cover.png" if mime == "image/png" else "cover.jpg")
+                cover_path.write_bytes(picture)
+                cmd += ["-i", str(cover_path)]
+                maps += ["-map", "2:v:0", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
+            language = iso639_2(info.language)
+            cmd += [
+                *maps,
+                "-c:a", "aac", "-b:a", bitrate,
+                *(["-metadata:s:a:0", f"language={language}"] if language else []),
+                "-brand", "M4B ", "-movflags", "+faststart",
+                "-f", "ipod", str(tmp),
+            ]  # fmt: skip
+            done = subprocess.run(cmd, capture_output=True, check=False)
+        if done.returncode != 0:
+            why = _last_line(done.stderr)
+            if b"matches no streams" in done.stderr:
+                why = f"{source} holds no audio stream"
+            raise AudiobookError(
+                f"ffmpeg could not make {out_path}: {why}; check that the assembled audio plays"
+            )
+        tmp.replace(out_path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise AudiobookError(
+            f"cannot write {out_path}: {e.strerror or e}; free some space or choose another path"
+        ) from e
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_media(path: str | Path) -> MediaInfo:
+    """Metadata, chapters, cover and length of any file ffmpeg reads (.m4b, tagged .mp3)."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudiobookError(f"cannot read {path}: no such file")
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-f", "ffmetadata", "-"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise AudiobookError(f"ffmpeg cannot read {path}: {_last_line(done.stderr)}")
+    tags, chapters = parse_ffmetadata(done.stdout.decode("utf-8", "replace"))
+    listing = done.stderr.decode("utf-8", "replace")
+    found = _DURATION.search(listing)
+    duration = None
+    if found:
+        hours, minutes, seconds = found.groups()
+        duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    has_cover = any("Video:" in line and "(attached pic)" in line for line in listing.splitlines())
+    return MediaInfo(tags, tuple(chapters), has_cover, duration)
+
+
+def read_m4b_chapters(path: str | Path) -> list[ChapterMark]:
+    """The chapters ffmpeg reads from an .m4b (or any file it reads), in file order."""
+    return list(read_media(path).chapters)

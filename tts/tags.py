@@ -1,0 +1,352 @@
+"""Tag an assembled MP3 so phone players treat it as an audiobook: title, author, cover, chapters.
+
+The tag is ID3v2.3, not 2.4. Every player that reads 2.4 reads 2.3, but not the reverse:
+Windows Explorer and Media Player ignore 2.4 tags, and older car and phone firmware misread
+2.4's syncsafe frame sizes. The podcast apps that show chapters (Apple Podcasts, Overcast,
+Pocket Casts, AntennaPod) all read CHAP/CTOC in 2.3, the version most chaptered files use.
+The one cost: 2.3 has no UTF-8, so text is stored as UTF-16, which holds Chinese just as well.
+
+`write_id3` never edits the file in place. It writes the new tag, then copies the audio
+frames after it into a temp file beside the MP3, and renames that over the original only
+when complete: a crash or full disk leaves the old file whole. Called on the assembler's
+temp file before it is renamed, the user's output path goes straight from its old content
+to the finished, tagged book.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mutagen import MutagenError
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    CTOC,
+    ID3,
+    TALB,
+    TIT2,
+    TLAN,
+    TLEN,
+    TPE1,
+    TRCK,
+    TYER,
+    CTOCFlags,
+    Encoding,
+    Frame,
+    ID3NoHeaderError,
+    PictureType,
+)
+from mutagen.mp3 import MP3
+
+from tts.errors import AudiobookError, InputError
+
+_COPY_CHUNK = 1 << 20
+_PADDING = 1024
+"""Spare bytes after the tag, so a tag editor can change a field without rewriting the book."""
+_TOC_ID = "toc"
+
+
+@dataclass(frozen=True)
+class BookInfo:
+    """What a listener sees about the book in a player."""
+
+    title: str
+    author: str | None = None
+    year: int | str | None = None
+    """Year of publication (an int or a string starting with four digits)."""
+    language: str | None = None
+    """'zh-Hans', 'zh-Hant', 'en' or any BCP 47 tag; an ISO 639-2 code is written."""
+    cover: bytes | None = None
+    """Cover image bytes, JPEG or PNG."""
+    cover_mime: str | None = None
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    """Where a chapter sits in the assembled audio."""
+
+    title: str
+    start: float
+    """Seconds from the start of the audio."""
+    end: float
+    """Seconds from the start of the audio; the next chapter's start, or the audio's length."""
+
+
+def marks_from_starts(
+    titles: Sequence[str], starts: Sequence[float], total: float
+) -> list[ChapterMark]:
+    """Chapter marks from each chapter's start: a chapter ends where the next one starts."""
+    if len(titles) != len(starts):
+        raise ValueError(f"{len(titles)} chapter titles for {len(starts)} start times")
+    ends = [*starts[1:], total]
+    return [ChapterMark(t, s, e) for t, s, e in zip(titles, starts, ends, strict=True)]
+
+
+_LANGUAGES = {"zh": "zho", "en": "eng", "ja": "jpn", "ko": "kor", "fr": "fra", "de": "deu"}
+
+
+def iso639_2(language: str | None) -> str | None:
+    """The ISO 639-2 code ID3 and MP4 want ('zh-Hans' -> 'zho'), or None when unknown."""
+    if not language:
+        return None
+    primary = language.replace("_", "-").split("-")[0].lower()
+    if primary in _LANGUAGES:
+        return _LANGUAGES[primary]
+    if len(primary) == 3 and primary.isascii() and primary.isalpha():
+        return primary
+    return None
+
+
+def year_text(year: int | str | None) -> str | None:
+    """The four-digit year of `year`, or None when it has none."""
+    if year is None:
+        return None
+    text = str(year).strip()
+    return text[:4] if len(text) >= 4 and text[:4].isdigit() else None
+
+
+def image_mime(data: bytes) -> str | None:
+    """'image/jpeg' or 'image/png' from the image's first bytes, or None for anything else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
+def load_cover(path: str | Path) -> tuple[bytes, str]:
+    """Read a user's `--cover FILE`: its bytes and mime type (JPEG or PNG only)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise InputError(
+            f"cannot read cover {path}: {e.strerror or e}; give a JPEG or PNG file with --cover"
+        ) from e
+    mime = image_mime(data)
+    if mime is None:
+        raise InputError(
+            f"cover {path} is not a JPEG or PNG image; convert it (phone players show only these)"
+        )
+    return data, mime
+
+
+def _cover(info: BookInfo, cover: bytes | None) -> tuple[bytes, str] | None:
+    data = cover if cover is not None else info.cover
+    if not data:
+        return None
+    mime = image_mime(data)
+    if mime is None:
+        raise InputError("the cover image is not a JPEG or PNG; give one with --cover FILE")
+    return data, mime
+
+
+def chapter_ms(chapters: Sequence[ChapterMark], length_ms: int) -> list[tuple[str, int, int]]:
+    """(title, start ms, end ms) per chapter, clamped to the audio's length and checked."""
+    out: list[tuple[str, int, int]] = []
+    previous = 0
+    for n, mark in enumerate(chapters, 1):
+        start = min(max(round(mark.start * 1000), 0), length_ms)
+        end = min(round(mark.end * 1000), length_ms)
+        if end <= start or start < previous:
+            raise AudiobookError(
+                f"chapter {n} ({mark.title!r}) runs {mark.start:.3f}-{mark.end:.3f} s, "
+                f"out of order or outside the {length_ms / 1000:.3f} s of audio; "
+                "chapter marks must follow the assembled timeline"
+            )
+        out.append((mark.title, start, end))
+        previous = start
+    return out
+
+
+def _audio_ms(path: Path) -> int:
+    try:
+        return round(MP3(path).info.length * 1000)
+    except (MutagenError, OSError) as e:
+        raise AudiobookError(
+            f"cannot tag {path}: it is not a readable MP3 ({e}); assemble it again"
+        ) from e
+
+
+def id3_frames(
+    *,
+    info: BookInfo,
+    chapters: Sequence[ChapterMark],
+    length_ms: int,
+    track: int | None = None,
+    cover: bytes | None = None,
+) -> list[Frame]:
+    """The tag's frames in the order they are written (pure: no file is touched).
+
+    Chapters go in time order, CTOC first: players built on ffmpeg list CHAP frames in the
+    order they sit in the file, whatever the CTOC says. The cover goes last, being largest.
+    """
+    utf8 = Encoding.UTF8  # saved as UTF-16, which ID3v2.3 allows
+    frames: list[Frame] = [TIT2(encoding=utf8, text=[info.title])]
+    if info.author:
+        frames.append(TPE1(encoding=utf8, text=[info.author]))
+    frames.append(TALB(encoding=utf8, text=[info.title]))
+    if track is not None:
+        frames.append(TRCK(encoding=utf8, text=[str(track)]))
+    if (year := year_text(info.year)) is not None:
+        frames.append(TYER(encoding=utf8, text=[year]))
+    if (language := iso639_2(info.language)) is not None:
+        frames.append(TLAN(encoding=utf8, text=[language]))
+    frames.append(TLEN(encoding=utf8, text=[str(length_ms)]))
+    marks = chapter_ms(chapters, length_ms)
+    ids = [f"chp{i}" for i in range(len(marks))]
+    if ids:
+        frames.append(
+            CTOC(
+                element_id=_TOC_ID,
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=utf8, text=[info.title])],
+            )
+        )
+    for element_id, (title, start, end) in zip(ids, marks, strict=True):
+        frames.append(
+            CHAP(
+                element_id=element_id,
+                start_time=start,
+                end_time=end,
+                sub_frames=[TIT2(encoding=utf8, text=[title])],
+            )
+        )
+    if (picture := _cover(info, cover)) is not None:
+        data, mime = picture
+        frames.append(
+            APIC(encoding=utf8, mime=mime, type=PictureType.COVER_FRONT, desc="", data=data)
+        )
+    return frames
+
+
+def _syncsafe(n: int) -> bytes:
+    return bytes((n >> shift) & 0x7F for shift in (21, 14, 7, 0))
+
+
+def tag_bytes(frames: Sequence[Frame], padding: int = _PADDING) -> bytes:
+    """An ID3v2.3 tag holding `frames` in the given order, then `padding` zero bytes.
+
+    mutagen serializes each frame (converting text to UTF-16); the frames are laid out
+    here because mutagen orders them by size on its own.
+    """
+    body = bytearray()
+    for frame in frames:
+        one = ID3()
+        one.add(frame)
+        buffer = io.BytesIO()
+        one.save(buffer, v1=0, v2_version=3, padding=lambda _info: 0)
+        body += buffer.getvalue()[10:]
+    body += bytes(padding)
+    return b"ID3\x03\x00\x00" + _syncsafe(len(body)) + bytes(body)
+
+
+def _id3v2_end(head: bytes) -> int:
+    """Bytes taken by ID3v2 tags at the start of a file (0 when it has none)."""
+    pos = 0
+    while head[pos : pos + 3] == b"ID3" and len(head) >= pos + 10:
+        size = 0
+        for byte in head[pos + 6 : pos + 10]:
+            size = (size << 7) | (byte & 0x7F)
+        pos += 10 + size + (10 if head[pos + 5] & 0x10 else 0)
+    return pos
+
+
+def _audio_start(path: Path) -> int:
+    with open(path, "rb") as f:
+        head = f.read(10)
+        end = 0
+        while (skip := _id3v2_end(head)) > 0:
+            end += skip
+            f.seek(end)
+            head = f.read(10)
+        return end
+
+
+def write_id3(
+    path: str | Path,
+    *,
+    info: BookInfo,
+    chapters: Sequence[ChapterMark],
+    track: int | None = None,
+    cover: bytes | None = None,
+    cover_mime: str | None = None,
+) -> None:
+    """Give the MP3 at `path` an ID3v2.3 tag, replacing any ID3v2 tag it had.
+
+    Title, album (the book's title), author, year, language, length, track (for one file of
+    a split book), front cover (`cover`, else `info.cover`; its type is read from the bytes,
+    so `cover_mime` is only a hint) and chapters: CHAP frames chp0, chp1, ... with a TIT2
+    title each, listed in order by one top-level CTOC. Chapter times are clamped to the
+    audio's length.
+
+    The audio frames are copied unchanged after the new tag into a temp file that replaces
+    `path` when complete (keeping its permissions), so `path` is either untouched or fully
+    tagged. Call it on the assembler's temp file before its rename to keep a half-made book
+    away from the user's output path too.
+    """
+    del cover_mime  # the bytes say what the image is
+    path = Path(path)
+    length_ms = _audio_ms(path)
+    head = tag_bytes(
+        id3_frames(info=info, chapters=chapters, length_ms=length_ms, track=track, cover=cover)
+    )
+    start = _audio_start(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tag")
+    except OSError as e:
+        raise AudiobookError(
+            f"cannot tag {path}: {e.strerror or e}; free some space or choose another path with -o"
+        ) from e
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+            out.write(head)
+            src.seek(start)
+            shutil.copyfileobj(src, out, _COPY_CHUNK)
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise AudiobookError(
+            f"cannot tag {path}: {e.strerror or e}; free some space or choose another path with -o"
+        ) from e
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_chapters(path: str | Path) -> list[ChapterMark]:
+    """The chapters of a tagged MP3, in the order its top-level CTOC lists them.
+
+    Without a CTOC, CHAP frames are returned by start time; an untagged file has none.
+    """
+    try:
+        tag = ID3(path)
+    except ID3NoHeaderError:
+        return []
+    except (MutagenError, OSError) as e:
+        raise AudiobookError(f"cannot read the tag of {path}: {e}") from e
+    chaps = {frame.element_id: frame for frame in tag.getall("CHAP")}
+    order: list[str] = []
+    for toc in tag.getall("CTOC"):
+        if toc.flags & CTOCFlags.TOP_LEVEL:
+            order = [i for i in toc.child_element_ids if i in chaps]
+            break
+    if not order:
+        order = sorted(chaps, key=lambda i: (chaps[i].start_time, i))
+    marks = []
+    for element_id in order:
+        frame = chaps[element_id]
+        titles = frame.sub_frames.getall("TIT2")
+        title = str(titles[0].text[0]) if titles and titles[0].text else element_id
+        marks.append(ChapterMark(title, frame.start_time / 1000, frame.end_time / 1000))
+    return marks
