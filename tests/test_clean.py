@@ -172,6 +172,11 @@ NOTICES = [
     "Visit www.example-novel.com for the latest chapters.",
     "Read the latest chapters at example-novel.com",
     "【求收藏，求月票，求推薦票】",
+    "上一章←章節目錄→下一章",
+    "上一页 | 目录 | 下一页",
+    "Previous Chapter | Table of Contents | Next Chapter",
+    "If you find any errors ( broken links, non-standard content, etc.. ), please let us know.",
+    "Tip: You can use left, right, A and D keyboard keys to browse between chapters.",
 ]
 
 
@@ -191,6 +196,10 @@ BODY = [
     "他說：“收藏這些書，是我一生的心願。”",
     "第一次見面時他就說：“我喜歡讀書。”",
     "本章的故事發生在三年以前。",
+    "Find the latest news, he said, and bring it to me.",
+    "Next!",
+    "“下一章？”他問。",
+    "Previous owners had left the index cards on the table.",
 ]
 
 

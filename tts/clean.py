@@ -257,9 +257,10 @@ _NOTICE_PREFIX_RE = re.compile(
     r"本章未完|點擊下一頁|点击下一页|請記住本站|请记住本站|手機版閱讀網址|手机版阅读网址"
     r"|天才一秒|一秒記住|一秒记住|本書首發|本书首发|最新章節請|最新章节请|最新章節地址|最新章节地址"
     r"|最新網址|最新网址|章節錯誤|章节错误|本章完|未完待續|未完待续|全本小說|全本小说"
-    r"|read the latest chapter|read latest chapter|read more chapters at|find (?:more|the latest)"
+    r"|章節報錯|章节报错|看書福利|看书福利"
+    r"|read the latest chapter|read latest chapter|read more chapters at"
     r"|this chapter is (?:updated|brought|translated)|the source of this (?:content|chapter)"
-    r"|new novel chapters are published"
+    r"|new novel chapters are published|if you find any errors \(|tip: you can use left"
     r")",
     re.IGNORECASE,
 )
@@ -267,7 +268,7 @@ _NOTICE_PREFIX_RE = re.compile(
 
 _NOTICE_SOFT_PREFIX_RE = re.compile(
     r"^[\s\u3000(（【\[「『]*(?:溫馨提示|温馨提示|提示|公告|通知|友情提示|求收藏|求月票|求推薦|求推荐"
-    r"|visit|please visit|bookmark|support us|note)",
+    r"|visit|please visit|bookmark|support us|note|find (?:more|the latest))",
     re.IGNORECASE,
 )
 """Phrases that start a notice only when notice vocabulary or a URL follows."""
@@ -287,6 +288,16 @@ _DIALOGUE_RE = re.compile('[“”「」"]')
 _BRACKETED_WORD_RE = re.compile(
     r"[「【\[]\s*(?:書架|书架|閱讀記錄|阅读记录|書籤|书签|收藏)\s*[」】\]]"
 )
+
+_NAV_SEPARATORS = r"[\s\u3000|｜/\\←→<>《》【】()（）\[\]·.、,，:：_-]*"
+_NAV_RE = re.compile(
+    f"(?:{_NAV_SEPARATORS}(?:上一章|下一章|上一頁|下一頁|上一页|下一页|章節目錄|章节目录|目錄|目录"
+    "|返回書頁|返回书页|返回目錄|返回目录|加入書籤|加入书签|投推薦票|投推荐票|書架|书架|快捷鍵|快捷键"
+    "|previous chapter|next chapter|prev chapter|table of contents|chapter list|previous|prev|next"
+    f"|index|toc){_NAV_SEPARATORS}){{2,}}",
+    re.IGNORECASE,
+)
+"""A site's navigation bar: 'Previous Chapter | TOC | Next Chapter', '上一章←目錄→下一章'."""
 
 _NOTICE_MAX_LEN = 240
 
@@ -311,8 +322,10 @@ def is_site_notice(paragraph: str) -> bool:
     url_chars = sum(len(u) for u in urls)
     if urls and url_chars >= 0.5 * len(compact):
         return True
+    if len(text) <= 80 and _NAV_RE.fullmatch(text):
+        return True
     if _NOTICE_PREFIX_RE.match(text):
-        return len(compact) <= 60 or bool(urls) or _notice_density(text)[0] >= 1
+        return len(compact) <= 120 or bool(urls) or _notice_density(text)[0] >= 1
     if _NOTICE_SOFT_PREFIX_RE.match(text):
         return bool(urls) or _notice_density(text)[0] >= 2 or bool(_BRACKETED_WORD_RE.search(text))
     if _DIALOGUE_RE.search(text) or (len(compact) > 80 and not urls):
