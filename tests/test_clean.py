@@ -173,6 +173,8 @@ NOTICES = [
     "Read the latest chapters at example-novel.com",
     "【求收藏，求月票，求推薦票】",
     "上一章←章節目錄→下一章",
+    "最新章節！",
+    "收藏本站",
     "上一页 | 目录 | 下一页",
     "Previous Chapter | Table of Contents | Next Chapter",
     "If you find any errors ( broken links, non-standard content, etc.. ), please let us know.",
@@ -198,6 +200,8 @@ BODY = [
     "本章的故事發生在三年以前。",
     "Find the latest news, he said, and bring it to me.",
     "Next!",
+    "Free!",
+    "更新了。",
     "“下一章？”他問。",
     "Previous owners had left the index cards on the table.",
 ]

@@ -335,6 +335,11 @@ def is_site_notice(paragraph: str) -> bool:
         return True
     if _BRACKETED_WORD_RE.search(text) and distinct >= 2:
         return True
+    if len(compact) <= 20 and _NOTICE_WORDS_RE.search(text):
+        # Nothing but notice words: '最新章節！', '收藏本站'
+        leftover = _NOTICE_WORDS_EN_RE.sub("", _NOTICE_WORDS_RE.sub("", text))
+        if not any(ch.isalnum() for ch in leftover):
+            return True
     return distinct >= 3 and word_chars >= 0.3 * len(compact) and len(compact) <= 80
 
 
