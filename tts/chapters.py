@@ -34,6 +34,8 @@ _ZH_NAMED_RE = re.compile(
 _ZH_TITLE_END = '，,。：:！!？?；;“”"「」『』（(…'
 _ZH_PROSE_END = "。！？!?：:”」…"
 """A line ending like this is a sentence; titles end without punctuation."""
+_ZH_PARTICLES = "的是了就也都在和與与被把說说中裡里後后前裏"
+"""Words that follow '第三章' in a sentence about a chapter, never in a title."""
 _ZH_MIN_FUSED = 4
 """Fewer characters after the title's comma are part of the title ('第5章 你好，世界')."""
 
@@ -69,9 +71,12 @@ def _split_zh(text: str) -> tuple[str, str] | None:
     rest = after[sep:]
     if not rest:
         return label, ""
-    if not sep and label[-1] not in _ZH_UNIT_FUSABLE:
-        return None  # '第一部手機…', '第二回他…': a sentence, not a heading
     cut = next((i for i, ch in enumerate(rest) if ch in _ZH_TITLE_END), len(rest))
+    if not sep and (
+        label[-1] not in _ZH_UNIT_FUSABLE or rest[0] in _ZH_PARTICLES or cut < len(rest)
+    ):
+        # '第一部手機…', '第三章的內容，…': a sentence that mentions a chapter.
+        return None
     if cut == len(rest):
         # No punctuation: the whole line is the title when it is heading-sized.
         if len(text) <= _ZH_MAX_HEADING:
