@@ -183,11 +183,12 @@ def split_chapters(paragraphs: list[Paragraph] | tuple[Paragraph, ...]) -> list[
         None if p.scene_break else split_heading(p.text) for p in paragraphs
     ]
     # A run of bare headings is a table of contents, not chapter starts.
+    bare = [head is not None and not head[1] for head in heads]
     i = 0
     while i < len(heads):
-        if heads[i] is not None and heads[i][1] == "":  # type: ignore[index]
+        if bare[i]:
             j = i
-            while j < len(heads) and heads[j] is not None and heads[j][1] == "":  # type: ignore[index]
+            while j < len(heads) and bare[j]:
                 j += 1
             if j - i >= _TOC_RUN:
                 # The last heading of the run opens the first real chapter when text follows.
