@@ -158,6 +158,9 @@ class _Attributor:
             self.mention = re.compile(rf"(?P<name>{names})|\b(?P<pro>[Hh]e|[Ss]he|I)\b")
         else:
             self.mention = re.compile(rf"(?P<name>{names})|(?P<pro>[他她我])(?![們们])")
+            self.walk = re.compile(
+                rf"(?P<d>[，。！？；：,.!?;:…]+)|(?P<name>{names})|(?P<pro>[他她我])(?![們们])"
+            )
         self._cache: dict[str, str | None] = {}
         self.first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
         self.lines: Counter[str] = Counter()
@@ -535,23 +538,39 @@ class _Attributor:
                         if who and who != last_subject:
                             st.touch(who, subject=False)
             return last_subject
-        for cm in _ZH_CLAUSE.finditer(text):
-            clause = cm.group()
-            found = self.subject_zh(clause)
-            if found and not found[1]:
-                who = self.name(found[0])
-                if who:
+        clause = 0
+        first = True
+        for m in self.walk.finditer(text):
+            kind = m.lastgroup
+            if kind == "d":
+                clause, first = m.end(), True
+                continue
+            subject = first and self.subject_at(text, clause, m.start())
+            first = False
+            if kind == "name":
+                who = self.name(m.group())
+                if who is None:
+                    continue
+                if subject:
                     st.touch(who, subject=True)
                     last_subject = who
-            elif found:
-                who, _ = self.pronoun(found[0], st, None)
+                elif who != last_subject:
+                    st.touch(who, subject=False)
+            elif subject:
+                who, _ = self.pronoun(m.group(), st, None)
                 last_subject = who or last_subject
-            for m in self.mention.finditer(clause):
-                if m.lastgroup == "name":
-                    who = self.name(m.group())
-                    if who and who != last_subject:
-                        st.touch(who, subject=False)
         return last_subject
+
+    def subject_at(self, text: str, clause: int, start: int) -> bool:
+        """A Chinese mention at `start` stands as its clause's subject (clause from `clause`)."""
+        lead = _LEAD_ZH.match(text, clause, start)
+        if lead is not None:
+            clause = lead.end()
+        if start - clause > 6:
+            return False
+        if start > clause and text[start - 1] in _ZH_OBJECT_BEFORE:
+            return False
+        return start == clause or _ZH_VERB.search(text, clause, start) is None
 
 
 _VOC_LEAD = re.compile(
@@ -593,46 +612,61 @@ def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counte
         for piece in block.pieces:
             if piece.kind != "narration":
                 continue
-            text = piece.text
-            subject: str | None = None  # the current sentence's subject
-            for cm in _EN_SENT.finditer(text) if att.english else _ZH_CLAUSE.finditer(text):
-                unit = cm.group()
-                if att.english:
-                    subject = None
+            if att.english:
+                for unit in _EN_SENT.findall(piece.text):
                     _en_sentence_votes(att, unit, votes)
-                for n, m in enumerate(att.mention.finditer(unit)):
-                    if m.lastgroup == "name":
-                        who = att.name(m.group())
-                        if who is None:
-                            continue
-                        if n == 0 and m.start() <= 6:
-                            subject = who
-                        if who in last:
-                            last.remove(who)
-                        last.append(who)
-                        last_para = block.paragraph
-                        continue
-                    w = m.group().lower()
-                    gender = (
-                        "male" if w in ("he", "他") else "female" if w in ("she", "她") else None
-                    )
-                    if gender is None or not last:
-                        continue
-                    at_start = not unit[: m.start()].strip(" ,;—-\"'“”‘’")
-                    if att.english:
-                        continue  # English votes come from _en_sentence_votes
-                    if at_start:
-                        target = subject or chain.get(w) or last[-1]
-                        subject = target
-                    else:
-                        target = last[-1]
-                        if target == subject:
-                            target = last[-2] if len(last) > 1 else ""
-                    if target:
-                        votes[target][gender] += 1
-                        chain[w] = target
-                if not att.english and _ZH_SENT_END.match(text, cm.end()):
-                    subject = None
+            else:
+                last_para = _zh_gender_votes(
+                    att, piece.text, votes, last, chain, block.paragraph, last_para
+                )
+
+
+def _zh_gender_votes(
+    att: _Attributor,
+    text: str,
+    votes: dict[str, Counter[str]],
+    last: list[str],
+    chain: dict[str, str],
+    paragraph: int,
+    last_para: int,
+) -> int:
+    subject: str | None = None  # the current sentence's subject
+    clause = 0
+    first = True
+    for m in att.walk.finditer(text):
+        kind = m.lastgroup
+        if kind == "d":
+            if _ZH_SENT_END.search(m.group()):
+                subject = None
+            clause, first = m.end(), True
+            continue
+        at_first, first = first, False
+        if kind == "name":
+            who = att.name(m.group())
+            if who is None:
+                continue
+            if at_first and m.start() - clause <= 6:
+                subject = who
+            if who in last:
+                last.remove(who)
+            last.append(who)
+            last_para = paragraph
+            continue
+        w = m.group()
+        gender = "male" if w == "他" else "female" if w == "她" else None
+        if gender is None or not last:
+            continue
+        if not text[clause : m.start()].strip():
+            target = subject or chain.get(w) or last[-1]
+            subject = target
+        else:
+            target = last[-1]
+            if target == subject:
+                target = last[-2] if len(last) > 1 else ""
+        if target:
+            votes[target][gender] += 1
+            chain[w] = target
+    return last_para
 
 
 _EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
@@ -699,18 +733,9 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     segments: list[Segment] = []
     for ch, blocks in chapters:
         guesses = att.chapter(blocks)
-        flat = [g for gs in guesses for g in gs]
-        k = 0
-        for seg in segments_from_blocks(ch, blocks):
-            if seg.kind == "dialogue":
-                g = flat[k]
-                k += 1
-                seg = replace(
-                    seg, speaker=g.speaker, confidence=round(g.confidence, 3), method=g.method
-                )
-                if g.speaker:
-                    att.lines[g.speaker] += 1
-            segments.append(seg)
+        flat = [(g.speaker, round(g.confidence, 3), g.method) for gs in guesses for g in gs]
+        att.lines.update(g[0] for g in flat if g[0])
+        segments.extend(segments_from_blocks(ch, blocks, flat))
     if att.lines.get(att.first_person):
         roster.forms.setdefault(att.first_person, set())
     return segments, roster.characters(att.lines)

@@ -38,6 +38,34 @@ def _both(words: Iterable[str]) -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
+def trie_regex(words: Iterable[str]) -> str:
+    """One regex for many literal words, as a trie: fast to match, longest form first."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alts: list[str] = []
+        leaves: list[str] = []
+        for ch in sorted(k for k in node if k):
+            sub = node[ch]
+            if len(sub) == 1 and "" in sub:
+                leaves.append(re.escape(ch))
+            else:
+                alts.append(re.escape(ch) + emit(sub))
+        if leaves:
+            alts.append(leaves[0] if len(leaves) == 1 else "[" + "".join(leaves) + "]")
+        if len(alts) == 1 and "" not in node:
+            return alts[0]
+        body = "(?:" + "|".join(alts) + ")"
+        return body + "?" if "" in node else body
+
+    return emit(trie)
+
+
 # The most common Chinese surnames (Simplified), without those that are mostly function
 # words in running text (和, 于, 但, 都, 那, 向 …), plus two-character surnames.
 _SURNAMES_1 = (
@@ -103,10 +131,10 @@ _NOT_NAME = frozenset(
     "吗呢吧啊呀哦嗯么得地之其此所为以于及并或若如因虽但即且被由自用把能会要想可应该"
 )
 _NAME_HEAD_RE = re.compile(
-    rf"(?P<title>{_SURNAME_RE}(?:{_TITLE_RE}))"
-    rf"|(?P<pet>[老小阿]{_SURNAME_RE})(?![\u4e00-\u9fff]{{2}})"
-    rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?(?:{_ROLE_RE}))"
-    rf"|(?P<name>(?P<sur>{_SURNAME_RE})(?P<given>[\u4e00-\u9fff]{{1,2}}))"
+    rf"(?P<title>{trie_regex(SURNAMES)}{trie_regex(TITLES)})"
+    rf"|(?P<pet>[老小阿]{trie_regex(SURNAMES)})(?![\u4e00-\u9fff]{{2}})"
+    rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
+    rf"|(?P<name>(?P<sur>{trie_regex(SURNAMES)})(?P<given>[\u4e00-\u9fff]{{1,2}}))"
 )
 # Common words that start with a surname character and stand at clause starts.
 _COMMON_WORDS = frozenset(
@@ -123,7 +151,7 @@ _COMMON_WORDS = frozenset(
 )
 _CLAUSE_SPLIT_ZH = re.compile(r"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"]+")
 _LEAD_ZH = re.compile(
-    "^(?:"
+    "(?:"
     + "|".join(
         _both(
             "于是 这时 只见 随后 然后 接着 但是 可是 不过 同时 此时 忽然 突然 这回轮到 轮到 "
@@ -363,14 +391,19 @@ class Roster:
             for form in list(surfaces):
                 surfaces.add(_S2T.convert(form))
                 surfaces.add(_T2S.convert(form))
-        alts = sorted((re.escape(s) for s in surfaces if s), key=len, reverse=True)
+        surfaces.discard("")
         if self.english:
-            body = "|".join(alts) if alts else r"(?!x)x"
-            self.pattern = re.compile(rf"\b(?:{body})\b")
+            body = trie_regex(surfaces) if surfaces else r"(?!x)x"
+            head = "[" + "".join(sorted(re.escape(w[0]) for w in surfaces)) + "]"
+            self.pattern = re.compile(rf"\b(?={head}){body}\b")
         else:
-            titled = rf"{_SURNAME_RE}(?:{_TITLE_RE})|[老小]{_SURNAME_RE}(?![\u4e00-\u9fff]{{2}})"
-            body = "|".join([*alts, titled])
-            self.pattern = re.compile(body)
+            firsts = (
+                {w[0] for w in surfaces} | set(_SUR_CLASS) | {w[0] for w in SURNAMES} | {"老", "小"}
+            )
+            head = "[" + "".join(sorted(re.escape(c) for c in firsts)) + "]"
+            titled = rf"{_SURNAME_TRIE}{_TITLE_TRIE}|[老小]{_SURNAME_TRIE}(?![\u4e00-\u9fff]{{2}})"
+            names = trie_regex(surfaces) if surfaces else r"(?!x)x"
+            self.pattern = re.compile(rf"(?={head})(?:{names}|{titled})")
 
     def characters(self, lines: Counter[str]) -> list[Character]:
         names = set(lines) | self.known
@@ -382,6 +415,9 @@ class Roster:
         return out
 
 
+_SURNAME_TRIE = trie_regex(SURNAMES)
+_TITLE_TRIE = trie_regex(TITLES)
+_ROLE_END_RE = re.compile(f"{trie_regex(ROLES)}$")
 _TITLED_RE = re.compile(rf"(?:(?P<sur>{_SURNAME_RE})(?:{_TITLE_RE})|[老小](?P<sur_>{_SURNAME_RE}))")
 
 
@@ -478,7 +514,7 @@ def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) 
         if fold(cand) not in roster.canon:
             roster.add(cand)
     for cand, n in total.items():
-        if any(cand.endswith(r) for r in ROLES) and not _TITLED_RE.fullmatch(cand):
+        if _ROLE_END_RE.search(cand) and not _TITLED_RE.fullmatch(cand):
             if tagged[cand] or n >= 3:
                 if fold(cand) not in roster.canon:
                     roster.add(cand, gender=_title_gender(cand))
@@ -504,11 +540,15 @@ def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) 
             roster.canon.setdefault(fold(name[1:]), name)
             roster.forms[name].add(name[1:])
     # A bare role (記者) is the one character whose name ends with it.
-    for role in ROLES:
-        owners = [n for n in roster.forms if n.endswith(role) and n != role]
-        if len(owners) == 1 and fold(role) not in roster.canon:
-            roster.canon[fold(role)] = owners[0]
-            roster.forms[owners[0]].add(role)
+    owners: dict[str, list[str]] = defaultdict(list)
+    for name in roster.forms:
+        m = _ROLE_END_RE.search(name)
+        if m is not None and m.start() > 0:
+            owners[m.group()].append(name)
+    for role, names in owners.items():
+        if len(names) == 1 and fold(role) not in roster.canon:
+            roster.canon[fold(role)] = names[0]
+            roster.forms[names[0]].add(role)
     # Surname + title forms seen at clause starts (resolved lazily for the rest).
     for cand in total:
         if _TITLED_RE.fullmatch(cand):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from tts.model import Chapter, Language, Paragraph, Segment
@@ -148,7 +149,39 @@ def _single_closer_ok(text: str, i: int) -> bool:
     return True
 
 
+_NO_QUOTES = _Scan((), None, 0, False)
+
+
+@lru_cache(maxsize=32)
+def _marks_re(families: frozenset[Family]) -> re.Pattern[str]:
+    """The quote marks of the active families only."""
+    chars = [c for c, f in (*_OPEN.items(), *_CLOSE.items(), *_STRAIGHT.items()) if f in families]
+    return re.compile("[" + "".join(sorted(re.escape(c) for c in chars)) + "]")
+
+
 def _scan(text: str, style: QuoteStyle) -> _Scan:
+    found = [(m.start(), m.group()) for m in _marks_re(style.families).finditer(text)]
+    if not found:
+        return _NO_QUOTES
+    fast = _scan_simple(text, found)
+    return fast if fast is not None else _scan_full(text, style)
+
+
+def _scan_simple(text: str, found: list[tuple[int, str]]) -> _Scan | None:
+    """The common case: curly marks that open and close in turn, never nested."""
+    if len(found) % 2:
+        return None
+    spans = []
+    for k in range(0, len(found), 2):
+        (i, a), (j, b) = found[k], found[k + 1]
+        family = _OPEN.get(a)
+        if family is None or family == "single" or _CLOSE.get(b) != family:
+            return None
+        spans.append((i + 1, j, True))
+    return _Scan(tuple(spans), None, len(found), not text[: found[0][0]].strip())
+
+
+def _scan_full(text: str, style: QuoteStyle) -> _Scan:
     stack: list[tuple[Family, int]] = []
     spans: list[tuple[int, int, bool]] = []
     orphan: int | None = None
@@ -202,27 +235,33 @@ def _scan(text: str, style: QuoteStyle) -> _Scan:
     return _Scan(tuple(spans), orphan, marks, opens_first)
 
 
+_SPEAKABLE_RE = re.compile(r"[^\W_]")
+
+
 def _speakable(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+    """Holds a letter, digit or Han character: something a voice can say."""
+    return _SPEAKABLE_RE.search(text) is not None
 
 
 def _is_scare_quote(text: str, start: int, end: int) -> bool:
     """A short quoted term inside a narration sentence (…的“一網通辦”其實…, the "reform" was)."""
+    b = start - 2  # the character before the opening mark, spaces skipped
+    while b >= 0 and text[b] == " ":
+        b -= 1
+    a = end + 1  # the character after the closing mark
+    while a < len(text) and text[a] == " ":
+        a += 1
+    if b < 0 or a >= len(text) or end - start > 40:
+        return False
+    if not text[b].isalnum() or not (text[a].isalnum() or text[a] in "，、,;；"):
+        return False
     content = text[start:end].strip()
     if not content or content[-1] in _TERMINAL or content[-1] in ",，":
         return False
     han = len(_HAN_RE.findall(content))
-    if han > _SHORT_HAN or (not han and len(_WORD_RE.findall(content)) > _SHORT_WORDS):
+    if han > _SHORT_HAN or len(_WORD_RE.findall(content)) > _SHORT_WORDS:
         return False
-    if han and len(_WORD_RE.findall(content)) > _SHORT_WORDS:
-        return False
-    before = text[: start - 1].rstrip()
-    after = text[end + 1 :].lstrip()
-    if not before or not after:
-        return False
-    if not (before[-1].isalnum()) or not (after[0].isalnum() or after[0] in "，、,;；"):
-        return False
-    return _CUE_BEFORE_RE.search(before[-12:]) is None
+    return _CUE_BEFORE_RE.search(text, max(0, b - 11), b + 1) is None
 
 
 def _narration(text: str) -> Piece | None:
@@ -330,24 +369,45 @@ def _inside_speech_block(i: int, para: Paragraph, scan: _Scan, last: bool) -> Bl
     return Block(i, para.line, tuple(p for p in pieces if p is not None), text=text)
 
 
-def segments_from_blocks(chapter: Chapter, blocks: Iterable[Block]) -> list[Segment]:
-    """The chapter's segments in reading order (heading first), indexed from 0."""
+def segments_from_blocks(
+    chapter: Chapter,
+    blocks: Iterable[Block],
+    speakers: Iterable[tuple[str | None, float, str]] = (),
+) -> list[Segment]:
+    """The chapter's segments in reading order (heading first), indexed from 0.
+
+    `speakers` gives (speaker, confidence, method) for each dialogue piece in order.
+    """
     out: list[Segment] = []
+    number = chapter.number
     if chapter.title and chapter.title.strip():
         line = chapter.heading_line or (chapter.paragraphs[0].line if chapter.paragraphs else 1)
-        out.append(Segment(chapter.number, 0, "heading", chapter.title.strip(), -1, line))
+        out.append(Segment(number, 0, "heading", chapter.title.strip(), -1, line))
+    who = iter(speakers)
     for block in blocks:
         if block.pause:
-            out.append(
-                Segment(chapter.number, len(out), "pause", block.text, block.paragraph, block.line)
-            )
+            out.append(Segment(number, len(out), "pause", block.text, block.paragraph, block.line))
             continue
         for piece in block.pieces:
-            out.append(
-                Segment(
-                    chapter.number, len(out), piece.kind, piece.text, block.paragraph, block.line
+            if piece.kind == "dialogue":
+                speaker, confidence, method = next(who, (None, None, None))
+                out.append(
+                    Segment(
+                        number,
+                        len(out),
+                        "dialogue",
+                        piece.text,
+                        block.paragraph,
+                        block.line,
+                        speaker,
+                        confidence,
+                        method,
+                    )
                 )
-            )
+            else:
+                out.append(
+                    Segment(number, len(out), piece.kind, piece.text, block.paragraph, block.line)
+                )
     return out
 
 
