@@ -84,7 +84,7 @@ def marks_from_starts(
     """Chapter marks from each chapter's start: a chapter ends where the next one starts."""
     if len(titles) != len(starts):
         raise ValueError(f"{len(titles)} chapter titles for {len(starts)} start times")
-    ends = [*starts[1:], total]
+    ends = [*starts[1:], total] if starts else []
     return [ChapterMark(t, s, e) for t, s, e in zip(titles, starts, ends, strict=True)]
 
 

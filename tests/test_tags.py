@@ -1,0 +1,318 @@
+"""ID3 tags on the assembled MP3: what a phone player shows (title, author, cover, chapters)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3, CTOCFlags
+from mutagen.mp3 import MP3
+
+from tts.assemble import assemble, ffmpeg_exe, iter_frames
+from tts.errors import AudiobookError, InputError
+from tts.m4b import read_media
+from tts.model import Clip, Silence
+from tts.tags import (
+    BookInfo,
+    ChapterMark,
+    chapter_ms,
+    image_mime,
+    iso639_2,
+    load_cover,
+    marks_from_starts,
+    read_chapters,
+    write_id3,
+    year_text,
+)
+
+RATE = 24000
+ZH = BookInfo(title="青云山下的小镇", author="林晚舟", year=2019, language="zh-Hans")
+EN = BookInfo(title="The Lamplighter's Daughter", author="Ada Finch", year="1897", language="en")
+ZH_MARKS = (
+    ChapterMark("第一章 雨夜来客", 0.0, 2.0),
+    ChapterMark("第二章 Old Friends 旧友", 2.0, 4.5),
+    ChapterMark("第三章 山门", 4.5, 6.0),
+)
+EN_MARKS = (
+    ChapterMark("Chapter One: The Fog", 0.0, 1.2),
+    ChapterMark("Chapter Two — 北风", 1.2, 3.0),
+    ChapterMark("Chapter Three", 3.0, 6.0),
+)
+
+
+def ffmpeg(*args: str) -> bytes:
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args]
+    return subprocess.run(cmd, check=True, capture_output=True).stdout
+
+
+def edge_mp3(path: Path, seconds: float, freq: int = 440, *, tags: bool = False) -> Path:
+    """An MP3 like the assembler's: 24 kHz mono 48 kbit/s frames (tags=True: ffmpeg's own)."""
+    extra = [] if tags else ["-write_xing", "0", "-id3v2_version", "0"]
+    ffmpeg(
+        "-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate={RATE}:duration={seconds}",
+        "-ac", "1", "-c:a", "libmp3lame", "-b:a", "48k", *extra, "-f", "mp3", "-y", str(path),
+    )  # fmt: skip
+    return path
+
+
+def decoded(path: Path) -> bytes:
+    return ffmpeg("-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(RATE), "pipe:1")
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    d = tmp_path_factory.mktemp("covers")
+    out = {}
+    for ext, color in (("png", "red"), ("jpg", "blue")):
+        path = d / f"cover.{ext}"
+        ffmpeg("-f", "lavfi", "-i", f"color=c={color}:s=64x64", "-frames:v", "1", "-y", str(path))
+        out[ext] = path.read_bytes()
+    return out
+
+
+@pytest.fixture(scope="module")
+def book_mp3(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return edge_mp3(tmp_path_factory.mktemp("book") / "book.mp3", 6.0)
+
+
+@pytest.fixture
+def mp3(book_mp3: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "book.mp3"
+    path.write_bytes(book_mp3.read_bytes())
+    return path
+
+
+@pytest.mark.parametrize(("info", "marks"), [(ZH, ZH_MARKS), (EN, EN_MARKS)], ids=["zh", "en"])
+def test_chapters_read_back_in_order_with_ms_times(
+    mp3: Path, info: BookInfo, marks: tuple[ChapterMark, ...]
+) -> None:
+    write_id3(mp3, info=info, chapters=marks)
+    assert read_chapters(mp3) == list(marks)
+    tag = ID3(mp3)
+    assert tag.version == (2, 3, 0)
+    chaps = {f.element_id: f for f in tag.getall("CHAP")}
+    assert sorted(chaps) == ["chp0", "chp1", "chp2"]
+    for i, mark in enumerate(marks):
+        frame = chaps[f"chp{i}"]
+        assert (frame.start_time, frame.end_time) == (
+            round(mark.start * 1000),
+            round(mark.end * 1000),
+        )
+        assert frame.sub_frames["TIT2"].text == [mark.title]
+    (toc,) = tag.getall("CTOC")
+    assert toc.flags & CTOCFlags.TOP_LEVEL and toc.flags & CTOCFlags.ORDERED
+    assert toc.child_element_ids == ["chp0", "chp1", "chp2"]
+
+
+def test_a_player_on_ffmpeg_lists_chapters_in_time_order(mp3: Path) -> None:
+    """ffmpeg (mpv, VLC) ignores CTOC and lists CHAP frames in file order."""
+    write_id3(mp3, info=ZH, chapters=ZH_MARKS)
+    seen = read_media(mp3).chapters
+    assert [c.title for c in seen] == [m.title for m in ZH_MARKS]
+    assert [c.start for c in seen] == pytest.approx([m.start for m in ZH_MARKS], abs=0.001)
+
+
+@pytest.mark.parametrize(
+    ("info", "fields"),
+    [
+        (
+            ZH,
+            {"TIT2": "青云山下的小镇", "TALB": "青云山下的小镇", "TPE1": "林晚舟",
+             "TDRC": "2019", "TLAN": "zho"},
+        ),
+        (
+            EN,
+            {"TIT2": "The Lamplighter's Daughter", "TALB": "The Lamplighter's Daughter",
+             "TPE1": "Ada Finch", "TDRC": "1897", "TLAN": "eng"},
+        ),
+        (BookInfo(title="无名之书"), {"TIT2": "无名之书", "TALB": "无名之书"}),
+    ],
+    ids=["zh", "en", "title-only"],
+)  # fmt: skip
+def test_book_fields(mp3: Path, info: BookInfo, fields: dict[str, str]) -> None:
+    write_id3(mp3, info=info, chapters=())
+    tag = ID3(mp3)
+    for key, value in fields.items():
+        assert str(tag[key].text[0]) == value, key
+    for key in {"TPE1", "TDRC", "TLAN"} - set(fields):
+        assert key not in tag
+    assert "TRCK" not in tag and not tag.getall("CHAP") and not tag.getall("CTOC")
+    seconds = len(decoded(mp3)) / 2 / RATE  # 6 s of tone and the encoder's delay
+    assert int(tag["TLEN"].text[0]) == pytest.approx(seconds * 1000, abs=2)
+
+
+def test_track_number_for_one_file_of_a_split_book(mp3: Path) -> None:
+    write_id3(mp3, info=ZH, chapters=ZH_MARKS[:1], track=7)
+    assert ID3(mp3)["TRCK"].text == ["7"]
+
+
+@pytest.mark.parametrize(("ext", "mime"), [("png", "image/png"), ("jpg", "image/jpeg")])
+def test_cover_is_the_front_picture_with_its_type(
+    mp3: Path, images: dict[str, bytes], ext: str, mime: str
+) -> None:
+    write_id3(mp3, info=EN, chapters=EN_MARKS, cover=images[ext], cover_mime="image/gif")
+    (apic,) = ID3(mp3).getall("APIC")
+    assert (apic.type, apic.mime, apic.data) == (3, mime, images[ext])
+    assert read_media(mp3).has_cover
+
+
+def test_a_given_cover_wins_over_the_books(mp3: Path, images: dict[str, bytes]) -> None:
+    info = BookInfo(title="封面", cover=images["png"], cover_mime="image/png")
+    write_id3(mp3, info=info, chapters=())
+    assert ID3(mp3).getall("APIC")[0].mime == "image/png"
+    write_id3(mp3, info=info, chapters=(), cover=images["jpg"])
+    (apic,) = ID3(mp3).getall("APIC")
+    assert (apic.mime, apic.data) == ("image/jpeg", images["jpg"])
+
+
+def test_audio_is_unchanged_by_tagging(mp3: Path, images: dict[str, bytes]) -> None:
+    before_bytes, before_pcm = mp3.read_bytes(), decoded(mp3)
+    write_id3(mp3, info=ZH, chapters=ZH_MARKS, cover=images["png"])
+    after = mp3.read_bytes()
+    assert after.endswith(before_bytes) and after.startswith(b"ID3\x03")
+    assert decoded(mp3) == before_pcm
+    assert len(before_pcm) / 2 / RATE == pytest.approx(6.0, abs=0.05)
+    assert MP3(mp3).info.length == pytest.approx(6.0, abs=0.05)
+
+
+def test_retagging_replaces_the_old_tag(mp3: Path, images: dict[str, bytes]) -> None:
+    write_id3(mp3, info=ZH, chapters=ZH_MARKS, cover=images["png"])
+    write_id3(mp3, info=EN, chapters=EN_MARKS[:2])
+    tag = ID3(mp3)
+    assert str(tag["TIT2"]) == EN.title and not tag.getall("APIC")
+    assert [m.title for m in read_chapters(mp3)] == [m.title for m in EN_MARKS[:2]]
+    assert mp3.read_bytes().count(b"ID3\x03") == 1
+
+
+def test_ffmpegs_own_tag_and_xing_frame_are_handled(tmp_path: Path) -> None:
+    """The assembler's re-encode path leaves ffmpeg's ID3 tag and a Xing frame."""
+    path = edge_mp3(tmp_path / "encoded.mp3", 3.0, tags=True)
+    pcm = decoded(path)
+    marks = marks_from_starts(["Part 1", "第二部"], [0.0, 1.5], 3.0)
+    write_id3(path, info=EN, chapters=marks)
+    assert b"Lavf" not in path.read_bytes()[:4096]
+    assert [m.title for m in read_chapters(path)] == ["Part 1", "第二部"]
+    assert decoded(path) == pcm
+
+
+def test_chapter_ends_past_the_audio_are_clamped(mp3: Path) -> None:
+    write_id3(mp3, info=EN, chapters=[ChapterMark("All", 0.0, 6.3)])
+    (mark,) = read_chapters(mp3)
+    assert mark.end == pytest.approx(len(decoded(mp3)) / 2 / RATE, abs=0.002)
+
+
+def test_permissions_are_kept(mp3: Path) -> None:
+    mp3.chmod(0o644)
+    write_id3(mp3, info=EN, chapters=EN_MARKS)
+    assert stat.S_IMODE(mp3.stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize(
+    ("marks", "cover"),
+    [
+        ([ChapterMark("二", 2.0, 3.0), ChapterMark("一", 0.0, 2.0)], None),
+        ([ChapterMark("Empty", 2.0, 2.0)], None),
+        ([ChapterMark("After the end", 7.0, 8.0)], None),
+        ([], b"GIF89a not a cover"),
+    ],
+    ids=["out-of-order", "empty", "past-the-end", "gif-cover"],
+)
+def test_bad_input_leaves_the_file_untouched(
+    mp3: Path, marks: list[ChapterMark], cover: bytes | None
+) -> None:
+    before = mp3.read_bytes()
+    with pytest.raises(AudiobookError) as info:
+        write_id3(mp3, info=ZH, chapters=marks, cover=cover)
+    assert "\n" not in str(info.value)
+    assert mp3.read_bytes() == before
+    assert os.listdir(mp3.parent) == [mp3.name]
+
+
+def test_not_an_mp3_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.mp3"
+    path.write_bytes("这不是音频 not audio\n".encode() * 50)
+    with pytest.raises(AudiobookError, match="notes.mp3"):
+        write_id3(path, info=EN, chapters=())
+
+
+def test_untagged_file_has_no_chapters(mp3: Path) -> None:
+    assert read_chapters(mp3) == []
+
+
+def test_tagging_an_assembled_book_at_its_chapter_starts(tmp_path: Path) -> None:
+    """The wiring the pipeline does: chapter starts from the timeline, then tag the output."""
+    a = edge_mp3(tmp_path / "a.mp3", 1.0, 330)
+    b = edge_mp3(tmp_path / "b.mp3", 1.5, 550)
+    frames = {p: sum(1 for _ in iter_frames(p.read_bytes())) for p in (a, b)}
+    clip_a = Clip(str(a), "mp3", RATE, 1, frames[a] * 0.024)
+    clip_b = Clip(str(b), "mp3", RATE, 1, frames[b] * 0.024)
+    timeline = [clip_a, Silence(0.6), clip_a, Silence(2.5), clip_b]
+    starts = [0.0, clip_a.duration * 2 + 0.6 + 2.5]
+    out = tmp_path / "book.mp3"
+    total = assemble(timeline, out)
+    write_id3(out, info=ZH, chapters=marks_from_starts(["第一章", "第二章"], starts, total))
+    got = read_chapters(out)
+    assert [m.title for m in got] == ["第一章", "第二章"]
+    assert got[1].start == pytest.approx(starts[1], abs=0.03)
+    assert got[1].end == pytest.approx(total, abs=0.03)
+    pcm = decoded(out)
+    second = int(starts[1] * RATE) * 2
+    assert max(abs(int.from_bytes(pcm[i : i + 2], "little", signed=True))
+               for i in range(second - 2000, second - 200, 2)) < 50  # fmt: skip
+    assert len(pcm) / 2 / RATE == pytest.approx(total, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("language", "code"),
+    [("zh-Hans", "zho"), ("zh-Hant", "zho"), ("en", "eng"), ("en_GB", "eng"), ("yue", "yue"),
+     ("", None), (None, None), ("x", None)],
+)  # fmt: skip
+def test_iso639_2(language: str | None, code: str | None) -> None:
+    assert iso639_2(language) == code
+
+
+@pytest.mark.parametrize(
+    ("year", "text"),
+    [(2019, "2019"), ("1897", "1897"), ("2008-05-01", "2008"), ("民国", None), (None, None),
+     ("98", None)],
+)  # fmt: skip
+def test_year_text(year: int | str | None, text: str | None) -> None:
+    assert year_text(year) == text
+
+
+def test_image_mime(images: dict[str, bytes]) -> None:
+    assert image_mime(images["png"]) == "image/png"
+    assert image_mime(images["jpg"]) == "image/jpeg"
+    assert image_mime(b"GIF89a...") is None
+    assert image_mime(b"") is None
+
+
+def test_load_cover(tmp_path: Path, images: dict[str, bytes]) -> None:
+    good = tmp_path / "封面.jpg"
+    good.write_bytes(images["jpg"])
+    assert load_cover(good) == (images["jpg"], "image/jpeg")
+    bad = tmp_path / "cover.webp"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WEBP")
+    with pytest.raises(InputError, match="cover.webp is not a JPEG or PNG"):
+        load_cover(bad)
+    with pytest.raises(InputError, match="missing.png"):
+        load_cover(tmp_path / "missing.png")
+
+
+def test_marks_from_starts() -> None:
+    assert marks_from_starts(["一", "Two", "三"], [0.0, 10.0, 25.5], 40.0) == [
+        ChapterMark("一", 0.0, 10.0),
+        ChapterMark("Two", 10.0, 25.5),
+        ChapterMark("三", 25.5, 40.0),
+    ]
+    assert marks_from_starts([], [], 3.0) == []
+    with pytest.raises(ValueError):
+        marks_from_starts(["one"], [0.0, 1.0], 2.0)
+
+
+def test_chapter_ms_rounds_and_clamps() -> None:
+    marks = [ChapterMark("a", -0.0004, 1.2344), ChapterMark("b", 1.2344, 99.0)]
+    assert chapter_ms(marks, 5000) == [("a", 0, 1234), ("b", 1234, 5000)]
