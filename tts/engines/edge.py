@@ -592,6 +592,9 @@ def _validate_prosody(voice: Voice) -> None:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorError):  # not its repr: that names SSL objects
+        why = exc.os_error.strerror or type(exc.os_error).__name__
+        return f"{exc.host}:{exc.port}: {why}"
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
