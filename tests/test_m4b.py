@@ -11,10 +11,11 @@ import pytest
 from tts.assemble import ffmpeg_exe
 from tts.errors import AudiobookError
 from tts.m4b import encode_m4b, ffmetadata, parse_ffmetadata, read_m4b_chapters, read_media
-from tts.tags import BookInfo, ChapterMark
+from tts.model import BookInfo
+from tts.tags import ChapterMark
 
 RATE = 24000
-ZH = BookInfo(title="青云山下的小镇", author="林晚舟", year=2019, language="zh-Hans")
+ZH = BookInfo(title="青云山下的小镇", author="林晚舟", year="2019", language="zh-Hans")
 EN = BookInfo(title="The Lamplighter's Daughter", author="Ada Finch", year="1897", language="en")
 MARKS = (
     ChapterMark("第一章 雨夜来客", 0.0, 1.5),
@@ -143,7 +144,7 @@ def test_failure_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path) -> None:
     ("kwargs", "message"),
     [
         ({"bitrate": "64000"}, "not like '64k'"),
-        ({"cover": b"GIF89a"}, "not a JPEG or PNG"),
+        ({"cover": b"GIF89a"}, "cover is not an image"),
         ({"chapters": [ChapterMark("二", 2.0, 3.0), ChapterMark("一", 0.0, 2.0)]}, "out of order"),
     ],
     ids=["bitrate", "cover", "chapter-order"],

@@ -29,7 +29,7 @@ from tts.tags import (
 )
 
 RATE = 24000
-ZH = BookInfo(title="青云山下的小镇", author="林晚舟", year=2019, language="zh-Hans")
+ZH = BookInfo(title="青云山下的小镇", author="林晚舟", year="2019", language="zh-Hans")
 EN = BookInfo(title="The Lamplighter's Daughter", author="Ada Finch", year="1897", language="en")
 ZH_MARKS = (
     ChapterMark("第一章 雨夜来客", 0.0, 2.0),
@@ -66,7 +66,7 @@ def decoded(path: Path) -> bytes:
 def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     d = tmp_path_factory.mktemp("covers")
     out = {}
-    for ext, color in (("png", "red"), ("jpg", "blue")):
+    for ext, color in (("png", "red"), ("jpg", "blue"), ("gif", "yellow"), ("webp", "white")):
         path = d / f"cover.{ext}"
         ffmpeg("-f", "lavfi", "-i", f"color=c={color}:s=64x64", "-frames:v", "1", "-y", str(path))
         out[ext] = path.read_bytes()
@@ -166,6 +166,26 @@ def test_a_given_cover_wins_over_the_books(mp3: Path, images: dict[str, bytes]) 
     write_id3(mp3, info=info, chapters=(), cover=images["jpg"])
     (apic,) = ID3(mp3).getall("APIC")
     assert (apic.mime, apic.data) == ("image/jpeg", images["jpg"])
+
+
+@pytest.mark.parametrize("ext", ["gif", "webp"])
+def test_other_image_types_become_jpeg(
+    mp3: Path, images: dict[str, bytes], tmp_path: Path, ext: str
+) -> None:
+    write_id3(mp3, info=EN, chapters=(), cover=images[ext])
+    (apic,) = ID3(mp3).getall("APIC")
+    assert apic.mime == "image/jpeg" and apic.data.startswith(b"\xff\xd8\xff")
+    path = tmp_path / f"cover.{ext}"
+    path.write_bytes(images[ext])
+    data, mime = load_cover(path)
+    assert mime == "image/jpeg" and image_mime(data) == mime
+
+
+def test_a_broken_book_cover_is_left_out(mp3: Path) -> None:
+    info = BookInfo(title="残缺封面", cover=b"\x00garbage", cover_mime="image/jpeg")
+    write_id3(mp3, info=info, chapters=ZH_MARKS)
+    tag = ID3(mp3)
+    assert not tag.getall("APIC") and len(read_chapters(mp3)) == 3
 
 
 def test_audio_is_unchanged_by_tagging(mp3: Path, images: dict[str, bytes]) -> None:
@@ -296,7 +316,7 @@ def test_load_cover(tmp_path: Path, images: dict[str, bytes]) -> None:
     assert load_cover(good) == (images["jpg"], "image/jpeg")
     bad = tmp_path / "cover.webp"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WEBP")
-    with pytest.raises(InputError, match="cover.webp is not a JPEG or PNG"):
+    with pytest.raises(InputError, match="cover.webp is not an image; give a JPEG or PNG"):
         load_cover(bad)
     with pytest.raises(InputError, match="missing.png"):
         load_cover(tmp_path / "missing.png")

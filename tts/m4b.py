@@ -22,7 +22,8 @@ from pathlib import Path
 
 from tts.assemble import ffmpeg_exe
 from tts.errors import AudiobookError
-from tts.tags import BookInfo, ChapterMark, image_mime, iso639_2, year_text
+from tts.model import BookInfo
+from tts.tags import ChapterMark, cover_to_embed, iso639_2, year_text
 
 _BITRATE = re.compile(r"^[1-9]\d{0,2}k$")
 _SPECIAL = re.compile(r"([=;#\\\n])")
@@ -169,16 +170,14 @@ def encode_m4b(
     """Transcode the assembled audio at `source` to an AAC .m4b at `out_path`.
 
     `source` is anything ffmpeg reads (the assembled MP3, a WAV), or raw 16-bit mono PCM at
-    `pcm_rate` Hz when that is given. `cover` (else `info.cover`) must be JPEG or PNG; it is
-    copied, not re-encoded. Raises AudiobookError with ffmpeg's last message on failure.
+    `pcm_rate` Hz when that is given. The cover is `cover`, else `info.cover` (see
+    `cover_to_embed`); JPEG and PNG are copied as they are. Raises AudiobookError with
+    ffmpeg's last message on failure.
     """
     source, out_path = Path(source), Path(out_path)
     if not _BITRATE.match(bitrate):
         raise AudiobookError(f"bitrate {bitrate!r} is not like '64k'; give kbit/s, e.g. 64k")
-    picture = cover if cover is not None else info.cover
-    mime = image_mime(picture) if picture else None
-    if picture and mime is None:
-        raise AudiobookError("the cover image is not a JPEG or PNG; give one with --cover FILE")
+    embed = cover_to_embed(info, cover)
     if not source.is_file():
         raise AudiobookError(f"cannot make {out_path}: {source} does not exist; assemble it first")
     metadata = ffmetadata(info, chapters)
@@ -202,7 +201,8 @@ def encode_m4b(
                 "-f", "ffmetadata", "-i", str(meta_path),
             ]  # fmt: skip
             maps = ["-map", "0:a:0", "-map_metadata", "1", "-map_chapters", "1"]
-            if picture and mime:
+            if embed is not None:
+                picture, mime = embed
                 cover_path = Path(work) / ("cover.png" if mime == "image/png" else "cover.jpg")
                 cover_path.write_bytes(picture)
                 cmd += ["-i", str(cover_path)]

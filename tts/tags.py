@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,27 +45,28 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
+from tts.assemble import ffmpeg_exe
 from tts.errors import AudiobookError, InputError
+from tts.model import BookInfo
+
+__all__ = [
+    "BookInfo",
+    "ChapterMark",
+    "image_mime",
+    "iso639_2",
+    "cover_to_embed",
+    "load_cover",
+    "player_cover",
+    "marks_from_starts",
+    "read_chapters",
+    "write_id3",
+    "year_text",
+]
 
 _COPY_CHUNK = 1 << 20
 _PADDING = 1024
 """Spare bytes after the tag, so a tag editor can change a field without rewriting the book."""
 _TOC_ID = "toc"
-
-
-@dataclass(frozen=True)
-class BookInfo:
-    """What a listener sees about the book in a player."""
-
-    title: str
-    author: str | None = None
-    year: int | str | None = None
-    """Year of publication (an int or a string starting with four digits)."""
-    language: str | None = None
-    """'zh-Hans', 'zh-Hant', 'en' or any BCP 47 tag; an ISO 639-2 code is written."""
-    cover: bytes | None = None
-    """Cover image bytes, JPEG or PNG."""
-    cover_mime: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,30 +122,50 @@ def image_mime(data: bytes) -> str | None:
     return None
 
 
+def player_cover(data: bytes) -> tuple[bytes, str]:
+    """The cover as phone players take it: JPEG or PNG as it is, anything else ffmpeg reads
+    (GIF, WebP, BMP, ...) converted to JPEG. Raises InputError when it is no image."""
+    mime = image_mime(data)
+    if mime is not None:
+        return data, mime
+    cmd = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", "pipe:0",
+        "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "2", "-f", "image2pipe", "pipe:1",
+    ]  # fmt: skip
+    done = subprocess.run(cmd, input=data, capture_output=True, check=False)
+    if done.returncode != 0 or image_mime(done.stdout) != "image/jpeg":
+        raise InputError("the cover is not an image ffmpeg can read")
+    return done.stdout, "image/jpeg"
+
+
 def load_cover(path: str | Path) -> tuple[bytes, str]:
-    """Read a user's `--cover FILE`: its bytes and mime type (JPEG or PNG only)."""
+    """Read a user's `--cover FILE`: JPEG or PNG bytes and their mime type."""
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise InputError(
             f"cannot read cover {path}: {e.strerror or e}; give a JPEG or PNG file with --cover"
         ) from e
-    mime = image_mime(data)
-    if mime is None:
-        raise InputError(
-            f"cover {path} is not a JPEG or PNG image; convert it (phone players show only these)"
-        )
-    return data, mime
+    try:
+        return player_cover(data)
+    except InputError as e:
+        raise InputError(f"cover {path} is not an image; give a JPEG or PNG file") from e
 
 
-def _cover(info: BookInfo, cover: bytes | None) -> tuple[bytes, str] | None:
-    data = cover if cover is not None else info.cover
-    if not data:
+def cover_to_embed(info: BookInfo, cover: bytes | None) -> tuple[bytes, str] | None:
+    """The picture to embed: `cover` if given (an error when it is no image), else the
+    book's own cover, left out when it is no image (a broken EPUB cover spoils no book)."""
+    if cover is not None:
+        try:
+            return player_cover(cover)
+        except InputError as e:
+            raise InputError(f"{e}; give a JPEG or PNG file with --cover") from e
+    if not info.cover:
         return None
-    mime = image_mime(data)
-    if mime is None:
-        raise InputError("the cover image is not a JPEG or PNG; give one with --cover FILE")
-    return data, mime
+    try:
+        return player_cover(info.cover)
+    except InputError:
+        return None
 
 
 def chapter_ms(chapters: Sequence[ChapterMark], length_ms: int) -> list[tuple[str, int, int]]:
@@ -218,7 +240,7 @@ def id3_frames(
                 sub_frames=[TIT2(encoding=utf8, text=[title])],
             )
         )
-    if (picture := _cover(info, cover)) is not None:
+    if (picture := cover_to_embed(info, cover)) is not None:
         data, mime = picture
         frames.append(
             APIC(encoding=utf8, mime=mime, type=PictureType.COVER_FRONT, desc="", data=data)
@@ -281,10 +303,10 @@ def write_id3(
     """Give the MP3 at `path` an ID3v2.3 tag, replacing any ID3v2 tag it had.
 
     Title, album (the book's title), author, year, language, length, track (for one file of
-    a split book), front cover (`cover`, else `info.cover`; its type is read from the bytes,
-    so `cover_mime` is only a hint) and chapters: CHAP frames chp0, chp1, ... with a TIT2
-    title each, listed in order by one top-level CTOC. Chapter times are clamped to the
-    audio's length.
+    a split book), front cover (`cover`, else `info.cover`, as `cover_to_embed` says; its
+    type is read from the bytes, so `cover_mime` is not needed) and chapters: CHAP frames
+    chp0, chp1, ... with a TIT2 title each, listed in order by one top-level CTOC. Chapter
+    times are clamped to the audio's length.
 
     The audio frames are copied unchanged after the new tag into a temp file that replaces
     `path` when complete (keeping its permissions), so `path` is either untouched or fully
