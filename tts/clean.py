@@ -113,8 +113,8 @@ def repair_glyphs(text: str) -> tuple[str, int]:
     or Chinese text around it. Korean words and sentences are left alone.
     """
     table = _glyph_table()
-    if not _HANGUL_RUN_RE.search(text):
-        return text, 0
+    if not _HANGUL_RUN_RE.search(text) or not _HAN_RE.search(text):
+        return text, 0  # no Hangul, or no Chinese anywhere (then all Hangul is Korean)
     fast = 0
 
     def swap(m: re.Match[str]) -> str:
@@ -136,16 +136,16 @@ def repair_glyphs(text: str) -> tuple[str, int]:
     pieces: list[str] = []
     last = 0
     n = len(text)
-    for m in _HANGUL_RUN_RE.finditer(text):
+    for m in _mapped_run_re().finditer(text):
         run = m.group()
-        if len(run) > _MAX_SWAPPED_RUN or any(ord(ch) not in table for ch in run):
-            continue
         start, end = m.span()
         before = text[start - 1] if start else ""
         after = text[end] if end < n else ""
-        if _HAN_RE.match(before) or _HAN_RE.match(after):
-            chinese = True
-        elif _is_chinese_neighbour(before) or _is_chinese_neighbour(after):
+        if _is_hangul(before) or _is_hangul(after):
+            continue  # part of a longer Hangul word
+        if not _HAN_RE.search(text, max(0, start - _CONTEXT), end + _CONTEXT):
+            continue  # no Chinese nearby
+        if _is_chinese_neighbour(before) or _is_chinese_neighbour(after):
             chinese = _window_is_chinese(text, start, end) or (
                 not _HANGUL_RUN_RE.search(text, max(0, start - _CONTEXT), start)
                 and not _HANGUL_RUN_RE.search(text, end, end + _CONTEXT)
