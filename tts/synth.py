@@ -14,6 +14,7 @@ import copy
 import random
 import re
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,8 +58,11 @@ class Request:
 
 
 def is_speakable(text: str) -> bool:
-    """True when the text holds a letter or digit (in any script): something to say."""
-    return any(ch.isalnum() for ch in text)
+    """True when the text holds a letter or digit (in any script): something to say.
+
+    The same test the engines apply, so no request is ever refused as unspeakable.
+    """
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
 def _cut_after(pattern: re.Pattern[str], text: str) -> list[str]:
