@@ -107,6 +107,22 @@ def test_chapters_read_back_in_order_with_ms_times(
     assert toc.child_element_ids == ["chp0", "chp1", "chp2"]
 
 
+def test_a_web_novel_with_hundreds_of_chapters_gets_nested_tables(mp3: Path) -> None:
+    """A CTOC lists at most 255 children: past that, the top level lists groups of 100."""
+    titles = [f"第{n}章" if n % 2 else f"Chapter {n}" for n in range(1, 322)]
+    marks = marks_from_starts(titles, [n * 0.018 for n in range(321)], 6.0)
+    write_id3(mp3, info=ZH, chapters=marks)
+    assert [(m.title, m.start) for m in read_chapters(mp3)] == [
+        (m.title, round(m.start * 1000) / 1000) for m in marks
+    ]
+    tocs = {f.element_id: f for f in ID3(mp3).getall("CTOC")}
+    assert tocs["toc"].child_element_ids == ["toc1", "toc2", "toc3", "toc4"]
+    assert tocs["toc"].flags & CTOCFlags.TOP_LEVEL and not tocs["toc2"].flags & CTOCFlags.TOP_LEVEL
+    assert tocs["toc2"].child_element_ids == [f"chp{i}" for i in range(100, 200)]
+    assert str(tocs["toc4"].sub_frames["TIT2"]) == "第301章 – 第321章"
+    assert [c.title for c in read_media(mp3).chapters] == titles
+
+
 def test_a_player_on_ffmpeg_lists_chapters_in_time_order(mp3: Path) -> None:
     """ffmpeg (mpv, VLC) ignores CTOC and lists CHAP frames in file order."""
     write_id3(mp3, info=ZH, chapters=ZH_MARKS)

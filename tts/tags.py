@@ -67,6 +67,10 @@ _COPY_CHUNK = 1 << 20
 _PADDING = 1024
 """Spare bytes after the tag, so a tag editor can change a field without rewriting the book."""
 _TOC_ID = "toc"
+_TOC_MAX = 255
+"""A CTOC lists at most 255 children (its count is one byte)."""
+_TOC_GROUP = 100
+"""Chapters per nested CTOC when a book has more than 255 ('Chapters 101-200')."""
 
 
 @dataclass(frozen=True)
@@ -222,15 +226,7 @@ def id3_frames(
     frames.append(TLEN(encoding=utf8, text=[str(length_ms)]))
     marks = chapter_ms(chapters, length_ms)
     ids = [f"chp{i}" for i in range(len(marks))]
-    if ids:
-        frames.append(
-            CTOC(
-                element_id=_TOC_ID,
-                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                child_element_ids=ids,
-                sub_frames=[TIT2(encoding=utf8, text=[info.title])],
-            )
-        )
+    frames += _tables_of_contents(info.title, ids, [title for title, _, _ in marks])
     for element_id, (title, start, end) in zip(ids, marks, strict=True):
         frames.append(
             CHAP(
@@ -246,6 +242,37 @@ def id3_frames(
             APIC(encoding=utf8, mime=mime, type=PictureType.COVER_FRONT, desc="", data=data)
         )
     return frames
+
+
+def _toc(element_id: str, children: list[str], title: str, *, top: bool = False) -> CTOC:
+    flags = CTOCFlags.ORDERED | (CTOCFlags.TOP_LEVEL if top else 0)
+    return CTOC(
+        element_id=element_id,
+        flags=flags,
+        child_element_ids=children,
+        sub_frames=[TIT2(encoding=Encoding.UTF8, text=[title])],
+    )
+
+
+def _tables_of_contents(book: str, ids: list[str], titles: list[str]) -> list[Frame]:
+    """One top-level ordered CTOC listing the chapters; past 255 chapters, it lists nested
+    CTOCs of 100 chapters each, titled by their first and last chapter."""
+    if not ids:
+        return []
+    if len(ids) <= _TOC_MAX:
+        return [_toc(_TOC_ID, ids, book, top=True)]
+    starts = range(0, len(ids), _TOC_GROUP)
+    if len(starts) > _TOC_MAX:
+        raise AudiobookError(
+            f"{len(ids)} chapters are more than an ID3 table of contents can list "
+            f"({_TOC_MAX * _TOC_GROUP}); split the book into several files"
+        )
+    nested = []
+    for n, at in enumerate(starts, 1):
+        group = slice(at, at + _TOC_GROUP)
+        first, last = titles[group][0], titles[group][-1]
+        nested.append(_toc(f"{_TOC_ID}{n}", ids[group], f"{first} – {last}"))
+    return [_toc(_TOC_ID, [t.element_id for t in nested], book, top=True), *nested]
 
 
 def _syncsafe(n: int) -> bytes:
@@ -347,7 +374,8 @@ def write_id3(
 
 
 def read_chapters(path: str | Path) -> list[ChapterMark]:
-    """The chapters of a tagged MP3, in the order its top-level CTOC lists them.
+    """The chapters of a tagged MP3, in the order its top-level CTOC lists them (nested
+    tables of contents followed).
 
     Without a CTOC, CHAP frames are returned by start time; an untagged file has none.
     """
@@ -358,10 +386,23 @@ def read_chapters(path: str | Path) -> list[ChapterMark]:
     except (MutagenError, OSError) as e:
         raise AudiobookError(f"cannot read the tag of {path}: {e}") from e
     chaps = {frame.element_id: frame for frame in tag.getall("CHAP")}
+    tocs = {frame.element_id: frame for frame in tag.getall("CTOC")}
     order: list[str] = []
-    for toc in tag.getall("CTOC"):
+    seen: set[str] = set()
+
+    def walk(element_id: str) -> None:
+        if element_id in seen:
+            return
+        seen.add(element_id)
+        if element_id in chaps:
+            order.append(element_id)
+        elif element_id in tocs:
+            for child in tocs[element_id].child_element_ids:
+                walk(child)
+
+    for toc in tocs.values():
         if toc.flags & CTOCFlags.TOP_LEVEL:
-            order = [i for i in toc.child_element_ids if i in chaps]
+            walk(toc.element_id)
             break
     if not order:
         order = sorted(chaps, key=lambda i: (chaps[i].start_time, i))
