@@ -7,12 +7,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from mutagen.mp4 import MP4
 
 from tts.assemble import ffmpeg_exe
 from tts.errors import AudiobookError
 from tts.m4b import encode_m4b, ffmetadata, parse_ffmetadata, read_m4b_chapters, read_media
 from tts.model import BookInfo
-from tts.tags import ChapterMark
+from tts.tags import ChapterMark, write_id3
 
 RATE = 24000
 ZH = BookInfo(title="青云山下的小镇", author="林晚舟", year="2019", language="zh-Hans")
@@ -69,6 +70,31 @@ def test_chapters_read_back_with_ffmpeg(book: Path) -> None:
     for got, want in zip(chapters, MARKS, strict=True):
         assert got.start == pytest.approx(want.start, abs=0.05)
         assert got.end == pytest.approx(want.end, abs=0.05)
+
+
+def test_nero_chapters_for_android_players(book: Path) -> None:
+    """Besides Apple's chapter track, ffmpeg writes a Nero 'chpl' box; mutagen reads that."""
+    chapters = MP4(book).chapters
+    assert chapters is not None
+    assert [c.title for c in chapters] == [m.title for m in MARKS]
+    assert [c.start for c in chapters] == pytest.approx([m.start for m in MARKS], abs=0.05)
+
+
+def test_a_tagged_mp3_source_brings_only_its_audio(media: dict[str, Path], tmp_path: Path) -> None:
+    tagged = tmp_path / "tagged.mp3"
+    tagged.write_bytes(media["mp3"].read_bytes())
+    write_id3(
+        tagged, info=EN, chapters=[ChapterMark("Old", 0.0, 6.0)], cover=media["jpg"].read_bytes()
+    )
+    out = tmp_path / "from-tagged.m4b"
+    encode_m4b(tagged, out, info=ZH, chapters=MARKS, cover=media["png"].read_bytes())
+    got = read_media(out)
+    assert [c.title for c in got.chapters] == [m.title for m in MARKS]
+    assert got.metadata["title"] == ZH.title
+    listing = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(out)], capture_output=True
+    ).stderr.decode()
+    assert listing.count("(attached pic)") == 1 and "png" in listing
 
 
 def test_player_sees_an_audiobook_with_title_author_and_cover(book: Path) -> None:
