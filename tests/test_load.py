@@ -207,6 +207,18 @@ def test_chinese_hard_wrapped_and_indented() -> None:
     ]
 
 
+def test_chinese_hard_wrapped_without_indent_or_blank_lines() -> None:
+    text = (
+        "城南的雨下了整整一夜，李掌櫃守著燈坐在\n"
+        "櫃檯後面，一直等到天亮，也沒有等到那個\n"
+        "人。\n"
+        "第二天一早，門外傳來三聲輕叩，他放下茶\n"
+        "杯，起身開門。\n"
+        "門外站著一個披著蓑衣的少年，渾身濕透。\n"
+    )
+    assert [line for line, _ in texts(text)] == [1, 4, 6]
+
+
 def test_english_indented_paragraphs_without_blank_lines() -> None:
     text = (
         "  The keeper climbed the stairs every evening at six, counting the\n"

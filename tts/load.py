@@ -270,6 +270,7 @@ def read_text(path: str | Path) -> tuple[str, str]:
 
 _INDENT = ("\u3000", "  ", "\t")
 _LINE_END = frozenset('。！？!?.…”」』"’)）:：;；—~～*')
+_PARAGRAPH_END = frozenset('。！？!?.…”」』"’')
 _CJK_EDGE_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’…—]")
 
 
@@ -277,8 +278,8 @@ def _is_indented(line: str) -> bool:
     return line.startswith(_INDENT) and len(line) - len(line.lstrip(" ")) <= 8
 
 
-def _wrapped(lines: list[str]) -> bool:
-    """Whether the book hard-wraps paragraphs over several lines.
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width the book hard-wraps paragraphs at, or None when it does not wrap.
 
     Looks at lines followed by a non-blank, non-indented line: in a wrapped
     book most of them stop mid-sentence and run to nearly the wrap width; in a
@@ -300,9 +301,9 @@ def _wrapped(lines: list[str]) -> bool:
             break
     joins = len(widths)
     if joins < 3 or ends >= 0.5 * joins:
-        return False
+        return None
     wrap = sorted(widths)[min(joins - 1, joins * 9 // 10)]  # the wrap width, give or take
-    return sum(1 for w in widths if w >= 0.75 * wrap) >= 0.6 * joins
+    return wrap if sum(1 for w in widths if w >= 0.75 * wrap) >= 0.6 * joins else None
 
 
 def _join(parts: list[str]) -> str:
@@ -319,11 +320,14 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     """Paragraphs with their 1-based source lines, in the book's own layout.
 
     Blank lines and indented lines start paragraphs; in a hard-wrapped book the
-    other lines continue the paragraph before them, otherwise each line is a
-    paragraph. Headings and scene breaks are always paragraphs of their own.
+    other lines continue the paragraph before them unless that one ended short
+    of the wrap width with a full stop; otherwise each line is a paragraph.
+    Headings and scene breaks are always paragraphs of their own.
     """
     lines = text.split("\n")
-    wrapped = _wrapped(lines)
+    width = _wrap_width(lines)
+    wrapped = width is not None
+    short = 0.75 * width if width is not None else 0.0
     paragraphs: list[Paragraph] = []
     parts: list[str] = []
     start = 0
@@ -340,7 +344,15 @@ def split_paragraphs(text: str) -> list[Paragraph]:
             flush()
             continue
         single = is_scene_break(line) or (split_heading(line) is not None)
-        if not wrapped or single or alone or not parts or _is_indented(raw):
+        if (
+            not wrapped
+            or single
+            or alone
+            or not parts
+            or _is_indented(raw)
+            # a short line that ends a sentence ended its paragraph
+            or (len(parts[-1]) < short and parts[-1][-1] in _PARAGRAPH_END)
+        ):
             flush()
             start = number
         parts.append(line)
@@ -445,6 +457,10 @@ def build_book(text: str, *, source: str, title: str, encoding: str = "utf-8") -
 
 def load_book(path: str | Path, *, chapters: str | None = None) -> Book:
     """Read, clean and split a book file; keep only the `chapters` selection if given."""
+    from tts.epub import is_epub, load_epub  # tts.epub imports this module
+
+    if is_epub(path):
+        return load_epub(path, chapters=chapters)
     text, encoding = read_text(path)
     book = build_book(text, source=str(path), title=Path(path).stem, encoding=encoding)
     if not any(ch.paragraphs or ch.title for ch in book.chapters):
