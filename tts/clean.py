@@ -9,9 +9,11 @@ ftfy's `fix_and_explain`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from types import MappingProxyType
 
 # --- character classes -------------------------------------------------------
 
@@ -46,19 +48,16 @@ _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]+")
 
 
 @lru_cache(maxsize=1)
-def glyph_map() -> dict[str, str]:
-    """Hangul syllable -> the Han character a reading site drew with it."""
+def glyph_map() -> Mapping[str, str]:
+    """Hangul syllable -> the Han character a reading site drew with it (read once)."""
     text = resources.files("tts").joinpath("data/hangul-glyph-map.tsv").read_text("utf-8")
     pairs: dict[str, str] = {}
     for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
         fields = line.split("\t")
+        # comment lines and the 'hangul han codepoint' header have no one-character pair
         if len(fields) >= 2 and len(fields[0]) == 1 and len(fields[1]) == 1:
-            if fields[0] == "hangul":  # the header row
-                continue
             pairs[fields[0]] = fields[1]
-    return pairs
+    return MappingProxyType(pairs)
 
 
 @lru_cache(maxsize=1)
