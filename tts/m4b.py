@@ -13,6 +13,7 @@ Reading back uses ffmpeg too (`ffmpeg -i FILE -f ffmetadata -`), never ffprobe.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tempfile
@@ -189,6 +190,7 @@ def encode_m4b(
         raise AudiobookError(
             f"cannot write {out_path}: {e.strerror or e}; choose another output path with -o"
         ) from e
+    os.close(fd)  # ffmpeg writes the file by name
     tmp = Path(tmp_name)
     try:
         with tempfile.TemporaryDirectory(prefix="audiobook-m4b-") as work:
@@ -223,6 +225,8 @@ def encode_m4b(
             raise AudiobookError(
                 f"ffmpeg could not make {out_path}: {why}; check that the assembled audio plays"
             )
+        with open(tmp, "rb") as done_file:
+            os.fsync(done_file.fileno())
         tmp.replace(out_path)
     except OSError as e:
         tmp.unlink(missing_ok=True)
