@@ -91,6 +91,7 @@ _EN_INVERTED = re.compile(rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERB
 _EN_AFTER_SUBJ = re.compile(
     rf"\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
 )
+_EN_LEAD_CONJ = re.compile(r"(?:and|but|then|so|yet|while|when|now)\s+", re.I)
 _EN_CLAUSE_SPLIT = re.compile(r",\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*")
 _EN_OBJECT_BEFORE = re.compile(
     r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
@@ -208,6 +209,9 @@ class _Attributor:
 
     def subject_en(self, sentence: str) -> tuple[str, bool] | None:
         s = sentence.lstrip(" ,;—–-\"'“”‘’")
+        lead = _EN_LEAD_CONJ.match(s)
+        if lead is not None:
+            s = s[lead.end() :]
         m = self.mention.search(s, 0, 60)
         if m is None:
             return None
@@ -287,8 +291,17 @@ class _Attributor:
             if found is None:
                 continue
             if found[1] and found[0] != "我":
-                pronoun = pronoun or found  # 王海濤趕了過來，他看了一眼…：a name before wins
-                continue
+                if pronoun is None:
+                    pronoun = found
+                    who, conf = self.pronoun(found[0], st, exclude)
+                    if who is not None and conf >= _CONF["pronoun"]:
+                        break  # a character of that gender is in view
+                continue  # else a name earlier in the sentence (王海濤趕來，他看了一眼…)
+            if pronoun is not None and self.roster.gender.get(self.name(found[0]) or "") not in (
+                None,
+                "male" if pronoun[0] == "他" else "female",
+            ):
+                break
             return self._guess(found, verb or colon, "before", st, exclude, colon and not verb)
         if pronoun is not None:
             return self._guess(pronoun, verb or colon, "before", st, exclude, colon and not verb)
@@ -394,6 +407,8 @@ class _Attributor:
                 g is None or (g.method.startswith("action") and b.confidence > g.confidence)
             ):
                 g = b
+                if i >= 2 and pieces[i - 2].kind == "dialogue" and g.method.startswith("tag"):
+                    g = replace(g, method="tag-between")
             if g is not None:
                 guesses[i] = g
         # One paragraph, one speaker: share the best cue with quotes that have none.
@@ -593,22 +608,34 @@ def _sentence_end(text: str, start: int) -> int:
     return m.start() if m else len(text)
 
 
+@dataclass
+class _Votes:
+    """What the gender vote remembers between narration pieces of a chapter."""
+
+    last: list[str] = field(default_factory=list)
+    """Latest names mentioned, newest last."""
+    chain: dict[str, str] = field(default_factory=dict)
+    """Pronoun -> what it stood for last."""
+    topic: str | None = None
+    """The latest name standing as a subject."""
+    paragraph: int = -99
+    """Where a name was last seen."""
+
+
 def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counter[str]]) -> None:
     """He/she votes for the gender of the character it most likely stands for.
 
-    A pronoun opening a clause stands for the sentence's subject, else for what the same
-    pronoun stood for last, else for the latest name; a pronoun inside a clause never stands
-    for its own sentence's subject (叶倩推门进来，在他耳边…: 他 is not 叶倩).
+    Chinese: a pronoun opening a clause stands for the sentence's subject, else for what the
+    same pronoun stood for last, else the latest subject, else the latest name; a pronoun
+    inside a clause never stands for its own sentence's subject (叶倩推门进来，在他耳边…: 他
+    is not 叶倩). English: a sentence naming one character votes with its pronouns.
     """
-    last: list[str] = []  # latest names mentioned, newest last
-    chain: dict[str, str] = {}  # pronoun -> what it stood for last
-    last_para = -99
+    mem = _Votes()
     for block in blocks:
         if block.pause:
             continue
-        if block.paragraph - last_para > 2:
-            last.clear()
-            chain.clear()
+        if block.paragraph - mem.paragraph > 2:
+            mem = _Votes()
         for piece in block.pieces:
             if piece.kind != "narration":
                 continue
@@ -616,20 +643,13 @@ def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counte
                 for unit in _EN_SENT.findall(piece.text):
                     _en_sentence_votes(att, unit, votes)
             else:
-                last_para = _zh_gender_votes(
-                    att, piece.text, votes, last, chain, block.paragraph, last_para
-                )
+                _zh_gender_votes(att, piece.text, votes, mem, block.paragraph)
 
 
 def _zh_gender_votes(
-    att: _Attributor,
-    text: str,
-    votes: dict[str, Counter[str]],
-    last: list[str],
-    chain: dict[str, str],
-    paragraph: int,
-    last_para: int,
-) -> int:
+    att: _Attributor, text: str, votes: dict[str, Counter[str]], mem: _Votes, paragraph: int
+) -> None:
+    last = mem.last
     subject: str | None = None  # the current sentence's subject
     clause = 0
     first = True
@@ -645,19 +665,19 @@ def _zh_gender_votes(
             who = att.name(m.group())
             if who is None:
                 continue
-            if at_first and m.start() - clause <= 6:
-                subject = who
+            if at_first and att.subject_at(text, clause, m.start()):
+                subject = mem.topic = who
             if who in last:
                 last.remove(who)
             last.append(who)
-            last_para = paragraph
+            mem.paragraph = paragraph
             continue
         w = m.group()
         gender = "male" if w == "他" else "female" if w == "她" else None
         if gender is None or not last:
             continue
         if not text[clause : m.start()].strip():
-            target = subject or chain.get(w) or last[-1]
+            target = subject or mem.chain.get(w) or mem.topic or last[-1]
             subject = target
         else:
             target = last[-1]
@@ -665,8 +685,7 @@ def _zh_gender_votes(
                 target = last[-2] if len(last) > 1 else ""
         if target:
             votes[target][gender] += 1
-            chain[w] = target
-    return last_para
+            mem.chain[w] = target
 
 
 _EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)

@@ -136,6 +136,12 @@ _NAME_HEAD_RE = re.compile(
     rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
     rf"|(?P<name>(?P<sur>{trie_regex(SURNAMES)})(?P<given>[\u4e00-\u9fff]{{1,2}}))"
 )
+# Verbs that often follow a two-character name at a clause start (李明放下…, 张伟推开…): a
+# three-character head seen only once that ends in one of these is a name plus a verb.
+_VERBISH = frozenset(
+    _S2T.convert("放推拿走看站坐转点摇抬笑叹皱拍指伸抱拉打喝吃停回跑跳躺靠望盯瞪想听闻哭愣怔")
+    + "放推拿走看站坐转点摇抬笑叹皱拍指伸抱拉打喝吃停回跑跳躺靠望盯瞪想听闻哭愣怔"
+)
 # Common words that start with a surname character and stand at clause starts.
 _COMMON_WORDS = frozenset(
     fold(w)
@@ -393,9 +399,11 @@ class Roster:
                 surfaces.add(_T2S.convert(form))
         surfaces.discard("")
         if self.english:
-            body = trie_regex(surfaces) if surfaces else r"(?!x)x"
-            head = "[" + "".join(sorted(re.escape(w[0]) for w in surfaces)) + "]"
-            self.pattern = re.compile(rf"\b(?={head}){body}\b")
+            if surfaces:
+                head = "[" + "".join(sorted({re.escape(w[0]) for w in surfaces})) + "]"
+                self.pattern = re.compile(rf"\b(?={head}){trie_regex(surfaces)}\b")
+            else:
+                self.pattern = re.compile(r"(?!x)x")
         else:
             firsts = (
                 {w[0] for w in surfaces} | set(_SUR_CLASS) | {w[0] for w in SURNAMES} | {"老", "小"}
@@ -503,7 +511,7 @@ def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) 
         if head[-1] in _NOT_NAME or fold(head) in _COMMON_WORDS:
             continue
         nxt, k = max(longer[head].items(), key=lambda kv: kv[1], default=("", 0))
-        if nxt and nxt not in _NOT_NAME and k * 10 >= n * 6:
+        if nxt and nxt not in _NOT_NAME and k * 10 >= n * 6 and (k >= 2 or nxt not in _VERBISH):
             name = head + nxt
             if tagged[name] or k >= 3:
                 full[name] = k
