@@ -205,7 +205,8 @@ def test_ffmetadata_round_trip(title: str) -> None:
 def test_parse_ffmetadata_timebase_and_escaped_newline() -> None:
     text = (
         ";FFMETADATA1\ntitle=Book\\\nTwo\n\n[CHAPTER]\nTIMEBASE=1/24000\nSTART=0\nEND=36000\n"
-        "title=一\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=1500\nEND=2000\n"
+        "title=一\n[STREAM]\ntitle=not the book\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=1500\n"
+        "END=2000\n"
     )
     tags, chapters = parse_ffmetadata(text)
     assert tags == {"title": "Book\nTwo"}

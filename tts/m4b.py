@@ -124,23 +124,19 @@ def parse_ffmetadata(text: str) -> tuple[dict[str, str], list[ChapterMark]]:
     """Global tags and chapters (in seconds, in file order) from FFMETADATA1 text."""
     tags: dict[str, str] = {}
     chapters: list[ChapterMark] = []
-    section: dict[str, str] | None = None
+    section: dict[str, str] | None = tags
     sections: list[dict[str, str]] = []
     for line in _logical_lines(text):
         if not line or line.startswith((";", "#")):
             continue
         if line.startswith("[") and line.endswith("]"):
-            section = {} if line == "[CHAPTER]" else None
+            section = {} if line == "[CHAPTER]" else None  # [STREAM] tags are not the book's
             if section is not None:
                 sections.append(section)
             continue
         pair = _split_value(line)
-        if pair is None:
-            continue
-        if section is not None:
+        if pair is not None and section is not None:
             section[pair[0]] = pair[1]
-        elif not sections:
-            tags[pair[0]] = pair[1]
     for n, chapter in enumerate(sections, 1):
         num, _, den = chapter.get("TIMEBASE", "1/1000").partition("/")
         try:
