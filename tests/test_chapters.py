@@ -203,3 +203,17 @@ def test_name_on_the_line_after_a_bare_heading(heading: str, following: str, tit
 def test_body_after_a_heading_stays_body(heading: str, following: str) -> None:
     chapters = split_chapters([p(heading, 1), p(following, 2)])
     assert [x.text for x in chapters[0].paragraphs] == [following]
+
+
+KNOWN_FAILURES = [
+    # A short fused line reads like a title with a comma: kept whole as the heading.
+    ("第3章 雨夜，他走了。", "第3章 雨夜", "他走了。"),
+    # No title at all, the sentence follows the number: the first clause becomes the title.
+    ("第122章 央視採訪寒暄過後，王主任直入主題：", "第122章", "央視採訪寒暄過後，王主任直入主題："),
+]
+
+
+@pytest.mark.xfail(strict=True, reason="known limitation, kept visible")
+@pytest.mark.parametrize(("line", "heading", "rest"), KNOWN_FAILURES)
+def test_known_heading_failures(line: str, heading: str, rest: str) -> None:
+    assert split_heading(line) == (heading, rest)
