@@ -97,15 +97,23 @@ class _Stream:
         return bisect_left(self.positions, position)
 
 
+@lru_cache(maxsize=8192)
+def _char_info(ch: str) -> tuple[str, float]:
+    """A character's comparable form and the time to say each of its parts."""
+    norm = _norm_char(ch)
+    return norm, (WIDE_WEIGHT if norm and _is_wide(norm[0]) else 1.0)
+
+
 def _stream(text: str) -> _Stream:
     chars: list[str] = []
     positions: list[int] = []
     weights: list[float] = []
     for i, ch in enumerate(text):
-        for c in _norm_char(ch):
+        norm, weight = _char_info(ch)
+        for c in norm:
             chars.append(c)
             positions.append(i)
-            weights.append(WIDE_WEIGHT if _is_wide(c) else 1.0)
+            weights.append(weight)
     return _Stream("".join(chars), tuple(positions), tuple(weights))
 
 
@@ -150,7 +158,10 @@ def align(text: str, boundaries: Sequence[Boundary], duration: float) -> list[_S
     A boundary that cannot be found in the text is left out; the text it should have
     covered is timed from its neighbours instead.
     """
-    stream = _stream(text).chars
+    return _align(_stream(text).chars, boundaries, duration)
+
+
+def _align(stream: str, boundaries: Sequence[Boundary], duration: float) -> list[_Span]:
     spans: list[_Span] = []
     at = 0
     skipped = 0
@@ -288,7 +299,7 @@ def _request_cues(
     text = placed.request.text
     clip = placed.clip
     stream = _stream(text)
-    spans = align(text, clip.boundaries, clip.duration)
+    spans = _align(stream.chars, clip.boundaries, clip.duration)
     starts, ends = _char_times(stream.weights, spans, clip.duration)
 
     def timed(a: int, b: int) -> tuple[float, float] | None:
@@ -428,7 +439,7 @@ def to_vtt(cues: Sequence[Cue]) -> str:
 
 def _lrc_clock(seconds: float) -> str:
     """mm:ss.xx, minutes past 59 allowed ([75:02.35])."""
-    cs = max(0, int(round(seconds * 100)))
+    cs = (_millis(seconds) + 5) // 10  # from whole milliseconds, as SRT rounds
     minutes, cs = divmod(cs, 6000)
     secs, cs = divmod(cs, 100)
     return f"{minutes:02d}:{secs:02d}.{cs:02d}"
