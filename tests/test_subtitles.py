@@ -579,3 +579,43 @@ def test_cue_times_match_the_decoded_audio(edge_server, tmp_path: Path) -> None:
     assert found[-1].end <= layout.seconds
     chapter_two = next(c for c in found if c.chapter == 2)
     assert abs(chapter_two.start - layout.chapters[1].start - LEAD_SECONDS) < 0.01
+
+
+ENGLISH = """Chapter 1. The Letter
+
+The rain had not stopped all night. Nobody walked in the street.
+"Is the report ready?" asked Mr. Hale, shaking the water from his umbrella.
+"Almost," said Clara. "I only need your signature."
+"Good." Mr. Hale nodded and sat down.
+
+Chapter 2. Morning
+
+The sun came through the window the next day.
+"What a fine morning," said Clara.
+"""
+
+
+def test_offline_engine_cues_start_where_speech_resumes(tmp_path: Path) -> None:
+    from tts.engines.espeak import EspeakEngine
+
+    book = build_book(ENGLISH, source="letter.txt", title="letter")
+    segments, characters = attribute(book)
+    cast = build_cast(characters, language=book.language, engine="espeak")
+    engine = EspeakEngine()
+    requests = plan_requests([(s, cast.voice_for(s)) for s in segments], engine.max_request_chars)
+    clips = asyncio.run(synthesize_all(requests, engine, ClipCache(tmp_path / "clips")))
+    layout = lay_out(segments, Pauses(), requests, clips)
+    out = tmp_path / "letter.mp3"
+    assemble(layout.items, out)  # raw PCM clips: re-encoded, so the encoder's delay counts too
+    found = cues(segments, layout.placed, lambda s: heard_speaker(cast, s))
+
+    runs = sound_runs(decode_mp3(out.read_bytes()), min_gap=0.1)
+    spoken = [s for s in segments if s.kind != "pause"]
+    assert [c.key for c in found] == [(s.chapter, s.index) for s in spoken]
+    for cue in found:
+        nearest = min(runs, key=lambda run: abs(run[0] - cue.start))
+        assert abs(nearest[0] - cue.start) < 0.1, (cue, nearest)
+    srt = to_srt(found)
+    assert "\nMr. Hale: Is the report ready?\n" in srt
+    assert "\nClara: I only need your signature.\n" in srt
+    assert "\nasked Mr. Hale, shaking the water from his umbrella.\n" in srt
