@@ -22,7 +22,7 @@ import os
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -407,10 +407,25 @@ def _target_rate(clips: list[Clip]) -> int:
     return 24000
 
 
-def assemble(timeline: Iterable[Clip | Silence], out_path: Path, *, bitrate: str = "48k") -> float:
+def _make_readable(path: Path) -> None:
+    """Give the finished file the permissions a new file gets (mkstemp makes it 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def assemble(
+    timeline: Iterable[Clip | Silence],
+    out_path: Path,
+    *,
+    bitrate: str = "48k",
+    finish: Callable[[Path], None] | None = None,
+) -> float:
     """Write the timeline as one MP3 at `out_path`; returns its length in seconds.
 
     `bitrate` applies when clips must be re-encoded; copied MP3 frames keep their own.
+    `finish` is called with the complete temporary file before it is renamed into place
+    (to add tags), so `out_path` only ever holds a finished book.
     """
     items = list(timeline)
     out_path = Path(out_path)
@@ -440,6 +455,9 @@ def assemble(timeline: Iterable[Clip | Silence], out_path: Path, *, bitrate: str
             os.close(fd)
         if seconds is None:
             seconds = _encode(items, tmp, _target_rate(clips), bitrate)
+        if finish is not None:
+            finish(tmp)
+        _make_readable(tmp)
         os.replace(tmp, out_path)
         return seconds
     except BaseException:

@@ -13,6 +13,7 @@ import click
 from tts import __version__, pipeline
 from tts.errors import AudiobookError
 from tts.scriptfile import record
+from tts.tags import load_cover
 
 ENGINE_OPTION_HELP = "Speech engine: auto (Edge when online, else offline espeak), edge or espeak."
 
@@ -100,6 +101,20 @@ cache_option = click.option(
     help="Requests in flight at once.",
 )
 @click.option(
+    "--format",
+    "audio_format",
+    type=click.Choice(["mp3", "m4b"]),
+    default=None,
+    help="mp3 (ID3 chapters) or m4b (AAC audiobook); default from -o's suffix, else mp3.",
+)
+@click.option(
+    "--subtitles",
+    type=click.Choice(["srt", "lrc", "vtt"]),
+    default=None,
+    help="Also write a transcript timed to the audio, beside it.",
+)
+@click.option("--cover", "cover_file", type=str, default=None, help="Cover picture (JPEG/PNG).")
+@click.option(
     "--split-chapters",
     is_flag=True,
     help="One MP3 per chapter in output/<book>/ instead of one file.",
@@ -119,14 +134,21 @@ def render(
     chapters: str | None,
     script_file: str | None,
     concurrency: int,
+    audio_format: str | None,
+    subtitles: str | None,
+    cover_file: str | None,
     split_chapters: bool,
     quiet: bool,
 ) -> None:
-    """Render INPUT (a text file) to one MP3."""
+    """Render INPUT (a text file or EPUB) to one audiobook file."""
     started = time.monotonic()
     source = Path(input_file)
-    out = Path(output) if output else pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.mp3"
+    if audio_format is None:
+        audio_format = "m4b" if output and output.lower().endswith(".m4b") else "mp3"
+    default_out = pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.{audio_format}"
+    out = Path(output) if output else default_out
     pipeline.check_output_path(out)
+    cover = load_cover(cover_file)[0] if cover_file else None
     cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
     config = pipeline.load_config(_voices_option(voices_file), cache)
     if script_file is None:
@@ -156,6 +178,9 @@ def render(
         concurrency=concurrency,
         progress=progress,
         split_chapters=split_chapters,
+        audio_format="m4b" if audio_format == "m4b" else "mp3",
+        subtitles=subtitles,
+        cover=cover,
     )
     pipeline.save_cast(cast_file, script)
     if progress is not None:

@@ -24,6 +24,7 @@ from tts.errors import AudiobookError, EngineError, InputError
 from tts.load import detect_language, load_book, parse_chapter_selection
 from tts.model import (
     Book,
+    BookInfo,
     Cast,
     Character,
     Clip,
@@ -33,7 +34,8 @@ from tts.model import (
     Voice,
     VoiceInfo,
 )
-from tts.scriptfile import read_script_file
+from tts.publish import AudioFormat, Publication, publish
+from tts.scriptfile import heard_speaker, read_script_file
 from tts.synth import Progress, Request, Stats, plan_requests, synthesize_all
 from tts.timeline import lay_out
 
@@ -284,11 +286,15 @@ def render(
     concurrency: int = 4,
     progress: ProgressCallback | None = None,
     split_chapters: bool = False,
+    audio_format: AudioFormat = "mp3",
+    subtitles: str | None = None,
+    cover: bytes | None = None,
 ) -> RenderResult:
     """Synthesize every line (cached, resumable) and assemble the audiobook.
 
-    One MP3 at `output`, or with `split_chapters` one MP3 per chapter in the folder
-    `output` names without its suffix (`output/<book>/001 <title>.mp3`).
+    One file at `output` (MP3 with ID3 chapters, or M4B), or with `split_chapters` one per
+    chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`).
+    `subtitles` ('srt', 'lrc', 'vtt') writes a timed transcript beside each audio file.
     """
     requests = plan(script, engine)
     if not requests:
@@ -302,20 +308,38 @@ def render(
         synthesize_all(requests, engine, cache, concurrency=concurrency, progress=counters)
     )
     titles = chapter_titles(script.segments)
+    book = script.book
+    publication = Publication(
+        info=book.info or BookInfo(title=book.title, language=book.language),
+        format=audio_format,
+        subtitles=subtitles,
+        cover=cover,
+    )
+
+    def speaker_of(segment: Segment) -> str | None:
+        return heard_speaker(script.cast, segment)
+
     if not split_chapters:
         layout = lay_out(script.segments, script.pauses, requests, clips, titles)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        seconds = assemble(layout.items, output)
+        seconds = publish(
+            layout, output, publication, segments=script.segments, speaker_of=speaker_of
+        )
         return RenderResult(output, seconds, engine.name, counters.stats(), files=(output,))
     folder = output.with_suffix("")
-    folder.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     total = 0.0
     for number, pairs in _by_chapter(requests, clips):
         part = lay_out(script.segments, script.pauses, *zip(*pairs, strict=True), titles)
-        title = titles.get(number, "")
-        target = folder / _chapter_file_name(number, title)
-        total += assemble(part.items, target)
+        name = _chapter_file_name(number, titles.get(number, ""), audio_format)
+        target = folder / name
+        total += publish(
+            part,
+            target,
+            publication,
+            segments=script.segments,
+            speaker_of=speaker_of,
+            track=number,
+        )
         files.append(target)
     return RenderResult(folder, total, engine.name, counters.stats(), files=tuple(files))
 
@@ -339,10 +363,10 @@ def _by_chapter(
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
-def _chapter_file_name(number: int, title: str) -> str:
+def _chapter_file_name(number: int, title: str, suffix: str) -> str:
     """'003 第3章 夜渡.mp3': sorts in reading order, readable in a file manager."""
     clean = _UNSAFE.sub(" ", title).strip(" .")[:60]
-    return f"{number:03d} {clean}.mp3" if clean else f"{number:03d}.mp3"
+    return f"{number:03d} {clean}.{suffix}" if clean else f"{number:03d}.{suffix}"
 
 
 def save_cast(path: Path, script: Script) -> None:
