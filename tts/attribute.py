@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from tts.model import Book, Character, Gender, Segment
-from tts.roster import _LEAD_ZH, Roster, build_roster
+from tts.roster import _LEAD_ZH, Roster, build_roster, given_name_gender
 from tts.segment import Block, Piece, detect_style, segments_from_blocks, split_chapter
 
 FIRST_PERSON_ZH = "我"
@@ -733,7 +733,7 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     vocatives = [
         p.text for _, blocks in chapters for b in blocks for p in b.pieces if p.kind == "dialogue"
     ]
-    roster = build_roster(narration, tags, vocatives if english else (), english, known)
+    roster = build_roster(narration, tags, vocatives, english, known)
     att = _Attributor(roster, english)
     votes: dict[str, Counter[str]] = {}
     for name in roster.forms:
@@ -741,10 +741,16 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     dvotes: dict[str, Counter[str]] = defaultdict(Counter, votes)
     for _, blocks in chapters:
         _gender_votes(att, blocks, dvotes)
-    for name, v in dvotes.items():
-        if roster.gender.get(name) or name in roster.known and roster.gender.get(name):
+    for name in roster.forms:
+        if roster.gender.get(name):
             continue
-        m, f = v["male"], v["female"]
+        v = dvotes[name]
+        m, f = float(v["male"]), float(v["female"])
+        hint = None if english else given_name_gender(name)
+        if hint == "male":
+            m += 1.5
+        elif hint == "female":
+            f += 1.5
         if m > f and m >= f * 2:
             roster.gender[name] = "male"
         elif f > m and f >= m * 2:

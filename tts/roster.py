@@ -136,6 +136,15 @@ _NAME_HEAD_RE = re.compile(
     rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
     rf"|(?P<name>(?P<sur>{trie_regex(SURNAMES)})(?P<given>[\u4e00-\u9fff]{{1,2}}))"
 )
+# Particles and function words that never begin a given name (楊過, 張三 are names, 王的 not).
+_PARTICLES = frozenset(
+    _S2T.convert(
+        "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听不没很更最还再这那个们"
+        "么吗呢吧啊呀哦嗯得地之其此所为以于及并或若如因虽但即且由自用能会要想可应该"
+    )
+    + "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听不没很更最还再这那个们"
+    "么吗呢吧啊呀哦嗯得地之其此所为以于及并或若如因虽但即且由自用能会要想可应该"
+)
 # Verbs that often follow a two-character name at a clause start (李明放下…, 张伟推开…): a
 # three-character head seen only once that ends in one of these is a name plus a verb.
 _VERBISH = frozenset(
@@ -429,6 +438,35 @@ _ROLE_END_RE = re.compile(f"{trie_regex(ROLES)}$")
 _TITLED_RE = re.compile(rf"(?:(?P<sur>{_SURNAME_RE})(?:{_TITLE_RE})|[老小](?P<sur_>{_SURNAME_RE}))")
 
 
+_FEMALE_GIVEN = frozenset(
+    _both(
+        "美玲芳娟婷丽雪倩晴静芙蓉燕红霞琳萍慧秀兰梅菊凤娜妮姗瑶璐悦欣怡雯薇露莹洁嫣娇翠珍珠媛姝妍"
+    )
+    + list(
+        "美玲芳娟婷丽雪倩晴静芙蓉燕红霞琳萍慧秀兰梅菊凤娜妮姗瑶璐悦欣怡雯薇露莹洁嫣娇翠珍珠媛姝妍"
+    )
+)
+_MALE_GIVEN = frozenset(
+    _both("强刚伟军勇峰龙虎雄斌磊涛鹏杰建国德胜东海波辉飞志武兵彪豪博超帆")
+    + list("强刚伟军勇峰龙虎雄斌磊涛鹏杰建国德胜东海波辉飞志武兵彪豪博超帆")
+)
+
+
+def given_name_gender(name: str) -> Gender | None:
+    """A weak hint from the given name's characters (美, 玲 … / 强, 伟 …); None if mixed."""
+    sur = _surname_of(name)
+    if sur is None or len(name) - len(sur) not in (1, 2) or _TITLED_RE.fullmatch(name):
+        return None
+    given = name[len(sur) :]
+    female = sum(c in _FEMALE_GIVEN for c in given)
+    male = sum(c in _MALE_GIVEN for c in given)
+    if female > male:
+        return "female"
+    if male > female:
+        return "male"
+    return None
+
+
 def _surname_of(surface: str) -> str | None:
     m = re.match(rf"[老小]?({_SURNAME_RE})", surface)
     return m.group(1) if m else None
@@ -455,28 +493,30 @@ def _strip_lead(clause: str) -> str:
 def build_roster(
     narration: Sequence[str],
     tags: Sequence[str],
-    vocatives: Sequence[str],
+    dialogue: Sequence[str],
     english: bool,
     known: Sequence[Character] = (),
 ) -> Roster:
     """Find the characters of a book.
 
     `narration`: narration pieces; `tags`: the narration right around quotes (where
-    speakers are named); `vocatives`: the first few words of each quote.
+    speakers are named); `dialogue`: the lines of dialogue (names addressed, names repeated).
     """
     roster = Roster(english)
     for char in known:
         name = roster.add(char.name, char.aliases, char.gender)
         roster.known.add(name)
     if english:
-        _discover_en(roster, narration, tags, vocatives)
+        _discover_en(roster, narration, tags, dialogue)
     else:
-        _discover_zh(roster, narration, tags)
+        _discover_zh(roster, narration, tags, dialogue)
     roster.compile()
     return roster
 
 
-def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) -> None:
+def _discover_zh(
+    roster: Roster, narration: Sequence[str], tags: Sequence[str], dialogue: Sequence[str]
+) -> None:
     starts: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
     short: Counter[str] = Counter()  # surname + one given character, at clause starts
@@ -505,17 +545,37 @@ def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) 
                 else:
                     counter[m.group()] += 1
     total = starts + tagged
-    # Full names (surname + given name): the longer form when the text repeats it.
-    full: dict[str, int] = {}
-    for head, n in short.items():
-        if head[-1] in _NOT_NAME or fold(head) in _COMMON_WORDS:
+    # Full names (surname + given name): the longer form when, everywhere in the book, the
+    # shorter one is nearly always followed by the same character (祁同 -> 祁同偉, but 郭芙冷笑道
+    # and 郭芙臉上 make 郭芙).
+    best: dict[str, tuple[str, int]] = {}
+    for head in short:
+        if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS or fold(head) in roster.canon:
             continue
         nxt, k = max(longer[head].items(), key=lambda kv: kv[1], default=("", 0))
-        if nxt and nxt not in _NOT_NAME and k * 10 >= n * 6 and (k >= 2 or nxt not in _VERBISH):
-            name = head + nxt
-            if tagged[name] or k >= 3:
-                full[name] = k
-        elif tagged[head] or n >= 3:
+        if nxt and nxt not in _NOT_NAME:
+            best[head] = (nxt, k)
+    follow: dict[str, Counter[str]] = defaultdict(Counter)
+    if best:
+        rx = re.compile(f"{trie_regex(best)}(?=(.))", re.S)
+        for m in rx.finditer("\n".join((*narration, *tags, *dialogue))):
+            follow[m.group()][m.group(1)] += 1
+    full: dict[str, int] = {}
+    for head, n in short.items():
+        if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS:
+            continue
+        if fold(head) in roster.canon:
+            continue  # a known name: never extend it (郭芙冷笑道 is 郭芙)
+        if head in best:
+            nxt, k = best[head]
+            seen = sum(follow[head].values()) or n
+            kept = follow[head][nxt] or k
+            if kept * 10 >= seen * 8 and (kept >= 2 or nxt not in _VERBISH):
+                name = head + nxt
+                if tagged[name] or k >= 3 or kept >= 3:
+                    full[name] = k
+                continue
+        if tagged[head] or n >= 3:
             full[head] = n
     # Full names and role phrases become characters (unless known already).
     for cand in sorted(full, key=lambda c: -full[c]):
@@ -542,11 +602,16 @@ def _discover_zh(roster: Roster, narration: Sequence[str], tags: Sequence[str]) 
                 by_sur[key] = name
     roster.by_surname = by_sur
     # Given names alone (同偉) as aliases of three-character names.
-    given: Counter[str] = Counter(fold(n[1:]) for n in list(roster.forms) if len(n) == 3)
-    for name in list(roster.forms):
-        if len(name) == 3 and name[0] in SURNAMES and given[fold(name[1:])] == 1:
-            roster.canon.setdefault(fold(name[1:]), name)
-            roster.forms[name].add(name[1:])
+    given_of: dict[str, str] = {}
+    for name in roster.forms:
+        sur = _surname_of(name)
+        if sur and len(name) - len(sur) == 2 and not _TITLED_RE.fullmatch(name):
+            given_of[name] = name[len(sur) :]
+    given = Counter(fold(g) for g in given_of.values())
+    for name, g in given_of.items():
+        if given[fold(g)] == 1:
+            roster.canon.setdefault(fold(g), name)
+            roster.forms[name].add(g)
     # A bare role (記者) is the one character whose name ends with it.
     owners: dict[str, list[str]] = defaultdict(list)
     for name in roster.forms:
