@@ -466,7 +466,7 @@ def to_lrc(
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def render(cues: Sequence[Cue], fmt: str, **meta: str | None) -> str:
+def subtitle_text(cues: Sequence[Cue], fmt: str, **meta: str | None) -> str:
     """The cues in format `fmt` ('srt', 'lrc' or 'vtt'); `meta` (title, artist, album) is
     written into LRC's header and ignored by the others."""
     if fmt == "srt":
@@ -489,7 +489,7 @@ def subtitle_path(audio_path: Path | str, fmt: str) -> Path:
 def write_subtitles(path: Path | str, cues: Sequence[Cue], fmt: str, **meta: str | None) -> Path:
     """Write the cues as `fmt` to `path`: UTF-8 without BOM, replaced atomically."""
     target = Path(path)
-    data = render(cues, fmt, **meta).encode("utf-8")
+    data = subtitle_text(cues, fmt, **meta).encode("utf-8")
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     except OSError as e:
@@ -523,7 +523,7 @@ __all__ = [
     "cue_ranges",
     "cues",
     "is_cjk",
-    "render",
+    "subtitle_text",
     "speaker_prefix",
     "subtitle_path",
     "to_lrc",
