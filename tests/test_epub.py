@@ -291,6 +291,120 @@ def test_markup_to_paragraphs(tmp_path: Path, markup: str, expected: list[str]) 
     assert texts(book) == expected
 
 
+def test_part_pages_are_titles_without_text(tmp_path: Path, version: int) -> None:
+    docs = [
+        Doc("part1.xhtml", "<h1>Part One</h1>", toc="Part One"),
+        Doc("c1.xhtml", "<h2>Rain</h2><p>It rained.</p>", toc="Rain"),
+        Doc("part2.xhtml", '<h1 class="part">Part Two</h1>'),  # not listed in the TOC
+        Doc("c2.xhtml", "<h2>Sun</h2><p>The sun came out.</p>", toc="Sun"),
+    ]
+    book = load_epub(write_epub(tmp_path / "b.epub", Epub(docs, version=version)))
+    assert [(ch.title, len(ch.paragraphs)) for ch in book.chapters] == [
+        ("Part One", 0),
+        ("Rain", 1),
+        ("Part Two", 0),
+        ("Sun", 1),
+    ]
+
+
+def test_converter_that_writes_a_chapter_into_one_paragraph(tmp_path: Path) -> None:
+    body = (
+        "<p>\u3000\u3000江上起了雾。<br/>\u3000\u3000老周点起马灯，<br/>说：“过江。”<br/></p>"
+        "<p>&#160;&#160;The fog lifted.<br/>&#160;&#160;Anna waved.</p>"
+    )
+    doc = Doc("c.xhtml", "<h1>第一章</h1>" + body, toc="第一章")
+    book = load_epub(write_epub(tmp_path / "b.epub", Epub([doc], language="zh")))
+    assert texts(book) == [
+        "江上起了雾。",
+        "老周点起马灯，说：“过江。”",
+        "The fog lifted.",
+        "Anna waved.",
+    ]
+
+
+def test_notes_the_way_converters_write_them(tmp_path: Path) -> None:
+    duokan = Doc(
+        "c1.xhtml",
+        "<h2>第一章</h2><p>他走进了茶馆。"
+        '<sup><a class="duokan-footnote" href="#df-1"><img src="../Images/note.png"/></a></sup></p>'
+        '<ol class="duokan-footnote-content"><li class="duokan-footnote-item" id="df-1">'
+        "<p>茶馆：旧时供人喝茶的地方。</p></li></ol>",
+        toc="第一章",
+    )
+    pandoc = Doc(
+        "c2.xhtml",
+        '<h2>第二章</h2><p>天亮了。<a href="#fn1" class="footnote-ref" id="fnref1" '
+        'role="doc-noteref"><sup>1</sup></a></p>'
+        '<section class="footnotes" role="doc-endnotes"><hr/><ol><li id="fn1">'
+        '<p>那是冬天。<a href="#fnref1" role="doc-backlink">↩</a></p></li></ol></section>',
+        toc="第二章",
+    )
+    endnotes = Doc(
+        "endnotes.xhtml",
+        '<section epub:type="endnotes" role="doc-endnotes"><h2>尾注</h2><ol>'
+        '<li id="note-1"><p>一条尾注。</p></li></ol></section>',
+        toc="尾注",
+    )
+    imprint = Doc(
+        "imprint.xhtml",
+        '<section epub:type="imprint"><p>This ebook was produced by volunteers.</p></section>',
+        toc="Imprint",
+    )
+    uncopyright = Doc(
+        "uncopyright.xhtml",
+        '<section epub:type="copyright-page"><p>May you do good and not evil.</p></section>',
+        toc="Uncopyright",
+    )
+    book = load_epub(
+        write_epub(
+            tmp_path / "b.epub",
+            Epub([imprint, duokan, pandoc, endnotes, uncopyright], language="zh-CN"),
+        )
+    )
+    assert [ch.title for ch in book.chapters] == ["第一章", "第二章"]
+    assert texts(book) == ["他走进了茶馆。", "天亮了。"]
+
+
+def test_epub_written_by_ebooklib(tmp_path: Path) -> None:
+    import warnings
+
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("sea-fog")
+    book.set_title("Sea Fog")
+    book.set_language("en")
+    book.add_author("Ada Reef")
+    book.set_cover("cover.jpg", b"\xff\xd8\xff\xe0 not really a jpeg")
+    chapters = []
+    for n, (title, body) in enumerate(
+        [
+            ("Arrival", "<p>The ship came in.</p><p>Fog everywhere.</p>"),
+            ("Leaving", "<p>Dawn.</p>"),
+        ],
+        start=1,
+    ):
+        chapter = epub.EpubHtml(title=title, file_name=f"chap_{n}.xhtml", lang="en")
+        chapter.content = f"<h1>{title}</h1>{body}"
+        book.add_item(chapter)
+        chapters.append(chapter)
+    book.toc = chapters
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = ["cover", "nav", *chapters]
+    path = tmp_path / "sea.epub"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        epub.write_epub(str(path), book)
+    loaded = load_book(path)
+    assert [(ch.title, [p.text for p in ch.paragraphs]) for ch in loaded.chapters] == [
+        ("Arrival", ["The ship came in.", "Fog everywhere."]),
+        ("Leaving", ["Dawn."]),
+    ]
+    assert loaded.info is not None
+    assert (loaded.info.author, loaded.info.cover_mime) == ("Ada Reef", "image/jpeg")
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 

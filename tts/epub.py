@@ -70,10 +70,12 @@ _UNREAD_TYPES = frozenset(
     "pagebreak doc-footnote doc-footnotes doc-endnote doc-endnotes doc-noteref "
     "doc-pagebreak doc-rearnote doc-rearnotes doc-backlink "
     "toc landmarks loi lot page-list index cover titlepage halftitlepage copyright-page "
-    "colophon doc-toc doc-index doc-cover doc-pagelist doc-colophon".split()
+    "colophon imprint doc-toc doc-index doc-cover doc-pagelist doc-colophon".split()
 )
 """epub:type / role values whose element is never read: notes and their markers, page
 numbers, contents, cover, title and copyright pages. A document made only of them is empty."""
+_NOTE_CLASS_RE = re.compile(r"(?i)foot-?notes?\b|end-?notes?\b|rear-?notes?\b|footnote-")
+"""Classes converters give notes and their markers ('footnote', 'duokan-footnote-content')."""
 _BREAK_CLASS_RE = re.compile(
     r"scene|section-?break|space-?break|separator|ornament|asterism|dinkus|divider"
 )
@@ -177,7 +179,12 @@ class _Extractor(HTMLParser):
         if tag in _VOID_TAGS:
             self._void(tag, attrs)
             return
-        skip = tag in _SKIP_TAGS or bool(types & _UNREAD_TYPES) or "hidden" in attrs
+        skip = (
+            tag in _SKIP_TAGS
+            or bool(types & _UNREAD_TYPES)
+            or "hidden" in attrs
+            or (tag not in ("html", "body") and bool(_NOTE_CLASS_RE.search(attrs.get("class", ""))))
+        )
         if skip:
             self._skipping += 1
         if tag in _BLOCK_TAGS and not self._skipping:
@@ -199,7 +206,7 @@ class _Extractor(HTMLParser):
         if tag == "br":
             inside = next((o.tag for o in reversed(self._stack) if o.tag in _BLOCK_TAGS), "body")
             if inside in _JOIN_BR_IN and not self._pending_br:
-                self._write("\n")
+                self._write(_BR)
                 self._pending_br = True
             else:
                 self._flush()
@@ -268,13 +275,28 @@ class _Extractor(HTMLParser):
 
 _SPACE_RUN_RE = re.compile(r"\s+")
 _CJK = f"{HAN}\u3000-\u303f\uff00-\uffef“”‘’…—"
-_CJK_BREAK_RE = re.compile(f"(?<=[{_CJK}])[ ]*\n\\s*(?=[{_CJK}])")
+_CJK_BREAK_RE = re.compile(f"(?<=[{_CJK}])[ \t]*\n\\s*(?=[{_CJK}])")
 
 
-def _collapse(text: str) -> str:
-    """One paragraph's text on one line: a line break between CJK characters joins them."""
-    text = _CJK_BREAK_RE.sub("", text.strip())
-    return _SPACE_RUN_RE.sub(" ", text).strip()
+_BR = "\x1e"
+"""Stands for a <br/> inside a paragraph until the paragraph's text is laid out."""
+_BR_INDENT_RE = re.compile(f"{_BR}[ \t\r\n]*(?=[\u3000\xa0])")
+
+
+def _collapse(text: str) -> list[str]:
+    """A block's text as paragraphs, each on one line.
+
+    A line break between CJK characters joins them without a space; a <br/>
+    followed by an indent (full-width or no-break spaces) starts a paragraph,
+    as converters write whole chapters into one <p>.
+    """
+    out = []
+    for part in _BR_INDENT_RE.split(text):
+        part = _CJK_BREAK_RE.sub("", part.replace(_BR, "\n").strip())
+        part = _SPACE_RUN_RE.sub(" ", part).strip()
+        if part:
+            out.append(part)
+    return out
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -313,30 +335,24 @@ def parse_document(name: str, data: bytes) -> _Doc:
     parser = _Extractor()
     parser.feed(text)
     parser.close()
-    blocks = []
+    blocks: list[_Block] = []
+    first: list[int] = []
+    """Index in `blocks` of the first paragraph made from each of the parser's blocks."""
     for block in parser.blocks:
+        first.append(len(blocks))
         if block.kind == "break":
             blocks.append(block)
-            continue
-        collapsed = _collapse(block.text)
-        if collapsed:
-            blocks.append(replace(block, text=collapsed))
-    # Anchors point at block indices before empty blocks were dropped: recount.
-    if len(blocks) != len(parser.blocks):
-        kept = [i for i, b in enumerate(parser.blocks) if b.kind == "break" or _collapse(b.text)]
-        anchors = {
-            key: next((j for j, i in enumerate(kept) if i >= at), len(kept))
-            for key, at in parser.anchors.items()
-        }
-    else:
-        anchors = parser.anchors
+        else:
+            blocks.extend(replace(block, text=part) for part in _collapse(block.text))
+    first.append(len(blocks))
+    anchors = {key: first[min(at, len(first) - 1)] for key, at in parser.anchors.items()}
     return _Doc(name, tuple(blocks), anchors, encoding)
 
 
 # --- which documents are read ------------------------------------------------------------
 
 _SKIP_TITLE_RE = re.compile(
-    r"(?i)(?:cover|front cover|title ?page|half ?title|copyright(?: page)?|imprint|colophon"
+    r"(?i)(?:cover|front cover|title ?page|half ?title|(?:un)?copyright(?: page)?|imprint|colophon"
     r"|(?:table of )?contents|toc|index|(?:foot|end)?notes|also by.*"
     r"|封面|封底|扉页|扉頁|书名页|書名頁|版权(?:页|信息|声明|資訊)?|版權(?:頁|資訊|信息|聲明|页)?"
     r"|目录|目錄|注释|註釋|注釋|尾注|尾註|脚注|腳註|脚註)"
