@@ -21,8 +21,10 @@ from epub_factory import (
     tiny_png,
     write_epub,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tts.epub import is_epub, load_epub
+from tts.epub import is_epub, load_epub, parse_document
 from tts.errors import InputError
 from tts.load import load_book
 from tts.model import Book
@@ -403,6 +405,91 @@ def test_epub_written_by_ebooklib(tmp_path: Path) -> None:
     ]
     assert loaded.info is not None
     assert (loaded.info.author, loaded.info.cover_mime) == ("Ada Reef", "image/jpeg")
+
+
+@pytest.mark.parametrize(
+    ("toc", "body", "expected"),
+    [
+        # Standard Ebooks style: a roman numeral heading and a title line under it.
+        (
+            "I: The Storm",
+            '<hgroup><h2 epub:type="ordinal">I</h2><p epub:type="title">The Storm</p></hgroup>'
+            "<p>Wind.</p>",
+            ["Wind."],
+        ),
+        ("The Storm", "<h2>Chapter 1: The Storm</h2><p>Wind.</p>", ["Wind."]),
+        ("第一章 江上起雾", '<p class="title">第一章</p><p>江上起雾</p><p>风。</p>', ["风。"]),
+        # The first sentence of the story is never mistaken for the title.
+        ("第一章 江上起雾", "<h2>第一章</h2><p>江上起雾。</p>", ["江上起雾。"]),
+        ("Fog", "<h2>Fog</h2><p>Fog!</p><p>Rain.</p>", ["Fog!", "Rain."]),
+    ],
+)
+def test_headings_that_repeat_the_toc_title_are_not_read(
+    tmp_path: Path, toc: str, body: str, expected: list[str]
+) -> None:
+    book = load_epub(write_epub(tmp_path / "b.epub", Epub([Doc("c.xhtml", body, toc=toc)])))
+    assert [ch.title for ch in book.chapters] == [toc]
+    assert texts(book) == expected
+
+
+def test_unpacked_epub_folder(tmp_path: Path) -> None:
+    packed = write_epub(tmp_path / "b.epub", Epub(english_docs(), version=2))
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(packed) as zf:
+        zf.extractall(folder)
+    assert is_epub(folder) and not is_epub(tmp_path)
+    assert [ch.title for ch in load_book(folder).chapters] == EN_TITLES
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<br/>",
+                "<hr/>",
+                "<h1>",
+                "</h1>",
+                "<sup>",
+                "</sup>",
+                "<a href='#x'>",
+                "</a>",
+                "<div class='scenebreak'>",
+                "</div>",
+                "<aside epub:type='footnote'>",
+                "</aside>",
+                "<![CDATA[",
+                "]]>",
+                "<!--",
+                "-->",
+                "<",
+                ">",
+                "&",
+                "&amp;",
+                "&#",
+                "\u3000",
+                "\xa0",
+                " ",
+                "\n",
+                "1",
+                "。",
+                "He said",
+                "他说",
+                "\x1e",
+                "<ruby>",
+                "<rt>",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_any_markup_parses_into_one_line_paragraphs(pieces: list[str]) -> None:
+    doc = parse_document("Text/c.xhtml", "".join(pieces).encode("utf-8"))
+    for block in doc.blocks:
+        assert block.text and block.text == block.text.strip()
+        assert "\n" not in block.text and "\x1e" not in block.text
 
 
 # --- errors ---------------------------------------------------------------------------------

@@ -37,10 +37,13 @@ def _fail(path: Path, what: str) -> InputError:
 
 
 def is_epub(path: str | Path) -> bool:
-    """Whether the file is a ZIP archive that declares itself an EPUB (or is named .epub).
+    """Whether the path is an EPUB: a ZIP archive that declares itself one (or is named
+    .epub), or an unpacked EPUB folder (with META-INF/container.xml).
 
     Never raises: a missing or unreadable file is left to the caller's own error.
     """
+    if Path(path).is_dir():
+        return (Path(path) / "META-INF" / "container.xml").is_file()
     try:
         with open(path, "rb") as f:
             head = f.read(128)
@@ -442,21 +445,31 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
 
 
+_SENTENCE_END = frozenset("。！？!?.…")
+
+
 def _same_heading(block: _Block, titles: Sequence[str]) -> bool:
-    """A leading block that repeats a TOC title ('Chapter 1' under the TOC's 'Chapter 1: Storm')."""
+    """A leading block that repeats a TOC title ('Chapter 1' under the TOC's 'Chapter 1: Storm').
+
+    A paragraph counts only when it is short and does not end like a sentence, so the
+    story's first line ('Fog!', '江上起雾。') is never taken for the title.
+    """
     text = _norm(block.text)
+    heading = block.kind == "h"
     if not text:
-        return block.kind == "h"
+        return heading
+    if not heading and (
+        len(block.text) > 40 or block.text.rstrip("\"'”’」』)）")[-1:] in _SENTENCE_END
+    ):
+        return False
     for title in titles:
         norm = _norm(title)
         if not norm:
             continue
-        if text == norm:
+        if text == norm or (len(text) >= 2 and text in norm):
             return True
-        if len(text) >= 2 and (block.kind == "h" or len(block.text) <= 40) and text in norm:
-            return True
-        if block.kind == "h" and norm in text:
-            return True
+        if heading and (norm in text or norm.startswith(text)):
+            return True  # 'Chapter 1: The Storm' under 'The Storm'; 'I' over 'I: The Storm'
     return False
 
 
@@ -812,10 +825,14 @@ def read_epub(path: str | Path) -> tuple[list[_Doc], dict[str, list[tuple[str, s
 
     path = Path(path)
     if path.is_dir():
-        raise _fail(path, "is a directory; give the path of the .epub file")
-    if not path.exists():
+        if not (path / "META-INF" / "container.xml").is_file():
+            raise _fail(
+                path, "is a folder without META-INF/container.xml; give the .epub file itself"
+            )
+    elif not path.exists():
         raise _fail(path, "no such file; check the path and file name")
-    _check_zip(path)
+    else:
+        _check_zip(path)
     book = _open_book(path)
     items = {str(item.id): item for item in book.get_items()}
     by_name = {posixpath.normpath(item.file_name): item for item in book.get_items()}
