@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 OPF_DIR = "OEBPS"
 
@@ -93,8 +94,8 @@ def _toc_entries(book: Epub) -> list[tuple[str, str, list[tuple[str, str]]]]:
     for doc in book.docs:
         if doc.toc is None:
             continue
-        children = [(title, f"Text/{doc.name}#{frag}") for title, frag in doc.sub]
-        entries.append((doc.toc, f"Text/{doc.name}", children))
+        children = [(title, f"Text/{quote(doc.name)}#{frag}") for title, frag in doc.sub]
+        entries.append((doc.toc, f"Text/{quote(doc.name)}", children))
     return entries
 
 
@@ -185,7 +186,7 @@ def _opf(book: Epub) -> str:
             meta.append('<meta name="cover" content="img1"/>')
     for n, doc in enumerate(book.docs):
         manifest.append(
-            f'<item id="d{n}" href="Text/{doc.name}" media-type="application/xhtml+xml"/>'
+            f'<item id="d{n}" href="Text/{quote(doc.name)}" media-type="application/xhtml+xml"/>'
         )
     spine = []
     if v3 and book.nav_in_spine:
@@ -328,7 +329,7 @@ def chinese_docs() -> list[Doc]:
             toc="第一章 渡口",
         ),
         Doc(
-            "ch02.xhtml",
+            "第二章.xhtml",  # hrefs to it are percent-encoded, as real books write them
             "<h2>第二章 对岸</h2>\n"
             # "놛" and "깊" are a reading site's Hangul stand-ins for "他" and "了" (the glyph map).
             "<p>船到对岸时，天边已经发白。</p>\n"
