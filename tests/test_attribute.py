@@ -299,7 +299,10 @@ def _check(p: dict, known: bool) -> tuple[int, int, list[str]]:
         for c in cast:
             if fold(c.name) == fold(truth):
                 names |= {fold(a) for a in c.aliases}
-        ok = seg.speaker is not None and fold(seg.speaker) in names
+        if truth == "-":  # nobody named speaks
+            ok = seg.speaker is None
+        else:
+            ok = seg.speaker is not None and fold(seg.speaker) in names
         right += ok
         if not ok and not fail:
             unexpected.append(

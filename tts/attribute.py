@@ -92,7 +92,9 @@ _EN_AFTER_SUBJ = re.compile(
     rf"\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
 )
 _EN_LEAD_CONJ = re.compile(r"(?:and|but|then|so|yet|while|when|now)\s+", re.I)
-_EN_CLAUSE_SPLIT = re.compile(r",\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*")
+_EN_CLAUSE_SPLIT = re.compile(
+    r",\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*|\s+(?=(?:when|while|until)\s)"
+)
 _EN_OBJECT_BEFORE = re.compile(
     r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
     r"see|saw|watched|heard|called|answered|interrupted)\s+$",
@@ -107,6 +109,11 @@ _EN_SENT = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*|[^.!?;:])+[.!?;:]*"
 )
 _QUESTION = re.compile(r"[？?][”」』\"'’)）]*\s*$|[？?][吗嗎呢吧啊]*$")
+_NOBODY = re.compile(
+    r"\s*[,，]?\s*(?:(?:人群[中裡里裏]|台下|外面|門外|门外)?(?:有人|有個聲音|有个声音|一個聲音|一个声音)"
+    r"|(?:said|called|cried|shouted|asked)?\s*(?:someone|somebody|a voice)\b)",
+    re.I,
+)
 _SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
 _COLON_END = re.compile(r"[：:]\s*$")
 _SHORT_TURN = 16
@@ -233,6 +240,8 @@ class _Attributor:
 
     def tag_after(self, text: str, st: _State, exclude: str | None) -> _Guess | None:
         """Speaker from the narration right after a quote."""
+        if _NOBODY.match(text):
+            return _Guess(None, "unknown", 0.0)  # 有人喊了一声, someone called: nobody named
         if self.english:
             sent = _EN_SENT.match(text)
             first = sent.group() if sent else text
@@ -427,6 +436,8 @@ class _Attributor:
                     )
             if g is None and best is not None:
                 g = best
+            if g is None and i > 0 and _COLON_END.search(pieces[i - 1].text):
+                g = _Guess(None, "unknown", 0.0)  # "a thin voice came:" someone not named
             if g is None:
                 g = self.from_flow(block, pieces[i], addressees[i], st)
             result.append(g)

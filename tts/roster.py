@@ -93,8 +93,9 @@ _TITLES_S = (
 # Role nouns that name a speaker without a name (記者, 老人), with up to three characters of
 # modifier in front (採訪記者, 白髮老人).
 _ROLES_S = (
-    "记者 主持人 老人 老者 少年 少女 青年 男子 女子 男人 女人 中年人 年轻人 老头 老太太 老妇人 "
-    "妇人 小孩 女孩 男孩 小伙子 服务员 司机 护士 医生 警察 保安 秘书 店主 老板 掌柜 伙计 士兵 "
+    "记者 主持人 姑娘 公子 老人 老者 少年 少女 青年 男子 女子 男人 女人 中年人 年轻人 老头 老太太 "
+    "老妇人 妇人 小孩 女孩 男孩 小伙子 服务员 司机 护士 医生 警察 保安 秘书 店主 老板 掌柜 伙计 "
+    "士兵 "
     "侍卫 守卫 将军 皇帝 国王 王后 公主 王子 太监 丫鬟 管家 村长 母亲 父亲 妈妈 爸爸 爷爷 奶奶 "
     "外公 外婆 哥哥 姐姐 弟弟 妹妹 妻子 丈夫 老婆 老公 儿子 女儿 师父 师傅 老师 教授 校长 班主任 "
     "大汉 壮汉 胖子 主任 领导 医生 大夫 律师 法官 老板娘 前台 导游 船长 机长 队长 局长 书记"
@@ -260,6 +261,7 @@ _MALE_HON = frozenset(
     }
 )
 _HON_RE = "|".join(_HONORIFICS)
+_HONORIFIC_SET = frozenset(_HONORIFICS)
 _ROLE_HON = frozenset(
     "mayor inspector detective officer judge doctor governor senator president general major "
     "lieutenant sergeant reverend captain colonel professor nurse duke duchess king queen "
@@ -629,7 +631,7 @@ def _discover_zh(
 
 
 def _discover_en(
-    roster: Roster, narration: Sequence[str], tags: Sequence[str], vocatives: Sequence[str]
+    roster: Roster, narration: Sequence[str], tags: Sequence[str], dialogue: Sequence[str]
 ) -> None:
     lower: Counter[str] = Counter()
     starts: Counter[str] = Counter()  # at the start of a narration sentence
@@ -646,6 +648,8 @@ def _discover_en(
                         continue
                     first, last, start = last, None, m.start("last")  # "Then Eleanor"
                     name = first
+                elif hon is None and last is None and first in _HONORIFIC_SET:
+                    continue  # "Colonel" alone: a title, matched later to its holder
                 elif hon is None and last is not None and last.lower() in _EN_STOP:
                     name = first
                 else:
@@ -662,12 +666,14 @@ def _discover_en(
     for w in _LOWER_WORD_RE.findall(" ".join(narration)):
         lower[w] += 1
     addressed: Counter[str] = Counter()
-    for quote in vocatives:
-        m = _EN_VOCATIVE_RE.search(quote)
-        if m is not None:
-            who = m.group("head") or m.group("tail")
-            if who.split()[-1].lower() not in _EN_STOP:
-                addressed[" ".join(who.split())] += 1
+    for quote in dialogue:
+        for m in _EN_VOCATIVE_RE.finditer(quote):
+            who = " ".join((m.group("head") or m.group("tail")).split())
+            if who.split()[-1].lower() in _EN_STOP or who in _HONORIFIC_SET:
+                continue
+            if who.split()[0].rstrip(".") in _HONORIFIC_SET and " " in who:
+                honor[who] = who.split()[0].rstrip(".")
+            addressed[who] += 1
     total = mid + tagged + addressed
     accepted: list[str] = []
     for name, n in (total + starts).most_common():
@@ -720,12 +726,12 @@ def _discover_en(
     # "the mayor", "the captain": the one character who holds that title.
     for role, names in by_role.items():
         if len(set(names)) == 1 and role in _ROLE_HON:
-            roster.add(names[0], (f"the {role}", f"The {role}"))
+            roster.add(names[0], (f"the {role}", f"The {role}", role.capitalize()))
 
 
 _EN_VOCATIVE_RE = re.compile(
-    rf"^\W*(?:(?:Oh|Ah|Well|Now|Dear|My dear|Come|Yes|No),?\s+)?"
-    rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),"
+    rf"(?:^|(?<=[.!?]\s))\W*(?:(?:Oh|Ah|Well|Now|Dear|My dear|Come|Yes|No),?\s+)?"
+    rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[,!?]"
     rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[.!?]*\W*$"
 )
 _LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
