@@ -226,8 +226,9 @@ def test_write_subtitles_is_utf8_without_bom_and_leaves_no_temp_file(
 def test_write_subtitles_errors_say_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="choose one of srt, lrc, vtt"):
         write_subtitles(tmp_path / "a.ass", ZH, "ass")
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     with pytest.raises(AudiobookError, match="cannot write .*-o"):
-        write_subtitles(tmp_path / "missing" / "a.srt", ZH, "srt")
+        write_subtitles(tmp_path / "a-file" / "a.srt", ZH, "srt")
 
 
 # --- cutting long lines into cues ---------------------------------------------------------

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from tts.atomic import write_bytes
 from tts.errors import AudiobookError
 from tts.model import Audio, Boundary, Clip, Voice
 
@@ -93,35 +92,14 @@ class ClipCache:
             "bytes": len(audio.data),
             "boundaries": [[b.offset, b.duration, b.text] for b in audio.boundaries],
         }
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            _write_atomic(audio_path, audio.data)
-            sidecar = json.dumps(meta, ensure_ascii=False).encode("utf-8")
-            _write_atomic(self.sidecar_path(key), sidecar)
-        except OSError as e:
-            raise AudiobookError(
-                f"cannot write the clip cache at {self.root}: {e.strerror or e}; "
-                "free some disk space or choose another --cache-dir"
-            ) from e
+        fix = "free some disk space or choose another --cache-dir"
+        # the sidecar goes last: a clip without one is a miss, never half a clip
+        write_bytes(audio_path, audio.data, what="write the clip", fix=fix)
+        sidecar = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+        write_bytes(self.sidecar_path(key), sidecar, what="write the clip", fix=fix)
         clip = self.get(key)
         if clip is None:  # pragma: no cover - only if the disk lies to us
             raise AudiobookError(
                 f"clip {key} vanished from the cache at {self.root} right after writing"
             )
         return clip
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from tts.atomic import replacing
 from tts.errors import ConfigError
 from tts.model import Cast, Character, Gender, Language, Voice, VoiceInfo
 from tts.voices import EDGE_NAME, PITCH, RATE, VoicesConfig, VoiceSetting
@@ -380,19 +379,12 @@ def save_cast(path: Path | str, cast: Cast) -> None:
     yaml.default_flow_style = False
     yaml.allow_unicode = True
     yaml.width = 4096
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(
-                "# The voices of the last render, kept so characters sound the same next time.\n"
-                "# Delete a speaker's line to let it be cast again; set voices in voices.yaml.\n"
-            )
-            yaml.dump(data, handle)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(target) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(
+            "# The voices of the last render, kept so characters sound the same next time.\n"
+            "# Delete a speaker's line to let it be cast again; set voices in voices.yaml.\n"
+        )
+        yaml.dump(data, handle)
 
 
 def read_cast(path: Path | str) -> Cast:

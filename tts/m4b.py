@@ -13,7 +13,6 @@ Reading back uses ffmpeg too (`ffmpeg -i FILE -f ffmetadata -`), never ffprobe.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import tempfile
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tts.assemble import ffmpeg_exe
+from tts.atomic import replacing
 from tts.errors import AudiobookError
 from tts.model import BookInfo
 from tts.tags import ChapterMark, cover_to_embed, iso639_2, year_text
@@ -178,17 +178,7 @@ def encode_m4b(
     if not source.is_file():
         raise AudiobookError(f"cannot make {out_path}: {source} does not exist; assemble it first")
     metadata = ffmetadata(info, chapters)
-    try:
-        fd, tmp_name = tempfile.mkstemp(
-            dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".part"
-        )
-    except OSError as e:
-        raise AudiobookError(
-            f"cannot write {out_path}: {e.strerror or e}; choose another output path with -o"
-        ) from e
-    os.close(fd)  # ffmpeg writes the file by name
-    tmp = Path(tmp_name)
-    try:
+    with replacing(out_path) as tmp:
         with tempfile.TemporaryDirectory(prefix="audiobook-m4b-") as work:
             meta_path = Path(work) / "chapters.txt"
             meta_path.write_text(metadata, encoding="utf-8")
@@ -221,17 +211,6 @@ def encode_m4b(
             raise AudiobookError(
                 f"ffmpeg could not make {out_path}: {why}; check that the assembled audio plays"
             )
-        with open(tmp, "rb") as done_file:
-            os.fsync(done_file.fileno())
-        tmp.replace(out_path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise AudiobookError(
-            f"cannot write {out_path}: {e.strerror or e}; free some space or choose another path"
-        ) from e
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def read_media(path: str | Path) -> MediaInfo:

@@ -16,9 +16,7 @@ Writers turn cues into text; only `write_subtitles` touches the disk.
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
@@ -28,7 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from tts.errors import AudiobookError, ConfigError
+from tts.atomic import write_text
+from tts.errors import ConfigError
 from tts.model import Boundary, Segment
 from tts.synth import JOINER
 from tts.timeline import Placed
@@ -489,27 +488,7 @@ def subtitle_path(audio_path: Path | str, fmt: str) -> Path:
 def write_subtitles(path: Path | str, cues: Sequence[Cue], fmt: str, **meta: str | None) -> Path:
     """Write the cues as `fmt` to `path`: UTF-8 without BOM, replaced atomically."""
     target = Path(path)
-    data = subtitle_text(cues, fmt, **meta).encode("utf-8")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    except OSError as e:
-        raise AudiobookError(
-            f"cannot write {target}: {e.strerror or e}; choose another output path with -o"
-        ) from e
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise AudiobookError(
-            f"cannot write {target}: {e.strerror or e}; choose another output path with -o"
-        ) from e
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(target, subtitle_text(cues, fmt, **meta))
     return target
 
 

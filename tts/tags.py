@@ -16,10 +16,8 @@ to the finished, tagged book.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +44,7 @@ from mutagen.id3 import (
 from mutagen.mp3 import MP3
 
 from tts.assemble import ffmpeg_exe
+from tts.atomic import replacing
 from tts.errors import AudiobookError, InputError
 from tts.model import BookInfo
 
@@ -347,30 +346,10 @@ def write_id3(
         id3_frames(info=info, chapters=chapters, length_ms=length_ms, track=track, cover=cover)
     )
     start = _audio_start(path)
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tag")
-    except OSError as e:
-        raise AudiobookError(
-            f"cannot tag {path}: {e.strerror or e}; free some space or choose another path with -o"
-        ) from e
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-            out.write(head)
-            src.seek(start)
-            shutil.copyfileobj(src, out, _COPY_CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise AudiobookError(
-            f"cannot tag {path}: {e.strerror or e}; free some space or choose another path with -o"
-        ) from e
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with replacing(path, what="tag") as tmp, open(tmp, "wb") as out, open(path, "rb") as src:
+        out.write(head)
+        src.seek(start)
+        shutil.copyfileobj(src, out, _COPY_CHUNK)
 
 
 def read_chapters(path: str | Path) -> list[ChapterMark]:

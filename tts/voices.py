@@ -63,7 +63,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -75,6 +74,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from tts.atomic import replacing
 from tts.errors import ConfigError
 from tts.model import Cast, Character, Gender, Pauses, Voice, VoiceInfo
 
@@ -971,15 +971,9 @@ def _voice_entry(voice: Voice, *, with_defaults: bool) -> CommentedMap:
 
 
 def _atomic_dump(yaml: YAML, data: Any, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with replacing(target, fix="check the path given to --write") as tmp:
+        with open(tmp, "w", encoding="utf-8") as handle:
             yaml.dump(data, handle)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def __getattr__(name: str) -> Any:

@@ -18,7 +18,6 @@ import difflib
 import json
 import os
 import re
-import tempfile
 import time
 import unicodedata
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -33,6 +32,7 @@ import aiohttp
 import edge_tts
 from edge_tts import exceptions as edge_errors
 
+from tts.atomic import write_text
 from tts.errors import (
     ClientOutdated,
     ConfigError,
@@ -241,16 +241,8 @@ def closest_voices(name: str, voices: Iterable[VoiceInfo], n: int = 3) -> list[s
 
 def _save_voice_list(cache_dir: str | os.PathLike[str], data: list[Any]) -> None:
     """Write the list atomically: a reader never sees half a file."""
-    directory = Path(cache_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".edge-voices.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=1)
-        os.replace(tmp, directory / VOICE_LIST_FILE)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    write_text(Path(cache_dir) / VOICE_LIST_FILE, text, fix="choose another --cache-dir")
 
 
 # --- errors --------------------------------------------------------------------------------
