@@ -515,6 +515,28 @@ def test_epub_with_a_missing_chapter_file(tmp_path: Path) -> None:
         load_epub(bad)
 
 
+def rewrite(src: Path, dst: Path, name: str, data: bytes) -> Path:
+    """A copy of the EPUB `src` with the file `name` replaced by `data`."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, data if item.filename == name else zin.read(item.filename))
+    return dst
+
+
+def test_broken_epub3_nav_falls_back_to_the_ncx(tmp_path: Path) -> None:
+    src = write_epub(tmp_path / "src.epub", Epub(english_docs()))
+    nav = b'<html xmlns="http://www.w3.org/1999/xhtml"><body><nav><ol></ol></nav></body></html>'
+    book = load_epub(rewrite(src, tmp_path / "b.epub", "OEBPS/nav.xhtml", nav))
+    assert [ch.title for ch in book.chapters] == EN_TITLES
+
+
+def test_malformed_package_file_is_an_input_error(tmp_path: Path) -> None:
+    src = write_epub(tmp_path / "src.epub", Epub(english_docs()))
+    bad = rewrite(src, tmp_path / "bad opf.epub", "OEBPS/content.opf", b"<package><metadata>")
+    with pytest.raises(InputError, match=r"bad opf\.epub.*not a readable EPUB"):
+        load_book(bad)
+
+
 def test_epub_without_text_is_an_input_error(tmp_path: Path) -> None:
     path = write_epub(tmp_path / "pictures.epub", Epub([COVER_PAGE, COPYRIGHT_PAGE]))
     with pytest.raises(InputError, match=r"pictures\.epub.*no text to read"):

@@ -812,9 +812,12 @@ def _open_book(path: Path) -> Any:
                 return epub.read_epub(str(path), options)
         except errors as exc:
             first = first or exc
-    what = str(getattr(first, "msg", "") or first)
     if isinstance(first, KeyError):
         what = f"a file it lists is missing from the archive: {first}"
+    elif isinstance(first, (AttributeError, TypeError, IndexError, ValueError)):
+        what = "its package file (.opf) or table of contents is malformed"
+    else:
+        what = " ".join(str(getattr(first, "msg", "") or first).split())
     raise _fail(path, f"is not a readable EPUB ({what}); {_FIX}")
 
 
