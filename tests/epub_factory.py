@@ -44,7 +44,8 @@ class Doc:
     toc: str | None = None
     """Title of its TOC entry; None when the TOC does not list it."""
     sub: Sequence[tuple[str, str]] = ()
-    """More TOC entries pointing into this document: (title, fragment id)."""
+    """More TOC entries pointing into this document: (title, fragment id); nested under
+    `toc`, or top-level when `toc` is None."""
     linear: bool = True
     body_type: str | None = None
     """epub:type on <body>."""
@@ -92,10 +93,11 @@ def _toc_entries(book: Epub) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """(title, href relative to OEBPS, children) for each listed document."""
     entries = []
     for doc in book.docs:
-        if doc.toc is None:
-            continue
         children = [(title, f"Text/{quote(doc.name)}#{frag}") for title, frag in doc.sub]
-        entries.append((doc.toc, f"Text/{quote(doc.name)}", children))
+        if doc.toc is not None:
+            entries.append((doc.toc, f"Text/{quote(doc.name)}", children))
+        else:  # entries into a document that has none of its own (a converter's split file)
+            entries.extend((title, href, []) for title, href in children)
     return entries
 
 

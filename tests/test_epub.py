@@ -234,6 +234,29 @@ def test_toc_entries_pointing_into_one_document_split_it(tmp_path: Path, version
     ]
 
 
+def test_converter_split_files_with_anchors(tmp_path: Path, version: int) -> None:
+    first = Doc(
+        "index_split_000.html",
+        '<p class="c3">第一章 雾</p><p class="c1">江上起了雾。</p>'
+        '<p class="c3" id="filepos2050">第二章 灯</p><p class="c1">老周点起马灯。</p>',
+        toc="第一章 雾",
+        sub=[("第二章 灯", "filepos2050")],
+    )
+    second = Doc(
+        "index_split_001.html",
+        '<p class="c1">灯光照着江面。</p>'  # chapter 2 goes on in the next file
+        '<p class="c3"><a id="filepos4100"></a>第三章 岸</p><p class="c1">船靠了岸。</p>',
+        sub=[("第三章 岸", "filepos4100")],
+    )
+    epub = Epub([first, second], version=version, language="zh-CN")
+    book = load_epub(write_epub(tmp_path / "calibre.epub", epub))
+    assert [(ch.title, [p.text for p in ch.paragraphs]) for ch in book.chapters] == [
+        ("第一章 雾", ["江上起了雾。"]),
+        ("第二章 灯", ["老周点起马灯。", "灯光照着江面。"]),
+        ("第三章 岸", ["船靠了岸。"]),
+    ]
+
+
 def test_untitled_documents_get_their_heading_or_join_the_chapter_before(tmp_path: Path) -> None:
     docs = [
         Doc("dedication.xhtml", "<p>For R.</p>"),  # short front matter: dropped

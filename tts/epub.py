@@ -518,6 +518,11 @@ def _drafts(docs: Sequence[_Doc], toc: dict[str, list[tuple[str, str]]]) -> list
                 ((doc.anchors.get(frag, 0) if frag else 0), n)
                 for n, (_, frag) in enumerate(entries)
             )
+            if starts[0][0] > 0 and drafts:
+                # The text before the first anchor ends the chapter of the file before.
+                drafts[-1].blocks.extend(blocks[: starts[0][0]])
+                blocks = blocks[starts[0][0] :]
+                starts = [(start - starts[0][0], n) for start, n in starts]
             for k, (start, n) in enumerate(starts):
                 end = starts[k + 1][0] if k + 1 < len(starts) else len(blocks)
                 part = blocks[0 if k == 0 else start : end]
