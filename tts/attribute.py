@@ -104,6 +104,8 @@ _ZH_OBJECT_BEFORE = frozenset(
     "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在"
 )
 _ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
+_CLAUSE_TAIL = re.compile(r"[，。！？；：,.!?;:…][^，。！？；：,.!?;:…]*$")
+"""The last clause break before a position (search with endpos)."""
 _ZH_SENT_END = re.compile(r"[。！？!?…]")
 _EN_SENT = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*|[^.!?;:])+[.!?;:]*"
@@ -166,10 +168,12 @@ class _Attributor:
             self.mention = re.compile(rf"(?P<name>{names})|\b(?P<pro>[Hh]e|[Ss]he|I)\b")
         else:
             self.mention = re.compile(rf"(?P<name>{names})|(?P<pro>[他她我])(?![們们])")
+            # One class test rejects most positions before any alternative is tried.
             self.walk = re.compile(
-                rf"(?P<d>[，。！？；：,.!?;:…]+)|(?P<name>{names})|(?P<pro>[他她我])(?![們们])"
+                rf"(?=[他她我{roster.first_chars}])(?:(?P<name>{names})|(?P<pro>[他她我])(?![們们]))"
             )
         self._cache: dict[str, str | None] = {}
+        self._walks: dict[int, list[tuple[str, int, int, str]]] = {}
         self.first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
         self.lines: Counter[str] = Counter()
 
@@ -403,7 +407,7 @@ class _Attributor:
                 continue
             if j > 0 and pieces[j - 1].kind == "dialogue":
                 after[j - 1] = self.tag_after(p.text, st, addressees[j - 1])
-            self.remember(p.text, st)
+            self.remember(p, st)
             if j + 1 < len(pieces) and pieces[j + 1].kind == "dialogue":
                 before[j + 1] = self.tag_before(p.text, st, addressees[j + 1])
         for i in dialogue:
@@ -537,13 +541,14 @@ class _Attributor:
         if text and _COLON_END.search(text):
             st.prev_colon = self.tag_before(text, st, None)
         for p in block.pieces:
-            subj = self.remember(p.text, st)
+            subj = self.remember(p, st)
             if subj:
                 st.prev_subject = subj
         st.prev_para = block.paragraph
 
-    def remember(self, text: str, st: _State) -> str | None:
+    def remember(self, piece: Piece, st: _State) -> str | None:
         """Note who is mentioned in narration; return the last sentence's subject."""
+        text = piece.text
         last_subject = None
         if self.english:
             for sent in _EN_SENT.findall(text):
@@ -564,17 +569,10 @@ class _Attributor:
                         if who and who != last_subject:
                             st.touch(who, subject=False)
             return last_subject
-        clause = 0
-        first = True
-        for m in self.walk.finditer(text):
-            kind = m.lastgroup
-            if kind == "d":
-                clause, first = m.end(), True
-                continue
-            subject = first and self.subject_at(text, clause, m.start())
-            first = False
+        for kind, start, surface, clause, first, _ in self.walked(piece):
+            subject = first and self.subject_at(text, clause, start)
             if kind == "name":
-                who = self.name(m.group())
+                who = self.name(surface)
                 if who is None:
                     continue
                 if subject:
@@ -583,9 +581,32 @@ class _Attributor:
                 elif who != last_subject:
                     st.touch(who, subject=False)
             elif subject:
-                who, _ = self.pronoun(m.group(), st, None)
+                who, _ = self.pronoun(surface, st, None)
                 last_subject = who or last_subject
         return last_subject
+
+    def walked(self, piece: Piece) -> list[tuple[str, int, str, int, bool, bool]]:
+        """Names and pronouns of a Chinese narration piece, found once per book: (kind
+        'name'/'pro', start, text, start of its clause, first in its clause, a sentence ended
+        since the previous one)."""
+        key = id(piece)
+        found = self._walks.get(key)
+        if found is None:
+            text = piece.text
+            found = []
+            prev = 0
+            clause = 0
+            for m in self.walk.finditer(text):
+                start = m.start()
+                tail = _CLAUSE_TAIL.search(text, prev, start)
+                first = tail is not None or prev == 0
+                if tail is not None:
+                    clause = tail.start() + 1
+                ended = _ZH_SENT_END.search(text, prev, start) is not None
+                found.append((m.lastgroup or "", start, m.group(), clause, first, ended))
+                prev = m.end()
+            self._walks[key] = found
+        return found
 
     def subject_at(self, text: str, clause: int, start: int) -> bool:
         """A Chinese mention at `start` stands as its clause's subject (clause from `clause`)."""
@@ -654,40 +675,34 @@ def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counte
                 for unit in _EN_SENT.findall(piece.text):
                     _en_sentence_votes(att, unit, votes)
             else:
-                _zh_gender_votes(att, piece.text, votes, mem, block.paragraph)
+                _zh_gender_votes(att, piece, votes, mem, block.paragraph)
 
 
 def _zh_gender_votes(
-    att: _Attributor, text: str, votes: dict[str, Counter[str]], mem: _Votes, paragraph: int
+    att: _Attributor, piece: Piece, votes: dict[str, Counter[str]], mem: _Votes, paragraph: int
 ) -> None:
+    text = piece.text
     last = mem.last
     subject: str | None = None  # the current sentence's subject
-    clause = 0
-    first = True
-    for m in att.walk.finditer(text):
-        kind = m.lastgroup
-        if kind == "d":
-            if _ZH_SENT_END.search(m.group()):
-                subject = None
-            clause, first = m.end(), True
-            continue
-        at_first, first = first, False
+    for kind, start, surface, clause, at_first, ended in att.walked(piece):
+        if ended:
+            subject = None
         if kind == "name":
-            who = att.name(m.group())
+            who = att.name(surface)
             if who is None:
                 continue
-            if at_first and att.subject_at(text, clause, m.start()):
+            if at_first and att.subject_at(text, clause, start):
                 subject = mem.topic = who
             if who in last:
                 last.remove(who)
             last.append(who)
             mem.paragraph = paragraph
             continue
-        w = m.group()
+        w = surface
         gender = "male" if w == "他" else "female" if w == "她" else None
         if gender is None or not last:
             continue
-        if not text[clause : m.start()].strip():
+        if not text[clause:start].strip():
             target = subject or mem.chain.get(w) or mem.topic or last[-1]
             subject = target
         else:
@@ -726,25 +741,24 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     english = book.language == "en"
     style = detect_style((p.text for ch in book.chapters for p in ch.paragraphs), book.language)
     chapters = [(ch, split_chapter(ch, style)) for ch in book.chapters]
-    narration: list[str] = []
-    tags: list[str] = []
+    narration: list[str] = []  # narration away from quotes
+    tags: list[str] = []  # narration next to a quote, or ending in a colon: where speakers stand
+    dialogue: list[str] = []
     for _, blocks in chapters:
         for block in blocks:
             pieces = block.pieces
-            for i, p in enumerate(pieces):
-                if p.kind != "narration":
-                    continue
-                near = (i > 0 and pieces[i - 1].kind == "dialogue") or (
-                    i + 1 < len(pieces) and pieces[i + 1].kind == "dialogue"
-                )
-                if near or _COLON_END.search(p.text):
-                    tags.append(p.text)
+            if len(pieces) == 1:
+                text = pieces[0].text
+                if pieces[0].kind == "dialogue":
+                    dialogue.append(text)
+                elif text[-1:] in "：:":
+                    tags.append(text)
                 else:
-                    narration.append(p.text)
-    vocatives = [
-        p.text for _, blocks in chapters for b in blocks for p in b.pieces if p.kind == "dialogue"
-    ]
-    roster = build_roster(narration, tags, vocatives, english, known)
+                    narration.append(text)
+                continue
+            for p in pieces:
+                (dialogue if p.kind == "dialogue" else tags).append(p.text)
+    roster = build_roster(narration, tags, dialogue, english, known)
     att = _Attributor(roster, english)
     votes: dict[str, Counter[str]] = {}
     for name in roster.forms:

@@ -131,12 +131,6 @@ _NOT_NAME = frozenset(
     "还再这那个们上下中里外前后来去过时候子色面然而开始一二三四五六七八九十几些每各两么"
     "吗呢吧啊呀哦嗯么得地之其此所为以于及并或若如因虽但即且被由自用把能会要想可应该"
 )
-_NAME_HEAD_RE = re.compile(
-    rf"(?P<title>{trie_regex(SURNAMES)}{trie_regex(TITLES)})"
-    rf"|(?P<pet>[老小阿]{trie_regex(SURNAMES)})(?![\u4e00-\u9fff]{{2}})"
-    rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
-    rf"|(?P<name>(?P<sur>{trie_regex(SURNAMES)})(?P<given>[\u4e00-\u9fff]{{1,2}}))"
-)
 # Particles and function words that never begin a given name (楊過, 張三 are names, 王的 not).
 _PARTICLES = frozenset(
     _S2T.convert(
@@ -165,7 +159,6 @@ _COMMON_WORDS = frozenset(
         "柳树 兰花 欧洲 申明 章节 庄重 华丽 管理 辛勤 游客 蒙面 谷底 景色 宿舍 皮肤 戴着 施展 康复"
     ).split()
 )
-_CLAUSE_SPLIT_ZH = re.compile(r"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"]+")
 _LEAD_ZH = re.compile(
     "(?:"
     + "|".join(
@@ -175,6 +168,17 @@ _LEAD_ZH = re.compile(
         )
     )
     + ")"
+)
+# A name at the start of a clause (after a connective like 于是, 这时): where names stand.
+_NAME_HEAD = (
+    rf"(?P<title>{trie_regex(SURNAMES)}{trie_regex(TITLES)})"
+    rf"|(?P<pet>[老小阿]{trie_regex(SURNAMES)})(?![\u4e00-\u9fff]{{2}})"
+    rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
+    rf"|(?P<name>(?P<sur>{trie_regex(SURNAMES)})(?P<given>[\u4e00-\u9fff]{{1,2}}))"
+)
+_CLAUSE_HEAD_RE = re.compile(
+    rf"(?:^|(?<=[，。！？；：,.!?;:…—、\s“”「」『』‘’\"]))(?:{_LEAD_ZH.pattern})?(?:{_NAME_HEAD})",
+    re.M,
 )
 
 # ---------------------------------------------------------------- English
@@ -364,6 +368,8 @@ class Roster:
     pattern: re.Pattern[str] | None = None
     """Any surface form of any character (longest first), compiled once per book."""
     by_surname: dict[str, str | None] = field(default_factory=dict)
+    first_chars: str = ""
+    """Characters any Chinese name can start with, escaped for a regex class."""
     """Folded surname -> the one full name with it (None when two share it)."""
 
     def resolve(self, surface: str) -> str | None:
@@ -419,7 +425,8 @@ class Roster:
             firsts = (
                 {w[0] for w in surfaces} | set(_SUR_CLASS) | {w[0] for w in SURNAMES} | {"老", "小"}
             )
-            head = "[" + "".join(sorted(re.escape(c) for c in firsts)) + "]"
+            self.first_chars = "".join(sorted(re.escape(c) for c in firsts))
+            head = f"[{self.first_chars}]"
             titled = rf"{_SURNAME_TRIE}{_TITLE_TRIE}|[老小]{_SURNAME_TRIE}(?![\u4e00-\u9fff]{{2}})"
             names = trie_regex(surfaces) if surfaces else r"(?!x)x"
             self.pattern = re.compile(rf"(?={head})(?:{names}|{titled})")
@@ -484,11 +491,6 @@ def _title_gender(surface: str) -> Gender | None:
     return None
 
 
-def _strip_lead(clause: str) -> str:
-    m = _LEAD_ZH.match(clause)
-    return clause[m.end() :] if m else clause
-
-
 # ---------------------------------------------------------------- discovery
 
 
@@ -524,28 +526,21 @@ def _discover_zh(
     short: Counter[str] = Counter()  # surname + one given character, at clause starts
     longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
     for pieces, counter in ((narration, starts), (tags, tagged)):
-        for text in pieces:
-            for clause in _CLAUSE_SPLIT_ZH.split(text):
-                if len(clause) < 2:
-                    continue
-                clause = _strip_lead(clause)
-                m = _NAME_HEAD_RE.match(clause)
-                if m is None:
-                    continue
-                if m.group("given") is not None:
-                    sur, given = m.group("sur"), m.group("given")
-                    head = sur + given[0]
-                    short[head] += 1
-                    counter[head] += 1
-                    if len(given) == 2:
-                        longer[head][given[1]] += 1
-                        counter[head + given[1]] += 1
-                elif m.group("role") is not None:
-                    role = m.group()
-                    if not any(c in _NOT_NAME for c in role[:-2]):
-                        counter[role] += 1
-                else:
-                    counter[m.group()] += 1
+        for m in _CLAUSE_HEAD_RE.finditer("\n".join(pieces)):
+            if m.group("given") is not None:
+                sur, given = m.group("sur"), m.group("given")
+                head = sur + given[0]
+                short[head] += 1
+                counter[head] += 1
+                if len(given) == 2:
+                    longer[head][given[1]] += 1
+                    counter[head + given[1]] += 1
+            elif m.group("role") is not None:
+                role = m.group("role")
+                if not any(c in _NOT_NAME for c in role[:-2]):
+                    counter[role] += 1
+            else:
+                counter[m.group("title") or m.group("pet")] += 1
     total = starts + tagged
     # Full names (surname + given name): the longer form when, everywhere in the book, the
     # shorter one is nearly always followed by the same character (祁同 -> 祁同偉, but 郭芙冷笑道

@@ -250,7 +250,7 @@ _SPEAKABLE_RE = re.compile(r"[^\W_]")
 
 def _speakable(text: str) -> bool:
     """Holds a letter, digit or Han character: something a voice can say."""
-    return _SPEAKABLE_RE.search(text) is not None
+    return text[:1].isalnum() or _SPEAKABLE_RE.search(text) is not None
 
 
 def _is_scare_quote(text: str, start: int, end: int) -> bool:
@@ -292,6 +292,9 @@ def _pieces(
     open_last: bool,
 ) -> list[Piece]:
     """Narration and dialogue pieces of one paragraph from its quote spans."""
+    if not spans:
+        piece = _narration(text)
+        return [piece] if piece is not None else []
     out: list[Piece | None] = []
     pos = 0
     spans = list(spans)
