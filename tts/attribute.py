@@ -28,7 +28,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tts.model import Book, Character, Gender, Segment
 from tts.roster import _LEAD_ZH, Roster, build_roster, given_name_gender
@@ -122,8 +123,7 @@ _SHORT_TURN = 16
 _SHORT_QUESTION = 12
 
 
-@dataclass
-class _Guess:
+class _Guess(NamedTuple):
     speaker: str | None
     method: str
     confidence: float
@@ -414,14 +414,14 @@ class _Attributor:
             g = after.get(i)
             if g and i + 2 < len(pieces) and pieces[i + 2].kind == "dialogue":
                 if g.method.startswith("tag") or g.method == "colon":
-                    g = replace(g, method="tag-between")
+                    g = g._replace(method="tag-between")
             b = before.get(i)
             if b is not None and (
                 g is None or (g.method.startswith("action") and b.confidence > g.confidence)
             ):
                 g = b
                 if i >= 2 and pieces[i - 2].kind == "dialogue" and g.method.startswith("tag"):
-                    g = replace(g, method="tag-between")
+                    g = g._replace(method="tag-between")
             if g is not None:
                 guesses[i] = g
         # One paragraph, one speaker: share the best cue with quotes that have none.

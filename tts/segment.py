@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from tts.model import Chapter, Language, Paragraph, Segment
 
@@ -61,8 +61,7 @@ class QuoteStyle:
     english: bool = False
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """A stretch of one paragraph: narration, or the words inside one quote."""
 
     kind: Literal["narration", "dialogue"]
@@ -73,8 +72,7 @@ class Piece:
     """Dialogue whose speech goes on in the next paragraph."""
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """One paragraph, split: what attribution reads."""
 
     paragraph: int
@@ -84,8 +82,7 @@ class Block:
     text: str = ""
 
 
-@dataclass(frozen=True)
-class _Scan:
+class _Scan(NamedTuple):
     spans: tuple[tuple[int, int, bool], ...]
     """Top-level quotes as (content start, content end, closed)."""
     orphan: int | None
@@ -94,6 +91,9 @@ class _Scan:
     """Active quote marks seen (apostrophes excluded)."""
     opens_first: bool
     """The paragraph starts with an opening mark."""
+
+
+_PARA_OPEN_RE = re.compile(r"^[ \t\u3000]*([“\"「『‘'])(.?)", re.M)
 
 
 def detect_style(texts: Iterable[str], language: Language) -> QuoteStyle:
@@ -107,18 +107,16 @@ def detect_style(texts: Iterable[str], language: Language) -> QuoteStyle:
     english = language == "en"
     starts: dict[Family, int] = {"double": 0, "corner": 0, "wcorner": 0, "single": 0}
     totals: dict[Family, int] = dict(starts)
-    for text in texts:
-        head = text.lstrip()[:2]
-        if head:
-            family = _OPEN.get(head[0]) or _STRAIGHT.get(head[0])
-            if family == "single" and head[0] == "'" and not (english and head[1:].isalpha()):
-                family = None
-            if family is not None:
-                starts[family] += 1
-        totals["double"] += text.count("“") + text.count('"') // 2
-        totals["corner"] += text.count("「")
-        totals["wcorner"] += text.count("『")
-        totals["single"] += text.count("‘")
+    book = "\n".join(texts)
+    for m in _PARA_OPEN_RE.finditer(book):
+        mark = m.group(1)
+        if mark == "'" and not (english and m.group(2).isalpha()):
+            continue
+        starts[_OPEN.get(mark) or _STRAIGHT[mark]] += 1
+    totals["double"] = book.count("“") + book.count('"') // 2
+    totals["corner"] = book.count("「")
+    totals["wcorner"] = book.count("『")
+    totals["single"] = book.count("‘")
     counts = starts if any(starts.values()) else totals
     top = max(counts.values())
     if top == 0:
