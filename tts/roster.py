@@ -174,7 +174,7 @@ _NAME_HEAD = (
     rf"(?P<title>{trie_regex(SURNAMES)}{trie_regex(TITLES)})"
     rf"|(?P<pet>[老小阿]{trie_regex(SURNAMES)})(?![\u4e00-\u9fff]{{2}})"
     rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
-    rf"|(?P<name>(?P<sur>{trie_regex(SURNAMES)})(?P<given>[\u4e00-\u9fff]{{1,2}}))"
+    rf"|(?P<name>{trie_regex(SURNAMES)}[\u4e00-\u9fff]{{1,2}})"
 )
 _CLAUSE_HEAD_RE = re.compile(
     rf"(?:^|(?<=[，。！？；：,.!?;:…—、\s“”「」『』‘’\"]))(?:{_LEAD_ZH.pattern})?(?:{_NAME_HEAD})",
@@ -527,20 +527,21 @@ def _discover_zh(
     longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
     for pieces, counter in ((narration, starts), (tags, tagged)):
         for m in _CLAUSE_HEAD_RE.finditer("\n".join(pieces)):
-            if m.group("given") is not None:
-                sur, given = m.group("sur"), m.group("given")
-                head = sur + given[0]
+            kind = m.lastgroup
+            found = m.group(kind)  # type: ignore[arg-type]
+            if kind == "name":
+                cut = 2 if found[:2] in SURNAMES else 1
+                head = found[: cut + 1]
                 short[head] += 1
                 counter[head] += 1
-                if len(given) == 2:
-                    longer[head][given[1]] += 1
-                    counter[head + given[1]] += 1
-            elif m.group("role") is not None:
-                role = m.group("role")
-                if not any(c in _NOT_NAME for c in role[:-2]):
-                    counter[role] += 1
+                if len(found) > cut + 1:
+                    longer[head][found[-1]] += 1
+                    counter[found] += 1
+            elif kind == "role":
+                if not any(c in _NOT_NAME for c in found[:-2]):
+                    counter[found] += 1
             else:
-                counter[m.group("title") or m.group("pet")] += 1
+                counter[found] += 1
     total = starts + tagged
     # Full names (surname + given name): the longer form when, everywhere in the book, the
     # shorter one is nearly always followed by the same character (祁同 -> 祁同偉, but 郭芙冷笑道
