@@ -6,6 +6,8 @@ from pathlib import Path
 
 import opencc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from tts.attribute import FIRST_PERSON_EN, FIRST_PERSON_ZH, attribute
@@ -227,8 +229,15 @@ def test_known_characters_take_precedence_across_scripts() -> None:
 
 def test_known_english_aliases() -> None:
     known = (Character("Elizabeth Grey", ("Lizzy", "Miss Grey"), "female"),)
-    got = lines_of(book("en", '"When I am asked," Lizzy replied.'), known)
-    assert got[0].speaker == "Elizabeth Grey"
+    b = book(
+        "en",
+        '"When I am asked," Lizzy replied.',
+        "Elizabeth Grey smiled at him.",
+        '"Then ask," said Elizabeth.',
+    )
+    segments, cast = attribute(b, known)
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["Elizabeth Grey"] * 2
+    assert [c.name for c in cast] == ["Elizabeth Grey"]
 
 
 def test_whole_book_indexes_restart_per_chapter() -> None:
@@ -243,6 +252,42 @@ def test_whole_book_indexes_restart_per_chapter() -> None:
         (2, 1),
         (2, 2),
     ]
+
+
+_WORDS = [
+    "王主任",
+    "祁同偉",
+    "他",
+    "她",
+    "說",
+    "問道",
+    "：",
+    "，",
+    "。",
+    "“",
+    "”",
+    "「",
+    "」",
+    "好",
+    "Lizzy",
+    '"',
+    " said ",
+    ".",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), max_size=12).map("".join), min_size=1, max_size=10)
+)
+def test_any_text_gets_a_sane_attribution(lines: list[str]) -> None:
+    lines = [ln for ln in lines if ln.strip()] or ["。"]
+    segments, cast = attribute(book("zh-Hant", *lines))
+    for s in segments:
+        if s.kind == "dialogue":
+            assert 0.0 <= (s.confidence or 0.0) <= 1.0 and s.method
+            assert (s.speaker is None) == (s.method == "unknown")
+    assert sum(c.lines for c in cast) == sum(s.speaker is not None for s in segments)
 
 
 # ---------------------------------------------------------------- the development set

@@ -397,8 +397,11 @@ class Roster:
         return name
 
     def add(self, name: str, forms: Iterable[str] = (), gender: Gender | None = None) -> str:
-        canonical = self.canon.get(fold(name), name)
-        for form in (name, *forms):
+        """Add a character under `name`, or under the character one of its forms already
+        names (a known character absorbs the forms found in the text)."""
+        forms = (name, *forms)
+        canonical = next((self.canon[fold(f)] for f in forms if fold(f) in self.canon), name)
+        for form in forms:
             self.canon.setdefault(fold(form), canonical)
             self.forms[canonical].add(form)
         if gender and not self.gender.get(canonical):
@@ -680,9 +683,16 @@ def _discover_en(
         # it carries an honorific, or it is capitalised mid-sentence and recurs.
         if tagged[name] or addressed[name] or name in honor or (total[name] and n >= 2):
             accepted.append(name)
-    # Group forms: honorific + surname, first name alone, nicknames.
+    # Group forms: honorific + surname, first name alone, nicknames. Full names first (and
+    # the known cast's), so that a first name or surname alone can join its full name.
     groups: dict[str, list[str]] = {}
     owner: dict[str, str] = {}
+    for known_name in roster.known:
+        for form in roster.forms[known_name]:
+            words = [w for w in form.split() if w.rstrip(".") not in _HONORIFIC_SET]
+            if len(words) == 2:
+                groups.setdefault(" ".join(words), []).append(form)
+    accepted.sort(key=lambda n: -len([w for w in n.split() if w.rstrip(".") not in _HONORIFIC_SET]))
     for name in accepted:
         parts = name.split()
         hon = honor.get(name)
