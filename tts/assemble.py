@@ -6,10 +6,13 @@ Two ways, chosen from the clips:
   Edge's clips are (headerless CBR, 24 kHz mono 48 kbit/s, 144-byte frames of 24 ms). MP3
   frames are self-delimiting, so the clips' frames are copied out as they are, with pauses
   made of a pre-encoded silent frame repeated. Nothing is decoded or re-encoded: ten hours
-  take seconds, and the voices sound exactly as the service sent them.
+  take seconds, and the voices sound exactly as the service sent them. A clip's loudness
+  correction (`Clip.gain_db`) is made in the bitstream, by adding whole steps of 1.5 dB to
+  each granule's global_gain (`scale_frame`): still no decoding, and no loss.
 - Re-encode (raw PCM clips from the offline engine, or MP3s of mixed formats): one ffmpeg
   encoder reads 16-bit mono PCM on stdin; each clip is decoded (MP3) or read (PCM),
-  resampled when its rate differs, and written to the encoder; silences are zero samples.
+  resampled when its rate differs, scaled by its `gain_db`, and written to the encoder;
+  silences are zero samples.
 
 Either way the output is written to a temp file beside `out_path` and renamed over it only
 when complete: a failed run leaves no partial file and keeps whatever was there before.
@@ -18,6 +21,7 @@ when complete: a failed run leaves no partial file and keeps whatever was there 
 from __future__ import annotations
 
 import functools
+import math
 import os
 import subprocess
 import tempfile
@@ -202,6 +206,58 @@ def is_standalone_silence(frame: bytes | memoryview, header: FrameHeader) -> boo
     return True
 
 
+MP3_GAIN_STEP_DB = 1.5
+"""One step of a Layer III granule's global_gain scales its samples by 2 ** (1/4): 1.5 dB."""
+
+
+def gain_steps(gain_db: float) -> int:
+    """Whole global_gain steps nearest to `gain_db` (0 below 0.75 dB: the clip is untouched)."""
+    q = abs(gain_db) / MP3_GAIN_STEP_DB
+    return int(math.copysign(math.floor(q + 0.5), gain_db)) if q >= 0.5 else 0
+
+
+def _crc16(data: bytes) -> int:
+    """The CRC-16 (polynomial 0x8005, start 0xFFFF) that protects an MPEG audio frame."""
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x8005) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def scale_frame(buf: bytearray, pos: int, header: FrameHeader, steps: int) -> None:
+    """Make the frame at `buf[pos:]` decode `steps` * 1.5 dB louder (or softer), in place.
+
+    Adds `steps` to the global_gain of every granule and channel that holds sound (an empty
+    granule, part2_3_length 0, is left as it is), clamped to 0..255; a protected frame gets
+    its CRC recomputed. Nothing else changes: frame length, bit reservoir and timing stay,
+    and decoders scale the granule by exactly 2 ** (steps / 4) before rounding to PCM.
+    """
+    start = pos + 4 + (2 if header.crc else 0)
+    size = header.side_info_bytes
+    bits = size * 8
+    side = int.from_bytes(buf[start : start + size], "big")
+    if header.version == 1:
+        prefix = 9 + (5 if header.channels == 1 else 3) + 4 * header.channels
+        granules, block = 2, 59
+    else:
+        prefix = 8 + (1 if header.channels == 1 else 2)
+        granules, block = 1, 63
+    for i in range(granules * header.channels):
+        at = prefix + i * block  # part2_3_length (12 bits), big_values (9), global_gain (8)
+        if not (side >> (bits - at - 12)) & 0xFFF:
+            continue
+        shift = bits - at - 29
+        gain = (side >> shift) & 0xFF
+        side += (min(255, max(0, gain + steps)) - gain) << shift
+    buf[start : start + size] = side.to_bytes(size, "big")
+    if header.crc:
+        protected = bytes(buf[pos + 2 : pos + 4]) + bytes(buf[start : start + size])
+        buf[pos + 4 : pos + 6] = _crc16(protected).to_bytes(2, "big")
+
+
 def ffmpeg_exe() -> str:
     try:
         import imageio_ffmpeg
@@ -333,11 +389,15 @@ def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channel
             frames += n
             continue
         data = _read_clip(item)
-        view = memoryview(data)
+        steps = gain_steps(item.gain_db)
+        buf = bytearray(data) if steps else None
+        view = memoryview(buf if buf is not None else data)
         span_start = span_end = count = 0
         for header, start, stop in _frame_spans(data):
             if header.sample_rate != rate or header.channels != channels:
                 raise _Mismatch(item.path)
+            if buf is not None:
+                scale_frame(buf, start, header, steps)
             if start != span_end:
                 out.write(view[span_start:span_end])
                 span_start = start
@@ -379,6 +439,8 @@ def _encode(items: list[Clip | Silence], out_path: Path, rate: int, bitrate: str
                     if not Path(item.path).is_file():
                         raise _unreadable(item, "No such file")
                     pcm = decode_to_pcm(item.path, sample_rate=rate)
+                if item.gain_db:
+                    pcm = audioop.mul(pcm, 2, 10 ** (item.gain_db / 20))  # clips at full scale
                 encoder.stdin.write(pcm)
                 samples += len(pcm) // 2
             encoder.stdin.close()

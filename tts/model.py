@@ -213,6 +213,9 @@ class Clip:
     channels: int
     duration: float
     boundaries: tuple[Boundary, ...] = ()
+    gain_db: float = 0.0
+    """Loudness correction the assembler applies (tts.loudness): exactly when it re-encodes,
+    in whole 1.5 dB global_gain steps when it copies MP3 frames."""
 
 
 @dataclass(frozen=True)
