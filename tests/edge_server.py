@@ -2,9 +2,9 @@
 
 It speaks the service's WebSocket protocol and serves its voice list over HTTP, on a random
 port of 127.0.0.1, from a background thread with its own event loop (usable from sync and
-async tests alike). Each voice speaks a pure sine tone of its own frequency (`tone_for`), as
-real 24 kHz mono 48 kbit/s CBR MP3, for a time proportional to the text (`clip_seconds`),
-so a test can decode the output and tell who spoke, and for how long.
+async tests alike). Each voice speaks a pure sine tone of its own frequency (`tone_for`) and
+level (`level_for`), as real 24 kHz mono 48 kbit/s CBR MP3, for a time proportional to the
+text (`clip_seconds`), so a test can decode the output and tell who spoke, and for how long.
 
 Faults are queued per test (`server.faults.append(Fault("close_mid"))`) and consumed by the
 connections they match. A latency model (`server.latency`) makes benchmarks realistic.
@@ -165,6 +165,16 @@ def tone_for(voice: str) -> float:
     return tone
 
 
+def level_for(voice: str) -> float:
+    """How loud a voice speaks, in dB against ffmpeg's sine (amplitude 1/8 of full scale).
+
+    From -2 to +8 dB in whole dB, fixed per voice (peaks of 3250 to 10300 on 16-bit samples,
+    far above the 300 that `tone_frequency` listens for), so voices differ in level as real
+    ones do and loudness correction has something to correct.
+    """
+    return -2.0 + zlib.crc32(voice.encode()) % 11
+
+
 def voice_for_tone(hz: float, tolerance: float = 0.015) -> str | None:
     """The voice whose tone is within `tolerance` (relative) of `hz`, if any."""
     name, tone = min(_TONES.items(), key=lambda item: abs(item[1] - hz))
@@ -226,14 +236,15 @@ def _words(sentence: str) -> list[str]:
     )
 
 
-_TONE_CACHE: dict[float, bytes] = {}
+_TONE_CACHE: dict[tuple[float, float], bytes] = {}
 _TONE_LOCK = threading.Lock()
 
 
-def tone_loop(hz: float) -> bytes:
-    """A seamless loop of `_LOOP_FRAMES` MP3 frames of a sine at `hz` (encoded once, cached)."""
+def tone_loop(hz: float, level_db: float = 0.0) -> bytes:
+    """A seamless loop of `_LOOP_FRAMES` MP3 frames of a sine at `hz`, `level_db` louder than
+    ffmpeg's sine (encoded once, cached)."""
     with _TONE_LOCK:
-        cached = _TONE_CACHE.get(hz)
+        cached = _TONE_CACHE.get((hz, level_db))
         if cached is not None:
             return cached
         seconds = 3 * _LOOP_FRAMES * FRAME_SECONDS
@@ -246,6 +257,8 @@ def tone_loop(hz: float) -> bytes:
             "lavfi",
             "-i",
             f"sine=frequency={hz}:sample_rate={SAMPLE_RATE}:duration={seconds}",
+            "-af",
+            f"volume={level_db}dB",
             "-ar",
             str(SAMPLE_RATE),
             "-ac",
@@ -271,7 +284,7 @@ def tone_loop(hz: float) -> bytes:
             raise RuntimeError("ffmpeg did not produce 144-byte 24 kHz 48 kbit/s frames")
         # The middle loop: past the encoder's start-up, a whole period of the tone.
         loop = b"".join(frames[_LOOP_FRAMES : 2 * _LOOP_FRAMES])
-        _TONE_CACHE[hz] = loop
+        _TONE_CACHE[(hz, level_db)] = loop
         return loop
 
 
@@ -286,7 +299,7 @@ def _strip_id3(data: bytes) -> bytes:
 
 def tone_mp3(voice: str, frames: int) -> bytes:
     """`frames` MP3 frames of the voice's tone."""
-    loop = tone_loop(tone_for(voice))
+    loop = tone_loop(tone_for(voice), level_for(voice))
     whole, rest = divmod(frames, _LOOP_FRAMES)
     return loop * whole + loop[: rest * FRAME_BYTES]
 

@@ -22,6 +22,7 @@ from tts.cache import ClipCache
 from tts.engines import Engine, get_engine
 from tts.errors import AudiobookError, EngineError, InputError
 from tts.load import detect_language, load_book, parse_chapter_selection
+from tts.loudness import level_voices
 from tts.model import (
     Book,
     BookInfo,
@@ -307,6 +308,7 @@ def render(
     clips = asyncio.run(
         synthesize_all(requests, engine, cache, concurrency=concurrency, progress=counters)
     )
+    clips = level_voices(clips, [r.voice for r in requests])
     titles = chapter_titles(script.segments)
     book = script.book
     publication = Publication(
