@@ -182,6 +182,20 @@ def test_patterns(language: str, paras: list[str], speakers: list[str], method: 
     assert got[-1].method == method
 
 
+def test_speakers_named_by_description_en() -> None:
+    b = book(
+        "en",
+        "A tall stranger came in out of the rain.",
+        '"Is this the road to Kendal?" asked the stranger.',
+        '"It is," said the landlord. "But not tonight."',
+        '"Then God help you," said the landlord\'s wife.',
+    )
+    segments, cast = attribute(b)
+    got = [s.speaker for s in segments if s.kind == "dialogue"]
+    assert got == ["the stranger", "the landlord", "the landlord", None]
+    assert {c.name: c.gender for c in cast}["the landlord"] == "male"
+
+
 def test_unknown_speaker_has_no_name_and_zero_confidence() -> None:
     (line,) = lines_of(book("zh-Hans", "天黑了。", "“有人吗？”"))
     assert line.speaker is None and line.confidence == 0 and line.method == "unknown"

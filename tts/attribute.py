@@ -268,6 +268,8 @@ class _Attributor:
                 verb = bool(_EN_AFTER_SUBJ.match(first, m.end()))
             else:
                 return None
+            if first[m.end() : m.end() + 2] in ("'s", "’s"):
+                return _Guess(None, "unknown", 0.0)  # said Elizabeth's sister: someone else
             return self._guess((m.group(), m.lastgroup == "pro"), verb, "after", st, exclude)
         for n, cm in enumerate(_ZH_CLAUSE.finditer(text)):
             clause = cm.group()

@@ -733,6 +733,18 @@ def _discover_en(
     for role, names in by_role.items():
         if len(set(names)) == 1 and role in _ROLE_HON:
             roster.add(names[0], (f"the {role}", f"The {role}", role.capitalize()))
+    # Speakers named by a description: "said the old woman", "the stranger replied".
+    for text in tags:
+        for m in _EN_DESCRIBED_RE.finditer(text):
+            words = (m.group("d1") or m.group("d2")).lower().split()[1:]
+            if words[-1] in _EN_NOT_PERSON or words[-1].endswith("ly"):
+                continue
+            if fold("the " + " ".join(words)) in roster.canon:
+                continue
+            rest = " ".join(words)
+            forms = [f"{art} {rest}" for art in ("the", "The", "an" if rest[0] in "aeiou" else "a")]
+            forms.append(forms[-1].capitalize())
+            roster.add(f"the {rest}", forms, _EN_NOUN_GENDER.get(words[-1]))
 
 
 _EN_VOCATIVE_RE = re.compile(
@@ -740,6 +752,31 @@ _EN_VOCATIVE_RE = re.compile(
     rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[,!?]"
     rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[.!?]*\W*$"
 )
+_EN_SAID = (
+    "said|asked|replied|answered|cried|called|shouted|whispered|muttered|murmured|exclaimed|"
+    "added|returned|continued|snapped|growled|sighed|laughed|remarked|observed|began|went on"
+)
+_EN_DESC = r"[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+"
+_EN_DESCRIBED_RE = re.compile(
+    rf"^[\s,;—–-]*(?:(?:{_EN_SAID})\s+(?P<d1>{_EN_DESC})\b|(?P<d2>{_EN_DESC})\s+(?:\w+ly\s+)?(?:{_EN_SAID})\b)"
+)
+# Words that end a "the ..." phrase but name no person (said the letter, the door opened).
+_EN_NOT_PERSON = frozenset(
+    "letter note voice door wind rain sign paper book radio phone telephone television clock "
+    "message words other others same rest first last next one two three".split()
+)
+_EN_NOUN_GENDER: dict[str, Gender] = {
+    **dict.fromkeys(
+        "woman girl lady mother sister aunt wife daughter queen widow maid mistress "
+        "grandmother niece duchess princess nun landlady hostess waitress".split(),
+        "female",
+    ),
+    **dict.fromkeys(
+        "man boy gentleman father brother uncle husband son king lord fellow grandfather "
+        "nephew duke prince monk priest landlord host waiter".split(),
+        "male",
+    ),
+}
 _LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
 
 
