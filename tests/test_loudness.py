@@ -216,6 +216,22 @@ def test_mp3_clips_measure_as_their_decoded_sound(tmp_path: Path) -> None:
     assert found.lufs == pytest.approx(lufs_of(decoded), abs=0.15)
 
 
+@pytest.mark.parametrize("codec", ["mp3", "pcm"])
+def test_a_voice_with_one_short_line_is_measured_too(codec: str, tmp_path: Path) -> None:
+    if codec == "mp3":  # the fake service's gapless tone: 13 frames are 0.31 s
+        voice = "en-US-JennyNeural"
+        (tmp_path / "s.mp3").write_bytes(tone_mp3(voice, 13))
+        (tmp_path / "l.mp3").write_bytes(tone_mp3(voice, 125))
+        short = Clip(str(tmp_path / "s.mp3"), "mp3", RATE, 1, 13 * 0.024)
+        long = Clip(str(tmp_path / "l.mp3"), "mp3", RATE, 1, 125 * 0.024)
+    else:
+        short = pcm_tone(tmp_path / "s.pcm", 997, 0.3, -4.0)
+        long = pcm_tone(tmp_path / "l.pcm", 997, 3.0, -4.0)
+    found = measure_clips([short])
+    assert found.measurable
+    assert found.lufs == pytest.approx(measure_clips([long]).lufs, abs=0.5)
+
+
 def test_mixed_formats_are_measured_together(tmp_path: Path) -> None:
     pcm = pcm_tone(tmp_path / "a.pcm", 997, 2.0, 0.0, rate=22050)
     mp3 = mp3_tone(tmp_path / "b.mp3", hz=997)

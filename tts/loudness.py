@@ -54,6 +54,9 @@ TOLERANCE_LU = 0.3
 """A voice this close to its target is left alone; every voice ends within it of its target."""
 SAMPLE_SECONDS = 90.0
 """About this much of each voice's audio is measured."""
+SHORTEST_SECONDS = 3.0
+"""Less audio than this is measured looped: R128 needs whole 0.4 s blocks, and a voice with
+one short line ("Yes.") should be levelled too."""
 QUIET_LUFS = -69.0
 """At or below this a measurement found no sound to speak of (the gate's floor is -70)."""
 
@@ -142,23 +145,26 @@ def measure_clips(clips: Sequence[Clip]) -> Measurement:
     """Loudness of `clips` played back to back (pauses would not count anyway: R128 gates them).
 
     One ffmpeg run: MP3 clips of one format go in as their frames joined, PCM clips of one
-    format as their samples joined; a mixture is decoded to 24 kHz PCM first.
+    format as their samples joined; a mixture is decoded to 24 kHz PCM first. Under
+    `SHORTEST_SECONDS` the audio is repeated to that length (same loudness, now measurable).
     """
     if not clips:
         return Measurement(-math.inf, -math.inf)
+    seconds = sum(c.duration for c in clips)
+    loops = math.ceil(SHORTEST_SECONDS / seconds) if 0 < seconds < SHORTEST_SECONDS else 1
     formats = {(c.codec, c.sample_rate, c.channels) for c in clips}
     if len(formats) == 1:
         codec, rate, channels = formats.pop()
         if codec == "mp3":
             data = b"".join(bytes(f) for c in clips for _, f in iter_frames(_read(c)))
-            return measure_audio(data, ["-f", "mp3"])
+            return measure_audio(data * loops, ["-f", "mp3"])
         data = b"".join(_read(c) for c in clips)
-        return measure_audio(data, _pcm_format(rate, channels))
+        return measure_audio(data * loops, _pcm_format(rate, channels))
     pcm = b"".join(
         decode_to_pcm(c.path, sample_rate=24000, codec=c.codec, source_rate=c.sample_rate)
         for c in clips
     )
-    return measure_audio(pcm, _pcm_format(24000, 1))
+    return measure_audio(pcm * loops, _pcm_format(24000, 1))
 
 
 def _pcm_format(rate: int, channels: int) -> list[str]:
