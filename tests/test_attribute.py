@@ -254,6 +254,20 @@ def test_known_english_aliases() -> None:
     assert [c.name for c in cast] == ["Elizabeth Grey"]
 
 
+def test_cycle_collector_is_left_as_it_was() -> None:
+    import gc
+
+    assert gc.isenabled()
+    attribute(book("en", '"Hi," said Jane.'))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        attribute(book("en", '"Hi," said Jane.'))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_whole_book_indexes_restart_per_chapter() -> None:
     ch1 = Chapter(1, "第1章", (Paragraph("“好。”张伟说。", 2),))
     ch2 = Chapter(2, "第2章", (Paragraph("“走吧。”张伟说。", 4),))

@@ -33,9 +33,11 @@ the speaker of that quote.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -742,12 +744,35 @@ def _en_sentence_votes(att: _Attributor, sentence: str, votes: dict[str, Counter
         votes[names.pop()]["female"] += 1  # type: ignore[index]
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a book is read.
+
+    Reading a book allocates millions of small records and keeps them; each automatic full
+    collection walks all of them, so the collector alone costs a quarter of the time on a
+    2 MB book. Nothing here forms reference cycles (refcounting frees everything), and the
+    collector is restored, as it was, on the way out.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment], list[Character]]:
     """Segments of the whole book with a speaker for each line of dialogue, and the roster.
 
     `known` characters (from voices.yaml) take precedence: their names are canonical and any
     of their aliases (in Traditional or Simplified form) maps to them.
     """
+    with _cycle_collector_paused():
+        return _attribute(book, known)
+
+
+def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], list[Character]]:
     english = book.language == "en"
     style = detect_style((p.text for ch in book.chapters for p in ch.paragraphs), book.language)
     chapters = [(ch, split_chapter(ch, style)) for ch in book.chapters]
