@@ -5,7 +5,7 @@ by more. Loudness is measured per voice, not per clip: one voice is consistent w
 and one measurement per voice keeps a long book cheap. For each voice an evenly spaced
 selection of its clips, about `SAMPLE_SECONDS` of audio, goes through one ffmpeg run of the
 `ebur128` filter (integrated loudness, ITU-R BS.1770 / EBU R128, and the sample peak). A
-ten-voice book costs ten short ffmpeg runs, well under a second each.
+ten-voice book costs ten ffmpeg runs of about a quarter of a second, however long it is.
 
 The target is a fixed `TARGET_LUFS` = -18 LUFS rather than, say, the narrator's own level:
 books then match one another as well as their voices matching each other, whichever engine
@@ -21,10 +21,12 @@ The correction goes on each clip as `Clip.gain_db`, and the assembler applies it
 - When it copies MP3 frames (Edge), the gain changes each granule's global_gain, which moves
   in steps of 1.5 dB. Nothing is decoded, so the join stays lossless and a voice already
   within `TOLERANCE_LU` of the target is left byte for byte as the service sent it. Whole
-  steps alone could leave two voices 1.5 LU apart, so a voice between steps gets the step
-  below on some of its clips and the step above on the others, in the proportion (by time
-  and energy) that averages to its target. Neighbouring sentences of one voice then differ
-  by at most 1.5 dB, well inside how much a speaker's own sentences vary.
+  steps alone could leave two voices 1.5 LU apart, so (`plan_steps`) a voice between steps
+  gets the step below on some of its clips and the step above on the others, in the
+  proportion (by time and energy) that averages to its target, and the common target moves
+  by up to 0.75 dB to where the steps fit all voices best (which matters when a voice has
+  too few clips to mix). Neighbouring sentences of one voice then differ by at most 1.5 dB,
+  well inside how much a speaker's own sentences vary.
 - When it re-encodes (espeak's PCM, or MP3s of mixed formats), the samples are scaled by the
   exact gain.
 """
