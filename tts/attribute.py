@@ -404,6 +404,8 @@ class _Attributor:
 
     def paragraph(self, block: Block, st: _State) -> list[_Guess]:
         pieces = block.pieces
+        if len(pieces) == 1 and pieces[0].kind == "dialogue":
+            return self.quote_only(block, st)
         dialogue = [i for i, p in enumerate(pieces) if p.kind == "dialogue"]
         if not dialogue:
             self.narration_only(block, st)
@@ -459,6 +461,18 @@ class _Attributor:
             result.append(g)
         self.after_dialogue(block, pieces, dialogue, result, addressees, st)
         return result
+
+    def quote_only(self, block: Block, st: _State) -> list[_Guess]:
+        """A paragraph that is one quote and nothing else: the commonest kind in dialogue."""
+        piece = block.pieces[0]
+        addressee = self.addressee(piece.text)
+        prev = st.last_guess
+        if piece.continues and prev is not None and prev.speaker:
+            g = _Guess(prev.speaker, "continuation", min(prev.confidence, _CONF["continuation"]))
+        else:
+            g = self.from_flow(block, piece, addressee, st)
+        self.after_dialogue(block, block.pieces, [0], [g], {0: addressee}, st)
+        return [g]
 
     def from_flow(self, block: Block, piece: Piece, addressee: str | None, st: _State) -> _Guess:
         """A quote with no cue in its paragraph: read it from the conversation."""
