@@ -196,8 +196,17 @@ def test_speakers_named_by_description_en() -> None:
     assert {c.name: c.gender for c in cast}["the landlord"] == "male"
 
 
-def test_unknown_speaker_has_no_name_and_zero_confidence() -> None:
-    (line,) = lines_of(book("zh-Hans", "天黑了。", "“有人吗？”"))
+@pytest.mark.parametrize(
+    ("language", "paras"),
+    [
+        ("zh-Hans", ["天黑了。", "“有人吗？”"]),
+        ("zh-Hans", ["李明说：“开始吧。”", "“修路好啊！”人群里有人喊了一声。"]),
+        ("zh-Hant", ["周建國說：「散會。」", "「好！」眾人齊聲道。"]),
+        ("en", ['"Begin," said Jane.', '"Hurrah!" someone shouted.']),
+    ],
+)
+def test_unknown_speaker_has_no_name_and_zero_confidence(language: str, paras: list[str]) -> None:
+    line = lines_of(book(language, *paras))[-1]
     assert line.speaker is None and line.confidence == 0 and line.method == "unknown"
 
 

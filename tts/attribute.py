@@ -123,7 +123,7 @@ _EN_SENT = re.compile(
 )
 _QUESTION = re.compile(r"[？?][”」』\"'’)）]*\s*$|[？?][吗嗎呢吧啊]*$")
 _NOBODY = re.compile(
-    r"\s*[,，]?\s*(?:[\u4e00-\u9fff]{0,4}?(?:有人|有個聲音|有个声音|一個聲音|一个声音)"
+    r"\s*[,，]?\s*(?:[\u4e00-\u9fff]{0,4}?(?:有人|有個聲音|有个声音|一個聲音|一个声音)|眾人|众人|大家|所有人"
     r"|(?:said|called|cried|shouted|asked)?\s*(?:someone|somebody|a voice)\b)",
     re.I,
 )
