@@ -680,9 +680,12 @@ def _discover_en(
         if name not in honor and lower.get(head.lower(), 0) > n:
             continue
         # Evidence that a capitalised word is a name: it speaks (a tag), it is addressed,
-        # it carries an honorific, or it is capitalised mid-sentence and recurs.
+        # it carries an honorific, it is capitalised mid-sentence and recurs, or it recurs
+        # and is never written in lower case.
         if tagged[name] or addressed[name] or name in honor or (total[name] and n >= 2):
             accepted.append(name)
+        elif n >= 2 and " " not in name and not lower.get(head.lower()):
+            accepted.append(name)  # only ever opens sentences, but never written in lower case
     # Group forms: honorific + surname, first name alone, nicknames. Full names first (and
     # the known cast's), so that a first name or surname alone can join its full name.
     groups: dict[str, list[str]] = {}
