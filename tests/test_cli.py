@@ -321,3 +321,134 @@ def test_voices_lists_shipped_edge_voices_by_locale(edge_offline, tmp_path: Path
     names = [line.split()[0] for line in stdout.splitlines()]
     assert "zh-CN-XiaoxiaoNeural" in names
     assert all(n.startswith("zh-CN") for n in names)
+
+
+TWO_CHAPTERS = """第1章 出发
+“走吧。”老周说。
+船离开了码头。
+第2章 到达
+“到了。”阿秀说。
+天亮了。
+"""
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    path = tmp_path / "两章.txt"
+    path.write_text(TWO_CHAPTERS, encoding="utf-8")
+    return path
+
+
+def test_chapter_selection_reads_only_those_chapters(book: Path, tmp_path: Path) -> None:
+    code, stdout, _ = run(["script", str(book), "--chapters", "2", "--format", "jsonl"], tmp_path)
+    assert code == 0
+    records = [json.loads(line) for line in stdout.splitlines()]
+    assert records[0]["text"] == "第2章 到达"
+    assert all("走吧" not in r["text"] for r in records)
+
+
+def test_bad_chapter_selection_is_one_error_line(book: Path, tmp_path: Path) -> None:
+    code, _, stderr = run(["script", str(book), "--chapters", "7"], tmp_path)
+    assert code != 0
+    assert stderr.startswith("Error: ") and len(stderr.strip().splitlines()) == 1
+
+
+def test_mp3_carries_chapter_frames_matching_the_headings(
+    edge_server, book: Path, tmp_path: Path
+) -> None:
+    from tts.tags import read_chapters
+
+    out = tmp_path / "book.mp3"
+    code, _, stderr = run(
+        [
+            "render",
+            str(book),
+            "-o",
+            str(out),
+            "--engine",
+            "edge",
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ],
+        tmp_path,
+    )
+    assert code == 0, stderr
+    marks = read_chapters(out)
+    assert [m.title for m in marks] == ["第1章 出发", "第2章 到达"]
+    assert marks[0].start == 0.0 and 0 < marks[1].start < marks[1].end
+    # the second chapter's heading is what plays at its mark
+    samples = decode_mp3(out.read_bytes())
+    runs = spoken_runs(samples)
+    assert any(abs(a - marks[1].start) < 0.1 for a, _ in runs)
+
+
+def test_split_chapters_m4b_and_subtitles(edge_server, book: Path, tmp_path: Path) -> None:
+    from tts.m4b import read_m4b_chapters
+
+    out = tmp_path / "out" / "book.m4b"
+    code, stdout, stderr = run(
+        ["render", str(book), "-o", str(out), "--engine", "edge", "--split-chapters",
+         "--subtitles", "lrc", "--cache-dir", str(tmp_path / "c")],
+        tmp_path,
+    )  # fmt: skip
+    assert code == 0, stderr
+    files = sorted((tmp_path / "out" / "book").iterdir())
+    names = [f.name for f in files]
+    assert names == [
+        "001 第1章 出发.lrc",
+        "001 第1章 出发.m4b",
+        "002 第2章 到达.lrc",
+        "002 第2章 到达.m4b",
+    ]
+    assert [m.title for m in read_m4b_chapters(files[1])] == ["第1章 出发"]
+    lrc = files[2].read_text(encoding="utf-8")
+    assert "[00:00.0" in lrc and "]第2章 到达\n" in lrc and "阿秀：到了。" in lrc
+    assert "2 chapter files" in stdout
+
+
+def test_script_html_is_one_self_contained_page(chapter: Path, tmp_path: Path) -> None:
+    code, stdout, _ = run(["script", str(chapter), "--format", "html"], tmp_path)
+    assert code == 0
+    assert stdout.lstrip().startswith("<!doctype html>")
+    assert "<script" not in stdout and "http" not in stdout
+    assert "老周" in stdout and "必须过。我娘还在对岸等我。" in stdout
+
+
+def test_script_stats_report_what_cleaning_did(tmp_path: Path) -> None:
+    path = tmp_path / "scraped.txt"
+    path.write_text("第1章 雨\n他說:“놊去。”\n本章未完，點擊下一頁繼續閱讀\n", encoding="utf-8")
+    code, stdout, stderr = run(["script", str(path), "--stats"], tmp_path)
+    assert code == 0
+    assert "不去" in stdout and "놊" not in stdout and "本章未完" not in stdout
+    assert "glyphs repaired: 1" in stderr and "notices dropped: 1" in stderr
+
+
+def test_cast_write_then_render_keeps_the_same_cast(chapter: Path, tmp_path: Path) -> None:
+    code, first, _ = run(["cast", str(chapter), "--write", "voices.yaml"], tmp_path)
+    assert code == 0
+    text = (tmp_path / "voices.yaml").read_text(encoding="utf-8")
+    assert "speakers:" in text
+    (tmp_path / "voices.yaml").write_text("# my notes\n" + text, encoding="utf-8")
+    code, second, _ = run(["cast", str(chapter), "--write", "voices.yaml"], tmp_path)
+    assert code == 0
+    assert "# my notes" in (tmp_path / "voices.yaml").read_text(encoding="utf-8")
+
+    def voices(table: str) -> list[str]:
+        return [line.split()[-1] for line in table.splitlines()[1:]]
+
+    assert voices(first) == voices(second)
+
+
+def test_say_speaks_one_line_in_the_voice_asked_for(edge_server, tmp_path: Path) -> None:
+    from edge_server import tone_for
+
+    out = tmp_path / "hello.mp3"
+    code, stdout, stderr = run(
+        ["say", "你好，世界。", "--voice", "zh-CN-XiaoxiaoNeural", "--pitch", "+5Hz",
+         "-o", str(out), "--cache-dir", str(tmp_path / "c")],
+        tmp_path,
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert edge_server.requests[0].pitch == "+5Hz"
+    samples = decode_mp3(out.read_bytes())
+    assert abs(tone_frequency(samples) - tone_for("zh-CN-XiaoxiaoNeural")) < 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -237,6 +238,16 @@ class _ProgressLine:
             click.echo("", err=True)
 
 
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
+
+
 def _clock(seconds: float) -> str:
     seconds = int(round(seconds))
     h, rest = divmod(seconds, 3600)
@@ -368,11 +379,16 @@ def cast(
         book, config=config, engine_name=engine_name, cache_dir=cache, cast_file=cast_file
     )
     rows = cast_table(result.characters, result.cast)
-    click.echo(f"{'character':<14} {'lines':>5}  {'gender':<7} {'aliases':<24} voice")
+    table = [("character", "lines", "gender", "aliases", "voice")]
     for row in rows:
         lines = "" if row.lines is None else str(row.lines)
-        aliases = "/".join(row.aliases)
-        click.echo(f"{row.name:<14} {lines:>5}  {row.gender or '?':<7} {aliases:<24} {row.voice}")
+        gender = row.gender or ("" if row.role != "character" else "?")
+        table.append((row.name, lines, gender, "/".join(row.aliases), row.voice))
+    widths = [max(_width(r[i]) for r in table) for i in range(4)]
+    for r in table:
+        cells = [_pad(r[0], widths[0]), _pad(r[1], widths[1], right=True)]
+        cells += [_pad(r[2], widths[2]), _pad(r[3], widths[3]), r[4]]
+        click.echo("  ".join(cells).rstrip())
     if write_file:
         added = write_voices_yaml(Path(write_file), result.characters, result.cast)
         names = ", ".join(added) if added else "nothing new"
