@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from tts.attribute import FIRST_PERSON_EN, FIRST_PERSON_ZH, attribute
 from tts.model import Book, Chapter, Character, Paragraph, Segment
-from tts.roster import fold
+from tts.roster import build_roster, fold
 
 DATA = Path(__file__).parent / "data" / "attribution"
 
@@ -237,6 +237,31 @@ def test_roster_aliases_titles_and_gender_zh() -> None:
     assert by_name["祁同偉"].lines == 2 and cast[0].name == "祁同偉"
     assert by_name["祁同偉"].gender == "male" and by_name["採訪記者"].gender == "female"
     assert "祁副省長" in by_name["祁同偉"].aliases
+
+
+def test_common_words_at_clause_starts_are_not_characters() -> None:
+    narration = [
+        "安排好以后，大家各自回家。",
+        "高速公路上车很多。",
+        "文件已经发出去了。",
+        "安全第一，谁也不许冒险。",
+        "黄昏时分，街上没什么人。",
+    ] * 4
+    roster = build_roster(narration, ["李明说。", "王芳点点头。"], ["走吧。", "好。"], False)
+    assert sorted(roster.forms) == ["李明", "王芳"]
+
+
+@pytest.mark.parametrize(
+    ("tags", "name"),
+    [
+        (["祁同偉抑住內心激動，", "祁同偉略作沉思後回答：", "祁同偉臉皮子抖了抖："], "祁同偉"),
+        (["郭芙冷笑道：", "郭芙臉色一變。"], "郭芙"),  # 冷 after a name is not part of it
+        (["李明放下杯子，问道："], "李明"),  # one sighting, followed by a verb
+        (["歐陽峰環顧四周：", "正是歐陽峰。"], "歐陽峰"),  # two-character surname
+    ],
+)
+def test_name_length_from_how_the_book_continues_it(tags: list[str], name: str) -> None:
+    assert list(build_roster([], tags, [], False).forms) == [name]
 
 
 def test_known_characters_take_precedence_across_scripts() -> None:

@@ -573,10 +573,10 @@ def _discover_zh(
             kept = follow[head][nxt] or k
             if kept * 10 >= seen * 8 and (kept >= 2 or nxt not in _VERBISH):
                 name = head + nxt
-                if tagged[name] or k >= 3 or kept >= 3:
+                if tagged[name]:
                     full[name] = k
                 continue
-        if tagged[head] or n >= 3:
+        if tagged[head]:  # a name stands next to a quote somewhere (安排, 文件 never do)
             full[head] = n
     # Full names and role phrases become characters (unless known already).
     for cand in sorted(full, key=lambda c: -full[c]):
