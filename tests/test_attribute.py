@@ -258,6 +258,7 @@ def test_common_words_at_clause_starts_are_not_characters() -> None:
         (["郭芙冷笑道：", "郭芙臉色一變。"], "郭芙"),  # 冷 after a name is not part of it
         (["李明放下杯子，问道："], "李明"),  # one sighting, followed by a verb
         (["歐陽峰環顧四周：", "正是歐陽峰。"], "歐陽峰"),  # two-character surname
+        (["小明想了想：", "小明小聲說："], "小明"),  # a pet name; 小聲 is not one
     ],
 )
 def test_name_length_from_how_the_book_continues_it(tags: list[str], name: str) -> None:

@@ -146,6 +146,13 @@ _VERBISH = frozenset(
     _S2T.convert("放推拿走看站坐转点摇抬笑叹皱拍指伸抱拉打喝吃停回跑跳躺靠望盯瞪想听闻哭愣怔")
     + "放推拿走看站坐转点摇抬笑叹皱拍指伸抱拉打喝吃停回跑跳躺靠望盯瞪想听闻哭愣怔"
 )
+# Words made of 阿/小 and one more character that name no one (小声说, 小心地).
+_NOT_NICKNAMES = frozenset(
+    _both(
+        "小声 小心 小时 小说 小子 小孩 小姐 小伙 小小 小手 小脸 小嘴 小屋 小院 小路 小事 小时候 "
+        "小家 小型 小巧 小气 小便 小组 阿姨 阿弥".split()
+    )
+)
 # Common words that start with a surname character and stand at clause starts.
 _COMMON_WORDS = frozenset(
     fold(w)
@@ -174,6 +181,7 @@ _NAME_HEAD = (
     rf"(?P<title>{trie_regex(SURNAMES)}{trie_regex(TITLES)})"
     rf"|(?P<pet>[老小阿]{trie_regex(SURNAMES)})(?![\u4e00-\u9fff]{{2}})"
     rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
+    rf"|(?P<nick>[阿小][\u4e00-\u9fff])"
     rf"|(?P<name>{trie_regex(SURNAMES)}[\u4e00-\u9fff]{{1,2}})"
 )
 _CLAUSE_HEAD_RE = re.compile(
@@ -528,6 +536,7 @@ def _discover_zh(
     tagged: Counter[str] = Counter()
     short: Counter[str] = Counter()  # surname + one given character, at clause starts
     longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
+    nicks: Counter[str] = Counter()  # 阿美, 小明
     for pieces, counter in ((narration, starts), (tags, tagged)):
         for m in _CLAUSE_HEAD_RE.finditer("\n".join(pieces)):
             kind = m.lastgroup
@@ -542,6 +551,10 @@ def _discover_zh(
                     counter[found] += 1
             elif kind == "role":
                 if not any(c in _NOT_NAME for c in found[:-2]):
+                    counter[found] += 1
+            elif kind == "nick":
+                if found[1] not in _PARTICLES and found not in _NOT_NICKNAMES:
+                    nicks[found] += 1
                     counter[found] += 1
             else:
                 counter[found] += 1
@@ -578,6 +591,9 @@ def _discover_zh(
                 continue
         if tagged[head]:  # a name stands next to a quote somewhere (安排, 文件 never do)
             full[head] = n
+    for nick in nicks:
+        if tagged[nick]:
+            full[nick] = total[nick]
     # Full names and role phrases become characters (unless known already).
     for cand in sorted(full, key=lambda c: -full[c]):
         if fold(cand) not in roster.canon:
