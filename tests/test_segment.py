@@ -69,6 +69,11 @@ N, D, P = "narration", "dialogue", "pause"
             "en",
             [(N, 'The so-called "reform" changed nothing.')],
         ),
+        (
+            ["他们提出了“让数据多跑路，群众少跑腿”的口号。"],
+            "zh-Hans",
+            [(N, "他们提出了“让数据多跑路，群众少跑腿”的口号。")],
+        ),
         # ...but not after a speech verb
         (["他只说“好”，就走了。"], "zh-Hans", [(N, "他只说"), (D, "好"), (N, "就走了。")]),
         # apostrophes are never quotes
