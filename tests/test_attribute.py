@@ -276,6 +276,12 @@ def test_known_characters_take_precedence_across_scripts() -> None:
     assert next(c for c in cast if c.name == "祁同伟").gender == "male"
 
 
+def test_first_person_narrator_can_be_a_known_character() -> None:
+    known = (Character("林默", ("我",), "male"),)
+    got = lines_of(book("zh-Hans", "刘大妈拦住了我。", "我摆了摆手，说：“不用了。”"), known)
+    assert got[0].speaker == "林默" and got[0].confidence >= 0.9
+
+
 def test_known_english_aliases() -> None:
     known = (Character("Elizabeth Grey", ("Lizzy", "Miss Grey"), "female"),)
     b = book(

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tts.model import Book, Character, Gender, Segment
-from tts.roster import _LEAD_ZH, Roster, build_roster, given_name_gender
+from tts.roster import _LEAD_ZH, Roster, build_roster, fold, given_name_gender
 from tts.segment import Block, Piece, detect_style, segments_from_blocks, split_chapter
 
 FIRST_PERSON_ZH = "我"
@@ -184,7 +184,9 @@ class _Attributor:
             )
         self._cache: dict[str, str | None] = {}
         self._walks: dict[int, list[tuple[str, int, int, str]]] = {}
-        self.first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
+        first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
+        # A known character may be the narrator: voices.yaml lists '我' or 'I' as an alias.
+        self.first_person = roster.canon.get(fold(first_person), first_person)
         self.lines: Counter[str] = Counter()
 
     # ------------------------------------------------------------ mentions
