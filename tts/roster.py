@@ -179,7 +179,7 @@ _LEAD_ZH = re.compile(
 # A name at the start of a clause (after a connective like 于是, 这时): where names stand.
 _NAME_HEAD = (
     rf"(?P<title>{trie_regex(SURNAMES)}{trie_regex(TITLES)})"
-    rf"|(?P<pet>[老小阿]{trie_regex(SURNAMES)})(?![\u4e00-\u9fff]{{2}})"
+    rf"|(?P<pet>[老小阿]{trie_regex(SURNAMES)})"
     rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
     rf"|(?P<nick>[阿小][\u4e00-\u9fff])"
     rf"|(?P<name>{trie_regex(SURNAMES)}[\u4e00-\u9fff]{{1,2}})"
@@ -438,7 +438,7 @@ class Roster:
             )
             self.first_chars = "".join(sorted(re.escape(c) for c in firsts))
             head = f"[{self.first_chars}]"
-            titled = rf"{_SURNAME_TRIE}{_TITLE_TRIE}|[老小]{_SURNAME_TRIE}(?![\u4e00-\u9fff]{{2}})"
+            titled = f"{_SURNAME_TRIE}{_TITLE_TRIE}"  # 王主任, 祁副省長: any surname, any title
             names = trie_regex(surfaces) if surfaces else r"(?!x)x"
             self.pattern = re.compile(rf"(?={head})(?:{names}|{titled})")
 
@@ -640,8 +640,10 @@ def _discover_zh(
             roster.canon[fold(role)] = names[0]
             roster.forms[names[0]].add(role)
     # Surname + title forms seen at clause starts (resolved lazily for the rest).
+    # 老周, 小李 only when they stand next to a quote (小米 is millet).
     for cand in total:
-        if _TITLED_RE.fullmatch(cand):
+        m = _TITLED_RE.fullmatch(cand)
+        if m is not None and (m.group("sur") or tagged[cand]):
             roster.resolve(cand)
 
 
