@@ -32,6 +32,13 @@ def lines_of(b: Book, known: tuple[Character, ...] = ()) -> list[Segment]:
 CASES = [
     # (id, language, paragraphs, speaker of each dialogue segment, method of the last)
     (
+        "pet-name-zh",
+        "zh-Hans",
+        ["江面上起了雾。", "“这么大的雾，今晚还过江吗？”老周问道。", "小米粥已经凉了。"],
+        ["老周"],
+        "tag-after",
+    ),
+    (
         "tag-after-zh",
         "zh-Hans",
         ["张伟推开门。", "“你来了？”张伟惊讶地问道。"],
