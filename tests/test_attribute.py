@@ -200,6 +200,8 @@ def test_speakers_named_by_description_en() -> None:
     segments, cast = attribute(b)
     got = [s.speaker for s in segments if s.kind == "dialogue"]
     assert got == ["the stranger", "the landlord", "the landlord", None]
+    beat = lines_of(book("en", '"Hi," said Jane.', '"Go away." Jane\'s voice was cold.'))[-1]
+    assert beat.speaker == "Jane" and beat.method == "action-after"
     assert {c.name: c.gender for c in cast}["the landlord"] == "male"
 
 

@@ -273,7 +273,9 @@ class _Attributor:
             else:
                 return None
             if first[m.end() : m.end() + 2] in ("'s", "’s"):
-                return _Guess(None, "unknown", 0.0)  # said Elizabeth's sister: someone else
+                if verb:
+                    return _Guess(None, "unknown", 0.0)  # said Elizabeth's sister: someone else
+                verb = False  # Elizabeth's voice was cold: her own line, an action beat
             return self._guess((m.group(), m.lastgroup == "pro"), verb, "after", st, exclude)
         for n, cm in enumerate(_ZH_CLAUSE.finditer(text)):
             clause = cm.group()
