@@ -115,6 +115,10 @@ _ZH_OBJECT_BEFORE = frozenset(
     "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在"
 )
 _ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
+_PASSIVE_AGENT = re.compile(
+    r"[被讓让給给]([^，。！？；：,.!?;:…]{1,6}?)(?:[叫喊拦攔打打問问]|給|给)"
+)
+"""被他叫住, 让王主任问住: the agent of a passive before a colon is the one who speaks."""
 _CLAUSE_TAIL = re.compile(r"[，。！？；：,.!?;:…][^，。！？；：,.!?;:…]*$")
 """The last clause break before a position (search with endpos)."""
 _ZH_SENT_END = re.compile(r"[。！？!?…]")
@@ -314,6 +318,12 @@ class _Attributor:
             if _ZH_SENT_END.match(stripped, clauses[i].end()):
                 first = i + 1
         verb = bool(_ZH_VERB.search(clauses[-1].group())) or stripped.endswith(("，", ","))
+        agent = _PASSIVE_AGENT.search(clauses[-1].group())
+        if agent is not None:  # 又被他叫住了：the one who calls out speaks
+            found = self.mention.match(agent.group(1))
+            if found is not None:
+                surface = (found.group(), found.lastgroup == "pro")
+                return self._guess(surface, True, "before", st, exclude, colon)
         pronoun: tuple[str, bool] | None = None
         for cm in reversed(clauses[first:][-6:]):
             found = self.subject_zh(cm.group())
@@ -502,7 +512,9 @@ class _Attributor:
         other = self.other_party(prev, st, addressee)
         base = min(st.last_guess.confidence, 1.0) if st.last_guess else 0.0
         turn_conf = min(base, _CONF["alternation"])
-        if addressee == prev:
+        if addressee == prev:  # spoken to the last speaker: whoever they addressed answers
+            if st.last_addressee not in (None, prev):
+                return _Guess(st.last_addressee, "vocative-turn", min(base, _CONF["vocative-turn"]))
             return (
                 _Guess(other, "alternation", turn_conf) if other else _Guess(None, "unknown", 0.0)
             )

@@ -93,6 +93,7 @@ _TITLES_S = (
 # Role nouns that name a speaker without a name (記者, 老人), with up to three characters of
 # modifier in front (採訪記者, 白髮老人).
 _ROLES_S = (
+    "姑妈 姑姑 姨妈 舅舅 婶婶 伯伯 嫂子 大嫂 大婶 大娘 "
     "记者 主持人 姑娘 公子 老人 老者 少年 少女 青年 男子 女子 男人 女人 中年人 年轻人 老头 老太太 "
     "老妇人 妇人 小孩 女孩 男孩 小伙子 服务员 司机 护士 医生 警察 保安 秘书 店主 老板 掌柜 伙计 "
     "士兵 "
@@ -101,10 +102,12 @@ _ROLES_S = (
     "大汉 壮汉 胖子 主任 领导 医生 大夫 律师 法官 老板娘 前台 导游 船长 机长 队长 局长 书记"
 ).split()
 _FEMALE_S = (
+    "姑妈 姑姑 姨妈 婶婶 嫂子 大嫂 大娘 "
     "小姐 女士 太太 夫人 姑娘 大姐 姐 大婶 大妈 阿姨 奶奶 婶婶 少女 女子 女人 老太太 老妇人 妇人 "
     "女孩 王后 公主 丫鬟 母亲 妈妈 外婆 姐姐 妹妹 妻子 老婆 女儿 老板娘 师姐"
 ).split()
 _MALE_S = (
+    "舅舅 伯伯 "
     "先生 公子 少爷 大哥 哥 大叔 大爷 老爷 爷爷 伯伯 叔叔 叔 伯 爷 兄 少年 男子 男人 老头 小伙子 "
     "男孩 国王 王子 太监 父亲 爸爸 外公 哥哥 弟弟 丈夫 老公 儿子 师兄 大汉 壮汉"
 ).split()
@@ -427,6 +430,8 @@ class Roster:
                 surfaces.add(_T2S.convert(form))
         surfaces.discard("")
         if self.english:
+            # "the doctor" given in voices.yaml also opens sentences: "The doctor laughed."
+            surfaces |= {"The" + w[3:] for w in surfaces if w.startswith("the ")}
             if surfaces:
                 head = "[" + "".join(sorted({re.escape(w[0]) for w in surfaces})) + "]"
                 self.pattern = re.compile(rf"\b(?={head}){trie_regex(surfaces)}\b")
@@ -660,7 +665,7 @@ def _discover_en(
             for m in _EN_NAME_RE.finditer(text):
                 first, last, hon = m.group("first"), m.group("last"), m.group("hon")
                 start = m.start()
-                if first.lower() in _EN_STOP:
+                if first.lower() in _EN_STOP and not (hon and first.lower() in _EN_MONTHS):
                     if hon is not None or last is None or last.lower() in _EN_STOP:
                         continue
                     first, last, start = last, None, m.start("last")  # "Then Eleanor"
@@ -748,7 +753,8 @@ def _discover_en(
         for f in forms:
             if f in honor:
                 gender = gender or _hon_gender(honor[f])
-                by_role[honor[f].lower()].append(canonical)
+                role = honor[f].lower().rstrip(".")
+                by_role[_ROLE_WORD.get(role, role)].append(canonical)
         roster.add(canonical, forms, gender)
     # "the mayor", "the captain": the one character who holds that title.
     for role, names in by_role.items():
@@ -768,6 +774,10 @@ def _discover_en(
             roster.add(f"the {rest}", forms, _EN_NOUN_GENDER.get(words[-1]))
 
 
+_ROLE_WORD = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel"}
+"""Abbreviated honorifics and the word a narrator uses for the role ("the doctor")."""
+_EN_MONTHS = frozenset({"april", "may", "june", "august"})
+"""Months that are also given names: a name after an honorific (Aunt May)."""
 _EN_VOCATIVE_RE = re.compile(
     rf"(?:^|(?<=[.!?]\s))\W*(?:(?:Oh|Ah|Well|Now|Dear|My dear|Come|Yes|No),?\s+)?"
     rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[,!?]"
