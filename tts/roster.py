@@ -170,20 +170,19 @@ _COMMON_WORDS = frozenset(
     ).split()
 )
 _LEAD_ZH = re.compile(
-    "(?:"
-    + "|".join(
+    trie_regex(
         _both(
             "于是 这时 只见 随后 然后 接着 但是 可是 不过 同时 此时 忽然 突然 这回轮到 轮到 "
             "当 而 却 就 便 又 也 还 只听 原来 此刻 那边 这边 一旁的 旁边的 旁边 身旁的".split()
         )
     )
-    + ")"
 )
 # A name at the start of a clause (after a connective like 于是, 这时): where names stand.
 _NAME_HEAD = (
     rf"(?P<title>{trie_regex(SURNAMES)}{trie_regex(TITLES)})"
     rf"|(?P<pet>[老小阿]{trie_regex(SURNAMES)})"
-    rf"|(?P<role>[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
+    rf"|(?P<role>(?=[\u4e00-\u9fff]{{0,3}}?[{''.join(sorted({r[0] for r in ROLES}))}])"
+    rf"[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
     rf"|(?P<nick>[阿小][\u4e00-\u9fff])"
     rf"|(?P<name>{trie_regex(SURNAMES)}[\u4e00-\u9fff]{{1,2}})"
 )
