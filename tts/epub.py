@@ -25,7 +25,7 @@ from urllib.parse import unquote
 from tts.chapters import split_chapters
 from tts.clean import HAN, fix_text, is_scene_break, is_site_notice
 from tts.errors import InputError
-from tts.load import detect_language, parse_chapter_selection
+from tts.load import detect_language, select_chapters
 from tts.model import Book, BookInfo, Chapter, CleanReport, Language, Paragraph
 
 EPUB_MIMETYPE = b"application/epub+zip"
@@ -917,10 +917,4 @@ def load_epub(path: str | Path, *, chapters: str | None = None) -> Book:
             "holds no text to read (only pictures, or an empty book); give an EPUB with "
             "the book's text, or a plain-text file",
         )
-    if chapters is None:
-        return book
-    try:
-        wanted = parse_chapter_selection(chapters, len(book.chapters))
-    except InputError as exc:
-        raise _fail(path, str(exc)) from None
-    return replace(book, chapters=tuple(book.chapters[n - 1] for n in wanted))
+    return select_chapters(book, chapters, path)

@@ -468,11 +468,16 @@ def load_book(path: str | Path, *, chapters: str | None = None) -> Book:
             Path(path),
             "holds nothing to read once site notices are removed; check that it is the book's text",
         )
+    return select_chapters(book, chapters, Path(path))
+
+
+def select_chapters(book: Book, chapters: str | None, path: Path) -> Book:
+    """The book with only the chapters `chapters` ('3-7', '1,4') names; all when None."""
     if chapters is None:
         return book
     try:
         wanted = parse_chapter_selection(chapters, len(book.chapters))
     except InputError as exc:
-        raise _fail(Path(path), str(exc)) from None
+        raise _fail(path, str(exc)) from None
     selected: tuple[Chapter, ...] = tuple(book.chapters[n - 1] for n in wanted)
     return replace(book, chapters=selected)

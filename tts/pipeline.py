@@ -163,7 +163,30 @@ def make_script(
     """Segment, attribute and cast a book."""
     known = voices_mod.known_characters(config) if config is not None else []
     segments, characters = attribute(book, known)
-    cast = _cast(book, characters, config, engine_name, cache_dir, cast_file)
+    return _cast(book, segments, characters, config, engine_name, cache_dir, cast_file)
+
+
+def _cast(
+    book: Book,
+    segments: Sequence[Segment],
+    characters: Sequence[Character],
+    config: voices_mod.VoicesConfig | None,
+    engine_name: str,
+    cache_dir: Path | None,
+    cast_file: Path | None,
+) -> Script:
+    """Give everyone a voice (keeping the voices of the last run) and make the script."""
+    previous = None
+    if cast_file is not None and cast_file.is_file():
+        previous = casting.load_cast(cast_file, engine=engine_name)
+    cast = casting.build_cast(
+        characters,
+        language=book.language,
+        engine=engine_name,
+        config=config,
+        voices=engine_voices(engine_name, cache_dir),
+        previous=previous,
+    )
     return Script(
         book=book,
         segments=tuple(segments),
@@ -171,27 +194,6 @@ def make_script(
         cast=cast,
         engine=engine_name,
         pauses=config.pauses if config is not None else Pauses(),
-    )
-
-
-def _cast(
-    book: Book,
-    characters: Sequence[Character],
-    config: voices_mod.VoicesConfig | None,
-    engine_name: str,
-    cache_dir: Path | None,
-    cast_file: Path | None,
-) -> Cast:
-    previous = None
-    if cast_file is not None and cast_file.is_file():
-        previous = casting.load_cast(cast_file, engine=engine_name)
-    return casting.build_cast(
-        characters,
-        language=book.language,
-        engine=engine_name,
-        config=config,
-        voices=engine_voices(engine_name, cache_dir),
-        previous=previous,
     )
 
 
@@ -215,15 +217,7 @@ def script_from_file(
     ]
     language = detect_language("".join(s.text for s in segments[:400]))
     book = Book(source=str(path), title=path.stem, language=language, chapters=())
-    cast = _cast(book, characters, config, engine_name, cache_dir, cast_file)
-    return Script(
-        book=book,
-        segments=tuple(segments),
-        characters=tuple(characters),
-        cast=cast,
-        engine=engine_name,
-        pauses=config.pauses if config is not None else Pauses(),
-    )
+    return _cast(book, segments, characters, config, engine_name, cache_dir, cast_file)
 
 
 # --- render ------------------------------------------------------------------
