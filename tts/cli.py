@@ -331,12 +331,21 @@ def voices(engine: str, locale: str | None, gender: str | None, cache_dir: str |
         name = "edge"
     cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
     found = pipeline.list_voices(name or "edge", cache)
-    for info in found:
-        if locale and not info.locale.lower().startswith(locale.lower()):
-            continue
-        if gender and info.gender.lower() != gender.lower():
-            continue
-        click.echo(f"{info.name:<40} {info.locale:<8} {info.gender:<7} {info.description}".rstrip())
+    shown = [
+        info
+        for info in found
+        if (not locale or info.locale.lower().startswith(locale.lower()))
+        and (not gender or info.gender.lower() == gender.lower())
+    ]
+    if not shown:
+        raise AudiobookError(
+            f"no {name} voices match --locale {locale or '*'} --gender {gender or '*'}; "
+            "try a shorter locale such as 'zh' or 'en'"
+        )
+    widths = [max(len(getattr(v, key)) for v in shown) for key in ("name", "locale", "gender")]
+    for v in shown:
+        cells = [v.name.ljust(widths[0]), v.locale.ljust(widths[1]), v.gender.ljust(widths[2])]
+        click.echo("  ".join([*cells, v.description]).rstrip())
 
 
 @main.command()
