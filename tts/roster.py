@@ -122,7 +122,6 @@ _SUR_CLASS = "".join(sorted({s for s in SURNAMES if len(s) == 1}))
 _SUR2 = "|".join(s for s in SURNAMES if len(s) == 2)
 _SURNAME_RE = f"(?:{_SUR2}|[{_SUR_CLASS}])"
 _TITLE_RE = "|".join(TITLES)
-_ROLE_RE = "|".join(ROLES)
 # Characters that do not end or continue a name: particles, common verbs, numerals.
 _NOT_NAME = frozenset(
     _S2T.convert(
