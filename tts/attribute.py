@@ -177,15 +177,15 @@ class _Attributor:
     def __init__(self, roster: Roster, english: bool) -> None:
         self.roster = roster
         self.english = english
-        names = roster.pattern.pattern if roster.pattern is not None else r"(?!x)x"
+        names = roster.pattern
         if english:
             self.mention = re.compile(rf"(?P<name>{names})|\b(?P<pro>[Hh]e|[Ss]he|I)\b")
         else:
-            self.mention = re.compile(rf"(?P<name>{names})|(?P<pro>[他她我])(?![們们])")
             # One class test rejects most positions before any alternative is tried.
-            self.walk = re.compile(
+            self.mention = re.compile(
                 rf"(?=[他她我{roster.first_chars}])(?:(?P<name>{names})|(?P<pro>[他她我])(?![們们]))"
             )
+            self.walk = self.mention
         self._cache: dict[str, str | None] = {}
         self._walks: dict[int, list[tuple[str, int, int, str]]] = {}
         first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH

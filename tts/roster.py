@@ -374,8 +374,9 @@ class Roster:
     """Canonical name -> surface forms seen or given."""
     gender: dict[str, Gender | None] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
-    pattern: re.Pattern[str] | None = None
-    """Any surface form of any character (longest first), compiled once per book."""
+    pattern: str = r"(?!x)x"
+    """A regex for any surface form of any character (longest first), built once per book;
+    the attribution compiles it with its pronouns."""
     by_surname: dict[str, str | None] = field(default_factory=dict)
     first_chars: str = ""
     """Characters any Chinese name can start with, escaped for a regex class."""
@@ -432,9 +433,9 @@ class Roster:
             surfaces |= {"The" + w[3:] for w in surfaces if w.startswith("the ")}
             if surfaces:
                 head = "[" + "".join(sorted({re.escape(w[0]) for w in surfaces})) + "]"
-                self.pattern = re.compile(rf"\b(?={head}){trie_regex(surfaces)}\b")
+                self.pattern = rf"\b(?={head}){trie_regex(surfaces)}\b"
             else:
-                self.pattern = re.compile(r"(?!x)x")
+                self.pattern = r"(?!x)x"
         else:
             firsts = (
                 {w[0] for w in surfaces} | set(_SUR_CLASS) | {w[0] for w in SURNAMES} | {"老", "小"}
@@ -443,7 +444,7 @@ class Roster:
             head = f"[{self.first_chars}]"
             titled = f"{_SURNAME_TRIE}{_TITLE_TRIE}"  # 王主任, 祁副省長: any surname, any title
             names = trie_regex(surfaces) if surfaces else r"(?!x)x"
-            self.pattern = re.compile(rf"(?={head})(?:{names}|{titled})")
+            self.pattern = rf"(?={head})(?:{names}|{titled})"
 
     def characters(self, lines: Counter[str]) -> list[Character]:
         names = set(lines) | self.known
