@@ -22,7 +22,7 @@ Rules, in the order they apply:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -288,7 +288,7 @@ def _dialogue(text: str, continues: bool = False, open_end: bool = False) -> Pie
 
 def _pieces(
     text: str,
-    spans: Iterable[tuple[int, int, bool]],
+    spans: Sequence[tuple[int, int, bool]],
     continues_first: bool,
     open_last: bool,
 ) -> list[Piece]:
@@ -296,9 +296,11 @@ def _pieces(
     if not spans:
         piece = _narration(text)
         return [piece] if piece is not None else []
+    if len(spans) == 1 and spans[0][0] == 1 and spans[0][1] >= len(text) - 1:
+        piece = _dialogue(text[1 : spans[0][1]], continues_first, open_last and not spans[0][2])
+        return [piece] if piece is not None else []  # a quote and nothing else
     out: list[Piece | None] = []
     pos = 0
-    spans = list(spans)
     for n, (start, end, closed) in enumerate(spans):
         if closed and not (n == 0 and continues_first) and _is_scare_quote(text, start, end):
             continue
