@@ -634,3 +634,45 @@ def test_cli_script_shows_the_toc_titles_as_headings(
     assert [r["text"] for r in records if r["kind"] == "heading"] == ZH_TITLES
     assert any("他们都没有说话" in r["text"] for r in records)
     assert not any("邻居" in r["text"] or "ISBN" in r["text"] for r in records)
+
+
+def test_an_epub_renders_to_an_mp3_whose_chapter_frames_match_its_toc(
+    edge_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several chapters, a cover and a footnote in; chapters, cover and tags out."""
+    import mutagen.id3
+    from edge_server import decode_mp3, tone_runs
+
+    from tts.cli import main
+    from tts.tags import read_chapters
+
+    monkeypatch.chdir(tmp_path)
+    path = write_epub(tmp_path / "book.epub", Epub(chinese_docs(), language="zh-CN"))
+    out = tmp_path / "book.mp3"
+    result = CliRunner().invoke(
+        main,
+        [
+            "render",
+            str(path),
+            "-o",
+            str(out),
+            "--engine",
+            "edge",
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    marks = read_chapters(out)
+    assert [m.title for m in marks] == ZH_TITLES
+    assert all(a.end == b.start for a, b in zip(marks, marks[1:], strict=False))
+    # each chapter mark falls where a voice starts speaking after the chapter pause
+    starts = [run.start for run in tone_runs(decode_mp3(out.read_bytes()))]
+    for mark in marks:
+        assert min(abs(s - mark.start) for s in starts) < 0.1
+    tags = mutagen.id3.ID3(out)
+    assert str(tags["TIT2"]) == "The Lighthouse Keeper" and str(tags["TPE1"]) == "Mara Quill"
+    assert tags.getall("APIC") and tags.getall("APIC")[0].data == tiny_png()
+    # the footnote is not read aloud
+    assert not any("邻居" in r.text for r in edge_server.requests)
