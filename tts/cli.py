@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import unicodedata
@@ -37,8 +38,12 @@ def main() -> None:
     """Turn a novel chapter or a whole book into one multi-voice MP3."""
 
 
-def _input_path(value: str) -> Path:
-    return Path(value)
+def _cache_dir(value: str | None) -> Path:
+    """--cache-dir, else $XDG_CACHE_HOME/audiobook, else ~/.cache/audiobook."""
+    if value:
+        return Path(value)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "audiobook"
 
 
 def _voices_option(value: str | None) -> Path | None:
@@ -150,7 +155,7 @@ def render(
     out = Path(output) if output else default_out
     pipeline.check_output_path(out)
     cover = load_cover(cover_file)[0] if cover_file else None
-    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    cache = _cache_dir(cache_dir)
     config = pipeline.load_config(_voices_option(voices_file), cache)
     if script_file is None:
         book = pipeline.read_book(source, chapters)
@@ -286,7 +291,7 @@ def script(
     stats: bool,
 ) -> None:
     """Print who says what in INPUT, without synthesizing anything."""
-    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    cache = _cache_dir(cache_dir)
     config = pipeline.load_config(_voices_option(voices_file), cache)
     book = pipeline.read_book(Path(input_file), chapters)
     engine_name = _script_engine(_engine_choice(engine), config)
@@ -329,7 +334,7 @@ def voices(engine: str, locale: str | None, gender: str | None, cache_dir: str |
     name = _engine_choice(engine)
     if name == "auto":
         name = "edge"
-    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    cache = _cache_dir(cache_dir)
     found = pipeline.list_voices(name or "edge", cache)
     shown = [
         info
@@ -378,7 +383,7 @@ def cast(
     from tts.casting import cast_table
     from tts.voices import write_voices_yaml
 
-    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    cache = _cache_dir(cache_dir)
     config = pipeline.load_config(_voices_option(voices_file), cache)
     source = Path(input_file)
     book = pipeline.read_book(source, chapters)
@@ -428,7 +433,7 @@ def say(
     """Speak TEXT in one voice, to audition it or a prosody setting."""
     from tts.model import Voice
 
-    cache = Path(cache_dir) if cache_dir else pipeline.default_cache_dir()
+    cache = _cache_dir(cache_dir)
     engine_name = pipeline.engine_of_voice(voice_name)
     chosen, _ = pipeline.resolve_engine(engine_name, None, cache)
     voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)

@@ -7,7 +7,6 @@ Nothing here prints: progress goes through a callback the CLI supplies.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -68,11 +67,6 @@ class RenderResult:
     engine: str
     stats: Stats
     files: tuple[Path, ...] = ()
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "audiobook"
 
 
 def default_voices_path() -> Path | None:
@@ -386,7 +380,6 @@ __all__ = [
     "Script",
     "cast_path_for",
     "check_output_path",
-    "default_cache_dir",
     "default_voices_path",
     "engine_voices",
     "list_voices",
