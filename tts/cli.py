@@ -157,8 +157,7 @@ def render(
     cover = load_cover(cover_file)[0] if cover_file else None
     cache = _cache_dir(cache_dir)
     config = pipeline.load_config(_voices_option(voices_file), cache)
-    if script_file is None:
-        book = pipeline.read_book(source, chapters)
+    book = pipeline.read_book(source, chapters)
     chosen, warnings = pipeline.resolve_engine(_engine_choice(engine), config, cache)
     for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -166,6 +165,7 @@ def render(
     if script_file is not None:
         script = pipeline.script_from_file(
             Path(script_file),
+            book,
             config=config,
             engine_name=chosen.name,
             cache_dir=cache,

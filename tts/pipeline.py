@@ -20,7 +20,7 @@ from tts.attribute import attribute
 from tts.cache import ClipCache
 from tts.engines import Engine, get_engine
 from tts.errors import AudiobookError, EngineError, InputError
-from tts.load import detect_language, load_book, parse_chapter_selection
+from tts.load import load_book, parse_chapter_selection
 from tts.loudness import level_voices
 from tts.model import (
     Book,
@@ -193,12 +193,14 @@ def _cast(
 
 def script_from_file(
     path: Path,
+    book: Book,
     *,
     config: voices_mod.VoicesConfig | None,
     engine_name: str,
     cache_dir: Path | None,
     cast_file: Path | None,
 ) -> Script:
+    """A corrected jsonl script of `book` (which gives the language and the tags)."""
     segments = read_script_file(path)
     counts: dict[str, int] = {}
     for s in segments:
@@ -209,8 +211,6 @@ def script_from_file(
         replace(known[name], lines=n) if name in known else Character(name=name, lines=n)
         for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    language = detect_language("".join(s.text for s in segments[:400]))
-    book = Book(source=str(path), title=path.stem, language=language, chapters=())
     return _cast(book, segments, characters, config, engine_name, cache_dir, cast_file)
 
 
