@@ -126,11 +126,7 @@ def _make_engine(name: str, cache_dir: Path | None) -> Engine:
 
 def engine_voices(engine_name: str, cache_dir: Path | None) -> list[VoiceInfo]:
     """The voices casting may use, without touching the network."""
-    if engine_name == "edge":
-        from tts.engines.edge import EdgeEngine
-
-        return EdgeEngine(cache_dir=cache_dir).known_voices()
-    return asyncio.run(get_engine(engine_name).voices())
+    return _make_engine(engine_name, cache_dir).known_voices()
 
 
 def list_voices(engine_name: str, cache_dir: Path | None) -> list[VoiceInfo]:

@@ -29,5 +29,9 @@ class Engine(Protocol):
         ...
 
     async def voices(self) -> list[VoiceInfo]:
-        """Every voice the engine offers."""
+        """Every voice the engine offers (an online engine asks its service)."""
+        ...
+
+    def known_voices(self) -> list[VoiceInfo]:
+        """The voices at hand without the network: for casting and checking voices.yaml."""
         ...

@@ -606,9 +606,10 @@ class EspeakEngine:
         await asyncio.to_thread(_library)
 
     async def voices(self) -> list[VoiceInfo]:
-        return await asyncio.to_thread(self._voices)
+        return await asyncio.to_thread(self.known_voices)
 
-    def _voices(self) -> list[VoiceInfo]:
+    def known_voices(self) -> list[VoiceInfo]:
+        """Every voice (language x variant) in the bundled data; no network involved."""
         data_path = _library().data_path
         variants = _variants(data_path, MALE_VARIANTS) + _variants(data_path, FEMALE_VARIANTS)
         found: list[VoiceInfo] = []
