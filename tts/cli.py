@@ -15,6 +15,7 @@ import click
 from tts import __version__, pipeline
 from tts.errors import AudiobookError
 from tts.scriptfile import record
+from tts.synth import Progress
 from tts.tags import load_cover
 
 ENGINE_OPTION_HELP = "Speech engine: auto (Edge when online, else offline espeak), edge or espeak."
@@ -206,13 +207,12 @@ class _ProgressLine:
     """One self-rewriting line on stderr: lines done, audio minutes, ETA."""
 
     def __init__(self) -> None:
-        self.started = time.monotonic()
         self.tty = sys.stderr.isatty()
         self.last_print = 0.0
         self.last_done = -1
         self.shown = False
 
-    def __call__(self, p: Any) -> None:
+    def __call__(self, p: Progress) -> None:
         now = time.monotonic()
         done, total = p.done, p.total
         if done == self.last_done and done == total:
@@ -223,11 +223,8 @@ class _ProgressLine:
             return
         self.last_print = now
         self.last_done = done
-        elapsed = now - self.started
-        fresh = max(done - p.cache_hits, 0)
-        eta = ""
-        if 0 < done < total and fresh:
-            eta = f", ETA {_clock(elapsed / done * (total - done))}"
+        left = p.eta_seconds() if done < total else None  # at the pace of fresh synthesis
+        eta = f", ETA {_clock(left)}" if left else ""
         width = 24
         filled = int(width * done / total) if total else width
         bar = "#" * filled + "-" * (width - filled)
