@@ -25,7 +25,8 @@ Confidences: explicit tags and colons 0.85-0.95, pronouns and action beats 0.7-0
 taking 0.4-0.62 (never above the line it follows), unknown 0. The cast sends lines under its
 threshold (0.5) to the 'unknown speaker' voice; `bench/attribution.py` reports how often a
 wrong guess still clears it. Gender comes from titles (先生, 小姐, Mr, Mrs), he/she near a
-name, and, weakly, the characters of a Chinese given name (美, 玲 / 强, 伟).
+name, kinship and address terms, English given names, the characters of a Chinese given name
+(美, 玲 / 强, 伟) and rank titles (主任), weighed as in `tts.roster` (its notes give the order).
 
 A name at the start or end of a quote (`“祁省長，…”`, `"Lizzy, …"`) is the addressee, never
 the speaker of that quote.
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tts.model import Book, Character, Gender, Segment
-from tts.roster import _LEAD_ZH, Roster, build_roster, fold, given_name_gender
+from tts.roster import _LEAD_ZH, Roster, build_roster, fold, gender_prior
 from tts.segment import Block, Piece, detect_style, segments_from_blocks, split_chapter
 
 FIRST_PERSON_ZH = "我"
@@ -105,6 +106,7 @@ _EN_AFTER_SUBJ = re.compile(
 _EN_LEAD_CONJ = re.compile(r"(?:and|but|then|so|yet|while|when|now)\s+", re.I)
 _EN_CLAUSE_SPLIT = re.compile(
     r",\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*|\s+(?=(?:when|while|until)\s)"
+    r"|\s+(?=and\s+[A-Z])"
 )
 _EN_OBJECT_BEFORE = re.compile(
     r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
@@ -605,6 +607,8 @@ class _Attributor:
                 elif found:
                     who, _ = self.pronoun(found[0], st, None)
                     last_subject = who
+                    if who and who != self.first_person:
+                        st.touch(who, subject=True)  # He looked up: still the topic
                 for m in self.mention.finditer(sent):
                     if m.lastgroup == "name":
                         who = self.name(m.group())
@@ -774,6 +778,22 @@ def _en_sentence_votes(att: _Attributor, sentence: str, votes: dict[str, Counter
         votes[names.pop()]["female"] += 1  # type: ignore[index]
 
 
+def _weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gender | None:
+    """He/she votes plus the prior of the names (`roster.gender_prior`): a side that weighs
+    at least twice the other decides."""
+    m, f = float(votes["male"]), float(votes["female"])
+    if prior is not None:
+        if prior[0] == "male":
+            m += prior[1]
+        else:
+            f += prior[1]
+    if m > f and m >= f * 2:
+        return "male"
+    if f > m and f >= m * 2:
+        return "female"
+    return None
+
+
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector while a book is read.
@@ -832,19 +852,11 @@ def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], l
     for _, blocks in chapters:
         _gender_votes(att, blocks, dvotes)
     for name in roster.forms:
-        if roster.gender.get(name):
-            continue
-        v = dvotes[name]
-        m, f = float(v["male"]), float(v["female"])
-        hint = None if english else given_name_gender(name)
-        if hint == "male":
-            m += 1.5
-        elif hint == "female":
-            f += 1.5
-        if m > f and m >= f * 2:
-            roster.gender[name] = "male"
-        elif f > m and f >= m * 2:
-            roster.gender[name] = "female"
+        if name in roster.known and roster.gender.get(name):
+            continue  # voices.yaml says so
+        roster.gender[name] = _weigh_gender(
+            dvotes[name], gender_prior((name, *roster.forms[name]), english)
+        )
     segments: list[Segment] = []
     for ch, blocks in chapters:
         guesses = att.chapter(blocks)

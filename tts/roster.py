@@ -6,6 +6,16 @@ next to a speech verb) from a list of common surnames, titles (王主任, 祁省
 are capitalised words that are not capitalised common words, with honorifics (Mr. Darcy).
 Traditional and Simplified forms of a name are one name (compared through OpenCC t2s).
 `known` characters (from voices.yaml) come first: their names are canonical.
+
+Gender, in order of precedence (`gender_prior` gives the priors, `attribute` weighs them):
+
+1. the gender given in voices.yaml;
+2. he/she (他/她) standing for the character in the text, one vote each, plus one prior:
+   a kinship or address term in one of its names (先生, 小姐, 陈叔, Mr, Mrs, Aunt, "the old
+   woman") weighs as three votes; an English given name (tts/data/given-names.tsv) two; the
+   characters of a Chinese given name (秀, 梅, 婉 … / 伟, 强 …; also 阿鳳, 小梅) one and a
+   half; a Chinese rank title (主任, 省长, 掌门) half a vote, so a single 她 outweighs it.
+   A gender is decided when its side weighs at least twice the other.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 
 import opencc
 
@@ -88,7 +99,7 @@ _TITLES_S = (
     "院长 所长 校长 老师 教授 博士 医生 大夫 护士 律师 警官 队长 组长 班长 连长 营长 团长 师长 "
     "军长 司令 将军 经理 总经理 董事长 总裁 老板 秘书 助理 记者 主编 导演 先生 小姐 女士 太太 "
     "夫人 同学 同志 师傅 师父 师兄 师姐 掌柜 大人 公子 少爷 姑娘 大哥 大姐 大叔 大婶 大爷 大妈 "
-    "阿姨 老爷 奶奶 爷爷 伯伯 叔叔 婶婶 掌门 长老 宗主 道长 大师 前辈 总 哥 姐 叔 伯 爷 兄"
+    "阿姨 老爷 奶奶 爷爷 伯伯 叔叔 婶婶 掌门 长老 宗主 道长 大师 前辈 总 哥 姐 叔 伯 爷 兄 嫂 婶"
 ).split()
 # Role nouns that name a speaker without a name (記者, 老人), with up to three characters of
 # modifier in front (採訪記者, 白髮老人).
@@ -102,12 +113,12 @@ _ROLES_S = (
     "大汉 壮汉 胖子 主任 领导 医生 大夫 律师 法官 老板娘 前台 导游 船长 机长 队长 局长 书记"
 ).split()
 _FEMALE_S = (
-    "姑妈 姑姑 姨妈 婶婶 嫂子 大嫂 大娘 "
+    "姑妈 姑姑 姨妈 婶婶 嫂子 大嫂 大娘 婶 妹 娘 嫂 老太太 "
     "小姐 女士 太太 夫人 姑娘 大姐 姐 大婶 大妈 阿姨 奶奶 婶婶 少女 女子 女人 老太太 老妇人 妇人 "
     "女孩 王后 公主 丫鬟 母亲 妈妈 外婆 姐姐 妹妹 妻子 老婆 女儿 老板娘 师姐"
 ).split()
 _MALE_S = (
-    "舅舅 伯伯 "
+    "舅舅 伯伯 王爷 弟 老头 "
     "先生 公子 少爷 大哥 哥 大叔 大爷 老爷 爷爷 伯伯 叔叔 叔 伯 爷 兄 少年 男子 男人 老头 小伙子 "
     "男孩 国王 王子 太监 父亲 爸爸 外公 哥哥 弟弟 丈夫 老公 儿子 师兄 大汉 壮汉"
 ).split()
@@ -117,6 +128,12 @@ TITLES: tuple[str, ...] = tuple(_both(_TITLES_S))
 ROLES: tuple[str, ...] = tuple(_both(_ROLES_S))
 _FEMALE_WORDS = frozenset(_both(_FEMALE_S))
 _MALE_WORDS = frozenset(_both(_MALE_S))
+# Ranks and offices that, in Chinese fiction, are nearly always held by men: a weak prior.
+_RANKS_S = (
+    "主任 省长 书记 局长 部长 市长 县长 处长 科长 厂长 校长 院长 董事长 老板 将军 司令 掌门 长老 "
+    "师父 总经理 经理 总"
+).split()
+_RANK_RE = re.compile(f"(?:{trie_regex(_both(_RANKS_S))})$")
 
 _SUR_CLASS = "".join(sorted({s for s in SURNAMES if len(s) == 1}))
 _SUR2 = "|".join(s for s in SURNAMES if len(s) == 2)
@@ -282,7 +299,7 @@ _ROLE_HON = frozenset(
 )
 _EN_NAME_RE = re.compile(
     rf"\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
-    rf"(?:\s+(?P<last>[A-Z][a-z]+))?\b"
+    rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>[A-Z][a-z]+))?\b"
 )
 # Capitalised words that are not names (sentence starts, days, interjections).
 _EN_STOP = frozenset(
@@ -300,67 +317,34 @@ _EN_STOP = frozenset(
     would don't can't won't i'm i've i'll""".split()
 )
 
-_NICKNAMES = {
-    "lizzy": "elizabeth",
-    "lizzie": "elizabeth",
-    "eliza": "elizabeth",
-    "liz": "elizabeth",
-    "beth": "elizabeth",
-    "betsy": "elizabeth",
-    "kitty": "catherine",
-    "kate": "catherine",
-    "katie": "catherine",
-    "bill": "william",
-    "will": "william",
-    "billy": "william",
-    "bob": "robert",
-    "rob": "robert",
-    "bobby": "robert",
-    "tom": "thomas",
-    "tommy": "thomas",
-    "jim": "james",
-    "jimmy": "james",
-    "jamie": "james",
-    "dick": "richard",
-    "rick": "richard",
-    "harry": "henry",
-    "hal": "henry",
-    "ned": "edward",
-    "ted": "edward",
-    "teddy": "edward",
-    "jack": "john",
-    "johnny": "john",
-    "mike": "michael",
-    "sam": "samuel",
-    "ben": "benjamin",
-    "meg": "margaret",
-    "maggie": "margaret",
-    "peggy": "margaret",
-    "jenny": "jennifer",
-    "annie": "anne",
-    "nancy": "anne",
-    "polly": "mary",
-    "molly": "mary",
-    "sue": "susan",
-    "susie": "susan",
-    "fanny": "frances",
-    "charlie": "charles",
-    "chuck": "charles",
-    "alex": "alexander",
-    "andy": "andrew",
-    "tony": "anthony",
-    "chris": "christopher",
-    "dan": "daniel",
-    "danny": "daniel",
-    "joe": "joseph",
-    "matt": "matthew",
-    "nick": "nicholas",
-    "pete": "peter",
-    "steve": "steven",
-    "becky": "rebecca",
-    "abby": "abigail",
-    "vicky": "victoria",
-}
+
+@lru_cache(maxsize=1)
+def _given_names() -> dict[str, Gender]:
+    """English given name (lower case) -> the gender it nearly always belongs to."""
+    text = resources.files("tts").joinpath("data/given-names.tsv").read_text("utf-8")
+    out: dict[str, Gender] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, gender = line.split("\t")
+            out[name.lower()] = "female" if gender == "female" else "male"
+    return out
+
+
+@lru_cache(maxsize=1)
+def _nicknames() -> dict[str, tuple[str, ...]]:
+    """English diminutive (lower case) -> the full given names it stands for."""
+    text = resources.files("tts").joinpath("data/nicknames.tsv").read_text("utf-8")
+    out: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            nick, full = line.split("\t")
+            out[nick] = tuple(full.split(","))
+    return out
+
+
+def english_name_gender(word: str) -> Gender | None:
+    """The gender an English given name nearly always has (Margaret, Thomas), else None."""
+    return _given_names().get(word.lower())
 
 
 @dataclass
@@ -402,8 +386,9 @@ class Roster:
         name = full if full else surface
         self.canon[key] = name
         self.forms[name].add(surface)
-        if name not in self.gender:
-            self.gender[name] = _title_gender(surface)
+        if name not in self.gender:  # found late, with no votes: the prior alone
+            prior = gender_prior((surface,), False)
+            self.gender[name] = prior[0] if prior else None
         return name
 
     def add(self, name: str, forms: Iterable[str] = (), gender: Gender | None = None) -> str:
@@ -460,6 +445,7 @@ _SURNAME_TRIE = trie_regex(SURNAMES)
 _TITLE_TRIE = trie_regex(TITLES)
 _ROLE_END_RE = re.compile(f"{trie_regex(ROLES)}$")
 _TITLED_RE = re.compile(rf"(?:(?P<sur>{_SURNAME_RE})(?:{_TITLE_RE})|[老小](?P<sur_>{_SURNAME_RE}))")
+_VOCATIVE_ZH = re.compile(rf"({_SURNAME_TRIE}{_TITLE_TRIE})(?=[，,！!。])")
 
 
 _FEMALE_GIVEN = frozenset(
@@ -477,17 +463,65 @@ _MALE_GIVEN = frozenset(
 
 
 def given_name_gender(name: str) -> Gender | None:
-    """A weak hint from the given name's characters (美, 玲 … / 强, 伟 …); None if mixed."""
-    sur = _surname_of(name)
-    if sur is None or len(name) - len(sur) not in (1, 2) or _TITLED_RE.fullmatch(name):
-        return None
-    given = name[len(sur) :]
+    """A weak hint from the given name's characters (美, 玲 … / 强, 伟 …); None if mixed.
+    Names of two or three characters (苏婉, 林秀梅) and pet names (阿鳳, 小梅)."""
+    if len(name) == 2 and name[0] in "阿小":
+        given = name[1:]
+    else:
+        sur = _surname_of(name)
+        if sur is None or len(name) - len(sur) not in (1, 2) or _TITLED_RE.fullmatch(name):
+            return None
+        given = name[len(sur) :]
     female = sum(c in _FEMALE_GIVEN for c in given)
     male = sum(c in _MALE_GIVEN for c in given)
     if female > male:
         return "female"
     if male > female:
         return "male"
+    return None
+
+
+KIN_WEIGHT = 3.0
+"""A kinship or address term (先生, 小姐, Mr, Mrs) weighs as much as three he/she votes."""
+EN_NAME_WEIGHT = 2.0
+ZH_NAME_WEIGHT = 1.5
+RANK_WEIGHT = 0.5
+"""A rank title (主任, 掌门) is a weak male prior: one 她 for the character outweighs it."""
+
+
+def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | None:
+    """The gender a character's names suggest and how much it weighs against he/she votes
+    (see the module notes for the order). None when the names say nothing or disagree."""
+    found: dict[float, set[Gender]] = defaultdict(set)
+    for form in forms:
+        if english:
+            words = form.replace(".", "").split()
+            if not words:
+                continue
+            g = _hon_gender(words[0]) if len(words) > 1 or words[0] in _HONORIFIC_SET else None
+            if g is None and words[0].lower() in ("the", "a", "an"):
+                g = _EN_NOUN_GENDER.get(words[-1].lower())
+            if g is not None:
+                found[KIN_WEIGHT].add(g)
+            elif words[0] not in _HONORIFIC_SET:
+                g = english_name_gender(words[0])
+                if g is not None:
+                    found[EN_NAME_WEIGHT].add(g)
+            continue
+        g = _title_gender(form)
+        if g is not None:
+            found[KIN_WEIGHT].add(g)
+            continue
+        g = given_name_gender(form)
+        if g is not None:
+            found[ZH_NAME_WEIGHT].add(g)
+        elif _RANK_RE.search(form):
+            found[RANK_WEIGHT].add("male")
+    for weight in sorted(found, reverse=True):
+        genders = found[weight]
+        if len(genders) == 1:
+            return next(iter(genders)), weight
+        return None
     return None
 
 
@@ -621,6 +655,15 @@ def _discover_zh(
                 by_sur[key] = None
             else:
                 by_sur[key] = name
+    # 老陈 with no full name of his surname in the book: 陈叔, 陈师傅 are him too.
+    pets: dict[str, str | None] = {}
+    for name in roster.forms:
+        m = _TITLED_RE.fullmatch(name)
+        if m is not None and m.group("sur_"):
+            key = fold(m.group("sur_"))
+            pets[key] = None if key in pets else name
+    for key, name in pets.items():
+        by_sur.setdefault(key, name)
     roster.by_surname = by_sur
     # Given names alone (同偉) as aliases of three-character names.
     given_of: dict[str, str] = {}
@@ -649,6 +692,10 @@ def _discover_zh(
         m = _TITLED_RE.fullmatch(cand)
         if m is not None and (m.group("sur") or tagged[cand]):
             roster.resolve(cand)
+    # Titles addressed at the start of a quote (“陈叔，…”): forms of someone, for gender.
+    vocatives = {m.group(1) for q in dialogue if (m := _VOCATIVE_ZH.match(q)) is not None}
+    for cand in vocatives:
+        roster.resolve(cand)
 
 
 def _discover_en(
@@ -706,8 +753,11 @@ def _discover_en(
         # and is never written in lower case.
         if tagged[name] or addressed[name] or name in honor or (total[name] and n >= 2):
             accepted.append(name)
-        elif n >= 2 and " " not in name and not lower.get(head.lower()):
-            accepted.append(name)  # only ever opens sentences, but never written in lower case
+        elif total[name] and english_name_gender(head):
+            accepted.append(name)  # a common given name, capitalised mid-sentence
+        elif (n >= 2 or english_name_gender(head)) and " " not in name:
+            if not lower.get(head.lower()):
+                accepted.append(name)  # only opens sentences, but never written in lower case
     # Group forms: honorific + surname, first name alone, nicknames. Full names first (and
     # the known cast's), so that a first name or surname alone can join its full name.
     groups: dict[str, list[str]] = {}
@@ -718,6 +768,7 @@ def _discover_en(
             if len(words) == 2:
                 groups.setdefault(" ".join(words), []).append(form)
     accepted.sort(key=lambda n: -len([w for w in n.split() if w.rstrip(".") not in _HONORIFIC_SET]))
+    nicks: list[str] = []
     for name in accepted:
         parts = name.split()
         hon = honor.get(name)
@@ -728,15 +779,18 @@ def _discover_en(
         elif len(core) == 1:
             word = core[0]
             matches = [k for k in groups if word in k.split()]
+            if hon and hon.lower().rstrip(".") == "mrs":
+                # Mrs. Bennet is not Elizabeth Bennet: a wife joins only another Mrs. form.
+                matches = [k for k in matches if any(honor.get(f) == hon for f in groups[k])]
             if hon and hon.lower().rstrip(".") in _FEMALE_HON | _MALE_HON:
                 matches = [
                     k
                     for k in matches
                     if _group_gender(groups[k], honor) in (None, _hon_gender(hon))
                 ]
-            nick = _NICKNAMES.get(word.lower())
-            if not matches and nick:
-                matches = [k for k in groups if nick in k.lower().split()]
+            if not matches and word.lower() in _nicknames():
+                nicks.append(name)  # joins its full name once every full name is grouped
+                continue
             if len(matches) == 1:
                 key = matches[0]
             else:
@@ -745,9 +799,18 @@ def _discover_en(
             groups[key] = []
         groups[key].append(name)
         owner[name] = key
+    for name in nicks:  # Maggie -> Margaret, Tom -> Thomas: the first full name present
+        key = name
+        for full in _nicknames()[name.lower()]:
+            matches = [k for k in groups if full in k.lower().split()]
+            if len(matches) == 1:
+                key = matches[0]
+                break
+        groups.setdefault(key, []).append(name)
     by_role: dict[str, list[str]] = defaultdict(list)
     for forms in groups.values():
-        canonical = max(forms, key=lambda f: (total[f], len(f)))
+        # The name the book uses most, a given name before its diminutive (Margaret, not Maggie).
+        canonical = max(forms, key=lambda f: (f.lower() not in _nicknames(), total[f], len(f)))
         gender = None
         for f in forms:
             if f in honor:
