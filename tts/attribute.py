@@ -13,6 +13,8 @@ Pure text work over the whole book. Rules, strongest first (method names as in
   character '我' (Chinese) or 'I' (English): give it a voice in voices.yaml under that name.
 - `action-after` / `action-before`: no speech verb, but the narration next to the quote has
   a subject (`“好的。”採訪記者微微一笑`): that person is usually the speaker.
+- `self-name`: the speaker names himself in the quote (`是我，小林！`, `我是林晓峰。`,
+  "It's me, Daniel!", "I am Daniel."): stronger than an action beat, weaker than a tag.
 - `continuation`: a speech that runs over paragraphs keeps its speaker.
 - Quote-only paragraphs: `vocative-turn` (the person addressed in a question answers),
   `alternation` (the other party of a two-person exchange), `monologue` (the same speaker
@@ -43,7 +45,15 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tts.model import Book, Character, Gender, Segment
-from tts.roster import _LEAD_ZH, Roster, build_roster, fold, gender_prior
+from tts.roster import (
+    _LEAD_ZH,
+    PET_RE,
+    RANK_WEIGHT,
+    Roster,
+    build_roster,
+    fold,
+    gender_prior,
+)
 from tts.segment import Block, Piece, detect_style, segments_from_blocks, split_chapter
 
 FIRST_PERSON_ZH = "我"
@@ -58,6 +68,7 @@ _CONF = {
     "colon": 0.9,
     "colon-prev-para": 0.85,
     "first-person": 0.9,
+    "self-name": 0.85,
     "pronoun": 0.75,
     "action-after": 0.75,
     "action-before": 0.7,
@@ -133,6 +144,10 @@ _NOBODY = re.compile(
     r"|(?:said|called|cried|shouted|asked)?\s*(?:someone|somebody|a voice)\b)",
     re.I,
 )
+_SELF_ZH = re.compile(r"(?<![不])(?:是我|我是|我就是|我叫)[，,]?\s*")
+_SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name is)\s+")
+_SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
+"""What may follow a name a speaker calls himself: the end of the clause."""
 _SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
 _COLON_END = re.compile(r"[：:]\s*$")
 _SHORT_TURN = 16
@@ -190,12 +205,26 @@ class _Attributor:
             self.walk = self.mention
         self._cache: dict[str, str | None] = {}
         self._walks: dict[int, list[tuple[str, int, int, str]]] = {}
+        self._priors: dict[str, Gender | None] = {}
         first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
         # A known character may be the narrator: voices.yaml lists '我' or 'I' as an alias.
         self.first_person = roster.canon.get(fold(first_person), first_person)
         self.lines: Counter[str] = Counter()
 
     # ------------------------------------------------------------ mentions
+
+    def name_gender(self, name: str) -> Gender | None:
+        """The gender a character's names suggest firmly (a kin term or a given name, not a
+        rank title), for choosing whom a he/she stands for while genders are counted."""
+        if name in self._priors:
+            return self._priors[name]
+        if name in self.roster.known and self.roster.gender.get(name):
+            g = self.roster.gender[name]
+        else:
+            prior = gender_prior((name, *self.roster.forms.get(name, ())), self.english)
+            g = prior[0] if prior is not None and prior[1] > RANK_WEIGHT else None
+        self._priors[name] = g
+        return g
 
     def name(self, surface: str) -> str | None:
         if surface in self._cache:
@@ -428,6 +457,11 @@ class _Attributor:
             return []
         guesses: dict[int, _Guess] = {}
         addressees = {i: self.addressee(pieces[i].text) for i in dialogue}
+        selfs = {i: self.self_named(pieces[i].text) for i in dialogue}
+        for i in dialogue:
+            own = selfs[i]
+            if own is not None and addressees[i] == own.speaker:
+                addressees[i] = None  # "It's me, Daniel!": Daniel speaks
         # In-paragraph cues, per quote: the tag after it, then the tag before it. Narration
         # is remembered as it is read, so a tag after a quote sees only what came before.
         after: dict[int, _Guess | None] = {}
@@ -452,10 +486,18 @@ class _Attributor:
                 g = b
                 if i >= 2 and pieces[i - 2].kind == "dialogue" and g.method.startswith("tag"):
                     g = g._replace(method="tag-between")
+            own = selfs[i]
+            if own is not None and (g is None or g.confidence < own.confidence):
+                g = own
             if g is not None:
                 guesses[i] = g
         # One paragraph, one speaker: share the best cue with quotes that have none.
         best = max(guesses.values(), key=lambda g: g.confidence, default=None)
+        if best is None and len(dialogue) > 1 and not pieces[dialogue[0]].continues:
+            # No cue anywhere: read the paragraph's speaker from the conversation once, with
+            # whoever its quotes address (“陈叔，…”门外的年轻人喊道，“…”).
+            spoken_to = next((addressees[i] for i in dialogue if addressees[i]), None)
+            best = self.from_flow(block, pieces[dialogue[0]], spoken_to, st)
         first = pieces[dialogue[0]]
         result: list[_Guess] = []
         for n, i in enumerate(dialogue):
@@ -478,12 +520,39 @@ class _Attributor:
         self.after_dialogue(block, pieces, dialogue, result, addressees, st)
         return result
 
+    def self_named(self, quote: str) -> _Guess | None:
+        """是我，小林！ / It's me, Daniel!: the speaker names himself (and addresses no one
+        by that name)."""
+        if self.english:
+            if "I" not in quote and "me" not in quote and "name" not in quote:
+                return None
+            found = _SELF_EN.search(quote)
+        else:
+            if "我" not in quote:
+                return None
+            found = _SELF_ZH.search(quote)
+        while found is not None:
+            m = self.mention.match(quote, found.end())
+            if m is None or m.lastgroup != "name":
+                m = None if self.english else PET_RE.match(quote, found.end())  # 小林
+            if m is not None and quote[m.end() : m.end() + 1] in _SELF_END | {""}:
+                who = self.name(m.group())
+                if who is not None:
+                    return _Guess(who, "self-name", _CONF["self-name"])
+            found = (_SELF_EN if self.english else _SELF_ZH).search(quote, found.end())
+        return None
+
     def quote_only(self, block: Block, st: _State) -> list[_Guess]:
         """A paragraph that is one quote and nothing else: the commonest kind in dialogue."""
         piece = block.pieces[0]
         addressee = self.addressee(piece.text)
         prev = st.last_guess
-        if piece.continues and prev is not None and prev.speaker:
+        own = self.self_named(piece.text)
+        if own is not None:
+            g = own
+            if addressee == own.speaker:
+                addressee = None
+        elif piece.continues and prev is not None and prev.speaker:
             g = _Guess(prev.speaker, "continuation", min(prev.confidence, _CONF["continuation"]))
         else:
             g = self.from_flow(block, piece, addressee, st)
@@ -748,16 +817,29 @@ def _zh_gender_votes(
         gender = "male" if w == "他" else "female" if w == "她" else None
         if gender is None or not last:
             continue
+        # The first candidate whose names do not say otherwise (她 is not 林晓峰 or Mr. Hale).
         if not text[clause:start].strip():
-            target = subject or mem.chain.get(w) or mem.topic or last[-1]
+            cands = [subject, mem.chain.get(w), mem.topic, *reversed(last)]
+            target = _fits(att, cands, gender) or subject or mem.chain.get(w) or mem.topic
+            target = target or last[-1]
             subject = target
         else:
-            target = last[-1]
-            if target == subject:
-                target = last[-2] if len(last) > 1 else ""
+            target = _fits(att, [c for c in reversed(last) if c != subject], gender) or ""
+            if not target:
+                target = last[-1]
+                if target == subject:
+                    target = last[-2] if len(last) > 1 else ""
         if target:
             votes[target][gender] += 1
             mem.chain[w] = target
+
+
+def _fits(att: _Attributor, candidates: Sequence[str | None], gender: str) -> str | None:
+    """The first candidate whose names do not suggest the other gender."""
+    for who in candidates:
+        if who and att.name_gender(who) in (None, gender):
+            return who
+    return None
 
 
 _EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)

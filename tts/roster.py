@@ -445,15 +445,19 @@ _SURNAME_TRIE = trie_regex(SURNAMES)
 _TITLE_TRIE = trie_regex(TITLES)
 _ROLE_END_RE = re.compile(f"{trie_regex(ROLES)}$")
 _TITLED_RE = re.compile(rf"(?:(?P<sur>{_SURNAME_RE})(?:{_TITLE_RE})|[老小](?P<sur_>{_SURNAME_RE}))")
+PET_RE = re.compile(rf"[老小阿]{_SURNAME_TRIE}")
+"""老陈, 小林: a surname with 老/小, how friends and elders are called."""
 _VOCATIVE_ZH = re.compile(rf"({_SURNAME_TRIE}{_TITLE_TRIE})(?=[，,！!。])")
 
 
 _FEMALE_GIVEN = frozenset(
     _both(
         "美玲芳娟婷丽雪倩晴静芙蓉燕红霞琳萍慧秀兰梅菊凤娜妮姗瑶璐悦欣怡雯薇露莹洁嫣娇翠珍珠媛姝妍"
+        "婉莉淑惠颖月"
     )
     + list(
         "美玲芳娟婷丽雪倩晴静芙蓉燕红霞琳萍慧秀兰梅菊凤娜妮姗瑶璐悦欣怡雯薇露莹洁嫣娇翠珍珠媛姝妍"
+        "婉莉淑惠颖月"
     )
 )
 _MALE_GIVEN = frozenset(
@@ -655,15 +659,6 @@ def _discover_zh(
                 by_sur[key] = None
             else:
                 by_sur[key] = name
-    # 老陈 with no full name of his surname in the book: 陈叔, 陈师傅 are him too.
-    pets: dict[str, str | None] = {}
-    for name in roster.forms:
-        m = _TITLED_RE.fullmatch(name)
-        if m is not None and m.group("sur_"):
-            key = fold(m.group("sur_"))
-            pets[key] = None if key in pets else name
-    for key, name in pets.items():
-        by_sur.setdefault(key, name)
     roster.by_surname = by_sur
     # Given names alone (同偉) as aliases of three-character names.
     given_of: dict[str, str] = {}
@@ -692,6 +687,15 @@ def _discover_zh(
         m = _TITLED_RE.fullmatch(cand)
         if m is not None and (m.group("sur") or tagged[cand]):
             roster.resolve(cand)
+    # 老陈 with no full name of his surname in the book: 陈叔, 陈师傅 are him too.
+    pets: dict[str, str | None] = {}
+    for name in roster.forms:
+        m = _TITLED_RE.fullmatch(name)
+        if m is not None and m.group("sur_"):
+            key = fold(m.group("sur_"))
+            pets[key] = None if key in pets else name
+    for key, name in pets.items():
+        roster.by_surname.setdefault(key, name)
     # Titles addressed at the start of a quote (“陈叔，…”): forms of someone, for gender.
     vocatives = {m.group(1) for q in dialogue if (m := _VOCATIVE_ZH.match(q)) is not None}
     for cand in vocatives:
