@@ -248,6 +248,200 @@ def test_roster_aliases_titles_and_gender_zh() -> None:
     assert "祁副省長" in by_name["祁同偉"].aliases
 
 
+GENDER_CASES = [
+    # (id, language, paragraphs, character, gender it should be cast as)
+    (
+        "rank-title-male-zh",
+        "zh-Hant",
+        ["王主任直入主題：「祁省長，說說吧。」", "「好。」祁同偉說。"],
+        "王主任",
+        "male",
+    ),
+    (
+        "she-beats-rank-title-zh",
+        "zh-Hans",
+        ["李局长推开门，她把文件夹往桌上一放：“开会。”", "“人齐了。”秘书说。"],
+        "李局长",
+        "female",
+    ),
+    (
+        "kin-term-vocative-zh",
+        "zh-Hans",
+        ["老陈问道：“谁呀？”", "“陈叔，是我！”门外的人喊道。"],
+        "老陈",
+        "male",
+    ),
+    (
+        "kin-term-female-zh",
+        "zh-Hant",
+        ["林太太放下茶杯：「坐吧。」", "「謝謝。」周明說。"],
+        "林太太",
+        "female",
+    ),
+    (
+        "given-name-female-zh",
+        "zh-Hans",
+        ["苏婉收起伞，微微欠身：“打扰了。”", "“坐吧。”老陈说。", "苏婉点了点头。"],
+        "苏婉",
+        "female",
+    ),
+    (
+        "pet-name-female-zh",
+        "zh-Hant",
+        ["阿鳳擦了擦手：「好咧。」", "「一壺凍頂。」陳董事長說。"],
+        "阿鳳",
+        "female",
+    ),
+    (
+        "given-name-female-en",
+        "en",
+        ['"You\'re late," said Thomas.', '"The road washed out," said Margaret.'],
+        "Margaret",
+        "female",
+    ),
+    (
+        "given-name-male-en",
+        "en",
+        ['"You\'re late," said Thomas.', '"The road washed out," said Margaret.'],
+        "Thomas",
+        "male",
+    ),
+    (
+        "honorific-en",
+        "en",
+        ['"Sit down," said Mr. Hale.', '"Thank you," said Mrs. Hale.'],
+        "Mrs. Hale",
+        "female",
+    ),
+    (
+        "pronoun-beats-name-en",  # a woman called George: the text says she
+        "en",
+        [
+            '"Hello," said George. George smiled, and she took off her hat.',
+            "George hung her coat by the door.",
+            "George sat down by the fire, and she laughed.",
+            '"Hi," said Tom.',
+        ],
+        "George",
+        "female",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "paras", "name", "gender"),
+    [c[1:] for c in GENDER_CASES],
+    ids=[c[0] for c in GENDER_CASES],
+)
+def test_gender_without_pronouns(language: str, paras: list[str], name: str, gender: str) -> None:
+    """Casting needs a gender: from the text's he/she first, else from the names."""
+    _, cast = attribute(book(language, *paras))
+    assert {c.name: c.gender for c in cast}[name] == gender
+
+
+def test_gender_priors_give_way_to_the_text() -> None:
+    from tts.roster import gender_prior
+
+    assert gender_prior(["王主任"], False) == ("male", 0.5)  # weaker than one 她
+    assert gender_prior(["老陈", "陈叔"], False) == ("male", 3.0)
+    assert gender_prior(["林秀梅"], False) == ("female", 1.5)
+    assert gender_prior(["Margaret"], True) == ("female", 1.5)
+    assert gender_prior(["Mrs. Hale", "Hale"], True) == ("female", 3.0)
+    assert gender_prior(["Jordan"], True) is None  # for both: no guess
+    assert gender_prior(["老陈"], False) is None
+
+
+SPEAKER_CASES = [
+    # (id, language, paragraphs, speaker of each dialogue segment)
+    (
+        "pronoun-beat-between-quotes-en",
+        "en",
+        [
+            "By the time Margaret reached the lighthouse the rain was coming sideways.",
+            '"You\'re late," said Thomas, holding the door.',
+            '"The road washed out." She shook the water from her coat. "Is he awake?"',
+        ],
+        ["Thomas", "Margaret", "Margaret"],
+    ),
+    (
+        "latest-male-in-narration-and-nickname-vocative-en",
+        "en",
+        [
+            "By the time Margaret reached the lighthouse the rain was coming sideways.",
+            '"You\'re late," said Thomas.',
+            '"Is he awake?" asked Margaret.',
+            '"Awake and asking for you." Thomas lowered his voice.',
+            "Old Mr. Hale was sitting by the lamp. He looked up as they came in.",
+            '"Maggie," he said, "sit down."',
+        ],
+        ["Thomas", "Margaret", "Thomas", "Mr. Hale", "Mr. Hale"],
+    ),
+    (
+        "self-named-across-a-tag-zh",
+        "zh-Hans",
+        [
+            "老陈刚把门板上好，门外就传来了敲门声。",
+            "“谁呀？”老陈问道。",
+            "“陈叔，是我，小林！”门外的年轻人喊道，“快开门！”",
+            "林晓峰浑身湿透地站在屋檐下，喘着气说：“有急事。”",
+        ],
+        ["老陈", "林晓峰", "林晓峰", "林晓峰"],
+    ),
+    (
+        "self-named-across-a-tag-zh-hant",
+        "zh-Hant",
+        [
+            "老周蹲在船頭收拾纜繩。",
+            "「周伯，是我，小許！」岸上有人喊，「等等我！」",
+            "許文斌跳上船：「走吧。」",
+        ],
+        ["許文斌", "許文斌", "許文斌"],
+    ),
+    (
+        "self-named-en",
+        "en",
+        [
+            "Martha was halfway up the stairs.",
+            '"Who\'s there?" she called.',
+            '"It\'s me, Daniel!" came the answer. "Open up."',
+            "Daniel stumbled in, soaked to the knees.",
+        ],
+        ["Martha", "Daniel", "Daniel"],
+    ),
+    (
+        "no-cue-one-speaker-per-paragraph-zh",
+        "zh-Hans",
+        ["“谁呀？”老陈问道。", "“陈叔，开门，”门外的人喊道，“快！”"],
+        ["老陈", None, None],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "paras", "speakers"),
+    [c[1:] for c in SPEAKER_CASES],
+    ids=[c[0] for c in SPEAKER_CASES],
+)
+def test_speakers_of_pronoun_beats_and_self_naming(
+    language: str, paras: list[str], speakers: list[str | None]
+) -> None:
+    got = [s.speaker for s in lines_of(book(language, *paras))]
+    assert got == speakers
+
+
+def test_nickname_joins_its_full_name_en() -> None:
+    b = book(
+        "en",
+        "Margaret came in from the rain.",
+        '"Maggie," said Thomas, "sit down."',
+        '"Thank you, Tom," said Margaret.',
+    )
+    _, cast = attribute(b)
+    by_name = {c.name: c for c in cast}
+    assert "Maggie" in by_name["Margaret"].aliases
+    assert "Tom" in by_name["Thomas"].aliases
+
+
 def test_common_words_at_clause_starts_are_not_characters() -> None:
     narration = [
         "安排好以后，大家各自回家。",

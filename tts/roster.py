@@ -12,9 +12,9 @@ Gender, in order of precedence (`gender_prior` gives the priors, `attribute` wei
 1. the gender given in voices.yaml;
 2. he/she (他/她) standing for the character in the text, one vote each, plus one prior:
    a kinship or address term in one of its names (先生, 小姐, 陈叔, Mr, Mrs, Aunt, "the old
-   woman") weighs as three votes; an English given name (tts/data/given-names.tsv) two; the
+   woman") weighs as three votes; an English given name (tts/data/given-names.tsv) and the
    characters of a Chinese given name (秀, 梅, 婉 … / 伟, 强 …; also 阿鳳, 小梅) one and a
-   half; a Chinese rank title (主任, 省长, 掌门) half a vote, so a single 她 outweighs it.
+   half each; a Chinese rank title (主任, 省长, 掌门) half a vote, so a single 她 outweighs it.
    A gender is decided when its side weighs at least twice the other.
 """
 
@@ -487,7 +487,7 @@ def given_name_gender(name: str) -> Gender | None:
 
 KIN_WEIGHT = 3.0
 """A kinship or address term (先生, 小姐, Mr, Mrs) weighs as much as three he/she votes."""
-EN_NAME_WEIGHT = 2.0
+EN_NAME_WEIGHT = 1.5
 ZH_NAME_WEIGHT = 1.5
 RANK_WEIGHT = 0.5
 """A rank title (主任, 掌门) is a weak male prior: one 她 for the character outweighs it."""
