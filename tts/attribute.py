@@ -184,6 +184,8 @@ class _State:
 
     def touch(self, name: str, subject: bool) -> None:
         for lst in (self.recent, self.subjects) if subject else (self.recent,):
+            if lst and lst[0] == name:
+                continue  # already the latest: the common case in a conversation
             if name in lst:
                 lst.remove(name)
             lst.insert(0, name)
@@ -451,40 +453,46 @@ class _Attributor:
         pieces = block.pieces
         if len(pieces) == 1 and pieces[0].kind == "dialogue":
             return self.quote_only(block, st)
-        dialogue = [i for i, p in enumerate(pieces) if p.kind == "dialogue"]
+        kinds = [p.kind == "dialogue" for p in pieces]
+        dialogue = [i for i, d in enumerate(kinds) if d]
         if not dialogue:
             self.narration_only(block, st)
             return []
-        guesses: dict[int, _Guess] = {}
-        addressees = {i: self.addressee(pieces[i].text) for i in dialogue}
-        selfs = {i: self.self_named(pieces[i].text) for i in dialogue}
+        n_pieces = len(pieces)
+        addressees: dict[int, str | None] = {}
+        selfs: dict[int, _Guess | None] = {}
         for i in dialogue:
-            own = selfs[i]
-            if own is not None and addressees[i] == own.speaker:
-                addressees[i] = None  # "It's me, Daniel!": Daniel speaks
+            text = pieces[i].text
+            to = self.addressee(text)
+            own = self.self_named(text)
+            if own is not None and to == own.speaker:
+                to = None  # "It's me, Daniel!": Daniel speaks
+            addressees[i] = to
+            selfs[i] = own
         # In-paragraph cues, per quote: the tag after it, then the tag before it. Narration
         # is remembered as it is read, so a tag after a quote sees only what came before.
-        after: dict[int, _Guess | None] = {}
-        before: dict[int, _Guess | None] = {}
+        after: list[_Guess | None] = [None] * n_pieces
+        before: list[_Guess | None] = [None] * n_pieces
         for j, p in enumerate(pieces):
-            if p.kind != "narration":
+            if kinds[j]:
                 continue
-            if j > 0 and pieces[j - 1].kind == "dialogue":
+            if j > 0 and kinds[j - 1]:
                 after[j - 1] = self.tag_after(p.text, st, addressees[j - 1])
             self.remember(p, st)
-            if j + 1 < len(pieces) and pieces[j + 1].kind == "dialogue":
+            if j + 1 < n_pieces and kinds[j + 1]:
                 before[j + 1] = self.tag_before(p.text, st, addressees[j + 1])
+        guesses: dict[int, _Guess] = {}
         for i in dialogue:
-            g = after.get(i)
-            if g and i + 2 < len(pieces) and pieces[i + 2].kind == "dialogue":
+            g = after[i]
+            if g and i + 2 < n_pieces and kinds[i + 2]:
                 if g.method.startswith("tag") or g.method == "colon":
                     g = g._replace(method="tag-between")
-            b = before.get(i)
+            b = before[i]
             if b is not None and (
                 g is None or (g.method.startswith("action") and b.confidence > g.confidence)
             ):
                 g = b
-                if i >= 2 and pieces[i - 2].kind == "dialogue" and g.method.startswith("tag"):
+                if i >= 2 and kinds[i - 2] and g.method.startswith("tag"):
                     g = g._replace(method="tag-between")
             own = selfs[i]
             if own is not None and (g is None or g.confidence < own.confidence):
@@ -636,8 +644,10 @@ class _Attributor:
         st.last_guess = last
         st.last_dialogue = block.paragraph
         text = pieces[dialogue[-1]].text
-        st.last_question_any = bool(_QUESTION.search(text))
-        st.last_question = _is_question(text)
+        st.last_question_any = asked = _QUESTION.search(text) is not None
+        st.last_question = asked and (
+            len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
+        )
         st.last_addressee = next((addressees[i] for i in reversed(dialogue) if addressees[i]), None)
         st.last_len = len(text)
         st.prev_para = block.paragraph
