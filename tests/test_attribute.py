@@ -429,6 +429,32 @@ def test_speakers_of_pronoun_beats_and_self_naming(
     assert got == speakers
 
 
+def test_unnamed_voice_is_whom_the_reply_addresses() -> None:
+    b = book(
+        "en",
+        "Rosa was writing up her notes.",
+        'From the end of the ward came a thin voice: "Is it morning yet?"',
+        '"Not yet, Mr. Pell," Rosa called softly. "Go back to sleep."',
+    )
+    got = lines_of(b)
+    assert [s.speaker for s in got] == ["Mr. Pell", "Rosa", "Rosa"]
+    assert got[0].method == "vocative-back" and got[0].confidence <= 0.5
+    crowd = lines_of(book("en", '"Hurrah!" someone shouted.', '"Quiet, Tom," said Jane.'))
+    assert crowd[0].speaker is None  # someone unnamed who answers to no one
+
+
+def test_known_description_met_first_with_a_or_an_en() -> None:
+    known = (Character("I", ("me",), "male"), Character("the old woman", ("Mrs. Brody",), "female"))
+    b = book(
+        "en",
+        "The only other passenger was an old woman with a basket on her knees.",
+        '"Going far?" she asked.',
+        '"As far as Carlisle," I said.',
+        'She opened the basket and offered me a scone. "Go on."',
+    )
+    assert [s.speaker for s in lines_of(b, known)] == ["the old woman", "I", "the old woman"]
+
+
 def test_nickname_joins_its_full_name_en() -> None:
     b = book(
         "en",

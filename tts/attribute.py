@@ -20,6 +20,8 @@ Pure text work over the whole book. Rules, strongest first (method names as in
   `alternation` (the other party of a two-person exchange), `monologue` (the same speaker
   goes on: the default in Chinese, where each paragraph of a long answer is quoted
   separately), `action-prev` (the subject of the narration paragraph just before).
+- `vocative-back`: a voice no one named (`came a thin voice: "…"`) is the person the reply
+  right after it addresses (`"Not yet, Mr. Pell," Rosa called.`).
 - `unknown`: no cue, or someone unnamed speaks (有人喊道, "a voice called:"); speaker None,
   confidence 0.
 
@@ -77,6 +79,7 @@ _CONF = {
     "alternation": 0.6,
     "monologue": 0.6,
     "action-prev": 0.55,
+    "vocative-back": 0.5,
     "unknown": 0.0,
 }
 _MONOLOGUE_EN = 0.4
@@ -181,6 +184,8 @@ class _State:
     prev_colon: _Guess | None = None
     prev_subject: str | None = None
     prev_para: int = -99
+    unnamed: tuple[list[_Guess], int, int] | None = None
+    """A line said by a voice no one named: (its paragraph's guesses, index, paragraph)."""
 
     def touch(self, name: str, subject: bool) -> None:
         for lst in (self.recent, self.subjects) if subject else (self.recent,):
@@ -383,16 +388,14 @@ class _Attributor:
         self, sentence: str, verb: re.Match[str] | None
     ) -> tuple[str, bool] | None:
         if verb is not None:
+            # The subject before the verb (She … offered me a scone:), else one right after
+            # it (Then said Elizabeth:).
+            for m in self.mention.finditer(sentence, 0, verb.start()):
+                if not _EN_OBJECT_BEFORE.search(sentence[: m.start()]):
+                    return m.group(), m.lastgroup == "pro"
             after = self.mention.match(sentence, verb.end() + 1)
             if after is not None and not sentence[verb.end() + 1 : after.start()].strip():
                 return after.group(), after.lastgroup == "pro"
-            best = None
-            for m in self.mention.finditer(sentence, 0, verb.start()):
-                if not _EN_OBJECT_BEFORE.search(sentence[: m.start()]):
-                    best = m
-                    break
-            if best is not None:
-                return best.group(), best.lastgroup == "pro"
             return None
         return self.subject_en(sentence)
 
@@ -429,7 +432,9 @@ class _Attributor:
             nxt = quote[m.end() : m.end() + 1]
             if nxt == "" or nxt in "，,！!。.?？你您":
                 return self.name(m.group())
-        tail = _ADDRESS_END.search(quote, max(0, len(quote) - 24))
+        tail = (_ADDRESS_END_EN if self.english else _ADDRESS_END).search(
+            quote, max(0, len(quote) - 24)
+        )
         if tail is not None:
             m = self.mention.fullmatch(tail.group("who"))
             if m is not None and m.lastgroup == "name":
@@ -520,13 +525,26 @@ class _Attributor:
                     )
             if g is None and best is not None:
                 g = best
-            if g is None and i > 0 and _COLON_END.search(pieces[i - 1].text):
+            voice = g is None and i > 0 and _COLON_END.search(pieces[i - 1].text) is not None
+            if voice:
                 g = _Guess(None, "unknown", 0.0)  # "a thin voice came:" someone not named
             if g is None:
                 g = self.from_flow(block, pieces[i], addressees[i], st)
             result.append(g)
+        self.answered(block, result[0], addressees[dialogue[0]], st)
+        if voice:
+            st.unnamed = (result, len(result) - 1, block.paragraph)
         self.after_dialogue(block, pieces, dialogue, result, addressees, st)
         return result
+
+    def answered(self, block: Block, first: _Guess, addressee: str | None, st: _State) -> None:
+        """A reply that names whom it answers gives an unnamed voice just before its name."""
+        if st.unnamed is None:
+            return
+        lines, k, paragraph = st.unnamed
+        st.unnamed = None
+        if addressee and addressee != first.speaker and block.paragraph - paragraph == 1:
+            lines[k] = _Guess(addressee, "vocative-back", _CONF["vocative-back"])
 
     def self_named(self, quote: str) -> _Guess | None:
         """是我，小林！ / It's me, Daniel!: the speaker names himself (and addresses no one
@@ -564,6 +582,7 @@ class _Attributor:
             g = _Guess(prev.speaker, "continuation", min(prev.confidence, _CONF["continuation"]))
         else:
             g = self.from_flow(block, piece, addressee, st)
+        self.answered(block, g, addressee, st)
         self.after_dialogue(block, block.pieces, [0], [g], {0: addressee}, st)
         return [g]
 
@@ -750,6 +769,9 @@ _VOC_LEAD = re.compile(
     r"|(?:(?:oh|ah|well|my dear|dear|now|come|why|yes|no)[,!]?\s+)+)",
     re.I,
 )
+_ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…]*$")
+"""An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
+Mr. Pell," Rosa called)."""
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
 
 

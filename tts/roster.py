@@ -129,6 +129,8 @@ ROLES: tuple[str, ...] = tuple(_both(_ROLES_S))
 _FEMALE_WORDS = frozenset(_both(_FEMALE_S))
 _MALE_WORDS = frozenset(_both(_MALE_S))
 # Ranks and offices that, in Chinese fiction, are nearly always held by men: a weak prior.
+_FEMALE_END = re.compile(f"(?:{trie_regex(_FEMALE_WORDS)})$")
+_MALE_END = re.compile(f"(?:{trie_regex(_MALE_WORDS)})$")
 _RANKS_S = (
     "主任 省长 书记 局长 部长 市长 县长 处长 科长 厂长 校长 院长 董事长 老板 将军 司令 掌门 长老 "
     "师父 总经理 经理 总"
@@ -414,8 +416,14 @@ class Roster:
                 surfaces.add(_T2S.convert(form))
         surfaces.discard("")
         if self.english:
-            # "the doctor" given in voices.yaml also opens sentences: "The doctor laughed."
-            surfaces |= {"The" + w[3:] for w in surfaces if w.startswith("the ")}
+            # "the doctor" given in voices.yaml also opens sentences: "The doctor laughed.";
+            # "the old woman" is first met as "an old woman" (as for described speakers found
+            # in the text).
+            for w in [w for w in surfaces if w.startswith("the ") and len(w) > 4]:
+                art = "an" if w[4] in "aeiou" else "a"
+                for form in ("The" + w[3:], f"{art}{w[3:]}", f"{art.capitalize()}{w[3:]}"):
+                    surfaces.add(form)
+                    self.canon.setdefault(fold(form), self.canon.get(fold(w), w))
             if surfaces:
                 head = "[" + "".join(sorted({re.escape(w[0]) for w in surfaces})) + "]"
                 self.pattern = rf"\b(?={head}){trie_regex(surfaces)}\b"
@@ -535,12 +543,11 @@ def _surname_of(surface: str) -> str | None:
 
 
 def _title_gender(surface: str) -> Gender | None:
-    for word in _FEMALE_WORDS:
-        if surface.endswith(word):
-            return "female"
-    for word in _MALE_WORDS:
-        if surface.endswith(word):
-            return "male"
+    """The gender of a kin or address term ending a name (林小姐, 陈叔); female words first."""
+    if _FEMALE_END.search(surface):
+        return "female"
+    if _MALE_END.search(surface):
+        return "male"
     return None
 
 
