@@ -152,7 +152,14 @@ _SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name
 _SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
 """What may follow a name a speaker calls himself: the end of the clause."""
 _SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
-_COLON_END = re.compile(r"[：:]\s*$")
+def _colon_end(text: str) -> bool:
+    """The text ends with a colon (trailing spaces aside): what introduces speech."""
+    return text.rstrip()[-1:] in ("：", ":")
+
+
+def _question_end(text: str) -> bool:
+    """The text ends with a question mark (closing marks and 吗/呢 aside)."""
+    return _QUESTION.search(text, max(0, len(text) - 12)) is not None
 _SHORT_TURN = 16
 _SHORT_QUESTION = 12
 
@@ -333,7 +340,7 @@ class _Attributor:
     def tag_before(self, text: str, st: _State, exclude: str | None) -> _Guess | None:
         """Speaker from the narration right before a quote (or ending the paragraph before)."""
         stripped = text.rstrip()
-        colon = bool(_COLON_END.search(stripped))
+        colon = _colon_end(stripped)
         if self.english:
             sentences = _EN_SENT.findall(stripped)
             if not sentences:
@@ -525,7 +532,7 @@ class _Attributor:
                     )
             if g is None and best is not None:
                 g = best
-            voice = g is None and i > 0 and _COLON_END.search(pieces[i - 1].text) is not None
+            voice = g is None and i > 0 and _colon_end(pieces[i - 1].text)
             if voice:
                 g = _Guess(None, "unknown", 0.0)  # "a thin voice came:" someone not named
             if g is None:
@@ -663,7 +670,7 @@ class _Attributor:
         st.last_guess = last
         st.last_dialogue = block.paragraph
         text = pieces[dialogue[-1]].text
-        st.last_question_any = asked = _QUESTION.search(text) is not None
+        st.last_question_any = asked = _question_end(text)
         st.last_question = asked and (
             len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
         )
@@ -673,14 +680,14 @@ class _Attributor:
         st.prev_subject = None
         tail = pieces[-1]
         st.prev_colon = None
-        if tail.kind == "narration" and _COLON_END.search(tail.text):
+        if tail.kind == "narration" and _colon_end(tail.text):
             st.prev_colon = self.tag_before(tail.text, st, None)
 
     def narration_only(self, block: Block, st: _State) -> None:
         text = block.pieces[-1].text if block.pieces else ""
         st.prev_colon = None
         st.prev_subject = None
-        if text and _COLON_END.search(text):
+        if text and _colon_end(text):
             st.prev_colon = self.tag_before(text, st, None)
         for p in block.pieces:
             subj = self.remember(p, st)
@@ -713,8 +720,7 @@ class _Attributor:
                         if who and who != last_subject:
                             st.touch(who, subject=False)
             return last_subject
-        for kind, start, surface, clause, first, _ in self.walked(piece):
-            subject = first and self.subject_at(text, clause, start)
+        for kind, _, surface, _, subject, _ in self.walked(piece):
             if kind == "name":
                 who = self.name(surface)
                 if who is None:
@@ -731,8 +737,8 @@ class _Attributor:
 
     def walked(self, piece: Piece) -> list[tuple[str, int, str, int, bool, bool]]:
         """Names and pronouns of a Chinese narration piece, found once per book: (kind
-        'name'/'pro', start, text, start of its clause, first in its clause, a sentence ended
-        since the previous one)."""
+        'name'/'pro', start, text, start of its clause, standing as its clause's subject, a
+        sentence ended since the previous one)."""
         key = id(piece)
         found = self._walks.get(key)
         if found is None:
@@ -747,7 +753,8 @@ class _Attributor:
                 if tail is not None:
                     clause = tail.start() + 1
                 ended = _ZH_SENT_END.search(text, prev, start) is not None
-                found.append((m.lastgroup or "", start, m.group(), clause, first, ended))
+                subject = first and self.subject_at(text, clause, start)
+                found.append((m.lastgroup or "", start, m.group(), clause, subject, ended))
                 prev = m.end()
             self._walks[key] = found
         return found
@@ -777,7 +784,7 @@ _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！�
 
 def _is_question(text: str) -> bool:
     """A question put to the listener, not a rhetorical one inside a long answer."""
-    if not _QUESTION.search(text):
+    if not _question_end(text):
         return False
     return len(text) <= _SHORT_QUESTION or bool(_SECOND_PERSON.search(text))
 
@@ -831,14 +838,14 @@ def _zh_gender_votes(
     text = piece.text
     last = mem.last
     subject: str | None = None  # the current sentence's subject
-    for kind, start, surface, clause, at_first, ended in att.walked(piece):
+    for kind, start, surface, clause, as_subject, ended in att.walked(piece):
         if ended:
             subject = None
         if kind == "name":
             who = att.name(surface)
             if who is None:
                 continue
-            if at_first and att.subject_at(text, clause, start):
+            if as_subject:
                 subject = mem.topic = who
             if who in last:
                 last.remove(who)
