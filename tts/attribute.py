@@ -152,6 +152,8 @@ _SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name
 _SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
 """What may follow a name a speaker calls himself: the end of the clause."""
 _SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
+
+
 def _colon_end(text: str) -> bool:
     """The text ends with a colon (trailing spaces aside): what introduces speech."""
     return text.rstrip()[-1:] in ("：", ":")
@@ -160,6 +162,8 @@ def _colon_end(text: str) -> bool:
 def _question_end(text: str) -> bool:
     """The text ends with a question mark (closing marks and 吗/呢 aside)."""
     return _QUESTION.search(text, max(0, len(text) - 12)) is not None
+
+
 _SHORT_TURN = 16
 _SHORT_QUESTION = 12
 
@@ -512,7 +516,10 @@ class _Attributor:
             if g is not None:
                 guesses[i] = g
         # One paragraph, one speaker: share the best cue with quotes that have none.
-        best = max(guesses.values(), key=lambda g: g.confidence, default=None)
+        best = None
+        for g in guesses.values():
+            if best is None or g.confidence > best.confidence:
+                best = g
         if best is None and len(dialogue) > 1 and not pieces[dialogue[0]].continues:
             # No cue anywhere: read the paragraph's speaker from the conversation once, with
             # whoever its quotes address (“陈叔，…”门外的年轻人喊道，“…”).
@@ -674,7 +681,12 @@ class _Attributor:
         st.last_question = asked and (
             len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
         )
-        st.last_addressee = next((addressees[i] for i in reversed(dialogue) if addressees[i]), None)
+        if len(dialogue) == 1:
+            st.last_addressee = addressees[dialogue[0]]
+        else:
+            st.last_addressee = next(
+                (addressees[i] for i in reversed(dialogue) if addressees[i]), None
+            )
         st.last_len = len(text)
         st.prev_para = block.paragraph
         st.prev_subject = None
@@ -808,7 +820,9 @@ class _Votes:
     """Where a name was last seen."""
 
 
-def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counter[str]]) -> None:
+def _gender_votes(
+    att: _Attributor, told: list[tuple[int, list[Piece]]], votes: dict[str, Counter[str]]
+) -> None:
     """He/she votes for the gender of the character it most likely stands for.
 
     Chinese: a pronoun opening a clause stands for the sentence's subject, else for what the
@@ -817,19 +831,15 @@ def _gender_votes(att: _Attributor, blocks: list[Block], votes: dict[str, Counte
     is not 叶倩). English: a sentence naming one character votes with its pronouns.
     """
     mem = _Votes()
-    for block in blocks:
-        if block.pause:
-            continue
-        if block.paragraph - mem.paragraph > 2:
+    for paragraph, pieces in told:  # each paragraph's narration pieces, in order
+        if paragraph - mem.paragraph > 2:
             mem = _Votes()
-        for piece in block.pieces:
-            if piece.kind != "narration":
-                continue
+        for piece in pieces:
             if att.english:
                 for unit in _EN_SENT.findall(piece.text):
                     _en_sentence_votes(att, unit, votes)
             else:
-                _zh_gender_votes(att, piece, votes, mem, block.paragraph)
+                _zh_gender_votes(att, piece, votes, mem, paragraph)
 
 
 def _zh_gender_votes(
@@ -950,28 +960,40 @@ def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], l
     narration: list[str] = []  # narration away from quotes
     tags: list[str] = []  # narration next to a quote, or ending in a colon: where speakers stand
     dialogue: list[str] = []
+    told: list[list[tuple[int, list[Piece]]]] = []  # per chapter: each paragraph's narration
     for _, blocks in chapters:
+        chapter_told: list[tuple[int, list[Piece]]] = []
+        told.append(chapter_told)
         for block in blocks:
             pieces = block.pieces
             if len(pieces) == 1:
                 text = pieces[0].text
                 if pieces[0].kind == "dialogue":
                     dialogue.append(text)
-                elif text[-1:] in "：:":
+                    continue
+                if text[-1:] in "：:":
                     tags.append(text)
                 else:
                     narration.append(text)
+                chapter_told.append((block.paragraph, [pieces[0]]))
                 continue
+            here = []
             for p in pieces:
-                (dialogue if p.kind == "dialogue" else tags).append(p.text)
+                if p.kind == "dialogue":
+                    dialogue.append(p.text)
+                else:
+                    tags.append(p.text)
+                    here.append(p)
+            if here:
+                chapter_told.append((block.paragraph, here))
     roster = build_roster(narration, tags, dialogue, english, known)
     att = _Attributor(roster, english)
     votes: dict[str, Counter[str]] = {}
     for name in roster.forms:
         votes[name] = Counter()
     dvotes: dict[str, Counter[str]] = defaultdict(Counter, votes)
-    for _, blocks in chapters:
-        _gender_votes(att, blocks, dvotes)
+    for chapter_told in told:
+        _gender_votes(att, chapter_told, dvotes)
     for name in roster.forms:
         if name in roster.known and roster.gender.get(name):
             continue  # voices.yaml says so

@@ -185,14 +185,24 @@ def _simple_res(families: frozenset[Family]) -> tuple[re.Pattern[str], re.Patter
     return whole, re.compile(f"[{opens}]({other})[{closes}]")
 
 
-def _scan(text: str, style: QuoteStyle) -> _Scan:
-    if _marks_re(style.families).search(text) is None:
-        return _NO_QUOTES
-    whole, quote = _simple_res(style.families)
-    if whole.fullmatch(text) is None:
-        return _scan_full(text, style)
-    spans = tuple([(m.start(1), m.end(1), True) for m in quote.finditer(text)])
-    return _Scan(spans, None, 2 * len(spans), not text[: spans[0][0] - 1].strip())
+def _scans(paras: Sequence[Paragraph], style: QuoteStyle) -> list[_Scan | None]:
+    """The quotes of each paragraph (None for a scene break)."""
+    marks = _marks_re(style.families).search
+    whole_re, quote_re = _simple_res(style.families)
+    whole, quotes = whole_re.fullmatch, quote_re.finditer
+    out: list[_Scan | None] = []
+    for p in paras:
+        text = p.text
+        if p.scene_break:
+            out.append(None)
+        elif marks(text) is None:
+            out.append(_NO_QUOTES)
+        elif whole(text) is None:
+            out.append(_scan_full(text, style))
+        else:
+            spans = tuple([(m.start(1), m.end(1), True) for m in quotes(text)])
+            out.append(_Scan(spans, None, 2 * len(spans), not text[: spans[0][0] - 1].strip()))
+    return out
 
 
 def _scan_full(text: str, style: QuoteStyle) -> _Scan:
@@ -309,7 +319,8 @@ def _pieces(
     for n, (start, end, closed) in enumerate(spans):
         if closed and not (n == 0 and continues_first) and _is_scare_quote(text, start, end):
             continue
-        out.append(_narration(text[pos : max(pos, start - 1)]))
+        if start - 1 > pos:  # no narration piece to make between adjacent marks
+            out.append(_narration(text[pos : start - 1]))
         out.append(
             _dialogue(
                 text[start:end],
@@ -318,14 +329,15 @@ def _pieces(
             )
         )
         pos = end + 1 if closed else len(text)
-    out.append(_narration(text[pos:]))
+    if pos < len(text):
+        out.append(_narration(text[pos:]))
     return [p for p in out if p is not None]
 
 
 def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
     """Each paragraph of a chapter split into pieces, with speeches linked across paragraphs."""
     paras = chapter.paragraphs
-    scans = [None if p.scene_break else _scan(p.text, style) for p in paras]
+    scans = _scans(paras, style)
     blocks: list[Block] = []
     continues = False  # the current paragraph's first quote carries on a speech
     through = 0  # paragraphs left that sit wholly inside a speech (mark-less middle)
