@@ -268,18 +268,19 @@ class _Attributor:
                 return who, _CONF["pronoun"] - 0.2
         return None, 0.0
 
-    def subject_zh(self, clause: str) -> tuple[str, bool] | None:
-        """The subject at the start of a Chinese clause: (surface, is_pronoun)."""
-        lead = _LEAD_ZH.match(clause)
+    def subject_zh(self, text: str, start: int, end: int) -> tuple[str, bool] | None:
+        """The subject at the start of the Chinese clause text[start:end]: (surface,
+        is_pronoun)."""
+        lead = _LEAD_ZH.match(text, start, end)
         if lead is not None:
-            clause = clause[lead.end() :]
-        m = self.mention.search(clause, 0, 12)
-        if m is None or m.start() > 6:
+            start = lead.end()
+        m = self.mention.search(text, start, min(start + 12, end))
+        if m is None:
             return None
-        before = clause[: m.start()]
-        if before and before[-1] in _ZH_OBJECT_BEFORE:
+        at = m.start()
+        if at - start > 6:
             return None
-        if _ZH_VERB.search(before):
+        if at > start and (text[at - 1] in _ZH_OBJECT_BEFORE or _ZH_VERB.search(text, start, at)):
             return None
         return m.group(), m.lastgroup == "pro"
 
@@ -331,9 +332,8 @@ class _Attributor:
                 verb = False  # Elizabeth's voice was cold: her own line, an action beat
             return self._guess((m.group(), m.lastgroup == "pro"), verb, "after", st, exclude)
         for n, cm in enumerate(_ZH_CLAUSE.finditer(text)):
-            clause = cm.group()
             end = cm.end()
-            found = self.subject_zh(clause)
+            found = self.subject_zh(text, cm.start(), end)
             if found:
                 verb = bool(_ZH_VERB.search(text, cm.start(), _sentence_end(text, end)))
                 return self._guess(found, verb, "after", st, exclude)
@@ -366,8 +366,10 @@ class _Attributor:
         for i in range(len(clauses) - 1):
             if _ZH_SENT_END.match(stripped, clauses[i].end()):
                 first = i + 1
-        verb = bool(_ZH_VERB.search(clauses[-1].group())) or stripped.endswith(("，", ","))
-        agent = _PASSIVE_AGENT.search(clauses[-1].group())
+        last = clauses[-1]
+        verb = _ZH_VERB.search(stripped, last.start(), last.end()) is not None
+        verb = verb or stripped.endswith(("，", ","))
+        agent = _PASSIVE_AGENT.search(stripped, last.start(), last.end())
         if agent is not None:  # 又被他叫住了：the one who calls out speaks
             found = self.mention.match(agent.group(1))
             if found is not None:
@@ -375,7 +377,7 @@ class _Attributor:
                 return self._guess(surface, True, "before", st, exclude, colon)
         pronoun: tuple[str, bool] | None = None
         for cm in reversed(clauses[first:][-6:]):
-            found = self.subject_zh(cm.group())
+            found = self.subject_zh(stripped, cm.start(), cm.end())
             if found is None:
                 continue
             if found[1] and found[0] != "我":
