@@ -353,7 +353,7 @@ def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
             blocks.append(_inside_speech_block(i, para, scan, last=through == 0))
             continues = False
             continue
-        spans = list(scan.spans)
+        spans = scan.spans
         if continues and not scan.opens_first and scan.orphan is None:
             continues = False
         unclosed = bool(spans) and not spans[-1][2]
@@ -367,11 +367,8 @@ def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
                 if run:
                     open_end = True
                     through = run
-        blocks.append(
-            Block(
-                i, para.line, tuple(_pieces(para.text, spans, continues, open_end)), text=para.text
-            )
-        )
+        pieces = tuple(_pieces(para.text, spans, continues, open_end))
+        blocks.append(Block(i, para.line, pieces, False, para.text))
         continues = open_end and not through
     return blocks
 
