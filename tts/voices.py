@@ -974,12 +974,3 @@ def _atomic_dump(yaml: YAML, data: Any, target: Path) -> None:
     with replacing(target, fix="check the path given to --write") as tmp:
         with open(tmp, "w", encoding="utf-8") as handle:
             yaml.dump(data, handle)
-
-
-def __getattr__(name: str) -> Any:
-    """Casting lives in `tts.casting`; reach it through this module too."""
-    if name in {"build_cast", "save_cast", "load_cast", "read_cast", "cast_table", "CastRow"}:
-        from tts import casting
-
-        return getattr(casting, name)
-    raise AttributeError(f"module 'tts.voices' has no attribute '{name}'")
