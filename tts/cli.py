@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from tts.errors import AudiobookError
 from tts.scriptfile import record
 from tts.synth import Progress
 from tts.tags import load_cover
+from tts.text import display_width
 
 ENGINE_OPTION_HELP = "Speech engine: auto (Edge when online, else offline espeak), edge or espeak."
 
@@ -240,13 +240,8 @@ class _ProgressLine:
             click.echo("", err=True)
 
 
-def _width(text: str) -> int:
-    """Columns a terminal gives `text`: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text: str, width: int, *, right: bool = False) -> str:
-    fill = " " * (width - _width(text))
+    fill = " " * (width - display_width(text))
     return fill + text if right else text + fill
 
 
@@ -395,7 +390,7 @@ def cast(
         lines = "" if row.lines is None else str(row.lines)
         gender = row.gender or ("" if row.role != "character" else "?")
         table.append((row.name, lines, gender, "/".join(row.aliases), row.voice))
-    widths = [max(_width(r[i]) for r in table) for i in range(4)]
+    widths = [max(display_width(r[i]) for r in table) for i in range(4)]
     for r in table:
         cells = [_pad(r[0], widths[0]), _pad(r[1], widths[1], right=True)]
         cells += [_pad(r[2], widths[2]), _pad(r[3], widths[3]), r[4]]

@@ -30,6 +30,7 @@ from tts.atomic import write_text
 from tts.errors import ConfigError
 from tts.model import Boundary, Segment
 from tts.synth import JOINER
+from tts.text import is_wide
 from tts.timeline import Placed
 
 SubtitleFormat = Literal["srt", "lrc", "vtt"]
@@ -77,10 +78,6 @@ def _norm_char(ch: str) -> str:
     return "".join(c for c in folded if unicodedata.category(c)[0] in "LN")
 
 
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
 @dataclass(frozen=True)
 class _Stream:
     """A text's letters and digits in comparable form, each with where it came from."""
@@ -100,7 +97,7 @@ class _Stream:
 def _char_info(ch: str) -> tuple[str, float]:
     """A character's comparable form and the time to say each of its parts."""
     norm = _norm_char(ch)
-    return norm, (WIDE_WEIGHT if norm and _is_wide(norm[0]) else 1.0)
+    return norm, (WIDE_WEIGHT if norm and is_wide(norm[0]) else 1.0)
 
 
 def _stream(text: str) -> _Stream:
@@ -122,7 +119,7 @@ def _norm(text: str) -> str:
 
 def is_cjk(text: str) -> bool:
     """True when the text holds a Han (or other wide) letter: pick full-width punctuation."""
-    return any(_is_wide(ch) and unicodedata.category(ch)[0] == "L" for ch in text)
+    return any(is_wide(ch) and unicodedata.category(ch)[0] == "L" for ch in text)
 
 
 # --- aligning boundaries to text ------------------------------------------------------------

@@ -14,7 +14,6 @@ import copy
 import random
 import re
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from tts.cache import ClipCache, clip_key
 from tts.engines.base import Engine
 from tts.errors import AudiobookError, EngineError, RateLimited
 from tts.model import Audio, Clip, Segment, Voice
+from tts.text import is_speakable, split_after
 
 SegmentKey = tuple[int, int]
 """(chapter, index) of a segment."""
@@ -57,25 +57,6 @@ class Request:
     for one request is split, and each piece carries that line's key."""
 
 
-def is_speakable(text: str) -> bool:
-    """True when the text holds a letter or digit (in any script): something to say.
-
-    The same test the engines apply, so no request is ever refused as unspeakable.
-    """
-    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
-
-
-def _cut_after(pattern: re.Pattern[str], text: str) -> list[str]:
-    pieces, start = [], 0
-    for m in pattern.finditer(text):
-        if m.end() > start:
-            pieces.append(text[start : m.end()])
-            start = m.end()
-    if start < len(text):
-        pieces.append(text[start:])
-    return pieces
-
-
 def _hard_cut(text: str, limit: int) -> list[str]:
     pieces = []
     while len(text) > limit:
@@ -99,11 +80,11 @@ def split_text(text: str, max_chars: int) -> list[str]:
     if len(text) <= max_chars:
         return [text] if is_speakable(text) else []
     small: list[str] = []
-    for sentence in _cut_after(_SENTENCE_RE, text):
+    for sentence in split_after(text, _SENTENCE_RE):
         if len(sentence) <= max_chars:
             small.append(sentence)
             continue
-        for clause in _cut_after(_CLAUSE_RE, sentence):
+        for clause in split_after(sentence, _CLAUSE_RE):
             small.extend([clause] if len(clause) <= max_chars else _hard_cut(clause, max_chars))
     packed: list[str] = []
     current = ""

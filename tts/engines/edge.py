@@ -44,6 +44,7 @@ from tts.errors import (
     VoiceUnavailable,
 )
 from tts.model import Audio, Boundary, Voice, VoiceInfo
+from tts.text import is_speakable, split_after
 
 SAMPLE_RATE = 24_000
 """The service's `audio-24khz-48kbitrate-mono-mp3`: 24 kHz mono..."""
@@ -76,27 +77,9 @@ _PITCH = re.compile(r"^[+-]\d+Hz$")
 # --- text --------------------------------------------------------------------------------
 
 
-def is_speakable(text: str) -> bool:
-    """True when the text has a letter or digit to read; punctuation alone gets no audio."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
-
-
 def request_bytes(text: str) -> int:
     """Size of `text` as the client sends it: XML-escaped UTF-8."""
     return len(escape(text).encode("utf-8"))
-
-
-def _split_after(text: str, pattern: re.Pattern[str]) -> list[str]:
-    """Cut `text` after every match of `pattern`, keeping all characters."""
-    parts: list[str] = []
-    start = 0
-    for match in pattern.finditer(text):
-        if match.end() > start:
-            parts.append(text[start : match.end()])
-            start = match.end()
-    if start < len(text):
-        parts.append(text[start:])
-    return parts
 
 
 def _hard_split(text: str, max_bytes: int) -> list[str]:
@@ -131,11 +114,11 @@ def split_for_edge(text: str, max_bytes: int = MAX_REQUEST_BYTES) -> list[str]:
     if max_bytes < 8:
         raise ValueError(f"max_bytes must be at least 8, got {max_bytes}")
     units: list[str] = []
-    for sentence in _split_after(text, _SENTENCE_END):
+    for sentence in split_after(text, _SENTENCE_END):
         if request_bytes(sentence) <= max_bytes:
             units.append(sentence)
             continue
-        for clause in _split_after(sentence, _CLAUSE_END):
+        for clause in split_after(sentence, _CLAUSE_END):
             if request_bytes(clause) <= max_bytes:
                 units.append(clause)
             else:

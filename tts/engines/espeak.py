@@ -17,7 +17,6 @@ import ctypes
 import math
 import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -26,6 +25,7 @@ from typing import ClassVar
 
 from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
 from tts.model import Audio, Boundary, Voice, VoiceInfo
+from tts.text import is_speakable
 
 DEFAULT_WPM = 175
 """espeak's default speaking rate; Edge's '+0%'."""
@@ -458,11 +458,6 @@ def _script(text: str, language: str) -> _Script:
     return _Script("".join(pieces), tuple(origins), True)
 
 
-def speakable(text: str) -> bool:
-    """Whether the text has anything to say: a letter or a digit in any script."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
-
-
 def _variant_path(data_path: Path, variant: str) -> Path:
     return data_path / "voices" / "!v" / variant
 
@@ -631,7 +626,7 @@ class EspeakEngine:
 
     async def synthesize(self, text: str, voice: Voice) -> Audio:
         prosody_of(voice)  # refuse bad prosody before any work
-        if not speakable(text):
+        if not is_speakable(text):
             raise NoAudio(f"nothing to say in {text[:40]!r}: it has no letters or digits")
         return await asyncio.to_thread(self._synthesize, text, voice)
 
