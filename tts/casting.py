@@ -30,8 +30,8 @@ from ruamel.yaml.error import YAMLError
 
 from tts.atomic import replacing
 from tts.errors import ConfigError
-from tts.model import Cast, Character, Gender, Language, Voice, VoiceInfo
-from tts.voices import EDGE_NAME, PITCH, RATE, VoicesConfig, VoiceSetting
+from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Language, Voice, VoiceInfo
+from tts.voices import EDGE_NAME, VoicesConfig, VoiceSetting
 
 LANGUAGE_LOCALE: dict[str, str] = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en-US"}
 """The locale whose voices read a book of each language (voices.yaml `language` overrides)."""
@@ -479,7 +479,7 @@ def _voice_from(value: Any, path: Path | str, key: str) -> Voice:
         pitch=str(value.get("pitch", "+0Hz")),
         volume=str(value.get("volume", "+0%")),
     )
-    if not (RATE.match(voice.rate) and PITCH.match(voice.pitch) and RATE.match(voice.volume)):
+    if not (PERCENT.match(voice.rate) and HERTZ.match(voice.pitch) and PERCENT.match(voice.volume)):
         raise ConfigError(
             f'{path}: {key} has a malformed rate, pitch or volume; write "+5%" / "-2Hz" '
             f"or {_DELETE_HINT}"

@@ -5,6 +5,7 @@ Change them with `dataclasses.replace`; never mutate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -118,6 +119,12 @@ class Voice:
     rate: str = "+0%"
     pitch: str = "+0Hz"
     volume: str = "+0%"
+
+
+PERCENT = re.compile(r"^([+-])(\d+)%$")
+"""A Voice's rate or volume: a sign, a whole number and '%' ('+10%', '-5%'); groups sign, digits."""
+HERTZ = re.compile(r"^([+-])(\d+)Hz$")
+"""A Voice's pitch: a sign, a whole number and 'Hz' ('+2Hz', '-10Hz'); groups sign, digits."""
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from tts.atomic import replacing
 from tts.errors import ConfigError
-from tts.model import Cast, Character, Gender, Pauses, Voice, VoiceInfo
+from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Pauses, Voice, VoiceInfo
 
 ENGINES = ("auto", "edge", "espeak")
 LOCALES = ("zh-CN", "zh-TW", "zh-HK", "en-US", "en-GB")
@@ -102,8 +102,6 @@ EDGE_NAME = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(?:-[a-z]+)?-[A-Za-z]+Neural$")
 """An Edge short name: `zh-CN-YunxiNeural`, `zh-CN-liaoning-XiaobeiNeural`."""
 ESPEAK_NAME = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[a-z0-9_]+)?$", re.IGNORECASE)
 """An espeak-ng voice: a language (`cmn`, `en-us`) and an optional variant (`+f2`)."""
-RATE = re.compile(r"^[+-]\d+%$")
-PITCH = re.compile(r"^[+-]\d+Hz$")
 
 _VOICE_KEYS = ("voice", "espeak", "rate", "pitch", "volume")
 _SPEAKER_KEYS = ("aliases", "gender", *_VOICE_KEYS)
@@ -675,9 +673,9 @@ class _Reader:
                 if name and self.voice_name(keys[key], name, key, f"{path}.{key}", locale):
                     found[key] = name
         for key, pattern, unit in (
-            ("rate", RATE, "%"),
-            ("pitch", PITCH, "Hz"),
-            ("volume", RATE, "%"),
+            ("rate", PERCENT, "%"),
+            ("pitch", HERTZ, "Hz"),
+            ("volume", PERCENT, "%"),
         ):
             if key not in keys:
                 continue

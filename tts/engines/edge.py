@@ -43,7 +43,7 @@ from tts.errors import (
     ServiceUnreachable,
     VoiceUnavailable,
 )
-from tts.model import Audio, Boundary, Voice, VoiceInfo
+from tts.model import HERTZ, PERCENT, Audio, Boundary, Voice, VoiceInfo
 from tts.text import is_speakable, split_after
 
 SAMPLE_RATE = 24_000
@@ -70,8 +70,6 @@ _SENTENCE_END = re.compile(
     r"(?:[。！？；…!?;]+|\.+(?=[\s\"'”’」』）)】》]|$))[\"'”’」』）)】》]*\s*"
 )
 _CLAUSE_END = re.compile(r"[，,、：:]+\s*")
-_RATE = re.compile(r"^[+-]\d+%$")
-_PITCH = re.compile(r"^[+-]\d+Hz$")
 
 
 # --- text --------------------------------------------------------------------------------
@@ -555,9 +553,9 @@ class _Broken(Exception):
 
 def _validate_prosody(voice: Voice) -> None:
     for key, value, pattern, example in (
-        ("rate", voice.rate, _RATE, "+10%"),
-        ("volume", voice.volume, _RATE, "-5%"),
-        ("pitch", voice.pitch, _PITCH, "+2Hz"),
+        ("rate", voice.rate, PERCENT, "+10%"),
+        ("volume", voice.volume, PERCENT, "-5%"),
+        ("pitch", voice.pitch, HERTZ, "+2Hz"),
     ):
         if not pattern.match(value):
             raise ConfigError(

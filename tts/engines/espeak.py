@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
-from tts.model import Audio, Boundary, Voice, VoiceInfo
+from tts.model import HERTZ, PERCENT, Audio, Boundary, Voice, VoiceInfo
 from tts.text import is_speakable
 
 DEFAULT_WPM = 175
@@ -99,10 +99,6 @@ _FULLWIDTH = str.maketrans(
     }
 )
 """Full-width digits and Latin letters -> ASCII (one character each, so positions hold)."""
-
-_RATE = re.compile(r"^([+-])(\d+)%$")
-_PITCH = re.compile(r"^([+-])(\d+)Hz$")
-_VOLUME = re.compile(r"^([+-])(\d+)%$")
 
 # speak_lib.h
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -400,9 +396,9 @@ def prosody_of(voice: Voice, base_hz: float = MALE_BASE_HZ) -> Prosody:
     (base + 20) / base; volume '-20%' -> amplitude 80 of 200. A volume of '-100%' or less
     would be silent and is refused.
     """
-    rate = _percent(voice.rate, _RATE, "rate", "+10%", voice.name)
-    hertz = _percent(voice.pitch, _PITCH, "pitch", "+5Hz", voice.name)
-    volume = _percent(voice.volume, _VOLUME, "volume", "-20%", voice.name)
+    rate = _percent(voice.rate, PERCENT, "rate", "+10%", voice.name)
+    hertz = _percent(voice.pitch, HERTZ, "pitch", "+5Hz", voice.name)
+    volume = _percent(voice.volume, PERCENT, "volume", "-20%", voice.name)
     if volume <= -100:
         raise ConfigError(
             f"voice '{voice.name}': volume '{voice.volume}' would be silent; use more than -100%"
