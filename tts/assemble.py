@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO
 
 from tts.errors import AudiobookError
+from tts.ffmpeg import ffmpeg_exe, last_line, run_ffmpeg
 from tts.model import Clip, Silence
 
 with warnings.catch_warnings():
@@ -258,34 +259,11 @@ def scale_frame(buf: bytearray, pos: int, header: FrameHeader, steps: int) -> No
         buf[pos + 4 : pos + 6] = _crc16(protected).to_bytes(2, "big")
 
 
-def ffmpeg_exe() -> str:
-    try:
-        import imageio_ffmpeg
-
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError) as e:
-        raise AudiobookError(
-            f"ffmpeg is not available ({e}); "
-            "reinstall it with 'pip install --force-reinstall imageio-ffmpeg'"
-        ) from e
-
-
-def _run_ffmpeg(args: list[str], stdin: bytes | None = None) -> bytes:
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
-    if stdin is not None:
-        cmd.remove("-nostdin")
-    done = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
-    if done.returncode != 0:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        raise AudiobookError(f"ffmpeg failed: {tail[0]}")
-    return done.stdout
-
-
 @functools.lru_cache(maxsize=8)
 def silent_frame(sample_rate: int, channels: int, bitrate: int) -> bytes:
     """One MP3 frame of silence in the given format that decodes the same anywhere."""
     layout = "mono" if channels == 1 else "stereo"
-    encoded = _run_ffmpeg(
+    encoded = run_ffmpeg(
         [
             "-f",
             "lavfi",
@@ -323,7 +301,7 @@ def decode_to_pcm(
     """Decode an MP3 (or read raw s16le) file to 16-bit mono PCM at `sample_rate`."""
     if codec == "pcm_s16le":
         return _pcm_at(Path(path).read_bytes(), source_rate, 1, sample_rate)
-    return _run_ffmpeg(
+    return run_ffmpeg(
         ["-f", "mp3", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
     )
 
@@ -453,10 +431,8 @@ def _encode(items: list[Clip | Silence], out_path: Path, rate: int, bitrate: str
             raise
         if code != 0:
             errors.seek(0)
-            tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:]
-            raise AudiobookError(
-                f"ffmpeg could not encode {out_path}: {tail[0] if tail else f'exit {code}'}"
-            )
+            why = last_line(errors.read(), default=f"exit {code}")
+            raise AudiobookError(f"ffmpeg could not encode {out_path}: {why}")
     with open(out_path, "rb") as done:
         os.fsync(done.fileno())
     return samples / rate

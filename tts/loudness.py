@@ -42,8 +42,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from tts.assemble import MP3_GAIN_STEP_DB, decode_to_pcm, ffmpeg_exe, iter_frames
+from tts.assemble import MP3_GAIN_STEP_DB, decode_to_pcm, iter_frames
 from tts.errors import AudiobookError
+from tts.ffmpeg import ffmpeg_exe, last_line
 from tts.model import Clip, Voice
 
 TARGET_LUFS = -18.0
@@ -126,11 +127,9 @@ def measure_audio(data: bytes, input_format: Sequence[str]) -> Measurement:
         "-af", "ebur128=peak=sample:framelog=verbose", "-f", "null", "-",
     ]  # fmt: skip
     done = subprocess.run(cmd, input=data, capture_output=True, check=False)
-    log = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
-        tail = log.strip().splitlines()[-1:] or ["no message"]
-        raise AudiobookError(f"ffmpeg could not measure loudness: {tail[0]}")
-    return parse_ebur128(log)
+        raise AudiobookError(f"ffmpeg could not measure loudness: {last_line(done.stderr)}")
+    return parse_ebur128(done.stderr.decode("utf-8", "replace"))
 
 
 def _read(clip: Clip) -> bytes:

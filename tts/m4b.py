@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tts.assemble import ffmpeg_exe
 from tts.atomic import replacing
 from tts.errors import AudiobookError
+from tts.ffmpeg import ffmpeg_exe, last_line
 from tts.model import BookInfo
 from tts.tags import ChapterMark, cover_to_embed, iso639_2, year_text
 
@@ -150,8 +150,7 @@ def parse_ffmetadata(text: str) -> tuple[dict[str, str], list[ChapterMark]]:
 
 def _last_line(stderr: bytes) -> str:
     """ffmpeg's last message, without its '[in#0 @ 0x...] ' prefix."""
-    lines = stderr.decode("utf-8", "replace").strip().splitlines()
-    return re.sub(r"^\[[^\]]*\] ", "", lines[-1]) if lines else "no message"
+    return re.sub(r"^\[[^\]]*\] ", "", last_line(stderr))
 
 
 def encode_m4b(

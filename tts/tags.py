@@ -43,9 +43,9 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
-from tts.assemble import ffmpeg_exe
 from tts.atomic import replacing
 from tts.errors import AudiobookError, InputError
+from tts.ffmpeg import ffmpeg_exe
 from tts.model import BookInfo
 
 __all__ = [
