@@ -33,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tts.assemble import assemble, ffmpeg_exe, iter_frames  # noqa: E402
+from tts.assemble import assemble, iter_frames  # noqa: E402
+from tts.ffmpeg import ffmpeg_exe  # noqa: E402
 from tts.model import Clip, Silence  # noqa: E402
 
 PAUSE = 0.45

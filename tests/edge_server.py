@@ -307,6 +307,12 @@ def tone_mp3(voice: str, frames: int) -> bytes:
 # --- decoding helpers for tests -----------------------------------------------------------
 
 
+def ffmpeg(*args: str) -> bytes:
+    """Run the bundled ffmpeg quietly with `args`; its stdout (fails the test when it fails)."""
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin"]
+    return subprocess.run([*cmd, *args], check=True, capture_output=True).stdout
+
+
 def decode_mp3(data: bytes, rate: int = SAMPLE_RATE) -> array.array[int]:
     """MP3 bytes -> mono signed 16-bit samples at `rate`, with the bundled ffmpeg."""
     command = [

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-import subprocess
 import warnings
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from edge_server import ffmpeg
 
 from tts.assemble import (
     FrameHeader,
     assemble,
     decode_to_pcm,
-    ffmpeg_exe,
     is_standalone_silence,
     iter_frames,
     parse_header,
@@ -26,11 +25,6 @@ with warnings.catch_warnings():
 
 RATE = 24000
 FRAME = 0.024
-
-
-def ffmpeg(*args: str) -> bytes:
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args]
-    return subprocess.run(cmd, check=True, capture_output=True).stdout
 
 
 def edge_tone(path: Path, freq: int, seconds: float, *, tags: bool = False) -> Clip:

@@ -10,13 +10,12 @@ import array
 import json
 import math
 import re
-import subprocess
 import warnings
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from edge_server import decode_mp3, level_for, tone_mp3, tone_runs
+from edge_server import decode_mp3, ffmpeg, level_for, tone_mp3, tone_runs
 
 from tts import pipeline
 from tts.assemble import (
@@ -24,7 +23,6 @@ from tts.assemble import (
     _crc16,
     assemble,
     decode_to_pcm,
-    ffmpeg_exe,
     gain_steps,
     iter_frames,
 )
@@ -48,11 +46,6 @@ with warnings.catch_warnings():
     import audioop
 
 RATE = 24000
-
-
-def ffmpeg(*args: str) -> bytes:
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args]
-    return subprocess.run(cmd, check=True, capture_output=True).stdout
 
 
 def mp3_tone(

@@ -7,10 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from edge_server import ffmpeg
 from mutagen.mp4 import MP4
 
-from tts.assemble import ffmpeg_exe
 from tts.errors import AudiobookError
+from tts.ffmpeg import ffmpeg_exe
 from tts.m4b import encode_m4b, ffmetadata, parse_ffmetadata, read_m4b_chapters, read_media
 from tts.model import BookInfo
 from tts.tags import ChapterMark, write_id3
@@ -23,11 +24,6 @@ MARKS = (
     ChapterMark("Chapter 2: Tea = Trouble; #1 \\ maybe", 1.5, 4.25),
     ChapterMark("第三章 山门", 4.25, 6.0),
 )
-
-
-def ffmpeg(*args: str) -> bytes:
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args]
-    return subprocess.run(cmd, check=True, capture_output=True).stdout
 
 
 def seconds_decoded(path: Path) -> float:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
+from edge_server import ffmpeg
 from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 
-from tts.assemble import assemble, ffmpeg_exe, iter_frames
+from tts.assemble import assemble, iter_frames
 from tts.errors import AudiobookError, InputError
 from tts.m4b import read_media
 from tts.model import Clip, Silence
@@ -41,11 +41,6 @@ EN_MARKS = (
     ChapterMark("Chapter Two — 北风", 1.2, 3.0),
     ChapterMark("Chapter Three", 3.0, 6.0),
 )
-
-
-def ffmpeg(*args: str) -> bytes:
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *args]
-    return subprocess.run(cmd, check=True, capture_output=True).stdout
 
 
 def edge_mp3(path: Path, seconds: float, freq: int = 440, *, tags: bool = False) -> Path:
