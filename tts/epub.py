@@ -368,11 +368,10 @@ _COPYRIGHT_MAX = 1500
 _HAN_RE = re.compile(f"[{HAN}]")
 
 
-def _text_size(doc: _Doc) -> int:
+def _text_size(blocks: Sequence[_Block]) -> int:
     """Readable size: a Han character counts as a short word (three letters)."""
-    text = "".join(b.text for b in doc.blocks if b.kind != "break")
-    han = len(_HAN_RE.findall(text))
-    return len(text) + 2 * han
+    text = "".join(b.text for b in blocks if b.kind != "break")
+    return len(text) + 2 * len(_HAN_RE.findall(text))
 
 
 def _is_link_list(doc: _Doc) -> bool:
@@ -500,8 +499,7 @@ def _first_heading(blocks: list[_Block]) -> tuple[str | None, list[_Block]]:
 
 
 def _substantial(blocks: Sequence[_Block]) -> bool:
-    text = "".join(b.text for b in blocks if b.kind != "break")
-    return len(text) + 2 * len(_HAN_RE.findall(text)) >= 300
+    return _text_size(blocks) >= 300
 
 
 def _drafts(docs: Sequence[_Doc], toc: dict[str, list[tuple[str, str]]]) -> list[_Draft]:
