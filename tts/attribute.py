@@ -374,10 +374,13 @@ class _Attributor:
         clauses = list(_ZH_CLAUSE.finditer(stripped))
         if not clauses:
             return None
-        first = 0  # the last sentence's first clause
-        for i in range(len(clauses) - 1):
+        # The last sentence's clauses, at most six (the last ones): back from the end to the
+        # first sentence end.
+        first = max(0, len(clauses) - 6)
+        for i in range(len(clauses) - 2, max(first - 2, -1), -1):
             if _ZH_SENT_END.match(stripped, clauses[i].end()):
                 first = i + 1
+                break
         last = clauses[-1]
         verb = _ZH_VERB.search(stripped, last.start(), last.end()) is not None
         verb = verb or stripped.endswith(("，", ","))
@@ -388,7 +391,7 @@ class _Attributor:
                 surface = (found.group(), found.lastgroup == "pro")
                 return self._guess(surface, True, "before", st, exclude, colon)
         pronoun: tuple[str, bool] | None = None
-        for cm in reversed(clauses[first:][-6:]):
+        for cm in reversed(clauses[first:]):
             found = self.subject_zh(stripped, cm.start(), cm.end())
             if found is None:
                 continue
