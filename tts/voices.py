@@ -257,7 +257,7 @@ def parse_config(
         edge_voices = _shipped_edge_voices()
     reader = _Reader(
         source,
-        edge_names=({v.name for v in edge_voices} or None) if edge_voices is not None else None,
+        edge_names={v.name for v in edge_voices} or None,
         espeak_names=None if espeak_voices is None else {n.lower() for n in espeak_voices},
     )
     config = reader.read(text)
@@ -274,15 +274,12 @@ def known_characters(config: VoicesConfig) -> list[Character]:
     ]
 
 
-def _shipped_edge_voices() -> list[VoiceInfo] | None:
-    """The Edge voice list shipped with the package; None where the engine is missing."""
-    try:
-        from tts.engines import edge
-    except ModuleNotFoundError as exc:
-        if exc.name != "tts.engines.edge":
-            raise
-        return None
-    return list(edge.shipped_voices())
+def _shipped_edge_voices() -> list[VoiceInfo]:
+    """The Edge voice list shipped with the package (the engine, and so aiohttp and
+    edge-tts, imported only when no list was given)."""
+    from tts.engines.edge import shipped_voices
+
+    return shipped_voices()
 
 
 def _line(node: Node) -> int:
