@@ -102,14 +102,6 @@ DEPENDABLE_EDGE: tuple[VoiceInfo, ...] = tuple(
 )
 """Edge voices that have stayed available: the pool when no voice list is at hand."""
 
-_ESPEAK_LANGUAGE = {
-    "zh-CN": "cmn",
-    "zh-TW": "cmn",
-    "zh-HK": "yue",
-    "en-US": "en-us",
-    "en-GB": "en-gb",
-}
-
 
 def _variants() -> Iterator[tuple[str, str]]:
     """(pitch, rate) for reusing a voice: unchanged first, then ever further from it."""
