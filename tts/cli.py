@@ -13,7 +13,9 @@ import click
 
 from tts import __version__, pipeline
 from tts.errors import AudiobookError
+from tts.publish import AUDIO_FORMATS
 from tts.scriptfile import record
+from tts.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.synth import Progress
 from tts.tags import load_cover
 from tts.text import display_width
@@ -110,13 +112,13 @@ cache_option = click.option(
 @click.option(
     "--format",
     "audio_format",
-    type=click.Choice(["mp3", "m4b"]),
+    type=click.Choice(AUDIO_FORMATS),
     default=None,
     help="mp3 (ID3 chapters) or m4b (AAC audiobook); default from -o's suffix, else mp3.",
 )
 @click.option(
     "--subtitles",
-    type=click.Choice(["srt", "lrc", "vtt"]),
+    type=click.Choice(SUBTITLE_FORMATS),
     default=None,
     help="Also write a transcript timed to the audio, beside it.",
 )

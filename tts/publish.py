@@ -22,7 +22,6 @@ from tts.timeline import Layout
 
 AudioFormat = Literal["mp3", "m4b"]
 AUDIO_FORMATS: tuple[AudioFormat, ...] = ("mp3", "m4b")
-SUBTITLE_FORMATS = ("srt", "lrc", "vtt")
 
 
 @dataclass(frozen=True)
