@@ -205,9 +205,10 @@ _NAME_HEAD = (
     rf"|(?P<name>{trie_regex(SURNAMES)}[\u4e00-\u9fff]{{1,2}})"
 )
 _CLAUSE_HEAD_RE = re.compile(
-    rf"(?:^|(?<=[，。！？；：,.!?;:…—、\s“”「」『』‘’\"]))(?:{_LEAD_ZH.pattern})?(?:{_NAME_HEAD})",
-    re.M,
+    rf"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"](?:{_LEAD_ZH.pattern})?(?:{_NAME_HEAD})"
 )
+"""A clause break, then a name at the clause's start: search text that begins with a newline.
+Matching the break itself (a name never holds one) lets the engine skip fast to the breaks."""
 
 # ---------------------------------------------------------------- English
 
@@ -587,7 +588,7 @@ def _discover_zh(
     longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
     nicks: Counter[str] = Counter()  # 阿美, 小明
     for pieces, counter in ((narration, starts), (tags, tagged)):
-        for m in _CLAUSE_HEAD_RE.finditer("\n".join(pieces)):
+        for m in _CLAUSE_HEAD_RE.finditer("\n" + "\n".join(pieces)):
             kind = m.lastgroup
             found = m.group(kind)  # type: ignore[arg-type]
             if kind == "name":
