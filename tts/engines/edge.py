@@ -445,7 +445,7 @@ class EdgeEngine:
             raise self._voice_error(voice, str(exc)) from None
         what = f"voice {voice.name}"
         try:
-            stream = await self._receive(communicate, text, voice)
+            stream = await self._receive(communicate)
         except aiohttp.ClientResponseError as exc:
             raise http_error(exc.status, exc.headers, what) from None
         except edge_errors.SkewAdjustmentError:
@@ -484,7 +484,7 @@ class EdgeEngine:
             raise IncompleteAudio(f"the Edge clip for {voice.name} was cut short: {reason}; retry")
         return stream
 
-    async def _receive(self, communicate: edge_tts.Communicate, text: str, voice: Voice) -> _Stream:
+    async def _receive(self, communicate: edge_tts.Communicate) -> _Stream:
         """Drain one stream, giving up when any chunk takes longer than `chunk_timeout`."""
         audio = bytearray()
         boundaries: list[Boundary] = []
