@@ -180,7 +180,7 @@ class _Extractor(HTMLParser):
                 1 if "".join(self._buffer).strip() else 0
             )
         if tag in _VOID_TAGS:
-            self._void(tag, attrs)
+            self._void(tag)
             return
         skip = (
             tag in _SKIP_TAGS
@@ -203,7 +203,7 @@ class _Extractor(HTMLParser):
                     self._backlink = True  # a note that starts by linking back to its chapter
         self._stack.append(frame)
 
-    def _void(self, tag: str, attrs: dict[str, str]) -> None:
+    def _void(self, tag: str) -> None:
         if self._skipping:
             return
         if tag == "br":
@@ -216,13 +216,6 @@ class _Extractor(HTMLParser):
         elif tag == "hr":
             self._flush()
             self.blocks.append(_Block("break", "* * *"))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID_TAGS:
-            self.handle_starttag(tag, attrs)
-            return
-        self.handle_starttag(tag, attrs)
-        self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _VOID_TAGS:
