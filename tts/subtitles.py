@@ -256,10 +256,10 @@ def cue_ranges(text: str, start: int, end: int, max_chars: int) -> list[tuple[in
     packed: list[list[int]] = []
     for a, b in small:
         if packed and (
-            len(text[packed[-1][0] : b].strip()) <= max_chars or not _has_speech(text[a:b])
+            len(text[packed[-1][0] : b].strip()) <= max_chars
+            or not _has_speech(text[a:b])
+            or not _has_speech(text[packed[-1][0] : packed[-1][1]])
         ):
-            packed[-1][1] = b
-        elif packed and not _has_speech(text[packed[-1][0] : packed[-1][1]]):
             packed[-1][1] = b
         else:
             packed.append([a, b])
