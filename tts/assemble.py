@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from tts.atomic import make_readable
 from tts.errors import AudiobookError
 from tts.ffmpeg import ffmpeg_exe, last_line, run_ffmpeg
 from tts.model import Clip, Silence
@@ -445,13 +446,6 @@ def _target_rate(clips: list[Clip]) -> int:
     return 24000
 
 
-def _make_readable(path: Path) -> None:
-    """Give the finished file the permissions a new file gets (mkstemp makes it 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-
 def assemble(
     timeline: Iterable[Clip | Silence],
     out_path: Path,
@@ -495,7 +489,7 @@ def assemble(
             seconds = _encode(items, tmp, _target_rate(clips), bitrate)
         if finish is not None:
             finish(tmp)
-        _make_readable(tmp)
+        make_readable(tmp)
         os.replace(tmp, out_path)
         return seconds
     except BaseException:

@@ -53,9 +53,14 @@ def _set_mode(tmp: Path, target: Path) -> None:
     if target.exists():
         shutil.copymode(target, tmp)
         return
+    make_readable(tmp)
+
+
+def make_readable(path: Path) -> None:
+    """Give `path` the permissions a new file gets (mkstemp makes it 0600)."""
     umask = os.umask(0)
     os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def write_bytes(target: Path | str, data: bytes, **kwargs: str) -> None:
