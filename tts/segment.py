@@ -306,14 +306,14 @@ def _pieces(
     spans: Sequence[tuple[int, int, bool]],
     continues_first: bool,
     open_last: bool,
-) -> list[Piece]:
+) -> tuple[Piece, ...]:
     """Narration and dialogue pieces of one paragraph from its quote spans."""
     if not spans:
         piece = _narration(text)
-        return [piece] if piece is not None else []
+        return (piece,) if piece is not None else ()
     if len(spans) == 1 and spans[0][0] == 1 and spans[0][1] >= len(text) - 1:
         piece = _dialogue(text[1 : spans[0][1]], continues_first, open_last and not spans[0][2])
-        return [piece] if piece is not None else []  # a quote and nothing else
+        return (piece,) if piece is not None else ()  # a quote and nothing else
     out: list[Piece | None] = []
     pos = 0
     for n, (start, end, closed) in enumerate(spans):
@@ -331,7 +331,7 @@ def _pieces(
         pos = end + 1 if closed else len(text)
     if pos < len(text):
         out.append(_narration(text[pos:]))
-    return [p for p in out if p is not None]
+    return tuple([p for p in out if p is not None])
 
 
 def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
@@ -367,7 +367,7 @@ def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
                 if run:
                     open_end = True
                     through = run
-        pieces = tuple(_pieces(para.text, spans, continues, open_end))
+        pieces = _pieces(para.text, spans, continues, open_end)
         blocks.append(Block(i, para.line, pieces, False, para.text))
         continues = open_end and not through
     return blocks
