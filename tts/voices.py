@@ -355,6 +355,12 @@ def _closest_voice(name: str, names: Sequence[str]) -> str | None:
     return cores[best] if best is not None and likeness(best)[0] >= 0.5 else None
 
 
+def _key_for(name: str) -> str:
+    """The voices.yaml key a bare voice name belongs under: 'espeak' for an espeak-ng name,
+    else 'voice' (Edge, and anything unrecognised, which the Edge check then reports)."""
+    return "voice" if EDGE_NAME.match(name) or not ESPEAK_NAME.match(name) else "espeak"
+
+
 def _signed_fix(value: Any, unit: str) -> str:
     """What to write instead of a bad rate/pitch/volume: "+10%" for 10, "-2Hz" for '-2 hz'."""
     match = re.fullmatch(r"\s*([+-]?)\s*(\d+)(?:\.\d+)?\s*(%|hz)?\s*", str(value), re.IGNORECASE)
@@ -633,8 +639,7 @@ class _Reader:
             name = self.text(item, f"{path}[{i}]", "a voice name")
             if name is None:
                 continue
-            kind = "voice" if EDGE_NAME.match(name) or not ESPEAK_NAME.match(name) else "espeak"
-            if self.voice_name(item, name, kind, f"{path}[{i}]", locale, move=False):
+            if self.voice_name(item, name, _key_for(name), f"{path}[{i}]", locale, move=False):
                 names.append(name)
         return tuple(names)
 
@@ -648,10 +653,10 @@ class _Reader:
                 return VoiceSetting()
             if isinstance(value, str) and value.strip():
                 name = value.strip()
-                if EDGE_NAME.match(name) or not ESPEAK_NAME.match(name):
-                    ok = self.voice_name(node, name, "voice", path, locale, move=False)
+                key = _key_for(name)
+                ok = self.voice_name(node, name, key, path, locale, move=False)
+                if key == "voice":
                     return VoiceSetting(voice=name if ok else None)
-                ok = self.voice_name(node, name, "espeak", path, locale, move=False)
                 return VoiceSetting(espeak=name if ok else None)
         if not isinstance(node, MappingNode):
             self.problem(
