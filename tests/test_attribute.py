@@ -599,19 +599,21 @@ def _passages() -> list[dict]:
     return out
 
 
+_S2T = opencc.OpenCC("s2t")  # one converter for every passage, not one each
+
+
 def _traditional(p: dict) -> dict:
-    s2t = opencc.OpenCC("s2t")
     table = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
     return {
         **p,
         "lang": "zh-Hant",
-        "text": s2t.convert(p["text"]).translate(table),
-        "quotes": [s2t.convert(q) for q in p["quotes"]],
+        "text": _S2T.convert(p["text"]).translate(table),
+        "quotes": [_S2T.convert(q) for q in p["quotes"]],
         "characters": [
             {
                 **c,
-                "name": s2t.convert(c["name"]),
-                "aliases": [s2t.convert(a) for a in c.get("aliases", [])],
+                "name": _S2T.convert(c["name"]),
+                "aliases": [_S2T.convert(a) for a in c.get("aliases", [])],
             }
             for c in p.get("characters", [])
         ],
