@@ -621,9 +621,9 @@ def _discover_zh(
             best[head] = (nxt, k)
     follow: dict[str, Counter[str]] = defaultdict(Counter)
     if best:
-        # One class test rejects most positions before any name is tried.
-        heads = "".join(sorted({re.escape(h[0]) for h in best}))
-        rx = re.compile(f"(?=[{heads}]){trie_regex(best)}(?=(.))", re.S)
+        # Every alternative of the trie opens with a literal character, so the regex engine
+        # skips to those characters by itself (a leading class test would only slow it).
+        rx = re.compile(f"{trie_regex(best)}(?=(.))", re.S)
         for m in rx.finditer("\n".join((*narration, *tags, *dialogue))):
             follow[m.group()][m.group(1)] += 1
     full: dict[str, int] = {}
