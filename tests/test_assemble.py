@@ -246,11 +246,18 @@ def test_success_leaves_only_the_output(clips: dict[str, Clip], tmp_path: Path) 
     assert out.read_bytes() == Path(clips["a"].path).read_bytes()
 
 
-def test_output_folder_missing_is_an_error_with_the_fix(
+def test_output_folder_is_made_when_missing(clips: dict[str, Clip], tmp_path: Path) -> None:
+    out = tmp_path / "no" / "such" / "book.mp3"
+    assemble([clips["a"]], out)
+    assert out.is_file()
+
+
+def test_output_that_cannot_be_written_is_an_error_with_the_fix(
     clips: dict[str, Clip], tmp_path: Path
 ) -> None:
+    (tmp_path / "a-file").write_bytes(b"not a folder")
     with pytest.raises(AudiobookError, match="-o"):
-        assemble([clips["a"]], tmp_path / "no" / "such" / "book.mp3")
+        assemble([clips["a"]], tmp_path / "a-file" / "book.mp3")
 
 
 def test_interrupt_midway_leaves_no_temp(clips: dict[str, Clip], tmp_path: Path) -> None:

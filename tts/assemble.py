@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import subprocess
 import tempfile
 import warnings
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from tts.atomic import make_readable
+from tts.atomic import replacing
 from tts.errors import AudiobookError
 from tts.ffmpeg import ffmpeg_exe, last_line, run_ffmpeg
 from tts.model import Clip, Silence
@@ -434,8 +433,6 @@ def _encode(items: list[Clip | Silence], out_path: Path, rate: int, bitrate: str
             errors.seek(0)
             why = last_line(errors.read(), default=f"exit {code}")
             raise AudiobookError(f"ffmpeg could not encode {out_path}: {why}")
-    with open(out_path, "rb") as done:
-        os.fsync(done.fileno())
     return samples / rate
 
 
@@ -463,35 +460,17 @@ def assemble(
     out_path = Path(out_path)
     clips = [item for item in items if isinstance(item, Clip)]
     formats = {(c.codec, c.sample_rate, c.channels) for c in clips}
-    try:
-        fd, tmp_name = tempfile.mkstemp(
-            dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".part"
-        )
-    except OSError as e:
-        raise AudiobookError(
-            f"cannot write {out_path}: {e.strerror or e}; choose another output path with -o"
-        ) from e
-    tmp = Path(tmp_name)
-    try:
-        seconds: float | None = None
+    seconds: float | None = None
+    with replacing(out_path) as tmp:
         if len(formats) == 1 and next(iter(formats))[0] == "mp3":
             _, rate, channels = next(iter(formats))
             try:
-                with os.fdopen(fd, "wb") as out:
+                with open(tmp, "wb") as out:
                     seconds = _copy_frames(items, out, rate, channels)
-                    out.flush()
-                    os.fsync(out.fileno())
             except _Mismatch:
                 seconds = None
-        else:
-            os.close(fd)
         if seconds is None:
             seconds = _encode(items, tmp, _target_rate(clips), bitrate)
         if finish is not None:
             finish(tmp)
-        make_readable(tmp)
-        os.replace(tmp, out_path)
-        return seconds
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    return seconds
