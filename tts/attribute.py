@@ -186,7 +186,7 @@ class _Guess(NamedTuple):
     confidence: float
 
 
-@dataclass
+@dataclass(slots=True)
 class _State:
     """What the reader remembers while going through a chapter."""
 
@@ -309,15 +309,6 @@ class _Attributor:
             return None
         return m.group(), m.lastgroup == "pro"
 
-    def who(
-        self, found: tuple[str, bool], st: _State, exclude: str | None
-    ) -> tuple[str | None, bool, float]:
-        surface, is_pro = found
-        if is_pro:
-            who, conf = self.pronoun(surface, st, exclude)
-            return who, True, conf
-        return self.name(surface), False, 1.0
-
     # ------------------------------------------------------------ cues
 
     def tag_after(self, text: str, st: _State, exclude: str | None) -> _Guess | None:
@@ -436,7 +427,11 @@ class _Attributor:
         exclude: str | None,
         colon: bool = False,
     ) -> _Guess | None:
-        who, is_pro, conf = self.who(found, st, exclude)
+        surface, is_pro = found
+        if is_pro:
+            who, conf = self.pronoun(surface, st, exclude)
+        else:
+            who, conf = self.name(surface), 1.0
         if who is None:
             return None
         if is_pro:
