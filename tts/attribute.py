@@ -776,7 +776,8 @@ class _Attributor:
                 first = tail is not None or prev == 0
                 if tail is not None:
                     clause = tail.start() + 1
-                ended = _ZH_SENT_END.search(text, prev, start) is not None
+                # A sentence end is a clause break too: none to look for without a break.
+                ended = tail is not None and _ZH_SENT_END.search(text, prev, start) is not None
                 subject = first and self.subject_at(text, clause, start)
                 found.append((m.lastgroup or "", start, m.group(), clause, subject, ended))
                 prev = m.end()
