@@ -291,8 +291,8 @@ def script(
     engine_name = _script_engine(_engine_choice(engine), config)
     result = pipeline.make_script(book, config=config, engine_name=engine_name, cache_dir=cache)
     if fmt == "jsonl":
-        for segment in result.segments:
-            click.echo(json.dumps(record(result.cast, segment), ensure_ascii=False))
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, one write
+        click.echo("\n".join(encode(record(result.cast, s)) for s in result.segments))
     elif fmt == "html":
         from tts.review import review_html
 
