@@ -332,6 +332,8 @@ def _pick(
         for tier in tiers:
             for i in range(len(tier)):
                 name = tier[(start + i) % len(tier)]
+                if setting is None and (name, rate, pitch) in taken:
+                    continue  # most probes in a big cast hit a taken voice: test before building
                 voice = _with(Voice(engine, name, rate=rate, pitch=pitch), setting)
                 if _key(voice) not in taken:
                     return voice
