@@ -43,6 +43,13 @@ def run(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def render(source: Path, out: Path, tmp_path: Path, *extra: str, engine: str = "edge"):
+    """`audiobook render SOURCE -o OUT` with a cache of the test's own."""
+    cache = str(tmp_path / "c")
+    args = ["render", str(source), "-o", str(out), "--engine", engine, "--cache-dir", cache]
+    return run([*args, *extra], tmp_path)
+
+
 def spoken_runs(samples, min_gap: float = 0.15, threshold: int = 300) -> list[tuple[float, float]]:
     """(start, end) seconds of each stretch of sound separated by at least `min_gap` of silence."""
     window = RATE // 100  # 10 ms
@@ -182,21 +189,7 @@ def test_render_corrected_script_uses_the_reviewed_speaker(
         "\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8"
     )
     out = tmp_path / "fixed.mp3"
-    code, _, stderr = run(
-        [
-            "render",
-            str(chapter),
-            "--script",
-            str(fixed),
-            "-o",
-            str(out),
-            "--engine",
-            "edge",
-            "--cache-dir",
-            str(tmp_path / "c"),
-        ],
-        tmp_path,
-    )
+    code, _, stderr = render(chapter, out, tmp_path, "--script", str(fixed))
     assert code == 0, stderr
     sent = [r for r in edge_server.requests if "必须过" in r.text]
     assert sent and sent[0].voice == voice_of["老周"]
@@ -204,19 +197,7 @@ def test_render_corrected_script_uses_the_reviewed_speaker(
 
 def test_offline_engine_renders_a_chapter(chapter: Path, tmp_path: Path) -> None:
     out = tmp_path / "offline.mp3"
-    code, stdout, stderr = run(
-        [
-            "render",
-            str(chapter),
-            "-o",
-            str(out),
-            "--engine",
-            "espeak",
-            "--cache-dir",
-            str(tmp_path / "c"),
-        ],
-        tmp_path,
-    )
+    code, stdout, stderr = render(chapter, out, tmp_path, engine="espeak")
     assert code == 0, stderr
     samples = decode_mp3(out.read_bytes())
     seconds = len(samples) / RATE
@@ -271,19 +252,7 @@ def test_bad_input_is_one_error_line_and_no_output(case: str, tmp_path: Path) ->
 
 def test_service_unreachable_says_use_espeak(edge_offline, chapter: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.mp3"
-    code, _, stderr = run(
-        [
-            "render",
-            str(chapter),
-            "-o",
-            str(out),
-            "--engine",
-            "edge",
-            "--cache-dir",
-            str(tmp_path / "c"),
-        ],
-        tmp_path,
-    )
+    code, _, stderr = render(chapter, out, tmp_path)
     assert code != 0
     lines = stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ")
@@ -296,19 +265,7 @@ def test_existing_output_survives_a_failed_render(
 ) -> None:
     out = tmp_path / "keep.mp3"
     out.write_bytes(b"my old audiobook")
-    code, _, _ = run(
-        [
-            "render",
-            str(chapter),
-            "-o",
-            str(out),
-            "--engine",
-            "edge",
-            "--cache-dir",
-            str(tmp_path / "c"),
-        ],
-        tmp_path,
-    )
+    code, _, _ = render(chapter, out, tmp_path)
     assert code != 0
     assert out.read_bytes() == b"my old audiobook"
 
@@ -359,19 +316,7 @@ def test_mp3_carries_chapter_frames_matching_the_headings(
     from tts.tags import read_chapters
 
     out = tmp_path / "book.mp3"
-    code, _, stderr = run(
-        [
-            "render",
-            str(book),
-            "-o",
-            str(out),
-            "--engine",
-            "edge",
-            "--cache-dir",
-            str(tmp_path / "c"),
-        ],
-        tmp_path,
-    )
+    code, _, stderr = render(book, out, tmp_path)
     assert code == 0, stderr
     marks = read_chapters(out)
     assert [m.title for m in marks] == ["第1章 出发", "第2章 到达"]
@@ -386,11 +331,7 @@ def test_split_chapters_m4b_and_subtitles(edge_server, book: Path, tmp_path: Pat
     from tts.m4b import read_m4b_chapters
 
     out = tmp_path / "out" / "book.m4b"
-    code, stdout, stderr = run(
-        ["render", str(book), "-o", str(out), "--engine", "edge", "--split-chapters",
-         "--subtitles", "lrc", "--cache-dir", str(tmp_path / "c")],
-        tmp_path,
-    )  # fmt: skip
+    code, stdout, stderr = render(book, out, tmp_path, "--split-chapters", "--subtitles", "lrc")
     assert code == 0, stderr
     files = sorted((tmp_path / "out" / "book").iterdir())
     names = [f.name for f in files]
