@@ -248,36 +248,14 @@ def tone_loop(hz: float, level_db: float = 0.0) -> bytes:
         if cached is not None:
             return cached
         seconds = 3 * _LOOP_FRAMES * FRAME_SECONDS
-        command = [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency={hz}:sample_rate={SAMPLE_RATE}:duration={seconds}",
-            "-af",
-            f"volume={level_db}dB",
-            "-ar",
-            str(SAMPLE_RATE),
-            "-ac",
-            "1",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "48k",
-            "-reservoir",
-            "0",
-            "-write_xing",
-            "0",
-            "-id3v2_version",
-            "0",
-            "-f",
-            "mp3",
-            "pipe:1",
-        ]
-        data = subprocess.run(command, capture_output=True, check=True, timeout=30).stdout
+        data = ffmpeg(
+            "-f", "lavfi",
+            "-i", f"sine=frequency={hz}:sample_rate={SAMPLE_RATE}:duration={seconds}",
+            "-af", f"volume={level_db}dB",
+            "-ar", str(SAMPLE_RATE), "-ac", "1", "-c:a", "libmp3lame", "-b:a", "48k",
+            "-reservoir", "0", "-write_xing", "0", "-id3v2_version", "0",
+            "-f", "mp3", "pipe:1",
+        )  # fmt: skip
         data = _strip_id3(data)
         frames = [data[i : i + FRAME_BYTES] for i in range(0, len(data), FRAME_BYTES)]
         if any(len(f) != FRAME_BYTES or f[:2] != b"\xff\xf3" for f in frames):
@@ -307,32 +285,20 @@ def tone_mp3(voice: str, frames: int) -> bytes:
 # --- decoding helpers for tests -----------------------------------------------------------
 
 
-def ffmpeg(*args: str) -> bytes:
+def ffmpeg(*args: str, stdin: bytes | None = None) -> bytes:
     """Run the bundled ffmpeg quietly with `args`; its stdout (fails the test when it fails)."""
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin"]
-    return subprocess.run([*cmd, *args], check=True, capture_output=True).stdout
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error"]
+    if stdin is None:
+        cmd.append("-nostdin")
+    return subprocess.run(
+        [*cmd, *args], input=stdin, check=True, capture_output=True, timeout=60
+    ).stdout
 
 
 def decode_mp3(data: bytes, rate: int = SAMPLE_RATE) -> array.array[int]:
     """MP3 bytes -> mono signed 16-bit samples at `rate`, with the bundled ffmpeg."""
-    command = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-f",
-        "mp3",
-        "-i",
-        "pipe:0",
-        "-f",
-        "s16le",
-        "-ac",
-        "1",
-        "-ar",
-        str(rate),
-        "pipe:1",
-    ]
-    pcm = subprocess.run(command, input=data, capture_output=True, check=True, timeout=60).stdout
+    args = ["-f", "mp3", "-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"]
+    pcm = ffmpeg(*args, stdin=data)
     samples = array.array("h")
     samples.frombytes(pcm[: len(pcm) // 2 * 2])
     return samples
