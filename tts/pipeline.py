@@ -20,7 +20,7 @@ from tts.attribute import attribute
 from tts.cache import ClipCache
 from tts.engines import Engine, get_engine
 from tts.errors import AudiobookError, EngineError, InputError
-from tts.load import load_book, parse_chapter_selection
+from tts.load import load_book
 from tts.loudness import level_voices
 from tts.model import (
     Book,
@@ -51,8 +51,6 @@ class Script:
     segments: tuple[Segment, ...]
     characters: tuple[Character, ...]
     cast: Cast
-    engine: str
-    """The engine whose voice names the cast uses."""
     pauses: Pauses
 
     def voice_for(self, segment: Segment) -> Voice | None:
@@ -182,7 +180,6 @@ def _cast(
         segments=tuple(segments),
         characters=tuple(characters),
         cast=cast,
-        engine=engine_name,
         pauses=config.pauses if config is not None else Pauses(),
     )
 
@@ -381,7 +378,6 @@ __all__ = [
     "list_voices",
     "load_config",
     "make_script",
-    "parse_chapter_selection",
     "read_book",
     "render",
     "resolve_engine",
