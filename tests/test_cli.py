@@ -393,3 +393,21 @@ def test_say_speaks_one_line_in_the_voice_asked_for(edge_server, tmp_path: Path)
     assert edge_server.requests[0].pitch == "+5Hz"
     samples = decode_mp3(out.read_bytes())
     assert abs(tone_frequency(samples) - tone_for("zh-CN-XiaoxiaoNeural")) < 5
+
+
+def test_script_shows_the_voices_the_last_render_kept(chapter: Path, tmp_path: Path) -> None:
+    """After a render, `script` names the voices the saved cast gives, not a fresh casting."""
+    cast_file = tmp_path / "output" / f"{chapter.stem}.cast.yaml"
+    cast_file.parent.mkdir()
+    cast_file.write_text(
+        "narrator: {engine: edge, name: zh-CN-YunyangNeural}\n"
+        "unknown: {engine: edge, name: zh-CN-YunyangNeural, pitch: -10Hz}\n"
+        "speakers:\n  老周: {engine: edge, name: zh-CN-YunxiaNeural}\n",
+        encoding="utf-8",
+    )
+    code, stdout, _ = run(
+        ["script", str(chapter), "--format", "jsonl", "--engine", "edge"], tmp_path
+    )
+    assert code == 0
+    records = [json.loads(line) for line in stdout.splitlines()]
+    assert {r["voice"] for r in records if r["speaker"] == "老周"} == {"zh-CN-YunxiaNeural"}

@@ -49,6 +49,11 @@ def _cache_dir(value: str | None) -> Path:
     return Path(base) / "audiobook"
 
 
+def _default_cast_file(source: Path) -> Path:
+    """The cast a default `render` of `source` keeps, so script and cast show its voices."""
+    return pipeline.cast_path_for(pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.mp3")
+
+
 def _voices_option(value: str | None) -> Path | None:
     return Path(value) if value else pipeline.default_voices_path()
 
@@ -289,7 +294,13 @@ def script(
     config = pipeline.load_config(_voices_option(voices_file), cache)
     book = pipeline.read_book(Path(input_file), chapters)
     engine_name = _script_engine(_engine_choice(engine), config)
-    result = pipeline.make_script(book, config=config, engine_name=engine_name, cache_dir=cache)
+    result = pipeline.make_script(
+        book,
+        config=config,
+        engine_name=engine_name,
+        cache_dir=cache,
+        cast_file=_default_cast_file(Path(input_file)),
+    )
     if fmt == "jsonl":
         encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, one write
         click.echo("\n".join(encode(record(result.cast, s)) for s in result.segments))
@@ -382,7 +393,7 @@ def cast(
     source = Path(input_file)
     book = pipeline.read_book(source, chapters)
     engine_name = _script_engine(_engine_choice(engine), config)
-    cast_file = pipeline.cast_path_for(pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.mp3")
+    cast_file = _default_cast_file(source)
     result = pipeline.make_script(
         book, config=config, engine_name=engine_name, cache_dir=cache, cast_file=cast_file
     )
