@@ -411,3 +411,29 @@ def test_script_shows_the_voices_the_last_render_kept(chapter: Path, tmp_path: P
     assert code == 0
     records = [json.loads(line) for line in stdout.splitlines()]
     assert {r["voice"] for r in records if r["speaker"] == "老周"} == {"zh-CN-YunxiaNeural"}
+
+
+def test_script_and_cast_start_without_the_audio_stack(tmp_path: Path) -> None:
+    """Reading a book needs no network client or tag writer: `script` and `cast` on a big book
+    should not pay the third of a second aiohttp, edge-tts and mutagen take to import."""
+    import subprocess
+    import sys
+
+    book = tmp_path / "book.txt"
+    book.write_text("第1章 开始\n“你好。”林晓峰说。\n", encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from tts.cli import main\n"
+        "for args in (['script', sys.argv[1], '--format', 'jsonl'], ['cast', sys.argv[1]]):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit as exit:\n"
+        "        assert not exit.code, exit.code\n"
+        "heavy = [m for m in ('aiohttp', 'edge_tts', 'mutagen', 'pydub') if m in sys.modules]\n"
+        "print('imported:', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(book)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("imported: []"), done.stdout

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from edge_server import decode_mp3, ffmpeg, level_for, tone_mp3, tone_runs
 
-from tts import pipeline
+from tts import loudness
 from tts.assemble import (
     MP3_GAIN_STEP_DB,
     _crc16,
@@ -430,7 +430,7 @@ def test_offline_voices_come_out_within_one_lu(
     assert spread(after) <= 1.0, after
 
     with monkeypatch.context() as patch:
-        patch.setattr(pipeline, "level_voices", lambda clips, voices: list(clips))
+        patch.setattr(loudness, "level_voices", lambda clips, voices: list(clips))
         raw = render(tmp_path / "raw", language, "espeak", "--subtitles", "vtt")
     before = speaker_levels(raw)
     assert spread(before) > 2.0, before

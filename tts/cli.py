@@ -7,18 +7,18 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tts import __version__, pipeline
 from tts.errors import AudiobookError
-from tts.publish import AUDIO_FORMATS
+from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS
 from tts.scriptfile import record
-from tts.subtitles import FORMATS as SUBTITLE_FORMATS
-from tts.synth import Progress
-from tts.tags import load_cover
 from tts.text import display_width
+
+if TYPE_CHECKING:
+    from tts.synth import Progress
 
 ENGINE_OPTION_HELP = "Speech engine: auto (Edge when online, else offline espeak), edge or espeak."
 
@@ -162,6 +162,8 @@ def render(
     default_out = pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.{audio_format}"
     out = Path(output) if output else default_out
     pipeline.check_output_path(out)
+    from tts.tags import load_cover  # mutagen: only a render with --cover reads one
+
     cover = load_cover(cover_file)[0] if cover_file else None
     cache = _cache_dir(cache_dir)
     config = pipeline.load_config(_voices_option(voices_file), cache)

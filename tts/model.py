@@ -13,6 +13,10 @@ from typing import Literal
 SegmentKind = Literal["heading", "narration", "dialogue", "pause"]
 Gender = Literal["male", "female"]
 Language = Literal["zh-Hans", "zh-Hant", "en"]
+AudioFormat = Literal["mp3", "m4b"]
+AUDIO_FORMATS: tuple[AudioFormat, ...] = ("mp3", "m4b")
+SubtitleFormat = Literal["srt", "lrc", "vtt"]
+SUBTITLE_FORMATS: tuple[SubtitleFormat, ...] = ("srt", "lrc", "vtt")
 
 
 @dataclass(frozen=True)

@@ -6,22 +6,18 @@ Nothing here prints: progress goes through a callback the CLI supplies.
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tts import casting
 from tts import voices as voices_mod
-from tts.assemble import assemble
 from tts.attribute import attribute
-from tts.cache import ClipCache
-from tts.engines import Engine, get_engine
+from tts.engines import Engine, get_engine, known_voices
 from tts.errors import AudiobookError, EngineError, InputError
 from tts.load import load_book
-from tts.loudness import level_voices
 from tts.model import (
     Book,
     BookInfo,
@@ -34,10 +30,16 @@ from tts.model import (
     Voice,
     VoiceInfo,
 )
-from tts.publish import AudioFormat, Publication, publish
 from tts.scriptfile import heard_speaker, read_script_file
-from tts.synth import Progress, Request, Stats, plan_requests, synthesize_all
-from tts.timeline import lay_out
+
+if TYPE_CHECKING:
+    from tts.publish import AudioFormat
+    from tts.synth import Request, Stats
+
+# The audio stages (synthesis, loudness, assembly, publishing: mutagen, the Edge client) are
+# imported by the functions that render, so `script` and `cast` start without them.
+
+T = TypeVar("T")
 
 DEFAULT_OUTPUT_DIR = Path("output")
 ENGINE_CHOICES = ("auto", "edge", "espeak")
@@ -99,11 +101,11 @@ def resolve_engine(
     chosen = name or (config.engine if config is not None else None) or "auto"
     if chosen != "auto":
         engine = _make_engine(chosen, cache_dir)
-        asyncio.run(engine.check())
+        _run(engine.check())
         return engine, []
     edge = _make_engine("edge", cache_dir)
     try:
-        asyncio.run(edge.check())
+        _run(edge.check())
     except EngineError as exc:
         why = re.sub(r"\s*\(.*?\)", "", str(exc).split(";")[0]).strip()
         warning = (
@@ -111,26 +113,38 @@ def resolve_engine(
             "(pass --engine edge to insist on Edge)"
         )
         offline = _make_engine("espeak", cache_dir)
-        asyncio.run(offline.check())
+        _run(offline.check())
         return offline, [warning]
     return edge, []
 
 
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Run the engines' async work to completion (asyncio imported only when it is needed)."""
+    import asyncio
+
+    return asyncio.run(work)
+
+
 def _make_engine(name: str, cache_dir: Path | None) -> Engine:
+    return get_engine(name, **_engine_options(name, cache_dir))
+
+
+def _engine_options(name: str, cache_dir: Path | None) -> dict[str, Any]:
+    """Edge keeps the voice list it fetched in the cache; other engines take no options."""
     if name == "edge":
-        return get_engine("edge", cache_dir=str(cache_dir) if cache_dir else None)
-    return get_engine(name)
+        return {"cache_dir": str(cache_dir) if cache_dir else None}
+    return {}
 
 
 def engine_voices(engine_name: str, cache_dir: Path | None) -> list[VoiceInfo]:
     """The voices casting may use, without touching the network."""
-    return _make_engine(engine_name, cache_dir).known_voices()
+    return known_voices(engine_name, **_engine_options(engine_name, cache_dir))
 
 
 def list_voices(engine_name: str, cache_dir: Path | None) -> list[VoiceInfo]:
     """Every voice the engine offers now (Edge asks the service, else the list we ship)."""
     engine = _make_engine(engine_name, cache_dir)
-    return asyncio.run(engine.voices())
+    return _run(engine.voices())
 
 
 # --- script ------------------------------------------------------------------
@@ -211,6 +225,8 @@ def script_from_file(
 
 
 def plan(script: Script, engine: Engine) -> list[Request]:
+    from tts.synth import plan_requests
+
     items = [(s, script.voice_for(s)) for s in script.segments]
     return plan_requests(items, engine.max_request_chars)
 
@@ -236,12 +252,16 @@ def say(
     cache_dir: Path,
 ) -> RenderResult:
     """Speak one line in one voice: for auditioning a voice or a prosody setting."""
+    from tts.assemble import assemble
+    from tts.cache import ClipCache
+    from tts.synth import Progress, plan_requests, synthesize_all
+
     segment = Segment(chapter=1, index=0, kind="narration", text=text, paragraph=0, line=1)
     requests = plan_requests([(segment, voice)], engine.max_request_chars)
     if not requests:
         raise InputError("nothing speakable in the text given to 'say'; give words to read")
     counters = Progress()
-    clips = asyncio.run(
+    clips = _run(
         synthesize_all(requests, engine, ClipCache(cache_dir / "clips"), progress=counters)
     )
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -278,6 +298,12 @@ def render(
     chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`).
     `subtitles` ('srt', 'lrc', 'vtt') writes a timed transcript beside each audio file.
     """
+    from tts.cache import ClipCache
+    from tts.loudness import level_voices
+    from tts.publish import Publication, publish
+    from tts.synth import Progress, synthesize_all
+    from tts.timeline import lay_out
+
     requests = plan(script, engine)
     if not requests:
         raise InputError(
@@ -286,7 +312,7 @@ def render(
         )
     cache = ClipCache(cache_dir / "clips")
     counters = Progress(listener=progress)
-    clips = asyncio.run(
+    clips = _run(
         synthesize_all(requests, engine, cache, concurrency=concurrency, progress=counters)
     )
     clips = level_voices(clips, [r.voice for r in requests])

@@ -11,17 +11,13 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from tts.assemble import assemble
 from tts.m4b import encode_m4b
-from tts.model import BookInfo, Segment
+from tts.model import AudioFormat, BookInfo, Segment
 from tts.subtitles import cues, subtitle_path, write_subtitles
 from tts.tags import ChapterMark, write_id3
 from tts.timeline import Layout
-
-AudioFormat = Literal["mp3", "m4b"]
-AUDIO_FORMATS: tuple[AudioFormat, ...] = ("mp3", "m4b")
 
 
 @dataclass(frozen=True)

@@ -24,17 +24,15 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from tts.atomic import write_text
 from tts.errors import ConfigError
-from tts.model import Boundary, Segment
+from tts.model import SUBTITLE_FORMATS, Boundary, Segment, SubtitleFormat
 from tts.synth import JOINER
 from tts.text import is_wide
 from tts.timeline import Placed
 
-SubtitleFormat = Literal["srt", "lrc", "vtt"]
-FORMATS: tuple[SubtitleFormat, ...] = ("srt", "lrc", "vtt")
+FORMATS = SUBTITLE_FORMATS
 
 CJK_CUE_CHARS = 36
 """Most characters in one cue of Chinese text: two subtitle lines of about 18."""

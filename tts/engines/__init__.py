@@ -7,16 +7,23 @@ from typing import Any
 
 from tts.engines.base import Engine
 from tts.errors import AudiobookError
+from tts.model import VoiceInfo
 
 _REGISTRY: dict[str, str] = {
     "edge": "tts.engines.edge:EdgeEngine",
     "espeak": "tts.engines.espeak:EspeakEngine",
 }
+_CATALOGS: dict[str, str] = {
+    "edge": "tts.engines.edge_voices:known_voices",
+}
+"""Engines whose offline voice list is cheaper to read without building the engine (Edge's
+is a JSON file; its engine imports aiohttp and edge-tts)."""
 
 
 def register(name: str, target: str) -> None:
     """Add an engine ('module:Class'); tests register their own this way."""
     _REGISTRY[name] = target
+    _CATALOGS.pop(name, None)  # the engine registered now is the one to ask
 
 
 def names() -> list[str]:
@@ -30,10 +37,24 @@ def get_engine(name: str, **options: Any) -> Engine:
     except KeyError:
         choices = ", ".join(["auto", *names()])
         raise AudiobookError(f"unknown engine '{name}'; choose one of: {choices}") from None
-    module_name, _, class_name = target.partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
+    cls = _load(target)
     engine: Engine = cls(**options)
     return engine
 
 
-__all__ = ["Engine", "get_engine", "names", "register"]
+def known_voices(name: str, **options: Any) -> list[VoiceInfo]:
+    """The voices engine `name` offers without the network (as `Engine.known_voices`)."""
+    catalog = _CATALOGS.get(name)
+    if catalog is None:
+        return get_engine(name, **options).known_voices()
+    voices: list[VoiceInfo] = _load(catalog)(**options)
+    return voices
+
+
+def _load(target: str) -> Any:
+    """The object a 'module:attribute' target names."""
+    module_name, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+__all__ = ["Engine", "get_engine", "known_voices", "names", "register"]

@@ -14,8 +14,6 @@ the scheduler (`tts.synth`), which reads `EngineError.transient` and `RateLimite
 from __future__ import annotations
 
 import asyncio
-import difflib
-import json
 import os
 import re
 import time
@@ -23,8 +21,6 @@ import unicodedata
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any, ClassVar
 from xml.sax.saxutils import escape
 
@@ -32,7 +28,14 @@ import aiohttp
 import edge_tts
 from edge_tts import exceptions as edge_errors
 
-from tts.atomic import write_text
+from tts.engines.edge_voices import (
+    cached_voices,
+    closest_voices,
+    known_voices,
+    parse_voice_list,
+    save_voice_list,
+    shipped_voices,
+)
 from tts.errors import (
     ClientOutdated,
     ConfigError,
@@ -62,7 +65,6 @@ COMPLETENESS_TOLERANCE = 0.1
 cut short. The service's audio runs on past its last boundary (trailing silence), so a whole
 clip never comes close; a dropped chunk costs at least one message of audio."""
 
-VOICE_LIST_FILE = "edge-voices.json"
 UPGRADE_HINT = "upgrade edge-tts: pip install -U edge-tts"
 OFFLINE_HINT = "check your network, or use --engine espeak to work offline"
 
@@ -170,62 +172,6 @@ def incomplete_reason(
     return None
 
 
-# --- voices --------------------------------------------------------------------------------
-
-
-def voice_info(entry: Mapping[str, Any]) -> VoiceInfo:
-    """One entry of the service's voice list as a VoiceInfo."""
-    return VoiceInfo(
-        engine="edge",
-        name=str(entry["ShortName"]),
-        locale=str(entry["Locale"]),
-        gender=str(entry.get("Gender", "")),
-        description=str(entry.get("FriendlyName", "")),
-    )
-
-
-def parse_voice_list(data: Any, source: str) -> list[VoiceInfo]:
-    """The JSON voice list (as the service returns it) as VoiceInfo, sorted by name."""
-    if not isinstance(data, list):
-        raise ValueError(f"{source}: expected a JSON array of voices")
-    try:
-        voices = [voice_info(entry) for entry in data]
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"{source}: a voice entry lacks {exc}") from None
-    return sorted(voices, key=lambda v: v.name)
-
-
-def shipped_voices() -> list[VoiceInfo]:
-    """The voice list shipped with the package: no network, for validation and tests."""
-    text = (resources.files("tts") / "data" / VOICE_LIST_FILE).read_text(encoding="utf-8")
-    return parse_voice_list(json.loads(text), f"tts/data/{VOICE_LIST_FILE}")
-
-
-def cached_voices(cache_dir: str | os.PathLike[str]) -> list[VoiceInfo] | None:
-    """The voice list last fetched into `cache_dir`, or None when there is none (or it is bad)."""
-    path = Path(cache_dir) / VOICE_LIST_FILE
-    try:
-        return parse_voice_list(json.loads(path.read_text(encoding="utf-8")), str(path))
-    except (OSError, ValueError):
-        return None
-
-
-def closest_voices(name: str, voices: Iterable[VoiceInfo], n: int = 3) -> list[str]:
-    """Voice names that look most like `name`, same locale first."""
-    names = [v.name for v in voices]
-    locale = name.rsplit("-", 1)[0]
-    same = [v for v in names if v.startswith(locale + "-")]
-    found = difflib.get_close_matches(name, same, n=n, cutoff=0.3)
-    found += [v for v in difflib.get_close_matches(name, names, n=n, cutoff=0.5) if v not in found]
-    return found[:n]
-
-
-def _save_voice_list(cache_dir: str | os.PathLike[str], data: list[Any]) -> None:
-    """Write the list atomically: a reader never sees half a file."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    write_text(Path(cache_dir) / VOICE_LIST_FILE, text, fix="choose another --cache-dir")
-
-
 # --- errors --------------------------------------------------------------------------------
 
 
@@ -331,19 +277,13 @@ class EdgeEngine:
     async def _fetch_voice_list(self, timeout: float) -> list[Any]:
         data = await asyncio.wait_for(edge_tts.list_voices(proxy=self.proxy), timeout)
         if self.cache_dir is not None:
-            _save_voice_list(self.cache_dir, data)
+            save_voice_list(self.cache_dir, data)
         self._live = parse_voice_list(data, "the service's voice list")
         return data
 
     def known_voices(self) -> list[VoiceInfo]:
         """The best list at hand without the network: fetched, cached, else shipped."""
-        if self._live is not None:
-            return self._live
-        if self.cache_dir is not None:
-            cached = cached_voices(self.cache_dir)
-            if cached is not None:
-                return cached
-        return shipped_voices()
+        return self._live if self._live is not None else known_voices(self.cache_dir)
 
     async def voices(self) -> list[VoiceInfo]:
         """The service's list (saved to `cache_dir`); offline, the cached or shipped one."""

@@ -1,0 +1,93 @@
+"""Edge's voice list without the Edge client: the list shipped with the package, the one last
+fetched into the cache, and close-name suggestions.
+
+Casting and `voices.yaml` checks need only these names and genders; keeping them apart from
+`tts.engines.edge` spares `audiobook script` and `cast` the import of aiohttp and edge-tts
+(about a third of a second), which only synthesis needs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tts.atomic import write_text
+from tts.model import VoiceInfo
+
+VOICE_LIST_FILE = "edge-voices.json"
+
+
+def voice_info(entry: Mapping[str, Any]) -> VoiceInfo:
+    """One entry of the service's voice list as a VoiceInfo."""
+    return VoiceInfo(
+        engine="edge",
+        name=str(entry["ShortName"]),
+        locale=str(entry["Locale"]),
+        gender=str(entry.get("Gender", "")),
+        description=str(entry.get("FriendlyName", "")),
+    )
+
+
+def parse_voice_list(data: Any, source: str) -> list[VoiceInfo]:
+    """The JSON voice list (as the service returns it) as VoiceInfo, sorted by name."""
+    if not isinstance(data, list):
+        raise ValueError(f"{source}: expected a JSON array of voices")
+    try:
+        voices = [voice_info(entry) for entry in data]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{source}: a voice entry lacks {exc}") from None
+    return sorted(voices, key=lambda v: v.name)
+
+
+def shipped_voices() -> list[VoiceInfo]:
+    """The voice list shipped with the package: no network, for validation and tests."""
+    text = (resources.files("tts") / "data" / VOICE_LIST_FILE).read_text(encoding="utf-8")
+    return parse_voice_list(json.loads(text), f"tts/data/{VOICE_LIST_FILE}")
+
+
+def cached_voices(cache_dir: str | os.PathLike[str]) -> list[VoiceInfo] | None:
+    """The voice list last fetched into `cache_dir`, or None when there is none (or it is bad)."""
+    path = Path(cache_dir) / VOICE_LIST_FILE
+    try:
+        return parse_voice_list(json.loads(path.read_text(encoding="utf-8")), str(path))
+    except (OSError, ValueError):
+        return None
+
+
+def known_voices(cache_dir: str | os.PathLike[str] | None = None) -> list[VoiceInfo]:
+    """The best list at hand without the network: the cached one, else the shipped one."""
+    cached = cached_voices(cache_dir) if cache_dir is not None else None
+    return cached if cached is not None else shipped_voices()
+
+
+def save_voice_list(cache_dir: str | os.PathLike[str], data: list[Any]) -> None:
+    """Write the list atomically: a reader never sees half a file."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    write_text(Path(cache_dir) / VOICE_LIST_FILE, text, fix="choose another --cache-dir")
+
+
+def closest_voices(name: str, voices: Iterable[VoiceInfo], n: int = 3) -> list[str]:
+    """Voice names that look most like `name`, same locale first."""
+    names = [v.name for v in voices]
+    locale = name.rsplit("-", 1)[0]
+    same = [v for v in names if v.startswith(locale + "-")]
+    found = difflib.get_close_matches(name, same, n=n, cutoff=0.3)
+    found += [v for v in difflib.get_close_matches(name, names, n=n, cutoff=0.5) if v not in found]
+    return found[:n]
+
+
+__all__ = [
+    "VOICE_LIST_FILE",
+    "cached_voices",
+    "closest_voices",
+    "known_voices",
+    "parse_voice_list",
+    "save_voice_list",
+    "shipped_voices",
+    "voice_info",
+]
