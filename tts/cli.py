@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -14,7 +13,7 @@ import click
 from tts import __version__, pipeline
 from tts.errors import AudiobookError
 from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS
-from tts.scriptfile import record
+from tts.scriptfile import jsonl_lines
 from tts.text import display_width
 
 if TYPE_CHECKING:
@@ -304,8 +303,7 @@ def script(
         cast_file=_default_cast_file(Path(input_file)),
     )
     if fmt == "jsonl":
-        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, one write
-        click.echo("\n".join(encode(record(result.cast, s)) for s in result.segments))
+        click.echo("\n".join(jsonl_lines(result.cast, result.segments)))
     elif fmt == "html":
         from tts.review import review_html
 

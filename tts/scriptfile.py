@@ -10,6 +10,8 @@ has `speaker: null` and its best guess in `guess`. A reviewer who writes a name 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,47 @@ def record(cast: Cast, segment: Segment) -> dict[str, Any]:
     if is_doubtful(cast, segment) and segment.speaker is not None:
         obj["guess"] = cast.canonical(segment.speaker)
     return obj
+
+
+def jsonl_lines(cast: Cast, segments: Iterable[Segment]) -> Iterator[str]:
+    """`json.dumps(record(cast, s), ensure_ascii=False)` for each segment, faster.
+
+    A book has about one segment per 20 characters, and building and encoding a dict for
+    each took a sixth of `audiobook script`'s time. Who speaks (speaker, voice, guess) takes
+    few distinct forms in a book, so each is encoded once; only the text is encoded per line,
+    by json's own string encoder.
+    """
+    who: dict[tuple[str, str | None, bool], tuple[str, str, str]] = {}
+
+    def encode_who(segment: Segment) -> tuple[str, str, str]:
+        obj = record(cast, segment)
+        guess = f', "guess": {encode_basestring(obj["guess"])}' if "guess" in obj else ""
+        return _literal(obj["speaker"]), _literal(obj["voice"]), guess
+
+    methods: dict[str | None, str] = {}
+    for segment in segments:
+        kind, confidence = segment.kind, segment.confidence
+        doubtful = kind == "dialogue" and (
+            segment.speaker is None or (confidence or 0.0) < cast.threshold
+        )
+        key = (kind, segment.speaker, doubtful)
+        found = who.get(key)
+        if found is None:
+            found = who[key] = encode_who(segment)
+        speaker, voice, guess = found
+        method = methods.get(segment.method)
+        if method is None:
+            method = methods[segment.method] = _literal(segment.method)
+        yield (
+            f'{{"chapter": {segment.chapter}, "index": {segment.index}, "kind": "{kind}", '
+            f'"speaker": {speaker}, "voice": {voice}, "text": {encode_basestring(segment.text)}, '
+            f'"confidence": {"null" if confidence is None else repr(confidence)}, '
+            f'"line": {segment.line}, "paragraph": {segment.paragraph}, "method": {method}{guess}}}'
+        )
+
+
+def _literal(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
 
 
 def read_script_file(path: Path) -> list[Segment]:
