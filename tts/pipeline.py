@@ -165,10 +165,10 @@ def make_script(
     """Segment, attribute and cast a book."""
     known = voices_mod.known_characters(config) if config is not None else []
     segments, characters = attribute(book, known)
-    return _cast(book, segments, characters, config, engine_name, cache_dir, cast_file)
+    return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
 
 
-def _cast(
+def cast_script(
     book: Book,
     segments: Sequence[Segment],
     characters: Sequence[Character],
@@ -218,7 +218,7 @@ def script_from_file(
         replace(known[name], lines=n) if name in known else Character(name=name, lines=n)
         for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    return _cast(book, segments, characters, config, engine_name, cache_dir, cast_file)
+    return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
 
 
 # --- render ------------------------------------------------------------------
@@ -398,6 +398,7 @@ __all__ = [
     "RenderResult",
     "Script",
     "cast_path_for",
+    "cast_script",
     "check_output_path",
     "default_voices_path",
     "engine_voices",
