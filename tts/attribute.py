@@ -186,6 +186,19 @@ class _Guess(NamedTuple):
     confidence: float
 
 
+class _Quote(NamedTuple):
+    """What a line of dialogue tells about the conversation, whoever says it."""
+
+    addressee: str | None
+    """The person it speaks to by name."""
+    own: _Guess | None
+    """The speaker naming himself (`self-name`)."""
+    asked: bool
+    """It ends with a question mark."""
+    question: bool
+    """It asks the listener something (a question with 你/you, or a short one)."""
+
+
 @dataclass(slots=True)
 class _State:
     """What the reader remembers while going through a chapter."""
@@ -232,9 +245,11 @@ class _Attributor:
             self.mention = re.compile(
                 rf"(?=[他她我{roster.first_chars}])(?:(?P<name>{names})|(?P<pro>[他她我])(?![們们]))"
             )
-            self.walk = self.mention
         self._cache: dict[str, str | None] = {}
-        self._walks: dict[int, list[tuple[str, int, int, str]]] = {}
+        # What each distinct text says regardless of the reading state, read once: books
+        # repeat short lines ("嗯。", "Yes.") and stock narration.
+        self._quotes: dict[str, _Quote] = {}
+        self._walks: dict[str, list[tuple[str | None, str, bool, bool, bool]]] = {}
         self._priors: dict[str, Gender | None] = {}
         first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
         # A known character may be the narrator: voices.yaml lists '我' or 'I' as an alias.
@@ -447,6 +462,21 @@ class _Attributor:
             return _Guess(who, f"tag-{side}", _CONF[f"tag-{side}"])
         return _Guess(who, f"action-{side}", _CONF[f"action-{side}"])
 
+    def quote(self, text: str) -> _Quote:
+        """What a line of dialogue tells, read once per distinct line."""
+        found = self._quotes.get(text)
+        if found is None:
+            to = self.addressee(text)
+            own = self.self_named(text)
+            if own is not None and to == own.speaker:
+                to = None  # "It's me, Daniel!": Daniel speaks
+            asked = _question_end(text)
+            question = asked and (
+                len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
+            )
+            found = self._quotes[text] = _Quote(to, own, asked, question)
+        return found
+
     def addressee(self, quote: str) -> str | None:
         """A name at the start or end of a quote: the person spoken to."""
         lead = _VOC_LEAD.match(quote)
@@ -487,16 +517,8 @@ class _Attributor:
             self.narration_only(block, st)
             return []
         n_pieces = len(pieces)
-        addressees: dict[int, str | None] = {}
-        selfs: dict[int, _Guess | None] = {}
-        for i in dialogue:
-            text = pieces[i].text
-            to = self.addressee(text)
-            own = self.self_named(text)
-            if own is not None and to == own.speaker:
-                to = None  # "It's me, Daniel!": Daniel speaks
-            addressees[i] = to
-            selfs[i] = own
+        quotes = {i: self.quote(pieces[i].text) for i in dialogue}
+        addressees = {i: q.addressee for i, q in quotes.items()}
         # In-paragraph cues, per quote: the tag after it, then the tag before it. Narration
         # is remembered as it is read, so a tag after a quote sees only what came before.
         after: list[_Guess | None] = [None] * n_pieces
@@ -522,7 +544,7 @@ class _Attributor:
                 g = b
                 if i >= 2 and kinds[i - 2] and g.method.startswith("tag"):
                     g = g._replace(method="tag-between")
-            own = selfs[i]
+            own = quotes[i].own
             if own is not None and (g is None or g.confidence < own.confidence):
                 g = own
             if g is not None:
@@ -597,13 +619,12 @@ class _Attributor:
     def quote_only(self, block: Block, st: _State) -> list[_Guess]:
         """A paragraph that is one quote and nothing else: the commonest kind in dialogue."""
         piece = block.pieces[0]
-        addressee = self.addressee(piece.text)
+        quote = self.quote(piece.text)
+        addressee = quote.addressee
         prev = st.last_guess
-        own = self.self_named(piece.text)
+        own = quote.own
         if own is not None:
             g = own
-            if addressee == own.speaker:
-                addressee = None
         elif piece.continues and prev is not None and prev.speaker:
             g = _Guess(prev.speaker, "continuation", min(prev.confidence, _CONF["continuation"]))
         else:
@@ -651,7 +672,8 @@ class _Attributor:
                 return _Guess(other, "alternation", turn_conf)
             return _Guess(prev, "monologue", min(base, _MONOLOGUE_EN))
         # Chinese: the same speaker goes on unless the lines read as a back-and-forth.
-        if other and (st.last_question or (_is_question(piece.text) and not st.last_question_any)):
+        asks = self.quote(piece.text).question and not st.last_question_any
+        if other and (st.last_question or asks):
             return _Guess(other, "alternation", turn_conf)
         short = len(piece.text) <= _SHORT_TURN and st.last_len <= _SHORT_TURN
         if short and st.last_turned and other:
@@ -689,10 +711,9 @@ class _Attributor:
         st.last_guess = last
         st.last_dialogue = block.paragraph
         text = pieces[dialogue[-1]].text
-        st.last_question_any = asked = _question_end(text)
-        st.last_question = asked and (
-            len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
-        )
+        quote = self.quote(text)
+        st.last_question_any = quote.asked
+        st.last_question = quote.question
         if len(dialogue) == 1:
             st.last_addressee = addressees[dialogue[0]]
         else:
@@ -744,9 +765,8 @@ class _Attributor:
                         if who and who != last_subject:
                             st.touch(who, subject=False)
             return last_subject
-        for kind, _, surface, _, subject, _ in self.walked(piece):
-            if kind == "name":
-                who = self.name(surface)
+        for who, pro, subject, _, _ in self.walked(text):
+            if not pro:
                 if who is None:
                     continue
                 if subject:
@@ -755,22 +775,21 @@ class _Attributor:
                 elif who != last_subject:
                     st.touch(who, subject=False)
             elif subject:
-                who, _ = self.pronoun(surface, st, None)
+                who, _ = self.pronoun(pro, st, None)
                 last_subject = who or last_subject
         return last_subject
 
-    def walked(self, piece: Piece) -> list[tuple[str, int, str, int, bool, bool]]:
-        """Names and pronouns of a Chinese narration piece, found once per book: (kind
-        'name'/'pro', start, text, start of its clause, standing as its clause's subject, a
-        sentence ended since the previous one)."""
-        key = id(piece)
-        found = self._walks.get(key)
+    def walked(self, text: str) -> list[tuple[str | None, str, bool, bool, bool]]:
+        """Names and pronouns of a Chinese narration text, found once per distinct text:
+        (the character a name stands for, None for a pronoun or a name of no one; the
+        pronoun, '' for a name; standing as its clause's subject; a sentence ended since the
+        previous one; nothing before it in its clause)."""
+        found = self._walks.get(text)
         if found is None:
-            text = piece.text
             found = []
             prev = 0
             clause = 0
-            for m in self.walk.finditer(text):
+            for m in self.mention.finditer(text):
                 start = m.start()
                 tail = _CLAUSE_TAIL.search(text, prev, start)
                 first = tail is not None or prev == 0
@@ -779,9 +798,13 @@ class _Attributor:
                 # A sentence end is a clause break too: none to look for without a break.
                 ended = tail is not None and _ZH_SENT_END.search(text, prev, start) is not None
                 subject = first and self.subject_at(text, clause, start)
-                found.append((m.lastgroup or "", start, m.group(), clause, subject, ended))
+                opens = not text[clause:start].strip()
+                if m.lastgroup == "pro":
+                    found.append((None, m.group(), subject, ended, opens))
+                else:
+                    found.append((self.name(m.group()), "", subject, ended, opens))
                 prev = m.end()
-            self._walks[key] = found
+            self._walks[text] = found
         return found
 
     def subject_at(self, text: str, clause: int, start: int) -> bool:
@@ -805,13 +828,6 @@ _ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…
 """An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
 Mr. Pell," Rosa called)."""
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
-
-
-def _is_question(text: str) -> bool:
-    """A question put to the listener, not a rhetorical one inside a long answer."""
-    if not _question_end(text):
-        return False
-    return len(text) <= _SHORT_QUESTION or bool(_SECOND_PERSON.search(text))
 
 
 def _sentence_end(text: str, start: int) -> int:
@@ -858,14 +874,12 @@ def _gender_votes(
 def _zh_gender_votes(
     att: _Attributor, piece: Piece, votes: dict[str, Counter[str]], mem: _Votes, paragraph: int
 ) -> None:
-    text = piece.text
     last = mem.last
     subject: str | None = None  # the current sentence's subject
-    for kind, start, surface, clause, as_subject, ended in att.walked(piece):
+    for who, w, as_subject, ended, opens in att.walked(piece.text):
         if ended:
             subject = None
-        if kind == "name":
-            who = att.name(surface)
+        if not w:  # a name
             if who is None:
                 continue
             if as_subject:
@@ -875,12 +889,11 @@ def _zh_gender_votes(
             last.append(who)
             mem.paragraph = paragraph
             continue
-        w = surface
         gender = "male" if w == "他" else "female" if w == "她" else None
         if gender is None or not last:
             continue
         # The first candidate whose names do not say otherwise (她 is not 林晓峰 or Mr. Hale).
-        if not text[clause:start].strip():
+        if opens:
             cands = [subject, mem.chain.get(w), mem.topic, *reversed(last)]
             target = _fits(att, cands, gender) or subject or mem.chain.get(w) or mem.topic
             target = target or last[-1]
