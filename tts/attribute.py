@@ -186,6 +186,26 @@ class _Guess(NamedTuple):
     confidence: float
 
 
+class _Cue(NamedTuple):
+    """Who the narration next to a quote names as its speaker, before the reading state
+    resolves a pronoun."""
+
+    candidates: tuple[tuple[str, bool], ...]
+    """(surface, is a pronoun), the likeliest first; none: someone unnamed speaks."""
+    verb: bool
+    """A speech verb (or a colon) names the speaker: a tag, not an action beat."""
+    colon: bool = False
+    """A colon without a speech verb introduces the quote."""
+    weigh: bool = False
+    """The candidates are the subjects of a Chinese sentence's clauses, last first: a pronoun
+    gives way to an earlier name when no one of its gender is in view."""
+
+
+_NO_ONE = _Cue((), False)
+_UNREAD = _Cue((), False)
+"""Not read yet (what the cue memo returns for a new text)."""
+
+
 class _Quote(NamedTuple):
     """What a line of dialogue tells about the conversation, whoever says it."""
 
@@ -249,6 +269,11 @@ class _Attributor:
         # What each distinct text says regardless of the reading state, read once: books
         # repeat short lines ("嗯。", "Yes.") and stock narration.
         self._quotes: dict[str, _Quote] = {}
+        self._after: dict[str, _Cue | None] = {}
+        self._before: dict[str, _Cue | None] = {}
+        self._sentences: dict[
+            str, list[tuple[str | None, str | None, tuple[str, ...], tuple[str, Gender] | None]]
+        ] = {}
         self._walks: dict[str, list[tuple[str | None, str, bool, bool, bool]]] = {}
         self._priors: dict[str, Gender | None] = {}
         first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
@@ -328,8 +353,19 @@ class _Attributor:
 
     def tag_after(self, text: str, st: _State, exclude: str | None) -> _Guess | None:
         """Speaker from the narration right after a quote."""
+        cue = self._after.get(text, _UNREAD)
+        if cue is _UNREAD:
+            cue = self._after[text] = self.after_cue(text)
+        if cue is None:
+            return None
+        if not cue.candidates:
+            return _Guess(None, "unknown", 0.0)
+        return self._guess(cue.candidates[0], cue.verb, "after", st, exclude)
+
+    def after_cue(self, text: str) -> _Cue | None:
+        """The speaker the narration right after a quote names (`_NO_ONE`: someone unnamed)."""
         if _NOBODY.match(text):
-            return _Guess(None, "unknown", 0.0)  # 有人喊了一声, someone called: nobody named
+            return _NO_ONE  # 有人喊了一声, someone called: nobody named
         if self.english:
             sent = _EN_SENT.match(text)
             first = sent.group() if sent else text
@@ -346,21 +382,49 @@ class _Attributor:
                 return None
             if first[m.end() : m.end() + 2] in ("'s", "’s"):
                 if verb:
-                    return _Guess(None, "unknown", 0.0)  # said Elizabeth's sister: someone else
+                    return _NO_ONE  # said Elizabeth's sister: someone else
                 verb = False  # Elizabeth's voice was cold: her own line, an action beat
-            return self._guess((m.group(), m.lastgroup == "pro"), verb, "after", st, exclude)
+            return _Cue(((m.group(), m.lastgroup == "pro"),), verb)
         for n, cm in enumerate(_ZH_CLAUSE.finditer(text)):
             end = cm.end()
             found = self.subject_zh(text, cm.start(), end)
             if found:
                 verb = bool(_ZH_VERB.search(text, cm.start(), _sentence_end(text, end)))
-                return self._guess(found, verb, "after", st, exclude)
+                return _Cue((found,), verb)
             if n >= 1 or _ZH_SENT_END.match(text, end):
                 return None
         return None
 
     def tag_before(self, text: str, st: _State, exclude: str | None) -> _Guess | None:
         """Speaker from the narration right before a quote (or ending the paragraph before)."""
+        cue = self._before.get(text, _UNREAD)
+        if cue is _UNREAD:
+            cue = self._before[text] = self.before_cue(text)
+        if cue is None:
+            return None
+        if not cue.weigh:
+            return self._guess(cue.candidates[0], cue.verb, "before", st, exclude, cue.colon)
+        pronoun: tuple[str, bool] | None = None
+        for found in cue.candidates:
+            if found[1] and found[0] != "我":
+                if pronoun is None:
+                    pronoun = found
+                    who, conf = self.pronoun(found[0], st, exclude)
+                    if who is not None and conf >= _CONF["pronoun"]:
+                        break  # a character of that gender is in view
+                continue  # else a name earlier in the sentence (王海濤趕來，他看了一眼…)
+            if pronoun is not None and self.roster.gender.get(self.name(found[0]) or "") not in (
+                None,
+                "male" if pronoun[0] == "他" else "female",
+            ):
+                break
+            return self._guess(found, cue.verb, "before", st, exclude, cue.colon)
+        if pronoun is not None:
+            return self._guess(pronoun, cue.verb, "before", st, exclude, cue.colon)
+        return None
+
+    def before_cue(self, text: str) -> _Cue | None:
+        """The speaker the narration right before a quote names."""
         stripped = text.rstrip()
         colon = _colon_end(stripped)
         if self.english:
@@ -374,9 +438,9 @@ class _Attributor:
                 found = self._en_speaker_around_verb(last, verb_m)
                 if found is None:
                     return None
-                return self._guess(found, bool(verb_m) or colon, "before", st, exclude, colon)
+                return _Cue((found,), bool(verb_m) or colon, colon)
             found = self.subject_en(last)
-            return self._guess(found, False, "before", st, exclude) if found else None
+            return _Cue((found,), False) if found else None
         clauses = list(_ZH_CLAUSE.finditer(stripped))
         if not clauses:
             return None
@@ -392,31 +456,16 @@ class _Attributor:
         verb = verb or stripped.endswith(("，", ","))
         agent = _PASSIVE_AGENT.search(stripped, last.start(), last.end())
         if agent is not None:  # 又被他叫住了：the one who calls out speaks
-            found = self.mention.match(agent.group(1))
-            if found is not None:
-                surface = (found.group(), found.lastgroup == "pro")
-                return self._guess(surface, True, "before", st, exclude, colon)
-        pronoun: tuple[str, bool] | None = None
-        for cm in reversed(clauses[first:]):
-            found = self.subject_zh(stripped, cm.start(), cm.end())
-            if found is None:
-                continue
-            if found[1] and found[0] != "我":
-                if pronoun is None:
-                    pronoun = found
-                    who, conf = self.pronoun(found[0], st, exclude)
-                    if who is not None and conf >= _CONF["pronoun"]:
-                        break  # a character of that gender is in view
-                continue  # else a name earlier in the sentence (王海濤趕來，他看了一眼…)
-            if pronoun is not None and self.roster.gender.get(self.name(found[0]) or "") not in (
-                None,
-                "male" if pronoun[0] == "他" else "female",
-            ):
-                break
-            return self._guess(found, verb or colon, "before", st, exclude, colon and not verb)
-        if pronoun is not None:
-            return self._guess(pronoun, verb or colon, "before", st, exclude, colon and not verb)
-        return None
+            m = self.mention.match(agent.group(1))
+            if m is not None:
+                return _Cue(((m.group(), m.lastgroup == "pro"),), True, colon)
+        subjects = (
+            self.subject_zh(stripped, cm.start(), cm.end()) for cm in reversed(clauses[first:])
+        )
+        candidates = tuple(found for found in subjects if found is not None)
+        if not candidates:
+            return None
+        return _Cue(candidates, verb or colon, colon and not verb, weigh=True)
 
     def _en_speaker_around_verb(
         self, sentence: str, verb: re.Match[str] | None
@@ -745,25 +794,18 @@ class _Attributor:
         text = piece.text
         last_subject = None
         if self.english:
-            for sent in _EN_SENT.findall(text):
-                found = None
-                for clause in _EN_CLAUSE_SPLIT.split(sent):
-                    found = self.subject_en(clause) or found
-                if found and not found[1]:
-                    who = self.name(found[0])
-                    if who:
-                        st.touch(who, subject=True)
-                        last_subject = who
-                elif found:
-                    who, _ = self.pronoun(found[0], st, None)
+            for subject, pronoun, names, _ in self.sentences(text):
+                if subject:
+                    st.touch(subject, subject=True)
+                    last_subject = subject
+                elif pronoun:
+                    who, _ = self.pronoun(pronoun, st, None)
                     last_subject = who
                     if who and who != self.first_person:
                         st.touch(who, subject=True)  # He looked up: still the topic
-                for m in self.mention.finditer(sent):
-                    if m.lastgroup == "name":
-                        who = self.name(m.group())
-                        if who and who != last_subject:
-                            st.touch(who, subject=False)
+                for who in names:
+                    if who != last_subject:
+                        st.touch(who, subject=False)
             return last_subject
         for who, pro, subject, _, _ in self.walked(text):
             if not pro:
@@ -778,6 +820,35 @@ class _Attributor:
                 who, _ = self.pronoun(pro, st, None)
                 last_subject = who or last_subject
         return last_subject
+
+    def sentences(
+        self, text: str
+    ) -> list[tuple[str | None, str | None, tuple[str, ...], tuple[str, Gender] | None]]:
+        """An English narration text sentence by sentence, read once per distinct text: (the
+        character standing as the subject, or else the pronoun standing as it; the characters
+        named, in order; the (character, gender) its he/she votes for)."""
+        found = self._sentences.get(text)
+        if found is None:
+            found = []
+            for sent in _EN_SENT.findall(text):
+                subject = None
+                for clause in _EN_CLAUSE_SPLIT.split(sent):
+                    subject = self.subject_en(clause) or subject
+                names = tuple(
+                    who
+                    for m in self.mention.finditer(sent)
+                    if m.lastgroup == "name" and (who := self.name(m.group()))
+                )
+                found.append(
+                    (
+                        self.name(subject[0]) if subject and not subject[1] else None,
+                        subject[0] if subject and subject[1] else None,
+                        names,
+                        _en_vote(names, sent),
+                    )
+                )
+            self._sentences[text] = found
+        return found
 
     def walked(self, text: str) -> list[tuple[str | None, str, bool, bool, bool]]:
         """Names and pronouns of a Chinese narration text, found once per distinct text:
@@ -865,8 +936,9 @@ def _gender_votes(
             mem = _Votes()
         for piece in pieces:
             if att.english:
-                for unit in _EN_SENT.findall(piece.text):
-                    _en_sentence_votes(att, unit, votes)
+                for *_, vote in att.sentences(piece.text):
+                    if vote is not None:
+                        votes[vote[0]][vote[1]] += 1
             else:
                 _zh_gender_votes(att, piece, votes, mem, paragraph)
 
@@ -921,18 +993,18 @@ _EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
 _EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 
 
-def _en_sentence_votes(att: _Attributor, sentence: str, votes: dict[str, Counter[str]]) -> None:
-    """A sentence that names one character and uses pronouns of one gender votes for it."""
-    names = {att.name(m.group()) for m in att.mention.finditer(sentence) if m.lastgroup == "name"}
-    names.discard(None)
-    if len(names) != 1:
-        return
-    he = len(_EN_HE.findall(sentence))
-    she = len(_EN_SHE.findall(sentence))
+def _en_vote(names: tuple[str, ...], sentence: str) -> tuple[str, Gender] | None:
+    """A sentence that names one character (`names`: those it names) and uses pronouns of one
+    gender votes for it: (character, gender)."""
+    if not names or any(who != names[0] for who in names):
+        return None
+    he = _EN_HE.search(sentence) is not None
+    she = _EN_SHE.search(sentence) is not None
     if he and not she:
-        votes[names.pop()]["male"] += 1  # type: ignore[index]
-    elif she and not he:
-        votes[names.pop()]["female"] += 1  # type: ignore[index]
+        return names[0], "male"
+    if she and not he:
+        return names[0], "female"
+    return None
 
 
 def _weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gender | None:
