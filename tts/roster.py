@@ -21,11 +21,13 @@ Gender, in order of precedence (`gender_prior` gives the priors, `attribute` wei
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 
 import opencc
 
@@ -579,6 +581,22 @@ def build_roster(
     return roster
 
 
+def _matches(rx: re.Pattern[str], pieces: Sequence[str]) -> Iterator[tuple[re.Match[str], int]]:
+    """The matches of `rx` in the text the pieces make end to end (none may span two pieces),
+    with how often the piece each lies in occurs: books repeat lines, and one scan of each
+    distinct piece counts them all, in the order first found."""
+    times = Counter(pieces)
+    text = "".join(times)
+    if len(times) == len(pieces):
+        for m in rx.finditer(text):
+            yield m, 1
+        return
+    ends = list(accumulate(map(len, times)))
+    counts = list(times.values())
+    for m in rx.finditer(text):
+        yield m, counts[bisect_right(ends, m.start())]
+
+
 def _discover_zh(
     roster: Roster, narration: Sequence[str], tags: Sequence[str], dialogue: Sequence[str]
 ) -> None:
@@ -588,26 +606,26 @@ def _discover_zh(
     longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
     nicks: Counter[str] = Counter()  # 阿美, 小明
     for pieces, counter in ((narration, starts), (tags, tagged)):
-        for m in _CLAUSE_HEAD_RE.finditer("\n" + "\n".join(pieces)):
+        for m, times in _matches(_CLAUSE_HEAD_RE, ["\n" + piece for piece in pieces]):
             kind = m.lastgroup
             found = m.group(kind)  # type: ignore[arg-type]
             if kind == "name":
                 cut = 2 if found[:2] in SURNAMES else 1
                 head = found[: cut + 1]
-                short[head] += 1
-                counter[head] += 1
+                short[head] += times
+                counter[head] += times
                 if len(found) > cut + 1:
-                    longer[head][found[-1]] += 1
-                    counter[found] += 1
+                    longer[head][found[-1]] += times
+                    counter[found] += times
             elif kind == "role":
                 if not any(c in _NOT_NAME for c in found[:-2]):
-                    counter[found] += 1
+                    counter[found] += times
             elif kind == "nick":
                 if found[1] not in _PARTICLES and found not in _NOT_NICKNAMES:
-                    nicks[found] += 1
-                    counter[found] += 1
+                    nicks[found] += times
+                    counter[found] += times
             else:
-                counter[found] += 1
+                counter[found] += times
     total = starts + tagged
     # Full names (surname + given name): the longer form when, everywhere in the book, the
     # shorter one is nearly always followed by the same character (祁同 -> 祁同偉, but 郭芙冷笑道
@@ -624,8 +642,10 @@ def _discover_zh(
         # Every alternative of the trie opens with a literal character, so the regex engine
         # skips to those characters by itself (a leading class test would only slow it).
         rx = re.compile(f"{trie_regex(best)}(?=(.))", re.S)
-        for m in rx.finditer("\n".join((*narration, *tags, *dialogue))):
-            follow[m.group()][m.group(1)] += 1
+        everything = (*narration, *tags, *dialogue)  # one text, joined by newlines
+        pieces = [piece + "\n" for piece in everything[:-1]] + [everything[-1]]
+        for m, times in _matches(rx, pieces):
+            follow[m.group()][m.group(1)] += times
     full: dict[str, int] = {}
     for head, n in short.items():
         if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS:
@@ -721,7 +741,7 @@ def _discover_en(
     tagged: Counter[str] = Counter()
     honor: dict[str, str] = {}
     for texts, counter in ((narration, mid), (tags, tagged)):
-        for text in texts:
+        for text, times in Counter(texts).items():  # books repeat lines: each read once
             for m in _EN_NAME_RE.finditer(text):
                 first, last, hon = m.group("first"), m.group("last"), m.group("hon")
                 start = m.start()
@@ -742,20 +762,21 @@ def _discover_en(
                 if hon is not None:
                     honor[name] = hon
                 if sentence_start and hon is None and counter is mid:
-                    starts[name] += 1
+                    starts[name] += times
                     continue
-                counter[name] += 1
-    for w in _LOWER_WORD_RE.findall(" ".join(narration)):
-        lower[w] += 1
+                counter[name] += times
+    for text, times in Counter(narration).items():
+        for word, n in Counter(_LOWER_WORD_RE.findall(text)).items():
+            lower[word] += n * times
     addressed: Counter[str] = Counter()
-    for quote in dialogue:
+    for quote, times in Counter(dialogue).items():
         for m in _EN_VOCATIVE_RE.finditer(quote):
             who = " ".join((m.group("head") or m.group("tail")).split())
             if who.split()[-1].lower() in _EN_STOP or who in _HONORIFIC_SET:
                 continue
             if who.split()[0].rstrip(".") in _HONORIFIC_SET and " " in who:
                 honor[who] = who.split()[0].rstrip(".")
-            addressed[who] += 1
+            addressed[who] += times
     total = mid + tagged + addressed
     accepted: list[str] = []
     for name, n in (total + starts).most_common():
