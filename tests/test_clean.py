@@ -187,6 +187,29 @@ def test_site_notices_are_recognised(text: str) -> None:
     assert is_site_notice(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PREVIOUS CHAPTER | TABLE OF CONTENTS | NEXT CHAPTER",
+        "PREV\u0130OUS CHAPTER | NEXT CHAPTER",  # Turkish dotted capital I
+        "prev\u0131ous | next",  # dotless i
+        "Plea\u017fe vi\u017fit www.example-novel.com",  # long s
+        "BOOKMARK THIS SITE: EXAMPLE-NOVEL.COM",
+    ],
+)
+def test_site_notices_are_recognised_in_any_letter_case(text: str) -> None:
+    assert is_site_notice(text)
+
+
+def test_notice_prefilter_knows_every_letter_that_folds_to_ascii() -> None:
+    import re
+
+    from tts.clean import _CASED_ASCII
+
+    folds = re.compile("[a-z]", re.IGNORECASE)
+    assert {chr(cp) for cp in range(0x110000) if folds.fullmatch(chr(cp))} == set(_CASED_ASCII)
+
+
 BODY = [
     "“這是最新章節，你們看看吧。”他把稿子遞給編輯。",
     "他打開電腦，登上那個網站，發現最新章節已經更新了，可是讀者們都在罵作者拖更。",

@@ -26,7 +26,13 @@ HANGUL_SYLLABLE = "\uac00-\ud7a3"
 _HAN_RE = re.compile(f"[{HAN}]")
 _HAN_RUN_RE = re.compile(f"[{HAN}]+")
 _CJK_PUNCT_RE = re.compile(f"[{CJK_PUNCT}]")
+_HANGUL_RE = re.compile(f"[{HANGUL_SYLLABLE}]")
 _HANGUL_RUN_RE = re.compile(f"[{HANGUL_SYLLABLE}]+")
+
+# A pattern that starts with a plain character class lets the regex engine skip ahead to the
+# characters that can start a match; one that starts with a repeat ('[…]+', '[…]?') tries
+# every position in turn, several times slower over a whole book. Patterns run over a whole
+# book therefore spell '[…]+' as '[…][…]*' (the same matches).
 
 
 _INVISIBLE = (
@@ -41,7 +47,7 @@ _INVISIBLE = (
 )
 
 
-_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]+")
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}][{_INVISIBLE}]*")
 
 
 # --- glyph map -----------------------------------------------------------------
@@ -74,7 +80,8 @@ _CONTEXT = 24
 @lru_cache(maxsize=1)
 def _mapped_run_re() -> re.Pattern[str]:
     """A short run of Hangul syllables that are all in the glyph map."""
-    return re.compile(f"[{''.join(sorted(glyph_map()))}]{{1,{_MAX_SWAPPED_RUN}}}")
+    hangul = f"[{''.join(sorted(glyph_map()))}]"
+    return re.compile(f"{hangul}{hangul}{{0,{_MAX_SWAPPED_RUN - 1}}}")
 
 
 def _is_han(ch: str) -> bool:
@@ -112,7 +119,7 @@ def repair_glyphs(text: str) -> tuple[str, int]:
     or Chinese text around it. Korean words and sentences are left alone.
     """
     table = _glyph_table()
-    if not _HANGUL_RUN_RE.search(text) or not _HAN_RE.search(text):
+    if not _HANGUL_RE.search(text) or not _HAN_RE.search(text):
         return text, 0  # no Hangul, or no Chinese anywhere (then all Hangul is Korean)
     fast = 0
 
@@ -129,7 +136,7 @@ def repair_glyphs(text: str) -> tuple[str, int]:
     # Most swaps sit right next to a Han character: one regex pass repairs them.
     source = text
     text = _mapped_run_re().sub(swap, text)
-    if not _HANGUL_RUN_RE.search(text):
+    if not _HANGUL_RE.search(text):
         return text, fast
     count = 0
     pieces: list[str] = []
@@ -207,6 +214,8 @@ def normalize_punctuation(text: str) -> tuple[str, int]:
     and find speech tags reliably. English text is never touched: a mark must
     follow a Han character (or a CJK closing bracket followed by Han).
     """
+    if not any(mark in text for mark in _HALF) or not _HAN_RE.search(text):
+        return text, 0  # every change puts a half-width mark next to a Han character
     count = 0
 
     def full(m: re.Match[str]) -> str:
@@ -245,18 +254,23 @@ def is_scene_break(line: str) -> bool:
 
 # --- site notices ------------------------------------------------------------------
 
+_TLDS = "com|net|org|cc|info|tw|cn|xyz|top|vip|biz"
 _URL_RE = re.compile(
     r"(?i:https?://|www\.)[^\s\u3000，。、）)」』\]]+"
-    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|cc|info|tw|cn|xyz|top|vip|biz)\b"
+    rf"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b"
     r"(?:/[^\s\u3000，。]*)?"
 )
+_URL_HINT_RE = re.compile(rf"://|w\.|W\.|\.(?:{_TLDS})")
+"""What every URL holds: '://', 'www.' (so 'w.' or 'W.') or a dot before a known domain."""
 
+_NOTICE_STARTS_ZH = (
+    "本章未完|點擊下一頁|点击下一页|請記住本站|请记住本站|手機版閱讀網址|手机版阅读网址"
+    "|天才一秒|一秒記住|一秒记住|本書首發|本书首发|最新章節請|最新章节请|最新章節地址|最新章节地址"
+    "|最新網址|最新网址|章節錯誤|章节错误|本章完|未完待續|未完待续|全本小說|全本小说"
+    "|章節報錯|章节报错|看書福利|看书福利"
+)
 _NOTICE_PREFIX_RE = re.compile(
-    r"^[\s\u3000(（【\[「『]*(?:"
-    r"本章未完|點擊下一頁|点击下一页|請記住本站|请记住本站|手機版閱讀網址|手机版阅读网址"
-    r"|天才一秒|一秒記住|一秒记住|本書首發|本书首发|最新章節請|最新章节请|最新章節地址|最新章节地址"
-    r"|最新網址|最新网址|章節錯誤|章节错误|本章完|未完待續|未完待续|全本小說|全本小说"
-    r"|章節報錯|章节报错|看書福利|看书福利"
+    rf"^[\s\u3000(（【\[「『]*(?:{_NOTICE_STARTS_ZH}"
     r"|read the latest chapter|read latest chapter|read more chapters at"
     r"|this chapter is (?:updated|brought|translated)|the source of this (?:content|chapter)"
     r"|new novel chapters are published|if you find any errors \(|tip: you can use left"
@@ -265,19 +279,21 @@ _NOTICE_PREFIX_RE = re.compile(
 )
 """Phrases that start a notice and mean nothing else at the start of a paragraph."""
 
+_NOTICE_SOFT_STARTS_ZH = "溫馨提示|温馨提示|提示|公告|通知|友情提示|求收藏|求月票|求推薦|求推荐"
 _NOTICE_SOFT_PREFIX_RE = re.compile(
-    r"^[\s\u3000(（【\[「『]*(?:溫馨提示|温馨提示|提示|公告|通知|友情提示|求收藏|求月票|求推薦|求推荐"
+    rf"^[\s\u3000(（【\[「『]*(?:{_NOTICE_SOFT_STARTS_ZH}"
     r"|visit|please visit|bookmark|support us|note|find (?:more|the latest))",
     re.IGNORECASE,
 )
 """Phrases that start a notice only when notice vocabulary or a URL follows."""
 
-_NOTICE_WORDS_RE = re.compile(
-    r"網站|网站|改版|收藏|書架|书架|書籤|书签|閱讀記錄|阅读记录|閱讀進度|阅读进度|最新章節|最新章节"
-    r"|域名|網址|网址|手機版|手机版|本站|點擊|点击|下一頁|下一页|繼續閱讀|继续阅读|首發|首发"
-    r"|推薦票|推荐票|月票|訂閱|订阅|免費閱讀|免费阅读|廣告|广告|截圖|截图|敬請諒解|敬请谅解"
-    r"|彈窗|弹窗|客戶端|客户端|小說網|小说网|筆趣閣|笔趣阁|加入書籤|加入书签|閱讀|阅读|更新|章節|章节"
+_NOTICE_WORDS_ZH = (
+    "網站|网站|改版|收藏|書架|书架|書籤|书签|閱讀記錄|阅读记录|閱讀進度|阅读进度|最新章節|最新章节"
+    "|域名|網址|网址|手機版|手机版|本站|點擊|点击|下一頁|下一页|繼續閱讀|继续阅读|首發|首发"
+    "|推薦票|推荐票|月票|訂閱|订阅|免費閱讀|免费阅读|廣告|广告|截圖|截图|敬請諒解|敬请谅解"
+    "|彈窗|弹窗|客戶端|客户端|小說網|小说网|筆趣閣|笔趣阁|加入書籤|加入书签|閱讀|阅读|更新|章節|章节"
 )
+_NOTICE_WORDS_RE = re.compile(_NOTICE_WORDS_ZH)
 _NOTICE_WORDS_EN_RE = re.compile(
     r"\b(?:app|website|site|bookmark|chapters?|novels?|updates?|read|patreon|discord|translat\w*"
     r"|free)\b",
@@ -289,14 +305,28 @@ _BRACKETED_WORD_RE = re.compile(
 )
 
 _NAV_SEPARATORS = r"[\s\u3000|｜/\\←→<>《》【】()（）\[\]·.、,，:：_-]*"
-_NAV_RE = re.compile(
-    f"(?:{_NAV_SEPARATORS}(?:上一章|下一章|上一頁|下一頁|上一页|下一页|章節目錄|章节目录|目錄|目录"
+_NAV_WORDS_ZH = (
+    "上一章|下一章|上一頁|下一頁|上一页|下一页|章節目錄|章节目录|目錄|目录"
     "|返回書頁|返回书页|返回目錄|返回目录|加入書籤|加入书签|投推薦票|投推荐票|書架|书架|快捷鍵|快捷键"
+)
+_NAV_RE = re.compile(
+    f"(?:{_NAV_SEPARATORS}(?:{_NAV_WORDS_ZH}"
     "|previous chapter|next chapter|prev chapter|table of contents|chapter list|previous|prev|next"
     f"|index|toc){_NAV_SEPARATORS}){{2,}}",
     re.IGNORECASE,
 )
 """A site's navigation bar: 'Previous Chapter | TOC | Next Chapter', '上一章←目錄→下一章'."""
+
+_CASED_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\u0130\u0131\u017f\u212a"
+"""Every letter that re.IGNORECASE matches with an ASCII letter: A-Z, a-z, İ, ı, ſ, K (Kelvin)."""
+_NOTICE_HINT_RE = re.compile(
+    "|".join(
+        [_NOTICE_STARTS_ZH, _NOTICE_SOFT_STARTS_ZH, _NOTICE_WORDS_ZH, _NAV_WORDS_ZH, *_CASED_ASCII]
+    )
+)
+"""What every notice holds: a Chinese notice word, or a letter that can spell an English one.
+One search rejects almost every story paragraph of a Chinese book (each alternative starts
+with a plain character, so the regex engine skips ahead to candidates)."""
 
 _NOTICE_MAX_LEN = 240
 
@@ -314,10 +344,10 @@ def is_site_notice(paragraph: str) -> bool:
     website or the latest chapter is never a notice.
     """
     text = paragraph.strip()
-    if not text or len(text) > _NOTICE_MAX_LEN:
+    if not text or len(text) > _NOTICE_MAX_LEN or _NOTICE_HINT_RE.search(text) is None:
         return False
     compact = text if " " not in text else text.replace(" ", "")
-    urls = _URL_RE.findall(text) if "." in text or "/" in text else []
+    urls = _URL_RE.findall(text) if _URL_HINT_RE.search(text) else []
     url_chars = sum(len(u) for u in urls)
     if urls and url_chars >= 0.5 * len(compact):
         return True
