@@ -524,6 +524,52 @@ def test_known_english_aliases() -> None:
     assert [c.name for c in cast] == ["Elizabeth Grey"]
 
 
+@pytest.mark.parametrize(
+    "language, paras, speakers",
+    [
+        (
+            "zh-Hans",
+            [
+                "王刚推开门，说：“来了。”",
+                "“好。”他说。",
+                "***",
+                "张伟推开门，说：“来了。”",
+                "“好。”他说。",
+            ],
+            ["王刚", "王刚", "张伟", "张伟"],
+        ),
+        (
+            "zh-Hans",
+            [
+                "王刚推开门：“来了。”",
+                "“好。”他点点头。",
+                "林秀梅推开门：“来了。”",
+                "“好。”她点点头。",
+            ],
+            ["王刚", "王刚", "林秀梅", "林秀梅"],
+        ),
+        (
+            "en",
+            [
+                '"Here," said Tom.',
+                '"Fine," he said.',
+                "***",
+                '"Here," said Harry.',
+                '"Fine," he said.',
+            ],
+            ["Tom", "Tom", "Harry", "Harry"],
+        ),
+        ("en", ["Tom looked up.", '"Fine."', "Harry looked up.", '"Fine."'], ["Tom", "Harry"]),
+    ],
+)
+def test_repeated_lines_follow_who_is_in_view(
+    language: str, paras: list[str], speakers: list[str]
+) -> None:
+    """A line read once per book (books repeat lines) still goes to whoever its pronoun or
+    the narration before it names each time it comes."""
+    assert [s.speaker for s in lines_of(book(language, *paras))] == speakers
+
+
 def test_cycle_collector_is_left_as_it_was() -> None:
     import gc
 

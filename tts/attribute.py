@@ -244,13 +244,22 @@ class _State:
     """A line said by a voice no one named: (its paragraph's guesses, index, paragraph)."""
 
     def touch(self, name: str, subject: bool) -> None:
-        for lst in (self.recent, self.subjects) if subject else (self.recent,):
-            if lst and lst[0] == name:
-                continue  # already the latest: the common case in a conversation
-            if name in lst:
-                lst.remove(name)
-            lst.insert(0, name)
-            del lst[_RECENT:]
+        # Already the latest is the common case in a conversation: nothing to move.
+        recent = self.recent
+        if not recent or recent[0] != name:
+            _to_front(recent, name)
+        if subject:
+            subjects = self.subjects
+            if not subjects or subjects[0] != name:
+                _to_front(subjects, name)
+
+
+def _to_front(names: list[str], name: str) -> None:
+    """Put `name` first in a list of the latest names (at most `_RECENT`)."""
+    if name in names:
+        names.remove(name)
+    names.insert(0, name)
+    del names[_RECENT:]
 
 
 class _Attributor:
@@ -558,8 +567,11 @@ class _Attributor:
 
     def paragraph(self, block: Block, st: _State) -> list[_Guess]:
         pieces = block.pieces
-        if len(pieces) == 1 and pieces[0].kind == "dialogue":
-            return self.quote_only(block, st)
+        if len(pieces) == 1:  # the commonest kinds: all narration, or one quote
+            if pieces[0].kind == "dialogue":
+                return self.quote_only(block, st)
+            self.narration_only(block, st)
+            return []
         kinds = [p.kind == "dialogue" for p in pieces]
         dialogue = [i for i, d in enumerate(kinds) if d]
         if not dialogue:
@@ -807,7 +819,8 @@ class _Attributor:
                     if who != last_subject:
                         st.touch(who, subject=False)
             return last_subject
-        for who, pro, subject, _, _ in self.walked(text):
+        walk = self._walks.get(text)
+        for who, pro, subject, _, _ in self.walked(text) if walk is None else walk:
             if not pro:
                 if who is None:
                     continue

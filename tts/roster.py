@@ -582,18 +582,21 @@ def build_roster(
 
 
 def _matches(rx: re.Pattern[str], pieces: Sequence[str]) -> Iterator[tuple[re.Match[str], int]]:
-    """The matches of `rx` in the text the pieces make end to end (none may span two pieces),
-    with how often the piece each lies in occurs: books repeat lines, and one scan of each
-    distinct piece counts them all, in the order first found."""
+    """The matches of `rx` in the pieces, each after a newline ("\\n" + "\\n".join(pieces); no
+    match may hold a newline but as its first character), with how often the piece it lies
+    in occurs. Books repeat lines: one scan of each distinct piece counts them all, in the
+    order first found, and the last piece still ends the text."""
     times = Counter(pieces)
-    text = "".join(times)
     if len(times) == len(pieces):
-        for m in rx.finditer(text):
+        for m in rx.finditer("\n" + "\n".join(pieces)):
             yield m, 1
         return
-    ends = list(accumulate(map(len, times)))
-    counts = list(times.values())
-    for m in rx.finditer(text):
+    last = pieces[-1]
+    times[last] -= 1
+    distinct = [piece for piece, n in times.items() if n] + [last]
+    counts = [n for n in times.values() if n] + [1]
+    ends = list(accumulate(len(piece) + 1 for piece in distinct))
+    for m in rx.finditer("\n" + "\n".join(distinct)):
         yield m, counts[bisect_right(ends, m.start())]
 
 
@@ -606,7 +609,7 @@ def _discover_zh(
     longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
     nicks: Counter[str] = Counter()  # 阿美, 小明
     for pieces, counter in ((narration, starts), (tags, tagged)):
-        for m, times in _matches(_CLAUSE_HEAD_RE, ["\n" + piece for piece in pieces]):
+        for m, times in _matches(_CLAUSE_HEAD_RE, pieces):
             kind = m.lastgroup
             found = m.group(kind)  # type: ignore[arg-type]
             if kind == "name":
@@ -642,9 +645,7 @@ def _discover_zh(
         # Every alternative of the trie opens with a literal character, so the regex engine
         # skips to those characters by itself (a leading class test would only slow it).
         rx = re.compile(f"{trie_regex(best)}(?=(.))", re.S)
-        everything = (*narration, *tags, *dialogue)  # one text, joined by newlines
-        pieces = [piece + "\n" for piece in everything[:-1]] + [everything[-1]]
-        for m, times in _matches(rx, pieces):
+        for m, times in _matches(rx, (*narration, *tags, *dialogue)):
             follow[m.group()][m.group(1)] += times
     full: dict[str, int] = {}
     for head, n in short.items():
@@ -727,7 +728,8 @@ def _discover_zh(
     for key, name in pets.items():
         roster.by_surname.setdefault(key, name)
     # Titles addressed at the start of a quote (“陈叔，…”): forms of someone, for gender.
-    vocatives = {m.group(1) for q in dialogue if (m := _VOCATIVE_ZH.match(q)) is not None}
+    quotes = dict.fromkeys(dialogue)  # each distinct one, in order
+    vocatives = {m.group(1) for q in quotes if (m := _VOCATIVE_ZH.match(q)) is not None}
     for cand in vocatives:
         roster.resolve(cand)
 

@@ -1,0 +1,63 @@
+"""Finding the cast: what a book's repeated lines count for."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tts.attribute import attribute
+from tts.model import Book, Chapter, Paragraph
+from tts.roster import _CLAUSE_HEAD_RE, _matches
+
+_FOLLOW = re.compile("(?:王刚|李明|王)(?=(.))", re.S)
+"""A name and the character after it, as the roster reads how the book continues a name."""
+
+_PIECES = st.lists(
+    st.sampled_from(["王刚说", "，李明笑了", "王", "李明", "", "。王刚", "好", "王刚"]),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(_PIECES)
+def test_each_distinct_line_counts_as_often_as_it_occurs(pieces: list[str]) -> None:
+    text = "\n" + "\n".join(pieces)
+    for rx in (_FOLLOW, _CLAUSE_HEAD_RE):
+        whole = Counter((m.group(), m.groups()) for m in rx.finditer(text))
+        weighted: Counter[tuple[str, tuple]] = Counter()
+        for m, times in _matches(rx, pieces):
+            weighted[(m.group(), m.groups())] += times
+        assert weighted == whole
+        assert list(weighted) == list(whole)  # first found first
+
+
+def _book(language: str, lines: list[str]) -> Book:
+    paras = tuple(Paragraph(t, n) for n, t in enumerate(lines, 1))
+    return Book("t.txt", "t", language, (Chapter(1, None, paras),))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "language, lines, names",
+    [
+        ("zh-Hans", ["“来了。”王刚说。", "李明点点头：“进来吧。”", "雨停了。"], {"王刚", "李明"}),
+        (
+            "en",
+            ['"Here," said Tom.', 'Mrs. Hale nodded: "Come in."', "It rained."],
+            {"Tom", "Mrs. Hale"},
+        ),
+    ],
+)
+def test_a_book_of_repeated_lines_has_the_cast_of_its_lines(
+    language: str, lines: list[str], names: set[str]
+) -> None:
+    _, once = attribute(_book(language, lines))
+    _, many = attribute(_book(language, lines * 50))
+    assert {c.name for c in many} == names
+    assert [(c.name, c.aliases, c.gender) for c in many] == [
+        (c.name, c.aliases, c.gender) for c in once
+    ]
+    assert [c.lines for c in many] == [50 * c.lines for c in once]
