@@ -217,6 +217,7 @@ class _Quote(NamedTuple):
     """It ends with a question mark."""
     question: bool
     """It asks the listener something (a question with 你/you, or a short one)."""
+    length: int
 
 
 @dataclass(slots=True)
@@ -532,7 +533,7 @@ class _Attributor:
             question = asked and (
                 len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
             )
-            found = self._quotes[text] = _Quote(to, own, asked, question)
+            found = self._quotes[text] = _Quote(to, own, asked, question, len(text))
         return found
 
     def addressee(self, quote: str) -> str | None:
@@ -643,7 +644,12 @@ class _Attributor:
         self.answered(block, result[0], addressees[dialogue[0]], st)
         if voice:
             st.unnamed = (result, len(result) - 1, block.paragraph)
-        self.after_dialogue(block, pieces, dialogue, result, addressees, st)
+        if len(dialogue) == 1:
+            addressee = addressees[dialogue[0]]
+        else:
+            addressee = next((addressees[i] for i in reversed(dialogue) if addressees[i]), None)
+        last = dialogue[-1]
+        self.after_dialogue(block.paragraph, result[-1], quotes[last], addressee, pieces[-1], st)
         return result
 
     def answered(self, block: Block, first: _Guess, addressee: str | None, st: _State) -> None:
@@ -691,7 +697,7 @@ class _Attributor:
         else:
             g = self.from_flow(block, piece, addressee, st)
         self.answered(block, g, addressee, st)
-        self.after_dialogue(block, block.pieces, [0], [g], {0: addressee}, st)
+        self.after_dialogue(block.paragraph, g, quote, addressee, piece, st)
         return [g]
 
     def from_flow(self, block: Block, piece: Piece, addressee: str | None, st: _State) -> _Guess:
@@ -754,37 +760,30 @@ class _Attributor:
 
     def after_dialogue(
         self,
-        block: Block,
-        pieces: Sequence[Piece],
-        dialogue: list[int],
-        result: list[_Guess],
-        addressees: dict[int, str | None],
+        paragraph: int,
+        last: _Guess,
+        quote: _Quote,
+        addressee: str | None,
+        tail: Piece,
         st: _State,
     ) -> None:
-        last = result[-1]
+        """Remember a paragraph with dialogue: its last line (`last`, what it says: `quote`),
+        whom the paragraph addresses last, and the piece that ends it (`tail`)."""
         prev_speaker = st.last_guess.speaker if st.last_guess else None
         if last.speaker:
             if not st.speakers or st.speakers[-1][0] != last.speaker:
-                st.speakers.append((last.speaker, block.paragraph))
+                st.speakers.append((last.speaker, paragraph))
                 del st.speakers[:-16]
             st.touch(last.speaker, subject=True)
         st.last_turned = bool(prev_speaker and last.speaker and prev_speaker != last.speaker)
         st.last_guess = last
-        st.last_dialogue = block.paragraph
-        text = pieces[dialogue[-1]].text
-        quote = self.quote(text)
+        st.last_dialogue = paragraph
         st.last_question_any = quote.asked
         st.last_question = quote.question
-        if len(dialogue) == 1:
-            st.last_addressee = addressees[dialogue[0]]
-        else:
-            st.last_addressee = next(
-                (addressees[i] for i in reversed(dialogue) if addressees[i]), None
-            )
-        st.last_len = len(text)
-        st.prev_para = block.paragraph
+        st.last_addressee = addressee
+        st.last_len = quote.length
+        st.prev_para = paragraph
         st.prev_subject = None
-        tail = pieces[-1]
         st.prev_colon = None
         if tail.kind == "narration" and _colon_end(tail.text):
             st.prev_colon = self.tag_before(tail.text, st, None)
@@ -934,7 +933,7 @@ class _Votes:
 
 
 def _gender_votes(
-    att: _Attributor, told: list[tuple[int, list[Piece]]], votes: dict[str, Counter[str]]
+    att: _Attributor, told: list[tuple[int, str]], votes: dict[str, Counter[str]]
 ) -> None:
     """He/she votes for the gender of the character it most likely stands for.
 
@@ -943,25 +942,32 @@ def _gender_votes(
     inside a clause never stands for its own sentence's subject (叶倩推门进来，在他耳边…: 他
     is not 叶倩). English: a sentence naming one character votes with its pronouns.
     """
+    if att.english:
+        for _, text in told:
+            for *_, vote in att.sentences(text):
+                if vote is not None:
+                    votes[vote[0]][vote[1]] += 1
+        return
     mem = _Votes()
-    for paragraph, pieces in told:  # each paragraph's narration pieces, in order
-        if paragraph - mem.paragraph > 2:
-            mem = _Votes()
-        for piece in pieces:
-            if att.english:
-                for *_, vote in att.sentences(piece.text):
-                    if vote is not None:
-                        votes[vote[0]][vote[1]] += 1
-            else:
-                _zh_gender_votes(att, piece, votes, mem, paragraph)
+    for paragraph, text in told:  # the narration pieces of the chapter, in order
+        walk = att.walked(text)
+        if not walk:
+            continue  # no one named: nothing to remember or vote
+        if paragraph - mem.paragraph > 2 and mem.last:
+            mem = _Votes()  # a new scene (and nothing to forget without a name seen)
+        _zh_gender_votes(att, walk, votes, mem, paragraph)
 
 
 def _zh_gender_votes(
-    att: _Attributor, piece: Piece, votes: dict[str, Counter[str]], mem: _Votes, paragraph: int
+    att: _Attributor,
+    walk: list[tuple[str | None, str, bool, bool, bool]],
+    votes: dict[str, Counter[str]],
+    mem: _Votes,
+    paragraph: int,
 ) -> None:
     last = mem.last
     subject: str | None = None  # the current sentence's subject
-    for who, w, as_subject, ended, opens in att.walked(piece.text):
+    for who, w, as_subject, ended, opens in walk:
         if ended:
             subject = None
         if not w:  # a name
@@ -1071,9 +1077,9 @@ def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], l
     narration: list[str] = []  # narration away from quotes
     tags: list[str] = []  # narration next to a quote, or ending in a colon: where speakers stand
     dialogue: list[str] = []
-    told: list[list[tuple[int, list[Piece]]]] = []  # per chapter: each paragraph's narration
+    told: list[list[tuple[int, str]]] = []  # per chapter: its narration, with each paragraph
     for _, blocks in chapters:
-        chapter_told: list[tuple[int, list[Piece]]] = []
+        chapter_told: list[tuple[int, str]] = []
         told.append(chapter_told)
         for block in blocks:
             pieces = block.pieces
@@ -1086,17 +1092,14 @@ def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], l
                     tags.append(text)
                 else:
                     narration.append(text)
-                chapter_told.append((block.paragraph, [pieces[0]]))
+                chapter_told.append((block.paragraph, text))
                 continue
-            here = []
             for p in pieces:
                 if p.kind == "dialogue":
                     dialogue.append(p.text)
                 else:
                     tags.append(p.text)
-                    here.append(p)
-            if here:
-                chapter_told.append((block.paragraph, here))
+                    chapter_told.append((block.paragraph, p.text))
     roster = build_roster(narration, tags, dialogue, english, known)
     att = _Attributor(roster, english)
     votes: dict[str, Counter[str]] = {}
