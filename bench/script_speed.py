@@ -4,7 +4,10 @@
 
 The book is built from the development passages (tests/data/attribution), shuffled into
 chapters of about 6,000 characters, with character names varied per chapter so the roster
-is book-sized. Two mixes: `dense` is the passages alone (a line of dialogue every ~25
+is book-sized, and every line made its own with a sentence drawn from thousands of
+combinations (a real novel hardly repeats a paragraph, so a speed that came from meeting the
+same text again would not be a speed users see; the bench prints the share of distinct
+lines). Two mixes: `dense` is the passages alone (a line of dialogue every ~25
 characters, the worst case); `novel` puts a few narration paragraphs between passages, about
 as dialogue-heavy as a web-novel chapter (the seed chapter averages ~60 characters a
 paragraph). Prints characters per second (best of --repeat): first for the whole
@@ -65,6 +68,53 @@ _NARRATION = {
 }
 
 
+_FILLER = {
+    "zh": (
+        "那天早上 昨天夜里 上个月 去年冬天 第二天傍晚 前几天 这些年 刚才 半夜里 周末 开春以后 "
+        "下班以后 放假前 雨停以后 天亮之前 临走时 吃完饭 入秋以后 出差回来 散会以后",
+        "在车站门口 在老街上 在食堂里 在河边 在办公楼下 在医院走廊 在村口 在码头 在书店里 "
+        "在十字路口 在楼梯间 在公园里 在菜市场 在桥头 在院子里 在机场 在山脚下 在操场边",
+        "下了一场小雨 来了几个陌生人 停了一辆旧卡车 挂出了新的招牌 堆满了刚到的货 响起了广播 "
+        "排起了长队 亮起了一排灯 飘来一阵饭香 贴出了一张通知 聚了不少看热闹的人 关了两家小店 "
+        "开出了一趟夜班车 围起了一道木栅栏 摆出了几张桌子 传来一阵锣鼓声 落满了树叶",
+    ),
+    "en": (
+        "That morning|Late last night|Last winter|The next evening|A week earlier|Years ago|"
+        "Just before dawn|On Sunday|After the storm|By midday|Before the war|At half past six|"
+        "In the spring|Some days later|After supper|Toward evening|Long before that|At noon",
+        "a small crowd gathered|the rain came down|a cart rolled past|the lamps were lit|"
+        "the bells began to ring|a letter was delivered|the shutters were closed|"
+        "the river rose|a dog barked twice|the fire burned low|the last train left|"
+        "a band played|the gate was mended|the market emptied|the snow began|the clock stopped",
+        "by the station|along the quay|outside the inn|near the old mill|behind the church|"
+        "at the crossroads|on the hill road|beside the bridge|in the square|under the elms|"
+        "by the harbour|at the school gate|past the bakery|in the long field|near the docks",
+    ),
+}
+"""Three slots of a neutral sentence: Chinese parts split at spaces, English ones at '|'."""
+
+
+def _sentence(rng: random.Random, english: bool) -> str:
+    """A neutral sentence from some 5,000 combinations: no names, no pronouns, no quotes."""
+    first, second, third = (
+        part.split("|" if english else " ") for part in _FILLER["en" if english else "zh"]
+    )
+    if english:
+        return f"{rng.choice(first)} {rng.choice(second)} {rng.choice(third)}."
+    return f"{rng.choice(first)}{rng.choice(second)}{rng.choice(third)}。"
+
+
+def _own(line: str, rng: random.Random, english: bool) -> str:
+    """`line` with a sentence of its own: inside its first speech if it has one, so tags,
+    colons and names outside the quotes keep their places; else before the narration."""
+    sentence = _sentence(rng, english)
+    space = " " if english else ""
+    for i, mark in enumerate(line):
+        if mark in "“「" or (english and mark in '"‘'):
+            return line[: i + 1] + sentence + space + line[i + 1 :]
+    return sentence + space + line
+
+
 def _vary(text: str, names: list[str], rng: random.Random, english: bool) -> str:
     """Swap each cast name for another of the same kind, so chapters differ."""
     for name in names:
@@ -91,13 +141,17 @@ def make_book(language: str, chars: int, seed: int = 7, mix: str = "novel") -> B
         while size < 6000:
             p = rng.choice(passages)
             names = [c.name for c in p.characters]
-            text = _vary(p.text, names, rng, language == "en")
-            lines.extend(text.splitlines())
-            size += len(text)
+            english = language == "en"
+            text = _vary(p.text, names, rng, english)
+            for line in text.splitlines():
+                if line.strip():
+                    line = _own(line, rng, english)
+                lines.append(line)
+                size += len(line)
             if mix == "novel":
-                pool = _NARRATION["en" if language == "en" else "zh"]
+                pool = _NARRATION["en" if english else "zh"]
                 for _ in range(rng.randint(2, 5)):
-                    line = rng.choice(pool)
+                    line = _own(rng.choice(pool), rng, english)
                     lines.append(line)
                     size += len(line)
             lines.append("***")
