@@ -195,9 +195,11 @@ def whole_command(language: str, chars: int, repeat: int) -> None:
             if run:
                 best = min(best, time.perf_counter() - start)
         phases = _phases(path, repeat)
+    lines = [line for line in text.splitlines() if any(c.isalnum() for c in line)]
     print(
         f"whole  {language:8} {len(text):>9,} chars  `audiobook script --format jsonl`, "
-        f"fresh process  {best:6.2f} s  {len(text) / best:>11,.0f} chars/s"
+        f"fresh process  {best:6.2f} s  {len(text) / best:>11,.0f} chars/s  "
+        f"({len(set(lines)) / len(lines):.0%} of {len(lines):,} lines distinct)"
     )
     print("       of which, in one process (best of runs): " + phases)
 
