@@ -90,6 +90,34 @@ N, D, P = "narration", "dialogue", "pause"
         ),
         # quote-only paragraph without any speakable text disappears
         (["“……”", "他沉默了。"], "zh-Hans", [(N, "他沉默了。")]),
+        # straight double quotes, alone or mixed with curly ones
+        (
+            ['"Wait," she said. "Not yet."'],
+            "en",
+            [(D, "Wait,"), (N, "she said."), (D, "Not yet.")],
+        ),
+        (
+            ['“Wait,” she said. "Not yet."'],
+            "en",
+            [(D, "Wait,"), (N, "she said."), (D, "Not yet.")],
+        ),
+        (['"Run!"'], "en", [(D, "Run!")]),
+        (
+            ['他说："好的。"然后走了。'],
+            "zh-Hans",
+            [(N, "他说："), (D, "好的。"), (N, "然后走了。")],
+        ),
+        # ...where a mark before a space opens nothing
+        (
+            ['He measured 5" of snow and said "enough."'],
+            "en",
+            [(N, 'He measured 5" of snow and said'), (D, "enough.")],
+        ),
+        (
+            ['She shouted " run" twice, then "Stop."'],
+            "en",
+            [(N, 'She shouted " run" twice, then'), (D, "Stop.")],
+        ),
     ],
 )
 def test_split_table(lines: list[str], language: str, expected: list[tuple[str, str]]) -> None:
