@@ -131,8 +131,8 @@ _EN_AFTER_SUBJ = re.compile(
 )
 _EN_LEAD_CONJ = re.compile(r"(?:and|but|then|so|yet|while|when|now)\s+", re.I)
 _EN_CLAUSE_SPLIT = re.compile(
-    r",\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*|\s+(?=(?:when|while|until)\s)"
-    r"|\s+(?=and\s+[A-Z])"
+    r"(?=[,;\s])(?:,\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*|\s+(?=(?:when|while|until)\s)"
+    r"|\s+(?=and\s+[A-Z]))"
 )
 _EN_OBJECT_BEFORE = re.compile(
     r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
@@ -151,8 +151,11 @@ _CLAUSE_TAIL = re.compile(r"[，。！？；：,.!?;:…][^，。！？；：,.!
 """The last clause break before a position (search with endpos)."""
 _ZH_SENT_END = re.compile(r"[。！？!?…]")
 _EN_SENT = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*|[^.!?;:])+[.!?;:]*"
+    r"(?:[^.!?;:MDSJPCGLR]+|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*"
+    r"|[^.!?;:])+[.!?;:]*"
 )
+"""A sentence: up to its stop (and the stops after it), an honorific's dot aside. Runs of
+characters that cannot open an honorific go in one step (four times faster)."""
 _QUESTION = re.compile(r"[？?][”」』\"'’)）]*\s*$|[？?][吗嗎呢吧啊]*$")
 _NOBODY = re.compile(
     r"\s*[,，]?\s*(?:[\u4e00-\u9fff]{0,4}?(?:有人|有個聲音|有个声音|一個聲音|一个声音)|眾人|众人|大家|所有人"
@@ -259,8 +262,9 @@ def _to_front(names: list[str], name: str) -> None:
     """Put `name` first in a list of the latest names (at most `_RECENT`)."""
     if name in names:
         names.remove(name)
+    elif len(names) == _RECENT:
+        names.pop()
     names.insert(0, name)
-    del names[_RECENT:]
 
 
 class _Attributor:
@@ -269,7 +273,11 @@ class _Attributor:
         self.english = english
         names = roster.pattern
         if english:
-            self.mention = re.compile(rf"(?P<name>{names})|\b(?P<pro>[Hh]e|[Ss]he|I)\b")
+            # One class test rejects most positions before any alternative is tried.
+            self.mention = re.compile(
+                rf"(?=[HhSsI{roster.first_chars}])"
+                rf"(?:(?P<name>{names})|\b(?P<pro>[Hh]e|[Ss]he|I)\b)"
+            )
         else:
             # One class test rejects most positions before any alternative is tried.
             self.mention = re.compile(
@@ -279,6 +287,7 @@ class _Attributor:
         # What each distinct text says regardless of the reading state, read once: books
         # repeat short lines ("嗯。", "Yes.") and stock narration.
         self._quotes: dict[str, _Quote] = {}
+        self._named: dict[tuple[str, str], _Guess] = {}
         self._after: dict[str, _Cue | None] = {}
         self._before: dict[str, _Cue | None] = {}
         self._sentences: dict[
@@ -511,15 +520,17 @@ class _Attributor:
         if is_pro:
             method = "first-person" if who == self.first_person else "pronoun"
             if not verb:
-                conf = min(conf, _CONF[f"action-{side}"]) - 0.05
+                conf = min(conf, _CONF["action-" + side]) - 0.05
             return _Guess(who, method, conf)
         if who == exclude and not verb:
             return None
-        if colon:
-            return _Guess(who, "colon", _CONF["colon"])
-        if verb:
-            return _Guess(who, f"tag-{side}", _CONF[f"tag-{side}"])
-        return _Guess(who, f"action-{side}", _CONF[f"action-{side}"])
+        method = "colon" if colon else ("tag-" if verb else "action-") + side
+        # A named speaker's guess depends on nothing else: one record per speaker and method.
+        key = (who, method)
+        guess = self._named.get(key)
+        if guess is None:
+            guess = self._named[key] = _Guess(who, method, _CONF[method])
+        return guess
 
     def quote(self, text: str) -> _Quote:
         """What a line of dialogue tells, read once per distinct line."""

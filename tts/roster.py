@@ -303,7 +303,7 @@ _ROLE_HON = frozenset(
     "prince princess".split()
 )
 _EN_NAME_RE = re.compile(
-    rf"\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+    rf"(?=[A-Z])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
     rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>[A-Z][a-z]+))?\b"
 )
 # Capitalised words that are not names (sentence starts, days, interjections).
@@ -367,9 +367,9 @@ class Roster:
     """A regex for any surface form of any character (longest first), built once per book;
     the attribution compiles it with its pronouns."""
     by_surname: dict[str, str | None] = field(default_factory=dict)
-    first_chars: str = ""
-    """Characters any Chinese name can start with, escaped for a regex class."""
     """Folded surname -> the one full name with it (None when two share it)."""
+    first_chars: str = ""
+    """Characters any name can start with, escaped for a regex class."""
 
     def resolve(self, surface: str) -> str | None:
         """Canonical name for a form found in the text, or None when it names no one."""
@@ -428,8 +428,8 @@ class Roster:
                     surfaces.add(form)
                     self.canon.setdefault(fold(form), self.canon.get(fold(w), w))
             if surfaces:
-                head = "[" + "".join(sorted({re.escape(w[0]) for w in surfaces})) + "]"
-                self.pattern = rf"\b(?={head}){trie_regex(surfaces)}\b"
+                self.first_chars = "".join(sorted({re.escape(w[0]) for w in surfaces}))
+                self.pattern = rf"\b(?=[{self.first_chars}]){trie_regex(surfaces)}\b"
             else:
                 self.pattern = r"(?!x)x"
         else:
