@@ -48,6 +48,7 @@ _LETTER_RE = re.compile(
 )
 _HAN_RUN_RE = re.compile(f"[{HAN}]+")
 _HAN_IN_WORD_RE = re.compile(f"[A-Za-z][{HAN}]|[{HAN}][A-Za-z]")
+_ASCII_LETTER_RE = re.compile("[A-Za-z]")
 _ACCENTED_RE = re.compile("[\u0080-\u024f]+")
 
 _COMMON_HAN = frozenset(
@@ -99,7 +100,7 @@ def _bom_less_utf16(data: bytes) -> str | None:
 def _common_share(text: str) -> float:
     """Share of the Han characters in the first part of `text` that are everyday ones."""
     han = "".join(_HAN_RUN_RE.findall(text[:200_000]))
-    return sum(1 for ch in han if ch in _COMMON_HAN) / len(han) if han else 0.0
+    return sum(map(_COMMON_HAN.__contains__, han)) / len(han) if han else 0.0
 
 
 def _plausibility(text: str) -> float:
@@ -112,17 +113,21 @@ def _plausibility(text: str) -> float:
     replacements = sample.count("\ufffd")
     if controls > 0.01 * visible or replacements > 0.005 * visible:
         return 0.0
-    letters = sum(map(len, _LETTER_RE.findall(sample)))
-    accented = sum(map(len, _ACCENTED_RE.findall(sample)))
+    letters = len(sample) - len(_LETTER_RE.sub("", sample))
+    accented = len(sample) - len(_ACCENTED_RE.sub("", sample))
     if accented > 0.3 * max(letters, 1):
         return 0.0  # CJK bytes read as Latin-1/cp1252: a soup of accented letters
     score = letters / visible
     han = "".join(_HAN_RUN_RE.findall(sample))
-    if han and len(_HAN_IN_WORD_RE.findall(sample)) > 0.2 * len(han):
+    if (
+        han
+        and _ASCII_LETTER_RE.search(sample)
+        and len(_HAN_IN_WORD_RE.findall(sample)) > 0.2 * len(han)
+    ):
         return 0.0  # accented Latin read as double-byte Chinese: Han glued inside words
     if len(han) >= 4:
         # A wrong legacy CJK decoding is still all Han, but rarely common Han.
-        common = sum(1 for ch in han if ch in _COMMON_HAN) / len(han)
+        common = sum(map(_COMMON_HAN.__contains__, han)) / len(han)
         if common < 0.15:
             return 0.0
         score = min(score, 0.5 + common)
@@ -312,7 +317,7 @@ _set = object.__setattr__
 
 def _paragraph(text: str, line: int, scene_break: bool = False) -> Paragraph:
     """`Paragraph(text, line, scene_break)`, built without the frozen dataclass's guarded
-    attribute sets: the same record (equal, same hash) in a third of the time, for the
+    attribute sets: the same record (equal, same hash), 0.3 µs instead of 0.4 µs, for the
     100,000 lines of a long book."""
     paragraph = _new(Paragraph)
     _set(paragraph, "__dict__", {"text": text, "line": line, "scene_break": scene_break})
