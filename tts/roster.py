@@ -27,7 +27,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 
 import opencc
 
@@ -591,11 +592,15 @@ def _matches(rx: re.Pattern[str], pieces: Sequence[str]) -> Iterator[tuple[re.Ma
         for m in rx.finditer("\n" + "\n".join(pieces)):
             yield m, 1
         return
+    distinct = list(times)
+    counts = list(times.values())
     last = pieces[-1]
-    times[last] -= 1
-    distinct = [piece for piece, n in times.items() if n] + [last]
-    counts = [n for n in times.values() if n] + [1]
-    ends = list(accumulate(len(piece) + 1 for piece in distinct))
+    if times[last] > 1:  # its last time ends the text: a piece of its own, at the end
+        counts[distinct.index(last)] -= 1
+        distinct.append(last)
+        counts.append(1)
+    # Where each piece ends in the scanned text (each comes after its newline).
+    ends = list(map(add, accumulate(map(len, distinct)), count(1)))
     for m in rx.finditer("\n" + "\n".join(distinct)):
         yield m, counts[bisect_right(ends, m.start())]
 
@@ -742,8 +747,9 @@ def _discover_en(
     mid: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
     honor: dict[str, str] = {}
-    for texts, counter in ((narration, mid), (tags, tagged)):
-        for text, times in Counter(texts).items():  # books repeat lines: each read once
+    told = Counter(narration)  # books repeat lines: each distinct one read once
+    for texts, counter in ((told, mid), (Counter(tags), tagged)):
+        for text, times in texts.items():
             for m in _EN_NAME_RE.finditer(text):
                 first, last, hon = m.group("first"), m.group("last"), m.group("hon")
                 start = m.start()
@@ -767,9 +773,12 @@ def _discover_en(
                     starts[name] += times
                     continue
                 counter[name] += times
-    for text, times in Counter(narration).items():
-        for word, n in Counter(_LOWER_WORD_RE.findall(text)).items():
-            lower[word] += n * times
+    # Words in lower case: each distinct narration once, then the repeats of repeated ones.
+    lower.update(_LOWER_WORD_RE.findall(" ".join(told)))
+    for text, times in told.items():
+        if times > 1:
+            for word, n in Counter(_LOWER_WORD_RE.findall(text)).items():
+                lower[word] += n * (times - 1)
     addressed: Counter[str] = Counter()
     for quote, times in Counter(dialogue).items():
         for m in _EN_VOCATIVE_RE.finditer(quote):
