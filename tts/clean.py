@@ -195,14 +195,22 @@ _FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _CJK_OPEN = "“‘「『（《【〈"
 _CJK_CLOSE = "”’」』）》】〉"
 _HALF = ",:;?!"
-# The mark comes first and its left neighbour is checked by a lookbehind after it,
-# so the regex engine can skip ahead to candidate marks instead of trying every position.
-_HALF_PUNCT_RE = re.compile(
-    f"[ \t]?([{_HALF}])(?:(?<=[{HAN}][{_HALF}])|(?<=[{HAN}][ \t][{_HALF}]))"
-    f"[ \t]*(?=[{HAN}{_CJK_OPEN}{_CJK_CLOSE}]|$)"
-    f"|([{_HALF}])(?<=[{_CJK_CLOSE}][{_HALF}])[ \t]*(?=[{HAN}])",
-    re.MULTILINE,
-)
+
+
+@lru_cache(maxsize=1)
+def _half_punct_re() -> re.Pattern[str]:
+    """A half-width mark to turn full-width, with the spaces around it (compiled on first
+    use: it takes milliseconds, and most books never need it)."""
+    # The mark comes first and its left neighbour is checked by a lookbehind after it,
+    # so the regex engine need not try a lookbehind at every position.
+    return re.compile(
+        f"[ \t]?([{_HALF}])(?:(?<=[{HAN}][{_HALF}])|(?<=[{HAN}][ \t][{_HALF}]))"
+        f"[ \t]*(?=[{HAN}{_CJK_OPEN}{_CJK_CLOSE}]|$)"
+        f"|([{_HALF}])(?<=[{_CJK_CLOSE}][{_HALF}])[ \t]*(?=[{HAN}])",
+        re.MULTILINE,
+    )
+
+
 _INDENT_RE = re.compile("^[\u3000 \t]+", re.MULTILINE)
 _TRAILING_RE = re.compile("[\u3000 \t]+$", re.MULTILINE)
 
@@ -223,7 +231,7 @@ def normalize_punctuation(text: str) -> tuple[str, int]:
         count += 1
         return _FULL_WIDTH[m.group(1) or m.group(2)]
 
-    return _HALF_PUNCT_RE.sub(full, text), count
+    return _half_punct_re().sub(full, text), count
 
 
 def strip_indentation(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from tts.chapters import split_chapters, split_heading
@@ -47,7 +48,6 @@ _LETTER_RE = re.compile(
     f"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff{HAN}\u3040-\u30ff\uac00-\ud7a3]+"
 )
 _HAN_RUN_RE = re.compile(f"[{HAN}]+")
-_HAN_IN_WORD_RE = re.compile(f"[A-Za-z][{HAN}]|[{HAN}][A-Za-z]")
 _ASCII_LETTER_RE = re.compile("[A-Za-z]")
 _ACCENTED_RE = re.compile("[\u0080-\u024f]+")
 
@@ -122,7 +122,7 @@ def _plausibility(text: str) -> float:
     if (
         han
         and _ASCII_LETTER_RE.search(sample)
-        and len(_HAN_IN_WORD_RE.findall(sample)) > 0.2 * len(han)
+        and len(re.findall(f"[A-Za-z][{HAN}]|[{HAN}][A-Za-z]", sample)) > 0.2 * len(han)
     ):
         return 0.0  # accented Latin read as double-byte Chinese: Han glued inside words
     if len(han) >= 4:
@@ -255,7 +255,7 @@ def read_text(path: str | Path) -> tuple[str, str]:
         raise _fail(path, "permission denied; make the file readable and try again") from None
     except OSError as exc:
         raise _fail(path, f"cannot be read ({exc.strerror}); check the path") from None
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(), without copying the file)
         raise _fail(path, "is empty; give a text file that holds the book")
     for magic, kind in _MAGIC:
         if data.startswith(magic):
@@ -264,7 +264,7 @@ def read_text(path: str | Path) -> tuple[str, str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text or text.isspace():
         raise _fail(path, "is empty; give a text file that holds the book")
     if _plausibility(text) < 0.3:
         raise _fail(path, f"does not look like text in {encoding}; {_FIX}")
@@ -276,7 +276,13 @@ def read_text(path: str | Path) -> tuple[str, str]:
 _INDENT = ("\u3000", "  ", "\t")
 _LINE_END = frozenset('。！？!?.…”」』"’)）:：;；—~～*')
 _PARAGRAPH_END = frozenset('。！？!?.…”」』"’')
-_CJK_EDGE_RE = re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’…—]")
+
+
+@lru_cache(maxsize=1)
+def _cjk_edge_re() -> re.Pattern[str]:
+    """A character that joins a wrapped line without a space (compiled on first use: it
+    takes milliseconds, and only hard-wrapped books need it)."""
+    return re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’…—]")
 
 
 def _is_indented(line: str) -> bool:
@@ -325,9 +331,10 @@ def _paragraph(text: str, line: int, scene_break: bool = False) -> Paragraph:
 
 
 def _join(parts: list[str]) -> str:
+    edge = _cjk_edge_re().match
     text = parts[0]
     for part in parts[1:]:
-        if _CJK_EDGE_RE.match(text[-1]) and _CJK_EDGE_RE.match(part[0]):
+        if edge(text[-1]) and edge(part[0]):
             text += part
         else:
             text += " " + part
