@@ -112,6 +112,12 @@ def _split_en(text: str) -> tuple[str, str] | None:
     return text.strip(), ""
 
 
+_ZH_FIRST = "第卷序楔引番尾後后終终完最"
+_EN_FIRST = "#CcPpBbVvEeFfIiAa"
+HEADING_STARTS = frozenset(_ZH_FIRST + _EN_FIRST)
+"""The characters a heading starts with (after any whitespace)."""
+
+
 def split_heading(text: str) -> tuple[str, str] | None:
     """(heading, rest of the line) when `text` starts with a chapter heading, else None.
 
@@ -122,9 +128,9 @@ def split_heading(text: str) -> tuple[str, str] | None:
     if not text:
         return None
     first = text[0]
-    if first in "第卷序楔引番尾後后終终完最":
+    if first in _ZH_FIRST:
         return _split_zh(text)
-    if first in "#CcPpBbVvEeFfIiAa":
+    if first in _EN_FIRST:
         return _split_en(text)
     return None
 

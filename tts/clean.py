@@ -255,14 +255,15 @@ _SCENE_BREAK_RE = re.compile(
     r"(?:[.．。·・•]{3,}|[…⋯]+|[*＊✱✲]{3,}|[—―─━]{2,}|[-–－]{3,}|[~～〜]{3,}"
     r"|[◆◇■□●○★☆♦♢❖◎※§]{1,}|[#＃]{3,}|[=＝]{3,}|[_＿]{3,}|[+＋]{3,})"
 )
-_SCENE_BREAK_CHARS = frozenset(".．。·・•…⋯*＊✱✲—―─━-–－~～〜◆◇■□●○★☆♦♢❖◎※§#＃=＝_＿+＋")
+SCENE_BREAK_STARTS = frozenset(".．。·・•…⋯*＊✱✲—―─━-–－~～〜◆◇■□●○★☆♦♢❖◎※§#＃=＝_＿+＋")
+"""The characters a scene break starts with (after any whitespace)."""
 _SPACES_RE = re.compile(r"[\s\u3000]+")
 
 
 def is_scene_break(line: str) -> bool:
     """A line that only marks a cut in the scene: '......', '***', '* * *', '——', '◆◆◆'."""
     stripped = line.strip()
-    if not stripped or len(stripped) > 80 or stripped[0] not in _SCENE_BREAK_CHARS:
+    if not stripped or len(stripped) > 80 or stripped[0] not in SCENE_BREAK_STARTS:
         return False
     compact = _SPACES_RE.sub("", stripped)
     if not compact or len(compact) > 40:

@@ -12,8 +12,15 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from tts.chapters import split_chapters, split_heading
-from tts.clean import HAN, fix_text, is_scene_break, is_site_notice, strip_gutenberg
+from tts.chapters import HEADING_STARTS, split_chapters, split_heading
+from tts.clean import (
+    HAN,
+    SCENE_BREAK_STARTS,
+    fix_text,
+    is_scene_break,
+    is_site_notice,
+    strip_gutenberg,
+)
 from tts.errors import InputError
 from tts.model import Book, Chapter, CleanReport, Language, Paragraph
 
@@ -285,6 +292,17 @@ def _cjk_edge_re() -> re.Pattern[str]:
     return re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’…—]")
 
 
+_ALONE_STARTS = SCENE_BREAK_STARTS | HEADING_STARTS
+
+
+def _stands_alone(line: str) -> bool:
+    """A scene break or a heading: a paragraph of its own even in a hard-wrapped book."""
+    first = line[:1]  # most lines start with neither: two calls saved
+    if first not in _ALONE_STARTS and not first.isspace():
+        return False
+    return is_scene_break(line) or split_heading(line) is not None
+
+
 def _is_indented(line: str) -> bool:
     return line.startswith(_INDENT) and len(line) - len(line.lstrip(" ")) <= 8
 
@@ -373,7 +391,7 @@ def split_paragraphs(text: str) -> list[Paragraph]:
         if not line:
             flush()
             continue
-        single = is_scene_break(line) or (split_heading(line) is not None)
+        single = _stands_alone(line)
         if (
             single
             or alone
