@@ -541,8 +541,11 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
     return None
 
 
+_SURNAME_OF_RE = re.compile(rf"[老小]?({_SURNAME_RE})")
+
+
 def _surname_of(surface: str) -> str | None:
-    m = re.match(rf"[老小]?({_SURNAME_RE})", surface)
+    m = _SURNAME_OF_RE.match(surface)
     return m.group(1) if m else None
 
 
