@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import opencc
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from tts.attribute import FIRST_PERSON_EN, FIRST_PERSON_ZH, attribute
+from tts.attribute import _EN_SENT, FIRST_PERSON_EN, FIRST_PERSON_ZH, attribute
 from tts.model import Book, Chapter, Character, Paragraph, Segment
 from tts.roster import build_roster, fold
 
@@ -568,6 +569,20 @@ def test_repeated_lines_follow_who_is_in_view(
     """A line read once per book (books repeat lines) still goes to whoever its pronoun or
     the narration before it names each time it comes."""
     assert [s.speaker for s in lines_of(book(language, *paras))] == speakers
+
+
+_PLAIN_SENTENCE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*|[^.!?;:])+[.!?;:]*"
+)
+"""A sentence, a character at a time: what `_EN_SENT` reads in runs."""
+
+
+@given(st.text(alphabet="Mr. Drs StJn.Pl!?;:aeb ,\n", max_size=60))
+def test_english_sentences_read_in_runs_are_the_same(text: str) -> None:
+    assert _EN_SENT.findall(text) == _PLAIN_SENTENCE.findall(text)
+    assert [m.span() for m in _EN_SENT.finditer(text)] == [
+        m.span() for m in _PLAIN_SENTENCE.finditer(text)
+    ]
 
 
 def test_cycle_collector_is_left_as_it_was() -> None:
