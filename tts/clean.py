@@ -29,11 +29,6 @@ _CJK_PUNCT_RE = re.compile(f"[{CJK_PUNCT}]")
 _HANGUL_RE = re.compile(f"[{HANGUL_SYLLABLE}]")
 _HANGUL_RUN_RE = re.compile(f"[{HANGUL_SYLLABLE}]+")
 
-# A pattern that starts with a plain character class lets the regex engine skip ahead to the
-# characters that can start a match; one that starts with a repeat ('[…]+', '[…]?') tries
-# every position in turn, several times slower over a whole book. Patterns run over a whole
-# book therefore spell '[…]+' as '[…][…]*' (the same matches).
-
 
 _INVISIBLE_BMP = (
     # format characters (Unicode category Cf): soft hyphen, zero-width space/joiners,
@@ -51,7 +46,10 @@ _INVISIBLE = (
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
 
-
+# A pattern that starts with a plain character class lets the regex engine skip ahead to the
+# characters that can start a match; one that starts with a repeat ('[…]+', '[…]?') tries
+# every position in turn, several times slower over a whole book. Patterns run over a whole
+# book therefore spell '[…]+' as '[…][…]*' (the same matches).
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}][{_INVISIBLE}]*")
 _MAYBE_INVISIBLE_RE = re.compile(f"[{_INVISIBLE_BMP}\U00010000-\U0010ffff]")
 """An invisible character or any character beyond the BMP: one pass at half the cost of

@@ -56,6 +56,9 @@ _LETTER_RE = re.compile(
 )
 _HAN_RUN_RE = re.compile(f"[{HAN}]+")
 _ASCII_LETTER_RE = re.compile("[A-Za-z]")
+_HAN_IN_WORD = f"[A-Za-z][{HAN}]|[{HAN}][A-Za-z]"
+"""Han glued to a Latin letter; a pattern string that re compiles on first use (a Han class
+takes milliseconds to compile, and only texts with Latin letters need it)."""
 _ACCENTED_RE = re.compile("[\u0080-\u024f]+")
 
 _COMMON_HAN = frozenset(
@@ -129,7 +132,7 @@ def _plausibility(text: str) -> float:
     if (
         han
         and _ASCII_LETTER_RE.search(sample)
-        and len(re.findall(f"[A-Za-z][{HAN}]|[{HAN}][A-Za-z]", sample)) > 0.2 * len(han)
+        and len(re.findall(_HAN_IN_WORD, sample)) > 0.2 * len(han)
     ):
         return 0.0  # accented Latin read as double-byte Chinese: Han glued inside words
     if len(han) >= 4:
