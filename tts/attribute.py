@@ -1128,8 +1128,8 @@ def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], l
     segments: list[Segment] = []
     for ch, blocks in chapters:
         guesses = att.chapter(blocks)
-        flat = [(g.speaker, round(g.confidence, 3), g.method) for gs in guesses for g in gs]
-        att.lines.update(g[0] for g in flat if g[0])
+        flat = [(who, round(conf, 3), method) for gs in guesses for who, method, conf in gs]
+        att.lines.update([who for who, _, _ in flat if who])
         segments.extend(segments_from_blocks(ch, blocks, flat))
     if att.lines.get(att.first_person):
         roster.forms.setdefault(att.first_person, set())
