@@ -435,3 +435,21 @@ def test_offline_voices_come_out_within_one_lu(
     before = speaker_levels(raw)
     assert spread(before) > 2.0, before
     print(f"espeak {language}: before {before}, after {after}")
+
+
+def test_say_auditions_a_voice_at_the_level_the_book_gives_it(edge_server, tmp_path: Path) -> None:
+    """Two voices the service delivers far apart sound equally loud from `say`, at the
+    book's target, so choosing a voice by ear is not choosing the louder one."""
+    names = ["en-US-GuyNeural", "en-US-JennyNeural"]
+    raw = {v: measure_audio(tone_mp3(v, 100), ["-f", "mp3"]).lufs for v in names}
+    assert spread(raw) > 6.0, raw
+    heard: dict[str, float] = {}
+    for name in names:
+        out = tmp_path / f"{name}.mp3"
+        args = ["say", "The wind is up; let us go home.", "--voice", name, "-o", str(out)]
+        args += ["--cache-dir", str(tmp_path / "cache")]
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        (run,) = tone_runs(samples := decode_mp3(out.read_bytes()))
+        heard[name] = lufs_of(samples[int(run.start * RATE) + 720 : int(run.end * RATE) - 720])
+    assert all(abs(level + 18.0) <= 1.0 for level in heard.values()), heard

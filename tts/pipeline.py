@@ -254,6 +254,7 @@ def say(
     """Speak one line in one voice: for auditioning a voice or a prosody setting."""
     from tts.assemble import assemble
     from tts.cache import ClipCache
+    from tts.loudness import level_voices
     from tts.synth import Progress, plan_requests, synthesize_all
 
     segment = Segment(chapter=1, index=0, kind="narration", text=text, paragraph=0, line=1)
@@ -264,6 +265,8 @@ def say(
     clips = _run(
         synthesize_all(requests, engine, ClipCache(cache_dir / "clips"), progress=counters)
     )
+    # At the level the book will give it, so what is auditioned is what will be heard.
+    clips = level_voices(clips, [r.voice for r in requests])
     output.parent.mkdir(parents=True, exist_ok=True)
     parts: list[Clip | Silence] = []
     for clip in clips:
