@@ -75,6 +75,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from tts.atomic import replacing
+from tts.engines.edge_voices import shipped_voices
 from tts.errors import ConfigError
 from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Pauses, Voice, VoiceInfo
 
@@ -254,7 +255,7 @@ def parse_config(
 ) -> VoicesConfig:
     """`load_config` for text already read (pure apart from loading the shipped voice list)."""
     if edge_voices is None:
-        edge_voices = _shipped_edge_voices()
+        edge_voices = shipped_voices()
     reader = _Reader(
         source,
         edge_names={v.name for v in edge_voices} or None,
@@ -272,14 +273,6 @@ def known_characters(config: VoicesConfig) -> list[Character]:
     return [
         Character(name=s.name, aliases=s.aliases, gender=s.gender) for s in config.speakers.values()
     ]
-
-
-def _shipped_edge_voices() -> list[VoiceInfo]:
-    """The Edge voice list shipped with the package (the engine, and so aiohttp and
-    edge-tts, imported only when no list was given)."""
-    from tts.engines.edge import shipped_voices
-
-    return shipped_voices()
 
 
 def _line(node: Node) -> int:
