@@ -15,6 +15,7 @@ from tts.voices import (
     VoicesConfig,
     VoicesConfigError,
     VoiceSetting,
+    engine_of,
     known_characters,
     load_config,
     parse_config,
@@ -522,3 +523,18 @@ def test_with_an_empty_voice_list_only_the_form_of_edge_names_is_checked() -> No
     assert config.narrator.voice == "zh-CN-XiaomoNeural"
     with pytest.raises(VoicesConfigError, match="unknown voice 'Xiaomo' for narrator.voice"):
         parse_config("narrator: {voice: Xiaomo}\n", edge_voices=[])
+
+
+@pytest.mark.parametrize(
+    ("name", "engine"),
+    [
+        ("zh-CN-XiaoxiaoNeural", "edge"),
+        ("zh-CN-liaoning-XiaobeiNeural", "edge"),
+        ("cmn", "espeak"),
+        ("en-us+f2", "espeak"),
+        ("XiaoxiaoNeural", "edge"),  # a mistyped Edge name: Edge's check names the close ones
+    ],
+)
+def test_one_rule_tells_a_voice_names_engine(name: str, engine: str) -> None:
+    """`say --voice`, voices.yaml keys and custom pools all go by this."""
+    assert engine_of(name) == engine

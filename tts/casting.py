@@ -31,7 +31,7 @@ from ruamel.yaml.error import YAMLError
 from tts.atomic import replacing
 from tts.errors import ConfigError
 from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Language, Voice, VoiceInfo
-from tts.voices import EDGE_NAME, VoicesConfig, VoiceSetting
+from tts.voices import VoicesConfig, VoiceSetting, engine_of
 
 LANGUAGE_LOCALE: dict[str, str] = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en-US"}
 """The locale whose voices read a book of each language (voices.yaml `language` overrides)."""
@@ -153,7 +153,7 @@ def _pool(engine: str, locale: str, voices: Sequence[VoiceInfo], config: VoicesC
     genders = {v.name: v.gender for v in offered}
 
     custom = config.defaults.get(locale)
-    chosen = [n for n in custom.pool if _engine_of(n) == engine] if custom is not None else []
+    chosen = [n for n in custom.pool if engine_of(n) == engine] if custom is not None else []
     ranked = [(0, i, name) for i, name in enumerate(chosen)]
     if not ranked:
         for v in offered:
@@ -179,10 +179,6 @@ def _pool(engine: str, locale: str, voices: Sequence[VoiceInfo], config: VoicesC
         anyone=tiers(None),
         genders={n: genders.get(n, "") for _, _, n in ranked},
     )
-
-
-def _engine_of(name: str) -> str:
-    return "edge" if EDGE_NAME.match(name) else "espeak"
 
 
 def _espeak_voices(locale: str) -> list[VoiceInfo]:

@@ -12,9 +12,10 @@ import click
 
 from tts import __version__, pipeline
 from tts.errors import AudiobookError
-from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS
+from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, Voice
 from tts.scriptfile import jsonl_lines
 from tts.text import display_width
+from tts.voices import engine_of
 
 if TYPE_CHECKING:
     from tts.synth import Progress
@@ -436,10 +437,8 @@ def say(
     cache_dir: str | None,
 ) -> None:
     """Speak TEXT in one voice, to audition it or a prosody setting."""
-    from tts.model import Voice
-
     cache = _cache_dir(cache_dir)
-    engine_name = pipeline.engine_of_voice(voice_name)
+    engine_name = engine_of(voice_name)
     chosen, _ = pipeline.resolve_engine(engine_name, None, cache)
     voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
     out = Path(output) if output else pipeline.DEFAULT_OUTPUT_DIR / "say.mp3"

@@ -277,11 +277,6 @@ def say(
     return RenderResult(path=output, seconds=seconds, engine=engine.name, stats=counters.stats())
 
 
-def engine_of_voice(name: str) -> str:
-    """'edge' for Edge short names (zh-CN-XiaoxiaoNeural), else 'espeak' (cmn, en-us+f2)."""
-    return "edge" if name.endswith("Neural") else "espeak"
-
-
 def render(
     script: Script,
     engine: Engine,

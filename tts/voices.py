@@ -348,10 +348,15 @@ def _closest_voice(name: str, names: Sequence[str]) -> str | None:
     return cores[best] if best is not None and likeness(best)[0] >= 0.5 else None
 
 
+def engine_of(name: str) -> str:
+    """The engine a voice name belongs to: 'espeak' for an espeak-ng name (cmn, en-us+f2),
+    else 'edge' (Edge short names, and anything unrecognised, which the Edge check reports)."""
+    return "edge" if EDGE_NAME.match(name) or not ESPEAK_NAME.match(name) else "espeak"
+
+
 def _key_for(name: str) -> str:
-    """The voices.yaml key a bare voice name belongs under: 'espeak' for an espeak-ng name,
-    else 'voice' (Edge, and anything unrecognised, which the Edge check then reports)."""
-    return "voice" if EDGE_NAME.match(name) or not ESPEAK_NAME.match(name) else "espeak"
+    """The voices.yaml key a bare voice name belongs under."""
+    return "espeak" if engine_of(name) == "espeak" else "voice"
 
 
 def _signed_fix(value: Any, unit: str) -> str:
