@@ -292,17 +292,7 @@ def script(
     stats: bool,
 ) -> None:
     """Print who says what in INPUT, without synthesizing anything."""
-    cache = _cache_dir(cache_dir)
-    config = pipeline.load_config(_voices_option(voices_file), cache)
-    book = pipeline.read_book(Path(input_file), chapters)
-    engine_name = _script_engine(_engine_choice(engine), config)
-    result = pipeline.make_script(
-        book,
-        config=config,
-        engine_name=engine_name,
-        cache_dir=cache,
-        cast_file=_default_cast_file(Path(input_file)),
-    )
+    result = _reading(input_file, voices_file, engine, chapters, cache_dir)
     if fmt == "jsonl":
         click.echo("\n".join(jsonl_lines(result.cast, result.segments)))
     elif fmt == "html":
@@ -320,9 +310,27 @@ def script(
             click.echo(line, err=True)
 
 
-def _script_engine(engine: str | None, config: Any) -> str:
-    chosen = engine or (config.engine if config is not None else None) or "auto"
-    return "edge" if chosen == "auto" else chosen
+def _reading(
+    input_file: str,
+    voices_file: str | None,
+    engine: str | None,
+    chapters: str | None,
+    cache_dir: str | None,
+) -> pipeline.Script:
+    """INPUT read, attributed and cast as `script` and `cast` show it: with the voices a
+    default render of it keeps, of the engine asked for (`auto` names Edge's voices)."""
+    cache = _cache_dir(cache_dir)
+    config = pipeline.load_config(_voices_option(voices_file), cache)
+    source = Path(input_file)
+    book = pipeline.read_book(source, chapters)
+    chosen = pipeline.engine_choice(_engine_choice(engine), config)
+    return pipeline.make_script(
+        book,
+        config=config,
+        engine_name="edge" if chosen == "auto" else chosen,
+        cache_dir=cache,
+        cast_file=_default_cast_file(source),
+    )
 
 
 @main.command()
@@ -337,11 +345,9 @@ def _script_engine(engine: str | None, config: Any) -> str:
 @cache_option
 def voices(engine: str, locale: str | None, gender: str | None, cache_dir: str | None) -> None:
     """List the voices an engine offers."""
-    name = _engine_choice(engine)
-    if name == "auto":
-        name = "edge"
+    name = "edge" if _engine_choice(engine) == "auto" else engine
     cache = _cache_dir(cache_dir)
-    found = pipeline.list_voices(name or "edge", cache)
+    found = pipeline.list_voices(name, cache)
     shown = [
         info
         for info in found
@@ -389,15 +395,7 @@ def cast(
     from tts.casting import cast_table
     from tts.voices import write_voices_yaml
 
-    cache = _cache_dir(cache_dir)
-    config = pipeline.load_config(_voices_option(voices_file), cache)
-    source = Path(input_file)
-    book = pipeline.read_book(source, chapters)
-    engine_name = _script_engine(_engine_choice(engine), config)
-    cast_file = _default_cast_file(source)
-    result = pipeline.make_script(
-        book, config=config, engine_name=engine_name, cache_dir=cache, cast_file=cast_file
-    )
+    result = _reading(input_file, voices_file, engine, chapters, cache_dir)
     rows = cast_table(result.characters, result.cast)
     table = [("character", "lines", "gender", "aliases", "voice")]
     for row in rows:

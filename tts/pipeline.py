@@ -98,7 +98,7 @@ def resolve_engine(
     `auto` uses Edge when the service answers now, else the offline engine; one output
     never mixes engines, so the choice is made once, here, at the start of the run.
     """
-    chosen = name or (config.engine if config is not None else None) or "auto"
+    chosen = engine_choice(name, config)
     if chosen != "auto":
         engine = _make_engine(chosen, cache_dir)
         _run(engine.check())
@@ -116,6 +116,11 @@ def resolve_engine(
         _run(offline.check())
         return offline, [warning]
     return edge, []
+
+
+def engine_choice(name: str | None, config: voices_mod.VoicesConfig | None) -> str:
+    """The engine asked for: --engine, else voices.yaml's `engine`, else 'auto'."""
+    return name or (config.engine if config is not None else None) or "auto"
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:
@@ -399,6 +404,7 @@ __all__ = [
     "cast_script",
     "check_output_path",
     "default_voices_path",
+    "engine_choice",
     "engine_voices",
     "list_voices",
     "load_config",
