@@ -320,7 +320,8 @@ def _unreadable(clip: Clip, why: str) -> AudiobookError:
     )
 
 
-def _read_clip(clip: Clip) -> bytes:
+def read_clip(clip: Clip) -> bytes:
+    """The bytes of a clip's file; a clip that cannot be read says to synthesize it again."""
     try:
         return Path(clip.path).read_bytes()
     except OSError as e:
@@ -349,7 +350,7 @@ def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channel
     bitrate = 0
     for item in items:
         if isinstance(item, Clip):
-            for header, _, _ in _frame_spans(_read_clip(item)):
+            for header, _, _ in _frame_spans(read_clip(item)):
                 bitrate = header.bitrate
                 break
             if bitrate:
@@ -366,7 +367,7 @@ def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channel
             out.write(silence * n)
             frames += n
             continue
-        data = _read_clip(item)
+        data = read_clip(item)
         steps = gain_steps(item.gain_db)
         buf = bytearray(data) if steps else None
         view = memoryview(buf if buf is not None else data)
@@ -412,7 +413,7 @@ def _encode(items: list[Clip | Silence], out_path: Path, rate: int, bitrate: str
                         n -= step
                     continue
                 if item.codec == "pcm_s16le":
-                    pcm = _pcm_at(_read_clip(item), item.sample_rate, item.channels, rate)
+                    pcm = _pcm_at(read_clip(item), item.sample_rate, item.channels, rate)
                 else:
                     if not Path(item.path).is_file():
                         raise _unreadable(item, "No such file")

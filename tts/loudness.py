@@ -39,10 +39,9 @@ import subprocess
 from collections.abc import Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TypeVar
 
-from tts.assemble import MP3_GAIN_STEP_DB, decode_to_pcm, iter_frames
+from tts.assemble import MP3_GAIN_STEP_DB, decode_to_pcm, iter_frames, read_clip
 from tts.errors import AudiobookError
 from tts.ffmpeg import ffmpeg_exe, last_line
 from tts.model import Clip, Voice
@@ -132,16 +131,6 @@ def measure_audio(data: bytes, input_format: Sequence[str]) -> Measurement:
     return parse_ebur128(done.stderr.decode("utf-8", "replace"))
 
 
-def _read(clip: Clip) -> bytes:
-    try:
-        return Path(clip.path).read_bytes()
-    except OSError as e:
-        raise AudiobookError(
-            f"cannot read clip {clip.path}: {e.strerror or e}; "
-            "rerun the same command to synthesize it again"
-        ) from e
-
-
 def measure_clips(clips: Sequence[Clip]) -> Measurement:
     """Loudness of `clips` played back to back (pauses would not count anyway: R128 gates them).
 
@@ -157,9 +146,9 @@ def measure_clips(clips: Sequence[Clip]) -> Measurement:
     if len(formats) == 1:
         codec, rate, channels = formats.pop()
         if codec == "mp3":
-            data = b"".join(bytes(f) for c in clips for _, f in iter_frames(_read(c)))
+            data = b"".join(bytes(f) for c in clips for _, f in iter_frames(read_clip(c)))
             return measure_audio(data * loops, ["-f", "mp3"])
-        data = b"".join(_read(c) for c in clips)
+        data = b"".join(read_clip(c) for c in clips)
         return measure_audio(data * loops, _pcm_format(rate, channels))
     pcm = b"".join(
         decode_to_pcm(c.path, sample_rate=24000, codec=c.codec, source_rate=c.sample_rate)
