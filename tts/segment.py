@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from tts.model import Chapter, Language, Paragraph, Segment
+from tts.text import is_speakable
 
 Family = Literal["double", "corner", "wcorner", "single"]
 
@@ -273,14 +274,6 @@ def _scan_full(text: str, style: QuoteStyle) -> _Scan:
     return _Scan(tuple(spans), orphan, marks, opens_first)
 
 
-_SPEAKABLE_RE = re.compile(r"[^\W_]")
-
-
-def _speakable(text: str) -> bool:
-    """Holds a letter, digit or Han character: something a voice can say."""
-    return text[:1].isalnum() or _SPEAKABLE_RE.search(text) is not None
-
-
 def _is_scare_quote(text: str, start: int, end: int) -> bool:
     """A short quoted term inside a narration sentence (…的“一網通辦”其實…, the "reform" was)."""
     b = start - 2  # the character before the opening mark, spaces skipped
@@ -306,12 +299,12 @@ def _is_scare_quote(text: str, start: int, end: int) -> bool:
 
 def _narration(text: str) -> Piece | None:
     text = text.strip().lstrip("，,、；;").strip()
-    return _record(Piece, ("narration", text, False, False)) if _speakable(text) else None
+    return _record(Piece, ("narration", text, False, False)) if is_speakable(text) else None
 
 
 def _dialogue(text: str, continues: bool = False, open_end: bool = False) -> Piece | None:
     text = text.strip()
-    return _record(Piece, ("dialogue", text, continues, open_end)) if _speakable(text) else None
+    return _record(Piece, ("dialogue", text, continues, open_end)) if is_speakable(text) else None
 
 
 def _pieces(

@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_SPEAKABLE_RE = re.compile(r"[^\W_]")
+"""A letter or digit in any script (Unicode categories L and N): \\w less the underscore."""
+
 
 def is_speakable(text: str) -> bool:
     """True when the text holds a letter or digit (in any script): something to say.
 
     Punctuation and spaces alone get no audio, so no engine is ever asked to read them.
     """
-    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+    return text[:1].isalnum() or _SPEAKABLE_RE.search(text) is not None
 
 
 def is_wide(ch: str) -> bool:
