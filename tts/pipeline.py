@@ -7,6 +7,7 @@ Nothing here prints: progress goes through a callback the CLI supplies.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -214,10 +215,7 @@ def script_from_file(
 ) -> Script:
     """A corrected jsonl script of `book` (which gives the language and the tags)."""
     segments = read_script_file(path)
-    counts: dict[str, int] = {}
-    for s in segments:
-        if s.kind == "dialogue" and s.speaker:
-            counts[s.speaker] = counts.get(s.speaker, 0) + 1
+    counts = Counter(s.speaker for s in segments if s.kind == "dialogue" and s.speaker)
     known = {c.name: c for c in (voices_mod.known_characters(config) if config else [])}
     characters = [
         replace(known[name], lines=n) if name in known else Character(name=name, lines=n)
@@ -258,20 +256,14 @@ def say(
 ) -> RenderResult:
     """Speak one line in one voice: for auditioning a voice or a prosody setting."""
     from tts.assemble import assemble
-    from tts.cache import ClipCache
-    from tts.loudness import level_voices
-    from tts.synth import Progress, plan_requests, synthesize_all
+    from tts.synth import plan_requests
 
     segment = Segment(chapter=1, index=0, kind="narration", text=text, paragraph=0, line=1)
     requests = plan_requests([(segment, voice)], engine.max_request_chars)
     if not requests:
         raise InputError("nothing speakable in the text given to 'say'; give words to read")
-    counters = Progress()
-    clips = _run(
-        synthesize_all(requests, engine, ClipCache(cache_dir / "clips"), progress=counters)
-    )
     # At the level the book will give it, so what is auditioned is what will be heard.
-    clips = level_voices(clips, [r.voice for r in requests])
+    clips, stats = _synthesize(requests, engine, cache_dir)
     output.parent.mkdir(parents=True, exist_ok=True)
     parts: list[Clip | Silence] = []
     for clip in clips:
@@ -279,7 +271,7 @@ def say(
             parts.append(Silence(0.25))
         parts.append(clip)
     seconds = assemble(parts, output)
-    return RenderResult(path=output, seconds=seconds, engine=engine.name, stats=counters.stats())
+    return RenderResult(path=output, seconds=seconds, engine=engine.name, stats=stats)
 
 
 def render(
@@ -301,10 +293,7 @@ def render(
     chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`).
     `subtitles` ('srt', 'lrc', 'vtt') writes a timed transcript beside each audio file.
     """
-    from tts.cache import ClipCache
-    from tts.loudness import level_voices
     from tts.publish import Publication, publish
-    from tts.synth import Progress, synthesize_all
     from tts.timeline import lay_out
 
     requests = plan(script, engine)
@@ -313,12 +302,9 @@ def render(
             f"{script.book.source}: nothing to speak after cleaning; "
             "check that the file holds the chapter's text"
         )
-    cache = ClipCache(cache_dir / "clips")
-    counters = Progress(listener=progress)
-    clips = _run(
-        synthesize_all(requests, engine, cache, concurrency=concurrency, progress=counters)
+    clips, stats = _synthesize(
+        requests, engine, cache_dir, concurrency=concurrency, progress=progress
     )
-    clips = level_voices(clips, [r.voice for r in requests])
     titles = chapter_titles(script.segments)
     book = script.book
     publication = Publication(
@@ -336,7 +322,7 @@ def render(
         seconds = publish(
             layout, output, publication, segments=script.segments, speaker_of=speaker_of
         )
-        return RenderResult(output, seconds, engine.name, counters.stats(), files=(output,))
+        return RenderResult(output, seconds, engine.name, stats, files=(output,))
     folder = output.with_suffix("")
     files: list[Path] = []
     total = 0.0
@@ -353,7 +339,34 @@ def render(
             track=number,
         )
         files.append(target)
-    return RenderResult(folder, total, engine.name, counters.stats(), files=tuple(files))
+    return RenderResult(folder, total, engine.name, stats, files=tuple(files))
+
+
+def _synthesize(
+    requests: Sequence[Request],
+    engine: Engine,
+    cache_dir: Path,
+    *,
+    concurrency: int = 4,
+    progress: ProgressCallback | None = None,
+) -> tuple[list[Clip], Stats]:
+    """Every request spoken (from the clip cache where it can be), and each voice brought to
+    the book's loudness."""
+    from tts.cache import ClipCache
+    from tts.loudness import level_voices
+    from tts.synth import Progress, synthesize_all
+
+    counters = Progress(listener=progress)
+    clips = _run(
+        synthesize_all(
+            requests,
+            engine,
+            ClipCache(cache_dir / "clips"),
+            concurrency=concurrency,
+            progress=counters,
+        )
+    )
+    return level_voices(clips, [r.voice for r in requests]), counters.stats()
 
 
 def _by_chapter(
