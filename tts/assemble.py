@@ -444,6 +444,13 @@ def _target_rate(clips: list[Clip]) -> int:
     return 24000
 
 
+def frame_copied(clips: Iterable[Clip]) -> bool:
+    """True when `assemble` joins these clips by copying MP3 frames: all are MP3 of one sample
+    rate and channel layout (it still re-encodes if their frames turn out not to match)."""
+    formats = {(c.codec, c.sample_rate, c.channels) for c in clips}
+    return len(formats) == 1 and next(iter(formats))[0] == "mp3"
+
+
 def assemble(
     timeline: Iterable[Clip | Silence],
     out_path: Path,
@@ -460,14 +467,13 @@ def assemble(
     items = list(timeline)
     out_path = Path(out_path)
     clips = [item for item in items if isinstance(item, Clip)]
-    formats = {(c.codec, c.sample_rate, c.channels) for c in clips}
     seconds: float | None = None
     with replacing(out_path) as tmp:
-        if len(formats) == 1 and next(iter(formats))[0] == "mp3":
-            _, rate, channels = next(iter(formats))
+        if frame_copied(clips):
+            first = clips[0]
             try:
                 with open(tmp, "wb") as out:
-                    seconds = _copy_frames(items, out, rate, channels)
+                    seconds = _copy_frames(items, out, first.sample_rate, first.channels)
             except _Mismatch:
                 seconds = None
         if seconds is None:

@@ -41,7 +41,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from tts.assemble import MP3_GAIN_STEP_DB, decode_to_pcm, iter_frames, read_clip
+from tts.assemble import (
+    MP3_GAIN_STEP_DB,
+    decode_to_pcm,
+    frame_copied,
+    iter_frames,
+    read_clip,
+)
 from tts.errors import AudiobookError
 from tts.ffmpeg import ffmpeg_exe, last_line
 from tts.model import Clip, Voice
@@ -270,12 +276,6 @@ def stepped_gains(
         else:
             gains.append(low)
     return gains
-
-
-def frame_copied(clips: Sequence[Clip]) -> bool:
-    """True when the assembler will copy MP3 frames (all clips MP3 of one rate and layout)."""
-    formats = {(c.codec, c.sample_rate, c.channels) for c in clips}
-    return len(formats) == 1 and next(iter(formats))[0] == "mp3"
 
 
 def mean_gain_db(durations: Sequence[float], gains: Sequence[float]) -> float:
