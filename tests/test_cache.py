@@ -91,12 +91,17 @@ def test_a_second_put_replaces_the_clip(tmp_path: Path) -> None:
     assert Path(cache.get(key).path).stat().st_size == 288  # type: ignore[union-attr]
 
 
+def files_in(root: Path) -> list[str]:
+    """Names of every file under `root`, temporary ones included ('.<name>.<random>.part')."""
+    return sorted(p.name for p in root.rglob("*") if p.is_file())
+
+
 def test_no_temp_files_are_left_behind(tmp_path: Path) -> None:
     cache = ClipCache(tmp_path)
-    for i in range(5):
-        cache.put(clip_key("edge", "1", ARIA, f"line {i}"), mp3_audio())
-    leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
-    assert leftovers == []
+    keys = [clip_key("edge", "1", ARIA, f"line {i}") for i in range(5)]
+    for key in keys:
+        cache.put(key, mp3_audio())
+    assert files_in(tmp_path) == sorted(f"{key}{ext}" for key in keys for ext in (".mp3", ".json"))
 
 
 def test_audio_without_sidecar_is_not_a_hit(tmp_path: Path) -> None:
@@ -148,7 +153,7 @@ def test_interrupted_sidecar_write_leaves_no_entry_and_no_temp(
         cache.put(key, mp3_audio())
     monkeypatch.setattr(os, "replace", real_replace)
     assert cache.get(key) is None
-    assert [p for p in tmp_path.rglob("*.tmp")] == []
+    assert files_in(tmp_path) == [f"{key}.mp3"]  # the audio, without a sidecar: no temp file
 
 
 def test_unwritable_cache_is_an_error_with_the_fix(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.cache import ClipCache
+from tts.cache import ClipCache, clip_key
 from tts.errors import (
     ClientOutdated,
     EngineError,
@@ -446,7 +446,15 @@ def test_kill_9_loses_only_requests_in_flight(tmp_path: Path) -> None:
     run(synthesize_all(requests_for(40), engine, ClipCache(cache_dir)))
     # at most the 2 in-flight requests (and any that finished after we read the count) redone
     assert 40 - done - 4 <= len(engine.calls) <= 40 - done
-    assert [p for p in cache_dir.rglob("*.tmp")] == []
+    # Every clip under its own name is whole; only a temporary '.<name>.<random>.part' that
+    # the kill cut short may be left beside them, and it is never read as a clip.
+    cache = ClipCache(cache_dir)
+    keys = {clip_key(engine.name, engine.version, r.voice, r.text) for r in requests_for(40)}
+    named = [p for p in cache_dir.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    assert sorted(p.name for p in named) == sorted(
+        f"{k}{e}" for k in keys for e in (".mp3", ".json")
+    )
+    assert all(cache.get(key) is not None for key in keys)
 
 
 def test_a_plain_callback_can_follow_progress(tmp_path: Path) -> None:
