@@ -22,6 +22,9 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\ufe10-\ufe4f"
 """CJK punctuation and full-width forms (no ideographic space, no full-width letters)."""
 HANGUL_SYLLABLE = "\uac00-\ud7a3"
+CJK_JOINING = f"{HAN}\u3000-\u303f\uff00-\uffef“”‘’…—"
+"""Characters that join across a line break without a space (Han, CJK punctuation, full-width
+forms, curly quotes, ellipsis, dash): a line wrapped between two of them had no space there."""
 
 _HAN_RE = re.compile(f"[{HAN}]")
 _HAN_RUN_RE = re.compile(f"[{HAN}]+")

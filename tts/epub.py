@@ -17,13 +17,14 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from tts.chapters import split_chapters
-from tts.clean import HAN, fix_text, is_scene_break, is_site_notice
+from tts.clean import CJK_JOINING, HAN, fix_text, is_scene_break, is_site_notice
 from tts.errors import InputError
 from tts.load import detect_language, select_chapters
 from tts.model import Book, BookInfo, Chapter, CleanReport, Language, Paragraph
@@ -270,8 +271,13 @@ class _Extractor(HTMLParser):
 
 
 _SPACE_RUN_RE = re.compile(r"\s+")
-_CJK = f"{HAN}\u3000-\u303f\uff00-\uffef“”‘’…—"
-_CJK_BREAK_RE = re.compile(f"(?<=[{_CJK}])[ \t]*\n\\s*(?=[{_CJK}])")
+
+
+@lru_cache(maxsize=1)
+def _cjk_break_re() -> re.Pattern[str]:
+    """A line break between two characters that join without a space (compiled on first use:
+    it takes milliseconds, and load_book imports this module for plain-text books too)."""
+    return re.compile(f"(?<=[{CJK_JOINING}])[ \t]*\n\\s*(?=[{CJK_JOINING}])")
 
 
 _BR = "\x1e"
@@ -288,7 +294,7 @@ def _collapse(text: str) -> list[str]:
     """
     out = []
     for part in _BR_INDENT_RE.split(text):
-        part = _CJK_BREAK_RE.sub("", part.replace(_BR, "\n").strip())
+        part = _cjk_break_re().sub("", part.replace(_BR, "\n").strip())
         part = _SPACE_RUN_RE.sub(" ", part).strip()
         if part:
             out.append(part)

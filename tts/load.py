@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tts.chapters import HEADING_STARTS, split_chapters, split_heading
 from tts.clean import (
+    CJK_JOINING,
     HAN,
     SCENE_BREAK_STARTS,
     fix_text,
@@ -292,7 +293,7 @@ _PARAGRAPH_END = frozenset('。！？!?.…”」』"’')
 def _cjk_edge_re() -> re.Pattern[str]:
     """A character that joins a wrapped line without a space (compiled on first use: it
     takes milliseconds, and only hard-wrapped books need it)."""
-    return re.compile(f"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’…—]")
+    return re.compile(f"[{CJK_JOINING}]")
 
 
 _ALONE_STARTS = SCENE_BREAK_STARTS | HEADING_STARTS
