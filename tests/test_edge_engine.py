@@ -132,7 +132,10 @@ def test_long_chinese_splits_under_the_limit_and_keeps_every_character(sentences
     assert "".join(chunks) == text
     assert all(request_bytes(c) <= MAX_REQUEST_BYTES for c in chunks)
     assert all(c[-1] in "。！？" for c in chunks)  # cut only at sentence ends
-    assert len(chunks) == -(-len(text.encode()) // MAX_REQUEST_BYTES) or len(chunks) > 1
+    # packed: no two neighbours would fit in one request (so 10 sentences stay one request)
+    assert all(
+        request_bytes(a + b) > MAX_REQUEST_BYTES for a, b in zip(chunks, chunks[1:], strict=False)
+    )
 
 
 def _b(offset: float, duration: float, text: str) -> Boundary:
