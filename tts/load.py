@@ -108,9 +108,13 @@ def _bom_less_utf16(data: bytes) -> str | None:
     return None
 
 
-def _common_share(text: str) -> float:
-    """Share of the Han characters in the first part of `text` that are everyday ones."""
-    han = "".join(_HAN_RUN_RE.findall(text[:200_000]))
+def _han(text: str) -> str:
+    """The Han characters in the first part of `text`, the part a decoding is judged on."""
+    return "".join(_HAN_RUN_RE.findall(text[:200_000]))
+
+
+def _common_share(han: str) -> float:
+    """Share of these Han characters that are everyday ones."""
     return sum(map(_COMMON_HAN.__contains__, han)) / len(han) if han else 0.0
 
 
@@ -129,7 +133,7 @@ def _plausibility(text: str) -> float:
     if accented > 0.3 * max(letters, 1):
         return 0.0  # CJK bytes read as Latin-1/cp1252: a soup of accented letters
     score = letters / visible
-    han = "".join(_HAN_RUN_RE.findall(sample))
+    han = _han(sample)
     if (
         han
         and _ASCII_LETTER_RE.search(sample)
@@ -138,7 +142,7 @@ def _plausibility(text: str) -> float:
         return 0.0  # accented Latin read as double-byte Chinese: Han glued inside words
     if len(han) >= 4:
         # A wrong legacy CJK decoding is still all Han, but rarely common Han.
-        common = sum(map(_COMMON_HAN.__contains__, han)) / len(han)
+        common = _common_share(han)
         if common < 0.15:
             return 0.0
         score = min(score, 0.5 + common)
@@ -234,7 +238,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     # GB18030 decodes most Big5 bytes too (into rare characters): take the better reading.
     scored = [(*_try(data, name), name) for name in _CHINESE_LEGACY]
     best: tuple[float, str, str] | None = max(
-        scored, key=lambda x: (x[0] >= _PLAUSIBLE, _common_share(x[1]))
+        scored, key=lambda x: (x[0] >= _PLAUSIBLE, _common_share(_han(x[1])))
     )
     if best[0] < _PLAUSIBLE:
         best = None
