@@ -122,7 +122,8 @@ def _is_tag_frame(data: bytes | memoryview, pos: int, header: FrameHeader) -> bo
     )
 
 
-def _id3v2_size(data: bytes | memoryview) -> int:
+def id3v2_size(data: bytes | memoryview) -> int:
+    """Bytes taken by the ID3v2 tag that `data` starts with (header, body, footer), else 0."""
     if len(data) < 10 or bytes(data[:3]) != b"ID3":
         return 0
     size = 0
@@ -134,7 +135,7 @@ def _id3v2_size(data: bytes | memoryview) -> int:
 
 def _frame_spans(data: bytes) -> Iterator[tuple[FrameHeader, int, int]]:
     """(header, start, end) of every audio frame; see `iter_frames`."""
-    pos = _id3v2_size(data)
+    pos = id3v2_size(data)
     end = len(data)
     first = True
     synced = False  # reached by stepping from a frame already accepted

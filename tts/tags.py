@@ -43,6 +43,7 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
+from tts.assemble import id3v2_size
 from tts.atomic import replacing
 from tts.errors import AudiobookError, InputError
 from tts.ffmpeg import ffmpeg_exe
@@ -295,26 +296,14 @@ def tag_bytes(frames: Sequence[Frame], padding: int = _PADDING) -> bytes:
     return b"ID3\x03\x00\x00" + _syncsafe(len(body)) + bytes(body)
 
 
-def _id3v2_end(head: bytes) -> int:
-    """Bytes taken by ID3v2 tags at the start of a file (0 when it has none)."""
-    pos = 0
-    while head[pos : pos + 3] == b"ID3" and len(head) >= pos + 10:
-        size = 0
-        for byte in head[pos + 6 : pos + 10]:
-            size = (size << 7) | (byte & 0x7F)
-        pos += 10 + size + (10 if head[pos + 5] & 0x10 else 0)
-    return pos
-
-
 def _audio_start(path: Path) -> int:
+    """Bytes taken by the ID3v2 tags (one or more) at the start of the file."""
+    end = 0
     with open(path, "rb") as f:
-        head = f.read(10)
-        end = 0
-        while (skip := _id3v2_end(head)) > 0:
+        while skip := id3v2_size(f.read(10)):
             end += skip
             f.seek(end)
-            head = f.read(10)
-        return end
+    return end
 
 
 def write_id3(
