@@ -28,16 +28,15 @@ from tts.engines.edge import (
     COMPLETENESS_TOLERANCE,
     MAX_REQUEST_BYTES,
     EdgeEngine,
-    closest_voices,
     incomplete_reason,
-    is_speakable,
     request_bytes,
     retry_after_seconds,
-    shipped_voices,
     split_for_edge,
 )
+from tts.engines.edge_voices import closest_voices, shipped_voices
 from tts.errors import ConfigError, NoAudio, RateLimited, ServiceUnreachable
 from tts.model import Boundary, Voice
+from tts.text import is_speakable
 
 T = TypeVar("T")
 
