@@ -169,11 +169,16 @@ field given: the same tuple, built in half the time of a NamedTuple's own constr
 Python function), for the 100,000s of pieces and blocks of a book."""
 
 
+def _family_marks(families: frozenset[Family]) -> str:
+    """The quote marks of these families, escaped, to put inside a regex character class."""
+    chars = [c for c, f in (*_OPEN.items(), *_CLOSE.items(), *_STRAIGHT.items()) if f in families]
+    return "".join(sorted(re.escape(c) for c in chars))
+
+
 @lru_cache(maxsize=32)
 def _marks_re(families: frozenset[Family]) -> re.Pattern[str]:
     """The quote marks of the active families only."""
-    chars = [c for c, f in (*_OPEN.items(), *_CLOSE.items(), *_STRAIGHT.items()) if f in families]
-    return re.compile("[" + "".join(sorted(re.escape(c) for c in chars)) + "]")
+    return re.compile(f"[{_family_marks(families)}]")
 
 
 @lru_cache(maxsize=32)
@@ -181,8 +186,7 @@ def _simple_res(families: frozenset[Family]) -> tuple[re.Pattern[str], re.Patter
     """The common case as two regexes: a paragraph whose marks are curly double, corner or
     straight double quotes that open and close in turn, never nested; and one such quote
     (content in group 1). `_scan_full` reads these paragraphs the same way, only slower."""
-    chars = [c for c, f in (*_OPEN.items(), *_CLOSE.items(), *_STRAIGHT.items()) if f in families]
-    other = "[^" + "".join(sorted(re.escape(c) for c in chars)) + "]*"
+    other = f"[^{_family_marks(families)}]*"
     pairs = [(o, c) for o, f in _OPEN.items() for c, g in _CLOSE.items() if f == g != "single"]
     pairs = [(o, c) for o, c in pairs if _OPEN[o] in families]
     quotes = [f"{re.escape(o)}{other}{re.escape(c)}" for o, c in pairs]
