@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from tts.atomic import write_bytes
-from tts.errors import AudiobookError
 from tts.model import Audio, Boundary, Clip, Voice
 
 KEY_SCHEMA = 1
@@ -64,16 +63,7 @@ class ClipCache:
             audio_path = self._dir(key) / f"{key}{_EXTENSIONS[meta['codec']]}"
             if audio_path.stat().st_size != meta["bytes"]:
                 return None
-            return Clip(
-                path=str(audio_path),
-                codec=meta["codec"],
-                sample_rate=int(meta["sample_rate"]),
-                channels=int(meta["channels"]),
-                duration=float(meta["duration"]),
-                boundaries=tuple(
-                    Boundary(float(b[0]), float(b[1]), str(b[2])) for b in meta["boundaries"]
-                ),
-            )
+            return _clip(audio_path, meta)
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
@@ -97,9 +87,16 @@ class ClipCache:
         write_bytes(audio_path, audio.data, what="write the clip", fix=fix)
         sidecar = json.dumps(meta, ensure_ascii=False).encode("utf-8")
         write_bytes(self.sidecar_path(key), sidecar, what="write the clip", fix=fix)
-        clip = self.get(key)
-        if clip is None:  # pragma: no cover - only if the disk lies to us
-            raise AudiobookError(
-                f"clip {key} vanished from the cache at {self.root} right after writing"
-            )
-        return clip
+        return _clip(audio_path, meta)
+
+
+def _clip(audio_path: Path, meta: dict[str, Any]) -> Clip:
+    """The Clip a sidecar describes (`put` and `get` build it the same way)."""
+    return Clip(
+        path=str(audio_path),
+        codec=meta["codec"],
+        sample_rate=int(meta["sample_rate"]),
+        channels=int(meta["channels"]),
+        duration=float(meta["duration"]),
+        boundaries=tuple(Boundary(float(b[0]), float(b[1]), str(b[2])) for b in meta["boundaries"]),
+    )
