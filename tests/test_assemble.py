@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from edge_server import ffmpeg
 
+import tts.assemble as assemble_module
 from tts.assemble import (
     FrameHeader,
     assemble,
@@ -260,11 +261,26 @@ def test_output_that_cannot_be_written_is_an_error_with_the_fix(
         assemble([clips["a"]], tmp_path / "a-file" / "book.mp3")
 
 
-def test_interrupt_midway_leaves_no_temp(clips: dict[str, Clip], tmp_path: Path) -> None:
-    def timeline():  # type: ignore[no-untyped-def]
-        yield clips["a"]
-        raise KeyboardInterrupt
+@pytest.mark.parametrize(("first", "second"), [("a", "b"), ("pcm", "pcm2")])
+def test_interrupt_midway_leaves_no_temp(
+    clips: dict[str, Clip],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    first: str,
+    second: str,
+) -> None:
+    """Ctrl-C while the second clip is read, when the first is already in the temp file."""
+    read = assemble_module.read_clip
+    at_interrupt: list[str] = []
 
+    def read_then_interrupt(clip: Clip) -> bytes:
+        if clip.path == clips[second].path:
+            at_interrupt.extend(p.name for p in tmp_path.iterdir())
+            raise KeyboardInterrupt
+        return read(clip)
+
+    monkeypatch.setattr(assemble_module, "read_clip", read_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        assemble(timeline(), tmp_path / "book.mp3")
+        assemble([clips[first], Silence(0.2), clips[second]], tmp_path / "book.mp3")
+    assert [name.endswith(".part") for name in at_interrupt] == [True], "it was midway"
     assert list(tmp_path.iterdir()) == []
