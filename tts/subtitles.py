@@ -27,12 +27,10 @@ from pathlib import Path
 
 from tts.atomic import write_text
 from tts.errors import ConfigError
-from tts.model import SUBTITLE_FORMATS, Boundary, Segment, SubtitleFormat
+from tts.model import SUBTITLE_FORMATS, Boundary, Segment
 from tts.synth import JOINER
 from tts.text import is_wide
 from tts.timeline import Placed
-
-FORMATS = SUBTITLE_FORMATS
 
 CJK_CUE_CHARS = 36
 """Most characters in one cue of Chinese text: two subtitle lines of about 18."""
@@ -472,7 +470,8 @@ def subtitle_text(cues: Sequence[Cue], fmt: str, **meta: str | None) -> str:
         if unknown:
             raise TypeError(f"to_lrc takes title, artist and album, not {sorted(unknown)}")
         return to_lrc(cues, **meta)
-    raise ConfigError(f"unknown subtitle format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    choices = ", ".join(SUBTITLE_FORMATS)
+    raise ConfigError(f"unknown subtitle format '{fmt}'; choose one of {choices}")
 
 
 def subtitle_path(audio_path: Path | str, fmt: str) -> Path:
@@ -489,10 +488,8 @@ def write_subtitles(path: Path | str, cues: Sequence[Cue], fmt: str, **meta: str
 
 __all__ = [
     "CJK_CUE_CHARS",
-    "FORMATS",
     "LATIN_CUE_CHARS",
     "Cue",
-    "SubtitleFormat",
     "align",
     "cue_ranges",
     "cues",
