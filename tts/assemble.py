@@ -347,16 +347,17 @@ class _Mismatch(Exception):
     """A clip's frames are not in the format the frame copy was started with."""
 
 
-def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channels: int) -> float:
-    bitrate = 0
+def _first_bitrate(items: list[Clip | Silence]) -> int:
+    """The bitrate of the first clip that holds MP3 audio (Edge's 48 kbit/s if none does)."""
     for item in items:
         if isinstance(item, Clip):
             for header, _, _ in _frame_spans(read_clip(item)):
-                bitrate = header.bitrate
-                break
-            if bitrate:
-                break
-    silence = silent_frame(rate, channels, bitrate or 48000) if bitrate else b""
+                return header.bitrate
+    return 48000
+
+
+def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channels: int) -> float:
+    silence = b""  # made at the first pause: a book of one line needs no ffmpeg run
     frame_seconds = (1152 if rate >= 32000 else 576) / rate
     pacer = _Pacer(frame_seconds)
     frames = 0
@@ -364,7 +365,7 @@ def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channel
         if isinstance(item, Silence):
             n = pacer.units(item.seconds)
             if n and not silence:
-                silence = silent_frame(rate, channels, 48000)
+                silence = silent_frame(rate, channels, _first_bitrate(items))
             out.write(silence * n)
             frames += n
             continue
