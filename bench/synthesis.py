@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import sys
 import tempfile
@@ -32,10 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import edge_tts.communicate  # noqa: E402
-import edge_tts.drm  # noqa: E402
-import edge_tts.voices  # noqa: E402
-from edge_server import EdgeServer, Latency  # noqa: E402
+import pytest  # noqa: E402
+from edge_server import EdgeServer, Latency, point_client_at  # noqa: E402
 
 from tts.cache import ClipCache  # noqa: E402
 from tts.engines.edge import EdgeEngine  # noqa: E402
@@ -162,15 +159,6 @@ async def sequential(items: list[tuple[Segment, Voice | None]], engine: EdgeEngi
     return requests
 
 
-def point_client_at(server: EdgeServer) -> None:
-    edge_tts.communicate.WSS_URL = server.wss_url
-    edge_tts.voices.VOICE_LIST = server.voice_list_url
-    edge_tts.drm.DRM.clock_skew_seconds = 0.0
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
-        os.environ.pop(name, None)
-    os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", choices=["zh", "en"], default="zh")
@@ -183,7 +171,7 @@ def main() -> None:
     server = EdgeServer().start()
     try:
         server.latency = Latency.realistic()
-        point_client_at(server)
+        point_client_at(pytest.MonkeyPatch(), server.port)  # for the life of this process
         engine = EdgeEngine()
         plan = plan_requests(items, engine.max_request_chars)
         turns = voice_turns(items)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
-import edge_tts.communicate
-import edge_tts.drm
-import edge_tts.voices
 import pytest
-from edge_server import EdgeServer
+from edge_server import EdgeServer, point_client_at, wss_url
 
 
 @pytest.fixture(scope="session")
@@ -32,20 +30,7 @@ def edge_server(
     """
     server = _edge_server_process
     server.reset()
-    monkeypatch.setattr(edge_tts.communicate, "WSS_URL", server.wss_url)
-    monkeypatch.setattr(edge_tts.voices, "VOICE_LIST", server.voice_list_url)
-    monkeypatch.setattr(edge_tts.drm.DRM, "clock_skew_seconds", 0.0)
-    for name in (
-        "http_proxy",
-        "https_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    point_client_at(monkeypatch, server.port)
     yield server
     server.reset()
 
@@ -53,19 +38,8 @@ def edge_server(
 @pytest.fixture
 def edge_offline(monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the edge_tts client at a local port where nothing listens; returns that URL."""
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    wss = f"ws://127.0.0.1:{port}/edge/v1?TrustedClientToken=test"
-    monkeypatch.setattr(edge_tts.communicate, "WSS_URL", wss)
-    monkeypatch.setattr(
-        edge_tts.voices,
-        "VOICE_LIST",
-        f"http://127.0.0.1:{port}/voices/list?trustedclienttoken=test",
-    )
-    monkeypatch.setattr(edge_tts.drm.DRM, "clock_skew_seconds", 0.0)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    return wss
+    point_client_at(monkeypatch, port)
+    return wss_url(port)

@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import edge_tts.communicate
+import edge_tts.drm
+import edge_tts.voices
 import imageio_ffmpeg
 from aiohttp import WSMsgType, web
 
@@ -419,6 +422,42 @@ def short_voice_name(name: str) -> str:
     return f"{match.group(1)}-{match.group(2)}" if match else name
 
 
+# --- pointing the client here ---------------------------------------------------------------
+
+
+def wss_url(port: int) -> str:
+    """The synthesis WebSocket URL of a fake service on `port` of 127.0.0.1."""
+    return f"ws://127.0.0.1:{port}/edge/v1?TrustedClientToken=test"
+
+
+def voice_list_url(port: int) -> str:
+    """The voice list URL of a fake service on `port` of 127.0.0.1."""
+    return f"http://127.0.0.1:{port}/voices/list?trustedclienttoken=test"
+
+
+PROXY_VARIABLES = (
+    "http_proxy",
+    "https_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+)
+
+
+def point_client_at(patch: Any, port: int) -> None:
+    """Send the real edge_tts client to 127.0.0.1:`port`, through `patch` (a
+    pytest.MonkeyPatch, so a test's changes are undone): no proxy in between and no clock
+    skew carried over from an earlier answer."""
+    patch.setattr(edge_tts.communicate, "WSS_URL", wss_url(port))
+    patch.setattr(edge_tts.voices, "VOICE_LIST", voice_list_url(port))
+    patch.setattr(edge_tts.drm.DRM, "clock_skew_seconds", 0.0)
+    for name in PROXY_VARIABLES:
+        patch.delenv(name, raising=False)
+    patch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    patch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
 # --- the server ---------------------------------------------------------------------------
 
 
@@ -450,11 +489,11 @@ class EdgeServer:
 
     @property
     def wss_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/edge/v1?TrustedClientToken=test"
+        return wss_url(self.port)
 
     @property
     def voice_list_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/voices/list?trustedclienttoken=test"
+        return voice_list_url(self.port)
 
     @property
     def voice_names(self) -> set[str]:
