@@ -765,16 +765,19 @@ def _cover(book: Any, items: dict[str, Any], by_name: dict[str, Any]) -> tuple[b
             return found
     for item in items.values():
         stem = posixpath.basename(item.file_name or "").lower()
-        if (stem.startswith("cover") or str(item.id).lower().startswith("cover")) and image(item):
-            return image(item)
+        if stem.startswith("cover") or str(item.id).lower().startswith("cover"):
+            found = image(item)
+            if found:
+                return found
     for ref in getattr(book, "guide", []) or []:
         if str(ref.get("type", "")).lower() != "cover":
             continue
         page = by_name.get(posixpath.normpath(unquote(str(ref.get("href", "")).split("#")[0])))
         if page is None:
             continue
-        if image(page):
-            return image(page)
+        found = image(page)
+        if found:
+            return found
         m = _IMAGE_SRC_RE.search(page.content or b"")
         if m:
             src = unquote(m.group(1).decode("utf-8", errors="replace"))
