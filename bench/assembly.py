@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tts.assemble import assemble, iter_frames  # noqa: E402
-from tts.ffmpeg import ffmpeg_exe  # noqa: E402
+from tts.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
 from tts.model import Clip, Silence  # noqa: E402
 
 PAUSE = 0.45
@@ -50,22 +50,16 @@ def make_clips(folder: Path, tones: tuple[tuple[int, float], ...] = TONES) -> di
         src = f"sine=frequency={freq}:sample_rate=24000:duration={seconds}"
         mp3 = folder / f"tone{freq}.mp3"
         if not mp3.exists():
-            subprocess.run(
-                [ffmpeg_exe(), "-loglevel", "error", "-nostdin", "-f", "lavfi", "-i", src,
-                 "-ac", "1", "-c:a", "libmp3lame", "-b:a", "48k", "-write_xing", "0",
-                 "-id3v2_version", "0", "-f", "mp3", "-y", str(mp3)],
-                check=True,
+            run_ffmpeg(
+                ["-f", "lavfi", "-i", src, "-ac", "1", "-c:a", "libmp3lame", "-b:a", "48k",
+                 "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", "-y", str(mp3)]
             )  # fmt: skip
         frames = sum(1 for _ in iter_frames(mp3.read_bytes()))
         mp3s.append(Clip(str(mp3), "mp3", 24000, 1, frames * 0.024))
         pcm = folder / f"tone{freq}.pcm"
         if not pcm.exists():
             src22 = f"sine=frequency={freq}:sample_rate=22050:duration={seconds}"
-            subprocess.run(
-                [ffmpeg_exe(), "-loglevel", "error", "-nostdin", "-f", "lavfi", "-i", src22,
-                 "-f", "s16le", "-ac", "1", "-y", str(pcm)],
-                check=True,
-            )  # fmt: skip
+            run_ffmpeg(["-f", "lavfi", "-i", src22, "-f", "s16le", "-ac", "1", "-y", str(pcm)])
         pcms.append(Clip(str(pcm), "pcm_s16le", 22050, 1, pcm.stat().st_size / 2 / 22050))
     return {"mp3": mp3s, "pcm": pcms}
 
