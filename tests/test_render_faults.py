@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from edge_server import Fault, Latency, decode_mp3, tone_runs
 
+from tts.cache import ClipCache
 from tts.cli import main
 
 CHAPTER = """第7章 码头
@@ -66,7 +67,7 @@ def expected_voices(chapter: Path) -> list[str]:
 
 
 def cache_is_intact(cache: Path) -> bool:
-    """Every clip in the cache has its sidecar and decodes; no temp files are left over."""
+    """Every clip in the cache has its sidecar and is whole; no temp files are left over."""
     clips = cache / "clips"
     if not clips.exists():
         return True
@@ -77,6 +78,8 @@ def cache_is_intact(cache: Path) -> bool:
             return False
         if path.suffix == ".mp3" and not path.with_suffix(".json").exists():
             return False
+        if path.suffix == ".json" and ClipCache(clips).get(path.stem) is None:
+            return False  # a sidecar whose audio is missing or cut short
     return True
 
 
