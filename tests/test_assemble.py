@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from edge_server import ffmpeg
+from audio_factory import sine_mp3, sine_pcm
 
 import tts.assemble as assemble_module
 from tts.assemble import (
@@ -28,42 +28,18 @@ RATE = 24000
 FRAME = 0.024
 
 
-def edge_tone(path: Path, freq: int, seconds: float, *, tags: bool = False) -> Clip:
-    """A clip in Edge's format: headerless CBR MP3, 24 kHz mono, 48 kbit/s."""
-    extra = [] if tags else ["-write_xing", "0", "-id3v2_version", "0"]
-    ffmpeg(
-        "-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate={RATE}:duration={seconds}",
-        "-ac", "1", "-c:a", "libmp3lame", "-b:a", "48k", *extra, "-f", "mp3", "-y", str(path),
-    )  # fmt: skip
-    frames = sum(1 for _ in iter_frames(path.read_bytes()))
-    return Clip(str(path), "mp3", RATE, 1, frames * FRAME)
-
-
-def pcm_tone(path: Path, freq: int, seconds: float, rate: int = 22050) -> Clip:
-    """A clip like the offline engine's: raw 16-bit mono PCM."""
-    data = ffmpeg(
-        "-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate={rate}:duration={seconds}",
-        "-af", "volume=4", "-f", "s16le", "-ac", "1", "pipe:1",
-    )  # fmt: skip
-    path.write_bytes(data)
-    return Clip(str(path), "pcm_s16le", rate, 1, len(data) / 2 / rate)
-
-
 @pytest.fixture(scope="session")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Clip]:
     d = tmp_path_factory.mktemp("clips")
-    stereo = d / "stereo.mp3"
-    ffmpeg(
-        "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100:duration=0.8",
-        "-ac", "2", "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3", "-y", str(stereo),
-    )  # fmt: skip
     return {
-        "a": edge_tone(d / "a.mp3", 440, 1.0),
-        "b": edge_tone(d / "b.mp3", 660, 0.6),
-        "tagged": edge_tone(d / "tagged.mp3", 550, 0.5, tags=True),
-        "pcm": pcm_tone(d / "p.pcm", 440, 0.7),
-        "pcm2": pcm_tone(d / "q.pcm", 880, 0.4),
-        "stereo": Clip(str(stereo), "mp3", 44100, 2, 0.8),
+        "a": sine_mp3(d / "a.mp3", 440, 1.0),
+        "b": sine_mp3(d / "b.mp3", 660, 0.6),
+        "tagged": sine_mp3(d / "tagged.mp3", 550, 0.5, tags=True),
+        "pcm": sine_pcm(d / "p.pcm", 440, 0.7, level_db=12.04),  # 4 times ffmpeg's sine
+        "pcm2": sine_pcm(d / "q.pcm", 880, 0.4, level_db=12.04),
+        "stereo": sine_mp3(
+            d / "stereo.mp3", 330, 0.8, rate=44100, channels=2, bitrate="128k", tags=True
+        ),
     }
 
 

@@ -14,8 +14,9 @@ import warnings
 from pathlib import Path
 
 import pytest
+from audio_factory import sine_mp3, sine_pcm
 from click.testing import CliRunner
-from edge_server import decode_mp3, ffmpeg, level_for, tone_mp3, tone_runs
+from edge_server import decode_mp3, level_for, tone_mp3, tone_runs
 
 from tts import loudness
 from tts.assemble import (
@@ -48,36 +49,6 @@ with warnings.catch_warnings():
 RATE = 24000
 
 
-def mp3_tone(
-    path: Path,
-    rate: int = RATE,
-    channels: int = 1,
-    bitrate: str = "48k",
-    seconds: float = 2.0,
-    *,
-    hz: float = 440,
-    level_db: float = 0.0,
-) -> Clip:
-    """A sine (ffmpeg's: amplitude 1/8, `level_db` louder) as headerless CBR MP3."""
-    ffmpeg(
-        "-f", "lavfi", "-i", f"sine=frequency={hz}:sample_rate={rate}:duration={seconds}",
-        "-af", f"volume={level_db}dB",
-        "-ac", str(channels), "-c:a", "libmp3lame", "-b:a", bitrate,
-        "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", "-y", str(path),
-    )  # fmt: skip
-    frames = list(iter_frames(path.read_bytes()))
-    return Clip(str(path), "mp3", rate, channels, len(frames) * frames[0][0].seconds)
-
-
-def pcm_tone(path: Path, hz: float, seconds: float, level_db: float, rate: int = 22050) -> Clip:
-    data = ffmpeg(
-        "-f", "lavfi", "-i", f"sine=frequency={hz}:sample_rate={rate}:duration={seconds}",
-        "-af", f"volume={level_db}dB", "-f", "s16le", "-ac", "1", "pipe:1",
-    )  # fmt: skip
-    path.write_bytes(data)
-    return Clip(str(path), "pcm_s16le", rate, 1, len(data) / 2 / rate)
-
-
 def lufs_of(samples: array.array[int] | bytes, rate: int = RATE) -> float:
     data = samples if isinstance(samples, bytes) else samples.tobytes()
     return measure_audio(data, ["-f", "s16le", "-ar", str(rate), "-ac", "1"]).lufs
@@ -99,7 +70,7 @@ def test_mp3_gain_scales_the_decoded_sound_and_keeps_every_frame(
     layout: str, gain_db: float, ratio: float, tmp_path: Path
 ) -> None:
     rate, channels, bitrate = LAYOUTS[layout]
-    clip = mp3_tone(tmp_path / "tone.mp3", rate, channels, bitrate)
+    clip = sine_mp3(tmp_path / "tone.mp3", 440, 2.0, rate=rate, channels=channels, bitrate=bitrate)
     plain, louder = tmp_path / "plain.mp3", tmp_path / "louder.mp3"
     assemble([clip], plain)
     assemble([Clip(clip.path, "mp3", rate, channels, clip.duration, gain_db=gain_db)], louder)
@@ -119,14 +90,14 @@ def test_mp3_gain_scales_the_decoded_sound_and_keeps_every_frame(
 def test_a_gain_under_half_a_step_leaves_the_clip_byte_for_byte(
     gain_db: float, tmp_path: Path
 ) -> None:
-    clip = mp3_tone(tmp_path / "tone.mp3")
+    clip = sine_mp3(tmp_path / "tone.mp3", 440, 2.0)
     out = tmp_path / "out.mp3"
     assemble([Clip(clip.path, "mp3", 24000, 1, clip.duration, gain_db=gain_db)], out)
     assert out.read_bytes() == Path(clip.path).read_bytes()
 
 
 def test_pauses_stay_silent_and_clips_keep_their_place_under_gain(tmp_path: Path) -> None:
-    clip = mp3_tone(tmp_path / "tone.mp3", seconds=1.0)
+    clip = sine_mp3(tmp_path / "tone.mp3", 440, 1.0)
     loud = Clip(clip.path, "mp3", 24000, 1, clip.duration, gain_db=-4.5)
     out_plain, out_gain = tmp_path / "a.mp3", tmp_path / "b.mp3"
     assemble([clip, Silence(0.5), clip], out_plain)
@@ -155,7 +126,7 @@ def test_protected_frames_get_the_mpeg_crc() -> None:
 
 
 def test_re_encoded_clips_get_the_exact_gain(tmp_path: Path) -> None:
-    clip = pcm_tone(tmp_path / "a.pcm", 440, 1.0, -12.0)
+    clip = sine_pcm(tmp_path / "a.pcm", 440, 1.0, level_db=-12.0)
     out_plain, out_gain = tmp_path / "a.mp3", tmp_path / "b.mp3"
     assemble([clip], out_plain)
     assemble(
@@ -196,14 +167,14 @@ def test_parse_the_ebur128_summary() -> None:
 
 def test_a_known_signal_measures_as_bs1770_says(tmp_path: Path) -> None:
     # A 997 Hz sine at full scale is -3.01 LUFS; at -18.06 dBFS (ffmpeg's sine) -21.07.
-    clips = [pcm_tone(tmp_path / f"{i}.pcm", 997, 2.0, 0.0, rate=24000) for i in range(3)]
+    clips = [sine_pcm(tmp_path / f"{i}.pcm", 997, 2.0, rate=24000) for i in range(3)]
     found = measure_clips(clips)
     assert found.lufs == pytest.approx(-21.07, abs=0.1)
     assert found.peak == pytest.approx(-18.06, abs=0.1)
 
 
 def test_mp3_clips_measure_as_their_decoded_sound(tmp_path: Path) -> None:
-    clips = [mp3_tone(tmp_path / f"{i}.mp3", hz=220 * (i + 1), level_db=2 * i) for i in range(3)]
+    clips = [sine_mp3(tmp_path / f"{i}.mp3", 220 * (i + 1), 2.0, level_db=2 * i) for i in range(3)]
     decoded = b"".join(decode_to_pcm(c.path) for c in clips)
     found = measure_clips(clips)
     assert found.lufs == pytest.approx(lufs_of(decoded), abs=0.15)
@@ -218,16 +189,16 @@ def test_a_voice_with_one_short_line_is_measured_too(codec: str, tmp_path: Path)
         short = Clip(str(tmp_path / "s.mp3"), "mp3", RATE, 1, 13 * 0.024)
         long = Clip(str(tmp_path / "l.mp3"), "mp3", RATE, 1, 125 * 0.024)
     else:
-        short = pcm_tone(tmp_path / "s.pcm", 997, 0.3, -4.0)
-        long = pcm_tone(tmp_path / "l.pcm", 997, 3.0, -4.0)
+        short = sine_pcm(tmp_path / "s.pcm", 997, 0.3, level_db=-4.0)
+        long = sine_pcm(tmp_path / "l.pcm", 997, 3.0, level_db=-4.0)
     found = measure_clips([short])
     assert found.measurable
     assert found.lufs == pytest.approx(measure_clips([long]).lufs, abs=0.5)
 
 
 def test_mixed_formats_are_measured_together(tmp_path: Path) -> None:
-    pcm = pcm_tone(tmp_path / "a.pcm", 997, 2.0, 0.0, rate=22050)
-    mp3 = mp3_tone(tmp_path / "b.mp3", hz=997)
+    pcm = sine_pcm(tmp_path / "a.pcm", 997, 2.0)
+    mp3 = sine_mp3(tmp_path / "b.mp3", 997, 2.0)
     found = measure_clips([pcm, mp3])
     assert -22.5 < found.lufs < -20.0
 
@@ -393,8 +364,8 @@ def test_edge_voices_come_out_within_one_lu(edge_server, language: str, tmp_path
 
 def test_a_voice_already_at_the_target_is_copied_untouched(tmp_path: Path) -> None:
     """Frames of a voice that needs no correction reach the book exactly as synthesized."""
-    at_target = mp3_tone(tmp_path / "a.mp3", hz=997, level_db=3.57)  # -18 LUFS
-    quiet = mp3_tone(tmp_path / "b.mp3", hz=997, level_db=-0.93)  # -22.5 LUFS
+    at_target = sine_mp3(tmp_path / "a.mp3", 997, 2.0, level_db=3.57)  # -18 LUFS
+    quiet = sine_mp3(tmp_path / "b.mp3", 997, 2.0, level_db=-0.93)  # -22.5 LUFS
     narrator, other = Voice("edge", "n"), Voice("edge", "o")
     clips = level_voices([at_target, quiet, at_target], [narrator, other, narrator])
     assert [c.gain_db for c in clips] == [0.0, pytest.approx(4.5), 0.0]

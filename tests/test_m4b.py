@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from audio_factory import sine_mp3, sine_pcm
 from edge_server import ffmpeg
 from mutagen.mp4 import MP4
 
@@ -34,18 +35,8 @@ def seconds_decoded(path: Path) -> float:
 @pytest.fixture(scope="module")
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("m4b-media")
-    mp3 = d / "book.mp3"
-    ffmpeg(
-        "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate={RATE}:duration=6",
-        "-ac", "1", "-c:a", "libmp3lame", "-b:a", "48k", "-write_xing", "0",
-        "-id3v2_version", "0", "-f", "mp3", "-y", str(mp3),
-    )  # fmt: skip
-    pcm = d / "book.pcm"
-    pcm.write_bytes(
-        ffmpeg("-f", "lavfi", "-i", "sine=frequency=300:sample_rate=22050:duration=3",
-               "-f", "s16le", "-ac", "1", "pipe:1")
-    )  # fmt: skip
-    out = {"mp3": mp3, "pcm": pcm}
+    mp3, pcm = sine_mp3(d / "book.mp3", 440, 6.0), sine_pcm(d / "book.pcm", 300, 3.0)
+    out = {"mp3": Path(mp3.path), "pcm": Path(pcm.path)}
     for ext, color in (("png", "red"), ("jpg", "green")):
         path = d / f"cover.{ext}"
         ffmpeg("-f", "lavfi", "-i", f"color=c={color}:s=64x64", "-frames:v", "1", "-y", str(path))

@@ -7,14 +7,15 @@ import stat
 from pathlib import Path
 
 import pytest
+from audio_factory import sine_mp3
 from edge_server import ffmpeg
 from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 
-from tts.assemble import assemble, iter_frames
+from tts.assemble import assemble
 from tts.errors import AudiobookError, InputError
 from tts.m4b import read_media
-from tts.model import Clip, Silence
+from tts.model import Silence
 from tts.tags import (
     BookInfo,
     ChapterMark,
@@ -43,16 +44,6 @@ EN_MARKS = (
 )
 
 
-def edge_mp3(path: Path, seconds: float, freq: int = 440, *, tags: bool = False) -> Path:
-    """An MP3 like the assembler's: 24 kHz mono 48 kbit/s frames (tags=True: ffmpeg's own)."""
-    extra = [] if tags else ["-write_xing", "0", "-id3v2_version", "0"]
-    ffmpeg(
-        "-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate={RATE}:duration={seconds}",
-        "-ac", "1", "-c:a", "libmp3lame", "-b:a", "48k", *extra, "-f", "mp3", "-y", str(path),
-    )  # fmt: skip
-    return path
-
-
 def decoded(path: Path) -> bytes:
     return ffmpeg("-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(RATE), "pipe:1")
 
@@ -70,7 +61,7 @@ def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def book_mp3(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return edge_mp3(tmp_path_factory.mktemp("book") / "book.mp3", 6.0)
+    return Path(sine_mp3(tmp_path_factory.mktemp("book") / "book.mp3", 440, 6.0).path)
 
 
 @pytest.fixture
@@ -220,7 +211,7 @@ def test_retagging_replaces_the_old_tag(mp3: Path, images: dict[str, bytes]) -> 
 
 def test_ffmpegs_own_tag_and_xing_frame_are_handled(tmp_path: Path) -> None:
     """The assembler's re-encode path leaves ffmpeg's ID3 tag and a Xing frame."""
-    path = edge_mp3(tmp_path / "encoded.mp3", 3.0, tags=True)
+    path = Path(sine_mp3(tmp_path / "encoded.mp3", 440, 3.0, tags=True).path)
     pcm = decoded(path)
     marks = marks_from_starts(["Part 1", "第二部"], [0.0, 1.5], 3.0)
     write_id3(path, info=EN, chapters=marks)
@@ -275,11 +266,8 @@ def test_untagged_file_has_no_chapters(mp3: Path) -> None:
 
 def test_tagging_an_assembled_book_at_its_chapter_starts(tmp_path: Path) -> None:
     """The wiring the pipeline does: chapter starts from the timeline, then tag the output."""
-    a = edge_mp3(tmp_path / "a.mp3", 1.0, 330)
-    b = edge_mp3(tmp_path / "b.mp3", 1.5, 550)
-    frames = {p: sum(1 for _ in iter_frames(p.read_bytes())) for p in (a, b)}
-    clip_a = Clip(str(a), "mp3", RATE, 1, frames[a] * 0.024)
-    clip_b = Clip(str(b), "mp3", RATE, 1, frames[b] * 0.024)
+    clip_a = sine_mp3(tmp_path / "a.mp3", 330, 1.0)
+    clip_b = sine_mp3(tmp_path / "b.mp3", 550, 1.5)
     timeline = [clip_a, Silence(0.6), clip_a, Silence(2.5), clip_b]
     starts = [0.0, clip_a.duration * 2 + 0.6 + 2.5]
     out = tmp_path / "book.mp3"
