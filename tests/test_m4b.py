@@ -27,6 +27,13 @@ MARKS = (
 )
 
 
+def listing(path: Path) -> str:
+    """The streams ffmpeg lists for a file (it prints them, then stops: no output named)."""
+    return subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True
+    ).stderr.decode()
+
+
 def seconds_decoded(path: Path) -> float:
     pcm = ffmpeg("-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(RATE), "pipe:1")
     return len(pcm) / 2 / RATE
@@ -78,10 +85,8 @@ def test_a_tagged_mp3_source_brings_only_its_audio(media: dict[str, Path], tmp_p
     got = read_media(out)
     assert [c.title for c in got.chapters] == [m.title for m in MARKS]
     assert got.metadata["title"] == ZH.title
-    listing = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(out)], capture_output=True
-    ).stderr.decode()
-    assert listing.count("(attached pic)") == 1 and "png" in listing
+    found = listing(out)
+    assert found.count("(attached pic)") == 1 and "png" in found
 
 
 def test_player_sees_an_audiobook_with_title_author_and_cover(book: Path) -> None:
@@ -103,12 +108,7 @@ def test_length_matches_the_source(book: Path, media: dict[str, Path]) -> None:
 
 
 def test_audio_is_aac_with_the_language(book: Path) -> None:
-    listing = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(book)],
-        capture_output=True,
-        check=False,
-    ).stderr.decode()
-    audio = next(line for line in listing.splitlines() if "Audio:" in line)
+    audio = next(line for line in listing(book).splitlines() if "Audio:" in line)
     assert "aac" in audio and "(zho)" in audio
 
 
@@ -119,10 +119,8 @@ def test_jpeg_cover_and_english_book(media: dict[str, Path], tmp_path: Path) -> 
     got = read_media(out)
     assert got.has_cover and got.metadata["artist"] == "Ada Finch"
     assert [c.title for c in got.chapters] == [m.title for m in MARKS[:2]]
-    listing = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(out)], capture_output=True
-    ).stderr.decode()
-    assert "mjpeg" in listing and "(attached pic)" in listing
+    found = listing(out)
+    assert "mjpeg" in found and "(attached pic)" in found
 
 
 def test_no_cover_no_chapters(media: dict[str, Path], tmp_path: Path) -> None:
