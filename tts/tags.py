@@ -313,22 +313,20 @@ def write_id3(
     chapters: Sequence[ChapterMark],
     track: int | None = None,
     cover: bytes | None = None,
-    cover_mime: str | None = None,
 ) -> None:
     """Give the MP3 at `path` an ID3v2.3 tag, replacing any ID3v2 tag it had.
 
     Title, album (the book's title), author, year, language, length, track (for one file of
     a split book), front cover (`cover`, else `info.cover`, as `cover_to_embed` says; its
-    type is read from the bytes, so `cover_mime` is not needed) and chapters: CHAP frames
-    chp0, chp1, ... with a TIT2 title each, listed in order by one top-level CTOC. Chapter
-    times are clamped to the audio's length.
+    type is read from the bytes) and chapters: CHAP frames chp0, chp1, ... with a TIT2 title
+    each, listed in order by one top-level CTOC. Chapter times are clamped to the audio's
+    length.
 
     The audio frames are copied unchanged after the new tag into a temp file that replaces
     `path` when complete (keeping its permissions), so `path` is either untouched or fully
     tagged. Call it on the assembler's temp file before its rename to keep a half-made book
     away from the user's output path too.
     """
-    del cover_mime  # the bytes say what the image is
     path = Path(path)
     length_ms = _audio_ms(path)
     head = tag_bytes(
