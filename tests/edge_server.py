@@ -716,19 +716,16 @@ class EdgeServer:
             nonlocal sent
             while sent < upto:
                 n = min(FRAMES_PER_MESSAGE, upto - sent)
+                breaks = False
                 if cut is not None and sent + n > cut:
-                    n = cut - sent
-                    if n > 0:
-                        await ws.send_bytes(
-                            _audio_message(
-                                rid, audio[sent * FRAME_BYTES : (sent + n) * FRAME_BYTES]
-                            )
-                        )
+                    n, breaks = cut - sent, True  # the last audio before the fault; may be none
+                if n > 0:
+                    await ws.send_bytes(
+                        _audio_message(rid, audio[sent * FRAME_BYTES : (sent + n) * FRAME_BYTES])
+                    )
+                if breaks:
                     await self._break(request, ws, kind)
                     return False
-                await ws.send_bytes(
-                    _audio_message(rid, audio[sent * FRAME_BYTES : (sent + n) * FRAME_BYTES])
-                )
                 sent += n
                 if kind == "trickle":
                     await asyncio.sleep(fault.interval if fault else 1.0)
