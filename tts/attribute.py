@@ -41,10 +41,10 @@ from __future__ import annotations
 import gc
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from tts.model import Book, Character, Gender, Segment
 from tts.roster import (
@@ -205,8 +205,6 @@ class _Cue(NamedTuple):
 
 
 _NO_ONE = _Cue((), False)
-_UNREAD = _Cue((), False)
-"""Not read yet (what the cue memo returns for a new text)."""
 
 
 class _Quote(NamedTuple):
@@ -258,6 +256,30 @@ class _State:
                 _to_front(subjects, name)
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Memo(dict[_K, _V]):
+    """A dict that reads the value of a key it lacks with `read(key)`, once, and keeps it."""
+
+    __slots__ = ("read",)
+
+    def __init__(self, read: Callable[[_K], _V]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, key: _K) -> _V:
+        value = self[key] = self.read(key)
+        return value
+
+
+def _named_guess(key: tuple[str, str]) -> _Guess:
+    """A named speaker's guess depends on nothing else: one record per speaker and method."""
+    who, method = key
+    return _Guess(who, method, _CONF[method])
+
+
 def _to_front(names: list[str], name: str) -> None:
     """Put `name` first in a list of the latest names (at most `_RECENT`)."""
     if name in names:
@@ -283,18 +305,19 @@ class _Attributor:
             self.mention = re.compile(
                 rf"(?=[他她我{roster.first_chars}])(?:(?P<name>{names})|(?P<pro>[他她我])(?![們们]))"
             )
-        self._cache: dict[str, str | None] = {}
         # What each distinct text says regardless of the reading state, read once: books
         # repeat short lines ("嗯。", "Yes.") and stock narration.
-        self._quotes: dict[str, _Quote] = {}
-        self._named: dict[tuple[str, str], _Guess] = {}
-        self._after: dict[str, _Cue | None] = {}
-        self._before: dict[str, _Cue | None] = {}
-        self._sentences: dict[
+        self.names: _Memo[str, str | None] = _Memo(roster.resolve)
+        """Surface form -> the character it names."""
+        self.quotes: _Memo[str, _Quote] = _Memo(self.read_quote)
+        self.after_cues: _Memo[str, _Cue | None] = _Memo(self.after_cue)
+        self.before_cues: _Memo[str, _Cue | None] = _Memo(self.before_cue)
+        self.sentences: _Memo[
             str, list[tuple[str | None, str | None, tuple[str, ...], tuple[str, Gender] | None]]
-        ] = {}
-        self._walks: dict[str, list[tuple[str | None, str, bool, bool, bool]]] = {}
-        self._priors: dict[str, Gender | None] = {}
+        ] = _Memo(self.read_sentences)
+        self.walks: _Memo[str, list[tuple[str | None, str, bool, bool, bool]]] = _Memo(self.walk)
+        self.name_genders: _Memo[str, Gender | None] = _Memo(self.name_gender)
+        self._named: _Memo[tuple[str, str], _Guess] = _Memo(_named_guess)
         first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
         # A known character may be the narrator: voices.yaml lists '我' or 'I' as an alias.
         self.first_person = roster.canon.get(fold(first_person), first_person)
@@ -305,22 +328,10 @@ class _Attributor:
     def name_gender(self, name: str) -> Gender | None:
         """The gender a character's names suggest firmly (a kin term or a given name, not a
         rank title), for choosing whom a he/she stands for while genders are counted."""
-        if name in self._priors:
-            return self._priors[name]
         if name in self.roster.known and self.roster.gender.get(name):
-            g = self.roster.gender[name]
-        else:
-            prior = gender_prior((name, *self.roster.forms.get(name, ())), self.english)
-            g = prior[0] if prior is not None and prior[1] > RANK_WEIGHT else None
-        self._priors[name] = g
-        return g
-
-    def name(self, surface: str) -> str | None:
-        if surface in self._cache:
-            return self._cache[surface]
-        who = self.roster.resolve(surface)
-        self._cache[surface] = who
-        return who
+            return self.roster.gender[name]
+        prior = gender_prior((name, *self.roster.forms.get(name, ())), self.english)
+        return prior[0] if prior is not None and prior[1] > RANK_WEIGHT else None
 
     def pronoun(self, word: str, st: _State, exclude: str | None) -> tuple[str | None, float]:
         """Resolve he/she/他/她 to the latest topical character of that gender."""
@@ -372,9 +383,7 @@ class _Attributor:
 
     def tag_after(self, text: str, st: _State, exclude: str | None) -> _Guess | None:
         """Speaker from the narration right after a quote."""
-        cue = self._after.get(text, _UNREAD)
-        if cue is _UNREAD:
-            cue = self._after[text] = self.after_cue(text)
+        cue = self.after_cues[text]
         if cue is None:
             return None
         if not cue.candidates:
@@ -416,9 +425,7 @@ class _Attributor:
 
     def tag_before(self, text: str, st: _State, exclude: str | None) -> _Guess | None:
         """Speaker from the narration right before a quote (or ending the paragraph before)."""
-        cue = self._before.get(text, _UNREAD)
-        if cue is _UNREAD:
-            cue = self._before[text] = self.before_cue(text)
+        cue = self.before_cues[text]
         if cue is None:
             return None
         if not cue.weigh:
@@ -432,7 +439,7 @@ class _Attributor:
                     if who is not None and conf >= _CONF["pronoun"]:
                         break  # a character of that gender is in view
                 continue  # else a name earlier in the sentence (王海濤趕來，他看了一眼…)
-            if pronoun is not None and self.roster.gender.get(self.name(found[0]) or "") not in (
+            if pronoun is not None and self.roster.gender.get(self.names[found[0]] or "") not in (
                 None,
                 "male" if pronoun[0] == "他" else "female",
             ):
@@ -514,7 +521,7 @@ class _Attributor:
         if is_pro:
             who, conf = self.pronoun(surface, st, exclude)
         else:
-            who, conf = self.name(surface), 1.0
+            who, conf = self.names[surface], 1.0
         if who is None:
             return None
         if is_pro:
@@ -525,27 +532,19 @@ class _Attributor:
         if who == exclude and not verb:
             return None
         method = "colon" if colon else ("tag-" if verb else "action-") + side
-        # A named speaker's guess depends on nothing else: one record per speaker and method.
-        key = (who, method)
-        guess = self._named.get(key)
-        if guess is None:
-            guess = self._named[key] = _Guess(who, method, _CONF[method])
-        return guess
+        return self._named[who, method]
 
-    def quote(self, text: str) -> _Quote:
-        """What a line of dialogue tells, read once per distinct line."""
-        found = self._quotes.get(text)
-        if found is None:
-            to = self.addressee(text)
-            own = self.self_named(text)
-            if own is not None and to == own.speaker:
-                to = None  # "It's me, Daniel!": Daniel speaks
-            asked = _question_end(text)
-            question = asked and (
-                len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
-            )
-            found = self._quotes[text] = _Quote(to, own, asked, question, len(text))
-        return found
+    def read_quote(self, text: str) -> _Quote:
+        """What a line of dialogue tells (`quotes` keeps it per distinct line)."""
+        to = self.addressee(text)
+        own = self.self_named(text)
+        if own is not None and to == own.speaker:
+            to = None  # "It's me, Daniel!": Daniel speaks
+        asked = _question_end(text)
+        question = asked and (
+            len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
+        )
+        return _Quote(to, own, asked, question, len(text))
 
     def addressee(self, quote: str) -> str | None:
         """A name at the start or end of a quote: the person spoken to."""
@@ -554,14 +553,14 @@ class _Attributor:
         if m is not None and m.lastgroup == "name":
             nxt = quote[m.end() : m.end() + 1]
             if nxt == "" or nxt in "，,！!。.?？你您":
-                return self.name(m.group())
+                return self.names[m.group()]
         tail = (_ADDRESS_END_EN if self.english else _ADDRESS_END).search(
             quote, max(0, len(quote) - 24)
         )
         if tail is not None:
             m = self.mention.fullmatch(tail.group("who"))
             if m is not None and m.lastgroup == "name":
-                return self.name(m.group())
+                return self.names[m.group()]
         return None
 
     # ------------------------------------------------------------ paragraphs
@@ -590,7 +589,7 @@ class _Attributor:
             self.narration_only(block, st)
             return []
         n_pieces = len(pieces)
-        quotes = {i: self.quote(pieces[i].text) for i in dialogue}
+        quotes = {i: self.quotes[pieces[i].text] for i in dialogue}
         addressees = {i: q.addressee for i, q in quotes.items()}
         # In-paragraph cues, per quote: the tag after it, then the tag before it. Narration
         # is remembered as it is read, so a tag after a quote sees only what came before.
@@ -688,7 +687,7 @@ class _Attributor:
             if m is None or m.lastgroup != "name":
                 m = None if self.english else PET_RE.match(quote, found.end())  # 小林
             if m is not None and quote[m.end() : m.end() + 1] in _SELF_END | {""}:
-                who = self.name(m.group())
+                who = self.names[m.group()]
                 if who is not None:
                     return _Guess(who, "self-name", _CONF["self-name"])
             found = (_SELF_EN if self.english else _SELF_ZH).search(quote, found.end())
@@ -697,7 +696,7 @@ class _Attributor:
     def quote_only(self, block: Block, st: _State) -> list[_Guess]:
         """A paragraph that is one quote and nothing else: the commonest kind in dialogue."""
         piece = block.pieces[0]
-        quote = self.quote(piece.text)
+        quote = self.quotes[piece.text]
         addressee = quote.addressee
         prev = st.last_guess
         own = quote.own
@@ -750,7 +749,7 @@ class _Attributor:
                 return _Guess(other, "alternation", turn_conf)
             return _Guess(prev, "monologue", min(base, _MONOLOGUE_EN))
         # Chinese: the same speaker goes on unless the lines read as a back-and-forth.
-        asks = self.quote(piece.text).question and not st.last_question_any
+        asks = self.quotes[piece.text].question and not st.last_question_any
         if other and (st.last_question or asks):
             return _Guess(other, "alternation", turn_conf)
         short = len(piece.text) <= _SHORT_TURN and st.last_len <= _SHORT_TURN
@@ -816,7 +815,7 @@ class _Attributor:
         text = piece.text
         last_subject = None
         if self.english:
-            for subject, pronoun, names, _ in self.sentences(text):
+            for subject, pronoun, names, _ in self.sentences[text]:
                 if subject:
                     st.touch(subject, subject=True)
                     last_subject = subject
@@ -829,8 +828,7 @@ class _Attributor:
                     if who != last_subject:
                         st.touch(who, subject=False)
             return last_subject
-        walk = self._walks.get(text)
-        for who, pro, subject, _, _ in self.walked(text) if walk is None else walk:
+        for who, pro, subject, _, _ in self.walks[text]:
             if not pro:
                 if who is None:
                     continue
@@ -844,61 +842,55 @@ class _Attributor:
                 last_subject = who or last_subject
         return last_subject
 
-    def sentences(
+    def read_sentences(
         self, text: str
     ) -> list[tuple[str | None, str | None, tuple[str, ...], tuple[str, Gender] | None]]:
-        """An English narration text sentence by sentence, read once per distinct text: (the
-        character standing as the subject, or else the pronoun standing as it; the characters
-        named, in order; the (character, gender) its he/she votes for)."""
-        found = self._sentences.get(text)
-        if found is None:
-            found = []
-            for sent in _EN_SENT.findall(text):
-                subject = None
-                for clause in _EN_CLAUSE_SPLIT.split(sent):
-                    subject = self.subject_en(clause) or subject
-                names = tuple(
-                    who
-                    for m in self.mention.finditer(sent)
-                    if m.lastgroup == "name" and (who := self.name(m.group()))
+        """An English narration text sentence by sentence (`sentences` keeps it per distinct
+        text): (the character standing as the subject, or else the pronoun standing as it; the
+        characters named, in order; the (character, gender) its he/she votes for)."""
+        found: list[tuple[str | None, str | None, tuple[str, ...], tuple[str, Gender] | None]] = []
+        for sent in _EN_SENT.findall(text):
+            subject = None
+            for clause in _EN_CLAUSE_SPLIT.split(sent):
+                subject = self.subject_en(clause) or subject
+            names = tuple(
+                who
+                for m in self.mention.finditer(sent)
+                if m.lastgroup == "name" and (who := self.names[m.group()])
+            )
+            found.append(
+                (
+                    self.names[subject[0]] if subject and not subject[1] else None,
+                    subject[0] if subject and subject[1] else None,
+                    names,
+                    _en_vote(names, sent),
                 )
-                found.append(
-                    (
-                        self.name(subject[0]) if subject and not subject[1] else None,
-                        subject[0] if subject and subject[1] else None,
-                        names,
-                        _en_vote(names, sent),
-                    )
-                )
-            self._sentences[text] = found
+            )
         return found
 
-    def walked(self, text: str) -> list[tuple[str | None, str, bool, bool, bool]]:
-        """Names and pronouns of a Chinese narration text, found once per distinct text:
-        (the character a name stands for, None for a pronoun or a name of no one; the
+    def walk(self, text: str) -> list[tuple[str | None, str, bool, bool, bool]]:
+        """Names and pronouns of a Chinese narration text (`walks` keeps them per distinct
+        text): (the character a name stands for, None for a pronoun or a name of no one; the
         pronoun, '' for a name; standing as its clause's subject; a sentence ended since the
         previous one; nothing before it in its clause)."""
-        found = self._walks.get(text)
-        if found is None:
-            found = []
-            prev = 0
-            clause = 0
-            for m in self.mention.finditer(text):
-                start = m.start()
-                tail = _CLAUSE_TAIL.search(text, prev, start)
-                first = tail is not None or prev == 0
-                if tail is not None:
-                    clause = tail.start() + 1
-                # A sentence end is a clause break too: none to look for without a break.
-                ended = tail is not None and _ZH_SENT_END.search(text, prev, start) is not None
-                subject = first and self.subject_at(text, clause, start)
-                opens = not text[clause:start].strip()
-                if m.lastgroup == "pro":
-                    found.append((None, m.group(), subject, ended, opens))
-                else:
-                    found.append((self.name(m.group()), "", subject, ended, opens))
-                prev = m.end()
-            self._walks[text] = found
+        found: list[tuple[str | None, str, bool, bool, bool]] = []
+        prev = 0
+        clause = 0
+        for m in self.mention.finditer(text):
+            start = m.start()
+            tail = _CLAUSE_TAIL.search(text, prev, start)
+            first = tail is not None or prev == 0
+            if tail is not None:
+                clause = tail.start() + 1
+            # A sentence end is a clause break too: none to look for without a break.
+            ended = tail is not None and _ZH_SENT_END.search(text, prev, start) is not None
+            subject = first and self.subject_at(text, clause, start)
+            opens = not text[clause:start].strip()
+            if m.lastgroup == "pro":
+                found.append((None, m.group(), subject, ended, opens))
+            else:
+                found.append((self.names[m.group()], "", subject, ended, opens))
+            prev = m.end()
         return found
 
     def subject_at(self, text: str, clause: int, start: int) -> bool:
@@ -955,13 +947,13 @@ def _gender_votes(
     """
     if att.english:
         for _, text in told:
-            for *_, vote in att.sentences(text):
+            for *_, vote in att.sentences[text]:
                 if vote is not None:
                     votes[vote[0]][vote[1]] += 1
         return
     mem = _Votes()
     for paragraph, text in told:  # the narration pieces of the chapter, in order
-        walk = att.walked(text)
+        walk = att.walks[text]
         if not walk:
             continue  # no one named: nothing to remember or vote
         if paragraph - mem.paragraph > 2 and mem.last:
@@ -1014,7 +1006,7 @@ def _zh_gender_votes(
 def _fits(att: _Attributor, candidates: Sequence[str | None], gender: str) -> str | None:
     """The first candidate whose names do not suggest the other gender."""
     for who in candidates:
-        if who and att.name_gender(who) in (None, gender):
+        if who and att.name_genders[who] in (None, gender):
             return who
     return None
 
@@ -1059,8 +1051,9 @@ def _cycle_collector_paused() -> Iterator[None]:
 
     Reading a book allocates millions of small records and keeps them; each automatic full
     collection walks all of them, so the collector alone costs a quarter of the time on a
-    2 MB book. Nothing here forms reference cycles (refcounting frees everything), and the
-    collector is restored, as it was, on the way out.
+    2 MB book. Nothing here forms reference cycles (refcounting frees everything) but one: the
+    attributor and the memos that read with its methods, left for the collector to free once
+    it is back. The collector is restored, as it was, on the way out.
     """
     was_enabled = gc.isenabled()
     gc.disable()
