@@ -20,6 +20,7 @@ from tts.engines import Engine, get_engine, known_voices
 from tts.errors import AudiobookError, EngineError, InputError
 from tts.load import load_book
 from tts.model import (
+    AudioFormat,
     Book,
     BookInfo,
     Cast,
@@ -34,7 +35,6 @@ from tts.model import (
 from tts.scriptfile import heard_speaker, read_script_file
 
 if TYPE_CHECKING:
-    from tts.publish import AudioFormat
     from tts.synth import Request, Stats
 
 # The audio stages (synthesis, loudness, assembly, publishing: mutagen, the Edge client) are
