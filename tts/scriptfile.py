@@ -60,10 +60,11 @@ def jsonl_lines(cast: Cast, segments: Iterable[Segment]) -> Iterator[str]:
 
     A book has about one segment per 20 characters, and building and encoding a dict for
     each took a sixth of `audiobook script`'s time. Who speaks (speaker, voice, guess) takes
-    few distinct forms in a book, so each is encoded once; only the text is encoded per line,
-    by json's own string encoder.
+    few distinct forms in a book, so each is encoded once, from `record` itself (they depend
+    on nothing but the kind, the speaker and the confidence); only the text is encoded per
+    line, by json's own string encoder.
     """
-    who: dict[tuple[str, str | None, bool], tuple[str, str, str]] = {}
+    who: dict[tuple[str, str | None, float | None], tuple[str, str, str]] = {}
 
     def encode_who(segment: Segment) -> tuple[str, str, str]:
         obj = record(cast, segment)
@@ -73,10 +74,7 @@ def jsonl_lines(cast: Cast, segments: Iterable[Segment]) -> Iterator[str]:
     methods: dict[str | None, str] = {}
     for segment in segments:
         kind, confidence = segment.kind, segment.confidence
-        doubtful = kind == "dialogue" and (
-            segment.speaker is None or (confidence or 0.0) < cast.threshold
-        )
-        key = (kind, segment.speaker, doubtful)
+        key = (kind, segment.speaker, confidence)
         found = who.get(key)
         if found is None:
             found = who[key] = encode_who(segment)
