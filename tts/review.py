@@ -10,24 +10,25 @@ from collections import Counter
 
 from tts.model import Segment
 from tts.pipeline import Script
-from tts.scriptfile import heard_speaker, is_doubtful
+from tts.scriptfile import heard_speaker
 
 NARRATOR = "旁白"
 
 
-def _label(script: Script, segment: Segment) -> str:
+def _label(script: Script, segment: Segment, heard: str | None) -> str:
+    """Who reads `segment`, as the screenplay names them (`heard`: `heard_speaker`)."""
     if segment.kind == "heading":
         return "# "
     if segment.kind == "pause":
         return ""
     if segment.kind == "narration":
         return "NARRATOR: " if script.book.language == "en" else f"{NARRATOR}："
-    if is_doubtful(script.cast, segment):
+    if heard is None:  # doubtful: the unknown-speaker voice reads it
         guess = script.cast.canonical(segment.speaker)
         hint = f" (guess {guess}, {segment.confidence or 0:.2f})" if guess else ""
         return f"?{hint}: "
     sep = ": " if script.book.language == "en" else "："
-    return f"{heard_speaker(script.cast, segment)}{sep}"
+    return f"{heard}{sep}"
 
 
 def screenplay(script: Script) -> str:
@@ -42,11 +43,12 @@ def screenplay(script: Script) -> str:
         if s.kind == "pause":
             out.append("   ......")
             continue
+        heard = heard_speaker(script.cast, s)
         voice = script.voice_for(s)
         tail = f"  [{voice.name}]" if voice is not None and s.kind != "heading" else ""
-        if heard_speaker(script.cast, s) is not None and (s.confidence or 0.0) < 0.75:
+        if heard is not None and (s.confidence or 0.0) < 0.75:
             tail += f"  ({s.confidence:.2f})"
-        out.append(f"{_label(script, s)}{s.text}{tail}")
+        out.append(f"{_label(script, s, heard)}{s.text}{tail}")
     return "\n".join(out)
 
 
@@ -66,14 +68,15 @@ _PALETTE = (
 
 def review_html(script: Script) -> str:
     """A single self-contained page: speakers in colours, doubtful lines marked, the cast."""
-    heard = {(s.chapter, s.index): heard_speaker(script.cast, s) for s in script.segments}
-    counts = Counter(heard[s.chapter, s.index] for s in script.segments if s.kind == "dialogue")
+    heard = [(s, heard_speaker(script.cast, s)) for s in script.segments]
+    counts = Counter(speaker for s, speaker in heard if s.kind == "dialogue")
     speakers = [name for name, _ in counts.most_common() if name is not None]
     colour = {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(speakers)}
-    doubtful = sum(1 for s in script.segments if is_doubtful(script.cast, s))
+    kinds = Counter(s.kind for s in script.segments)
+    doubtful = counts[None]  # dialogue no character is heard saying
     esc = html.escape
     rows: list[str] = []
-    for s in script.segments:
+    for s, speaker in heard:
         key = f"{s.chapter}:{s.index}"
         if s.kind == "pause":
             rows.append(f'<p class="pause" id="s{key}">⁂</p>')
@@ -86,7 +89,6 @@ def review_html(script: Script) -> str:
         if s.kind == "narration":
             rows.append(f'<p class="narr" id="s{key}" title="{vname}">{esc(s.text)}</p>')
             continue
-        speaker = heard[s.chapter, s.index]
         if speaker is None:
             guess = script.cast.canonical(s.speaker)
             who = f"? {esc(guess)}" if guess else "?"
@@ -111,7 +113,7 @@ def review_html(script: Script) -> str:
             f"<td>{esc(voice.name)}</td></tr>"
         )
     cast_rows.append(
-        f"<tr><td>narrator</td><td>{sum(1 for s in script.segments if s.kind == 'narration')}</td>"
+        f"<tr><td>narrator</td><td>{kinds['narration']}</td>"
         f"<td>{esc(script.cast.narrator.name)}</td></tr>"
     )
     cast_rows.append(
@@ -129,7 +131,7 @@ body{{font:16px/1.6 system-ui,sans-serif;max-width:46em;margin:2em auto;padding:
 td{{padding:.2em .8em;border-bottom:1px solid #eee}}
 </style></head><body>
 <h1>{title}</h1>
-<p>{sum(1 for s in script.segments if s.kind == "dialogue")} lines of dialogue,
+<p>{kinds["dialogue"]} lines of dialogue,
 {doubtful} doubtful (marked, read by the unknown-speaker voice).</p>
 <table><tr><th>character</th><th>lines</th><th>voice</th></tr>
 {"".join(cast_rows)}
