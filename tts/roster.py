@@ -52,6 +52,11 @@ def _both(words: Iterable[str]) -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
+def _chars_both(chars: str) -> frozenset[str]:
+    """The characters of `chars` (Simplified) and of its Traditional form."""
+    return frozenset(_S2T.convert(chars) + chars)
+
+
 def trie_regex(words: Iterable[str]) -> str:
     """One regex for many literal words, as a trie: fast to match, longest form first."""
     trie: dict[str, dict] = {}
@@ -145,31 +150,19 @@ _SUR2 = "|".join(s for s in SURNAMES if len(s) == 2)
 _SURNAME_RE = f"(?:{_SUR2}|[{_SUR_CLASS}])"
 _TITLE_RE = "|".join(TITLES)
 # Characters that do not end or continue a name: particles, common verbs, numerals.
-_NOT_NAME = frozenset(
-    _S2T.convert(
-        "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听走站点头摇不没很更最"
-        "还再这那个们上下中里外前后来去过时候子色面然而开始一二三四五六七八九十几些每各两么"
-        "吗呢吧啊呀哦嗯么得地之其此所为以于及并或若如因虽但即且被由自用把能会要想可应该"
-    )
-    + "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听走站点头摇不没很更最"
+_NOT_NAME = _chars_both(
+    "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听走站点头摇不没很更最"
     "还再这那个们上下中里外前后来去过时候子色面然而开始一二三四五六七八九十几些每各两么"
     "吗呢吧啊呀哦嗯么得地之其此所为以于及并或若如因虽但即且被由自用把能会要想可应该"
 )
 # Particles and function words that never begin a given name (楊過, 張三 are names, 王的 not).
-_PARTICLES = frozenset(
-    _S2T.convert(
-        "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听不没很更最还再这那个们"
-        "么吗呢吧啊呀哦嗯得地之其此所为以于及并或若如因虽但即且由自用能会要想可应该"
-    )
-    + "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听不没很更最还再这那个们"
+_PARTICLES = _chars_both(
+    "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听不没很更最还再这那个们"
     "么吗呢吧啊呀哦嗯得地之其此所为以于及并或若如因虽但即且由自用能会要想可应该"
 )
 # Verbs that often follow a two-character name at a clause start (李明放下…, 张伟推开…): a
 # three-character head seen only once that ends in one of these is a name plus a verb.
-_VERBISH = frozenset(
-    _S2T.convert("放推拿走看站坐转点摇抬笑叹皱拍指伸抱拉打喝吃停回跑跳躺靠望盯瞪想听闻哭愣怔")
-    + "放推拿走看站坐转点摇抬笑叹皱拍指伸抱拉打喝吃停回跑跳躺靠望盯瞪想听闻哭愣怔"
-)
+_VERBISH = _chars_both("放推拿走看站坐转点摇抬笑叹皱拍指伸抱拉打喝吃停回跑跳躺靠望盯瞪想听闻哭愣怔")
 # Words made of 阿/小 and one more character that name no one (小声说, 小心地).
 _NOT_NICKNAMES = frozenset(
     _both(
@@ -467,15 +460,8 @@ _FEMALE_GIVEN = frozenset(
         "美玲芳娟婷丽雪倩晴静芙蓉燕红霞琳萍慧秀兰梅菊凤娜妮姗瑶璐悦欣怡雯薇露莹洁嫣娇翠珍珠媛姝妍"
         "婉莉淑惠颖月"
     )
-    + list(
-        "美玲芳娟婷丽雪倩晴静芙蓉燕红霞琳萍慧秀兰梅菊凤娜妮姗瑶璐悦欣怡雯薇露莹洁嫣娇翠珍珠媛姝妍"
-        "婉莉淑惠颖月"
-    )
 )
-_MALE_GIVEN = frozenset(
-    _both("强刚伟军勇峰龙虎雄斌磊涛鹏杰建国德胜东海波辉飞志武兵彪豪博超帆")
-    + list("强刚伟军勇峰龙虎雄斌磊涛鹏杰建国德胜东海波辉飞志武兵彪豪博超帆")
-)
+_MALE_GIVEN = frozenset(_both("强刚伟军勇峰龙虎雄斌磊涛鹏杰建国德胜东海波辉飞志武兵彪豪博超帆"))
 
 
 def given_name_gender(name: str) -> Gender | None:
