@@ -149,6 +149,9 @@ _SUR_CLASS = "".join(sorted({s for s in SURNAMES if len(s) == 1}))
 _SUR2 = "|".join(s for s in SURNAMES if len(s) == 2)
 _SURNAME_RE = f"(?:{_SUR2}|[{_SUR_CLASS}])"
 _TITLE_RE = "|".join(TITLES)
+_SURNAME_TRIE = trie_regex(SURNAMES)
+_TITLE_TRIE = trie_regex(TITLES)
+_ROLE_TRIE = trie_regex(ROLES)
 # Characters that do not end or continue a name: particles, common verbs, numerals.
 _NOT_NAME = _chars_both(
     "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听走站点头摇不没很更最"
@@ -193,12 +196,12 @@ _LEAD_ZH = re.compile(
 )
 # A name at the start of a clause (after a connective like 于是, 这时): where names stand.
 _NAME_HEAD = (
-    rf"(?P<title>{trie_regex(SURNAMES)}{trie_regex(TITLES)})"
-    rf"|(?P<pet>[老小阿]{trie_regex(SURNAMES)})"
+    rf"(?P<title>{_SURNAME_TRIE}{_TITLE_TRIE})"
+    rf"|(?P<pet>[老小阿]{_SURNAME_TRIE})"
     rf"|(?P<role>(?=[\u4e00-\u9fff]{{0,3}}?[{''.join(sorted({r[0] for r in ROLES}))}])"
-    rf"[\u4e00-\u9fff]{{0,3}}?{trie_regex(ROLES)})"
+    rf"[\u4e00-\u9fff]{{0,3}}?{_ROLE_TRIE})"
     rf"|(?P<nick>[阿小][\u4e00-\u9fff])"
-    rf"|(?P<name>{trie_regex(SURNAMES)}[\u4e00-\u9fff]{{1,2}})"
+    rf"|(?P<name>{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}})"
 )
 _CLAUSE_HEAD_RE = re.compile(
     rf"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"](?:{_LEAD_ZH.pattern})?(?:{_NAME_HEAD})"
@@ -446,9 +449,7 @@ class Roster:
         return out
 
 
-_SURNAME_TRIE = trie_regex(SURNAMES)
-_TITLE_TRIE = trie_regex(TITLES)
-_ROLE_END_RE = re.compile(f"{trie_regex(ROLES)}$")
+_ROLE_END_RE = re.compile(f"{_ROLE_TRIE}$")
 _TITLED_RE = re.compile(rf"(?:(?P<sur>{_SURNAME_RE})(?:{_TITLE_RE})|[老小](?P<sur_>{_SURNAME_RE}))")
 PET_RE = re.compile(rf"[老小阿]{_SURNAME_TRIE}")
 """老陈, 小林: a surname with 老/小, how friends and elders are called."""
