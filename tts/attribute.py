@@ -1106,17 +1106,14 @@ def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], l
                     chapter_told.append((block.paragraph, p.text))
     roster = build_roster(narration, tags, dialogue, english, known)
     att = _Attributor(roster, english)
-    votes: dict[str, Counter[str]] = {}
-    for name in roster.forms:
-        votes[name] = Counter()
-    dvotes: dict[str, Counter[str]] = defaultdict(Counter, votes)
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
     for chapter_told in told:
-        _gender_votes(att, chapter_told, dvotes)
+        _gender_votes(att, chapter_told, votes)
     for name in roster.forms:
         if name in roster.known and roster.gender.get(name):
             continue  # voices.yaml says so
         roster.gender[name] = _weigh_gender(
-            dvotes[name], gender_prior((name, *roster.forms[name]), english)
+            votes[name], gender_prior((name, *roster.forms[name]), english)
         )
     segments: list[Segment] = []
     for ch, blocks in chapters:
