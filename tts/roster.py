@@ -520,12 +520,11 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
             found[ZH_NAME_WEIGHT].add(g)
         elif _RANK_RE.search(form):
             found[RANK_WEIGHT].add("male")
-    for weight in sorted(found, reverse=True):
-        genders = found[weight]
-        if len(genders) == 1:
-            return next(iter(genders)), weight
+    if not found:
         return None
-    return None
+    weight = max(found)  # the strongest kind of evidence decides, unless it disagrees
+    genders = found[weight]
+    return (next(iter(genders)), weight) if len(genders) == 1 else None
 
 
 _SURNAME_OF_RE = re.compile(rf"[老小]?({_SURNAME_RE})")
