@@ -13,12 +13,12 @@ import json
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from tts.errors import ScriptError
-from tts.model import Cast, Segment, Voice
+from tts.model import Cast, Segment, SegmentKind, Voice
 
-KINDS = ("heading", "narration", "dialogue", "pause")
+KINDS: tuple[str, ...] = get_args(SegmentKind)
 
 
 def is_doubtful(cast: Cast, segment: Segment) -> bool:
