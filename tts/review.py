@@ -10,9 +10,11 @@ from collections import Counter
 
 from tts.model import Segment
 from tts.pipeline import Script
-from tts.scriptfile import heard_speaker
+from tts.scriptfile import KINDS, heard_speaker
 
 NARRATOR = "旁白"
+_SHOW_CONFIDENCE_BELOW = 0.75
+"""A line heard in a character's voice shows how sure the guess is when it is below this."""
 
 
 def _label(script: Script, segment: Segment, heard: str | None) -> str:
@@ -46,7 +48,7 @@ def screenplay(script: Script) -> str:
         heard = heard_speaker(script.cast, s)
         voice = script.voice_for(s)
         tail = f"  [{voice.name}]" if voice is not None and s.kind != "heading" else ""
-        if heard is not None and (s.confidence or 0.0) < 0.75:
+        if heard is not None and (s.confidence or 0.0) < _SHOW_CONFIDENCE_BELOW:
             tail += f"  ({s.confidence:.2f})"
         out.append(f"{_label(script, s, heard)}{s.text}{tail}")
     return "\n".join(out)
@@ -99,7 +101,7 @@ def review_html(script: Script) -> str:
             continue
         c = colour.get(speaker, "#444")
         conf = s.confidence if s.confidence is not None else 1.0
-        mark = " doubt" if conf < 0.75 else ""
+        mark = " doubt" if conf < _SHOW_CONFIDENCE_BELOW else ""
         rows.append(
             f'<p class="line{mark}" id="s{key}" style="border-color:{c}" title="{vname} · '
             f'{esc(s.method or "")} · {conf:.2f}"><span class="who" style="color:{c}">'
@@ -155,10 +157,7 @@ def stats_lines(script: Script) -> list[str]:
     for notice in r.notices_dropped:
         lines.append(f"  dropped: {notice[:60]}")
     kinds = Counter(s.kind for s in script.segments)
-    lines.append(
-        "segments: "
-        + ", ".join(f"{k} {kinds[k]}" for k in ("heading", "narration", "dialogue", "pause"))
-    )
+    lines.append("segments: " + ", ".join(f"{k} {kinds[k]}" for k in KINDS))
     for c in script.characters:
         voice = script.cast.speakers.get(c.name)
         lines.append(
