@@ -29,9 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from attribution import load, traditional  # noqa: E402
+from devset import load, traditional  # noqa: E402
 
 from tts.attribute import attribute  # noqa: E402
 from tts.load import load_book  # noqa: E402

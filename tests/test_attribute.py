@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import opencc
 import pytest
+from devset import Passage, book_of, load, same_person, traditional
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ruamel.yaml import YAML
 
 from tts.attribute import _EN_SENT, FIRST_PERSON_EN, FIRST_PERSON_ZH, attribute
 from tts.model import Book, Chapter, Character, Paragraph, Segment
-from tts.roster import build_roster, fold
-
-DATA = Path(__file__).parent / "data" / "attribution"
+from tts.roster import build_roster
 
 
 def book(language: str, *lines: str) -> Book:
@@ -652,73 +648,27 @@ def test_any_text_gets_a_sane_attribution(lines: list[str]) -> None:
 # ---------------------------------------------------------------- the development set
 
 
-def _passages() -> list[dict]:
-    yaml = YAML(typ="safe")
-    out = []
-    for path in sorted(DATA.glob("*.yaml")):
-        out.extend(yaml.load(path.read_text(encoding="utf-8")) or [])
-    return out
+PASSAGES = load()
+PASSAGES += [traditional(p) for p in PASSAGES if p.lang == "zh-Hans"]
 
 
-_S2T = opencc.OpenCC("s2t")  # one converter for every passage, not one each
-
-
-def _traditional(p: dict) -> dict:
-    table = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
-    return {
-        **p,
-        "lang": "zh-Hant",
-        "text": _S2T.convert(p["text"]).translate(table),
-        "quotes": [_S2T.convert(q) for q in p["quotes"]],
-        "characters": [
-            {
-                **c,
-                "name": _S2T.convert(c["name"]),
-                "aliases": [_S2T.convert(a) for a in c.get("aliases", [])],
-            }
-            for c in p.get("characters", [])
-        ],
-    }
-
-
-PASSAGES = _passages()
-PASSAGES += [_traditional(p) for p in PASSAGES if p["lang"] == "zh-Hans"]
-
-
-def _check(p: dict, known: bool) -> tuple[int, int, list[str]]:
-    lines = [ln.strip() for ln in p["text"].splitlines() if ln.strip()]
-    cast = tuple(
-        Character(c["name"], tuple(c.get("aliases") or ()), c.get("gender"))
-        for c in p.get("characters", [])
-    )
-    got = lines_of(book(p["lang"], *lines), cast if known else ())
-    assert len(got) == len(p["quotes"]), f"{p['id']}: dialogue segments vs labels"
+def _check(p: Passage, known: bool) -> tuple[int, int, list[str]]:
+    got = lines_of(book_of(p), tuple(p.characters) if known else ())
+    assert len(got) == len(p.labels), f"{p.id}: dialogue segments vs labels"
     right = 0
     unexpected = []
-    for seg, label in zip(got, p["quotes"], strict=True):
-        parts = label.split()
-        fail = parts[-1] == "!fail"
-        if fail:
-            parts.pop()
-        truth = " ".join(parts[:-1])
-        names = {fold(truth)}
-        for c in cast:
-            if fold(c.name) == fold(truth):
-                names |= {fold(a) for a in c.aliases}
-        if truth == "-":  # nobody named speaks
-            ok = seg.speaker is None
-        else:
-            ok = seg.speaker is not None and fold(seg.speaker) in names
+    for seg, label in zip(got, p.labels, strict=True):
+        ok = same_person(seg.speaker, label.speaker, p.characters)
         right += ok
-        if not ok and not fail:
+        if not ok and not label.fail:
             unexpected.append(
-                f"{p['id']}: {seg.text[:12]!r} want {truth}, got {seg.speaker} ({seg.method})"
+                f"{p.id}: {seg.text[:12]!r} want {label.speaker}, got {seg.speaker} ({seg.method})"
             )
     return right, len(got), unexpected
 
 
-@pytest.mark.parametrize("passage", PASSAGES, ids=[f"{p['lang']}-{p['id']}" for p in PASSAGES])
-def test_dev_set_without_character_list(passage: dict) -> None:
+@pytest.mark.parametrize("passage", PASSAGES, ids=[f"{p.lang}-{p.id}" for p in PASSAGES])
+def test_dev_set_without_character_list(passage: Passage) -> None:
     """Every line not marked as a known failure ('!fail') is attributed right."""
     _, _, unexpected = _check(passage, known=False)
     assert not unexpected
