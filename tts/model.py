@@ -184,6 +184,13 @@ class Cast:
             return None
         return self.aliases.get(name, name)
 
+    def is_doubtful(self, segment: Segment) -> bool:
+        """Dialogue whose attribution is below the threshold (or has none): the unknown
+        voice reads it."""
+        return segment.kind == "dialogue" and (
+            segment.speaker is None or (segment.confidence or 0.0) < self.threshold
+        )
+
     def voice_for(self, segment: Segment) -> Voice | None:
         """The voice that reads a segment; None for pauses."""
         if segment.kind == "pause":
@@ -191,7 +198,7 @@ class Cast:
         if segment.kind != "dialogue":
             return self.narrator
         name = self.canonical(segment.speaker)
-        if name is None or (segment.confidence or 0.0) < self.threshold:
+        if name is None or self.is_doubtful(segment):
             return self.unknown
         return self.speakers.get(name, self.unknown)
 

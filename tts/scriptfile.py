@@ -21,16 +21,9 @@ from tts.model import Cast, Segment, SegmentKind, Voice
 KINDS: tuple[str, ...] = get_args(SegmentKind)
 
 
-def is_doubtful(cast: Cast, segment: Segment) -> bool:
-    """Dialogue whose attribution is below the cast's threshold (or has none)."""
-    return segment.kind == "dialogue" and (
-        segment.speaker is None or (segment.confidence or 0.0) < cast.threshold
-    )
-
-
 def heard_speaker(cast: Cast, segment: Segment) -> str | None:
     """The character whose voice reads the segment; None for narration and doubtful lines."""
-    if segment.kind != "dialogue" or is_doubtful(cast, segment):
+    if segment.kind != "dialogue" or cast.is_doubtful(segment):
         return None
     return cast.canonical(segment.speaker)
 
@@ -50,7 +43,7 @@ def record(cast: Cast, segment: Segment) -> dict[str, Any]:
         "paragraph": segment.paragraph,
         "method": segment.method,
     }
-    if is_doubtful(cast, segment) and segment.speaker is not None:
+    if cast.is_doubtful(segment) and segment.speaker is not None:
         obj["guess"] = cast.canonical(segment.speaker)
     return obj
 
