@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from tts import casting
 from tts import voices as voices_mod
-from tts.attribute import attribute
 from tts.engines import Engine, get_engine, known_voices
 from tts.errors import AudiobookError, EngineError, InputError
 from tts.load import load_book
@@ -38,7 +37,8 @@ if TYPE_CHECKING:
     from tts.synth import Request, Stats
 
 # The audio stages (synthesis, loudness, assembly, publishing: mutagen, the Edge client) are
-# imported by the functions that render, so `script` and `cast` start without them.
+# imported by the functions that render, so `script` and `cast` start without them; the
+# attribution stage by make_script, so `voices`, `say` and --help start without it.
 
 T = TypeVar("T")
 
@@ -169,6 +169,8 @@ def make_script(
     cast_file: Path | None = None,
 ) -> Script:
     """Segment, attribute and cast a book."""
+    from tts.attribute import attribute  # its name lists and patterns: only books need them
+
     known = voices_mod.known_characters(config) if config is not None else []
     segments, characters = attribute(book, known)
     return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
