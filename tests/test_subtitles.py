@@ -28,7 +28,8 @@ from tts.assemble import assemble
 from tts.attribute import attribute
 from tts.cache import ClipCache
 from tts.casting import build_cast
-from tts.engines.edge import EdgeEngine, shipped_voices
+from tts.engines.edge import EdgeEngine
+from tts.engines.edge_voices import shipped_voices
 from tts.errors import AudiobookError, ConfigError
 from tts.load import build_book
 from tts.model import Boundary, Clip, Pauses, Segment, Voice
