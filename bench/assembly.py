@@ -9,7 +9,7 @@ after each. Every case runs in a fresh subprocess, which reports its wall time a
 resident memory (VmHWM), so one case's memory never hides in another's.
 
 Cases:
-- ours, frame copy: `tts.assemble.assemble` on the MP3 clips (what every Edge book takes);
+- ours, frame copy: `tts.audio.assemble.assemble` on the MP3 clips (what every Edge book takes);
 - ours, frame copy of ~3 s clips (as many files as a real book has), 10 hours;
 - ours, re-encode: the same on raw PCM clips at 22,050 Hz (the offline engine's path),
   1 hour only;
@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tts.assemble import assemble, iter_frames  # noqa: E402
-from tts.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
+from tts.audio.assemble import assemble, iter_frames  # noqa: E402
+from tts.audio.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
 from tts.model import Clip, Silence  # noqa: E402
 
 PAUSE = 0.45

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/attribution.py [--threshold 0.5] [--verbose]
 
-Runs `tts.attribute.attribute` on every passage of tests/data/attribution/*.yaml twice:
+Runs `tts.speakers.attribute.attribute` on every passage of tests/data/attribution/*.yaml twice:
 without a character list (the roster is found in the text) and with the passage's list (as
 voices.yaml would give it). Simplified passages are also run converted to Traditional with
 「」 quotes (language `zh-Hant*`). Prints accuracy per pattern, the accuracy and coverage of
@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from devset import Label, Passage, book_of, load, same_person, traditional  # noqa: E402
 
-from tts.attribute import attribute  # noqa: E402
-from tts.roster import fold  # noqa: E402
+from tts.speakers.attribute import attribute  # noqa: E402
+from tts.speakers.roster import fold  # noqa: E402
 
 
 @dataclass

@@ -33,11 +33,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from devset import load, traditional  # noqa: E402
 
-from tts.attribute import attribute  # noqa: E402
-from tts.load import load_book  # noqa: E402
 from tts.model import Book, Chapter, Paragraph  # noqa: E402
 from tts.pipeline import cast_script  # noqa: E402
-from tts.scriptfile import jsonl_lines  # noqa: E402
+from tts.read.load import load_book  # noqa: E402
+from tts.speakers.attribute import attribute  # noqa: E402
+from tts.speakers.scriptfile import jsonl_lines  # noqa: E402
 
 _ZH_SURNAMES = "赵钱孙李周吴郑王冯陈卫蒋沈韩杨朱秦许何吕施张孔曹严华金魏陶姜"
 _ZH_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红"

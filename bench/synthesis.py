@@ -4,7 +4,7 @@
     .venv/bin/python bench/synthesis.py --lang en   # English chapter
     .venv/bin/python bench/synthesis.py --chars 1500 --concurrency 4
 
-Both sides use the real `edge_tts` client (through `tts.engines.edge.EdgeEngine`) against the
+Both sides use the real `edge_tts` client (through `tts.speech.engines.edge.EdgeEngine`) against the
 local fake Edge service of the test suite (tests/edge_server.py), with its realistic
 latency model: 0.3 s before each WebSocket upgrade, audio streamed at 10x real time. The
 chapter is written by this script (original sentences, three speakers and a narrator).
@@ -34,10 +34,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import pytest  # noqa: E402
 from edge_server import EdgeServer, Latency, point_client_at  # noqa: E402
 
-from tts.cache import ClipCache  # noqa: E402
-from tts.engines.edge import EdgeEngine  # noqa: E402
 from tts.model import Segment, Voice  # noqa: E402
-from tts.synth import Progress, plan_requests, split_text, synthesize_all  # noqa: E402
+from tts.speech.cache import ClipCache  # noqa: E402
+from tts.speech.engines.edge import EdgeEngine  # noqa: E402
+from tts.speech.synth import Progress, plan_requests, split_text, synthesize_all  # noqa: E402
 
 ZH = {
     "narrator": "zh-CN-XiaoxiaoNeural",

@@ -13,7 +13,7 @@ import opencc
 from ruamel.yaml import YAML
 
 from tts.model import Book, Chapter, Character, Paragraph
-from tts.roster import fold
+from tts.speakers.roster import fold
 
 DATA = Path(__file__).resolve().parent / "data" / "attribution"
 _S2T = opencc.OpenCC("s2t")  # one converter for every passage, not one each

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from audio_factory import sine_mp3, sine_pcm
 
-import tts.assemble as assemble_module
-from tts.assemble import (
+import tts.audio.assemble as assemble_module
+from tts.audio.assemble import (
     FrameHeader,
     assemble,
     decode_to_pcm,

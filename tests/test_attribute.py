@@ -9,9 +9,9 @@ from devset import Passage, book_of, load, same_person, traditional
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.attribute import _EN_SENT, FIRST_PERSON_EN, FIRST_PERSON_ZH, attribute
 from tts.model import Book, Chapter, Character, Paragraph, Segment
-from tts.roster import build_roster
+from tts.speakers.attribute import _EN_SENT, FIRST_PERSON_EN, FIRST_PERSON_ZH, attribute
+from tts.speakers.roster import build_roster
 
 
 def book(language: str, *lines: str) -> Book:
@@ -337,7 +337,7 @@ def test_gender_without_pronouns(language: str, paras: list[str], name: str, gen
 
 
 def test_gender_priors_give_way_to_the_text() -> None:
-    from tts.roster import gender_prior
+    from tts.speakers.roster import gender_prior
 
     assert gender_prior(["王主任"], False) == ("male", 0.5)  # weaker than one 她
     assert gender_prior(["老陈", "陈叔"], False) == ("male", 3.0)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tts.cache import ClipCache, clip_key
 from tts.errors import AudiobookError
 from tts.model import Audio, Boundary, Voice
+from tts.speech.cache import ClipCache, clip_key
 
 XIAOXIAO = Voice("edge", "zh-CN-XiaoxiaoNeural")
 ARIA = Voice("edge", "en-US-AriaNeural", rate="+10%")

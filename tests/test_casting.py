@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tts.casting import (
+from tts.cast.casting import (
     DEPENDABLE_EDGE,
     CastRow,
     build_cast,
@@ -15,9 +15,9 @@ from tts.casting import (
     read_cast,
     save_cast,
 )
+from tts.cast.voices import parse_config
 from tts.errors import ConfigError
 from tts.model import Cast, Character, Segment, Voice, VoiceInfo
-from tts.voices import parse_config
 
 EDGE = [
     *DEPENDABLE_EDGE,
@@ -217,7 +217,7 @@ def test_espeak_casting_uses_distinct_variants() -> None:
 
 
 def test_espeak_english_and_without_a_voice_list() -> None:
-    pytest.importorskip("tts.engines.espeak")
+    pytest.importorskip("tts.speech.engines.espeak")
     for voices in (ESPEAK, []):
         cast = build_cast(EN, language="en", engine="espeak", voices=voices)
         assert cast.narrator == Voice("espeak", "en-us")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tts.chapters import is_heading, split_chapters, split_heading
 from tts.model import Paragraph
+from tts.read.chapters import is_heading, split_chapters, split_heading
 
 HEADINGS = [
     # (line, heading, rest of the line)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.clean import (
+from tts.read.clean import (
     clean_text,
     glyph_map,
     is_scene_break,
@@ -204,7 +204,7 @@ def test_site_notices_are_recognised_in_any_letter_case(text: str) -> None:
 def test_notice_prefilter_knows_every_letter_that_folds_to_ascii() -> None:
     import re
 
-    from tts.clean import _CASED_ASCII
+    from tts.read.clean import _CASED_ASCII
 
     folds = re.compile("[a-z]", re.IGNORECASE)
     assert {chr(cp) for cp in range(0x110000) if folds.fullmatch(chr(cp))} == set(_CASED_ASCII)
@@ -316,7 +316,7 @@ def test_cleaning_keeps_every_speakable_character(paras: list[str]) -> None:
 
 
 def test_strip_gutenberg_keeps_line_numbers() -> None:
-    from tts.clean import strip_gutenberg
+    from tts.read.clean import strip_gutenberg
 
     text = (
         "The Project Gutenberg eBook of Tides\n"

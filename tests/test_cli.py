@@ -295,7 +295,7 @@ def test_bad_chapter_selection_is_one_error_line(book: Path, tmp_path: Path) -> 
 def test_mp3_carries_chapter_frames_matching_the_headings(
     edge_server, book: Path, tmp_path: Path
 ) -> None:
-    from tts.tags import read_chapters
+    from tts.audio.tags import read_chapters
 
     out = tmp_path / "book.mp3"
     code, _, stderr = render(book, out, tmp_path)
@@ -310,7 +310,7 @@ def test_mp3_carries_chapter_frames_matching_the_headings(
 
 
 def test_split_chapters_m4b_and_subtitles(edge_server, book: Path, tmp_path: Path) -> None:
-    from tts.m4b import read_m4b_chapters
+    from tts.audio.m4b import read_m4b_chapters
 
     out = tmp_path / "out" / "book.m4b"
     code, stdout, stderr = render(book, out, tmp_path, "--split-chapters", "--subtitles", "lrc")

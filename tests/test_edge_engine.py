@@ -23,8 +23,10 @@ from edge_server import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.engines import get_engine
-from tts.engines.edge import (
+from tts.errors import ConfigError, NoAudio, RateLimited, ServiceUnreachable
+from tts.model import Boundary, Voice
+from tts.speech.engines import get_engine
+from tts.speech.engines.edge import (
     COMPLETENESS_TOLERANCE,
     MAX_REQUEST_BYTES,
     EdgeEngine,
@@ -33,9 +35,7 @@ from tts.engines.edge import (
     retry_after_seconds,
     split_for_edge,
 )
-from tts.engines.edge_voices import closest_voices, shipped_voices
-from tts.errors import ConfigError, NoAudio, RateLimited, ServiceUnreachable
-from tts.model import Boundary, Voice
+from tts.speech.engines.edge_voices import closest_voices, shipped_voices
 from tts.text import is_speakable
 
 T = TypeVar("T")

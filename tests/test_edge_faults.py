@@ -22,7 +22,6 @@ from edge_server import (
     voice_for_tone,
 )
 
-from tts.engines.edge import EdgeEngine
 from tts.errors import (
     ClientOutdated,
     EngineError,
@@ -33,6 +32,7 @@ from tts.errors import (
     VoiceUnavailable,
 )
 from tts.model import Voice
+from tts.speech.engines.edge import EdgeEngine
 
 T = TypeVar("T")
 

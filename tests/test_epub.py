@@ -24,10 +24,10 @@ from epub_factory import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.epub import is_epub, load_epub, parse_document
 from tts.errors import InputError
-from tts.load import load_book
 from tts.model import Book
+from tts.read.epub import is_epub, load_epub, parse_document
+from tts.read.load import load_book
 
 EN_TITLES = ["Chapter 1: The Storm", "Chapter 2: Morning", "Chapter 3: The Letter"]
 ZH_TITLES = ["第一章 渡口", "第二章 对岸", "第三章 归途"]
@@ -643,8 +643,8 @@ def test_an_epub_renders_to_an_mp3_whose_chapter_frames_match_its_toc(
     import mutagen.id3
     from edge_server import decode_mp3, tone_runs
 
+    from tts.audio.tags import read_chapters
     from tts.cli import main
-    from tts.tags import read_chapters
 
     monkeypatch.chdir(tmp_path)
     path = write_epub(tmp_path / "book.epub", Epub(chinese_docs(), language="zh-CN"))

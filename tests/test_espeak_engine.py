@@ -13,16 +13,16 @@ import time
 
 import pytest
 
-from tts.engines import get_engine
-from tts.engines.espeak import (
+from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
+from tts.model import Audio, Voice
+from tts.speech.engines import get_engine
+from tts.speech.engines.espeak import (
     EspeakEngine,
     language_codes,
     prosody_of,
     spoken_phonemes,
     voice_pool,
 )
-from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
-from tts.model import Audio, Voice
 
 ENGINE = EspeakEngine()
 
@@ -254,7 +254,7 @@ def test_unknown_voice_is_refused(name: str) -> None:
 
 
 def test_concurrent_requests_each_get_their_own_audio(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tts.engines import espeak
+    from tts.speech.engines import espeak
 
     requests = [
         ("一。", "cmn"),
@@ -327,7 +327,7 @@ def test_voice_pool_refuses_unknown_locale() -> None:
 def test_check_says_how_to_fix_a_missing_library(monkeypatch: pytest.MonkeyPatch) -> None:
     import espeakng_loader
 
-    from tts.engines import espeak
+    from tts.speech.engines import espeak
 
     monkeypatch.setattr(espeak, "_STATE", {})  # as in a fresh process
     monkeypatch.setattr(espeakng_loader, "get_library_path", lambda: "/nonexistent/libespeak.so")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts.errors import InputError
-from tts.load import (
+from tts.read.load import (
     build_book,
     detect_language,
     load_book,
@@ -410,7 +410,7 @@ def _speakable(text: str) -> str:
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_lines, min_size=1, max_size=20))
 def test_loading_keeps_every_speakable_character(lines: list[str]) -> None:
-    from tts.clean import repair_glyphs, strip_invisible
+    from tts.read.clean import repair_glyphs, strip_invisible
 
     text = "\n".join(lines)
     if not _speakable(text):

@@ -18,8 +18,8 @@ from audio_factory import sine_mp3, sine_pcm
 from click.testing import CliRunner
 from edge_server import decode_mp3, level_for, tone_mp3, tone_runs
 
-from tts import loudness
-from tts.assemble import (
+from tts.audio import loudness
+from tts.audio.assemble import (
     MP3_GAIN_STEP_DB,
     _crc16,
     assemble,
@@ -27,8 +27,7 @@ from tts.assemble import (
     gain_steps,
     iter_frames,
 )
-from tts.cli import main
-from tts.loudness import (
+from tts.audio.loudness import (
     Measurement,
     book_target,
     level_voices,
@@ -40,6 +39,7 @@ from tts.loudness import (
     voice_gains,
     volume_offset_db,
 )
+from tts.cli import main
 from tts.model import Clip, Silence, Voice
 
 with warnings.catch_warnings():

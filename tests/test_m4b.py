@@ -11,11 +11,11 @@ from audio_factory import sine_mp3, sine_pcm
 from edge_server import ffmpeg
 from mutagen.mp4 import MP4
 
+from tts.audio.ffmpeg import ffmpeg_exe
+from tts.audio.m4b import encode_m4b, ffmetadata, parse_ffmetadata, read_m4b_chapters, read_media
+from tts.audio.tags import ChapterMark, write_id3
 from tts.errors import AudiobookError
-from tts.ffmpeg import ffmpeg_exe
-from tts.m4b import encode_m4b, ffmetadata, parse_ffmetadata, read_m4b_chapters, read_media
 from tts.model import BookInfo
-from tts.tags import ChapterMark, write_id3
 
 RATE = 24000
 ZH = BookInfo(title="青云山下的小镇", author="林晚舟", year="2019", language="zh-Hans")

@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 from edge_server import Fault, Latency, decode_mp3, tone_runs
 
-from tts.cache import ClipCache
 from tts.cli import main
+from tts.speech.cache import ClipCache
 
 CHAPTER = """第7章 码头
 天还没亮，码头上已经挤满了人。
@@ -111,7 +111,7 @@ def test_transient_faults_end_in_a_complete_correct_book(
 def test_stalled_streams_time_out_and_are_retried(
     edge_server, chapter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tts.engines import edge
+    from tts.speech.engines import edge
 
     original = edge.EdgeEngine.__init__
 

@@ -6,7 +6,7 @@ import pytest
 
 from tts.model import Book, Cast, Chapter, Pauses, Segment, Voice
 from tts.pipeline import Script
-from tts.review import review_html, screenplay
+from tts.speakers.review import review_html, screenplay
 
 NARRATOR = Voice("edge", "narrator-voice")
 UNKNOWN = Voice("edge", "unknown-voice")

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts.attribute import attribute
 from tts.model import Book, Chapter, Paragraph
-from tts.roster import _CLAUSE_HEAD_RE, _matches
+from tts.speakers.attribute import attribute
+from tts.speakers.roster import _CLAUSE_HEAD_RE, _matches
 
 _FOLLOW = re.compile("(?:王刚|李明|王)(?=(.))", re.S)
 """A name and the character after it, as the roster reads how the book continues a name."""

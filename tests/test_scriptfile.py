@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts.model import Cast, Segment, Voice
-from tts.scriptfile import jsonl_lines, record
+from tts.speakers.scriptfile import jsonl_lines, record
 
 CAST = Cast(
     narrator=Voice("edge", "zh-CN-YunjianNeural"),

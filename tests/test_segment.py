@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts.model import Chapter, Paragraph
-from tts.segment import detect_style, segment_chapter
+from tts.speakers.segment import detect_style, segment_chapter
 
 
 def chapter(*lines: str, title: str | None = None) -> Chapter:

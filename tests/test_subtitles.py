@@ -24,17 +24,8 @@ from edge_server import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.assemble import assemble
-from tts.attribute import attribute
-from tts.cache import ClipCache
-from tts.casting import build_cast
-from tts.engines.edge import EdgeEngine
-from tts.engines.edge_voices import shipped_voices
-from tts.errors import AudiobookError, ConfigError
-from tts.load import build_book
-from tts.model import Boundary, Clip, Pauses, Segment, Voice
-from tts.scriptfile import heard_speaker
-from tts.subtitles import (
+from tts.audio.assemble import assemble
+from tts.audio.subtitles import (
     Cue,
     cue_ranges,
     cues,
@@ -45,8 +36,17 @@ from tts.subtitles import (
     to_vtt,
     write_subtitles,
 )
-from tts.synth import JOINER, Request, plan_requests, synthesize_all
-from tts.timeline import Placed, lay_out
+from tts.audio.timeline import Placed, lay_out
+from tts.cast.casting import build_cast
+from tts.errors import AudiobookError, ConfigError
+from tts.model import Boundary, Clip, Pauses, Segment, Voice
+from tts.read.load import build_book
+from tts.speakers.attribute import attribute
+from tts.speakers.scriptfile import heard_speaker
+from tts.speech.cache import ClipCache
+from tts.speech.engines.edge import EdgeEngine
+from tts.speech.engines.edge_voices import shipped_voices
+from tts.speech.synth import JOINER, Request, plan_requests, synthesize_all
 
 NARRATOR = Voice("edge", "zh-CN-YunyangNeural")
 RATE = 24_000
@@ -598,7 +598,7 @@ The sun came through the window the next day.
 
 
 def test_offline_engine_cues_start_where_speech_resumes(tmp_path: Path) -> None:
-    from tts.engines.espeak import EspeakEngine
+    from tts.speech.engines.espeak import EspeakEngine
 
     book = build_book(ENGLISH, source="letter.txt", title="letter")
     segments, characters = attribute(book)

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.cache import ClipCache, clip_key
 from tts.errors import (
     ClientOutdated,
     EngineError,
@@ -22,7 +21,8 @@ from tts.errors import (
     VoiceUnavailable,
 )
 from tts.model import Audio, Segment, Voice, VoiceInfo
-from tts.synth import JOINER, Progress, Request, plan_requests, split_text, synthesize_all
+from tts.speech.cache import ClipCache, clip_key
+from tts.speech.synth import JOINER, Progress, Request, plan_requests, split_text, synthesize_all
 
 NARRATOR = Voice("fake", "narrator")
 LI = Voice("fake", "li")
@@ -419,8 +419,8 @@ KILLED_RUN = """
 import asyncio, sys
 sys.path[:0] = [{root!r}, {tests!r}]
 from test_synth import FakeEngine, requests_for
-from tts.cache import ClipCache
-from tts.synth import Progress, synthesize_all
+from tts.speech.cache import ClipCache
+from tts.speech.synth import Progress, synthesize_all
 
 def tick(p):
     print(p.done_requests, flush=True)

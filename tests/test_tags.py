@@ -12,11 +12,9 @@ from edge_server import ffmpeg
 from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 
-from tts.assemble import assemble
-from tts.errors import AudiobookError, InputError
-from tts.m4b import read_media
-from tts.model import Silence
-from tts.tags import (
+from tts.audio.assemble import assemble
+from tts.audio.m4b import read_media
+from tts.audio.tags import (
     BookInfo,
     ChapterMark,
     chapter_ms,
@@ -28,6 +26,8 @@ from tts.tags import (
     write_id3,
     year_text,
 )
+from tts.errors import AudiobookError, InputError
+from tts.model import Silence
 
 RATE = 24000
 ZH = BookInfo(title="青云山下的小镇", author="林晚舟", year="2019", language="zh-Hans")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tts.audio.timeline import lay_out, pause_between
 from tts.model import Clip, Pauses, Segment, Silence, Voice
-from tts.synth import Request
-from tts.timeline import lay_out, pause_between
+from tts.speech.synth import Request
 
 PAUSES = Pauses()
 VOICE = Voice("edge", "zh-CN-YunyangNeural")

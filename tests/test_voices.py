@@ -7,10 +7,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from tts.casting import DEPENDABLE_EDGE, build_cast
-from tts.errors import ConfigError
-from tts.model import Cast, Character, Pauses, Voice, VoiceInfo
-from tts.voices import (
+from tts.cast.casting import DEPENDABLE_EDGE, build_cast
+from tts.cast.voices import (
     SpeakerSetting,
     VoicesConfig,
     VoicesConfigError,
@@ -21,6 +19,8 @@ from tts.voices import (
     parse_config,
     write_voices_yaml,
 )
+from tts.errors import ConfigError
+from tts.model import Cast, Character, Pauses, Voice, VoiceInfo
 
 DATA = Path(__file__).parent / "data" / "voices"
 REPO = Path(__file__).parent.parent

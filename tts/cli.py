@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tts import __version__, pipeline
+from tts.cast.voices import engine_of
 from tts.errors import AudiobookError
 from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, Voice
-from tts.scriptfile import jsonl_lines
+from tts.speakers.scriptfile import jsonl_lines
 from tts.text import display_width
-from tts.voices import engine_of
 
 if TYPE_CHECKING:
-    from tts.synth import Progress
+    from tts.speech.synth import Progress
 
 ENGINE_OPTION_HELP = "Speech engine: auto (Edge when online, else offline espeak), edge or espeak."
 
@@ -162,7 +162,7 @@ def render(
     default_out = pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.{audio_format}"
     out = Path(output) if output else default_out
     pipeline.check_output_path(out)
-    from tts.tags import load_cover  # mutagen: only a render with --cover reads one
+    from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
 
     cover = load_cover(cover_file)[0] if cover_file else None
     cache = _cache_dir(cache_dir)
@@ -296,15 +296,15 @@ def script(
     if fmt == "jsonl":
         click.echo("\n".join(jsonl_lines(result.cast, result.segments)))
     elif fmt == "html":
-        from tts.review import review_html
+        from tts.speakers.review import review_html
 
         click.echo(review_html(result))
     else:
-        from tts.review import screenplay
+        from tts.speakers.review import screenplay
 
         click.echo(screenplay(result))
     if stats:
-        from tts.review import stats_lines
+        from tts.speakers.review import stats_lines
 
         for line in stats_lines(result):
             click.echo(line, err=True)
@@ -392,8 +392,8 @@ def cast(
     cache_dir: str | None,
 ) -> None:
     """Show the characters of INPUT and the voice each gets."""
-    from tts.casting import cast_table
-    from tts.voices import write_voices_yaml
+    from tts.cast.casting import cast_table
+    from tts.cast.voices import write_voices_yaml
 
     result = _reading(input_file, voices_file, engine, chapters, cache_dir)
     rows = cast_table(result.characters, result.cast)

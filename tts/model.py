@@ -232,7 +232,7 @@ class Clip:
     duration: float
     boundaries: tuple[Boundary, ...] = ()
     gain_db: float = 0.0
-    """Loudness correction the assembler applies (tts.loudness): exactly when it re-encodes,
+    """Loudness correction the assembler applies (tts.audio.loudness): exactly when it re-encodes,
     in whole 1.5 dB global_gain steps when it copies MP3 frames."""
 
 

@@ -13,11 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tts import casting
-from tts import voices as voices_mod
-from tts.engines import Engine, get_engine, known_voices
+from tts.cast import casting
+from tts.cast import voices as voices_mod
 from tts.errors import AudiobookError, EngineError, InputError
-from tts.load import load_book
 from tts.model import (
     AudioFormat,
     Book,
@@ -31,10 +29,12 @@ from tts.model import (
     Voice,
     VoiceInfo,
 )
-from tts.scriptfile import heard_speaker, read_script_file
+from tts.read.load import load_book
+from tts.speakers.scriptfile import heard_speaker, read_script_file
+from tts.speech.engines import Engine, get_engine, known_voices
 
 if TYPE_CHECKING:
-    from tts.synth import Request, Stats
+    from tts.speech.synth import Request, Stats
 
 # The audio stages (synthesis, loudness, assembly, publishing: mutagen, the Edge client) are
 # imported by the functions that render, so `script` and `cast` start without them; the
@@ -169,7 +169,9 @@ def make_script(
     cast_file: Path | None = None,
 ) -> Script:
     """Segment, attribute and cast a book."""
-    from tts.attribute import attribute  # its name lists and patterns: only books need them
+    from tts.speakers.attribute import (
+        attribute,  # its name lists and patterns: only books need them
+    )
 
     known = voices_mod.known_characters(config) if config is not None else []
     segments, characters = attribute(book, known)
@@ -230,7 +232,7 @@ def script_from_file(
 
 
 def plan(script: Script, engine: Engine) -> list[Request]:
-    from tts.synth import plan_requests
+    from tts.speech.synth import plan_requests
 
     items = [(s, script.voice_for(s)) for s in script.segments]
     return plan_requests(items, engine.max_request_chars)
@@ -257,8 +259,8 @@ def say(
     cache_dir: Path,
 ) -> RenderResult:
     """Speak one line in one voice: for auditioning a voice or a prosody setting."""
-    from tts.assemble import assemble
-    from tts.synth import plan_requests
+    from tts.audio.assemble import assemble
+    from tts.speech.synth import plan_requests
 
     segment = Segment(chapter=1, index=0, kind="narration", text=text, paragraph=0, line=1)
     requests = plan_requests([(segment, voice)], engine.max_request_chars)
@@ -295,8 +297,8 @@ def render(
     chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`).
     `subtitles` ('srt', 'lrc', 'vtt') writes a timed transcript beside each audio file.
     """
-    from tts.publish import Publication, publish
-    from tts.timeline import lay_out
+    from tts.audio.publish import Publication, publish
+    from tts.audio.timeline import lay_out
 
     requests = plan(script, engine)
     if not requests:
@@ -354,9 +356,9 @@ def _synthesize(
 ) -> tuple[list[Clip], Stats]:
     """Every request spoken (from the clip cache where it can be), and each voice brought to
     the book's loudness."""
-    from tts.cache import ClipCache
-    from tts.loudness import level_voices
-    from tts.synth import Progress, synthesize_all
+    from tts.audio.loudness import level_voices
+    from tts.speech.cache import ClipCache
+    from tts.speech.synth import Progress, synthesize_all
 
     counters = Progress(listener=progress)
     clips = _run(

@@ -1,6 +1,6 @@
 """A transcript timed to the audio: SRT, WebVTT and LRC subtitles.
 
-`cues` reads where every clip landed (`tts.timeline.Placed`) and the sentence (or word)
+`cues` reads where every clip landed (`tts.audio.timeline.Placed`) and the sentence (or word)
 boundaries the engine reported for it, and works out when each segment's words are heard.
 A request may cover several segments joined by `JOINER`, and a long line may be spread over
 several requests; the boundaries' texts are aligned to the request's text by walking both
@@ -26,11 +26,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from tts.atomic import write_text
+from tts.audio.timeline import Placed
 from tts.errors import ConfigError
 from tts.model import SUBTITLE_FORMATS, Boundary, Segment
-from tts.synth import JOINER
+from tts.speech.synth import JOINER
 from tts.text import is_wide
-from tts.timeline import Placed
 
 CJK_CUE_CHARS = 36
 """Most characters in one cue of Chinese text: two subtitle lines of about 18."""
@@ -353,7 +353,7 @@ def cues(
     Times are seconds of the output file (`placed.start` plus the offset inside the clip).
     A long segment becomes several cues cut at sentence ends, each at most `max_chars`
     characters (default: `CJK_CUE_CHARS` for Chinese, `LATIN_CUE_CHARS` otherwise).
-    `speaker_of` names who is heard (e.g. `tts.scriptfile.heard_speaker` with the cast);
+    `speaker_of` names who is heard (e.g. `tts.speakers.scriptfile.heard_speaker` with the cast);
     it is asked once per cue. Cues never overlap: each starts no earlier than the last ends.
     """
     by_key = {(s.chapter, s.index): s for s in segments}

@@ -29,9 +29,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from tts.atomic import replacing
+from tts.cast.voices import VoicesConfig, VoiceSetting, engine_of
 from tts.errors import ConfigError
 from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Language, Voice, VoiceInfo
-from tts.voices import VoicesConfig, VoiceSetting, engine_of
 
 LANGUAGE_LOCALE: dict[str, str] = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en-US"}
 """The locale whose voices read a book of each language (voices.yaml `language` overrides)."""
@@ -183,7 +183,7 @@ def _pool(engine: str, locale: str, voices: Sequence[VoiceInfo], config: VoicesC
 
 def _espeak_voices(locale: str) -> list[VoiceInfo]:
     """espeak variants of the locale's language, for when no voice list was given."""
-    from tts.engines.espeak import voice_pool
+    from tts.speech.engines.espeak import voice_pool
 
     out: list[VoiceInfo] = []
     for gender, label in (("female", "Female"), ("male", "Male")):

@@ -4,7 +4,7 @@
 voice turn, split only where a line is too long for the engine. `synthesize_all` sends the
 requests that are not cached yet, a few at a time, backs off when the service pushes back,
 and puts every clip into the cache the moment it arrives, so an interrupted run loses at
-most the requests in flight. It knows engines only through `tts.engines.base.Engine`.
+most the requests in flight. It knows engines only through `tts.speech.engines.base.Engine`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tts.cache import ClipCache, clip_key
-from tts.engines.base import Engine
 from tts.errors import AudiobookError, EngineError, RateLimited
 from tts.model import Audio, Clip, Segment, Voice
+from tts.speech.cache import ClipCache, clip_key
+from tts.speech.engines.base import Engine
 from tts.text import is_speakable, split_after
 
 SegmentKey = tuple[int, int]

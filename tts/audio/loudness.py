@@ -41,15 +41,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from tts.assemble import (
+from tts.audio.assemble import (
     MP3_GAIN_STEP_DB,
     decode_to_pcm,
     frame_copied,
     iter_frames,
     read_clip,
 )
+from tts.audio.ffmpeg import ffmpeg_exe, last_line
 from tts.errors import AudiobookError
-from tts.ffmpeg import ffmpeg_exe, last_line
 from tts.model import Clip, Voice
 
 TARGET_LUFS = -18.0

@@ -5,16 +5,16 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tts.engines.base import Engine
 from tts.errors import AudiobookError
 from tts.model import VoiceInfo
+from tts.speech.engines.base import Engine
 
 _REGISTRY: dict[str, str] = {
-    "edge": "tts.engines.edge:EdgeEngine",
-    "espeak": "tts.engines.espeak:EspeakEngine",
+    "edge": "tts.speech.engines.edge:EdgeEngine",
+    "espeak": "tts.speech.engines.espeak:EspeakEngine",
 }
 _CATALOGS: dict[str, str] = {
-    "edge": "tts.engines.edge_voices:known_voices",
+    "edge": "tts.speech.engines.edge_voices:known_voices",
 }
 """Engines whose offline voice list is cheaper to read without building the engine (Edge's
 is a JSON file; its engine imports aiohttp and edge-tts)."""

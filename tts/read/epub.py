@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from tts.chapters import split_chapters
-from tts.clean import CJK_JOINING, HAN, fix_text, is_scene_break, is_site_notice
 from tts.errors import InputError
-from tts.load import detect_language, select_chapters
 from tts.model import Book, BookInfo, Chapter, CleanReport, Language, Paragraph
+from tts.read.chapters import split_chapters
+from tts.read.clean import CJK_JOINING, HAN, fix_text, is_scene_break, is_site_notice
+from tts.read.load import detect_language, select_chapters
 
 EPUB_MIMETYPE = b"application/epub+zip"
 _FIX = "re-download or re-export the book as EPUB, or save it as plain text (.txt)"

@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tts.assemble import assemble
-from tts.m4b import encode_m4b
+from tts.audio.assemble import assemble
+from tts.audio.m4b import encode_m4b
+from tts.audio.subtitles import cues, subtitle_path, write_subtitles
+from tts.audio.tags import ChapterMark, write_id3
+from tts.audio.timeline import Layout
 from tts.model import AudioFormat, BookInfo, Segment
-from tts.subtitles import cues, subtitle_path, write_subtitles
-from tts.tags import ChapterMark, write_id3
-from tts.timeline import Layout
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ taking 0.4-0.62 (never above the line it follows), unknown 0. The cast sends lin
 threshold (0.5) to the 'unknown speaker' voice; `bench/attribution.py` reports how often a
 wrong guess still clears it. Gender comes from titles (先生, 小姐, Mr, Mrs), he/she near a
 name, kinship and address terms, English given names, the characters of a Chinese given name
-(美, 玲 / 强, 伟) and rank titles (主任), weighed as in `tts.roster` (its notes give the order).
+(美, 玲 / 强, 伟) and rank titles (主任), weighed as in `tts.speakers.roster` (its notes give
+the order).
 
 A name at the start or end of a quote (`“祁省長，…”`, `"Lizzy, …"`) is the addressee, never
 the speaker of that quote.
@@ -47,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
 from tts.model import Book, Character, Gender, Segment
-from tts.roster import (
+from tts.speakers.roster import (
     _LEAD_ZH,
     PET_RE,
     RANK_WEIGHT,
@@ -56,7 +57,7 @@ from tts.roster import (
     fold,
     gender_prior,
 )
-from tts.segment import Block, Piece, detect_style, segments_from_blocks, split_chapter
+from tts.speakers.segment import Block, Piece, detect_style, segments_from_blocks, split_chapter
 
 FIRST_PERSON_ZH = "我"
 """Speaker name for a first-person narrator's lines in Chinese text."""

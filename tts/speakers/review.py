@@ -10,7 +10,7 @@ from collections import Counter
 
 from tts.model import Segment
 from tts.pipeline import Script
-from tts.scriptfile import KINDS, heard_speaker
+from tts.speakers.scriptfile import KINDS, heard_speaker
 
 NARRATOR = "旁白"
 _SHOW_CONFIDENCE_BELOW = 0.75

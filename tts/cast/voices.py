@@ -75,9 +75,9 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from tts.atomic import replacing
-from tts.engines.edge_voices import shipped_voices
 from tts.errors import ConfigError
 from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Pauses, Voice, VoiceInfo
+from tts.speech.engines.edge_voices import shipped_voices
 
 ENGINES = ("auto", "edge", "espeak")
 LOCALES = ("zh-CN", "zh-TW", "zh-HK", "en-US", "en-GB")

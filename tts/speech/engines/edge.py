@@ -8,7 +8,8 @@ completeness check against the service's own sentence timings, and errors mapped
 kinds a user (or the scheduler) can act on.
 
 The engine makes exactly one attempt per request by default: retries and backoff belong to
-the scheduler (`tts.synth`), which reads `EngineError.transient` and `RateLimited.retry_after`.
+the scheduler (`tts.speech.synth`), which reads `EngineError.transient` and
+`RateLimited.retry_after`.
 """
 
 from __future__ import annotations
@@ -28,14 +29,6 @@ import aiohttp
 import edge_tts
 from edge_tts import exceptions as edge_errors
 
-from tts.engines.edge_voices import (
-    cached_voices,
-    closest_voices,
-    known_voices,
-    parse_voice_list,
-    save_voice_list,
-    shipped_voices,
-)
 from tts.errors import (
     ClientOutdated,
     ConfigError,
@@ -47,6 +40,14 @@ from tts.errors import (
     VoiceUnavailable,
 )
 from tts.model import HERTZ, PERCENT, Audio, Boundary, Voice, VoiceInfo
+from tts.speech.engines.edge_voices import (
+    cached_voices,
+    closest_voices,
+    known_voices,
+    parse_voice_list,
+    save_voice_list,
+    shipped_voices,
+)
 from tts.text import is_speakable, split_after
 
 SAMPLE_RATE = 24_000

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tts.model import Clip, Pauses, Segment, Silence
-from tts.synth import Request
+from tts.speech.synth import Request
 
 SegmentKey = tuple[int, int]
 

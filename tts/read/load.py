@@ -12,8 +12,10 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from tts.chapters import HEADING_STARTS, split_chapters, split_heading
-from tts.clean import (
+from tts.errors import InputError
+from tts.model import Book, Chapter, CleanReport, Language, Paragraph
+from tts.read.chapters import HEADING_STARTS, split_chapters, split_heading
+from tts.read.clean import (
     CJK_JOINING,
     HAN,
     SCENE_BREAK_STARTS,
@@ -22,8 +24,6 @@ from tts.clean import (
     is_site_notice,
     strip_gutenberg,
 )
-from tts.errors import InputError
-from tts.model import Book, Chapter, CleanReport, Language, Paragraph
 
 # --- bytes -> str -------------------------------------------------------------------
 
@@ -512,7 +512,7 @@ def build_book(text: str, *, source: str, title: str, encoding: str = "utf-8") -
 
 def load_book(path: str | Path, *, chapters: str | None = None) -> Book:
     """Read, clean and split a book file; keep only the `chapters` selection if given."""
-    from tts.epub import is_epub, load_epub  # tts.epub imports this module
+    from tts.read.epub import is_epub, load_epub  # tts.read.epub imports this module
 
     if is_epub(path):
         return load_epub(path, chapters=chapters)

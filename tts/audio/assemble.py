@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import IO
 
 from tts.atomic import replacing
+from tts.audio.ffmpeg import ffmpeg_exe, last_line, run_ffmpeg
 from tts.errors import AudiobookError
-from tts.ffmpeg import ffmpeg_exe, last_line, run_ffmpeg
 from tts.model import Clip, Silence
 
 with warnings.catch_warnings():

@@ -43,10 +43,10 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
-from tts.assemble import id3v2_size
 from tts.atomic import replacing
+from tts.audio.assemble import id3v2_size
+from tts.audio.ffmpeg import ffmpeg_exe
 from tts.errors import AudiobookError, InputError
-from tts.ffmpeg import ffmpeg_exe
 from tts.model import BookInfo
 
 __all__ = [

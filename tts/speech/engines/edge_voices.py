@@ -2,7 +2,7 @@
 fetched into the cache, and close-name suggestions.
 
 Casting and `voices.yaml` checks need only these names and genders; keeping them apart from
-`tts.engines.edge` spares `audiobook script` and `cast` the import of aiohttp and edge-tts
+`tts.speech.engines.edge` spares `audiobook script` and `cast` the import of aiohttp and edge-tts
 (about a third of a second), which only synthesis needs.
 """
 

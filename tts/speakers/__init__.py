@@ -1,0 +1,2 @@
+"""Stage 2, who speaks: a `Book` -> narration and dialogue `Segment`s, each line of dialogue
+given to a `Character` with a confidence; the script as text, jsonl and a review page."""
