@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tts.model import Book, Cast, Chapter, Pauses, Segment, Voice
-from tts.pipeline import Script
+from tts.model import Book, Cast, Chapter, Pauses, Script, Segment, Voice
 from tts.speakers.review import review_html, screenplay
 
 NARRATOR = Voice("edge", "narrator-voice")

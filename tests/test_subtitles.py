@@ -39,14 +39,14 @@ from tts.audio.subtitles import (
 from tts.audio.timeline import Placed, lay_out
 from tts.cast.casting import build_cast
 from tts.errors import AudiobookError, ConfigError
-from tts.model import Boundary, Clip, Pauses, Segment, Voice
+from tts.model import JOINER, Boundary, Clip, Pauses, Request, Segment, Voice
 from tts.read.load import build_book
 from tts.speakers.attribute import attribute
 from tts.speakers.scriptfile import heard_speaker
 from tts.speech.cache import ClipCache
 from tts.speech.engines.edge import EdgeEngine
 from tts.speech.engines.edge_voices import shipped_voices
-from tts.speech.synth import JOINER, Request, plan_requests, synthesize_all
+from tts.speech.synth import plan_requests, synthesize_all
 
 NARRATOR = Voice("edge", "zh-CN-YunyangNeural")
 RATE = 24_000

@@ -20,9 +20,9 @@ from tts.errors import (
     RateLimited,
     VoiceUnavailable,
 )
-from tts.model import Audio, Segment, Voice, VoiceInfo
+from tts.model import JOINER, Audio, Request, Segment, Voice, VoiceInfo
 from tts.speech.cache import ClipCache, clip_key
-from tts.speech.synth import JOINER, Progress, Request, plan_requests, split_text, synthesize_all
+from tts.speech.synth import Progress, plan_requests, split_text, synthesize_all
 
 NARRATOR = Voice("fake", "narrator")
 LI = Voice("fake", "li")

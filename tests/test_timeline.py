@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tts.audio.timeline import lay_out, pause_between
-from tts.model import Clip, Pauses, Segment, Silence, Voice
-from tts.speech.synth import Request
+from tts.model import Clip, Pauses, Request, Segment, Silence, Voice
 
 PAUSES = Pauses()
 VOICE = Voice("edge", "zh-CN-YunyangNeural")

@@ -241,3 +241,59 @@ class Silence:
     """A pause in the assembled audio."""
 
     seconds: float
+
+
+# --- who speaks, with which voice: the script -------------------------------------
+
+
+@dataclass(frozen=True)
+class Script:
+    """Who says what: the reviewed or computed reading of a book."""
+
+    book: Book
+    segments: tuple[Segment, ...]
+    characters: tuple[Character, ...]
+    cast: Cast
+    pauses: Pauses
+
+    def voice_for(self, segment: Segment) -> Voice | None:
+        return self.cast.voice_for(segment)
+
+
+# --- what is sent to an engine ---------------------------------------------------
+
+SegmentKey = tuple[int, int]
+"""(chapter, index) of a segment."""
+
+JOINER = "\n"
+"""What goes between two lines merged into one request, in every language.
+
+A newline is whitespace to every engine, so it never becomes a spoken word or a stray
+space inside Chinese; it ends a sentence, so a paragraph that lacks closing punctuation
+still gets a breath before the next one; and edge-tts prefers to cut a long text at a
+newline, so any cut the client makes still falls between our lines.
+"""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One call to an engine: text in one voice, covering one or more segments."""
+
+    text: str
+    voice: Voice
+    keys: tuple[SegmentKey, ...]
+    """(chapter, index) of every segment the text covers, in reading order. A line too long
+    for one request is split, and each piece carries that line's key."""
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What a synthesis run did, for the summary line."""
+
+    requests: int
+    """Calls to the engine, retries included (0 when everything was cached)."""
+    cache_hits: int
+    """Requests answered without the engine (cached, or the same text earlier in the run)."""
+    retries: int
+    audio_seconds: float
+    wall_seconds: float

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from tts.cast import casting
 from tts.cast import voices as voices_mod
@@ -20,21 +20,20 @@ from tts.model import (
     AudioFormat,
     Book,
     BookInfo,
-    Cast,
     Character,
     Clip,
     Pauses,
+    Request,
+    Script,
     Segment,
     Silence,
+    Stats,
     Voice,
     VoiceInfo,
 )
 from tts.read.load import load_book
 from tts.speakers.scriptfile import heard_speaker, read_script_file
 from tts.speech.engines import Engine, get_engine, known_voices
-
-if TYPE_CHECKING:
-    from tts.speech.synth import Request, Stats
 
 # The audio stages (synthesis, loudness, assembly, publishing: mutagen, the Edge client) are
 # imported by the functions that render, so `script` and `cast` start without them; the
@@ -44,20 +43,6 @@ T = TypeVar("T")
 
 DEFAULT_OUTPUT_DIR = Path("output")
 ENGINE_CHOICES = ("auto", "edge", "espeak")
-
-
-@dataclass(frozen=True)
-class Script:
-    """Who says what: the reviewed or computed reading of a book."""
-
-    book: Book
-    segments: tuple[Segment, ...]
-    characters: tuple[Character, ...]
-    cast: Cast
-    pauses: Pauses
-
-    def voice_for(self, segment: Segment) -> Voice | None:
-        return self.cast.voice_for(segment)
 
 
 @dataclass(frozen=True)

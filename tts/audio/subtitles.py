@@ -28,8 +28,7 @@ from pathlib import Path
 from tts.atomic import write_text
 from tts.audio.timeline import Placed
 from tts.errors import ConfigError
-from tts.model import SUBTITLE_FORMATS, Boundary, Segment
-from tts.speech.synth import JOINER
+from tts.model import JOINER, SUBTITLE_FORMATS, Boundary, Segment
 from tts.text import is_wide
 
 CJK_CUE_CHARS = 36

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tts.model import Clip, Pauses, Segment, Silence
-from tts.speech.synth import Request
+from tts.model import Clip, Pauses, Request, Segment, Silence
 
 SegmentKey = tuple[int, int]
 

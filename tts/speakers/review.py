@@ -8,8 +8,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 
-from tts.model import Segment
-from tts.pipeline import Script
+from tts.model import Script, Segment
 from tts.speakers.scriptfile import KINDS, heard_speaker
 
 NARRATOR = "旁白"

@@ -19,22 +19,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tts.errors import AudiobookError, EngineError, RateLimited
-from tts.model import Audio, Clip, Segment, Voice
+from tts.model import JOINER, Audio, Clip, Request, Segment, SegmentKey, Stats, Voice
 from tts.speech.cache import ClipCache, clip_key
 from tts.speech.engines.base import Engine
 from tts.text import is_speakable, split_after
-
-SegmentKey = tuple[int, int]
-"""(chapter, index) of a segment."""
-
-JOINER = "\n"
-"""What goes between two lines merged into one request, in every language.
-
-A newline is whitespace to every engine, so it never becomes a spoken word or a stray
-space inside Chinese; it ends a sentence, so a paragraph that lacks closing punctuation
-still gets a breath before the next one; and edge-tts prefers to cut a long text at a
-newline, so any cut the client makes still falls between our lines.
-"""
 
 _SENTENCE_END = "。！？；…!?;"
 _CLAUSE_END = "，、,：:"
@@ -44,17 +32,6 @@ _SENTENCE_RE = re.compile(
     rf"|\.+[{re.escape(_CLOSERS)}]*(?=\s|$)"
 )
 _CLAUSE_RE = re.compile(rf"[{re.escape(_CLAUSE_END)}]+[{re.escape(_CLOSERS)}]*")
-
-
-@dataclass(frozen=True)
-class Request:
-    """One call to an engine: text in one voice, covering one or more segments."""
-
-    text: str
-    voice: Voice
-    keys: tuple[SegmentKey, ...]
-    """(chapter, index) of every segment the text covers, in reading order. A line too long
-    for one request is split, and each piece carries that line's key."""
 
 
 def _hard_cut(text: str, limit: int) -> list[str]:
@@ -152,19 +129,6 @@ def plan_requests(
         voice, last = seg_voice, segment
     flush()
     return requests
-
-
-@dataclass(frozen=True)
-class Stats:
-    """What a synthesis run did, for the summary line."""
-
-    requests: int
-    """Calls to the engine, retries included (0 when everything was cached)."""
-    cache_hits: int
-    """Requests answered without the engine (cached, or the same text earlier in the run)."""
-    retries: int
-    audio_seconds: float
-    wall_seconds: float
 
 
 @dataclass
