@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from voice_lists import EDGE_VOICES
 
 from tts.cast.casting import (
-    DEPENDABLE_EDGE,
     CastRow,
     build_cast,
     cast_table,
@@ -20,7 +20,7 @@ from tts.errors import ConfigError
 from tts.model import Cast, Character, Segment, Voice, VoiceInfo
 
 EDGE = [
-    *DEPENDABLE_EDGE,
+    *EDGE_VOICES,
     VoiceInfo("edge", "en-US-AndrewMultilingualNeural", "en-US", "Male"),
     VoiceInfo("edge", "en-US-AvaMultilingualNeural", "en-US", "Female"),
     VoiceInfo("edge", "fr-FR-DeniseNeural", "fr-FR", "Female"),

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from tts.errors import ConfigError, NoAudio, RateLimited, ServiceUnreachable
 from tts.model import Boundary, Voice
-from tts.speech.engines import get_engine
+from tts.registry import get_engine
 from tts.speech.engines.edge import (
     COMPLETENESS_TOLERANCE,
     MAX_REQUEST_BYTES,

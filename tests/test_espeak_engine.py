@@ -15,7 +15,7 @@ import pytest
 
 from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
 from tts.model import Audio, Voice
-from tts.speech.engines import get_engine
+from tts.registry import get_engine
 from tts.speech.engines.espeak import (
     EspeakEngine,
     language_codes,

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
+from voice_lists import EDGE_VOICES
 
-from tts.cast.casting import DEPENDABLE_EDGE, build_cast
+from tts.cast.casting import build_cast
 from tts.cast.voices import (
     SpeakerSetting,
     VoicesConfig,
@@ -25,7 +26,7 @@ from tts.model import Cast, Character, Pauses, Voice, VoiceInfo
 DATA = Path(__file__).parent / "data" / "voices"
 REPO = Path(__file__).parent.parent
 
-EDGE = [*DEPENDABLE_EDGE, VoiceInfo("edge", "zh-CN-XiaomengNeural", "zh-CN", "Female")]
+EDGE = [*EDGE_VOICES, VoiceInfo("edge", "zh-CN-XiaomengNeural", "zh-CN", "Female")]
 """The voice list names are checked against in these tests (never the network)."""
 
 

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tts import __version__, pipeline
-from tts.cast.voices import engine_of
+from tts import __version__, pipeline, registry
 from tts.errors import AudiobookError
 from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, Voice
 from tts.speakers.scriptfile import jsonl_lines
@@ -20,7 +19,14 @@ from tts.text import display_width
 if TYPE_CHECKING:
     from tts.speech.synth import Progress
 
-ENGINE_OPTION_HELP = "Speech engine: auto (Edge when online, else offline espeak), edge or espeak."
+
+def _engine_help(what: str) -> str:
+    return f"{what}: {' or '.join(registry.choices())}."
+
+
+ENGINE_OPTION_HELP = _engine_help(
+    "Speech engine; auto uses the online engine when its service answers, else an offline one"
+)
 
 
 class _Group(click.Group):
@@ -59,13 +65,7 @@ def _voices_option(value: str | None) -> Path | None:
 
 
 def _engine_choice(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if value not in pipeline.ENGINE_CHOICES:
-        raise AudiobookError(
-            f"unknown engine '{value}'; choose one of: {', '.join(pipeline.ENGINE_CHOICES)}"
-        )
-    return value
+    return None if value is None else registry.check_choice(value)
 
 
 input_argument = click.argument("input_file", metavar="INPUT", type=str)
@@ -275,7 +275,7 @@ def _clock(seconds: float) -> str:
     "--engine",
     type=str,
     default=None,
-    help="Name voices of this engine (default: from voices.yaml, else edge).",
+    help="Name voices of this engine (default: from voices.yaml, else the online engine's).",
 )
 @chapters_option
 @cache_option
@@ -327,14 +327,19 @@ def _reading(
     return pipeline.make_script(
         book,
         config=config,
-        engine_name="edge" if chosen == "auto" else chosen,
+        engine_name=registry.named_engine(chosen),
         cache_dir=cache,
         cast_file=_default_cast_file(source),
     )
 
 
 @main.command()
-@click.option("--engine", type=str, default="edge", show_default=True, help="edge or espeak.")
+@click.option(
+    "--engine",
+    type=str,
+    default=None,
+    help=_engine_help("Whose voices (default: the online engine's)"),
+)
 @click.option(
     "--locale",
     type=str,
@@ -343,9 +348,11 @@ def _reading(
 )
 @click.option("--gender", type=click.Choice(["male", "female"], case_sensitive=False), default=None)
 @cache_option
-def voices(engine: str, locale: str | None, gender: str | None, cache_dir: str | None) -> None:
+def voices(
+    engine: str | None, locale: str | None, gender: str | None, cache_dir: str | None
+) -> None:
     """List the voices an engine offers."""
-    name = "edge" if _engine_choice(engine) == "auto" else engine
+    name = registry.named_engine(_engine_choice(engine) or registry.AUTO)
     cache = _cache_dir(cache_dir)
     found = pipeline.list_voices(name, cache)
     shown = [
@@ -379,7 +386,7 @@ def voices(engine: str, locale: str | None, gender: str | None, cache_dir: str |
     "--engine",
     type=str,
     default=None,
-    help="Cast voices of this engine (default: from voices.yaml, else edge).",
+    help="Cast voices of this engine (default: from voices.yaml, else the online engine's).",
 )
 @chapters_option
 @cache_option
@@ -436,7 +443,7 @@ def say(
 ) -> None:
     """Speak TEXT in one voice, to audition it or a prosody setting."""
     cache = _cache_dir(cache_dir)
-    engine_name = engine_of(voice_name)
+    engine_name = registry.engine_of(voice_name)
     chosen, _ = pipeline.resolve_engine(engine_name, None, cache)
     voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
     out = Path(output) if output else pipeline.DEFAULT_OUTPUT_DIR / "say.mp3"

@@ -144,6 +144,40 @@ class VoiceInfo:
 
 
 @dataclass(frozen=True)
+class EngineInfo:
+    """A speech engine as the rest of the program knows it, without building it.
+
+    Each engine module declares one and `tts.registry` lists them: the CLI's `--engine`
+    choices, voices.yaml's keys and checks, casting and the `auto` fallback all read it, so
+    no other part of the program names an engine.
+    """
+
+    name: str
+    """Registry name, as `--engine` and voices.yaml's `engine:` take it: 'edge', 'espeak'."""
+    label: str
+    """How messages name it: 'Edge', 'espeak'."""
+    engine: str
+    """'module:Class' of the engine (see `tts.speech.engines.base.Engine`), imported only
+    when a render or `say` builds it; the class takes keyword options, `cache_dir` among them."""
+    catalog: str
+    """'module:function' giving the voices at hand without the network, called with
+    `cache_dir`; kept apart from the engine so `script` and `cast` need not import it."""
+    voice_key: str
+    """The voices.yaml key that names a voice of this engine ('voice', 'espeak')."""
+    voice_form: re.Pattern[str]
+    """The shape of the engine's voice names: tells whose a bare name is (engines are asked
+    in registration order, so a stricter form registered first wins)."""
+    narrators: Mapping[str, str]
+    """Locale -> the built-in narrator voice ('zh-CN' -> 'zh-CN-YunyangNeural')."""
+    online: bool = False
+    """Needs a service: `auto` uses it when the service answers and else an offline engine."""
+    key_synonyms: tuple[str, ...] = ()
+    """Other words people write for `voice_key` in voices.yaml ('edge' for 'voice')."""
+    child_voices: frozenset[str] = frozenset()
+    """Children's voices, which casting gives an adult only when nothing else is left."""
+
+
+@dataclass(frozen=True)
 class Boundary:
     """A sentence or word the engine reported, in seconds from the clip's start."""
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tts import registry
 from tts.cast import casting
 from tts.cast import voices as voices_mod
 from tts.errors import AudiobookError, EngineError, InputError
@@ -33,7 +34,7 @@ from tts.model import (
 )
 from tts.read.load import load_book
 from tts.speakers.scriptfile import heard_speaker, read_script_file
-from tts.speech.engines import Engine, get_engine, known_voices
+from tts.speech.engines.base import Engine
 
 # The audio stages (synthesis, loudness, assembly, publishing: mutagen, the Edge client) are
 # imported by the functions that render, so `script` and `cast` start without them; the
@@ -42,7 +43,6 @@ from tts.speech.engines import Engine, get_engine, known_voices
 T = TypeVar("T")
 
 DEFAULT_OUTPUT_DIR = Path("output")
-ENGINE_CHOICES = ("auto", "edge", "espeak")
 
 
 @dataclass(frozen=True)
@@ -81,32 +81,39 @@ def resolve_engine(
 ) -> tuple[Engine, list[str]]:
     """The engine a render uses, and warnings to show.
 
-    `auto` uses Edge when the service answers now, else the offline engine; one output
-    never mixes engines, so the choice is made once, here, at the start of the run.
+    `auto` uses the preferred (online) engine when its service answers now, else the
+    offline one; one output never mixes engines, so the choice is made once, here, at the
+    start of the run.
     """
     chosen = engine_choice(name, config)
-    if chosen != "auto":
+    if chosen != registry.AUTO:
         engine = _make_engine(chosen, cache_dir)
         _run(engine.check())
         return engine, []
-    edge = _make_engine("edge", cache_dir)
+    preferred = registry.preferred()
+    engine = _make_engine(preferred.name, cache_dir)
+    fallback = registry.offline()
+    if fallback is None or fallback.name == preferred.name:
+        _run(engine.check())
+        return engine, []
     try:
-        _run(edge.check())
+        _run(engine.check())
     except EngineError as exc:
         why = re.sub(r"\s*\(.*?\)", "", str(exc).split(";")[0]).strip()
         warning = (
-            f"{why}; using the offline espeak engine for this whole book "
-            "(pass --engine edge to insist on Edge)"
+            f"{why}; using the offline {fallback.label} engine for this whole book "
+            f"(pass --engine {preferred.name} to insist on {preferred.label})"
         )
-        offline = _make_engine("espeak", cache_dir)
+        offline = _make_engine(fallback.name, cache_dir)
         _run(offline.check())
         return offline, [warning]
-    return edge, []
+    return engine, []
 
 
 def engine_choice(name: str | None, config: voices_mod.VoicesConfig | None) -> str:
     """The engine asked for: --engine, else voices.yaml's `engine`, else 'auto'."""
-    return name or (config.engine if config is not None else None) or "auto"
+    chosen = name or (config.engine if config is not None else None) or registry.AUTO
+    return registry.check_choice(chosen)
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:
@@ -117,24 +124,22 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
 
 
 def _make_engine(name: str, cache_dir: Path | None) -> Engine:
-    return get_engine(name, **_engine_options(name, cache_dir))
+    return registry.get_engine(name, cache_dir=_cache_option(cache_dir))
 
 
-def _engine_options(name: str, cache_dir: Path | None) -> dict[str, Any]:
-    """Edge keeps the voice list it fetched in the cache; other engines take no options."""
-    if name == "edge":
-        return {"cache_dir": str(cache_dir) if cache_dir else None}
-    return {}
+def _cache_option(cache_dir: Path | None) -> str | None:
+    """Where an engine may keep what it fetches (Edge: the voice list)."""
+    return str(cache_dir) if cache_dir else None
 
 
 def engine_voices(engine_name: str, cache_dir: Path | None) -> list[VoiceInfo]:
     """The voices casting may use, without touching the network."""
-    return known_voices(engine_name, **_engine_options(engine_name, cache_dir))
+    return registry.known_voices(engine_name, cache_dir=_cache_option(cache_dir))
 
 
 def list_voices(engine_name: str, cache_dir: Path | None) -> list[VoiceInfo]:
     """Every voice the engine offers now (Edge asks the service, else the list we ship)."""
-    engine = _make_engine(engine_name, cache_dir)
+    engine = _make_engine(registry.named_engine(engine_name), cache_dir)
     return _run(engine.voices())
 
 
@@ -399,7 +404,6 @@ def check_output_path(output: Path) -> None:
 
 
 __all__ = [
-    "ENGINE_CHOICES",
     "RenderResult",
     "Script",
     "cast_path_for",

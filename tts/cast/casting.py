@@ -28,22 +28,14 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from tts import registry
 from tts.atomic import replacing
-from tts.cast.voices import VoicesConfig, VoiceSetting, engine_of
+from tts.cast.voices import VoicesConfig, VoiceSetting
 from tts.errors import ConfigError
 from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Language, Voice, VoiceInfo
 
 LANGUAGE_LOCALE: dict[str, str] = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en-US"}
 """The locale whose voices read a book of each language (voices.yaml `language` overrides)."""
-
-NARRATORS: dict[str, dict[str, str]] = {
-    "zh-CN": {"edge": "zh-CN-YunyangNeural", "espeak": "cmn"},
-    "zh-TW": {"edge": "zh-TW-YunJheNeural", "espeak": "cmn"},
-    "zh-HK": {"edge": "zh-HK-WanLungNeural", "espeak": "yue"},
-    "en-US": {"edge": "en-US-AndrewNeural", "espeak": "en-us"},
-    "en-GB": {"edge": "en-GB-RyanNeural", "espeak": "en-gb"},
-}
-"""Built-in narrators: calm male reading voices (Yunyang is a newsreader)."""
 
 UNKNOWN_PITCH = "-10Hz"
 """How the default unknown voice differs from the narrator's."""
@@ -57,50 +49,7 @@ POOL_LOCALES: dict[str, tuple[str, ...]] = {
 }
 """Where auto-casting looks for voices, in order (zh-TW has only three Edge voices)."""
 
-CHILD_VOICES = frozenset(
-    {"zh-CN-YunxiaNeural", "zh-CN-XiaoyouNeural", "en-US-AnaNeural", "en-GB-MaisieNeural"}
-)
-"""Children's voices: an adult never gets one while any adult voice is left to vary."""
 _CHILD_RANK = 100
-
-DEPENDABLE_EDGE: tuple[VoiceInfo, ...] = tuple(
-    VoiceInfo("edge", f"{locale}-{name}", locale, g)
-    for locale, name, g in (
-        ("zh-CN", "XiaoxiaoNeural", "Female"),
-        ("zh-CN", "XiaoyiNeural", "Female"),
-        ("zh-CN", "YunjianNeural", "Male"),
-        ("zh-CN", "YunxiNeural", "Male"),
-        ("zh-CN", "YunxiaNeural", "Male"),
-        ("zh-CN", "YunyangNeural", "Male"),
-        ("zh-CN-liaoning", "XiaobeiNeural", "Female"),
-        ("zh-CN-shaanxi", "XiaoniNeural", "Female"),
-        ("zh-TW", "HsiaoChenNeural", "Female"),
-        ("zh-TW", "HsiaoYuNeural", "Female"),
-        ("zh-TW", "YunJheNeural", "Male"),
-        ("zh-HK", "HiuGaaiNeural", "Female"),
-        ("zh-HK", "HiuMaanNeural", "Female"),
-        ("zh-HK", "WanLungNeural", "Male"),
-        ("en-US", "AriaNeural", "Female"),
-        ("en-US", "AvaNeural", "Female"),
-        ("en-US", "EmmaNeural", "Female"),
-        ("en-US", "JennyNeural", "Female"),
-        ("en-US", "MichelleNeural", "Female"),
-        ("en-US", "AnaNeural", "Female"),
-        ("en-US", "AndrewNeural", "Male"),
-        ("en-US", "BrianNeural", "Male"),
-        ("en-US", "ChristopherNeural", "Male"),
-        ("en-US", "EricNeural", "Male"),
-        ("en-US", "GuyNeural", "Male"),
-        ("en-US", "RogerNeural", "Male"),
-        ("en-US", "SteffanNeural", "Male"),
-        ("en-GB", "LibbyNeural", "Female"),
-        ("en-GB", "MaisieNeural", "Female"),
-        ("en-GB", "SoniaNeural", "Female"),
-        ("en-GB", "RyanNeural", "Male"),
-        ("en-GB", "ThomasNeural", "Male"),
-    )
-)
-"""Edge voices that have stayed available: the pool when no voice list is at hand."""
 
 
 def _variants() -> Iterator[tuple[str, str]]:
@@ -147,20 +96,20 @@ def _locale_rank(voice_locale: str, preferred: Sequence[str]) -> int | None:
 
 def _pool(engine: str, locale: str, voices: Sequence[VoiceInfo], config: VoicesConfig) -> _Pool:
     offered = [v for v in voices if v.engine == engine]
-    if not offered:
-        offered = list(DEPENDABLE_EDGE) if engine == "edge" else _espeak_voices(locale)
+    children = registry.info(engine).child_voices
     preferred = POOL_LOCALES.get(locale, (locale,))
     genders = {v.name: v.gender for v in offered}
 
     custom = config.defaults.get(locale)
-    chosen = [n for n in custom.pool if engine_of(n) == engine] if custom is not None else []
+    listed = custom.pool if custom is not None else ()
+    chosen = [n for n in listed if registry.engine_of(n) == engine]
     ranked = [(0, i, name) for i, name in enumerate(chosen)]
     if not ranked:
         for v in offered:
             rank = _locale_rank(v.locale, preferred)
             if rank is None or "Multilingual" in v.name:
                 continue  # multilingual voices repeat a monolingual voice's timbre
-            if v.name in CHILD_VOICES:
+            if v.name in children:
                 rank = _CHILD_RANK
             ranked.append((rank, 0, v.name))  # by name: a refreshed list may come reordered
     ranked.sort()
@@ -181,16 +130,6 @@ def _pool(engine: str, locale: str, voices: Sequence[VoiceInfo], config: VoicesC
     )
 
 
-def _espeak_voices(locale: str) -> list[VoiceInfo]:
-    """espeak variants of the locale's language, for when no voice list was given."""
-    from tts.speech.engines.espeak import voice_pool
-
-    out: list[VoiceInfo] = []
-    for gender, label in (("female", "Female"), ("male", "Male")):
-        out.extend(VoiceInfo("espeak", name, locale, label) for name in voice_pool(locale, gender))
-    return out
-
-
 def _with(voice: Voice, setting: VoiceSetting | None) -> Voice:
     return replace(voice, **setting.prosody()) if setting is not None else voice
 
@@ -201,7 +140,8 @@ def _key(voice: Voice) -> tuple[str, str, str]:
 
 def _narrator_and_unknown(config: VoicesConfig, locale: str, engine: str) -> tuple[Voice, Voice]:
     custom = config.defaults.get(locale)
-    builtin = NARRATORS.get(locale, NARRATORS["zh-CN"])[engine if engine == "espeak" else "edge"]
+    narrators = registry.info(engine).narrators
+    builtin = narrators.get(locale) or next(iter(narrators.values()))
 
     def pick(*settings: VoiceSetting | None) -> tuple[str | None, VoiceSetting]:
         """The first voice name the settings give, and their prosody merged (first wins)."""

@@ -11,15 +11,40 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from tts.atomic import write_text
-from tts.model import VoiceInfo
+from tts.model import EngineInfo, VoiceInfo
 
 VOICE_LIST_FILE = "edge-voices.json"
+
+ENGINE = EngineInfo(
+    name="edge",
+    label="Edge",
+    engine="tts.speech.engines.edge:EdgeEngine",
+    catalog="tts.speech.engines.edge_voices:known_voices",
+    voice_key="voice",
+    key_synonyms=("edge",),
+    voice_form=re.compile(r"^[a-z]{2,3}-[A-Z]{2}(?:-[a-z]+)?-[A-Za-z]+Neural$"),
+    narrators={
+        "zh-CN": "zh-CN-YunyangNeural",
+        "zh-TW": "zh-TW-YunJheNeural",
+        "zh-HK": "zh-HK-WanLungNeural",
+        "en-US": "en-US-AndrewNeural",
+        "en-GB": "en-GB-RyanNeural",
+    },
+    online=True,
+    child_voices=frozenset(
+        {"zh-CN-YunxiaNeural", "zh-CN-XiaoyouNeural", "en-US-AnaNeural", "en-GB-MaisieNeural"}
+    ),
+)
+"""Microsoft Edge's online neural voices. Short names look like `zh-CN-YunxiNeural` or
+`zh-CN-liaoning-XiaobeiNeural`; the narrators are calm male reading voices (Yunyang is a
+newsreader)."""
 
 
 def voice_info(entry: Mapping[str, Any]) -> VoiceInfo:
@@ -82,6 +107,7 @@ def closest_voices(name: str, voices: Iterable[VoiceInfo], n: int = 3) -> list[s
 
 
 __all__ = [
+    "ENGINE",
     "VOICE_LIST_FILE",
     "cached_voices",
     "closest_voices",

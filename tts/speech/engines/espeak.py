@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import math
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -24,8 +25,21 @@ from pathlib import Path
 from typing import ClassVar
 
 from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
-from tts.model import HERTZ, PERCENT, Audio, Boundary, Voice, VoiceInfo
+from tts.model import HERTZ, PERCENT, Audio, Boundary, EngineInfo, Voice, VoiceInfo
 from tts.text import is_speakable
+
+ENGINE = EngineInfo(
+    name="espeak",
+    label="espeak",
+    engine="tts.speech.engines.espeak:EspeakEngine",
+    catalog="tts.speech.engines.espeak:known_voices",
+    voice_key="espeak",
+    key_synonyms=("offline",),
+    voice_form=re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[a-z0-9_]+)?$", re.IGNORECASE),
+    narrators={"zh-CN": "cmn", "zh-TW": "cmn", "zh-HK": "yue", "en-US": "en-us", "en-GB": "en-gb"},
+)
+"""espeak-ng from the espeakng-loader wheel: offline, instant, robotic. A voice is a language
+(`cmn`, `en-us`) with an optional variant (`+f2`)."""
 
 DEFAULT_WPM = 175
 """espeak's default speaking rate; Edge's '+0%'."""
@@ -579,12 +593,35 @@ def _boundaries(
     return tuple(found)
 
 
+def known_voices(cache_dir: str | os.PathLike[str] | None = None) -> list[VoiceInfo]:
+    """Every voice (language x variant) in the bundled data; no network involved."""
+    data_path = _library().data_path
+    variants = _variants(data_path, MALE_VARIANTS) + _variants(data_path, FEMALE_VARIANTS)
+    found: list[VoiceInfo] = []
+    for language in _languages():
+        found.append(VoiceInfo(ENGINE.name, language.code, language.locale, "Male", language.name))
+        for variant in variants:
+            found.append(
+                VoiceInfo(
+                    ENGINE.name,
+                    f"{language.code}+{variant}",
+                    language.locale,
+                    _variant_gender(data_path, variant),
+                    f"{language.name}, variant {variant}",
+                )
+            )
+    return found
+
+
 class EspeakEngine:
     """The Engine protocol over espeak-ng: offline, instant, robotic."""
 
-    name: ClassVar[str] = "espeak"
+    name: ClassVar[str] = ENGINE.name
 
-    def __init__(self, *, max_request_chars: int = 2000) -> None:
+    def __init__(
+        self, *, max_request_chars: int = 2000, cache_dir: str | os.PathLike[str] | None = None
+    ) -> None:
+        """`cache_dir` is accepted as every engine's is; espeak keeps nothing there."""
         self.max_request_chars = max_request_chars
         try:
             loaded = _library().version
@@ -601,24 +638,7 @@ class EspeakEngine:
 
     def known_voices(self) -> list[VoiceInfo]:
         """Every voice (language x variant) in the bundled data; no network involved."""
-        data_path = _library().data_path
-        variants = _variants(data_path, MALE_VARIANTS) + _variants(data_path, FEMALE_VARIANTS)
-        found: list[VoiceInfo] = []
-        for language in _languages():
-            found.append(
-                VoiceInfo(self.name, language.code, language.locale, "Male", language.name)
-            )
-            for variant in variants:
-                found.append(
-                    VoiceInfo(
-                        self.name,
-                        f"{language.code}+{variant}",
-                        language.locale,
-                        _variant_gender(data_path, variant),
-                        f"{language.name}, variant {variant}",
-                    )
-                )
-        return found
+        return known_voices()
 
     async def synthesize(self, text: str, voice: Voice) -> Audio:
         prosody_of(voice)  # refuse bad prosody before any work
