@@ -43,3 +43,18 @@ def edge_offline(monkeypatch: pytest.MonkeyPatch) -> str:
         port = sock.getsockname()[1]
     point_client_at(monkeypatch, port)
     return wss_url(port)
+
+
+@pytest.fixture
+def tone_engine() -> Iterator[str]:
+    """The deterministic test engine (tests/tone_engine.py), registered as any engine is, for
+    this test only; returns its name."""
+    from tone_engine import ENGINE
+
+    from tts import registry
+
+    registry.register(ENGINE.name, "tone_engine:ENGINE")
+    try:
+        yield ENGINE.name
+    finally:
+        registry.unregister(ENGINE.name)
