@@ -12,7 +12,7 @@ import click
 
 from tts import __version__, pipeline, registry
 from tts.errors import AudiobookError
-from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, Voice
+from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, Script
 from tts.speakers.scriptfile import jsonl_lines
 from tts.text import display_width
 
@@ -53,11 +53,6 @@ def _cache_dir(value: str | None) -> Path:
         return Path(value)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "audiobook"
-
-
-def _default_cast_file(source: Path) -> Path:
-    """The cast a default `render` of `source` keeps, so script and cast show its voices."""
-    return pipeline.cast_path_for(pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.mp3")
 
 
 def _voices_option(value: str | None) -> Path | None:
@@ -156,49 +151,23 @@ def render(
 ) -> None:
     """Render INPUT (a text file or EPUB) to one audiobook file."""
     started = time.monotonic()
-    source = Path(input_file)
-    if audio_format is None:
-        audio_format = "m4b" if output and output.lower().endswith(".m4b") else "mp3"
-    default_out = pipeline.DEFAULT_OUTPUT_DIR / f"{source.stem}.{audio_format}"
-    out = Path(output) if output else default_out
-    pipeline.check_output_path(out)
-    from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
-
-    cover = load_cover(cover_file)[0] if cover_file else None
-    cache = _cache_dir(cache_dir)
-    config = pipeline.load_config(_voices_option(voices_file), cache)
-    book = pipeline.read_book(source, chapters)
-    chosen, warnings = pipeline.resolve_engine(_engine_choice(engine), config, cache)
-    for warning in warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    cast_file = pipeline.cast_path_for(out)
-    if script_file is not None:
-        script = pipeline.script_from_file(
-            Path(script_file),
-            book,
-            config=config,
-            engine_name=chosen.name,
-            cache_dir=cache,
-            cast_file=cast_file,
-        )
-    else:
-        script = pipeline.make_script(
-            book, config=config, engine_name=chosen.name, cache_dir=cache, cast_file=cast_file
-        )
     progress = None if quiet else _ProgressLine()
-    result = pipeline.render(
-        script,
-        chosen,
-        out,
-        cache_dir=cache,
+    result = pipeline.render_book(
+        Path(input_file),
+        output=Path(output) if output else None,
+        voices_file=_voices_option(voices_file),
+        engine=_engine_choice(engine),
+        cache_dir=_cache_dir(cache_dir),
+        chapters=chapters,
+        script_file=Path(script_file) if script_file else None,
         concurrency=concurrency,
-        progress=progress,
-        split_chapters=split_chapters,
-        audio_format="m4b" if audio_format == "m4b" else "mp3",
+        audio_format=audio_format,
         subtitles=subtitles,
-        cover=cover,
+        cover_file=Path(cover_file) if cover_file else None,
+        split_chapters=split_chapters,
+        progress=progress,
+        warn=lambda warning: click.echo(f"Warning: {warning}", err=True),
     )
-    pipeline.save_cast(cast_file, script)
     if progress is not None:
         progress.finish()
     if not quiet:
@@ -316,20 +285,14 @@ def _reading(
     engine: str | None,
     chapters: str | None,
     cache_dir: str | None,
-) -> pipeline.Script:
-    """INPUT read, attributed and cast as `script` and `cast` show it: with the voices a
-    default render of it keeps, of the engine asked for (`auto` names Edge's voices)."""
-    cache = _cache_dir(cache_dir)
-    config = pipeline.load_config(_voices_option(voices_file), cache)
-    source = Path(input_file)
-    book = pipeline.read_book(source, chapters)
-    chosen = pipeline.engine_choice(_engine_choice(engine), config)
-    return pipeline.make_script(
-        book,
-        config=config,
-        engine_name=registry.named_engine(chosen),
-        cache_dir=cache,
-        cast_file=_default_cast_file(source),
+) -> Script:
+    """INPUT read, attributed and cast as `script` and `cast` show it."""
+    return pipeline.read_script(
+        Path(input_file),
+        voices_file=_voices_option(voices_file),
+        engine=_engine_choice(engine),
+        chapters=chapters,
+        cache_dir=_cache_dir(cache_dir),
     )
 
 
@@ -352,20 +315,9 @@ def voices(
     engine: str | None, locale: str | None, gender: str | None, cache_dir: str | None
 ) -> None:
     """List the voices an engine offers."""
-    name = registry.named_engine(_engine_choice(engine) or registry.AUTO)
-    cache = _cache_dir(cache_dir)
-    found = pipeline.list_voices(name, cache)
-    shown = [
-        info
-        for info in found
-        if (not locale or info.locale.lower().startswith(locale.lower()))
-        and (not gender or info.gender.lower() == gender.lower())
-    ]
-    if not shown:
-        raise AudiobookError(
-            f"no {name} voices match --locale {locale or '*'} --gender {gender or '*'}; "
-            "try a shorter locale such as 'zh' or 'en'"
-        )
+    shown = pipeline.find_voices(
+        _engine_choice(engine), locale=locale, gender=gender, cache_dir=_cache_dir(cache_dir)
+    )
     widths = [max(len(getattr(v, key)) for v in shown) for key in ("name", "locale", "gender")]
     for v in shown:
         cells = [v.name.ljust(widths[0]), v.locale.ljust(widths[1]), v.gender.ljust(widths[2])]
@@ -400,7 +352,6 @@ def cast(
 ) -> None:
     """Show the characters of INPUT and the voice each gets."""
     from tts.cast.casting import cast_table
-    from tts.cast.voices import write_voices_yaml
 
     result = _reading(input_file, voices_file, engine, chapters, cache_dir)
     rows = cast_table(result.characters, result.cast)
@@ -415,7 +366,7 @@ def cast(
         cells += [_pad(r[2], widths[2]), _pad(r[3], widths[3]), r[4]]
         click.echo("  ".join(cells).rstrip())
     if write_file:
-        added = write_voices_yaml(Path(write_file), result.characters, result.cast)
+        added = pipeline.extend_voices_file(Path(write_file), result)
         names = ", ".join(added) if added else "nothing new"
         click.echo(f"Wrote {write_file}: added {names}", err=True)
 
@@ -442,13 +393,15 @@ def say(
     cache_dir: str | None,
 ) -> None:
     """Speak TEXT in one voice, to audition it or a prosody setting."""
-    cache = _cache_dir(cache_dir)
-    engine_name = registry.engine_of(voice_name)
-    chosen, _ = pipeline.resolve_engine(engine_name, None, cache)
-    voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
-    out = Path(output) if output else pipeline.DEFAULT_OUTPUT_DIR / "say.mp3"
-    pipeline.check_output_path(out)
-    result = pipeline.say(text, voice, chosen, out, cache_dir=cache)
+    result = pipeline.say_text(
+        text,
+        voice_name=voice_name,
+        rate=rate,
+        pitch=pitch,
+        volume=volume,
+        output=Path(output) if output else None,
+        cache_dir=_cache_dir(cache_dir),
+    )
     click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {voice_name})")
 
 

@@ -137,10 +137,29 @@ def engine_voices(engine_name: str, cache_dir: Path | None) -> list[VoiceInfo]:
     return registry.known_voices(engine_name, cache_dir=_cache_option(cache_dir))
 
 
-def list_voices(engine_name: str, cache_dir: Path | None) -> list[VoiceInfo]:
-    """Every voice the engine offers now (Edge asks the service, else the list we ship)."""
-    engine = _make_engine(registry.named_engine(engine_name), cache_dir)
-    return _run(engine.voices())
+def find_voices(
+    engine: str | None,
+    *,
+    locale: str | None = None,
+    gender: str | None = None,
+    cache_dir: Path | None = None,
+) -> list[VoiceInfo]:
+    """The voices an engine offers now (an online engine asks its service, else the list at
+    hand), those of `locale` (a prefix: 'zh', 'en-GB') and `gender` only."""
+    name = registry.named_engine(engine or registry.AUTO)
+    found = _run(_make_engine(name, cache_dir).voices())
+    shown = [
+        info
+        for info in found
+        if (not locale or info.locale.lower().startswith(locale.lower()))
+        and (not gender or info.gender.lower() == gender.lower())
+    ]
+    if not shown:
+        raise AudiobookError(
+            f"no {name} voices match --locale {locale or '*'} --gender {gender or '*'}; "
+            "try a shorter locale such as 'zh' or 'en'"
+        )
+    return shown
 
 
 # --- script ------------------------------------------------------------------
@@ -403,20 +422,147 @@ def check_output_path(output: Path) -> None:
         raise AudiobookError(f"{output}: is a directory; give -o a file name ending in .mp3")
 
 
+# --- the commands: what the CLI calls, one function each -------------------------
+
+
+def default_output(source: Path, audio_format: str = "mp3") -> Path:
+    """Where a render of `source` goes unless -o says otherwise: output/<stem>.<format>."""
+    return DEFAULT_OUTPUT_DIR / f"{source.stem}.{audio_format}"
+
+
+def read_script(
+    source: Path,
+    *,
+    voices_file: Path | None,
+    engine: str | None,
+    chapters: str | None,
+    cache_dir: Path,
+) -> Script:
+    """`script` and `cast`: a book read, attributed and cast, with the voices a default render
+    of it keeps, of the engine asked for (`auto` names the preferred engine's voices)."""
+    config = load_config(voices_file, cache_dir)
+    book = read_book(source, chapters)
+    return make_script(
+        book,
+        config=config,
+        engine_name=registry.named_engine(engine_choice(engine, config)),
+        cache_dir=cache_dir,
+        cast_file=cast_path_for(default_output(source)),
+    )
+
+
+def extend_voices_file(path: Path, script: Script) -> list[str]:
+    """`cast --write`: add the characters a voices.yaml lacks, keeping the user's entries and
+    comments; returns the names added."""
+    from tts.cast.voices import write_voices_yaml
+
+    return write_voices_yaml(path, script.characters, script.cast)
+
+
+def render_book(
+    source: Path,
+    *,
+    output: Path | None,
+    voices_file: Path | None,
+    engine: str | None,
+    cache_dir: Path,
+    chapters: str | None = None,
+    script_file: Path | None = None,
+    concurrency: int = 4,
+    audio_format: str | None = None,
+    subtitles: str | None = None,
+    cover_file: Path | None = None,
+    split_chapters: bool = False,
+    progress: ProgressCallback | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> RenderResult:
+    """`render`: read (or take the corrected `script_file`), attribute, cast, speak and
+    assemble the book, then keep the cast beside the output for the next run.
+
+    `audio_format` defaults from `output`'s suffix, else mp3; `warn` hears what the user
+    should know but does not stop the render (an engine fallback).
+    """
+    if audio_format is None:
+        audio_format = "m4b" if output and str(output).lower().endswith(".m4b") else "mp3"
+    out = output or default_output(source, audio_format)
+    check_output_path(out)
+    from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
+
+    cover = load_cover(str(cover_file))[0] if cover_file else None
+    config = load_config(voices_file, cache_dir)
+    book = read_book(source, chapters)
+    chosen, warnings = resolve_engine(engine, config, cache_dir)
+    for warning in warnings:
+        if warn is not None:
+            warn(warning)
+    cast_file = cast_path_for(out)
+    if script_file is not None:
+        script = script_from_file(
+            script_file,
+            book,
+            config=config,
+            engine_name=chosen.name,
+            cache_dir=cache_dir,
+            cast_file=cast_file,
+        )
+    else:
+        script = make_script(
+            book, config=config, engine_name=chosen.name, cache_dir=cache_dir, cast_file=cast_file
+        )
+    result = render(
+        script,
+        chosen,
+        out,
+        cache_dir=cache_dir,
+        concurrency=concurrency,
+        progress=progress,
+        split_chapters=split_chapters,
+        audio_format="m4b" if audio_format == "m4b" else "mp3",
+        subtitles=subtitles,
+        cover=cover,
+    )
+    save_cast(cast_file, script)
+    return result
+
+
+def say_text(
+    text: str,
+    *,
+    voice_name: str,
+    rate: str = "+0%",
+    pitch: str = "+0Hz",
+    volume: str = "+0%",
+    output: Path | None = None,
+    cache_dir: Path,
+) -> RenderResult:
+    """`say`: speak one line in one voice, with the engine the voice's name belongs to."""
+    engine_name = registry.engine_of(voice_name)
+    chosen, _ = resolve_engine(engine_name, None, cache_dir)
+    voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
+    out = output or DEFAULT_OUTPUT_DIR / "say.mp3"
+    check_output_path(out)
+    return say(text, voice, chosen, out, cache_dir=cache_dir)
+
+
 __all__ = [
     "RenderResult",
     "Script",
     "cast_path_for",
     "cast_script",
     "check_output_path",
+    "default_output",
     "default_voices_path",
     "engine_choice",
     "engine_voices",
-    "list_voices",
+    "extend_voices_file",
+    "find_voices",
     "load_config",
     "make_script",
     "read_book",
+    "read_script",
     "render",
+    "render_book",
     "resolve_engine",
+    "say_text",
     "script_from_file",
 ]
