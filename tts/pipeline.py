@@ -6,6 +6,7 @@ Nothing here prints: progress goes through a callback the CLI supplies.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
@@ -340,7 +341,9 @@ def render(
     files: list[Path] = []
     total = 0.0
     for number, pairs in _by_chapter(requests, clips):
-        part = lay_out(script.segments, script.pauses, *zip(*pairs, strict=True), titles)
+        part_requests = [request for request, _ in pairs]
+        part_clips = [clip for _, clip in pairs]
+        part = lay_out(script.segments, script.pauses, part_requests, part_clips, titles)
         name = _chapter_file_name(number, titles.get(number, ""), audio_format)
         target = folder / name
         total += publish(
@@ -385,17 +388,10 @@ def _synthesize(
 def _by_chapter(
     requests: Sequence[Request], clips: Sequence[Clip]
 ) -> Iterator[tuple[int, list[tuple[Request, Clip]]]]:
-    current: list[tuple[Request, Clip]] = []
-    chapter = None
-    for request, clip in zip(requests, clips, strict=True):
-        number = request.keys[0][0]
-        if current and number != chapter:
-            yield chapter, current  # type: ignore[misc]
-            current = []
-        chapter = number
-        current.append((request, clip))
-    if current:
-        yield chapter, current  # type: ignore[misc]
+    """The (request, clip) pairs of each chapter, chapter by chapter, in reading order."""
+    pairs = zip(requests, clips, strict=True)
+    for number, group in itertools.groupby(pairs, key=lambda pair: pair[0].keys[0][0]):
+        yield number, list(group)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

@@ -189,12 +189,12 @@ def build_cast(
     for setting in config.speakers.values():
         roster[setting.name] = Character(setting.name, setting.aliases, setting.gender)
     for c in characters:
-        listed = roster.get(c.name)
-        if listed is None:
+        known = roster.get(c.name)
+        if known is None:
             roster[c.name] = c
         else:
-            aliases = listed.aliases + tuple(a for a in c.aliases if a not in listed.aliases)
-            roster[c.name] = replace(c, aliases=aliases, gender=listed.gender or c.gender)
+            merged = known.aliases + tuple(a for a in c.aliases if a not in known.aliases)
+            roster[c.name] = replace(c, aliases=merged, gender=known.gender or c.gender)
 
     speakers: dict[str, Voice] = {}
     taken = {_key(narrator), _key(unknown)}
