@@ -8,7 +8,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from tts.cast.casting import DEPENDABLE_EDGE, build_cast
-from tts.cast.voices import (
+from tts.cast.config import (
     SpeakerSetting,
     VoicesConfig,
     VoicesConfigError,
@@ -17,8 +17,8 @@ from tts.cast.voices import (
     known_characters,
     load_config,
     parse_config,
-    write_voices_yaml,
 )
+from tts.cast.writer import write_voices_yaml
 from tts.errors import ConfigError
 from tts.model import Cast, Character, Pauses, Voice, VoiceInfo
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tts import __version__, pipeline
-from tts.cast.voices import engine_of
+from tts.cast.config import engine_of
 from tts.errors import AudiobookError
 from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, Voice
 from tts.speakers.scriptfile import jsonl_lines
@@ -393,7 +393,7 @@ def cast(
 ) -> None:
     """Show the characters of INPUT and the voice each gets."""
     from tts.cast.casting import cast_table
-    from tts.cast.voices import write_voices_yaml
+    from tts.cast.writer import write_voices_yaml
 
     result = _reading(input_file, voices_file, engine, chapters, cache_dir)
     rows = cast_table(result.characters, result.cast)

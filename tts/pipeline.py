@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tts.cast import casting
-from tts.cast import voices as voices_mod
+from tts.cast import config as voices_mod
 from tts.errors import AudiobookError, EngineError, InputError
 from tts.model import (
     AudioFormat,

@@ -29,7 +29,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from tts.atomic import replacing
-from tts.cast.voices import VoicesConfig, VoiceSetting, engine_of
+from tts.cast.config import VoicesConfig, VoiceSetting, engine_of
 from tts.errors import ConfigError
 from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Language, Voice, VoiceInfo
 
