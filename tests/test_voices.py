@@ -164,7 +164,7 @@ def test_every_bad_file_is_in_the_table() -> None:
     }
 
 
-def test_all_problems_are_reported_at_once_first_in_the_message(
+def test_all_problems_are_reported_at_once_in_file_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with pytest.raises(VoicesConfigError) as caught:
@@ -176,8 +176,7 @@ def test_all_problems_are_reported_at_once_first_in_the_message(
         "bad-several.yaml:7: rate '+10' for speakers.Mr Darcy.rate is not a signed percentage; "
         'write "+10%"',
     )
-    assert str(caught.value) == caught.value.problems[0] + " (and 2 more problems)"
-    assert "\n" not in str(caught.value)
+    assert str(caught.value) == "\n".join(caught.value.problems)  # the CLI prints each
 
 
 @pytest.mark.parametrize(

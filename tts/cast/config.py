@@ -55,8 +55,8 @@ Rules worth knowing:
   the built-in voices.
 
 `load_config` reports every mistake at once, each as
-`voices.yaml:LINE: <what> for <key path>; <fix>`; the raised error's message is the first
-one with a count of the rest, and `VoicesConfigError.problems` holds them all.
+`voices.yaml:LINE: <what> for <key path>; <fix>`: `VoicesConfigError.problems` holds them
+in file order, and the CLI prints each on a line of its own.
 
 Reading YAML nodes with their lines is `tts.cast.yamlnodes`; adding characters to a
 voices.yaml is `tts.cast.writer`. All this module knows about particular engines is in its
@@ -323,13 +323,7 @@ class VoicesConfig:
 
 
 class VoicesConfigError(ConfigError):
-    """voices.yaml has mistakes: the message is the first, `problems` lists them all."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        rest = len(self.problems) - 1
-        more = f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest else ""
-        super().__init__(self.problems[0] + more)
+    """voices.yaml has mistakes: raised with every one, `problems` lists them in file order."""
 
 
 # --- reading -------------------------------------------------------------------
@@ -379,7 +373,7 @@ def parse_config(
     reader = _Reader(source, names)
     config = reader.read(text)
     if reader.problems:
-        raise VoicesConfigError(reader.messages())
+        raise VoicesConfigError(*reader.messages())
     return config
 
 
