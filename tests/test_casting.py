@@ -15,7 +15,7 @@ from tts.cast.casting import (
     read_cast,
     save_cast,
 )
-from tts.cast.voices import parse_config
+from tts.cast.config import parse_config
 from tts.errors import ConfigError
 from tts.model import Cast, Character, Segment, Voice, VoiceInfo
 

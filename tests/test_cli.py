@@ -232,6 +232,29 @@ def test_bad_input_is_one_error_line_and_no_output(case: str, tmp_path: Path) ->
     assert not out.exists()
 
 
+def test_every_voices_yaml_mistake_is_an_error_line_in_file_order(
+    chapter: Path, tmp_path: Path
+) -> None:
+    # found language first (hints use it), speakers last: printed by line all the same
+    (tmp_path / "voices.yaml").write_text(
+        "speakers:\n  Darcy: {gendre: male}\nthreshold: 2\nlanguage: zh-SG\n", encoding="utf-8"
+    )
+    code, stdout, stderr = run(
+        ["cast", str(chapter), "--voices", "voices.yaml", "--cache-dir", str(tmp_path / "c")],
+        tmp_path,
+    )
+    assert code == 1 and stdout == ""
+    lines = stderr.strip().splitlines()
+    assert [line.split(": ", 2)[:2] for line in lines] == [
+        ["Error", "voices.yaml:2"],
+        ["Error", "voices.yaml:3"],
+        ["Error", "voices.yaml:4"],
+    ]
+    assert "unknown key 'gendre'" in lines[0]
+    assert "threshold 2 is outside 0..1" in lines[1]
+    assert "unknown language 'zh-SG'" in lines[2]
+
+
 def test_service_unreachable_says_use_espeak(edge_offline, chapter: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.mp3"
     code, _, stderr = render(chapter, out, tmp_path)

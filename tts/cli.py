@@ -30,14 +30,17 @@ ENGINE_OPTION_HELP = _engine_help(
 
 
 class _Group(click.Group):
-    """Turns every AudiobookError into one `Error: ...` line and exit status 1."""
+    """Turns every AudiobookError into `Error: ...` lines, one per problem (a voices.yaml
+    with three mistakes gives three, in file order), and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except AudiobookError as exc:
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            click.echo(f"Error: {message}", err=True)
+            # the first line of each: a message quoting a library's error can run on
+            lines = [p.strip().splitlines()[0] for p in exc.problems if p.strip()]
+            for line in lines or [type(exc).__name__]:
+                click.echo(f"Error: {line}", err=True)
             ctx.exit(1)
 
 

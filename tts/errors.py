@@ -1,4 +1,4 @@
-"""One base exception; the CLI turns it into a single `Error: ...` line.
+"""One base exception; the CLI turns each of its problems into one `Error: ...` line.
 
 Every message names what went wrong, where (file, line, key) and the fix.
 Anything that is not an `AudiobookError` is a bug and keeps its traceback.
@@ -8,7 +8,20 @@ from __future__ import annotations
 
 
 class AudiobookError(Exception):
-    """A failure the user can act on."""
+    """A failure the user can act on.
+
+    Raised with one message, or with every problem a check found at once
+    (`ConfigError(first, second, third)`), so the user can fix them all in one go.
+    """
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """The problems, in the order given: the arguments, so a copy with new `args` (a
+        reworded error) has the new ones. Most errors have one, their message."""
+        return tuple(str(arg) for arg in self.args)
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
 
 
 class InputError(AudiobookError):
@@ -16,7 +29,7 @@ class InputError(AudiobookError):
 
 
 class ConfigError(AudiobookError):
-    """voices.yaml (or another setting) is wrong; the message has file:line."""
+    """voices.yaml (or another setting) is wrong; each problem has file:line."""
 
 
 class ScriptError(AudiobookError):

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from tts import registry
 from tts.cast import casting
-from tts.cast import voices as voices_mod
+from tts.cast import config as voices_config
 from tts.errors import AudiobookError, EngineError, InputError
 from tts.model import (
     AudioFormat,
@@ -63,13 +63,13 @@ def default_voices_path() -> Path | None:
 
 def load_config(
     voices_path: Path | None, cache_dir: Path | None = None
-) -> voices_mod.VoicesConfig | None:
+) -> voices_config.VoicesConfig | None:
     """A checked voices.yaml; Edge voice names are checked against the freshest list at hand."""
     if voices_path is None:
         return None
     if not voices_path.is_file():
         raise InputError(f"{voices_path}: no such voices file; check the path given to --voices")
-    return voices_mod.load_config(voices_path, edge_voices=engine_voices("edge", cache_dir))
+    return voices_config.load_config(voices_path, edge_voices=engine_voices("edge", cache_dir))
 
 
 # --- engines ---------------------------------------------------------------
@@ -77,7 +77,7 @@ def load_config(
 
 def resolve_engine(
     name: str | None,
-    config: voices_mod.VoicesConfig | None,
+    config: voices_config.VoicesConfig | None,
     cache_dir: Path,
 ) -> tuple[Engine, list[str]]:
     """The engine a render uses, and warnings to show.
@@ -111,7 +111,7 @@ def resolve_engine(
     return engine, []
 
 
-def engine_choice(name: str | None, config: voices_mod.VoicesConfig | None) -> str:
+def engine_choice(name: str | None, config: voices_config.VoicesConfig | None) -> str:
     """The engine asked for: --engine, else voices.yaml's `engine`, else 'auto'."""
     chosen = name or (config.engine if config is not None else None) or registry.AUTO
     return registry.check_choice(chosen)
@@ -173,7 +173,7 @@ def cast_path_for(output: Path) -> Path:
 def make_script(
     book: Book,
     *,
-    config: voices_mod.VoicesConfig | None,
+    config: voices_config.VoicesConfig | None,
     engine_name: str,
     cache_dir: Path | None,
     cast_file: Path | None = None,
@@ -183,7 +183,7 @@ def make_script(
         attribute,  # its name lists and patterns: only books need them
     )
 
-    known = voices_mod.known_characters(config) if config is not None else []
+    known = voices_config.known_characters(config) if config is not None else []
     segments, characters = attribute(book, known)
     return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
 
@@ -192,7 +192,7 @@ def cast_script(
     book: Book,
     segments: Sequence[Segment],
     characters: Sequence[Character],
-    config: voices_mod.VoicesConfig | None,
+    config: voices_config.VoicesConfig | None,
     engine_name: str,
     cache_dir: Path | None,
     cast_file: Path | None,
@@ -222,7 +222,7 @@ def script_from_file(
     path: Path,
     book: Book,
     *,
-    config: voices_mod.VoicesConfig | None,
+    config: voices_config.VoicesConfig | None,
     engine_name: str,
     cache_dir: Path | None,
     cast_file: Path | None,
@@ -230,7 +230,7 @@ def script_from_file(
     """A corrected jsonl script of `book` (which gives the language and the tags)."""
     segments = read_script_file(path)
     counts = Counter(s.speaker for s in segments if s.kind == "dialogue" and s.speaker)
-    known = {c.name: c for c in (voices_mod.known_characters(config) if config else [])}
+    known = {c.name: c for c in (voices_config.known_characters(config) if config else [])}
     characters = [
         replace(known[name], lines=n) if name in known else Character(name=name, lines=n)
         for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -450,7 +450,7 @@ def read_script(
 def extend_voices_file(path: Path, script: Script) -> list[str]:
     """`cast --write`: add the characters a voices.yaml lacks, keeping the user's entries and
     comments; returns the names added."""
-    from tts.cast.voices import write_voices_yaml
+    from tts.cast.writer import write_voices_yaml
 
     return write_voices_yaml(path, script.characters, script.cast)
 

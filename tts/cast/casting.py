@@ -30,7 +30,7 @@ from ruamel.yaml.error import YAMLError
 
 from tts import registry
 from tts.atomic import replacing
-from tts.cast.voices import VoicesConfig, VoiceSetting
+from tts.cast.config import VoicesConfig, VoiceSetting
 from tts.errors import ConfigError
 from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Language, Voice, VoiceInfo
 

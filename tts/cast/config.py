@@ -1,4 +1,5 @@
-"""voices.yaml: the user's cast file, read and checked before any synthesis.
+"""voices.yaml, the user's cast file: its format and rules, checked into a `VoicesConfig`
+before any synthesis.
 
 Every key is optional; an empty file (or none at all) means "cast everything
 automatically". The whole format::
@@ -54,8 +55,12 @@ Rules worth knowing:
   the built-in voices.
 
 `load_config` reports every mistake at once, each as
-`voices.yaml:LINE: <what> for <key path>; <fix>`; the raised error's message is the first
-one with a count of the rest, and `VoicesConfigError.problems` holds them all.
+`voices.yaml:LINE: <what> for <key path>; <fix>`: `VoicesConfigError.problems` holds them
+in file order, and the CLI prints each on a line of its own.
+
+Reading YAML nodes with their lines is `tts.cast.yamlnodes`; adding characters to a
+voices.yaml is `tts.cast.writer`. All this module knows about particular engines is in its
+engines section.
 """
 
 from __future__ import annotations
@@ -68,18 +73,135 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from tts.atomic import replacing
+from tts.cast.yamlnodes import NodeReader, describe, line_of, scalar, suggest
 from tts.errors import ConfigError
-from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Pauses, Voice, VoiceInfo
+from tts.model import HERTZ, PERCENT, Character, Gender, Pauses, VoiceInfo
 from tts.speech.engines.edge_voices import shipped_voices
 
+# --- engines ---------------------------------------------------------------------
+# Everything voices.yaml knows about particular engines, kept here and nowhere else: the
+# engine names, the key that names each engine's voice, what its voice names look like, and
+# how a name given under each key is checked.
+
 ENGINES = ("auto", "edge", "espeak")
+"""The values of `engine:` (auto: Edge when online, else espeak)."""
+
+ENGINE_KEYS: Mapping[str, str] = {"edge": "voice", "espeak": "espeak"}
+"""Engine -> the key that names its voice in a voice setting (`voice:`, `espeak:`)."""
+
+EDGE_NAME = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(?:-[a-z]+)?-[A-Za-z]+Neural$")
+"""An Edge short name: `zh-CN-YunxiNeural`, `zh-CN-liaoning-XiaobeiNeural`."""
+ESPEAK_NAME = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[a-z0-9_]+)?$", re.IGNORECASE)
+"""An espeak-ng voice: a language (`cmn`, `en-us`) and an optional variant (`+f2`)."""
+
+VOICES_HINT = "run 'audiobook voices{locale}' to list voices"
+
+
+def engine_of(name: str) -> str:
+    """The engine a voice name belongs to: 'espeak' for an espeak-ng name (cmn, en-us+f2),
+    else 'edge' (Edge short names, and anything unrecognised, which the Edge check reports)."""
+    return "edge" if EDGE_NAME.match(name) or not ESPEAK_NAME.match(name) else "espeak"
+
+
+def voice_key(engine: str) -> str:
+    """The key that names a voice of `engine` ('voice', Edge's, for any engine not listed)."""
+    return ENGINE_KEYS.get(engine, "voice")
+
+
+def _key_for(name: str) -> str:
+    """The key a voice name given bare (`narrator: cmn`) belongs under."""
+    return voice_key(engine_of(name))
+
+
+def _closest_voice(name: str, names: Sequence[str]) -> str | None:
+    """The voice a mistyped name most likely means, comparing the part after the locale."""
+    lowered = {n.lower(): n for n in names}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    locale = "-".join(name.split("-")[:2])
+    same = [n for n in names if n.startswith(locale + "-")] or list(names)
+
+    def core(voice: str) -> str:
+        return voice.rsplit("-", 1)[-1].removesuffix("Neural").lower()
+
+    cores: dict[str, str] = {}
+    for n in same:
+        cores.setdefault(core(n), n)
+    target = core(name)
+
+    def likeness(candidate: str) -> tuple[float, int]:
+        ratio = difflib.SequenceMatcher(None, target, candidate).ratio()
+        return ratio, len(os.path.commonprefix([target, candidate]))
+
+    best = max(cores, key=likeness, default=None)
+    return cores[best] if best is not None and likeness(best)[0] >= 0.5 else None
+
+
+@dataclass(frozen=True)
+class _VoiceNames:
+    """The voices each engine offers, which names given under a voice key are checked against."""
+
+    edge: frozenset[str] | None
+    """Edge short names; None: check the form only."""
+    espeak: frozenset[str] | None
+    """espeak-ng languages, lowercase; None: check the form only."""
+
+    def problem(self, name: str, key: str, path: str, locale: str | None, move: bool) -> str | None:
+        """What is wrong with `name` given under `key` at `path` (None if nothing); `locale`
+        picks the voices the hint lists, `move` says the fix is moving it to the other key."""
+        parent = path.rsplit(".", 1)[0]
+        is_edge_form = bool(EDGE_NAME.match(name)) or (self.edge is not None and name in self.edge)
+        if key == "espeak":
+            if is_edge_form:
+                where = (
+                    f"move it to '{parent}.voice'" if move else "use an espeak voice such as cmn"
+                )
+                return f"'{name}' is an Edge voice, not an espeak voice, for {path}; {where}"
+            return self.espeak_problem(name, path)
+        if not is_edge_form and self.looks_espeak(name):
+            where = (
+                f"move it to '{parent}.espeak'"
+                if move
+                else "give an Edge voice such as zh-CN-YunxiNeural"
+            )
+            return f"'{name}' is an espeak voice, not an Edge voice, for {path}; {where}"
+        if self.edge is None:
+            if is_edge_form:
+                return None
+            hint = VOICES_HINT.format(locale=f" --locale {locale}" if locale else "")
+            return f"unknown voice '{name}' for {path}; {hint}"
+        if name in self.edge:
+            return None
+        guess = _closest_voice(name, sorted(self.edge))
+        voice_locale = "-".join((guess or name).split("-")[:2]) if guess or is_edge_form else locale
+        hint = VOICES_HINT.format(locale=f" --locale {voice_locale}" if voice_locale else "")
+        mean = f"did you mean {guess}? " if guess else ""
+        return f"unknown voice '{name}' for {path}; {mean}{hint}"
+
+    def looks_espeak(self, name: str) -> bool:
+        if not ESPEAK_NAME.match(name) or name.lower().endswith("neural"):
+            return False
+        if self.espeak is None:
+            return True
+        return name.split("+")[0].lower() in self.espeak
+
+    def espeak_problem(self, name: str, path: str) -> str | None:
+        base = name.split("+")[0].lower()
+        if ESPEAK_NAME.match(name) and (self.espeak is None or base in self.espeak):
+            return None
+        guess = suggest(base, sorted(self.espeak)) if self.espeak is not None else None
+        mean = f"did you mean {guess}? " if guess else ""
+        return (
+            f"unknown espeak voice '{name}' for {path}; {mean}write a language such as cmn, "
+            "yue or en-us, optionally with a variant like +m3 or +f2; "
+            "run 'audiobook voices --engine espeak' to list them"
+        )
+
+
+# --- the schema ------------------------------------------------------------------
+
 LOCALES = ("zh-CN", "zh-TW", "zh-HK", "en-US", "en-GB")
 _LOCALE_NAMES = {
     **{loc.lower(): loc for loc in LOCALES},
@@ -99,12 +221,7 @@ _GENDER_WORDS: dict[str, Gender] = {
     "女性": "female",
 }
 
-EDGE_NAME = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(?:-[a-z]+)?-[A-Za-z]+Neural$")
-"""An Edge short name: `zh-CN-YunxiNeural`, `zh-CN-liaoning-XiaobeiNeural`."""
-ESPEAK_NAME = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[a-z0-9_]+)?$", re.IGNORECASE)
-"""An espeak-ng voice: a language (`cmn`, `en-us`) and an optional variant (`+f2`)."""
-
-_VOICE_KEYS = ("voice", "espeak", "rate", "pitch", "volume")
+_VOICE_KEYS = (*ENGINE_KEYS.values(), "rate", "pitch", "volume")
 _SPEAKER_KEYS = ("aliases", "gender", *_VOICE_KEYS)
 _LOCALE_DEFAULT_KEYS = ("narrator", "unknown", "pool")
 _TOP_KEYS = (
@@ -141,8 +258,6 @@ _SYNONYMS = {
 }
 """Words people write for a key, and the key they mean (difflib misses these)."""
 
-VOICES_HINT = "run 'audiobook voices{locale}' to list voices"
-
 
 @dataclass(frozen=True)
 class VoiceSetting:
@@ -158,7 +273,7 @@ class VoiceSetting:
 
     def name_for(self, engine: str) -> str | None:
         """The voice name this setting gives for `engine` ('edge' or 'espeak')."""
-        return self.espeak if engine == "espeak" else self.voice
+        return getattr(self, voice_key(engine))  # the fields are named as the keys
 
     def prosody(self) -> dict[str, str]:
         """Only the prosody keys the user set, ready for `dataclasses.replace(voice, ...)`."""
@@ -208,13 +323,7 @@ class VoicesConfig:
 
 
 class VoicesConfigError(ConfigError):
-    """voices.yaml has mistakes: the message is the first, `problems` lists them all."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        rest = len(self.problems) - 1
-        more = f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest else ""
-        super().__init__(self.problems[0] + more)
+    """voices.yaml has mistakes: raised with every one, `problems` lists them in file order."""
 
 
 # --- reading -------------------------------------------------------------------
@@ -256,15 +365,15 @@ def parse_config(
     """`load_config` for text already read (pure apart from loading the shipped voice list)."""
     if edge_voices is None:
         edge_voices = shipped_voices()
-    reader = _Reader(
-        source,
-        edge_names={v.name for v in edge_voices} or None,
-        espeak_names=None if espeak_voices is None else {n.lower() for n in espeak_voices},
+    edge_names = frozenset(v.name for v in edge_voices)
+    names = _VoiceNames(
+        edge=edge_names or None,
+        espeak=None if espeak_voices is None else frozenset(n.lower() for n in espeak_voices),
     )
+    reader = _Reader(source, names)
     config = reader.read(text)
     if reader.problems:
-        ordered = sorted(reader.problems, key=lambda p: p[0])
-        raise VoicesConfigError([message for _, message in ordered])
+        raise VoicesConfigError(*reader.messages())
     return config
 
 
@@ -275,90 +384,6 @@ def known_characters(config: VoicesConfig) -> list[Character]:
     ]
 
 
-def _line(node: Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _tag(node: Node) -> str:
-    return str(node.tag).rsplit(":", 1)[-1]
-
-
-def _scalar(node: ScalarNode) -> Any:
-    """The plain Python value of a scalar node (str, int, float, bool or None)."""
-    tag, value = _tag(node), str(node.value)
-    if tag == "null":
-        return None
-    if tag == "bool":
-        return value.lower() in ("true", "yes", "on")
-    if tag in ("int", "float"):
-        try:
-            number = float(value.replace("_", ""))
-        except ValueError:
-            return value
-        return int(number) if tag == "int" and number.is_integer() else number
-    return value
-
-
-def _describe(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    value = _scalar(node)  # type: ignore[arg-type]
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"'{node.value}' (true/false)"
-    if isinstance(value, (int, float)):
-        return f"the number {node.value}"
-    return f"'{value}'"
-
-
-def _suggest(word: str, choices: Sequence[str]) -> str | None:
-    lowered = {c.lower(): c for c in choices}
-    if word.lower() in lowered:
-        return lowered[word.lower()]
-    if _SYNONYMS.get(word.lower()) in choices:
-        return _SYNONYMS[word.lower()]
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _closest_voice(name: str, names: Sequence[str]) -> str | None:
-    """The voice a mistyped name most likely means, comparing the part after the locale."""
-    lowered = {n.lower(): n for n in names}
-    if name.lower() in lowered:
-        return lowered[name.lower()]
-    locale = "-".join(name.split("-")[:2])
-    same = [n for n in names if n.startswith(locale + "-")] or list(names)
-
-    def core(voice: str) -> str:
-        return voice.rsplit("-", 1)[-1].removesuffix("Neural").lower()
-
-    cores: dict[str, str] = {}
-    for n in same:
-        cores.setdefault(core(n), n)
-    target = core(name)
-
-    def likeness(candidate: str) -> tuple[float, int]:
-        ratio = difflib.SequenceMatcher(None, target, candidate).ratio()
-        return ratio, len(os.path.commonprefix([target, candidate]))
-
-    best = max(cores, key=likeness, default=None)
-    return cores[best] if best is not None and likeness(best)[0] >= 0.5 else None
-
-
-def engine_of(name: str) -> str:
-    """The engine a voice name belongs to: 'espeak' for an espeak-ng name (cmn, en-us+f2),
-    else 'edge' (Edge short names, and anything unrecognised, which the Edge check reports)."""
-    return "edge" if EDGE_NAME.match(name) or not ESPEAK_NAME.match(name) else "espeak"
-
-
-def _key_for(name: str) -> str:
-    """The voices.yaml key a bare voice name belongs under."""
-    return "espeak" if engine_of(name) == "espeak" else "voice"
-
-
 def _signed_fix(value: Any, unit: str) -> str:
     """What to write instead of a bad rate/pitch/volume: "+10%" for 10, "-2Hz" for '-2 hz'."""
     match = re.fullmatch(r"\s*([+-]?)\s*(\d+)(?:\.\d+)?\s*(%|hz)?\s*", str(value), re.IGNORECASE)
@@ -367,51 +392,25 @@ def _signed_fix(value: Any, unit: str) -> str:
     return f'write "{sign}{number}{unit}"'
 
 
-class _Reader:
-    """Walks the composed YAML nodes, collecting every problem with its line."""
+class _Reader(NodeReader):
+    """Walks a voices.yaml's nodes into a `VoicesConfig`, collecting every problem."""
 
-    def __init__(
-        self, source: str, edge_names: set[str] | None, espeak_names: set[str] | None
-    ) -> None:
-        self.source = source
-        self.edge_names = edge_names
-        self.espeak_names = espeak_names
-        self.problems: list[tuple[int, str]] = []
+    def __init__(self, source: str, voice_names: _VoiceNames) -> None:
+        super().__init__(source, synonyms=_SYNONYMS)
+        self.voice_names = voice_names
         self.language: str | None = None
-
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append((line, f"{self.source}:{line}: {message}"))
 
     # -- structure --
 
     def read(self, text: str) -> VoicesConfig:
-        yaml = YAML(typ="rt")
-        try:
-            root = yaml.compose(text)
-        except MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = int(mark.line) + 1 if mark is not None else 1
-            problem = str(exc.problem or exc.context or "syntax error")
-            start = exc.context_mark
-            if exc.problem and exc.context and start is not None and start.line + 1 != line:
-                problem += f", {exc.context} that starts on line {start.line + 1}"
-            fix = (
-                "indent with spaces, not tabs"
-                if "\\t" in problem or "\t" in problem
-                else "check the indentation, colons and quotes on this line and the one above"
-            )
-            self.problem(line, f"not valid YAML ({problem}); {fix}")
-            return VoicesConfig(source=self.source)
-        except YAMLError as exc:
-            self.problem(1, f"not valid YAML ({exc}); check the file's syntax")
-            return VoicesConfig(source=self.source)
-        if root is None or (isinstance(root, ScalarNode) and _scalar(root) is None):
+        root = self.compose(text)
+        if root is None:
             return VoicesConfig(source=self.source)
         if not isinstance(root, MappingNode):
             self.problem(
-                _line(root),
+                line_of(root),
                 f"expected settings ('key: value' lines) at the top level, found "
-                f"{_describe(root)}; start the file with keys such as 'narrator:' or 'speakers:'",
+                f"{describe(root)}; start the file with keys such as 'narrator:' or 'speakers:'",
             )
             return VoicesConfig(source=self.source)
 
@@ -436,89 +435,6 @@ class _Reader:
             config = replace(config, speakers=self.speakers(top["speakers"]))
         return config
 
-    def mapping(
-        self,
-        node: MappingNode,
-        path: str,
-        allowed: Sequence[str] | None,
-        *,
-        entry: str = "key",
-    ) -> dict[str, Node]:
-        """Keys -> value nodes; unknown, duplicate and non-text keys are reported and dropped."""
-        out: dict[str, Node] = {}
-        first_line: dict[str, int] = {}
-        where = path or "the top level"
-        for key_node, value_node in node.value:
-            line = _line(key_node)
-            key = _scalar(key_node) if isinstance(key_node, ScalarNode) else None
-            if isinstance(key, (int, float)) and not isinstance(key, bool) and allowed is None:
-                key = str(key_node.value)
-            if not isinstance(key, str) or not key.strip():
-                self.problem(
-                    line,
-                    f"expected a name as the {entry} in {where}, found {_describe(key_node)}; "
-                    "write it as plain text",
-                )
-                continue
-            key = key.strip()
-            if key in first_line:
-                if entry == "speaker":
-                    message = (
-                        f"speaker '{key}' is listed twice in {where} (first on line "
-                        f"{first_line[key]}); merge the two entries into one"
-                    )
-                else:
-                    message = (
-                        f"key '{key}' appears twice in {where} (first on line "
-                        f"{first_line[key]}); keep one of them"
-                    )
-                self.problem(line, message)
-                continue
-            first_line[key] = line
-            if allowed is not None and key not in allowed:
-                guess = _suggest(key, allowed)
-                fix = (
-                    f"did you mean '{guess}'?"
-                    if guess
-                    else "expected one of: " + ", ".join(allowed)
-                )
-                self.problem(line, f"unknown key '{key}' in {where}; {fix}")
-                continue
-            out[key] = value_node
-        return out
-
-    def expect_mapping(self, node: Node, path: str, fix: str) -> MappingNode | None:
-        if isinstance(node, MappingNode):
-            return node
-        if isinstance(node, ScalarNode) and _scalar(node) is None:
-            return None
-        self.problem(_line(node), f"expected a mapping for {path}, found {_describe(node)}; {fix}")
-        return None
-
-    def text(self, node: Node, path: str, what: str = "text") -> str | None:
-        """A non-empty string value, or None after reporting the problem."""
-        value = _scalar(node) if isinstance(node, ScalarNode) else node
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        if value is None:
-            self.problem(_line(node), f"missing value for {path}; write {what} or remove the key")
-        else:
-            self.problem(
-                _line(node), f"expected {what} for {path}, found {_describe(node)}; write {what}"
-            )
-        return None
-
-    def number(self, node: Node, path: str, low: float, high: float, example: str) -> float | None:
-        value = _scalar(node) if isinstance(node, ScalarNode) else None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(
-                _line(node),
-                f"expected a number from {low:g} to {high:g} for {path}, found "
-                f"{_describe(node)}; write a number such as {example}",
-            )
-            return None
-        return float(value)
-
     # -- top-level keys --
 
     def locale(self, node: Node, path: str) -> str | None:
@@ -527,22 +443,22 @@ class _Reader:
             return None
         locale = _LOCALE_NAMES.get(value.lower())
         if locale is None:
-            guess = _suggest(value, LOCALES)
+            guess = suggest(value, LOCALES)
             hint = f"did you mean {guess}? " if guess else ""
             self.problem(
-                _line(node),
+                line_of(node),
                 f"unknown language '{value}' for {path}; {hint}choose one of: "
                 + ", ".join(LOCALES),
             )
         return locale
 
     def engine(self, node: Node) -> str:
-        value = self.text(node, "engine", "auto, edge or espeak")
+        value = self.text(node, "engine", ", ".join(ENGINES[:-1]) + " or " + ENGINES[-1])
         if value is None:
             return "auto"
         if value.lower() not in ENGINES:
             self.problem(
-                _line(node),
+                line_of(node),
                 f"unknown engine '{value}' for engine; choose one of: " + ", ".join(ENGINES),
             )
             return "auto"
@@ -554,7 +470,7 @@ class _Reader:
             return 0.5
         if not 0 <= value <= 1:
             self.problem(
-                _line(node),
+                line_of(node),
                 f"threshold {node.value} is outside 0..1 for threshold; write a number such as "
                 "0.5 (lower lets more guessed lines speak in a character's voice)",
             )
@@ -576,7 +492,7 @@ class _Reader:
             if not 0 <= seconds <= _MAX_PAUSE:
                 why = "negative" if seconds < 0 else f"longer than {_MAX_PAUSE:g} s"
                 self.problem(
-                    _line(value_node),
+                    line_of(value_node),
                     f"pause of {value_node.value} s for {path} is {why}; write seconds from 0 "
                     f"to {_MAX_PAUSE:g}, such as {getattr(Pauses(), key):g}",
                 )
@@ -591,14 +507,14 @@ class _Reader:
         if mapping is None:
             return {}
         out: dict[str, LocaleDefaults] = {}
-        key_lines = {str(k.value).strip(): _line(k) for k, _ in mapping.value}
+        key_lines = {str(k.value).strip(): line_of(k) for k, _ in mapping.value}
         for key, value_node in self.mapping(mapping, "defaults", None, entry="locale").items():
             locale = _LOCALE_NAMES.get(key.lower())
             if locale is None:
-                guess = _suggest(key, LOCALES)
+                guess = suggest(key, LOCALES)
                 hint = f"did you mean {guess}? " if guess else ""
                 self.problem(
-                    key_lines.get(key, _line(value_node)),
+                    key_lines.get(key, line_of(value_node)),
                     f"unknown locale '{key}' in defaults; {hint}choose one of: "
                     + ", ".join(LOCALES),
                 )
@@ -627,8 +543,8 @@ class _Reader:
     def pool(self, node: Node, path: str, locale: str) -> tuple[str, ...]:
         if not isinstance(node, SequenceNode):
             self.problem(
-                _line(node),
-                f"expected a list of voices for {path}, found {_describe(node)}; "
+                line_of(node),
+                f"expected a list of voices for {path}, found {describe(node)}; "
                 "write [zh-CN-YunxiNeural, zh-CN-XiaoxiaoNeural]",
             )
             return ()
@@ -646,20 +562,18 @@ class _Reader:
     def voice_setting(self, node: Node, path: str, locale: str | None = None) -> VoiceSetting:
         """A voice mapping, or the shorthand of a bare voice name (Edge or espeak)."""
         if isinstance(node, ScalarNode):
-            value = _scalar(node)
+            value = scalar(node)
             if value is None:
                 return VoiceSetting()
             if isinstance(value, str) and value.strip():
                 name = value.strip()
                 key = _key_for(name)
                 ok = self.voice_name(node, name, key, path, locale, move=False)
-                if key == "voice":
-                    return VoiceSetting(voice=name if ok else None)
-                return VoiceSetting(espeak=name if ok else None)
+                return VoiceSetting(**{key: name if ok else None})  # fields named as the keys
         if not isinstance(node, MappingNode):
             self.problem(
-                _line(node),
-                f"expected a voice name or a mapping for {path}, found {_describe(node)}; "
+                line_of(node),
+                f"expected a voice name or a mapping for {path}, found {describe(node)}; "
                 "write 'voice: zh-CN-YunxiNeural' below it",
             )
             return VoiceSetting()
@@ -667,7 +581,7 @@ class _Reader:
 
     def voice_keys(self, keys: Mapping[str, Node], path: str, locale: str | None) -> VoiceSetting:
         found: dict[str, str] = {}
-        for key in ("voice", "espeak"):
+        for key in ENGINE_KEYS.values():
             if key in keys:
                 name = self.text(keys[key], f"{path}.{key}", "a voice name")
                 if name and self.voice_name(keys[key], name, key, f"{path}.{key}", locale):
@@ -680,14 +594,14 @@ class _Reader:
             if key not in keys:
                 continue
             node = keys[key]
-            value = _scalar(node) if isinstance(node, ScalarNode) else None
+            value = scalar(node) if isinstance(node, ScalarNode) else None
             if isinstance(value, str) and pattern.match(value.strip()):
                 found[key] = value.strip()
                 continue
-            shown = node.value if isinstance(node, ScalarNode) else _describe(node)
+            shown = node.value if isinstance(node, ScalarNode) else describe(node)
             kind = "a signed percentage" if unit == "%" else "a signed number of hertz"
             self.problem(
-                _line(node),
+                line_of(node),
                 f"{key} '{shown}' for {path}.{key} is not {kind}; {_signed_fix(shown, unit)}",
             )
         return VoiceSetting(**found)
@@ -695,67 +609,12 @@ class _Reader:
     def voice_name(
         self, node: Node, name: str, key: str, path: str, locale: str | None, move: bool = True
     ) -> bool:
-        """Check a name given under `voice:` (Edge) or `espeak:`; report and return False if bad."""
-        line = _line(node)
-        parent = path.rsplit(".", 1)[0]
-        is_edge_form = bool(EDGE_NAME.match(name)) or (
-            self.edge_names is not None and name in self.edge_names
-        )
-        locale = locale or self.language
-        if key == "espeak":
-            if is_edge_form:
-                where = (
-                    f"move it to '{parent}.voice'" if move else "use an espeak voice such as cmn"
-                )
-                self.problem(
-                    line, f"'{name}' is an Edge voice, not an espeak voice, for {path}; {where}"
-                )
-                return False
-            return self.espeak_name(line, name, path)
-        if not is_edge_form and self.looks_espeak(name):
-            where = (
-                f"move it to '{parent}.espeak'"
-                if move
-                else "give an Edge voice such as zh-CN-YunxiNeural"
-            )
-            self.problem(
-                line, f"'{name}' is an espeak voice, not an Edge voice, for {path}; {where}"
-            )
-            return False
-        if self.edge_names is None:
-            if is_edge_form:
-                return True
-            hint = VOICES_HINT.format(locale=f" --locale {locale}" if locale else "")
-            self.problem(line, f"unknown voice '{name}' for {path}; {hint}")
-            return False
-        if name in self.edge_names:
+        """Check a name given under a voice key (`voice:`, `espeak:`); report and return False
+        if bad. `move` False: it was given bare, so the fix is not moving it to another key."""
+        problem = self.voice_names.problem(name, key, path, locale or self.language, move)
+        if problem is None:
             return True
-        guess = _closest_voice(name, sorted(self.edge_names))
-        voice_locale = "-".join((guess or name).split("-")[:2]) if guess or is_edge_form else locale
-        hint = VOICES_HINT.format(locale=f" --locale {voice_locale}" if voice_locale else "")
-        mean = f"did you mean {guess}? " if guess else ""
-        self.problem(line, f"unknown voice '{name}' for {path}; {mean}{hint}")
-        return False
-
-    def looks_espeak(self, name: str) -> bool:
-        if not ESPEAK_NAME.match(name) or name.lower().endswith("neural"):
-            return False
-        if self.espeak_names is None:
-            return True
-        return name.split("+")[0].lower() in self.espeak_names
-
-    def espeak_name(self, line: int, name: str, path: str) -> bool:
-        base = name.split("+")[0].lower()
-        if ESPEAK_NAME.match(name) and (self.espeak_names is None or base in self.espeak_names):
-            return True
-        guess = _suggest(base, sorted(self.espeak_names)) if self.espeak_names is not None else None
-        mean = f"did you mean {guess}? " if guess else ""
-        self.problem(
-            line,
-            f"unknown espeak voice '{name}' for {path}; {mean}write a language such as cmn, "
-            "yue or en-us, optionally with a variant like +m3 or +f2; "
-            "run 'audiobook voices --engine espeak' to list them",
-        )
+        self.problem(line_of(node), problem)
         return False
 
     # -- speakers --
@@ -771,11 +630,13 @@ class _Reader:
         out: dict[str, SpeakerSetting] = {}
         alias_lines: dict[str, int] = {}
         key_lines = {
-            str(k.value).strip(): _line(k) for k, _ in mapping.value if isinstance(k, ScalarNode)
+            str(k.value).strip(): line_of(k) for k, _ in mapping.value if isinstance(k, ScalarNode)
         }
-        for name, value_node in self.mapping(mapping, "speakers", None, entry="speaker").items():
+        for name, value_node in self.mapping(
+            mapping, "speakers", None, entry="speaker", merge=True
+        ).items():
             path = f"speakers.{name}"
-            line = key_lines.get(name, _line(value_node))
+            line = key_lines.get(name, line_of(value_node))
             if isinstance(value_node, MappingNode):
                 keys = self.mapping(value_node, path, _SPEAKER_KEYS)
                 aliases = (
@@ -798,26 +659,26 @@ class _Reader:
         items: list[tuple[Node, Any]]
         if isinstance(node, SequenceNode):
             items = [
-                (item, _scalar(item) if isinstance(item, ScalarNode) else None)
+                (item, scalar(item) if isinstance(item, ScalarNode) else None)
                 for item in node.value
             ]
-        elif isinstance(node, ScalarNode) and isinstance(_scalar(node), str):
-            value = _scalar(node).strip()
+        elif isinstance(node, ScalarNode) and isinstance(scalar(node), str):
+            value = scalar(node).strip()
             parts = [p.strip() for p in re.split(r"[,，、;；]", value) if p.strip()]
             if len(parts) > 1:
                 self.problem(
-                    _line(node),
+                    line_of(node),
                     f"aliases '{value}' for {path} is one text, not a list; write a list: "
                     f"[{', '.join(parts)}]",
                 )
                 return ()
             items = [(node, value)]
-        elif isinstance(node, ScalarNode) and _scalar(node) is None:
+        elif isinstance(node, ScalarNode) and scalar(node) is None:
             return ()
         else:
             self.problem(
-                _line(node),
-                f"expected a list of names for {path}, found {_describe(node)}; "
+                line_of(node),
+                f"expected a list of names for {path}, found {describe(node)}; "
                 "write a list such as [祁省長, 祁副省長]",
             )
             return ()
@@ -827,26 +688,26 @@ class _Reader:
                 value = str(item.value)
             if not isinstance(value, str) or not value.strip():
                 self.problem(
-                    _line(item),
-                    f"expected a name for {path}[{i}], found {_describe(item)}; "
+                    line_of(item),
+                    f"expected a name for {path}[{i}], found {describe(item)}; "
                     "write each alias as text",
                 )
                 continue
             alias = value.strip()
             if alias != name and alias not in out:
                 out.append(alias)
-                alias_lines.setdefault(f"{name}\0{alias}", _line(item))
+                alias_lines.setdefault(f"{name}\0{alias}", line_of(item))
         return tuple(out)
 
     def gender(self, node: Node, path: str) -> Gender | None:
-        value = _scalar(node) if isinstance(node, ScalarNode) else None
+        value = scalar(node) if isinstance(node, ScalarNode) else None
         if value is None and isinstance(node, ScalarNode):
             return None
         gender = _GENDER_WORDS.get(str(value).strip().lower()) if isinstance(value, str) else None
         if gender is None:
-            shown = node.value if isinstance(node, ScalarNode) else _describe(node)
+            shown = node.value if isinstance(node, ScalarNode) else describe(node)
             self.problem(
-                _line(node),
+                line_of(node),
                 f"gender '{shown}' for {path} is not male or female; write male or female "
                 "(男/女 and M/F also work), or leave it out to let the book tell",
             )
@@ -878,97 +739,3 @@ class _Reader:
                     )
                 else:
                     owner[alias] = name
-
-
-# --- writing -------------------------------------------------------------------
-
-_NEW_FILE_HEADER = """\
-Voices for the audiobook: edit freely, then render again.
-Each speaker: aliases (other names), gender (male/female), voice (Edge),
-espeak (offline engine), rate "+5%", pitch "-2Hz", volume "+0%".
-Run 'audiobook voices --locale zh-CN' (or en-US) to list the voices."""
-
-
-def write_voices_yaml(
-    path: Path | str,
-    characters: Sequence[Character],
-    cast: Cast,
-    *,
-    edge_voices: Iterable[VoiceInfo] | None = None,
-) -> list[str]:
-    """Create or extend a voices.yaml with the characters it lacks; return the names added.
-
-    What the user wrote (entries, order, comments) is kept; new characters get their
-    aliases, gender and the voice `cast` gave them, so rendering with the file gives the
-    same cast. A new file also names the narrator and unknown voices. A file with
-    mistakes is left alone: the error says what to fix first.
-    """
-    target = Path(path)
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    yaml.allow_unicode = True
-    existing = target.read_text(encoding="utf-8-sig") if target.exists() else ""
-    config = parse_config(existing, source=str(path), edge_voices=edge_voices)
-    data: Any = None
-    if existing.strip():
-        from ruamel.yaml.util import load_yaml_guess_indent
-
-        yaml.preserve_quotes = True
-        data, indent, block_seq_indent = load_yaml_guess_indent(existing, yaml=yaml)
-        yaml.indent(mapping=indent, sequence=indent, offset=block_seq_indent or 0)
-    else:
-        yaml.indent(mapping=2, sequence=4, offset=2)
-    if data is None:
-        data = CommentedMap()
-        data.yaml_set_start_comment(_NEW_FILE_HEADER)
-        data["narrator"] = _voice_entry(cast.narrator, with_defaults=False)
-        data["unknown"] = _voice_entry(cast.unknown, with_defaults=False)
-    speakers = data.get("speakers")
-    if not isinstance(speakers, CommentedMap):
-        speakers = CommentedMap()
-        data["speakers"] = speakers
-
-    claimed = set(config.speakers)
-    for setting in config.speakers.values():
-        claimed.update(setting.aliases)
-    added: list[str] = []
-    for character in characters:
-        name = character.name
-        if name in claimed:
-            continue
-        entry = CommentedMap()
-        aliases = [a for a in character.aliases if a not in claimed and a != name]
-        if aliases:
-            seq = CommentedSeq(aliases)
-            seq.fa.set_flow_style()
-            entry["aliases"] = seq
-        if character.gender is not None:
-            entry["gender"] = character.gender
-        voice = cast.speakers.get(name)
-        if voice is not None:
-            entry.update(_voice_entry(voice, with_defaults=False))
-        speakers[name] = entry
-        claimed.add(name)
-        claimed.update(aliases)
-        added.append(name)
-
-    _atomic_dump(yaml, data, target)
-    return added
-
-
-def _voice_entry(voice: Voice, *, with_defaults: bool) -> CommentedMap:
-    """A voice as voices.yaml writes it: the name under its engine's key, set prosody only."""
-    entry = CommentedMap()
-    entry["espeak" if voice.engine == "espeak" else "voice"] = voice.name
-    neutral = Voice(engine=voice.engine, name=voice.name)
-    for key in ("rate", "pitch", "volume"):
-        value = getattr(voice, key)
-        if with_defaults or value != getattr(neutral, key):
-            entry[key] = DoubleQuotedScalarString(value)  # as the docs write "+5%"
-    return entry
-
-
-def _atomic_dump(yaml: YAML, data: Any, target: Path) -> None:
-    with replacing(target, fix="check the path given to --write") as tmp:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            yaml.dump(data, handle)
