@@ -173,7 +173,7 @@ def test_a_saved_voice_that_no_longer_fits_is_recast(previous: Voice, why: str) 
 
 
 def test_a_saved_voice_taken_by_a_listed_speaker_is_recast() -> None:
-    config = parse_config("speakers:\n  王主任: zh-CN-YunxiNeural\n", edge_voices=EDGE)
+    config = parse_config("speakers:\n  王主任: zh-CN-YunxiNeural\n", voices={"edge": EDGE}.get)
     cast = build_cast(
         ZH,
         language="zh-Hans",
@@ -199,7 +199,7 @@ def test_traditional_chinese_is_read_by_a_taiwanese_narrator() -> None:
 
 
 def test_the_language_setting_overrides_the_book_s() -> None:
-    config = parse_config("language: zh-CN\n", edge_voices=EDGE)
+    config = parse_config("language: zh-CN\n", voices={"edge": EDGE}.get)
     cast = build_cast(ZH, language="zh-Hant", engine="edge", config=config, voices=EDGE)
     assert cast.narrator == Voice("edge", "zh-CN-YunyangNeural")
     assert not any(v.name.startswith("zh-TW") for v in cast.speakers.values())
@@ -253,7 +253,7 @@ speakers:
 
 
 def test_listed_speakers_get_their_voices_and_the_rest_are_cast_around_them() -> None:
-    config = parse_config(VOICES_YAML, edge_voices=EDGE)
+    config = parse_config(VOICES_YAML, voices={"edge": EDGE}.get)
     cast = build_cast(ZH, language="zh-Hans", engine="edge", config=config, voices=EDGE)
     assert cast.narrator == Voice("edge", "zh-CN-YunjianNeural", rate="-5%")
     assert cast.unknown == Voice("edge", "zh-CN-YunjianNeural", rate="-5%", pitch="-10Hz")
@@ -270,7 +270,7 @@ def test_listed_speakers_get_their_voices_and_the_rest_are_cast_around_them() ->
 
 
 def test_listed_speakers_use_their_espeak_voice_with_the_espeak_engine() -> None:
-    config = parse_config(VOICES_YAML, edge_voices=EDGE)
+    config = parse_config(VOICES_YAML, voices={"edge": EDGE}.get)
     cast = build_cast(ZH, language="zh-Hans", engine="espeak", config=config, voices=ESPEAK)
     assert cast.narrator == Voice("espeak", "cmn+m1", rate="-5%")
     assert cast.speakers["祁同偉"] == Voice("espeak", "cmn+m3", pitch="-2Hz")
@@ -287,7 +287,7 @@ def test_locale_defaults_replace_the_built_in_choices() -> None:
         "    pool: [en-US-EricNeural, en-US-EmmaNeural, en-US-JennyNeural]\n"
         "  zh-CN: {narrator: zh-CN-XiaoxiaoNeural}\n"
     )
-    config = parse_config(text, edge_voices=EDGE)
+    config = parse_config(text, voices={"edge": EDGE}.get)
     cast = build_cast(EN[:4], language="en", engine="edge", config=config, voices=EDGE)
     assert cast.narrator == Voice("edge", "en-US-BrianNeural")
     assert cast.unknown == Voice("edge", "en-US-GuyNeural", rate="-5%")
@@ -302,7 +302,7 @@ def test_locale_defaults_replace_the_built_in_choices() -> None:
 
 
 def test_doubtful_lines_go_to_the_unknown_voice_at_the_configured_threshold() -> None:
-    config = parse_config("threshold: 0.8\n", edge_voices=EDGE)
+    config = parse_config("threshold: 0.8\n", voices={"edge": EDGE}.get)
     cast = build_cast(ZH, language="zh-Hans", engine="edge", config=config, voices=EDGE)
     line = Segment(1, 0, "dialogue", "“走吧。”", 0, 1, speaker="祁省長", confidence=0.9)
     assert cast.voice_for(line) == cast.speakers["祁同偉"]
@@ -314,7 +314,7 @@ def test_doubtful_lines_go_to_the_unknown_voice_at_the_configured_threshold() ->
 
 
 def test_a_saved_cast_reads_back_the_same(tmp_path: Path) -> None:
-    config = parse_config(VOICES_YAML, edge_voices=EDGE)
+    config = parse_config(VOICES_YAML, voices={"edge": EDGE}.get)
     cast = build_cast(ZH, language="zh-Hans", engine="edge", config=config, voices=EDGE)
     path = tmp_path / "output" / "book.cast.yaml"
     save_cast(path, cast)

@@ -27,12 +27,13 @@ DATA = Path(__file__).parent / "data" / "voices"
 REPO = Path(__file__).parent.parent
 
 EDGE = [*EDGE_VOICES, VoiceInfo("edge", "zh-CN-XiaomengNeural", "zh-CN", "Female")]
+ESPEAK_LANGUAGES = [VoiceInfo("espeak", name, "", "Male") for name in ("cmn", "yue", "en-us")]
 """The voice list names are checked against in these tests (never the network)."""
 
 
 def load(name: str, monkeypatch: pytest.MonkeyPatch) -> VoicesConfig:
     monkeypatch.chdir(DATA)  # messages name the file as the user gave it
-    return load_config(Path(name), edge_voices=EDGE)
+    return load_config(Path(name), voices={"edge": EDGE}.get)
 
 
 BAD_FILES = [
@@ -248,7 +249,7 @@ def test_all_problems_are_reported_at_once_in_file_order(
 )
 def test_more_mistakes_from_text(text: str, expected: str) -> None:
     with pytest.raises(VoicesConfigError) as caught:
-        parse_config(text, source="voices.yaml", edge_voices=EDGE)
+        parse_config(text, source="voices.yaml", voices={"edge": EDGE}.get)
     assert caught.value.problems[0].split(": ", 1)[1] == expected
 
 
@@ -257,12 +258,14 @@ def test_the_example_in_the_repository_loads_with_the_shipped_voice_list() -> No
     assert config.engine == "auto"
     assert config.pauses == Pauses()
     assert config.defaults["en-US"].narrator == VoiceSetting(
-        voice="en-US-AndrewNeural", espeak="en-us", rate="-5%"
+        {"edge": "en-US-AndrewNeural", "espeak": "en-us"}, rate="-5%"
     )
     chen = config.speakers["老陈"]
     assert chen.aliases == ("陈叔", "陈师傅")
     assert chen.gender == "male"
-    assert chen.voice == VoiceSetting(voice="zh-CN-YunjianNeural", espeak="cmn+m3", pitch="-2Hz")
+    assert chen.voice == VoiceSetting(
+        {"edge": "zh-CN-YunjianNeural", "espeak": "cmn+m3"}, pitch="-2Hz"
+    )
     assert config.speakers["林晓峰"].gender == "male"  # written 男
     assert config.speakers["苏婉"].gender == "female"
     assert config.speakers["苏婉"].voice.name_for("edge") is None
@@ -302,26 +305,33 @@ speakers:
 
 
 def test_a_full_file_loads_into_a_config() -> None:
-    config = parse_config(FULL, edge_voices=EDGE)
+    config = parse_config(FULL, voices={"edge": EDGE}.get)
     assert config.engine == "edge"
     assert config.language == "zh-TW"
-    assert config.narrator == VoiceSetting(voice="zh-TW-YunJheNeural", espeak="cmn", rate="-5%")
+    assert config.narrator == VoiceSetting(
+        {"edge": "zh-TW-YunJheNeural", "espeak": "cmn"}, rate="-5%"
+    )
     assert config.unknown == VoiceSetting(pitch="-20Hz")
     assert config.threshold == 0.35
     assert config.pauses == Pauses(sentence=0.2, chapter=3.0)
-    assert config.defaults["en-US"].narrator == VoiceSetting(voice="en-US-BrianNeural")
-    assert config.defaults["en-US"].unknown == VoiceSetting(voice="en-US-GuyNeural")
+    assert config.defaults["en-US"].narrator == VoiceSetting({"edge": "en-US-BrianNeural"})
+    assert config.defaults["en-US"].unknown == VoiceSetting({"edge": "en-US-GuyNeural"})
     assert config.defaults["en-US"].pool == ("en-US-EmmaNeural", "en-US-EricNeural")
     assert list(config.speakers) == ["祁同偉", "王主任", "老趙", "高小琴", "Elizabeth"]
     assert config.speakers["祁同偉"] == SpeakerSetting(
         "祁同偉",
         ("祁省長", "祁副省長"),
         "male",
-        VoiceSetting("zh-CN-YunxiNeural", "cmn+m3", "+5%", "-2Hz", "+0%"),
+        VoiceSetting(
+            {"edge": "zh-CN-YunxiNeural", "espeak": "cmn+m3"},
+            rate="+5%",
+            pitch="-2Hz",
+            volume="+0%",
+        ),
     )
     assert config.speakers["祁同偉"].line == 16
-    assert config.speakers["王主任"].voice == VoiceSetting(voice="zh-CN-YunjianNeural")
-    assert config.speakers["老趙"].voice == VoiceSetting(espeak="cmn+m2")
+    assert config.speakers["王主任"].voice == VoiceSetting({"edge": "zh-CN-YunjianNeural"})
+    assert config.speakers["老趙"].voice == VoiceSetting({"espeak": "cmn+m2"})
     assert config.speakers["高小琴"] == SpeakerSetting("高小琴")
     assert config.speakers["Elizabeth"].aliases == ("Lizzy",)
     assert config.speakers["Elizabeth"].gender == "female"
@@ -329,7 +339,9 @@ def test_a_full_file_loads_into_a_config() -> None:
 
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n", "~\n"])
 def test_an_empty_file_means_all_defaults(text: str) -> None:
-    assert parse_config(text, source="v.yaml", edge_voices=EDGE) == VoicesConfig(source="v.yaml")
+    assert parse_config(text, source="v.yaml", voices={"edge": EDGE}.get) == VoicesConfig(
+        source="v.yaml"
+    )
 
 
 def test_a_missing_file_says_so(tmp_path: Path) -> None:
@@ -340,7 +352,7 @@ def test_a_missing_file_says_so(tmp_path: Path) -> None:
 def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "voices.yaml"
     path.write_bytes("\ufeffspeakers:\n  王主任: {gender: male}\n".encode())
-    assert load_config(path, edge_voices=EDGE).speakers["王主任"].gender == "male"
+    assert load_config(path, voices={"edge": EDGE}.get).speakers["王主任"].gender == "male"
 
 
 def test_voice_names_are_checked_against_the_shipped_edge_list_by_default() -> None:
@@ -350,9 +362,11 @@ def test_voice_names_are_checked_against_the_shipped_edge_list_by_default() -> N
 
 def test_espeak_names_are_checked_against_a_given_list() -> None:
     text = "narrator: {espeak: cmm+m3}\n"
-    assert parse_config(text, edge_voices=EDGE).narrator.espeak == "cmm+m3"  # form only
+    assert (
+        parse_config(text, voices={"edge": EDGE}.get).narrator.name_for("espeak") == "cmm+m3"
+    )  # form only
     with pytest.raises(VoicesConfigError) as caught:
-        parse_config(text, edge_voices=EDGE, espeak_voices=["cmn", "yue", "en-us"])
+        parse_config(text, voices={"edge": EDGE, "espeak": ESPEAK_LANGUAGES}.get)
     assert str(caught.value) == (
         "voices.yaml:1: unknown espeak voice 'cmm+m3' for narrator.espeak; did you mean cmn? "
         "write a language such as cmn, yue or en-us, optionally with a variant like +m3 or +f2; "
@@ -361,7 +375,7 @@ def test_espeak_names_are_checked_against_a_given_list() -> None:
 
 
 def test_known_characters_carry_names_aliases_and_gender() -> None:
-    config = parse_config(FULL, edge_voices=EDGE)
+    config = parse_config(FULL, voices={"edge": EDGE}.get)
     assert known_characters(config)[0] == Character("祁同偉", ("祁省長", "祁副省長"), "male")
     assert known_characters(config)[-1] == Character("Elizabeth", ("Lizzy",), "female")
     assert [c.name for c in known_characters(VoicesConfig())] == []
@@ -408,7 +422,7 @@ def test_extending_a_file_keeps_comments_and_entries(tmp_path: Path) -> None:
             "高小琴": Voice("edge", "zh-CN-XiaoxiaoNeural", pitch="+8Hz", rate="-6%"),
         }
     )
-    added = write_voices_yaml(path, characters, cast, edge_voices=EDGE)
+    added = write_voices_yaml(path, characters, cast, voices={"edge": EDGE}.get)
     assert added == ["高小琴"]
     text = path.read_text(encoding="utf-8")
     for comment in (
@@ -419,15 +433,15 @@ def test_extending_a_file_keeps_comments_and_entries(tmp_path: Path) -> None:
     ):
         assert comment in text
     assert text.startswith(USER_FILE.rstrip("\n").rsplit("\n", 1)[0])  # untouched above
-    config = load_config(path, edge_voices=EDGE)
+    config = load_config(path, voices={"edge": EDGE}.get)
     assert config.speakers["王主任"] == SpeakerSetting("王主任", gender="male")  # not filled in
     assert config.speakers["高小琴"] == SpeakerSetting(
         "高小琴",
         aliases=("高總",),  # 祁省長 already belongs to 祁同偉
         gender="female",
-        voice=VoiceSetting(voice="zh-CN-XiaoxiaoNeural", rate="-6%", pitch="+8Hz"),
+        voice=VoiceSetting({"edge": "zh-CN-XiaoxiaoNeural"}, rate="-6%", pitch="+8Hz"),
     )
-    assert write_voices_yaml(path, characters, cast, edge_voices=EDGE) == []  # idempotent
+    assert write_voices_yaml(path, characters, cast, voices={"edge": EDGE}.get) == []  # idempotent
     assert path.read_text(encoding="utf-8") == text
 
 
@@ -440,7 +454,7 @@ def test_a_new_file_reproduces_the_cast(tmp_path: Path) -> None:
     ]
     first = build_cast(characters, language="en", engine="edge", voices=EDGE)
     path = tmp_path / "voices.yaml"
-    assert write_voices_yaml(path, characters, first, edge_voices=EDGE) == [
+    assert write_voices_yaml(path, characters, first, voices={"edge": EDGE}.get) == [
         "Elizabeth",
         "Mr Darcy",
         "Mrs Bennet",
@@ -448,7 +462,7 @@ def test_a_new_file_reproduces_the_cast(tmp_path: Path) -> None:
     ]
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Voices for the audiobook")
-    config = load_config(path, edge_voices=EDGE)
+    config = load_config(path, voices={"edge": EDGE}.get)
     assert config.speakers["Elizabeth"].aliases == ("Lizzy", "Eliza")
     again = build_cast(characters, language="en", engine="edge", config=config, voices=EDGE)
     assert again == first
@@ -461,24 +475,24 @@ def test_espeak_casts_are_written_under_espeak(tmp_path: Path) -> None:
         Voice("espeak", "cmn", pitch="-10Hz"),
         {"老趙": Voice("espeak", "cmn+m2")},
     )
-    write_voices_yaml(path, [Character("老趙", gender="male")], cast, edge_voices=EDGE)
-    config = load_config(path, edge_voices=EDGE)
-    assert config.narrator == VoiceSetting(espeak="cmn")
-    assert config.speakers["老趙"].voice == VoiceSetting(espeak="cmn+m2")
+    write_voices_yaml(path, [Character("老趙", gender="male")], cast, voices={"edge": EDGE}.get)
+    config = load_config(path, voices={"edge": EDGE}.get)
+    assert config.narrator == VoiceSetting({"espeak": "cmn"})
+    assert config.speakers["老趙"].voice == VoiceSetting({"espeak": "cmn+m2"})
 
 
 def test_a_broken_file_is_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "voices.yaml"
     path.write_text("speakers:\n  祁同偉:\n    alias: [祁省長]\n", encoding="utf-8")
     with pytest.raises(VoicesConfigError, match="did you mean 'aliases'"):
-        write_voices_yaml(path, [Character("王主任")], _cast({}), edge_voices=EDGE)
+        write_voices_yaml(path, [Character("王主任")], _cast({}), voices={"edge": EDGE}.get)
     assert path.read_text(encoding="utf-8") == "speakers:\n  祁同偉:\n    alias: [祁省長]\n"
 
 
 def test_written_yaml_is_plain_data(tmp_path: Path) -> None:
     path = tmp_path / "voices.yaml"
     cast = _cast({"王主任": Voice("edge", "zh-CN-YunjianNeural", pitch="-8Hz")})
-    write_voices_yaml(path, [Character("王主任", gender="male")], cast, edge_voices=EDGE)
+    write_voices_yaml(path, [Character("王主任", gender="male")], cast, voices={"edge": EDGE}.get)
     data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     assert data["speakers"] == {
         "王主任": {"gender": "male", "voice": "zh-CN-YunjianNeural", "pitch": "-8Hz"}
@@ -495,7 +509,7 @@ def test_written_yaml_is_plain_data(tmp_path: Path) -> None:
     ],
 )
 def test_prosody_may_be_written_quoted_or_not(line: str, expected: VoiceSetting) -> None:
-    config = parse_config(f"speakers:\n  Jane:\n    {line}\n", edge_voices=EDGE)
+    config = parse_config(f"speakers:\n  Jane:\n    {line}\n", voices={"edge": EDGE}.get)
     assert config.speakers["Jane"].voice == expected
 
 
@@ -514,15 +528,15 @@ def test_prosody_may_be_written_quoted_or_not(line: str, expected: VoiceSetting)
     ],
 )
 def test_gender_words(word: str, gender: str) -> None:
-    config = parse_config(f"speakers:\n  某人: {{gender: {word}}}\n", edge_voices=EDGE)
+    config = parse_config(f"speakers:\n  某人: {{gender: {word}}}\n", voices={"edge": EDGE}.get)
     assert config.speakers["某人"].gender == gender
 
 
 def test_with_an_empty_voice_list_only_the_form_of_edge_names_is_checked() -> None:
-    config = parse_config("narrator: zh-CN-XiaomoNeural\n", edge_voices=[])
-    assert config.narrator.voice == "zh-CN-XiaomoNeural"
+    config = parse_config("narrator: zh-CN-XiaomoNeural\n", voices={"edge": []}.get)
+    assert config.narrator.name_for("edge") == "zh-CN-XiaomoNeural"
     with pytest.raises(VoicesConfigError, match="unknown voice 'Xiaomo' for narrator.voice"):
-        parse_config("narrator: {voice: Xiaomo}\n", edge_voices=[])
+        parse_config("narrator: {voice: Xiaomo}\n", voices={"edge": []}.get)
 
 
 @pytest.mark.parametrize(

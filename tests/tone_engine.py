@@ -28,7 +28,8 @@ ENGINE = EngineInfo(
     label="Tone",
     engine="tone_engine:ToneEngine",
     catalog="tone_engine:known_voices",
-    voice_key="tone",
+    voice_key="sine",
+    check_voice="tone_engine:check_voice",
     voice_form=re.compile(r"^tone-[a-z]{2}-[A-Z]{2}-[fm]\d$"),
     narrators={locale: f"tone-{locale}-m1" for locale in LOCALES},
 )
@@ -44,6 +45,10 @@ def known_voices(cache_dir: str | None = None) -> list[VoiceInfo]:
 
 
 _NAMES = [v.name for v in known_voices()]
+
+
+def check_voice(name: str, path: str, locale: str | None, known: object) -> str | None:
+    return None if name in _NAMES else f"unknown tone voice '{name}' for {path}"
 
 
 def tone_of(voice_name: str) -> float:

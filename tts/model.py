@@ -162,6 +162,10 @@ class EngineInfo:
     catalog: str
     """'module:function' giving the voices at hand without the network, called with
     `cache_dir`; kept apart from the engine so `script` and `cast` need not import it."""
+    check_voice: str
+    """'module:function' `(name, path, locale, known) -> problem or None`: what is wrong with
+    a voice name given under `voice_key` at `path` in voices.yaml; `known` is the set of the
+    engine's voice names to check against, or None for the form only."""
     voice_key: str
     """The voices.yaml key that names a voice of this engine ('voice', 'espeak')."""
     voice_form: re.Pattern[str]

@@ -69,7 +69,9 @@ def load_config(
         return None
     if not voices_path.is_file():
         raise InputError(f"{voices_path}: no such voices file; check the path given to --voices")
-    return voices_config.load_config(voices_path, edge_voices=engine_voices("edge", cache_dir))
+    return voices_config.load_config(
+        voices_path, voices=lambda engine: engine_voices(engine, cache_dir)
+    )
 
 
 # --- engines ---------------------------------------------------------------

@@ -75,7 +75,7 @@ def info(name: str) -> EngineInfo:
         if name not in _TARGETS:
             check_choice(name)
             raise AudiobookError(f"'{AUTO}' is not one engine; resolve it first")
-        found = _load(_TARGETS[name])
+        found = load(_TARGETS[name])
         if not isinstance(found, EngineInfo) or found.name != name:
             raise AudiobookError(f"engine '{name}' is registered as {_TARGETS[name]}, which is "
                                  f"not its EngineInfo; fix the registration")
@@ -118,17 +118,17 @@ def engine_of(voice_name: str) -> str:
 def get_engine(name: str, **options: Any) -> Engine:
     """Build engine `name` with keyword options (`cache_dir`: where it may keep what it
     fetches); an unknown name is an error listing the choices."""
-    engine: Engine = _load(info(name).engine)(**options)
+    engine: Engine = load(info(name).engine)(**options)
     return engine
 
 
 def known_voices(name: str, **options: Any) -> list[VoiceInfo]:
     """The voices engine `name` offers without the network, without building the engine."""
-    voices: list[VoiceInfo] = _load(info(name).catalog)(**options)
+    voices: list[VoiceInfo] = load(info(name).catalog)(**options)
     return voices
 
 
-def _load(target: str) -> Any:
+def load(target: str) -> Any:
     """The object a 'module:attribute' target names."""
     module_name, _, attribute = target.partition(":")
     return getattr(importlib.import_module(module_name), attribute)
@@ -143,6 +143,7 @@ __all__ = [
     "info",
     "infos",
     "known_voices",
+    "load",
     "named_engine",
     "names",
     "offline",

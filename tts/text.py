@@ -6,8 +6,10 @@ engines and the subtitle and table layout all agree on what a character is.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 
 _SPEAKABLE_RE = re.compile(r"[^\W_]")
 """A letter or digit in any script (Unicode categories L and N): \\w less the underscore."""
@@ -42,3 +44,18 @@ def split_after(text: str, pattern: re.Pattern[str]) -> list[str]:
     if start < len(text):
         parts.append(text[start:])
     return parts
+
+
+def suggest(
+    word: str, choices: Sequence[str], synonyms: Mapping[str, str] | None = None
+) -> str | None:
+    """The choice a mistyped `word` most likely means: the same word in another case, the
+    choice `synonyms` maps it to (lowercase word -> choice), or the closest spelling."""
+    lowered = {c.lower(): c for c in choices}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    meant = (synonyms or {}).get(word.lower())
+    if meant in choices:
+        return meant
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None

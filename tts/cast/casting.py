@@ -149,7 +149,10 @@ def _narrator_and_unknown(config: VoicesConfig, locale: str, engine: str) -> tup
         merged: dict[str, str] = {}
         for s in reversed([s for s in settings if s is not None]):
             merged.update(s.prosody())
-        return name, VoiceSetting(**merged)
+        prosody = VoiceSetting(
+            rate=merged.get("rate"), pitch=merged.get("pitch"), volume=merged.get("volume")
+        )
+        return name, prosody
 
     name, prosody = pick(config.narrator, custom.narrator if custom else None)
     narrator = _with(Voice(engine, name or builtin), prosody)

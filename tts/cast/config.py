@@ -65,49 +65,42 @@ engines section.
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from tts.cast.yamlnodes import NodeReader, describe, line_of, scalar, suggest
+from tts import registry
+from tts.cast.yamlnodes import NodeReader, describe, line_of, scalar
 from tts.errors import ConfigError
-from tts.model import HERTZ, PERCENT, Character, Gender, Pauses, VoiceInfo
-from tts.speech.engines.edge_voices import shipped_voices
+from tts.model import HERTZ, PERCENT, Character, EngineInfo, Gender, Pauses, VoiceInfo
+from tts.text import suggest
 
 # --- engines ---------------------------------------------------------------------
-# Everything voices.yaml knows about particular engines, kept here and nowhere else: the
-# engine names, the key that names each engine's voice, what its voice names look like, and
-# how a name given under each key is checked.
+# What voices.yaml knows of engines comes from `tts.registry`: the values of `engine:`, the
+# key that names each engine's voice, the form of its voice names and the check of a name
+# given under its key. Nothing here names an engine.
 
-ENGINES = ("auto", "edge", "espeak")
-"""The values of `engine:` (auto: Edge when online, else espeak)."""
-
-ENGINE_KEYS: Mapping[str, str] = {"edge": "voice", "espeak": "espeak"}
-"""Engine -> the key that names its voice in a voice setting (`voice:`, `espeak:`)."""
-
-EDGE_NAME = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(?:-[a-z]+)?-[A-Za-z]+Neural$")
-"""An Edge short name: `zh-CN-YunxiNeural`, `zh-CN-liaoning-XiaobeiNeural`."""
-ESPEAK_NAME = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[a-z0-9_]+)?$", re.IGNORECASE)
-"""An espeak-ng voice: a language (`cmn`, `en-us`) and an optional variant (`+f2`)."""
-
-VOICES_HINT = "run 'audiobook voices{locale}' to list voices"
+VoiceLists = Callable[[str], Iterable[VoiceInfo] | None]
+"""Engine name -> the voices names are checked against (None: check the form only)."""
 
 
 def engine_of(name: str) -> str:
-    """The engine a voice name belongs to: 'espeak' for an espeak-ng name (cmn, en-us+f2),
-    else 'edge' (Edge short names, and anything unrecognised, which the Edge check reports)."""
-    return "edge" if EDGE_NAME.match(name) or not ESPEAK_NAME.match(name) else "espeak"
+    """The engine a voice name belongs to (see `tts.registry.engine_of`)."""
+    return registry.engine_of(name)
+
+
+def engine_keys() -> dict[str, str]:
+    """Engine -> the key that names its voice in a voice setting (`voice:`, `espeak:`)."""
+    return {info.name: info.voice_key for info in registry.infos()}
 
 
 def voice_key(engine: str) -> str:
-    """The key that names a voice of `engine` ('voice', Edge's, for any engine not listed)."""
-    return ENGINE_KEYS.get(engine, "voice")
+    """The key that names a voice of `engine`."""
+    return registry.info(engine).voice_key
 
 
 def _key_for(name: str) -> str:
@@ -115,89 +108,48 @@ def _key_for(name: str) -> str:
     return voice_key(engine_of(name))
 
 
-def _closest_voice(name: str, names: Sequence[str]) -> str | None:
-    """The voice a mistyped name most likely means, comparing the part after the locale."""
-    lowered = {n.lower(): n for n in names}
-    if name.lower() in lowered:
-        return lowered[name.lower()]
-    locale = "-".join(name.split("-")[:2])
-    same = [n for n in names if n.startswith(locale + "-")] or list(names)
-
-    def core(voice: str) -> str:
-        return voice.rsplit("-", 1)[-1].removesuffix("Neural").lower()
-
-    cores: dict[str, str] = {}
-    for n in same:
-        cores.setdefault(core(n), n)
-    target = core(name)
-
-    def likeness(candidate: str) -> tuple[float, int]:
-        ratio = difflib.SequenceMatcher(None, target, candidate).ratio()
-        return ratio, len(os.path.commonprefix([target, candidate]))
-
-    best = max(cores, key=likeness, default=None)
-    return cores[best] if best is not None and likeness(best)[0] >= 0.5 else None
+def _an(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
 
 
 @dataclass(frozen=True)
 class _VoiceNames:
     """The voices each engine offers, which names given under a voice key are checked against."""
 
-    edge: frozenset[str] | None
-    """Edge short names; None: check the form only."""
-    espeak: frozenset[str] | None
-    """espeak-ng languages, lowercase; None: check the form only."""
+    known: Mapping[str, frozenset[str] | None]
+    """Engine -> its voice names; None: check the form only."""
 
     def problem(self, name: str, key: str, path: str, locale: str | None, move: bool) -> str | None:
         """What is wrong with `name` given under `key` at `path` (None if nothing); `locale`
         picks the voices the hint lists, `move` says the fix is moving it to the other key."""
-        parent = path.rsplit(".", 1)[0]
-        is_edge_form = bool(EDGE_NAME.match(name)) or (self.edge is not None and name in self.edge)
-        if key == "espeak":
-            if is_edge_form:
-                where = (
-                    f"move it to '{parent}.voice'" if move else "use an espeak voice such as cmn"
-                )
-                return f"'{name}' is an Edge voice, not an espeak voice, for {path}; {where}"
-            return self.espeak_problem(name, path)
-        if not is_edge_form and self.looks_espeak(name):
+        engine = next(info for info in registry.infos() if info.voice_key == key)
+        owner = self.owner(name, engine)
+        if owner is not None:
+            parent = path.rsplit(".", 1)[0]
+            example = next(iter(engine.narrators.values()))
             where = (
-                f"move it to '{parent}.espeak'"
+                f"move it to '{parent}.{owner.voice_key}'"
                 if move
-                else "give an Edge voice such as zh-CN-YunxiNeural"
+                else f"use {_an(engine.label)} voice such as {example}"
             )
-            return f"'{name}' is an espeak voice, not an Edge voice, for {path}; {where}"
-        if self.edge is None:
-            if is_edge_form:
-                return None
-            hint = VOICES_HINT.format(locale=f" --locale {locale}" if locale else "")
-            return f"unknown voice '{name}' for {path}; {hint}"
-        if name in self.edge:
-            return None
-        guess = _closest_voice(name, sorted(self.edge))
-        voice_locale = "-".join((guess or name).split("-")[:2]) if guess or is_edge_form else locale
-        hint = VOICES_HINT.format(locale=f" --locale {voice_locale}" if voice_locale else "")
-        mean = f"did you mean {guess}? " if guess else ""
-        return f"unknown voice '{name}' for {path}; {mean}{hint}"
+            return (
+                f"'{name}' is {_an(owner.label)} voice, not {_an(engine.label)} voice, "
+                f"for {path}; {where}"
+            )
+        check: Callable[..., str | None] = registry.load(engine.check_voice)
+        return check(name, path, locale, self.known.get(engine.name))
 
-    def looks_espeak(self, name: str) -> bool:
-        if not ESPEAK_NAME.match(name) or name.lower().endswith("neural"):
-            return False
-        if self.espeak is None:
-            return True
-        return name.split("+")[0].lower() in self.espeak
-
-    def espeak_problem(self, name: str, path: str) -> str | None:
-        base = name.split("+")[0].lower()
-        if ESPEAK_NAME.match(name) and (self.espeak is None or base in self.espeak):
+    def owner(self, name: str, engine: EngineInfo) -> EngineInfo | None:
+        """Another engine whose voice `name` plainly is (its form, or its list, says so)."""
+        if engine.voice_form.match(name):
             return None
-        guess = suggest(base, sorted(self.espeak)) if self.espeak is not None else None
-        mean = f"did you mean {guess}? " if guess else ""
-        return (
-            f"unknown espeak voice '{name}' for {path}; {mean}write a language such as cmn, "
-            "yue or en-us, optionally with a variant like +m3 or +f2; "
-            "run 'audiobook voices --engine espeak' to list them"
-        )
+        for other in registry.infos():
+            if other.name == engine.name:
+                continue
+            names = self.known.get(other.name)
+            if other.voice_form.match(name) or (names is not None and name in names):
+                return other
+        return None
 
 
 # --- the schema ------------------------------------------------------------------
@@ -221,8 +173,7 @@ _GENDER_WORDS: dict[str, Gender] = {
     "女性": "female",
 }
 
-_VOICE_KEYS = (*ENGINE_KEYS.values(), "rate", "pitch", "volume")
-_SPEAKER_KEYS = ("aliases", "gender", *_VOICE_KEYS)
+_PROSODY_KEYS = ("rate", "pitch", "volume")
 _LOCALE_DEFAULT_KEYS = ("narrator", "unknown", "pool")
 _TOP_KEYS = (
     "engine",
@@ -246,7 +197,6 @@ _SYNONYMS = {
     "tempo": "rate",
     "tone": "pitch",
     "loudness": "volume",
-    "edge": "voice",
     "characters": "speakers",
     "cast": "speakers",
     "locale": "language",
@@ -254,26 +204,30 @@ _SYNONYMS = {
     "confidence": "threshold",
     "silence": "pauses",
     "silences": "pauses",
-    "offline": "espeak",
 }
-"""Words people write for a key, and the key they mean (difflib misses these)."""
+"""Words people write for a key, and the key they mean (difflib misses these); each engine
+adds its own (`EngineInfo.key_synonyms`: 'edge' for 'voice')."""
+
+
+def _synonyms() -> dict[str, str]:
+    engines = {word: info.voice_key for info in registry.infos() for word in info.key_synonyms}
+    return {**_SYNONYMS, **engines}
 
 
 @dataclass(frozen=True)
 class VoiceSetting:
     """A voice as voices.yaml gives it: a name per engine and prosody; all optional."""
 
-    voice: str | None = None
-    """Edge short name."""
-    espeak: str | None = None
-    """espeak-ng voice, e.g. `cmn+m3`."""
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Engine -> the voice it reads with, from the engine's key (`voice:` for Edge,
+    `espeak:` for espeak-ng)."""
     rate: str | None = None
     pitch: str | None = None
     volume: str | None = None
 
     def name_for(self, engine: str) -> str | None:
-        """The voice name this setting gives for `engine` ('edge' or 'espeak')."""
-        return getattr(self, voice_key(engine))  # the fields are named as the keys
+        """The voice name this setting gives for `engine`, if any."""
+        return self.names.get(engine)
 
     def prosody(self) -> dict[str, str]:
         """Only the prosody keys the user set, ready for `dataclasses.replace(voice, ...)`."""
@@ -329,16 +283,11 @@ class VoicesConfigError(ConfigError):
 # --- reading -------------------------------------------------------------------
 
 
-def load_config(
-    path: Path | str,
-    *,
-    edge_voices: Iterable[VoiceInfo] | None = None,
-    espeak_voices: Collection[str] | None = None,
-) -> VoicesConfig:
+def load_config(path: Path | str, *, voices: VoiceLists | None = None) -> VoicesConfig:
     """Read and check a voices.yaml; raise `VoicesConfigError` listing every mistake.
 
-    `edge_voices` are the Edge voices names are checked against (default: the list the
-    Edge engine ships); `espeak_voices` the espeak languages (default: check the form only).
+    `voices(engine)` gives the voices names under that engine's key are checked against
+    (None: the form only); by default each engine's list at hand, from the registry.
     """
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -350,27 +299,19 @@ def load_config(
         raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror}); check the path") from None
-    return parse_config(
-        text, source=str(path), edge_voices=edge_voices, espeak_voices=espeak_voices
-    )
+    return parse_config(text, source=str(path), voices=voices)
 
 
 def parse_config(
-    text: str,
-    *,
-    source: str = "voices.yaml",
-    edge_voices: Iterable[VoiceInfo] | None = None,
-    espeak_voices: Collection[str] | None = None,
+    text: str, *, source: str = "voices.yaml", voices: VoiceLists | None = None
 ) -> VoicesConfig:
-    """`load_config` for text already read (pure apart from loading the shipped voice list)."""
-    if edge_voices is None:
-        edge_voices = shipped_voices()
-    edge_names = frozenset(v.name for v in edge_voices)
-    names = _VoiceNames(
-        edge=edge_names or None,
-        espeak=None if espeak_voices is None else frozenset(n.lower() for n in espeak_voices),
-    )
-    reader = _Reader(source, names)
+    """`load_config` for text already read."""
+    lists = voices or registry.known_voices
+    known: dict[str, frozenset[str] | None] = {}
+    for info in registry.infos():
+        found = lists(info.name)
+        known[info.name] = None if found is None else frozenset(v.name for v in found) or None
+    reader = _Reader(source, _VoiceNames(known))
     config = reader.read(text)
     if reader.problems:
         raise VoicesConfigError(*reader.messages())
@@ -396,9 +337,11 @@ class _Reader(NodeReader):
     """Walks a voices.yaml's nodes into a `VoicesConfig`, collecting every problem."""
 
     def __init__(self, source: str, voice_names: _VoiceNames) -> None:
-        super().__init__(source, synonyms=_SYNONYMS)
+        super().__init__(source, synonyms=_synonyms())
         self.voice_names = voice_names
         self.language: str | None = None
+        self.voice_setting_keys = (*engine_keys().values(), *_PROSODY_KEYS)
+        """The keys a voice setting may have: each engine's voice key, then the prosody."""
 
     # -- structure --
 
@@ -453,15 +396,16 @@ class _Reader(NodeReader):
         return locale
 
     def engine(self, node: Node) -> str:
-        value = self.text(node, "engine", ", ".join(ENGINES[:-1]) + " or " + ENGINES[-1])
+        choices = registry.choices()
+        value = self.text(node, "engine", ", ".join(choices[:-1]) + " or " + choices[-1])
         if value is None:
-            return "auto"
-        if value.lower() not in ENGINES:
+            return registry.AUTO
+        if value.lower() not in choices:
             self.problem(
                 line_of(node),
-                f"unknown engine '{value}' for engine; choose one of: " + ", ".join(ENGINES),
+                f"unknown engine '{value}' for engine; choose one of: " + ", ".join(choices),
             )
-            return "auto"
+            return registry.AUTO
         return value.lower()
 
     def threshold(self, node: Node) -> float:
@@ -567,9 +511,9 @@ class _Reader(NodeReader):
                 return VoiceSetting()
             if isinstance(value, str) and value.strip():
                 name = value.strip()
-                key = _key_for(name)
-                ok = self.voice_name(node, name, key, path, locale, move=False)
-                return VoiceSetting(**{key: name if ok else None})  # fields named as the keys
+                engine = engine_of(name)
+                ok = self.voice_name(node, name, voice_key(engine), path, locale, move=False)
+                return VoiceSetting({engine: name} if ok else {})
         if not isinstance(node, MappingNode):
             self.problem(
                 line_of(node),
@@ -577,15 +521,16 @@ class _Reader(NodeReader):
                 "write 'voice: zh-CN-YunxiNeural' below it",
             )
             return VoiceSetting()
-        return self.voice_keys(self.mapping(node, path, _VOICE_KEYS), path, locale)
+        return self.voice_keys(self.mapping(node, path, self.voice_setting_keys), path, locale)
 
     def voice_keys(self, keys: Mapping[str, Node], path: str, locale: str | None) -> VoiceSetting:
+        names: dict[str, str] = {}
         found: dict[str, str] = {}
-        for key in ENGINE_KEYS.values():
+        for engine, key in engine_keys().items():
             if key in keys:
                 name = self.text(keys[key], f"{path}.{key}", "a voice name")
                 if name and self.voice_name(keys[key], name, key, f"{path}.{key}", locale):
-                    found[key] = name
+                    names[engine] = name
         for key, pattern, unit in (
             ("rate", PERCENT, "%"),
             ("pitch", HERTZ, "Hz"),
@@ -604,7 +549,7 @@ class _Reader(NodeReader):
                 line_of(node),
                 f"{key} '{shown}' for {path}.{key} is not {kind}; {_signed_fix(shown, unit)}",
             )
-        return VoiceSetting(**found)
+        return VoiceSetting(names, **found)
 
     def voice_name(
         self, node: Node, name: str, key: str, path: str, locale: str | None, move: bool = True
@@ -638,7 +583,8 @@ class _Reader(NodeReader):
             path = f"speakers.{name}"
             line = key_lines.get(name, line_of(value_node))
             if isinstance(value_node, MappingNode):
-                keys = self.mapping(value_node, path, _SPEAKER_KEYS)
+                allowed = ("aliases", "gender", *self.voice_setting_keys)
+                keys = self.mapping(value_node, path, allowed)
                 aliases = (
                     self.aliases(keys["aliases"], f"{path}.aliases", name, alias_lines)
                     if "aliases" in keys

@@ -8,7 +8,7 @@ voices. Checking the file is `tts.cast.config`'s job; a file with mistakes is no
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from tts.atomic import replacing
-from tts.cast.config import parse_config, voice_key
-from tts.model import Cast, Character, Voice, VoiceInfo
+from tts.cast.config import VoiceLists, parse_config, voice_key
+from tts.model import Cast, Character, Voice
 
 _NEW_FILE_HEADER = """\
 Voices for the audiobook: edit freely, then render again.
@@ -32,7 +32,7 @@ def write_voices_yaml(
     characters: Sequence[Character],
     cast: Cast,
     *,
-    edge_voices: Iterable[VoiceInfo] | None = None,
+    voices: VoiceLists | None = None,
 ) -> list[str]:
     """Create or extend a voices.yaml with the characters it lacks; return the names added.
 
@@ -46,7 +46,7 @@ def write_voices_yaml(
     yaml.width = 4096
     yaml.allow_unicode = True
     existing = target.read_text(encoding="utf-8-sig") if target.exists() else ""
-    config = parse_config(existing, source=str(path), edge_voices=edge_voices)
+    config = parse_config(existing, source=str(path), voices=voices)
     data: Any = None
     if existing.strip():
         from ruamel.yaml.util import load_yaml_guess_indent

@@ -9,13 +9,14 @@ at the first; what the keys mean is the job of the schema that uses it (tts.cast
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from tts.text import suggest
 
 
 def line_of(node: Node) -> int:
@@ -53,21 +54,6 @@ def describe(node: Node) -> str:
     if isinstance(value, (int, float)):
         return f"the number {node.value}"
     return f"'{value}'"
-
-
-def suggest(
-    word: str, choices: Sequence[str], synonyms: Mapping[str, str] | None = None
-) -> str | None:
-    """The choice a mistyped `word` most likely means: the same word in another case, the
-    choice `synonyms` maps it to (lowercase word -> choice), or the closest spelling."""
-    lowered = {c.lower(): c for c in choices}
-    if word.lower() in lowered:
-        return lowered[word.lower()]
-    meant = (synonyms or {}).get(word.lower())
-    if meant in choices:
-        return meant
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 class NodeReader:

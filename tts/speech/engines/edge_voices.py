@@ -12,7 +12,7 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ ENGINE = EngineInfo(
     label="Edge",
     engine="tts.speech.engines.edge:EdgeEngine",
     catalog="tts.speech.engines.edge_voices:known_voices",
+    check_voice="tts.speech.engines.edge_voices:check_voice",
     voice_key="voice",
     key_synonyms=("edge",),
     voice_form=re.compile(r"^[a-z]{2,3}-[A-Z]{2}(?:-[a-z]+)?-[A-Za-z]+Neural$"),
@@ -106,7 +107,57 @@ def closest_voices(name: str, voices: Iterable[VoiceInfo], n: int = 3) -> list[s
     return found[:n]
 
 
+def closest_voice(name: str, names: Sequence[str]) -> str | None:
+    """The voice a mistyped name most likely means, comparing the part after the locale."""
+    lowered = {n.lower(): n for n in names}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    locale = "-".join(name.split("-")[:2])
+    same = [n for n in names if n.startswith(locale + "-")] or list(names)
+
+    def core(voice: str) -> str:
+        return voice.rsplit("-", 1)[-1].removesuffix("Neural").lower()
+
+    cores: dict[str, str] = {}
+    for n in same:
+        cores.setdefault(core(n), n)
+    target = core(name)
+
+    def likeness(candidate: str) -> tuple[float, int]:
+        ratio = difflib.SequenceMatcher(None, target, candidate).ratio()
+        return ratio, len(os.path.commonprefix([target, candidate]))
+
+    best = max(cores, key=likeness, default=None)
+    return cores[best] if best is not None and likeness(best)[0] >= 0.5 else None
+
+
+VOICES_HINT = "run 'audiobook voices{locale}' to list voices"
+
+
+def check_voice(
+    name: str, path: str, locale: str | None, known: Collection[str] | None
+) -> str | None:
+    """What is wrong with an Edge voice name given at `path` in voices.yaml (None if nothing):
+    not one of `known` (with the likeliest meant), or, with no list, not an Edge short name.
+    `locale` picks the voices the hint lists."""
+    is_edge_form = bool(ENGINE.voice_form.match(name)) or (known is not None and name in known)
+    if known is None:
+        if is_edge_form:
+            return None
+        hint = VOICES_HINT.format(locale=f" --locale {locale}" if locale else "")
+        return f"unknown voice '{name}' for {path}; {hint}"
+    if name in known:
+        return None
+    guess = closest_voice(name, sorted(known))
+    voice_locale = "-".join((guess or name).split("-")[:2]) if guess or is_edge_form else locale
+    hint = VOICES_HINT.format(locale=f" --locale {voice_locale}" if voice_locale else "")
+    mean = f"did you mean {guess}? " if guess else ""
+    return f"unknown voice '{name}' for {path}; {mean}{hint}"
+
+
 __all__ = [
+    "check_voice",
+    "closest_voice",
     "ENGINE",
     "VOICE_LIST_FILE",
     "cached_voices",

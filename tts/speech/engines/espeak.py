@@ -18,7 +18,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -26,20 +26,24 @@ from typing import ClassVar
 
 from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
 from tts.model import HERTZ, PERCENT, Audio, Boundary, EngineInfo, Voice, VoiceInfo
-from tts.text import is_speakable
+from tts.text import is_speakable, suggest
 
 ENGINE = EngineInfo(
     name="espeak",
     label="espeak",
     engine="tts.speech.engines.espeak:EspeakEngine",
     catalog="tts.speech.engines.espeak:known_voices",
+    check_voice="tts.speech.engines.espeak:check_voice",
     voice_key="espeak",
     key_synonyms=("offline",),
-    voice_form=re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[a-z0-9_]+)?$", re.IGNORECASE),
+    voice_form=re.compile(
+        r"^(?!.*neural$)[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[a-z0-9_]+)?$", re.IGNORECASE
+    ),
     narrators={"zh-CN": "cmn", "zh-TW": "cmn", "zh-HK": "yue", "en-US": "en-us", "en-GB": "en-gb"},
 )
 """espeak-ng from the espeakng-loader wheel: offline, instant, robotic. A voice is a language
-(`cmn`, `en-us`) with an optional variant (`+f2`)."""
+(`cmn`, `en-us`) with an optional variant (`+f2`); a name ending in 'Neural' is a mistyped
+Edge name, never espeak's."""
 
 DEFAULT_WPM = 175
 """espeak's default speaking rate; Edge's '+0%'."""
@@ -611,6 +615,38 @@ def known_voices(cache_dir: str | os.PathLike[str] | None = None) -> list[VoiceI
                 )
             )
     return found
+
+
+def check_voice(
+    name: str, path: str, locale: str | None, known: Collection[str] | None
+) -> str | None:
+    """What is wrong with an espeak voice name given at `path` in voices.yaml (None if
+    nothing): not a language with an optional variant, or a language that is neither among
+    `known` nor one espeak-ng reads by its file name ('en'). No list: the form only."""
+    base = name.split("+")[0].lower()
+    if ENGINE.voice_form.match(name):
+        if known is None:
+            return None
+        languages = sorted({n.split("+")[0].lower() for n in known})
+        if base in languages or base in _names_at_hand():
+            return None
+    else:
+        languages = sorted({n.split("+")[0].lower() for n in known or ()})
+    guess = suggest(base, languages) if languages else None
+    mean = f"did you mean {guess}? " if guess else ""
+    return (
+        f"unknown espeak voice '{name}' for {path}; {mean}write a language such as cmn, "
+        "yue or en-us, optionally with a variant like +m3 or +f2; "
+        "run 'audiobook voices --engine espeak' to list them"
+    )
+
+
+def _names_at_hand() -> Collection[str]:
+    """The language names the bundled espeak-ng reads (none when it cannot be loaded)."""
+    try:
+        return _known_names()
+    except EngineError:
+        return ()
 
 
 class EspeakEngine:
