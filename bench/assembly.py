@@ -33,8 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tts.audio.assemble import assemble, iter_frames  # noqa: E402
+from tts.audio.assemble import assemble  # noqa: E402
 from tts.audio.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
+from tts.audio.mp3 import iter_frames  # noqa: E402
 from tts.model import Clip, Silence  # noqa: E402
 
 PAUSE = 0.45

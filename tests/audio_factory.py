@@ -9,7 +9,7 @@ from pathlib import Path
 
 from edge_server import ffmpeg
 
-from tts.audio.assemble import iter_frames
+from tts.audio.mp3 import iter_frames
 from tts.model import Clip
 
 

@@ -8,15 +8,8 @@ import pytest
 from audio_factory import sine_mp3, sine_pcm
 
 import tts.audio.assemble as assemble_module
-from tts.audio.assemble import (
-    FrameHeader,
-    assemble,
-    decode_to_pcm,
-    is_standalone_silence,
-    iter_frames,
-    parse_header,
-    silent_frame,
-)
+from tts.audio.assemble import assemble, decode_to_pcm, silent_frame
+from tts.audio.mp3 import FrameHeader, is_standalone_silence, iter_frames, parse_header
 from tts.errors import AudiobookError
 from tts.model import Clip, Silence
 

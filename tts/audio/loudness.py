@@ -41,14 +41,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from tts.audio.assemble import (
-    MP3_GAIN_STEP_DB,
-    decode_to_pcm,
-    frame_copied,
-    iter_frames,
-    read_clip,
-)
+from tts.audio.assemble import decode_to_pcm, frame_copied, read_clip
 from tts.audio.ffmpeg import ffmpeg_exe, last_line
+from tts.audio.mp3 import MP3_GAIN_STEP_DB, iter_frames
 from tts.errors import AudiobookError
 from tts.model import Clip, Voice
 
