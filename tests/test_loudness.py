@@ -14,12 +14,12 @@ import warnings
 from pathlib import Path
 
 import pytest
-from audio_factory import sine_mp3, sine_pcm
+from audio_factory import decode_to_pcm, sine_mp3, sine_pcm
 from click.testing import CliRunner
 from edge_server import decode_mp3, level_for, tone_mp3, tone_runs
 
 from tts.audio import loudness
-from tts.audio.assemble import assemble, decode_to_pcm
+from tts.audio.assemble import assemble
 from tts.audio.loudness import (
     Measurement,
     book_target,

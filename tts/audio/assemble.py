@@ -10,10 +10,10 @@ Two ways, chosen from the clips:
   correction (`Clip.gain_db`) is made in the bitstream, by adding whole steps of 1.5 dB to
   each granule's global_gain (`mp3.scale_frame`): still no decoding, and no loss. What
   a frame is, and how to find, scale and check one, is in `tts.audio.mp3`.
-- Re-encode (raw PCM clips from the offline engine, or MP3s of mixed formats): one ffmpeg
-  encoder reads 16-bit mono PCM on stdin; each clip is decoded (MP3) or read (PCM),
-  resampled when its rate differs, scaled by its `gain_db`, and written to the encoder;
-  silences are zero samples.
+- Re-encode (raw PCM clips from the offline engine, or MP3s of mixed formats): each clip is
+  read and decoded by pydub, made mono at the book's rate and scaled by its exact `gain_db`
+  (`tts.audio.clips`), then streamed into one ffmpeg encoder (`clips.Mp3Encoder`); pauses
+  are silent segments. Only one clip is in memory at a time, never the book.
 
 Either way the output is written to a temp file beside `out_path` and renamed over it only
 when complete: a failed run leaves no partial file and keeps whatever was there before.
@@ -22,15 +22,20 @@ when complete: a failed run leaves no partial file and keeps whatever was there 
 from __future__ import annotations
 
 import functools
-import subprocess
-import tempfile
-import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
 from tts.atomic import replacing
-from tts.audio.ffmpeg import ffmpeg_exe, last_line, run_ffmpeg
+from tts.audio.clips import (
+    FALLBACK_RATE,
+    Mp3Encoder,
+    conform,
+    decode_clip,
+    encode_mp3,
+    read_clip,
+    silence,
+)
 from tts.audio.mp3 import (
     MP3_RATES,
     frame_seconds,
@@ -43,32 +48,11 @@ from tts.audio.mp3 import (
 from tts.errors import AudiobookError
 from tts.model import Clip, Silence
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop  # audioop-lts on Python 3.13+
-
 
 @functools.lru_cache(maxsize=8)
 def silent_frame(sample_rate: int, channels: int, bitrate: int) -> bytes:
     """One MP3 frame of silence in the given format that decodes the same anywhere."""
-    layout = "mono" if channels == 1 else "stereo"
-    encoded = run_ffmpeg(
-        [
-            "-f",
-            "lavfi",
-            "-i",
-            f"anullsrc=r={sample_rate}:cl={layout}",
-            "-t",
-            "1",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            str(bitrate),
-            "-f",
-            "mp3",
-            "pipe:1",
-        ]  # fmt: skip
-    )
+    encoded = encode_mp3(silence(1.0, sample_rate, channels), str(bitrate))
     for header, frame in iter_frames(encoded):
         if (
             header.sample_rate == sample_rate
@@ -82,39 +66,6 @@ def silent_frame(sample_rate: int, channels: int, bitrate: int) -> bytes:
         f"ffmpeg made no clean silent MP3 frame at {sample_rate} Hz, {bitrate // 1000} kbit/s; "
         "use another bitrate or reinstall imageio-ffmpeg"
     )
-
-
-def decode_to_pcm(
-    path: str | Path, *, sample_rate: int = 24000, codec: str = "mp3", source_rate: int = 24000
-) -> bytes:
-    """Decode an MP3 (or read raw s16le) file to 16-bit mono PCM at `sample_rate`."""
-    if codec == "pcm_s16le":
-        return _pcm_at(Path(path).read_bytes(), source_rate, 1, sample_rate)
-    return run_ffmpeg(
-        ["-f", "mp3", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
-    )
-
-
-def _pcm_at(data: bytes, rate: int, channels: int, target: int) -> bytes:
-    if channels == 2:
-        data = audioop.tomono(data, 2, 0.5, 0.5)
-    if rate != target:
-        data, _ = audioop.ratecv(data, 2, 1, rate, target, None)
-    return data
-
-
-def _unreadable(clip: Clip, why: str) -> AudiobookError:
-    return AudiobookError(
-        f"cannot read clip {clip.path}: {why}; rerun the same command to synthesize it again"
-    )
-
-
-def read_clip(clip: Clip) -> bytes:
-    """The bytes of a clip's file; a clip that cannot be read says to synthesize it again."""
-    try:
-        return Path(clip.path).read_bytes()
-    except OSError as e:
-        raise _unreadable(clip, e.strerror or str(e)) from e
 
 
 class _Pacer:
@@ -145,16 +96,16 @@ def _first_bitrate(items: list[Clip | Silence]) -> int:
 
 
 def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channels: int) -> float:
-    silence = b""  # made at the first pause: a book of one line needs no ffmpeg run
+    pause = b""  # a silent frame, made at the first pause: a one-line book needs no ffmpeg
     frame = frame_seconds(rate)
     pacer = _Pacer(frame)
     frames = 0
     for item in items:
         if isinstance(item, Silence):
             n = pacer.units(item.seconds)
-            if n and not silence:
-                silence = silent_frame(rate, channels, _first_bitrate(items))
-            out.write(silence * n)
+            if n and not pause:
+                pause = silent_frame(rate, channels, _first_bitrate(items))
+            out.write(pause * n)
             frames += n
             continue
         data = read_clip(item)
@@ -182,56 +133,22 @@ def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channel
 
 
 def _encode(items: list[Clip | Silence], out_path: Path, rate: int, bitrate: str) -> float:
-    cmd = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-        "-c:a", "libmp3lame", "-b:a", bitrate, "-f", "mp3", str(out_path),
-    ]  # fmt: skip
     pacer = _Pacer(1 / rate)
-    samples = 0
-    with tempfile.TemporaryFile() as errors:
-        encoder = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=errors)
-        assert encoder.stdin is not None
-        try:
-            for item in items:
-                if isinstance(item, Silence):
-                    n = pacer.units(item.seconds)
-                    samples += n
-                    while n:
-                        step = min(n, 1 << 16)
-                        encoder.stdin.write(bytes(2 * step))
-                        n -= step
-                    continue
-                if item.codec == "pcm_s16le":
-                    pcm = _pcm_at(read_clip(item), item.sample_rate, item.channels, rate)
-                else:
-                    if not Path(item.path).is_file():
-                        raise _unreadable(item, "No such file")
-                    pcm = decode_to_pcm(item.path, sample_rate=rate)
-                if item.gain_db:
-                    pcm = audioop.mul(pcm, 2, 10 ** (item.gain_db / 20))  # clips at full scale
-                encoder.stdin.write(pcm)
-                samples += len(pcm) // 2
-            encoder.stdin.close()
-            code = encoder.wait()
-        except BrokenPipeError:
-            code = encoder.wait() or 1
-        except BaseException:
-            encoder.kill()
-            encoder.wait()
-            raise
-        if code != 0:
-            errors.seek(0)
-            why = last_line(errors.read(), default=f"exit {code}")
-            raise AudiobookError(f"ffmpeg could not encode {out_path}: {why}")
-    return samples / rate
+    with Mp3Encoder(out_path, rate, bitrate) as encoder:
+        for item in items:
+            if isinstance(item, Silence):
+                encoder.write(silence(pacer.units(item.seconds) / rate, rate))
+            else:
+                sound = decode_clip(item, read_clip(item))
+                encoder.write(conform(sound, rate, gain_db=item.gain_db))
+    return encoder.seconds
 
 
 def _target_rate(clips: list[Clip]) -> int:
     rates = {c.sample_rate for c in clips}
     if len(rates) == 1 and (rate := rates.pop()) in MP3_RATES:
         return rate
-    return 24000
+    return FALLBACK_RATE
 
 
 def frame_copied(clips: Iterable[Clip]) -> bool:
