@@ -74,15 +74,17 @@ def decode_clip(clip: Clip, data: bytes) -> AudioSegment:
     """The sound in a clip's bytes (`data`, as `read_clip` gives them), at its own rate and
     channels: raw PCM wrapped as it is (a trailing partial sample dropped), MP3 decoded by
     ffmpeg's default (floating-point) decoder."""
-    segment = _segment_class()
+    segment_class = _segment_class()
     if clip.codec == "pcm_s16le":
         width = 2 * clip.channels
         whole = data[: len(data) - len(data) % width]
-        return segment(data=whole, sample_width=2, frame_rate=clip.sample_rate, channels=width // 2)
+        return segment_class(
+            data=whole, sample_width=2, frame_rate=clip.sample_rate, channels=clip.channels
+        )
     from pydub.exceptions import CouldntDecodeError
 
     try:
-        return segment.from_file(io.BytesIO(data), format="mp3", codec="mp3float")
+        return segment_class.from_file(io.BytesIO(data), format="mp3", codec="mp3float")
     except CouldntDecodeError as e:
         raise AudiobookError(
             f"cannot decode clip {clip.path} ({last_line(str(e).encode())}); "
