@@ -11,8 +11,11 @@ resident memory (VmHWM), so one case's memory never hides in another's.
 Cases:
 - ours, frame copy: `tts.audio.assemble.assemble` on the MP3 clips (what every Edge book takes);
 - ours, frame copy of ~3 s clips (as many files as a real book has), 10 hours;
-- ours, re-encode: the same on raw PCM clips at 22,050 Hz (the offline engine's path),
+- ours, re-encode: the same on raw PCM clips at 22,050 Hz (the offline engine's path: each
+  clip wrapped and scaled by pydub in `tts.audio.clips`, streamed into one ffmpeg encoder),
   1 hour only;
+- ours, pydub per clip on the MP3 clips: what the Edge book would cost without the frame
+  join (each clip decoded by pydub, streamed into one encoder), 1 hour only;
 - naive pydub: decode each clip with `AudioSegment.from_file`, `+=` it and the pause onto
   one segment, `export` it; run for 5 minutes and 1 hour only, because it needs all the
   audio in memory and minutes of time per hour.
@@ -33,8 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tts.audio.assemble import assemble, iter_frames  # noqa: E402
+from tts.audio.assemble import assemble  # noqa: E402
+from tts.audio.clips import Mp3Encoder, conform, decode_clip, read_clip, silence  # noqa: E402
 from tts.audio.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
+from tts.audio.mp3 import iter_frames  # noqa: E402
 from tts.model import Clip, Silence  # noqa: E402
 
 PAUSE = 0.45
@@ -92,6 +97,14 @@ def run_case(kind: str, hours: float, folder: Path, out: Path) -> dict[str, floa
     start = time.perf_counter()
     if kind in ("copy", "short", "reencode"):
         seconds = assemble(items, out)
+    elif kind == "perclip":
+        with Mp3Encoder(out, 24000, "48k") as encoder:
+            for item in items:
+                if isinstance(item, Silence):
+                    encoder.write(silence(item.seconds, 24000))
+                else:
+                    encoder.write(conform(decode_clip(item, read_clip(item)), 24000))
+        seconds = encoder.seconds
     else:
         from pydub import AudioSegment
 
@@ -132,6 +145,7 @@ def main() -> None:
     parser.add_argument("--naive-hours", type=float, nargs="*", default=[1 / 12, 1])
     parser.add_argument("--short-hours", type=float, nargs="*", default=[10])
     parser.add_argument("--reencode-hours", type=float, nargs="*", default=[1])
+    parser.add_argument("--perclip-hours", type=float, nargs="*", default=[1])
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -147,12 +161,14 @@ def main() -> None:
             [("copy", h) for h in args.hours]
             + [("short", h) for h in args.short_hours]
             + [("reencode", h) for h in args.reencode_hours]
+            + [("perclip", h) for h in args.perclip_hours]
             + [("naive", h) for h in args.naive_hours]
         )
         names = {
             "copy": "ours, frame copy",
             "short": "ours, copy, 3 s clips",
             "reencode": "ours, re-encode (PCM)",
+            "perclip": "pydub per clip (MP3)",
             "naive": "naive pydub +=",
         }
         print(f"{'case':<24}{'audio':>8}{'clips':>8}{'wall s':>9}{'peak MB':>9}{'out MB':>8}")
@@ -166,10 +182,11 @@ def main() -> None:
                 f"{r['wall']:>9.2f}{r['rss']:>9.0f}{r['out_mb']:>8.0f}",
                 flush=True,
             )
-        print(
-            f"naive pydub runs for {', '.join(_span(h) for h in args.naive_hours)} only: "
-            "it holds the whole book in memory and copies it on every +=."
-        )
+        if args.naive_hours:
+            print(
+                f"naive pydub runs for {', '.join(_span(h) for h in args.naive_hours)} only: "
+                "it holds the whole book in memory and copies it on every +=."
+            )
         ten = results.get(("copy", 10.0))
         if ten:
             ok = ten["wall"] <= 10 and ten["rss"] <= 200
@@ -182,6 +199,12 @@ def main() -> None:
             print(
                 f"1 h: frame copy is {naive['wall'] / one['wall']:.0f}x faster than naive pydub "
                 f"and uses {naive['rss'] / one['rss']:.0f}x less memory"
+            )
+        perclip = results.get(("perclip", 1.0))
+        if one and perclip:
+            print(
+                f"1 h: frame copy is {perclip['wall'] / one['wall']:.0f}x faster than decoding "
+                "each clip with pydub and re-encoding (which also loses a generation)"
             )
 
 

@@ -1,4 +1,6 @@
-"""Test clips made with the bundled ffmpeg: sine tones as MP3 files or raw PCM, as `Clip`s.
+"""Test clips made with the bundled ffmpeg: sine tones as MP3 files or raw PCM, as `Clip`s;
+and MP3s decoded back to PCM by ffmpeg itself, so what is checked is not decoded by the code
+under test.
 
 ffmpeg's sine has an amplitude of 1/8 (-18.06 dBFS peak); `level_db` raises or lowers it.
 """
@@ -9,7 +11,7 @@ from pathlib import Path
 
 from edge_server import ffmpeg
 
-from tts.audio.assemble import iter_frames
+from tts.audio.mp3 import iter_frames
 from tts.model import Clip
 
 
@@ -49,3 +51,10 @@ def sine_pcm(
     data = ffmpeg(*_sine(hz, seconds, rate, level_db), "-f", "s16le", "-ac", "1", "pipe:1")
     path.write_bytes(data)
     return Clip(str(path), "pcm_s16le", rate, 1, len(data) / 2 / rate)
+
+
+def decode_to_pcm(path: Path, *, sample_rate: int = 24000) -> bytes:
+    """An MP3 file decoded to 16-bit mono PCM at `sample_rate`."""
+    return ffmpeg(
+        "-f", "mp3", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"
+    )  # fmt: skip

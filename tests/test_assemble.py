@@ -5,18 +5,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from audio_factory import sine_mp3, sine_pcm
+from audio_factory import decode_to_pcm, sine_mp3, sine_pcm
 
 import tts.audio.assemble as assemble_module
-from tts.audio.assemble import (
-    FrameHeader,
-    assemble,
-    decode_to_pcm,
-    is_standalone_silence,
-    iter_frames,
-    parse_header,
-    silent_frame,
-)
+from tts.audio.assemble import assemble, silent_frame
+from tts.audio.mp3 import FrameHeader, is_standalone_silence, iter_frames, parse_header
 from tts.errors import AudiobookError
 from tts.model import Clip, Silence
 
@@ -196,6 +189,20 @@ def test_clip_metadata_that_lies_falls_back_to_re_encoding(
     seconds = assemble([clips["a"], Silence(0.2), liar], out)
     assert seconds == pytest.approx(clips["a"].duration + 0.2 + 0.8, abs=0.1)
     assert decoded_seconds(out) == pytest.approx(seconds, abs=0.15)
+
+
+def test_a_pcm_clip_cut_mid_sample_does_not_shift_what_follows(
+    clips: dict[str, Clip], tmp_path: Path
+) -> None:
+    """A stray odd byte would put every later sample out of step: noise for the rest of the
+    book. The partial sample is dropped instead."""
+    p, q = clips["pcm"], clips["pcm2"]
+    cut = tmp_path / "cut.pcm"
+    cut.write_bytes(Path(p.path).read_bytes() + b"\x01")
+    whole, ragged = tmp_path / "whole.mp3", tmp_path / "ragged.mp3"
+    assemble([p, Silence(0.3), q], whole)
+    assemble([replace(p, path=str(cut)), Silence(0.3), q], ragged)
+    assert ragged.read_bytes() == whole.read_bytes()
 
 
 # ---------------------------------------------------------------- safety

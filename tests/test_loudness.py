@@ -14,19 +14,12 @@ import warnings
 from pathlib import Path
 
 import pytest
-from audio_factory import sine_mp3, sine_pcm
+from audio_factory import decode_to_pcm, sine_mp3, sine_pcm
 from click.testing import CliRunner
 from edge_server import decode_mp3, level_for, tone_mp3, tone_runs
 
 from tts.audio import loudness
-from tts.audio.assemble import (
-    MP3_GAIN_STEP_DB,
-    _crc16,
-    assemble,
-    decode_to_pcm,
-    gain_steps,
-    iter_frames,
-)
+from tts.audio.assemble import assemble
 from tts.audio.loudness import (
     Measurement,
     book_target,
@@ -39,6 +32,7 @@ from tts.audio.loudness import (
     voice_gains,
     volume_offset_db,
 )
+from tts.audio.mp3 import MP3_GAIN_STEP_DB, crc16, gain_steps, iter_frames
 from tts.cli import main
 from tts.model import Clip, Silence, Voice
 
@@ -122,7 +116,7 @@ def test_gain_rounds_to_whole_global_gain_steps(gain_db: float, steps: int) -> N
 
 def test_protected_frames_get_the_mpeg_crc() -> None:
     # CRC-16 with polynomial 0x8005 and start 0xFFFF, unreflected: its check value
-    assert _crc16(b"123456789") == 0xAEE7
+    assert crc16(b"123456789") == 0xAEE7
 
 
 def test_re_encoded_clips_get_the_exact_gain(tmp_path: Path) -> None:

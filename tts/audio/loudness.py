@@ -41,14 +41,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from tts.audio.assemble import (
-    MP3_GAIN_STEP_DB,
-    decode_to_pcm,
-    frame_copied,
-    iter_frames,
-    read_clip,
-)
+from tts.audio.assemble import frame_copied
+from tts.audio.clips import conform, decode_clip, read_clip
 from tts.audio.ffmpeg import ffmpeg_exe, last_line
+from tts.audio.mp3 import MP3_GAIN_STEP_DB, iter_frames
 from tts.errors import AudiobookError
 from tts.model import Clip, Voice
 
@@ -156,10 +152,7 @@ def measure_clips(clips: Sequence[Clip]) -> Measurement:
             return measure_audio(data * loops, ["-f", "mp3"])
         data = b"".join(read_clip(c) for c in clips)
         return measure_audio(data * loops, _pcm_format(rate, channels))
-    pcm = b"".join(
-        decode_to_pcm(c.path, sample_rate=24000, codec=c.codec, source_rate=c.sample_rate)
-        for c in clips
-    )
+    pcm = b"".join(conform(decode_clip(c, read_clip(c)), 24000).raw_data for c in clips)
     return measure_audio(pcm * loops, _pcm_format(24000, 1))
 
 

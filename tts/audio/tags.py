@@ -44,8 +44,8 @@ from mutagen.id3 import (
 from mutagen.mp3 import MP3
 
 from tts.atomic import replacing
-from tts.audio.assemble import id3v2_size
 from tts.audio.ffmpeg import ffmpeg_exe
+from tts.audio.mp3 import id3v2_size
 from tts.errors import AudiobookError, InputError
 from tts.model import BookInfo
 
