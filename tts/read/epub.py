@@ -17,42 +17,18 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from tts.errors import InputError
-from tts.model import Book, BookInfo, Chapter, CleanReport, Language, Paragraph
+from tts.model import Book, BookInfo, Chapter, CleanReport, Paragraph
 from tts.read.chapters import split_chapters
 from tts.read.clean import CJK_JOINING, HAN, fix_text, is_scene_break, is_site_notice
-from tts.read.load import detect_language, select_chapters
+from tts.read.decode import file_error
+from tts.read.language import detect_language
 
-EPUB_MIMETYPE = b"application/epub+zip"
 _FIX = "re-download or re-export the book as EPUB, or save it as plain text (.txt)"
-
-
-def _fail(path: Path, what: str) -> InputError:
-    return InputError(f"{path}: {what}")
-
-
-def is_epub(path: str | Path) -> bool:
-    """Whether the path is an EPUB: a ZIP archive that declares itself one (or is named
-    .epub), or an unpacked EPUB folder (with META-INF/container.xml).
-
-    Never raises: a missing or unreadable file is left to the caller's own error.
-    """
-    if Path(path).is_dir():
-        return (Path(path) / "META-INF" / "container.xml").is_file()
-    try:
-        with open(path, "rb") as f:
-            head = f.read(128)
-    except OSError:
-        return False
-    if not head.startswith(b"PK\x03\x04"):
-        return False
-    return EPUB_MIMETYPE in head or Path(path).suffix.lower() == ".epub"
 
 
 # --- XHTML -> blocks --------------------------------------------------------------------
@@ -273,11 +249,8 @@ class _Extractor(HTMLParser):
 _SPACE_RUN_RE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
-def _cjk_break_re() -> re.Pattern[str]:
-    """A line break between two characters that join without a space (compiled on first use:
-    it takes milliseconds, and load_book imports this module for plain-text books too)."""
-    return re.compile(f"(?<=[{CJK_JOINING}])[ \t]*\n\\s*(?=[{CJK_JOINING}])")
+_CJK_BREAK_RE = re.compile(f"(?<=[{CJK_JOINING}])[ \t]*\n\\s*(?=[{CJK_JOINING}])")
+"""A line break between two characters that join without a space."""
 
 
 _BR = "\x1e"
@@ -294,7 +267,7 @@ def _collapse(text: str) -> list[str]:
     """
     out = []
     for part in _BR_INDENT_RE.split(text):
-        part = _cjk_break_re().sub("", part.replace(_BR, "\n").strip())
+        part = _CJK_BREAK_RE.sub("", part.replace(_BR, "\n").strip())
         part = _SPACE_RUN_RE.sub(" ", part).strip()
         if part:
             out.append(part)
@@ -551,18 +524,6 @@ def _tidy_breaks(paragraphs: list[Paragraph]) -> list[Paragraph]:
     return out
 
 
-def _language(text: str, hint: str | None) -> Language:
-    letters = len(re.findall(r"[A-Za-z]", text[:300_000])) + len(_HAN_RE.findall(text[:300_000]))
-    if letters < 40 and hint:
-        tag = hint.lower()
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith("zh"):
-            traditional = any(x in tag for x in ("hant", "-tw", "-hk", "-mo"))
-            return "zh-Hant" if traditional else "zh-Hans"
-    return detect_language(text)
-
-
 def build_epub_book(
     docs: Sequence[_Doc],
     toc: dict[str, list[tuple[str, str]]],
@@ -632,7 +593,7 @@ def build_epub_book(
     return Book(
         source=source,
         title=info.title,
-        language=_language(body, info.language),
+        language=detect_language(body, info.language),
         chapters=tuple(chapters),
         report=report,
         info=info,
@@ -675,13 +636,13 @@ def _check_zip(path: Path) -> None:
                 xml = zf.read("META-INF/encryption.xml").decode("utf-8", errors="replace")
                 methods = re.findall(r"EncryptionMethod[^>]*Algorithm=[\"']([^\"']+)", xml)
                 if any(m not in _FONT_OBFUSCATION for m in methods):
-                    raise _fail(
+                    raise file_error(
                         path,
                         "is DRM-protected (its text is encrypted); only DRM-free EPUBs can be "
                         "read, so use a DRM-free copy or export the text",
                     )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise _fail(
+        raise file_error(
             path, f"is not a readable EPUB (damaged or truncated ZIP archive: {exc}); {_FIX}"
         ) from None
 
@@ -823,7 +784,7 @@ def _open_book(path: Path) -> Any:
         what = "its package file (.opf) or table of contents is malformed"
     else:
         what = " ".join(str(getattr(first, "msg", "") or first).split())
-    raise _fail(path, f"is not a readable EPUB ({what}); {_FIX}")
+    raise file_error(path, f"is not a readable EPUB ({what}); {_FIX}")
 
 
 def read_epub(path: str | Path) -> tuple[list[_Doc], dict[str, list[tuple[str, str]]], BookInfo]:
@@ -834,11 +795,11 @@ def read_epub(path: str | Path) -> tuple[list[_Doc], dict[str, list[tuple[str, s
     path = Path(path)
     if path.is_dir():
         if not (path / "META-INF" / "container.xml").is_file():
-            raise _fail(
+            raise file_error(
                 path, "is a folder without META-INF/container.xml; give the .epub file itself"
             )
     elif not path.exists():
-        raise _fail(path, "no such file; check the path and file name")
+        raise file_error(path, "no such file; check the path and file name")
     else:
         _check_zip(path)
     book = _open_book(path)
@@ -881,7 +842,7 @@ def read_epub(path: str | Path) -> tuple[list[_Doc], dict[str, list[tuple[str, s
         try:
             doc = parse_document(name, item.content or b"")
         except (AssertionError, ValueError) as exc:  # html.parser on badly broken markup
-            raise _fail(path, f"{name} cannot be parsed ({exc}); {_FIX}") from None
+            raise file_error(path, f"{name} cannot be parsed ({exc}); {_FIX}") from None
         reason = _skip_reason(doc, [t for t, _ in toc.get(name, [])])
         if reason is None:
             docs.append(doc)
@@ -901,8 +862,8 @@ def read_epub(path: str | Path) -> tuple[list[_Doc], dict[str, list[tuple[str, s
     return docs, toc, info
 
 
-def load_epub(path: str | Path, *, chapters: str | None = None) -> Book:
-    """Read an EPUB 2/3 into a `Book`; keep only the `chapters` selection if given.
+def load_epub(path: str | Path) -> Book:
+    """Read an EPUB 2/3 into a `Book` (all chapters).
 
     Chapters follow the spine, titled from the table of contents (else the first
     heading); notes, contents, cover and copyright pages are left out. `Book.info`
@@ -912,9 +873,9 @@ def load_epub(path: str | Path, *, chapters: str | None = None) -> Book:
     docs, toc, info = read_epub(path)
     book = build_epub_book(docs, toc, source=str(path), info=info)
     if not any(p for ch in book.chapters for p in ch.paragraphs if not p.scene_break):
-        raise _fail(
+        raise file_error(
             path,
             "holds no text to read (only pictures, or an empty book); give an EPUB with "
             "the book's text, or a plain-text file",
         )
-    return select_chapters(book, chapters, path)
+    return book
