@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 
 from tts.errors import InputError
 from tts.model import Book
-from tts.read.epub import load_epub, parse_document
+from tts.read.epub import load_epub
+from tts.read.epub.xhtml import parse_document
 from tts.read.load import is_epub, load_book
 
 EN_TITLES = ["Chapter 1: The Storm", "Chapter 2: Morning", "Chapter 3: The Letter"]
