@@ -224,16 +224,14 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
             if _plausibility(text) >= _PLAUSIBLE:
                 return text, name
         raise file_error(path, f"holds binary data (NUL bytes), not text; {_FIX}")
-    text = _decode_lenient(data, "utf-8")
-    if text is not None:
-        return text, "utf-8"
+    utf8 = _decode_lenient(data, "utf-8")
+    if utf8 is not None:
+        return utf8, "utf-8"
     # GB18030 decodes most Big5 bytes too (into rare characters): take the better reading.
     scored = [(*_try(data, name), name) for name in _CHINESE_LEGACY]
-    best: tuple[float, str, str] | None = max(
-        scored, key=lambda x: (x[0] >= _PLAUSIBLE, _common_share(_han(x[1])))
-    )
-    if best[0] < _PLAUSIBLE:
-        best = None
+    chinese = max(scored, key=lambda x: (x[0] >= _PLAUSIBLE, _common_share(_han(x[1]))))
+    best: tuple[float, str, str] | None = chinese if chinese[0] >= _PLAUSIBLE else None
+    if best is None:
         for name in _other_candidates(data):
             score, text = _try(data, name)
             if score >= _PLAUSIBLE:

@@ -297,7 +297,7 @@ def _split_by_headings(draft: _Draft) -> list[_Draft]:
     chapters = split_chapters(paragraphs)
     if len(chapters) <= 1:
         return [draft]
-    drafts = []
+    drafts: list[_Draft] = []
     for ch in chapters:
         blocks = []
         for p in ch.paragraphs:

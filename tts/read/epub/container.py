@@ -291,10 +291,10 @@ def read_epub(path: str | Path) -> tuple[list[Document], Toc, BookInfo]:
             raise file_error(path, f"{name} cannot be parsed ({exc}); {_FIX}") from None
         docs.append(doc)
 
-    title = _clean_meta(next((v for v, _ in _meta(book, _DC, "title") if v), None))
+    book_title = _clean_meta(next((v for v, _ in _meta(book, _DC, "title") if v), None))
     cover = _cover(book, items, by_name)
     info = BookInfo(
-        title=title or path.stem,
+        title=book_title or path.stem,
         author=_author(book),
         year=_year(book),
         language=_clean_meta(next((v for v, _ in _meta(book, _DC, "language") if v), None)),
