@@ -204,10 +204,10 @@ def test_site_notices_are_recognised_in_any_letter_case(text: str) -> None:
 def test_notice_prefilter_knows_every_letter_that_folds_to_ascii() -> None:
     import re
 
-    from tts.read.clean import _CASED_ASCII
+    from tts.read.clean import CASED_ASCII
 
     folds = re.compile("[a-z]", re.IGNORECASE)
-    assert {chr(cp) for cp in range(0x110000) if folds.fullmatch(chr(cp))} == set(_CASED_ASCII)
+    assert {chr(cp) for cp in range(0x110000) if folds.fullmatch(chr(cp))} == set(CASED_ASCII)
 
 
 BODY = [

@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 
 from tts.errors import InputError
 from tts.model import Book
-from tts.read.epub import is_epub, load_epub, parse_document
-from tts.read.load import load_book
+from tts.read.epub import load_epub
+from tts.read.epub.xhtml import parse_document
+from tts.read.load import is_epub, load_book
 
 EN_TITLES = ["Chapter 1: The Storm", "Chapter 2: Morning", "Chapter 3: The Letter"]
 ZH_TITLES = ["第一章 渡口", "第二章 对岸", "第三章 归途"]
@@ -172,7 +173,7 @@ def test_chapter_selection(tmp_path: Path, spec: str, titles: list[str]) -> None
 def test_chapter_selection_beyond_the_book_names_the_file(tmp_path: Path) -> None:
     path = write_epub(tmp_path / "b.epub", Epub(english_docs()))
     with pytest.raises(InputError, match=r"b\.epub.*3 chapters \(1-3\)"):
-        load_epub(path, chapters="2-5")
+        load_book(path, chapters="2-5")
 
 
 # --- Chinese -------------------------------------------------------------------------------

@@ -10,14 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts.errors import InputError
-from tts.read.load import (
-    build_book,
-    detect_language,
-    load_book,
-    parse_chapter_selection,
-    read_text,
-    split_paragraphs,
-)
+from tts.read.language import detect_language
+from tts.read.load import load_book
+from tts.read.plain import build_book, read_text, split_paragraphs
+from tts.read.selection import parse_chapter_selection
 
 DATA = Path(__file__).parent / "data" / "load"
 

@@ -40,7 +40,7 @@ from tts.audio.timeline import Placed, lay_out
 from tts.cast.casting import build_cast
 from tts.errors import AudiobookError, ConfigError
 from tts.model import JOINER, Boundary, Clip, Pauses, Request, Segment, Voice
-from tts.read.load import build_book
+from tts.read.plain import build_book
 from tts.speakers.attribute import attribute
 from tts.speakers.scriptfile import heard_speaker
 from tts.speech.cache import ClipCache

@@ -337,11 +337,11 @@ _NAV_RE = re.compile(
 )
 """A site's navigation bar: 'Previous Chapter | TOC | Next Chapter', '上一章←目錄→下一章'."""
 
-_CASED_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\u0130\u0131\u017f\u212a"
+CASED_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\u0130\u0131\u017f\u212a"
 """Every letter that re.IGNORECASE matches with an ASCII letter: A-Z, a-z, İ, ı, ſ, K (Kelvin)."""
 _NOTICE_HINT_RE = re.compile(
     "|".join(
-        [_NOTICE_STARTS_ZH, _NOTICE_SOFT_STARTS_ZH, _NOTICE_WORDS_ZH, _NAV_WORDS_ZH, *_CASED_ASCII]
+        [_NOTICE_STARTS_ZH, _NOTICE_SOFT_STARTS_ZH, _NOTICE_WORDS_ZH, _NAV_WORDS_ZH, *CASED_ASCII]
     )
 )
 """What every notice holds: a Chinese notice word, or a letter that can spell an English one.

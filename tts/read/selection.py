@@ -1,0 +1,51 @@
+"""The chapters a reader asked for: '3-7', '2', '1,4,6-8' or '5-' -> those chapters of a book."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from tts.errors import InputError
+from tts.model import Book, Chapter
+
+_SELECTION_RE = re.compile(r"\s*(\d+)\s*(?:(-)\s*(\d*)\s*)?")
+
+
+def parse_chapter_selection(spec: str, count: int) -> list[int]:
+    """'3-7', '2', '1,4,6-8' or '5-' -> sorted 1-based chapter numbers."""
+    fix = "use chapter numbers and ranges such as '3', '3-7' or '1,4,6-8'"
+    numbers: set[int] = set()
+    if not spec.strip():
+        raise InputError(f"chapter selection is empty; {fix}")
+    for item in spec.split(","):
+        m = _SELECTION_RE.fullmatch(item)
+        if m is None:
+            raise InputError(
+                f"chapter selection {spec!r}: {item.strip()!r} is not a chapter "
+                f"number or range; {fix}"
+            )
+        first = int(m.group(1))
+        last = first if m.group(2) is None else int(m.group(3) or count)
+        if first < 1:
+            raise InputError(f"chapter selection {spec!r}: chapters are numbered from 1; {fix}")
+        if last < first:
+            raise InputError(
+                f"chapter selection {spec!r}: range {first}-{last} runs backwards; "
+                f"write it as {last}-{first}"
+            )
+        if last > count:
+            raise InputError(
+                f"chapter selection {spec!r}: the book has {count} chapter"
+                f"{'' if count == 1 else 's'} (1-{count}); choose within that range"
+            )
+        numbers.update(range(first, last + 1))
+    return sorted(numbers)
+
+
+def select_chapters(book: Book, spec: str | None) -> Book:
+    """The book with only the chapters `spec` ('3-7', '1,4') names; all of them when None."""
+    if spec is None:
+        return book
+    wanted = parse_chapter_selection(spec, len(book.chapters))
+    selected: tuple[Chapter, ...] = tuple(book.chapters[n - 1] for n in wanted)
+    return replace(book, chapters=selected)
