@@ -92,7 +92,7 @@ def test_is_speakable(text: str, speakable: bool) -> None:
         ("他说：「走吧。」我们走了。", 24, ["他说：「走吧。」", "我们走了。"]),
         ("一二三，四五六，七八九。", 12, ["一二三，", "四五六，", "七八九。"]),
         ("一二三四五六", 9, ["一二三", "四五六"]),
-        ("One. Two! Three?", 9, ["One.", "Two!", "Three?"]),
+        ("One. Two! Three?", 9, ["One. Two!", "Three?"]),  # 9 bytes; the space after is not sent
         ("alpha beta gamma", 11, ["alpha beta", "gamma"]),
         ("Pi is 3.14 today. Yes.", 18, ["Pi is 3.14 today.", "Yes."]),
         ("好。……", 3000, ["好。……"]),

@@ -48,7 +48,7 @@ from tts.speech.engines.edge_voices import (
     save_voice_list,
     shipped_voices,
 )
-from tts.text import is_speakable, split_after
+from tts.text import is_speakable, split_text
 
 SAMPLE_RATE = 24_000
 """The service's `audio-24khz-48kbitrate-mono-mp3`: 24 kHz mono..."""
@@ -69,12 +69,6 @@ clip never comes close; a dropped chunk costs at least one message of audio."""
 UPGRADE_HINT = "upgrade edge-tts: pip install -U edge-tts"
 OFFLINE_HINT = "check your network, or use --engine espeak to work offline"
 
-_SENTENCE_END = re.compile(
-    r"(?:[。！？；…!?;]+|\.+(?=[\s\"'”’」』）)】》]|$))[\"'”’」』）)】》]*\s*"
-)
-_CLAUSE_END = re.compile(r"[，,、：:]+\s*")
-
-
 # --- text --------------------------------------------------------------------------------
 
 
@@ -83,57 +77,16 @@ def request_bytes(text: str) -> int:
     return len(escape(text).encode("utf-8"))
 
 
-def _hard_split(text: str, max_bytes: int) -> list[str]:
-    """Cut text with no usable punctuation: at the last space that fits, else between chars."""
-    parts: list[str] = []
-    rest = text
-    while request_bytes(rest) > max_bytes:
-        end = 0
-        size = 0
-        for i, ch in enumerate(rest):
-            size += request_bytes(ch)
-            if size > max_bytes:
-                break
-            end = i + 1
-        space = rest.rfind(" ", 0, end)
-        cut = space + 1 if space > 0 else max(end, 1)
-        parts.append(rest[:cut])
-        rest = rest[cut:]
-    if rest:
-        parts.append(rest)
-    return parts
-
-
 def split_for_edge(text: str, max_bytes: int = MAX_REQUEST_BYTES) -> list[str]:
     """Split text into requests of at most `max_bytes` escaped UTF-8 bytes, in reading order.
 
-    Cuts after sentence punctuation (。！？；… .!?;) first, then after commas (，,、：:), and
-    only then inside a clause. Consecutive pieces are packed together up to the limit, so
-    short text stays one request. Pieces with nothing speakable ride along with their
-    neighbour; a chunk that is still unspeakable on its own is dropped (it would get no audio).
+    `tts.text.split_text` measured in `request_bytes`: cut at sentence ends, then clause
+    marks, then inside a clause, and packed back together up to the limit, so short text
+    stays one request; a chunk with nothing speakable is dropped (it would get no audio).
     """
-    if max_bytes < 8:
+    if max_bytes < 8:  # room for any one character, escaped ('&amp;' is five bytes)
         raise ValueError(f"max_bytes must be at least 8, got {max_bytes}")
-    units: list[str] = []
-    for sentence in split_after(text, _SENTENCE_END):
-        if request_bytes(sentence) <= max_bytes:
-            units.append(sentence)
-            continue
-        for clause in split_after(sentence, _CLAUSE_END):
-            if request_bytes(clause) <= max_bytes:
-                units.append(clause)
-            else:
-                units.extend(_hard_split(clause, max_bytes))
-    chunks: list[str] = []
-    current = ""
-    for unit in units:
-        if request_bytes(current + unit) <= max_bytes:
-            current += unit
-        else:
-            chunks.append(current)
-            current = unit
-    chunks.append(current)
-    return [c.strip() for c in chunks if c.strip() and is_speakable(c)]
+    return split_text(text, max_bytes, size=request_bytes)
 
 
 def _letters(text: str) -> str:
