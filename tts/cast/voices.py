@@ -76,7 +76,16 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from tts.atomic import replacing
 from tts.errors import ConfigError
-from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Pauses, Voice, VoiceInfo
+from tts.model import (
+    Cast,
+    Character,
+    Gender,
+    Pauses,
+    ProsodyKey,
+    Voice,
+    VoiceInfo,
+    parse_prosody,
+)
 from tts.speech.engines.edge_voices import shipped_voices
 
 ENGINES = ("auto", "edge", "espeak")
@@ -357,6 +366,21 @@ def engine_of(name: str) -> str:
 def _key_for(name: str) -> str:
     """The voices.yaml key a bare voice name belongs under."""
     return "espeak" if engine_of(name) == "espeak" else "voice"
+
+
+_PROSODY_UNITS: tuple[tuple[ProsodyKey, str], ...] = (
+    ("rate", "%"),
+    ("pitch", "Hz"),
+    ("volume", "%"),
+)
+
+
+def _is_prosody(key: ProsodyKey, value: str) -> bool:
+    try:
+        parse_prosody(key, value)
+    except ConfigError:
+        return False
+    return True
 
 
 def _signed_fix(value: Any, unit: str) -> str:
@@ -672,16 +696,12 @@ class _Reader:
                 name = self.text(keys[key], f"{path}.{key}", "a voice name")
                 if name and self.voice_name(keys[key], name, key, f"{path}.{key}", locale):
                     found[key] = name
-        for key, pattern, unit in (
-            ("rate", PERCENT, "%"),
-            ("pitch", HERTZ, "Hz"),
-            ("volume", PERCENT, "%"),
-        ):
+        for key, unit in _PROSODY_UNITS:
             if key not in keys:
                 continue
             node = keys[key]
             value = _scalar(node) if isinstance(node, ScalarNode) else None
-            if isinstance(value, str) and pattern.match(value.strip()):
+            if isinstance(value, str) and _is_prosody(key, value.strip()):
                 found[key] = value.strip()
                 continue
             shown = node.value if isinstance(node, ScalarNode) else _describe(node)

@@ -31,7 +31,6 @@ from edge_tts import exceptions as edge_errors
 
 from tts.errors import (
     ClientOutdated,
-    ConfigError,
     EngineError,
     IncompleteAudio,
     NoAudio,
@@ -39,7 +38,7 @@ from tts.errors import (
     ServiceUnreachable,
     VoiceUnavailable,
 )
-from tts.model import HERTZ, PERCENT, Audio, Boundary, Voice, VoiceInfo
+from tts.model import Audio, Boundary, Prosody, Voice, VoiceInfo
 from tts.speech.engines.edge_voices import (
     cached_voices,
     closest_voices,
@@ -294,7 +293,7 @@ class EdgeEngine:
             error = NoAudio(f"nothing speakable in {text.strip()[:40]!r}; it gets no audio")
             error.transient = False
             raise error
-        _validate_prosody(voice)
+        Prosody.of(voice)  # before any request: edge-tts refuses it as if the voice were bad
         data = bytearray()
         boundaries: list[Boundary] = []
         for chunk in split_for_edge(text, self.max_request_bytes):
@@ -443,19 +442,6 @@ class _Broken(Exception):
         super().__init__(received, cause)
         self.received = received
         self.cause = cause
-
-
-def _validate_prosody(voice: Voice) -> None:
-    for key, value, pattern, example in (
-        ("rate", voice.rate, PERCENT, "+10%"),
-        ("volume", voice.volume, PERCENT, "-5%"),
-        ("pitch", voice.pitch, HERTZ, "+2Hz"),
-    ):
-        if not pattern.match(value):
-            raise ConfigError(
-                f"voice {voice.name}: {key} '{value}' is not accepted by Edge; "
-                f"write it like '{example}'"
-            )
 
 
 def _describe(exc: BaseException) -> str:
