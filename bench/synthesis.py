@@ -37,7 +37,8 @@ from edge_server import EdgeServer, Latency, point_client_at  # noqa: E402
 from tts.model import Segment, Voice  # noqa: E402
 from tts.speech.cache import ClipCache  # noqa: E402
 from tts.speech.engines.edge import EdgeEngine  # noqa: E402
-from tts.speech.synth import Progress, plan_requests, split_text, synthesize_all  # noqa: E402
+from tts.speech.synth import Progress, plan_requests, synthesize_all  # noqa: E402
+from tts.text import split_text  # noqa: E402
 
 ZH = {
     "narrator": "zh-CN-XiaoxiaoNeural",

@@ -400,6 +400,27 @@ def test_say_speaks_one_line_in_the_voice_asked_for(edge_server, tmp_path: Path)
     assert abs(tone_frequency(samples) - tone_for("zh-CN-XiaoxiaoNeural")) < 5
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--rate", "10", "Error: --rate '10': write a sign, a number and %, e.g. +10%"),
+        ("--pitch", "+5%", "Error: --pitch '+5%': write a sign, a number and Hz, e.g. -5Hz"),
+        ("--volume", "loud", "Error: --volume 'loud': write a sign, a number and %, e.g. -20%"),
+    ],
+)
+def test_say_refuses_bad_prosody_before_asking_any_engine(
+    edge_server, tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    code, stdout, stderr = run(
+        ["say", "你好", "--voice", "zh-CN-XiaoxiaoNeural", option, value,
+         "--cache-dir", str(tmp_path / "c")],
+        tmp_path,
+    )  # fmt: skip
+    assert (code, stdout, stderr) == (1, "", message + "\n")
+    assert (edge_server.connections, edge_server.voice_list_requests) == (0, 0)
+    assert not (tmp_path / "c").exists() and not (tmp_path / "output").exists()
+
+
 def test_script_shows_the_voices_the_last_render_kept(chapter: Path, tmp_path: Path) -> None:
     """After a render, `script` names the voices the saved cast gives, not a fresh casting."""
     cast_file = tmp_path / "output" / f"{chapter.stem}.cast.yaml"

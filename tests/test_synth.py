@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tts.errors import (
     ClientOutdated,
@@ -22,7 +20,7 @@ from tts.errors import (
 )
 from tts.model import JOINER, Audio, Request, Segment, Voice, VoiceInfo
 from tts.speech.cache import ClipCache, clip_key
-from tts.speech.synth import Progress, plan_requests, split_text, synthesize_all
+from tts.speech.synth import Progress, plan_requests, synthesize_all
 
 NARRATOR = Voice("fake", "narrator")
 LI = Voice("fake", "li")
@@ -198,28 +196,6 @@ def test_caller_can_forbid_merging() -> None:
     assert [r.text for r in plan] == ["One.", "Two."]
 
 
-@pytest.mark.parametrize(
-    "text, max_chars, expected",
-    [
-        ("他来了。她走了。风停了。", 8, ["他来了。她走了。", "风停了。"]),
-        ("“你来了？”他问。“我来了！”", 6, ["“你来了？”", "他问。", "“我来了！”"]),
-        ("他来了，她走了，风停了，雨也停了。", 8, ["他来了，她走了，", "风停了，", "雨也停了。"]),
-        ("一二三四五六七八九十", 4, ["一二三四", "五六七八", "九十"]),
-        (
-            "Mr. Li came in. She left. Then rain.",
-            16,
-            ["Mr. Li came in.", "She left.", "Then rain."],
-        ),
-        ("one two three four five six", 10, ["one two", "three four", "five six"]),
-        ("他沉默了……良久。", 6, ["他沉默了……", "良久。"]),
-        ("……", 5, []),
-        ("短句。", 5, ["短句。"]),
-    ],
-)
-def test_split_text(text: str, max_chars: int, expected: list[str]) -> None:
-    assert split_text(text, max_chars) == expected
-
-
 def test_a_long_line_becomes_several_requests_with_its_key() -> None:
     long = "他走了很久。" * 30  # 180 chars
     items = [(seg(0, "开头。"), NARRATOR), (seg(1, long), NARRATOR), (seg(2, "结尾。"), NARRATOR)]
@@ -228,22 +204,6 @@ def test_a_long_line_becomes_several_requests_with_its_key() -> None:
     middle = plan[1:-1]
     assert all(r.keys == ((1, 1),) and len(r.text) <= 50 for r in middle)
     assert "".join(r.text for r in middle) == long
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    text=st.text(alphabet="天地人你我他。，！？…“”abc .,!", min_size=0, max_size=120),
-    max_chars=st.integers(min_value=1, max_value=40),
-)
-def test_split_text_keeps_every_word_in_order_within_the_limit(text: str, max_chars: int) -> None:
-    pieces = split_text(text, max_chars)
-    assert all(0 < len(p) <= max_chars for p in pieces)
-    assert all(any(ch.isalnum() for ch in p) for p in pieces)
-
-    def words(s: str) -> str:
-        return "".join(ch for ch in s if ch.isalnum())
-
-    assert words("".join(pieces)) == words(text)
 
 
 # ---------------------------------------------------------------- scheduling

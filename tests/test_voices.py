@@ -8,13 +8,13 @@ import pytest
 from ruamel.yaml import YAML
 from voice_lists import EDGE_VOICES
 
+from tts import registry
 from tts.cast.casting import build_cast
 from tts.cast.config import (
     SpeakerSetting,
     VoicesConfig,
     VoicesConfigError,
     VoiceSetting,
-    engine_of,
     known_characters,
     load_config,
     parse_config,
@@ -551,4 +551,4 @@ def test_with_an_empty_voice_list_only_the_form_of_edge_names_is_checked() -> No
 )
 def test_one_rule_tells_a_voice_names_engine(name: str, engine: str) -> None:
     """`say --voice`, voices.yaml keys and custom pools all go by this."""
-    assert engine_of(name) == engine
+    assert registry.engine_of(name) == engine

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ import click
 
 from tts import __version__, pipeline, registry
 from tts.errors import AudiobookError
-from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, Script
+from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, ProsodyKey, Script, parse_prosody
 from tts.speakers.scriptfile import jsonl_lines
 from tts.text import display_width
 
@@ -374,6 +375,16 @@ def cast(
         click.echo(f"Wrote {write_file}: added {names}", err=True)
 
 
+def _prosody(key: ProsodyKey) -> Callable[[click.Context, click.Parameter, str], str]:
+    """Checks --rate, --pitch or --volume as it comes in, before any engine is asked."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        parse_prosody(key, value, label=f"--{key}")
+        return value
+
+    return check
+
+
 @main.command()
 @click.argument("text")
 @click.option(
@@ -382,9 +393,27 @@ def cast(
 @click.option(
     "-o", "--output", type=str, default=None, help="MP3 to write (default: output/say.mp3)."
 )
-@click.option("--rate", default="+0%", show_default=True, help='Speed, e.g. "+10%".')
-@click.option("--pitch", default="+0Hz", show_default=True, help='Pitch, e.g. "-5Hz".')
-@click.option("--volume", default="+0%", show_default=True, help='Loudness, e.g. "-20%".')
+@click.option(
+    "--rate",
+    default="+0%",
+    show_default=True,
+    callback=_prosody("rate"),
+    help='Speed, e.g. "+10%".',
+)
+@click.option(
+    "--pitch",
+    default="+0Hz",
+    show_default=True,
+    callback=_prosody("pitch"),
+    help='Pitch, e.g. "-5Hz".',
+)
+@click.option(
+    "--volume",
+    default="+0%",
+    show_default=True,
+    callback=_prosody("volume"),
+    help='Loudness, e.g. "-20%".',
+)
 @cache_option
 def say(
     text: str,

@@ -1,4 +1,4 @@
-"""Immutable records that flow between the stages.
+"""Immutable records that flow between the stages, and the one check of prosody values.
 
 Change them with `dataclasses.replace`; never mutate.
 """
@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+from tts.errors import ConfigError
 
 SegmentKind = Literal["heading", "narration", "dialogue", "pause"]
 Gender = Literal["male", "female"]
@@ -116,7 +118,12 @@ class Character:
 
 @dataclass(frozen=True)
 class Voice:
-    """What an engine needs to speak: a voice name and its prosody."""
+    """What an engine needs to speak: a voice name and its prosody.
+
+    Prosody is kept as written, the way Edge takes it ('+10%', '-5Hz'), so it reads the
+    same in voices.yaml, the saved cast and a clip's cache key; `Prosody.of` gives the
+    numbers.
+    """
 
     engine: str
     name: str
@@ -125,10 +132,54 @@ class Voice:
     volume: str = "+0%"
 
 
-PERCENT = re.compile(r"^([+-])(\d+)%$")
-"""A Voice's rate or volume: a sign, a whole number and '%' ('+10%', '-5%'); groups sign, digits."""
-HERTZ = re.compile(r"^([+-])(\d+)Hz$")
-"""A Voice's pitch: a sign, a whole number and 'Hz' ('+2Hz', '-10Hz'); groups sign, digits."""
+ProsodyKey = Literal["rate", "pitch", "volume"]
+
+_PROSODY_FORMS: dict[ProsodyKey, tuple[re.Pattern[str], str, str]] = {
+    "rate": (re.compile(r"([+-])(\d+)%"), "%", "+10%"),
+    "pitch": (re.compile(r"([+-])(\d+)Hz"), "Hz", "-5Hz"),
+    "volume": (re.compile(r"([+-])(\d+)%"), "%", "-20%"),
+}
+"""How each prosody value is written: the pattern (sign, digits), its unit, an example."""
+
+
+def parse_prosody(key: ProsodyKey, text: str, *, label: str | None = None) -> int:
+    """A rate, pitch or volume as written -> its signed number: '+10%' -> 10, '-5Hz' -> -5.
+
+    The one check of prosody, made where a value comes in (voices.yaml, a saved cast, the
+    command line), the way Edge writes it: a sign, a whole number and '%' (rate, volume) or
+    'Hz' (pitch). Anything else raises ConfigError "<label> '<text>': write a sign, a
+    number and %, e.g. +10%", where `label` (default: the key) says where the value came
+    from, e.g. '--rate'.
+    """
+    pattern, unit, example = _PROSODY_FORMS[key]
+    found = pattern.fullmatch(text)
+    if found is None:
+        raise ConfigError(
+            f"{label or key} '{text}': write a sign, a number and {unit}, e.g. {example}"
+        )
+    sign, digits = found.groups()
+    return -int(digits) if sign == "-" else int(digits)
+
+
+@dataclass(frozen=True)
+class Prosody:
+    """A voice's prosody as numbers, for an engine to use."""
+
+    rate: int = 0
+    """Speed change in percent: '+10%' -> 10."""
+    pitch: int = 0
+    """Pitch change in hertz: '-5Hz' -> -5."""
+    volume: int = 0
+    """Loudness change in percent: '-20%' -> -20."""
+
+    @classmethod
+    def of(cls, voice: Voice) -> Prosody:
+        """The numbers of `voice`'s prosody; ConfigError naming the voice and the bad value."""
+        return cls(
+            rate=parse_prosody("rate", voice.rate, label=f"voice {voice.name}: rate"),
+            pitch=parse_prosody("pitch", voice.pitch, label=f"voice {voice.name}: pitch"),
+            volume=parse_prosody("volume", voice.volume, label=f"voice {voice.name}: volume"),
+        )
 
 
 @dataclass(frozen=True)

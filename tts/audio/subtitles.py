@@ -29,7 +29,7 @@ from tts.atomic import write_text
 from tts.audio.timeline import Placed
 from tts.errors import ConfigError
 from tts.model import JOINER, SUBTITLE_FORMATS, Boundary, Segment
-from tts.text import is_wide
+from tts.text import hard_cut, is_wide
 
 CJK_CUE_CHARS = 36
 """Most characters in one cue of Chinese text: two subtitle lines of about 18."""
@@ -219,13 +219,12 @@ def _cut_after(pattern: re.Pattern[str], text: str, start: int, end: int) -> lis
 
 
 def _hard_cut(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """`tts.text.hard_cut` of `text[start:end]`, as (start, end) ranges of `text`."""
     pieces: list[tuple[int, int]] = []
-    while end - start > limit:
-        space = text.rfind(" ", start + limit // 2, start + limit + 1)
-        cut = space + 1 if space > start else start + limit
-        pieces.append((start, cut))
-        start = cut
-    return [*pieces, (start, end)] if start < end else pieces
+    for piece in hard_cut(text[start:end], limit):
+        pieces.append((start, start + len(piece)))
+        start += len(piece)
+    return pieces
 
 
 def _has_speech(text: str) -> bool:

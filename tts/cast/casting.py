@@ -32,7 +32,16 @@ from tts import registry
 from tts.atomic import replacing
 from tts.cast.config import VoicesConfig, VoiceSetting
 from tts.errors import ConfigError
-from tts.model import HERTZ, PERCENT, Cast, Character, Gender, Language, Voice, VoiceInfo
+from tts.model import (
+    Cast,
+    Character,
+    Gender,
+    Language,
+    Prosody,
+    Voice,
+    VoiceInfo,
+    parse_prosody,
+)
 
 LANGUAGE_LOCALE: dict[str, str] = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en-US"}
 """The locale whose voices read a book of each language (voices.yaml `language` overrides)."""
@@ -165,7 +174,7 @@ def _narrator_and_unknown(config: VoicesConfig, locale: str, engine: str) -> tup
 
 
 def _shift(pitch: str, by: str) -> str:
-    return f"{int(pitch[:-2]) + int(by[:-2]):+d}Hz"
+    return f"{parse_prosody('pitch', pitch) + parse_prosody('pitch', by):+d}Hz"
 
 
 def build_cast(
@@ -412,11 +421,13 @@ def _voice_from(value: Any, path: Path | str, key: str) -> Voice:
         pitch=str(value.get("pitch", "+0Hz")),
         volume=str(value.get("volume", "+0%")),
     )
-    if not (PERCENT.match(voice.rate) and HERTZ.match(voice.pitch) and PERCENT.match(voice.volume)):
+    try:
+        Prosody.of(voice)
+    except ConfigError:
         raise ConfigError(
             f'{path}: {key} has a malformed rate, pitch or volume; write "+5%" / "-2Hz" '
             f"or {_DELETE_HINT}"
-        )
+        ) from None
     return voice
 
 

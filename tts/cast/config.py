@@ -76,7 +76,15 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from tts import registry
 from tts.cast.yamlnodes import NodeReader, describe, line_of, scalar
 from tts.errors import ConfigError
-from tts.model import HERTZ, PERCENT, Character, EngineInfo, Gender, Pauses, VoiceInfo
+from tts.model import (
+    Character,
+    EngineInfo,
+    Gender,
+    Pauses,
+    ProsodyKey,
+    VoiceInfo,
+    parse_prosody,
+)
 from tts.text import suggest
 
 # --- engines ---------------------------------------------------------------------
@@ -86,11 +94,6 @@ from tts.text import suggest
 
 VoiceLists = Callable[[str], Iterable[VoiceInfo] | None]
 """Engine name -> the voices names are checked against (None: check the form only)."""
-
-
-def engine_of(name: str) -> str:
-    """The engine a voice name belongs to (see `tts.registry.engine_of`)."""
-    return registry.engine_of(name)
 
 
 def engine_keys() -> dict[str, str]:
@@ -105,7 +108,7 @@ def voice_key(engine: str) -> str:
 
 def _key_for(name: str) -> str:
     """The key a voice name given bare (`narrator: cmn`) belongs under."""
-    return voice_key(engine_of(name))
+    return voice_key(registry.engine_of(name))
 
 
 def _an(word: str) -> str:
@@ -173,7 +176,6 @@ _GENDER_WORDS: dict[str, Gender] = {
     "女性": "female",
 }
 
-_PROSODY_KEYS = ("rate", "pitch", "volume")
 _LOCALE_DEFAULT_KEYS = ("narrator", "unknown", "pool")
 _TOP_KEYS = (
     "engine",
@@ -325,6 +327,21 @@ def known_characters(config: VoicesConfig) -> list[Character]:
     ]
 
 
+_PROSODY_UNITS: tuple[tuple[ProsodyKey, str], ...] = (
+    ("rate", "%"),
+    ("pitch", "Hz"),
+    ("volume", "%"),
+)
+
+
+def _is_prosody(key: ProsodyKey, value: str) -> bool:
+    try:
+        parse_prosody(key, value)
+    except ConfigError:
+        return False
+    return True
+
+
 def _signed_fix(value: Any, unit: str) -> str:
     """What to write instead of a bad rate/pitch/volume: "+10%" for 10, "-2Hz" for '-2 hz'."""
     match = re.fullmatch(r"\s*([+-]?)\s*(\d+)(?:\.\d+)?\s*(%|hz)?\s*", str(value), re.IGNORECASE)
@@ -340,7 +357,7 @@ class _Reader(NodeReader):
         super().__init__(source, synonyms=_synonyms())
         self.voice_names = voice_names
         self.language: str | None = None
-        self.voice_setting_keys = (*engine_keys().values(), *_PROSODY_KEYS)
+        self.voice_setting_keys = (*engine_keys().values(), *(key for key, _ in _PROSODY_UNITS))
         """The keys a voice setting may have: each engine's voice key, then the prosody."""
 
     # -- structure --
@@ -511,7 +528,7 @@ class _Reader(NodeReader):
                 return VoiceSetting()
             if isinstance(value, str) and value.strip():
                 name = value.strip()
-                engine = engine_of(name)
+                engine = registry.engine_of(name)
                 ok = self.voice_name(node, name, voice_key(engine), path, locale, move=False)
                 return VoiceSetting({engine: name} if ok else {})
         if not isinstance(node, MappingNode):
@@ -531,16 +548,12 @@ class _Reader(NodeReader):
                 name = self.text(keys[key], f"{path}.{key}", "a voice name")
                 if name and self.voice_name(keys[key], name, key, f"{path}.{key}", locale):
                     names[engine] = name
-        for key, pattern, unit in (
-            ("rate", PERCENT, "%"),
-            ("pitch", HERTZ, "Hz"),
-            ("volume", PERCENT, "%"),
-        ):
+        for key, unit in _PROSODY_UNITS:
             if key not in keys:
                 continue
             node = keys[key]
             value = scalar(node) if isinstance(node, ScalarNode) else None
-            if isinstance(value, str) and pattern.match(value.strip()):
+            if isinstance(value, str) and _is_prosody(key, value.strip()):
                 found[key] = value.strip()
                 continue
             shown = node.value if isinstance(node, ScalarNode) else describe(node)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import random
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -22,56 +21,7 @@ from tts.errors import AudiobookError, EngineError, RateLimited
 from tts.model import JOINER, Audio, Clip, Request, Segment, SegmentKey, Stats, Voice
 from tts.speech.cache import ClipCache, clip_key
 from tts.speech.engines.base import Engine
-from tts.text import is_speakable, split_after
-
-_SENTENCE_END = "。！？；…!?;"
-_CLAUSE_END = "，、,：:"
-_CLOSERS = "”’」』）)】》\"'"
-_SENTENCE_RE = re.compile(
-    rf"[{re.escape(_SENTENCE_END)}]+[{re.escape(_CLOSERS)}]*"
-    rf"|\.+[{re.escape(_CLOSERS)}]*(?=\s|$)"
-)
-_CLAUSE_RE = re.compile(rf"[{re.escape(_CLAUSE_END)}]+[{re.escape(_CLOSERS)}]*")
-
-
-def _hard_cut(text: str, limit: int) -> list[str]:
-    pieces = []
-    while len(text) > limit:
-        cut = text.rfind(" ", limit // 2, limit + 1)
-        cut = cut + 1 if cut > 0 else limit
-        pieces.append(text[:cut])
-        text = text[cut:]
-    return [*pieces, text] if text else pieces
-
-
-def split_text(text: str, max_chars: int) -> list[str]:
-    """Cut text into pieces of at most `max_chars`: at sentence ends, then commas, then hard.
-
-    Punctuation and closing quotes stay with the sentence they end. Pieces are packed
-    greedily back together, so a long line becomes as few requests as fit; pieces with
-    nothing speakable are dropped.
-    """
-    if max_chars < 1:
-        raise ValueError("max_chars must be positive")
-    text = text.strip()
-    if len(text) <= max_chars:
-        return [text] if is_speakable(text) else []
-    small: list[str] = []
-    for sentence in split_after(text, _SENTENCE_RE):
-        if len(sentence) <= max_chars:
-            small.append(sentence)
-            continue
-        for clause in split_after(sentence, _CLAUSE_RE):
-            small.extend([clause] if len(clause) <= max_chars else _hard_cut(clause, max_chars))
-    packed: list[str] = []
-    current = ""
-    for piece in small:
-        if current and len((current + piece).strip()) > max_chars:
-            packed.append(current)
-            current = ""
-        current += piece
-    packed.append(current)
-    return [p.strip() for p in packed if is_speakable(p)]
+from tts.text import is_speakable, split_text
 
 
 def plan_requests(
@@ -90,8 +40,8 @@ def plan_requests(
     the heading pause can follow it), at a line with nothing speakable (a '……' reply is a
     pause, not speech), and wherever `can_merge(previous, next)` says False.
 
-    A line longer than `max_chars` is split (see `split_text`); each piece is a request of
-    its own carrying that line's key. Nothing unspeakable ever becomes a request.
+    A line longer than `max_chars` is split (`tts.text.split_text`); each piece is a request
+    of its own carrying that line's key. Nothing unspeakable ever becomes a request.
     """
     requests: list[Request] = []
     texts: list[str] = []

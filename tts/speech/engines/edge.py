@@ -31,7 +31,6 @@ from edge_tts import exceptions as edge_errors
 
 from tts.errors import (
     ClientOutdated,
-    ConfigError,
     EngineError,
     IncompleteAudio,
     NoAudio,
@@ -39,7 +38,7 @@ from tts.errors import (
     ServiceUnreachable,
     VoiceUnavailable,
 )
-from tts.model import HERTZ, PERCENT, Audio, Boundary, Voice, VoiceInfo
+from tts.model import Audio, Boundary, Prosody, Voice, VoiceInfo
 from tts.speech.engines.edge_voices import (
     cached_voices,
     closest_voices,
@@ -48,7 +47,7 @@ from tts.speech.engines.edge_voices import (
     save_voice_list,
     shipped_voices,
 )
-from tts.text import is_speakable, split_after
+from tts.text import is_speakable, split_text
 
 SAMPLE_RATE = 24_000
 """The service's `audio-24khz-48kbitrate-mono-mp3`: 24 kHz mono..."""
@@ -69,12 +68,6 @@ clip never comes close; a dropped chunk costs at least one message of audio."""
 UPGRADE_HINT = "upgrade edge-tts: pip install -U edge-tts"
 OFFLINE_HINT = "check your network, or use --engine espeak to work offline"
 
-_SENTENCE_END = re.compile(
-    r"(?:[。！？；…!?;]+|\.+(?=[\s\"'”’」』）)】》]|$))[\"'”’」』）)】》]*\s*"
-)
-_CLAUSE_END = re.compile(r"[，,、：:]+\s*")
-
-
 # --- text --------------------------------------------------------------------------------
 
 
@@ -83,57 +76,16 @@ def request_bytes(text: str) -> int:
     return len(escape(text).encode("utf-8"))
 
 
-def _hard_split(text: str, max_bytes: int) -> list[str]:
-    """Cut text with no usable punctuation: at the last space that fits, else between chars."""
-    parts: list[str] = []
-    rest = text
-    while request_bytes(rest) > max_bytes:
-        end = 0
-        size = 0
-        for i, ch in enumerate(rest):
-            size += request_bytes(ch)
-            if size > max_bytes:
-                break
-            end = i + 1
-        space = rest.rfind(" ", 0, end)
-        cut = space + 1 if space > 0 else max(end, 1)
-        parts.append(rest[:cut])
-        rest = rest[cut:]
-    if rest:
-        parts.append(rest)
-    return parts
-
-
 def split_for_edge(text: str, max_bytes: int = MAX_REQUEST_BYTES) -> list[str]:
     """Split text into requests of at most `max_bytes` escaped UTF-8 bytes, in reading order.
 
-    Cuts after sentence punctuation (。！？；… .!?;) first, then after commas (，,、：:), and
-    only then inside a clause. Consecutive pieces are packed together up to the limit, so
-    short text stays one request. Pieces with nothing speakable ride along with their
-    neighbour; a chunk that is still unspeakable on its own is dropped (it would get no audio).
+    `tts.text.split_text` measured in `request_bytes`: cut at sentence ends, then clause
+    marks, then inside a clause, and packed back together up to the limit, so short text
+    stays one request; a chunk with nothing speakable is dropped (it would get no audio).
     """
-    if max_bytes < 8:
+    if max_bytes < 8:  # room for any one character, escaped ('&amp;' is five bytes)
         raise ValueError(f"max_bytes must be at least 8, got {max_bytes}")
-    units: list[str] = []
-    for sentence in split_after(text, _SENTENCE_END):
-        if request_bytes(sentence) <= max_bytes:
-            units.append(sentence)
-            continue
-        for clause in split_after(sentence, _CLAUSE_END):
-            if request_bytes(clause) <= max_bytes:
-                units.append(clause)
-            else:
-                units.extend(_hard_split(clause, max_bytes))
-    chunks: list[str] = []
-    current = ""
-    for unit in units:
-        if request_bytes(current + unit) <= max_bytes:
-            current += unit
-        else:
-            chunks.append(current)
-            current = unit
-    chunks.append(current)
-    return [c.strip() for c in chunks if c.strip() and is_speakable(c)]
+    return split_text(text, max_bytes, size=request_bytes)
 
 
 def _letters(text: str) -> str:
@@ -341,7 +293,7 @@ class EdgeEngine:
             error = NoAudio(f"nothing speakable in {text.strip()[:40]!r}; it gets no audio")
             error.transient = False
             raise error
-        _validate_prosody(voice)
+        Prosody.of(voice)  # before any request: edge-tts refuses it as if the voice were bad
         data = bytearray()
         boundaries: list[Boundary] = []
         for chunk in split_for_edge(text, self.max_request_bytes):
@@ -490,19 +442,6 @@ class _Broken(Exception):
         super().__init__(received, cause)
         self.received = received
         self.cause = cause
-
-
-def _validate_prosody(voice: Voice) -> None:
-    for key, value, pattern, example in (
-        ("rate", voice.rate, PERCENT, "+10%"),
-        ("volume", voice.volume, PERCENT, "-5%"),
-        ("pitch", voice.pitch, HERTZ, "+2Hz"),
-    ):
-        if not pattern.match(value):
-            raise ConfigError(
-                f"voice {voice.name}: {key} '{value}' is not accepted by Edge; "
-                f"write it like '{example}'"
-            )
 
 
 def _describe(exc: BaseException) -> str:

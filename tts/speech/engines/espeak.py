@@ -7,7 +7,8 @@ event loop free. The library is initialised lazily, once per process.
 
 Voice names are espeak's own: a language ('cmn' Mandarin, 'yue' Cantonese, 'en-us',
 'en-gb', ...) optionally with a variant from espeak-ng-data/voices/!v ('cmn+f2', 'en-us+m3').
-Prosody strings are Edge's ('+10%', '-5Hz', '-20%') so one voices.yaml suits both engines.
+Prosody is written as Edge takes it ('+10%', '-5Hz', '-20%') so one voices.yaml suits both
+engines; `prosody_of` turns its numbers into espeak's parameters.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
-from tts.model import HERTZ, PERCENT, Audio, Boundary, EngineInfo, Voice, VoiceInfo
+from tts.model import Audio, Boundary, EngineInfo, Prosody, Voice, VoiceInfo
 from tts.text import is_speakable, suggest
 
 ENGINE = EngineInfo(
@@ -169,8 +170,8 @@ _SynthCallback = ctypes.CFUNCTYPE(
 
 
 @dataclass(frozen=True)
-class Prosody:
-    """Edge prosody strings as espeak parameters."""
+class Parameters:
+    """A voice's prosody as espeak's parameters."""
 
     wpm: int
     """Words per minute (espeakRATE)."""
@@ -304,15 +305,15 @@ class _Library:
         return (self.data_path / f"{dictionary}_dict").is_file()
 
     def synthesize(
-        self, text: str, voice_name: str, prosody: Prosody, phoneme_input: bool = False
+        self, text: str, voice_name: str, parameters: Parameters, phoneme_input: bool = False
     ) -> _Take:
         if self.lib.espeak_SetVoiceByName(voice_name.encode()) != _EE_OK:
             raise VoiceUnavailable(_unknown_voice(voice_name))
         for parameter, value in (
-            (_PARAM_RATE, prosody.wpm),
-            (_PARAM_PITCH, prosody.pitch),
+            (_PARAM_RATE, parameters.wpm),
+            (_PARAM_PITCH, parameters.pitch),
             (_PARAM_RANGE, DEFAULT_RANGE),
-            (_PARAM_VOLUME, prosody.volume),
+            (_PARAM_VOLUME, parameters.volume),
         ):
             self.lib.espeak_SetParameter(parameter, value, 0)
         self.take = _Take(bytearray(), [], [])
@@ -396,36 +397,25 @@ def locale_of(code: str) -> str:
     return "-".join([head.lower(), *tail])
 
 
-def _percent(value: str, pattern: re.Pattern[str], what: str, example: str, name: str) -> int:
-    match = pattern.match(value)
-    if match is None:
-        raise ConfigError(
-            f"voice '{name}': {what} '{value}' is not a signed whole number like '{example}'"
-        )
-    sign, digits = match.groups()
-    return int(digits) * (-1 if sign == "-" else 1)
-
-
-def prosody_of(voice: Voice, base_hz: float = MALE_BASE_HZ) -> Prosody:
-    """Edge prosody strings -> espeak parameters; ConfigError names the bad value.
+def prosody_of(voice: Voice, base_hz: float = MALE_BASE_HZ) -> Parameters:
+    """A voice's prosody (`tts.model.Prosody`) as espeak parameters; ConfigError names a
+    bad value.
 
     rate '+50%' -> 1.5 x 175 wpm (clamped to 80-450); pitch '+20Hz' on a voice speaking
     around `base_hz` -> the espeak pitch (0-100, clamped) that multiplies it by
     (base + 20) / base; volume '-20%' -> amplitude 80 of 200. A volume of '-100%' or less
     would be silent and is refused.
     """
-    rate = _percent(voice.rate, PERCENT, "rate", "+10%", voice.name)
-    hertz = _percent(voice.pitch, HERTZ, "pitch", "+5Hz", voice.name)
-    volume = _percent(voice.volume, PERCENT, "volume", "-20%", voice.name)
-    if volume <= -100:
+    prosody = Prosody.of(voice)
+    if prosody.volume <= -100:
         raise ConfigError(
             f"voice '{voice.name}': volume '{voice.volume}' would be silent; use more than -100%"
         )
-    wpm = round(DEFAULT_WPM * (100 + rate) / 100)
-    ratio = max(base_hz + hertz, 1.0) / base_hz
+    wpm = round(DEFAULT_WPM * (100 + prosody.rate) / 100)
+    ratio = max(base_hz + prosody.pitch, 1.0) / base_hz
     pitch = round(DEFAULT_PITCH + 10 * math.log(ratio) / math.log(PITCH_STEP))
-    amplitude = round(DEFAULT_VOLUME * (100 + volume) / 100)
-    return Prosody(
+    amplitude = round(DEFAULT_VOLUME * (100 + prosody.volume) / 100)
+    return Parameters(
         wpm=min(max(wpm, MIN_WPM), MAX_WPM),
         pitch=min(max(pitch, 0), 100),
         volume=min(max(amplitude, 1), MAX_VOLUME),
@@ -704,11 +694,11 @@ def _speak(text: str, voice: Voice) -> _Take:
     language, variant = _resolve(voice.name)
     library = _library()
     female = bool(variant) and _variant_gender(library.data_path, variant) == "Female"
-    prosody = prosody_of(voice, FEMALE_BASE_HZ if female else MALE_BASE_HZ)
+    parameters = prosody_of(voice, FEMALE_BASE_HZ if female else MALE_BASE_HZ)
     voice_name = f"{language.identifier}+{variant}" if variant else language.identifier
     script = _script(text, language.code)
     with _LOCK:
-        take = library.synthesize(script.text, voice_name, prosody, script.phoneme_input)
+        take = library.synthesize(script.text, voice_name, parameters, script.phoneme_input)
     take.sentences = [(script.position(spoken), millis) for spoken, millis in take.sentences]
     return take
 
