@@ -192,7 +192,10 @@ def chapter_ms(chapters: Sequence[ChapterMark], length_ms: int) -> list[tuple[st
 
 def _audio_ms(path: Path) -> int:
     try:
-        return round(MP3(path).info.length * 1000)
+        info = MP3(path).info
+        if info is None:
+            raise MutagenError("no MPEG audio found")
+        return round(info.length * 1000)
     except (MutagenError, OSError) as e:
         raise AudiobookError(
             f"cannot tag {path}: it is not a readable MP3 ({e}); assemble it again"
@@ -267,12 +270,13 @@ def _tables_of_contents(book: str, ids: list[str], titles: list[str]) -> list[Fr
             f"{len(ids)} chapters are more than an ID3 table of contents can list "
             f"({_TOC_MAX * _TOC_GROUP}); split the book into several files"
         )
+    nested_ids = [f"{_TOC_ID}{n}" for n in range(1, len(starts) + 1)]
     nested = []
-    for n, at in enumerate(starts, 1):
+    for nested_id, at in zip(nested_ids, starts, strict=True):
         group = slice(at, at + _TOC_GROUP)
         first, last = titles[group][0], titles[group][-1]
-        nested.append(_toc(f"{_TOC_ID}{n}", ids[group], f"{first} – {last}"))
-    return [_toc(_TOC_ID, [t.element_id for t in nested], book, top=True), *nested]
+        nested.append(_toc(nested_id, ids[group], f"{first} – {last}"))
+    return [_toc(_TOC_ID, nested_ids, book, top=True), *nested]
 
 
 def _syncsafe(n: int) -> bytes:

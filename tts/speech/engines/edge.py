@@ -177,7 +177,8 @@ class _Stream:
 
     audio: bytearray
     boundaries: list[Boundary]
-    turn_ended: bool
+    turn_ended: bool | None
+    """Whether the service closed the turn (`turn.end`); None when the client cannot say."""
 
 
 # --- the engine ----------------------------------------------------------------------------
