@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 from voice_lists import EDGE_VOICES
 
+from tts.cast.castfile import load_cast, read_cast, save_cast
 from tts.cast.casting import (
     CastRow,
     build_cast,
     cast_table,
-    load_cast,
-    read_cast,
-    save_cast,
 )
 from tts.cast.config import parse_config
 from tts.errors import ConfigError

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tts import registry
-from tts.cast import casting
+from tts.cast import castfile, casting
 from tts.cast import config as voices_config
 from tts.errors import AudiobookError, EngineError, InputError
 from tts.model import (
@@ -202,7 +202,7 @@ def cast_script(
     """Give everyone a voice (keeping the voices of the last run) and make the script."""
     previous = None
     if cast_file is not None and cast_file.is_file():
-        previous = casting.load_cast(cast_file, engine=engine_name)
+        previous = castfile.load_cast(cast_file, engine=engine_name)
     cast = casting.build_cast(
         characters,
         language=book.language,
@@ -408,7 +408,7 @@ def _chapter_file_name(number: int, title: str, suffix: str) -> str:
 def save_cast(path: Path, script: Script) -> None:
     """Persist the cast next to the output so later runs and chapters keep every voice."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    casting.save_cast(path, script.cast)
+    castfile.save_cast(path, script.cast)
 
 
 def read_book(path: Path, chapters: str | None) -> Book:
