@@ -8,12 +8,13 @@ import math
 import operator
 import re
 import statistics
-import threading
+import subprocess
+import sys
 import time
 
 import pytest
 
-from tts.errors import ConfigError, EngineError, NoAudio, VoiceUnavailable
+from tts.errors import ConfigError, NoAudio, VoiceUnavailable
 from tts.model import Audio, Voice
 from tts.registry import get_engine
 from tts.speech.engines.espeak import (
@@ -253,31 +254,35 @@ def test_unknown_voice_is_refused(name: str) -> None:
         speak("你好", name)
 
 
-def test_concurrent_requests_each_get_their_own_audio(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tts.speech.engines import espeak
-
+def test_concurrent_requests_each_get_their_own_audio() -> None:
     requests = [
         ("一。", "cmn"),
         ("一二三四五六。", "cmn+f2"),
-        ("One two three. Four five six.", "en-us"),
+        ("One two three. Four five six. " * 60, "en-us"),
         ("一二三四五六七八九十，十一十二。", "yue"),
     ]
-    threads: set[int] = set()
-    real_speak = espeak._speak
 
-    def spy(text: str, voice: Voice) -> object:
-        threads.add(threading.get_ident())
-        return real_speak(text, voice)
+    async def together() -> tuple[list[Audio], int]:
+        """The requests at once, beside a ticker that can only tick while the loop is free."""
+        ticks = 0
+        running = True
 
-    monkeypatch.setattr(espeak, "_speak", spy)
+        async def ticker() -> None:
+            nonlocal ticks
+            while running:
+                await asyncio.sleep(0.002)
+                ticks += 1
 
-    async def together() -> list[Audio]:
-        return list(
+        task = asyncio.create_task(ticker())
+        clips = list(
             await asyncio.gather(*(ENGINE.synthesize(t, Voice("espeak", n)) for t, n in requests))
         )
+        running = False
+        await task
+        return clips, ticks
 
-    clips = asyncio.run(together())
-    assert threading.get_ident() not in threads, "espeak ran on the event loop's thread"
+    clips, ticks = asyncio.run(together())
+    assert ticks >= 10, "espeak ran on the event loop's thread: nothing else could run"
     for clip, (text, name) in zip(clips, requests, strict=True):
         reference = speak(text, name)  # espeak adds a little random jitter: compare lengths
         assert clip.duration == pytest.approx(reference.duration, rel=0.1, abs=0.05)
@@ -324,15 +329,20 @@ def test_voice_pool_refuses_unknown_locale() -> None:
         voice_pool("xx-YY", None)
 
 
-def test_check_says_how_to_fix_a_missing_library(monkeypatch: pytest.MonkeyPatch) -> None:
-    import espeakng_loader
-
-    from tts.speech.engines import espeak
-
-    monkeypatch.setattr(espeak, "_STATE", {})  # as in a fresh process
-    monkeypatch.setattr(espeakng_loader, "get_library_path", lambda: "/nonexistent/libespeak.so")
-    with pytest.raises(EngineError, match="pip install --force-reinstall espeakng-loader"):
-        asyncio.run(EspeakEngine().check())
+def test_check_says_how_to_fix_a_missing_library() -> None:
+    """In a fresh process whose espeakng-loader points at a library that is not there."""
+    program = (
+        "import asyncio, espeakng_loader\n"
+        "espeakng_loader.get_library_path = lambda: '/nonexistent/libespeak.so'\n"
+        "from tts.speech.engines.espeak import EspeakEngine\n"
+        "from tts.errors import EngineError\n"
+        "try:\n"
+        "    asyncio.run(EspeakEngine().check())\n"
+        "except EngineError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert "pip install --force-reinstall espeakng-loader" in done.stdout, done.stderr
 
 
 def test_registry_builds_a_working_engine() -> None:
