@@ -208,6 +208,61 @@ def test_a_pcm_clip_cut_mid_sample_does_not_shift_what_follows(
 # ---------------------------------------------------------------- safety
 
 
+def _damaged(clip: Clip, folder: Path, how: str) -> Clip:
+    """`clip` with part of its audio turned to bytes that are no MP3 frame, size kept."""
+    data = Path(clip.path).read_bytes()
+    third = len(data) // 3
+    if how == "middle third zeroed":
+        data = data[:third] + bytes(third) + data[2 * third :]
+    elif how == "garbage":
+        data = bytes(range(7, 256)) * (len(data) // 249) + b"\x01" * (len(data) % 249)
+    else:  # "junk before the first frame"
+        data = b"\x00junk" + data[5:]
+    path = folder / f"damaged-{how.replace(' ', '-')}.mp3"
+    path.write_bytes(data)
+    return replace(clip, path=str(path))
+
+
+@pytest.mark.parametrize("how", ["middle third zeroed", "garbage", "junk before the first frame"])
+@pytest.mark.parametrize("path", ["frame copy", "re-encode"])
+def test_unreadable_bytes_in_a_clip_are_an_error_not_a_short_book(
+    clips: dict[str, Clip], tmp_path: Path, how: str, path: str
+) -> None:
+    """Every decoder skips what is no MP3 frame, so the book would come out shorter than its
+    timeline (and its subtitles) says, with exit 0. The clip passed the cache's check, so
+    its bytes are what the engine sent: the error names the clip and says to make it again."""
+    bad = _damaged(clips["a"], tmp_path, how)
+    other = clips["b"] if path == "frame copy" else clips["pcm"]
+    out = tmp_path / "book.mp3"
+    out.write_bytes(b"the previous book")
+    with pytest.raises(AudiobookError) as caught:
+        assemble([other, Silence(0.2), bad, Silence(0.2), other], out)
+    message = str(caught.value)
+    assert bad.path in message and "not MP3 audio" in message
+    assert "delete" in message and "rerun the same command" in message
+    assert out.read_bytes() == b"the previous book"
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_tags_and_a_last_frame_cut_short_are_no_error(
+    clips: dict[str, Clip], tmp_path: Path
+) -> None:
+    """An ID3v2 tag and an encoder's Info frame before the audio, an ID3v1 tag after it, and
+    a last frame cut short (under one frame is lost, as in any player) are not damage."""
+    tagged = Path(clips["tagged"].path).read_bytes()
+    v1 = tmp_path / "v1.mp3"
+    v1.write_bytes(tagged + b"TAG" + b"\x00" * 125)
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(Path(clips["a"].path).read_bytes()[:-100])
+    timeline = [
+        clips["tagged"], Silence(0.2), replace(clips["tagged"], path=str(v1)), Silence(0.2),
+        replace(clips["a"], path=str(cut)),
+    ]  # fmt: skip
+    seconds = assemble(timeline, tmp_path / "book.mp3")
+    expected = 2 * clips["tagged"].duration + 0.4 + clips["a"].duration - FRAME
+    assert seconds == pytest.approx(expected, abs=FRAME / 2)
+
+
 @pytest.mark.parametrize("which", ["a", "pcm"])
 def test_failure_keeps_the_old_file_and_leaves_no_temp(
     clips: dict[str, Clip], tmp_path: Path, which: str

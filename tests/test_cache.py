@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -8,7 +10,7 @@ import pytest
 
 from tts.errors import AudiobookError
 from tts.model import Audio, Boundary, Voice
-from tts.speech.cache import ClipCache, clip_key
+from tts.speech.cache import ClipCache, Lookup, clip_key
 
 XIAOXIAO = Voice("edge", "zh-CN-XiaoxiaoNeural")
 ARIA = Voice("edge", "en-US-AriaNeural", rate="+10%")
@@ -134,6 +136,67 @@ def test_damaged_entries_are_misses_not_crashes(tmp_path: Path, damage: str) -> 
     assert cache.get(key) is None
     # and the next put heals it
     assert cache.put(key, mp3_audio()).duration == pytest.approx(0.024)
+
+
+def test_a_hit_is_checked_against_the_digest_it_was_stored_with(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    key = clip_key("edge", "1", XIAOXIAO, "天色已晚。")
+    clip = cache.put(key, mp3_audio())
+    assert cache.lookup(key) == Lookup("hit", clip)
+    meta = json.loads(cache.sidecar_path(key).read_text("utf-8"))
+    assert meta["sha256"] == hashlib.sha256(mp3_audio().data).hexdigest()
+    assert cache.lookup(clip_key("edge", "1", XIAOXIAO, "天亮了。")) == Lookup("missing")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "middle third overwritten",
+        "another clip of the same size",
+        "garbage of the same size",
+        "audio gone",
+        "garbage sidecar",
+        "sidecar not an object",
+    ],
+)
+def test_a_clip_that_changed_since_it_was_stored_is_damaged(tmp_path: Path, damage: str) -> None:
+    """Same size, other bytes: the byte count alone took these for the clip."""
+    cache = ClipCache(tmp_path)
+    key = clip_key("edge", "1", XIAOXIAO, "天色已晚。")
+    audio = replace(mp3_audio(), data=b"\xff\xf3\x64\xc4" + bytes(range(140)))
+    path = Path(cache.put(key, audio).path)
+    data = path.read_bytes()
+    if damage == "middle third overwritten":
+        path.write_bytes(data[:48] + bytes(48) + data[96:])
+    elif damage == "another clip of the same size":
+        other = cache.put(clip_key("edge", "1", ARIA, "Hello."), mp3_audio("Hello"))
+        path.write_bytes(Path(other.path).read_bytes())
+    elif damage == "garbage of the same size":
+        path.write_bytes(os.urandom(len(data)))
+    elif damage == "audio gone":
+        path.unlink()
+    elif damage == "garbage sidecar":
+        cache.sidecar_path(key).write_bytes(b"\x00{not json")
+    else:
+        cache.sidecar_path(key).write_text("[1, 2]")
+    assert cache.lookup(key) == Lookup("damaged")
+    assert cache.get(key) is None and key not in cache
+    cache.put(key, audio)  # made again: replaced whole
+    assert cache.lookup(key).status == "hit" and path.read_bytes() == data
+
+
+def test_a_clip_cached_before_digests_is_unverified(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    key = clip_key("edge", "1", XIAOXIAO, "天色已晚。")
+    cache.put(key, mp3_audio())
+    sidecar = cache.sidecar_path(key)
+    meta = json.loads(sidecar.read_text("utf-8"))
+    del meta["sha256"]
+    sidecar.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    assert cache.lookup(key) == Lookup("unverified")
+    assert cache.get(key) is None
+    cache.put(key, mp3_audio())
+    assert cache.lookup(key).status == "hit"
 
 
 def test_interrupted_sidecar_write_leaves_no_entry_and_no_temp(

@@ -227,6 +227,31 @@ def test_cached_requests_make_no_calls_and_order_is_kept(tmp_path: Path) -> None
     assert stats.audio_seconds == pytest.approx(0.216)
 
 
+def test_a_damaged_cached_clip_is_synthesized_again_in_the_same_run(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    reqs = [
+        Request("短。", NARRATOR, ((1, 0),)),
+        Request("长一点的句子。", LI, ((1, 1),)),
+        Request("长一点的句子。", LI, ((1, 2),)),  # the same clip twice: asked for once
+    ]
+    first = run(synthesize_all(reqs, FakeEngine(), cache))
+    clip = Path(first[1].path)
+    good = clip.read_bytes()
+    clip.write_bytes(good[:100] + b"\xaa" * 100 + good[200:])  # same size, other bytes
+
+    engine, progress = FakeEngine(), Progress()
+    clips = run(synthesize_all(reqs, engine, cache, progress=progress))
+    assert engine.calls == ["长一点的句子。"]
+    stats = progress.stats()
+    assert (stats.requests, stats.cache_hits, stats.damaged_clips) == (1, 2, 1)
+    assert clip.read_bytes() == good
+    assert [c.path for c in clips] == [c.path for c in first]
+
+    again, progress = FakeEngine(), Progress()
+    run(synthesize_all(reqs, again, cache, progress=progress))
+    assert again.calls == [] and progress.stats().damaged_clips == 0
+
+
 def test_misses_run_concurrently_but_never_above_the_limit(tmp_path: Path) -> None:
     engine = FakeEngine(latency=0.05)
     start = time.monotonic()

@@ -176,9 +176,14 @@ def render(
         progress.finish()
     if not quiet:
         stats = result.stats
+        remade = ""
+        if stats.damaged_clips:
+            remade += f", {_count(stats.damaged_clips, 'damaged clip')} re-made"
+        if stats.unverified_clips:
+            remade += f", {_count(stats.unverified_clips, 'clip')} from an older cache re-made"
         click.echo(
-            f"{stats.requests} requests, {stats.cache_hits} from cache, {stats.retries} retries, "
-            f"{time.monotonic() - started:.1f} s",
+            f"{stats.requests} requests, {stats.cache_hits} from cache, {stats.retries} retries"
+            f"{remade}, {time.monotonic() - started:.1f} s",
             err=True,
         )
     what = f"{len(result.files)} chapter files in " if split_chapters else ""
@@ -232,6 +237,11 @@ def _clock(seconds: float) -> str:
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 damaged clip', '2 damaged clips'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @main.command()

@@ -386,3 +386,7 @@ class Stats:
     retries: int
     audio_seconds: float
     wall_seconds: float
+    damaged_clips: int = 0
+    """Cached clips that failed their check and were synthesized again."""
+    unverified_clips: int = 0
+    """Clips cached before the cache kept digests, synthesized again once."""

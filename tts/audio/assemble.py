@@ -15,14 +15,18 @@ Two ways, chosen from the clips:
   (`tts.audio.clips`), then streamed into one ffmpeg encoder (`clips.Mp3Encoder`); pauses
   are silent segments. Only one clip is in memory at a time, never the book.
 
-Either way the output is written to a temp file beside `out_path` and renamed over it only
+Either way a clip's MP3 bytes must be its frames back to back (after any tags): every decoder
+skips bytes that are no frame, so such a clip would make the book shorter than its timeline
+and subtitles, silently; it is an error naming the clip instead (`_whole_frames`).
+
+The output is written to a temp file beside `out_path` and renamed over it only
 when complete: a failed run leaves no partial file and keeps whatever was there before.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -38,9 +42,12 @@ from tts.audio.clips import (
 )
 from tts.audio.mp3 import (
     MP3_RATES,
+    FrameHeader,
+    audio_start,
     frame_seconds,
     frame_spans,
     gain_steps,
+    is_id3v1,
     is_standalone_silence,
     iter_frames,
     scale_frame,
@@ -86,6 +93,40 @@ class _Mismatch(Exception):
     """A clip's frames are not in the format the frame copy was started with."""
 
 
+def _not_audio(clip: Clip, start: int, end: int, size: int) -> AudiobookError:
+    return AudiobookError(
+        f"clip {clip.path}: bytes {start}-{end} of {size} are not MP3 audio, which would cut the "
+        "book short; delete the clip and rerun the same command to synthesize it again"
+    )
+
+
+def _whole_frames(clip: Clip, data: bytes) -> Iterator[tuple[FrameHeader, int, int]]:
+    """(header, start, end) of every frame in a clip's MP3 bytes, which must follow its tags
+    and one another with nothing in between.
+
+    Every decoder skips bytes that are no frame (`frame_spans` does too), so a clip with some
+    would make the book shorter than its timeline and subtitles say, with nothing to tell
+    the user: that is an AudiobookError naming the clip instead. After the last frame only an
+    ID3v1 tag, or less than a frame (the last one cut short, lost in any player), may follow.
+    """
+    at = audio_start(data)
+    last: FrameHeader | None = None
+    for header, start, stop in frame_spans(data):
+        if start != at:
+            raise _not_audio(clip, at, start, len(data))
+        yield header, start, stop
+        at, last = stop, header
+    tail = len(data) - at
+    if last is None and data:
+        if tail:
+            raise _not_audio(clip, at, len(data), len(data))
+        raise AudiobookError(
+            f"clip {clip.path} holds no MP3 audio; delete it and rerun the same command"
+        )
+    if tail and last is not None and tail >= last.length and not is_id3v1(data[at:]):
+        raise _not_audio(clip, at, len(data), len(data))
+
+
 def _first_bitrate(items: list[Clip | Silence]) -> int:
     """The bitrate of the first clip that holds MP3 audio (Edge's 48 kbit/s if none does)."""
     for item in items:
@@ -111,23 +152,17 @@ def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channel
         data = read_clip(item)
         steps = gain_steps(item.gain_db)
         buf = bytearray(data) if steps else None
-        view = memoryview(buf if buf is not None else data)
-        span_start = span_end = count = 0
-        for header, start, stop in frame_spans(data):
+        first = end = audio_start(data)
+        count = 0
+        for header, start, stop in _whole_frames(item, data):
             if header.sample_rate != rate or header.channels != channels:
                 raise _Mismatch(item.path)
             if buf is not None:
                 scale_frame(buf, start, header, steps)
-            if start != span_end:
-                out.write(view[span_start:span_end])
-                span_start = start
-            span_end = stop
+            end = stop
             count += 1
-        out.write(view[span_start:span_end])
-        if not count and data:
-            raise AudiobookError(
-                f"clip {item.path} holds no MP3 audio; delete it and rerun the same command"
-            )
+        # the frames lie back to back (`_whole_frames`): one write copies them all
+        out.write(memoryview(buf if buf is not None else data)[first:end])
         frames += count
     return frames * frame
 
@@ -139,7 +174,11 @@ def _encode(items: list[Clip | Silence], out_path: Path, rate: int, bitrate: str
             if isinstance(item, Silence):
                 encoder.write(silence(pacer.units(item.seconds) / rate, rate))
             else:
-                sound = decode_clip(item, read_clip(item))
+                data = read_clip(item)
+                if item.codec == "mp3":
+                    for _ in _whole_frames(item, data):  # the decoder would skip what is not
+                        pass
+                sound = decode_clip(item, data)
                 encoder.write(conform(sound, rate, gain_db=item.gain_db))
     return encoder.seconds
 

@@ -19,7 +19,8 @@ fixed number of samples (1152 for MPEG-1, 576 for MPEG-2 and 2.5). A frame is:
 
 Around the frames a file may carry an ID3v2 tag at the start (`id3v2_size`) and, as its
 first frame, an encoder's Xing/Info (LAME) or VBRI frame: a valid frame holding no audio,
-only the stream's length and seek table. `iter_frames` yields the audio frames alone.
+only the stream's length and seek table (the audio starts after both: `audio_start`); and an
+ID3v1 tag at the end (`is_id3v1`). `iter_frames` yields the audio frames alone.
 
 Two frame-level edits need no decoding: a frame with no reservoir and no spectrum decodes to
 silence wherever it is put (`is_standalone_silence`), and adding n to every granule's
@@ -137,6 +138,21 @@ def id3v2_size(data: bytes | memoryview) -> int:
         size = (size << 7) | (byte & 0x7F)
     footer = 10 if data[5] & 0x10 else 0
     return 10 + size + footer
+
+
+def audio_start(data: bytes | memoryview) -> int:
+    """Where the audio frames of MP3 bytes begin: after an ID3v2 tag and an encoder's
+    Xing/Info or VBRI frame, where there are."""
+    pos = id3v2_size(data)
+    header = parse_header(data, pos)
+    if header is not None and _is_tag_frame(data, pos, header):
+        return pos + header.length
+    return pos
+
+
+def is_id3v1(data: bytes | memoryview) -> bool:
+    """True when `data` is an ID3v1 tag, as found after a file's last frame."""
+    return len(data) == 128 and bytes(data[:3]) == b"TAG"
 
 
 def frame_spans(data: bytes) -> Iterator[tuple[FrameHeader, int, int]]:
@@ -270,11 +286,13 @@ __all__ = [
     "MP3_GAIN_STEP_DB",
     "MP3_RATES",
     "FrameHeader",
+    "audio_start",
     "crc16",
     "frame_seconds",
     "frame_spans",
     "gain_steps",
     "id3v2_size",
+    "is_id3v1",
     "is_standalone_silence",
     "iter_frames",
     "parse_header",

@@ -1,21 +1,34 @@
-"""Content-addressed clip cache with atomic writes.
+"""Content-addressed clip cache with atomic writes, every clip checked when it is read.
 
 A clip's key is a hash of everything that determines its sound (engine, engine version,
 voice, prosody, text) and never its position in the book, so an edited book, a resumed run
 or a second book reuse every clip that did not change.
 
 Layout: `<root>/<key[:2]>/<key>.mp3` (or `.pcm` for raw 16-bit PCM) plus `<key>.json`, a small
-sidecar with the audio's format and sentence boundaries. Both are written to a temp file in
-the same directory, fsynced and renamed into place; the sidecar goes last, so a clip whose
-write was interrupted (even by kill -9) is simply not there and is synthesized again.
+sidecar with the audio's format, duration, size, SHA-256 and sentence boundaries. Both are
+written to a temp file in the same directory, fsynced and renamed into place; the sidecar
+goes last, so a clip whose write was interrupted (even by kill -9) is simply not there and
+is synthesized again.
+
+Reading checks the audio against the sidecar's size and SHA-256 (`lookup`): a clip whose
+bytes changed since they were stored (part of it overwritten, another clip copied over it,
+garbage) or whose audio is gone is "damaged", one whose sidecar is unreadable too. Either
+way it is no clip: the caller synthesizes it again and `put` replaces it. Hashing the
+clips of a cached book costs little next to reading them, which assembly does anyway.
+
+Entries written before sidecars carried a digest are "unverified" and made again once,
+rather than trusted on a weaker check: a frame count cannot tell a clip from another of
+the same length (nor anything about raw PCM), and the next read of the new entry is checked
+like any other.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from tts.atomic import write_bytes
 from tts.model import Audio, Boundary, Clip, Voice
@@ -42,6 +55,27 @@ def clip_key(engine: str, engine_version: str, voice: Voice, text: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the cache holds under a key."""
+
+    status: Literal["hit", "missing", "damaged", "unverified"]
+    """hit: the clip, checked. missing: never stored, or its write was cut short (no sidecar).
+    damaged: a sidecar whose audio is gone, differs from what was stored, or which cannot be
+    read. unverified: stored before sidecars carried a digest, so it cannot be checked."""
+    clip: Clip | None = None
+    """The clip, for a hit only."""
+
+
+_MISSING = Lookup("missing")
+_DAMAGED = Lookup("damaged")
+_UNVERIFIED = Lookup("unverified")
+
+
 class ClipCache:
     """Clips on disk under `root`, found by key."""
 
@@ -56,22 +90,36 @@ class ClipCache:
     def sidecar_path(self, key: str) -> Path:
         return self._dir(key) / f"{key}.json"
 
-    def get(self, key: str) -> Clip | None:
-        """The cached clip, or None when it is missing, half-written or unreadable."""
+    def lookup(self, key: str) -> Lookup:
+        """The clip under `key` if its audio is exactly what was stored; else why not."""
         try:
-            meta = json.loads(self.sidecar_path(key).read_text(encoding="utf-8"))
+            sidecar = self.sidecar_path(key).read_bytes()
+        except (OSError, ValueError):
+            return _MISSING
+        try:
+            meta = json.loads(sidecar)
+            if not isinstance(meta, dict):
+                return _DAMAGED
+            if "sha256" not in meta:
+                return _UNVERIFIED
             audio_path = self._dir(key) / f"{key}{_EXTENSIONS[meta['codec']]}"
-            if audio_path.stat().st_size != meta["bytes"]:
-                return None
-            return _clip(audio_path, meta)
+            data = audio_path.read_bytes()
+            if len(data) != meta["bytes"] or _digest(data) != meta["sha256"]:
+                return _DAMAGED
+            return Lookup("hit", _clip(audio_path, meta))
         except (OSError, ValueError, KeyError, TypeError, IndexError):
-            return None
+            return _DAMAGED
+
+    def get(self, key: str) -> Clip | None:
+        """The checked clip, or None when it is missing, damaged or unverified (`lookup`)."""
+        return self.lookup(key).clip
 
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
 
     def put(self, key: str, audio: Audio) -> Clip:
-        """Store `audio` under `key` (atomically) and return the stored clip."""
+        """Store `audio` under `key` (atomically, replacing what was there) and return the
+        stored clip."""
         directory = self._dir(key)
         audio_path = directory / f"{key}{_EXTENSIONS[audio.codec]}"
         meta: dict[str, Any] = {
@@ -80,6 +128,7 @@ class ClipCache:
             "channels": audio.channels,
             "duration": audio.duration,
             "bytes": len(audio.data),
+            "sha256": _digest(audio.data),
             "boundaries": [[b.offset, b.duration, b.text] for b in audio.boundaries],
         }
         fix = "free some disk space or choose another --cache-dir"
@@ -91,7 +140,7 @@ class ClipCache:
 
 
 def _clip(audio_path: Path, meta: dict[str, Any]) -> Clip:
-    """The Clip a sidecar describes (`put` and `get` build it the same way)."""
+    """The Clip a sidecar describes (`put` and `lookup` build it the same way)."""
     return Clip(
         path=str(audio_path),
         codec=meta["codec"],

@@ -96,6 +96,11 @@ class Progress:
     done_lines: int = 0
     done_chars: int = 0
     cache_hits: int = 0
+    damaged_clips: int = 0
+    """Cached clips that failed their check (changed or gone on disk since they were stored),
+    synthesized again in this run."""
+    unverified_clips: int = 0
+    """Clips cached before the cache kept a digest of each, synthesized again once."""
     requests: int = 0
     """Engine calls made so far, retries included."""
     retries: int = 0
@@ -131,6 +136,8 @@ class Progress:
         return Stats(
             requests=self.requests,
             cache_hits=self.cache_hits,
+            damaged_clips=self.damaged_clips,
+            unverified_clips=self.unverified_clips,
             retries=self.retries,
             audio_seconds=self.audio_seconds,
             wall_seconds=self.wall_seconds,
@@ -229,6 +236,8 @@ async def synthesize_all(
 ) -> list[Clip]:
     """Synthesize every request (or take it from the cache); clips in request order.
 
+    A cached clip counts only if its audio is still what was stored (`ClipCache.lookup`); a
+    damaged or unverified one is a miss like any other, counted in `progress`.
     Misses go out at most `concurrency` at a time (fewer while the service answers 429/503),
     longest first so the connections finish together.
     Transient errors are retried with a fresh call after an exponential, jittered backoff
@@ -268,11 +277,19 @@ async def synthesize_all(
 
     todo: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
-        cached = cache.get(key)
-        if cached is not None:
-            finish(i, cached, synthesized=False)
-        else:
-            todo.setdefault(key, []).append(i)
+        if key in todo:  # the same text again: one request serves both
+            todo[key].append(i)
+            continue
+        found = cache.lookup(key)
+        if found.clip is not None:
+            finish(i, found.clip, synthesized=False)
+            continue
+        todo[key] = [i]
+        # a clip that fails its check is a miss: asked for again now, and `put` replaces it
+        if found.status == "damaged":
+            progress.damaged_clips += 1
+        elif found.status == "unverified":
+            progress.unverified_clips += 1
     progress.changed()
 
     limiter = AdaptiveLimiter(concurrency)
