@@ -2,11 +2,14 @@
 
 read -> segment + attribute -> cast -> plan requests -> synthesize (cached) -> assemble.
 Nothing here prints: progress goes through a callback the CLI supplies.
+
+A render never loses what the user had: no output may be one of its inputs.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
@@ -44,6 +47,13 @@ from tts.speech.engines.base import Engine
 T = TypeVar("T")
 
 DEFAULT_OUTPUT_DIR = Path("output")
+
+TEXT_SUFFIXES = frozenset(
+    {".txt", ".text", ".md", ".markdown", ".rst", ".yaml", ".yml", ".json", ".jsonl",
+     ".epub", ".html", ".htm", ".xhtml", ".csv", ".tsv", ".srt", ".lrc", ".vtt"}
+)  # fmt: skip
+"""Suffixes of what the program reads or writes as text (books, voices and cast files,
+scripts, subtitles): `-o` never names one, so a slip cannot turn a book or a cast into audio."""
 
 
 @dataclass(frozen=True)
@@ -415,9 +425,56 @@ def read_book(path: Path, chapters: str | None) -> Book:
     return load_book(path, chapters=chapters)
 
 
-def check_output_path(output: Path) -> None:
+def check_output_path(output: Path, inputs: Sequence[tuple[str, Path | None]] = ()) -> None:
+    """Refuse an output that would destroy what the user has: a folder, a file of a text
+    kind (`TEXT_SUFFIXES`: a book, a voices.yaml, a script) or one of `inputs` ((what it
+    is, path) pairs), even under another name (a symbolic or hard link)."""
     if output.exists() and output.is_dir():
         raise AudiobookError(f"{output}: is a directory; give -o a file name ending in .mp3")
+    for what, given in inputs:
+        if given is not None and same_file(output, given):
+            raise AudiobookError(
+                f"{output}: -o would overwrite {_named(what, output, given)}; give -o a new "
+                "file name ending in .mp3 or .m4b"
+            )
+    if output.suffix.lower() in TEXT_SUFFIXES:
+        raise AudiobookError(
+            f"{output}: -o names a {output.suffix} file, not audio; give -o a file name "
+            "ending in .mp3 or .m4b"
+        )
+
+
+def check_written_beside(
+    written: Sequence[tuple[str, Path]], inputs: Sequence[tuple[str, Path | None]]
+) -> None:
+    """Refuse a render whose files beside the audio (the cast file, subtitles, the chapter
+    folder) would be one of its `inputs`."""
+    for kind, path in written:
+        for what, given in inputs:
+            if given is not None and same_file(path, given):
+                raise AudiobookError(
+                    f"{path}: {kind} of this render would overwrite "
+                    f"{_named(what, path, given)}; give -o another name or folder"
+                )
+
+
+def _named(what: str, path: Path, given: Path) -> str:
+    """'the book', or 'the book (book.txt)' when `path` reaches it under another name."""
+    return what if str(path) == str(given) else f"{what} ({given})"
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether `a` and `b` are one file (or folder): the same path, or, when both exist,
+    the same file under two names (links included)."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except OSError:
+        pass
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):
+        return a.absolute() == b.absolute()
 
 
 # --- the commands: what the CLI calls, one function each -------------------------
@@ -478,12 +535,26 @@ def render_book(
     assemble the book, then keep the cast beside the output for the next run.
 
     `audio_format` defaults from `output`'s suffix, else mp3; `warn` hears what the user
-    should know but does not stop the render (an engine fallback).
+    should know but does not stop the render (an engine fallback). Refused before anything
+    is written: an output that is one of the inputs (`check_output_path`).
     """
     if audio_format is None:
         audio_format = "m4b" if output and str(output).lower().endswith(".m4b") else "mp3"
     out = output or default_output(source, audio_format)
-    check_output_path(out)
+    cast_file = cast_path_for(out)
+    inputs = [
+        ("the book", source),
+        ("the voices file", voices_file),
+        ("the script", script_file),
+        ("the cover", cover_file),
+    ]
+    check_output_path(out, inputs)
+    beside = [("the cast file", cast_file)]
+    if subtitles:
+        beside.append(("the subtitles", out.with_suffix(f".{subtitles}")))
+    if split_chapters:
+        beside.append(("the chapter folder", out.with_suffix("")))
+    check_written_beside(beside, inputs)
     from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
 
     cover = load_cover(str(cover_file))[0] if cover_file else None
@@ -493,7 +564,6 @@ def render_book(
     for warning in warnings:
         if warn is not None:
             warn(warning)
-    cast_file = cast_path_for(out)
     if script_file is not None:
         script = script_from_file(
             script_file,
@@ -534,11 +604,11 @@ def say_text(
     cache_dir: Path,
 ) -> RenderResult:
     """`say`: speak one line in one voice, with the engine the voice's name belongs to."""
+    out = output or DEFAULT_OUTPUT_DIR / "say.mp3"
+    check_output_path(out)
     engine_name = registry.engine_of(voice_name)
     chosen, _ = resolve_engine(engine_name, None, cache_dir)
     voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
-    out = output or DEFAULT_OUTPUT_DIR / "say.mp3"
-    check_output_path(out)
     return say(text, voice, chosen, out, cache_dir=cache_dir)
 
 
@@ -548,6 +618,7 @@ __all__ = [
     "cast_path_for",
     "cast_script",
     "check_output_path",
+    "check_written_beside",
     "default_output",
     "default_voices_path",
     "engine_choice",
@@ -561,6 +632,7 @@ __all__ = [
     "render",
     "render_book",
     "resolve_engine",
+    "same_file",
     "say_text",
     "script_from_file",
 ]
