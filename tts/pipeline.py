@@ -3,8 +3,9 @@
 read -> segment + attribute -> cast -> plan requests -> synthesize (cached) -> assemble.
 Nothing here prints: progress goes through a callback the CLI supplies.
 
-A render never loses what the user had: no output may be one of its inputs, and `auto`
-never puts another engine's voices over a book without being asked.
+A render never loses what the user had: no output may be one of its inputs, `auto` never
+puts another engine's voices over a book without being asked, and what a killed run left
+behind is cleaned up when the next run of the same output starts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tts import registry
+from tts.atomic import remove_stale
 from tts.cast import castfile, casting
 from tts.cast import config as voices_config
 from tts.errors import AudiobookError, EngineError, InputError, RateLimited, ServiceUnreachable
@@ -382,6 +385,7 @@ def render(
     One file at `output` (MP3 with ID3 chapters, or M4B), or with `split_chapters` one per
     chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`).
     `subtitles` ('srt', 'lrc', 'vtt') writes a timed transcript beside each audio file.
+    Work files (M4B's assembled MP3) are staged in the cache, not beside the output.
     """
     from tts.audio.publish import Publication, publish
     from tts.audio.timeline import lay_out
@@ -410,7 +414,12 @@ def render(
     if not split_chapters:
         layout = lay_out(script.segments, script.pauses, requests, clips, titles)
         seconds = publish(
-            layout, output, publication, segments=script.segments, speaker_of=speaker_of
+            layout,
+            output,
+            publication,
+            segments=script.segments,
+            speaker_of=speaker_of,
+            staging_dir=staging_dir(cache_dir),
         )
         return RenderResult(output, seconds, engine.name, stats, files=(output,))
     folder = output.with_suffix("")
@@ -429,6 +438,7 @@ def render(
             segments=script.segments,
             speaker_of=speaker_of,
             track=number,
+            staging_dir=staging_dir(cache_dir),
         )
         files.append(target)
     return RenderResult(folder, total, engine.name, stats, files=tuple(files))
@@ -541,6 +551,28 @@ def same_file(a: Path, b: Path) -> bool:
         return a.absolute() == b.absolute()
 
 
+def staging_dir(cache_dir: Path) -> Path:
+    """Where a render keeps work files that never become output (M4B's assembled MP3)."""
+    return cache_dir / "staging"
+
+
+def clean_up_after_killed_runs(
+    output: Path, *, split_chapters: bool, cache_dir: Path, started: float
+) -> list[Path]:
+    """Remove what runs of `output` that were killed (kill -9, power loss) left: hidden
+    temporary files of the output, its cast file and subtitles, the chapter files' folder,
+    and the cache's staging folder. Files of a run still going are kept."""
+    from tts.model import SUBTITLE_FORMATS
+
+    names = {output.name, cast_path_for(output).name}
+    names |= {f"{output.stem}.{fmt}" for fmt in SUBTITLE_FORMATS}
+    removed = remove_stale(output.parent, started=started, only=names.__contains__)
+    if split_chapters:
+        removed += remove_stale(output.with_suffix(""), started=started)
+    removed += remove_stale(staging_dir(cache_dir), started=started)
+    return removed
+
+
 def existing_output(output: Path, *, split_chapters: bool) -> tuple[Path, str | None] | None:
     """The book a render to `output` would replace, and the engine that made it as the
     cast file beside it says (None when it cannot tell); None when there is none."""
@@ -627,6 +659,7 @@ def render_book(
     is written: an output that is one of the inputs (`check_output_path`). A book whose
     every clip is cached renders without asking the engine's service.
     """
+    started = time.time()
     if audio_format is None:
         audio_format = "m4b" if output and str(output).lower().endswith(".m4b") else "mp3"
     out = output or default_output(source, audio_format)
@@ -644,6 +677,9 @@ def render_book(
     if split_chapters:
         beside.append(("the chapter folder", out.with_suffix("")))
     check_written_beside(beside, inputs)
+    clean_up_after_killed_runs(
+        out, split_chapters=split_chapters, cache_dir=cache_dir, started=started
+    )
     from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
 
     cover = load_cover(str(cover_file))[0] if cover_file else None
@@ -709,6 +745,7 @@ def say_text(
     """`say`: speak one line in one voice, with the engine the voice's name belongs to."""
     out = output or DEFAULT_OUTPUT_DIR / "say.mp3"
     check_output_path(out)
+    remove_stale(out.parent, started=time.time(), only=out.name.__eq__)
     engine_name = registry.engine_of(voice_name)
     chosen, _ = resolve_engine(engine_name, None, cache_dir)
     voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
@@ -724,6 +761,7 @@ __all__ = [
     "check_engine",
     "check_output_path",
     "check_written_beside",
+    "clean_up_after_killed_runs",
     "default_output",
     "default_voices_path",
     "engine_choice",
@@ -742,4 +780,5 @@ __all__ = [
     "same_file",
     "say_text",
     "script_from_file",
+    "staging_dir",
 ]
