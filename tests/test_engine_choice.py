@@ -174,7 +174,9 @@ def test_auto_does_not_put_the_offline_voices_over_an_edge_book(
     line = one_error_line(render(book, out, tmp_path))
     assert str(out) in line and "made with Edge" in line
     assert "retry later" in line and "--engine espeak" in line
-    assert ("cannot reach" if outage == "no network" else "busy") in line
+    gist = "cannot reach the Edge speech service" if outage == "no network" else "is busy"
+    assert gist in line and f", and {out} was made with Edge;" in line
+    assert "(" not in line.split(",")[0] and ")" not in line.split(",")[0]
     assert out.read_bytes() == made and cast.read_bytes() == cast_made
 
     asked = render(book, out, tmp_path, "--engine", "espeak")
@@ -184,7 +186,9 @@ def test_auto_does_not_put_the_offline_voices_over_an_edge_book(
     # now the book is the offline engine's: auto may fall back onto it again
     again = render(book, out, tmp_path)
     assert again.exit_code == 0 and "engine espeak" in again.stdout, again.output
-    assert "Warning:" in again.stderr
+    assert again.stderr.startswith("Warning: ") and gist in again.stderr
+    assert "; using the offline espeak engine" in again.stderr
+    assert "(" not in again.stderr.split(";")[0] and ")" not in again.stderr.split(";")[0]
 
 
 def test_auto_does_not_replace_a_book_it_cannot_tell_the_engine_of(

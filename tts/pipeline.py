@@ -130,7 +130,7 @@ def resolve_engine(
     try:
         _run(check_engine(engine))
     except EngineError as exc:
-        why = re.sub(r"\s*\(.*?\)", "", str(exc).split(";")[0]).strip()
+        why = _gist(str(exc))
         if replaces is not None and replaces[1] != fallback.name:
             path, made_by = replaces
             made = registry.info(made_by).label if made_by in registry.names() else None
@@ -147,6 +147,21 @@ def resolve_engine(
         _run(check_engine(offline))
         return offline, [warning]
     return engine, []
+
+
+def _gist(message: str) -> str:
+    """An engine error's first clause without the details in parentheses (which may nest:
+    "cannot reach the service (host: Connect call failed ('127.0.0.1', 80)); ...")."""
+    kept: list[str] = []
+    depth = 0
+    for ch in message.split(";")[0]:
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif depth == 0:
+            kept.append(ch)
+    return " ".join("".join(kept).split())
 
 
 async def check_engine(engine: Engine) -> None:
