@@ -232,3 +232,79 @@ def test_kill_9_mid_render_then_rerun_requests_only_what_is_missing(
     assert len(set(asked_after)) == len(asked_after)
     assert len(list((cache / "clips").rglob("*.json"))) == clips_before + len(asked_after)
     assert voices_heard(out) == expected_voices(book)
+
+
+_CHILD_PAUSED_IN_ASSEMBLY = """
+import os, sys, time
+import edge_tts.communicate, edge_tts.voices
+edge_tts.communicate.WSS_URL = sys.argv[1]
+edge_tts.voices.VOICE_LIST = sys.argv[2]
+from tts.audio import m4b, publish
+
+def pause_here():
+    open(os.environ["PAUSED_MARKER"], "w").close()
+    time.sleep(60)
+
+tag = publish.write_id3
+def tag_then_pause(path, **kwargs):  # the MP3 is assembled into its temporary file
+    tag(path, **kwargs)
+    pause_here()
+publish.write_id3 = tag_then_pause
+
+run = m4b.subprocess.run
+def encode_then_pause(command, *args, **kwargs):  # ffmpeg has written the M4B's temporary file
+    done = run(command, *args, **kwargs)
+    if "ipod" in command:
+        pause_here()
+    return done
+m4b.subprocess.run = encode_then_pause
+
+from tts.cli import main
+sys.argv = ["audiobook", *sys.argv[3:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("suffix", ["mp3", "m4b"])
+def test_kill_9_during_assembly_then_rerun_leaves_no_debris(
+    suffix: str, edge_server, chapter: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    out, cache = folder / f"码头.{suffix}", tmp_path / "cache"
+    marker = tmp_path / "paused"
+    env = {
+        **os.environ,
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        "PAUSED_MARKER": str(marker),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD_PAUSED_IN_ASSEMBLY, edge_server.wss_url,
+         edge_server.voice_list_url, "render", str(chapter), "-o", str(out), "--engine",
+         "edge", "--cache-dir", str(cache), "--quiet"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the child reached assembly"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    # what the issue saw: a hidden temporary book in the user's folder, and no book
+    debris = [p.name for p in folder.iterdir()]
+    assert debris and all(name.startswith(".") and name.endswith(".part") for name in debris)
+    assert not out.exists()
+
+    result = render(chapter, out, cache, *(["--format", "m4b"] if suffix == "m4b" else []))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == sorted([out.name, "码头.cast.yaml"])
+    staging = cache / "staging"
+    assert not staging.exists() or list(staging.iterdir()) == []
+    if suffix == "mp3":
+        assert voices_heard(out) == expected_voices(chapter)
+    else:
+        from tts.audio.m4b import read_media
+
+        assert (read_media(out).duration or 0) > 10
+    assert cache_is_intact(cache)

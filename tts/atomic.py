@@ -3,20 +3,32 @@
 Every file the program writes for the user (audio, tags, subtitles, casts, voices.yaml,
 cached clips) goes through `replacing`, so a crash, a full disk or kill -9 never leaves
 half a file where a good one was.
+
+What kill -9 does leave is the temporary file, hidden beside the target and named for it
+and for the process writing it (`.book.mp3.<pid>.<random>.part`); `remove_stale` removes
+those of processes that no longer run, so the next run cleans up after a killed one.
+Work files that are never renamed into place (M4B's assembled MP3) go to a `staging`
+folder out of the user's sight.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tts.errors import AudiobookError
 
 DEFAULT_FIX = "choose another output path with -o or free some disk space"
+
+PART_SUFFIX = ".part"
+LEGACY_AGE = 3600.0
+"""Seconds a temporary file named without its writer's process id (as earlier versions
+named them) must be older than the run before it counts as abandoned."""
 
 
 @contextmanager
@@ -30,7 +42,7 @@ def replacing(target: Path | str, *, what: str = "write", fix: str = DEFAULT_FIX
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=_prefix(target), suffix=PART_SUFFIX)
         os.close(fd)
     except OSError as e:
         raise AudiobookError(f"cannot {what} {target}: {e.strerror or e}; {fix}") from e
@@ -72,3 +84,117 @@ def write_bytes(target: Path | str, data: bytes, **kwargs: str) -> None:
 def write_text(target: Path | str, text: str, **kwargs: str) -> None:
     """Replace `target` with UTF-8 `text` (no BOM) atomically."""
     write_bytes(target, text.encode("utf-8"), **kwargs)
+
+
+def _prefix(target: Path) -> str:
+    """How a temporary file for `target` begins: hidden, named for it and for this process."""
+    return f".{target.name}.{os.getpid()}."
+
+
+@contextmanager
+def staging(target: Path | str, folder: Path | str | None = None) -> Iterator[Path]:
+    """Yield a temporary path for work on the way to `target` that is never renamed into
+    place (M4B's assembled MP3); it is removed after the block.
+
+    It goes in `folder` (the cache's staging folder, where `remove_stale` finds what a
+    killed run left), else, when that cannot be written, in the system's temp folder:
+    never beside `target` in the user's folder.
+    """
+    target = Path(target)
+    places: list[Path | None] = [Path(folder)] if folder is not None else []
+    failure: OSError | None = None
+    for place in [*places, None]:
+        try:
+            if place is not None:
+                place.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=place, prefix=_prefix(target), suffix=PART_SUFFIX)
+            os.close(fd)
+            break
+        except OSError as e:
+            failure = e
+    else:
+        assert failure is not None
+        raise AudiobookError(
+            f"cannot make a work file for {target}: {failure.strerror or failure}; "
+            "free some disk space or choose another --cache-dir"
+        ) from failure
+    path = Path(name)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+_PART = re.compile(r"^\.(?P<target>.+?)\.(?:(?P<pid>\d+)\.)?[a-z0-9_]{8}\.part$")
+_LEGACY_STAGING = re.compile(r"^\.(?P<stem>.+)\.[a-z0-9_]{8}\.mp3$")
+
+
+def part_target(name: str) -> tuple[str, tuple[int, ...]] | None:
+    """The file a temporary file of ours stands in for, and the processes that wrote it
+    (none for a name without one); None for a name that is not ours.
+
+    `.book.mp3.123.k2x0a9zq.part` -> ('book.mp3', (123,)); a temporary file of a temporary
+    file (the tags written into a book still being made) names both. An M4B's staging MP3
+    as earlier versions left it beside the book (`.book.k2x0a9zq.mp3`) -> ('book.m4b', ()).
+    """
+    pids: list[int] = []
+    found = False
+    while (match := _PART.match(name)) is not None:
+        found = True
+        if match["pid"] is not None:
+            pids.append(int(match["pid"]))
+        name = match["target"]
+    if not found:
+        legacy = _LEGACY_STAGING.match(name)
+        return (f"{legacy['stem']}.m4b", ()) if legacy else None
+    return name, tuple(pids)
+
+
+def remove_stale(
+    folder: Path | str, *, started: float, only: Callable[[str], bool] | None = None
+) -> list[Path]:
+    """Remove the temporary files that killed runs left in `folder`; returns those removed.
+
+    Only files of ours (named as `replacing` and `staging` name them), for a target whose
+    name `only` accepts (any, without it), last written before `started` (a `time.time()`)
+    by a process that no longer runs: a run in progress keeps its files. A name that does
+    not say its process must be `LEGACY_AGE` older. A file that cannot be removed is left.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = part_target(entry.name)
+        if found is None or (only is not None and not only(found[0])):
+            continue
+        pids = found[1]
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age_limit = started if pids else started - LEGACY_AGE
+            if entry.stat(follow_symlinks=False).st_mtime >= age_limit:
+                continue
+            if any(_running(pid) for pid in pids):
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` may still be writing its files (when unsure: yes)."""
+    if pid == os.getpid():
+        return False  # this run has made nothing before it started: an earlier process's
+    if os.name != "posix":
+        return True  # no harmless way to ask
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True

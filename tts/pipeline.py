@@ -2,12 +2,18 @@
 
 read -> segment + attribute -> cast -> plan requests -> synthesize (cached) -> assemble.
 Nothing here prints: progress goes through a callback the CLI supplies.
+
+A render never loses what the user had: no output may be one of its inputs, `auto` never
+puts another engine's voices over a book without being asked, and what a killed run left
+behind is cleaned up when the next run of the same output starts.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -15,9 +21,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tts import registry
+from tts.atomic import remove_stale
 from tts.cast import castfile, casting
 from tts.cast import config as voices_config
-from tts.errors import AudiobookError, EngineError, InputError
+from tts.errors import AudiobookError, EngineError, InputError, RateLimited, ServiceUnreachable
 from tts.model import (
     AudioFormat,
     Book,
@@ -44,6 +51,21 @@ from tts.speech.engines.base import Engine
 T = TypeVar("T")
 
 DEFAULT_OUTPUT_DIR = Path("output")
+
+TEXT_SUFFIXES = frozenset(
+    {".txt", ".text", ".md", ".markdown", ".rst", ".yaml", ".yml", ".json", ".jsonl",
+     ".epub", ".html", ".htm", ".xhtml", ".csv", ".tsv", ".srt", ".lrc", ".vtt"}
+)  # fmt: skip
+"""Suffixes of what the program reads or writes as text (books, voices and cast files,
+scripts, subtitles): `-o` never names one, so a slip cannot turn a book or a cast into audio."""
+
+CHECK_TRIES = 3
+"""Tries of an engine's check at the start of a run while its service is busy (429, 503) or
+drops the connection; a service that cannot be reached at all gets one quick retry."""
+CHECK_WAIT = 0.5
+"""Seconds before the first retry of the check; doubled for each further one."""
+CHECK_MAX_WAIT = 5.0
+"""The longest wait between checks: a service that asks for more is not waited for."""
 
 
 @dataclass(frozen=True)
@@ -81,36 +103,90 @@ def resolve_engine(
     name: str | None,
     config: voices_config.VoicesConfig | None,
     cache_dir: Path,
+    *,
+    ready: Callable[[Engine], bool] | None = None,
+    replaces: tuple[Path, str | None] | None = None,
 ) -> tuple[Engine, list[str]]:
     """The engine a render uses, and warnings to show.
 
     `auto` uses the preferred (online) engine when its service answers now, else the
     offline one; one output never mixes engines, so the choice is made once, here, at the
-    start of the run.
+    start of the run. The check is tried again while the service is busy (`check_engine`).
+
+    `ready(engine)` true means the run needs nothing from that engine's service (every clip
+    is cached), so it is used without a check. `replaces` is the output the run would
+    replace and the engine that made it (None: unknown); `auto` stops with an error rather
+    than put the offline engine's voices over a book another engine made.
     """
     chosen = engine_choice(name, config)
-    if chosen != registry.AUTO:
-        engine = _make_engine(chosen, cache_dir)
-        _run(engine.check())
-        return engine, []
-    preferred = registry.preferred()
+    preferred = registry.preferred() if chosen == registry.AUTO else registry.info(chosen)
     engine = _make_engine(preferred.name, cache_dir)
+    if ready is not None and ready(engine):
+        return engine, []
     fallback = registry.offline()
-    if fallback is None or fallback.name == preferred.name:
-        _run(engine.check())
+    if chosen != registry.AUTO or fallback is None or fallback.name == preferred.name:
+        _run(check_engine(engine))
         return engine, []
     try:
-        _run(engine.check())
+        _run(check_engine(engine))
     except EngineError as exc:
-        why = re.sub(r"\s*\(.*?\)", "", str(exc).split(";")[0]).strip()
+        why = _gist(str(exc))
+        if replaces is not None and replaces[1] != fallback.name:
+            path, made_by = replaces
+            made = registry.info(made_by).label if made_by in registry.names() else None
+            by = f"was made with {made}" if made else "may have been made with another engine"
+            raise EngineError(
+                f"{why}, and {path} {by}; retry later, or pass --engine {fallback.name} "
+                f"to replace it with the offline {fallback.label} voices"
+            ) from None
         warning = (
             f"{why}; using the offline {fallback.label} engine for this whole book "
             f"(pass --engine {preferred.name} to insist on {preferred.label})"
         )
         offline = _make_engine(fallback.name, cache_dir)
-        _run(offline.check())
+        _run(check_engine(offline))
         return offline, [warning]
     return engine, []
+
+
+def _gist(message: str) -> str:
+    """An engine error's first clause without the details in parentheses (which may nest:
+    "cannot reach the service (host: Connect call failed ('127.0.0.1', 80)); ...")."""
+    kept: list[str] = []
+    depth = 0
+    for ch in message.split(";")[0]:
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif depth == 0:
+            kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+async def check_engine(engine: Engine) -> None:
+    """`engine.check()`, tried again after a short, growing wait (`CHECK_WAIT`) while it
+    fails with a transient error (a busy service, a dropped connection), up to `CHECK_TRIES`
+    times; a service that cannot be reached at all is tried once more, and one that asks to
+    be left alone for longer than `CHECK_MAX_WAIT` is not waited for. Raises the last error."""
+    import asyncio
+
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await engine.check()
+            return
+        except EngineError as exc:
+            tries = min(CHECK_TRIES, 2) if isinstance(exc, ServiceUnreachable) else CHECK_TRIES
+            if not exc.transient or attempt >= tries:
+                raise
+            delay = CHECK_WAIT * 2 ** (attempt - 1)
+            if isinstance(exc, RateLimited) and exc.retry_after is not None:
+                if exc.retry_after > CHECK_MAX_WAIT:
+                    raise
+                delay = max(delay, exc.retry_after)
+            await asyncio.sleep(min(delay, CHECK_MAX_WAIT))
 
 
 def engine_choice(name: str | None, config: voices_config.VoicesConfig | None) -> str:
@@ -181,13 +257,21 @@ def make_script(
     cast_file: Path | None = None,
 ) -> Script:
     """Segment, attribute and cast a book."""
+    segments, characters = attribute_book(book, config)
+    return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
+
+
+def attribute_book(
+    book: Book, config: voices_config.VoicesConfig | None
+) -> tuple[list[Segment], list[Character]]:
+    """Who says what in `book`: its segments and characters, before anyone has a voice."""
     from tts.speakers.attribute import (
         attribute,  # its name lists and patterns: only books need them
     )
 
     known = voices_config.known_characters(config) if config is not None else []
     segments, characters = attribute(book, known)
-    return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
+    return list(segments), list(characters)
 
 
 def cast_script(
@@ -230,6 +314,14 @@ def script_from_file(
     cast_file: Path | None,
 ) -> Script:
     """A corrected jsonl script of `book` (which gives the language and the tags)."""
+    segments, characters = read_corrections(path, config)
+    return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
+
+
+def read_corrections(
+    path: Path, config: voices_config.VoicesConfig | None
+) -> tuple[list[Segment], list[Character]]:
+    """The segments of a corrected jsonl script and the characters who speak in it."""
     segments = read_script_file(path)
     counts = Counter(s.speaker for s in segments if s.kind == "dialogue" and s.speaker)
     known = {c.name: c for c in (voices_config.known_characters(config) if config else [])}
@@ -237,7 +329,7 @@ def script_from_file(
         replace(known[name], lines=n) if name in known else Character(name=name, lines=n)
         for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
+    return list(segments), characters
 
 
 # --- render ------------------------------------------------------------------
@@ -308,6 +400,7 @@ def render(
     One file at `output` (MP3 with ID3 chapters, or M4B), or with `split_chapters` one per
     chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`).
     `subtitles` ('srt', 'lrc', 'vtt') writes a timed transcript beside each audio file.
+    Work files (M4B's assembled MP3) are staged in the cache, not beside the output.
     """
     from tts.audio.publish import Publication, publish
     from tts.audio.timeline import lay_out
@@ -336,7 +429,12 @@ def render(
     if not split_chapters:
         layout = lay_out(script.segments, script.pauses, requests, clips, titles)
         seconds = publish(
-            layout, output, publication, segments=script.segments, speaker_of=speaker_of
+            layout,
+            output,
+            publication,
+            segments=script.segments,
+            speaker_of=speaker_of,
+            staging_dir=staging_dir(cache_dir),
         )
         return RenderResult(output, seconds, engine.name, stats, files=(output,))
     folder = output.with_suffix("")
@@ -355,6 +453,7 @@ def render(
             segments=script.segments,
             speaker_of=speaker_of,
             track=number,
+            staging_dir=staging_dir(cache_dir),
         )
         files.append(target)
     return RenderResult(folder, total, engine.name, stats, files=tuple(files))
@@ -415,9 +514,102 @@ def read_book(path: Path, chapters: str | None) -> Book:
     return load_book(path, chapters=chapters)
 
 
-def check_output_path(output: Path) -> None:
+def check_output_path(output: Path, inputs: Sequence[tuple[str, Path | None]] = ()) -> None:
+    """Refuse an output that would destroy what the user has: a folder, a file of a text
+    kind (`TEXT_SUFFIXES`: a book, a voices.yaml, a script) or one of `inputs` ((what it
+    is, path) pairs), even under another name (a symbolic or hard link)."""
     if output.exists() and output.is_dir():
         raise AudiobookError(f"{output}: is a directory; give -o a file name ending in .mp3")
+    for what, given in inputs:
+        if given is not None and same_file(output, given):
+            raise AudiobookError(
+                f"{output}: -o would overwrite {_named(what, output, given)}; give -o a new "
+                "file name ending in .mp3 or .m4b"
+            )
+    if output.suffix.lower() in TEXT_SUFFIXES:
+        raise AudiobookError(
+            f"{output}: -o names a {output.suffix} file, not audio; give -o a file name "
+            "ending in .mp3 or .m4b"
+        )
+
+
+def check_written_beside(
+    written: Sequence[tuple[str, Path]], inputs: Sequence[tuple[str, Path | None]]
+) -> None:
+    """Refuse a render whose files beside the audio (the cast file, subtitles, the chapter
+    folder) would be one of its `inputs`."""
+    for kind, path in written:
+        for what, given in inputs:
+            if given is not None and same_file(path, given):
+                raise AudiobookError(
+                    f"{path}: {kind} of this render would overwrite "
+                    f"{_named(what, path, given)}; give -o another name or folder"
+                )
+
+
+def _named(what: str, path: Path, given: Path) -> str:
+    """'the book', or 'the book (book.txt)' when `path` reaches it under another name."""
+    return what if str(path) == str(given) else f"{what} ({given})"
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether `a` and `b` are one file (or folder): the same path, or, when both exist,
+    the same file under two names (links included)."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except OSError:
+        pass
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):
+        return a.absolute() == b.absolute()
+
+
+def staging_dir(cache_dir: Path) -> Path:
+    """Where a render keeps work files that never become output (M4B's assembled MP3)."""
+    return cache_dir / "staging"
+
+
+def clean_up_after_killed_runs(
+    output: Path, *, split_chapters: bool, cache_dir: Path, started: float
+) -> list[Path]:
+    """Remove what runs of `output` that were killed (kill -9, power loss) left: hidden
+    temporary files of the output, its cast file and subtitles, the chapter files' folder,
+    and the cache's staging folder. Files of a run still going are kept."""
+    from tts.model import SUBTITLE_FORMATS
+
+    names = {output.name, cast_path_for(output).name}
+    names |= {f"{output.stem}.{fmt}" for fmt in SUBTITLE_FORMATS}
+    removed = remove_stale(output.parent, started=started, only=names.__contains__)
+    if split_chapters:
+        removed += remove_stale(output.with_suffix(""), started=started)
+    removed += remove_stale(staging_dir(cache_dir), started=started)
+    return removed
+
+
+def existing_output(output: Path, *, split_chapters: bool) -> tuple[Path, str | None] | None:
+    """The book a render to `output` would replace, and the engine that made it as the
+    cast file beside it says (None when it cannot tell); None when there is none."""
+    if split_chapters:
+        folder = output.with_suffix("")
+        try:
+            present = folder.is_dir() and any(
+                p.suffix.lower() in (".mp3", ".m4b") for p in folder.iterdir()
+            )
+        except OSError:
+            present = False
+        path = folder
+    else:
+        present, path = output.is_file(), output
+    if not present:
+        return None
+    cast_file = cast_path_for(output)
+    try:
+        engine = castfile.read_cast(cast_file).narrator.engine if cast_file.is_file() else None
+    except AudiobookError:
+        engine = None
+    return path, engine
 
 
 # --- the commands: what the CLI calls, one function each -------------------------
@@ -478,35 +670,67 @@ def render_book(
     assemble the book, then keep the cast beside the output for the next run.
 
     `audio_format` defaults from `output`'s suffix, else mp3; `warn` hears what the user
-    should know but does not stop the render (an engine fallback).
+    should know but does not stop the render (an engine fallback). Refused before anything
+    is written: an output that is one of the inputs (`check_output_path`). A book whose
+    every clip is cached renders without asking the engine's service.
     """
+    started = time.time()
     if audio_format is None:
         audio_format = "m4b" if output and str(output).lower().endswith(".m4b") else "mp3"
     out = output or default_output(source, audio_format)
-    check_output_path(out)
+    cast_file = cast_path_for(out)
+    inputs = [
+        ("the book", source),
+        ("the voices file", voices_file),
+        ("the script", script_file),
+        ("the cover", cover_file),
+    ]
+    check_output_path(out, inputs)
+    beside = [("the cast file", cast_file)]
+    if subtitles:
+        beside.append(("the subtitles", out.with_suffix(f".{subtitles}")))
+    if split_chapters:
+        beside.append(("the chapter folder", out.with_suffix("")))
+    check_written_beside(beside, inputs)
+    clean_up_after_killed_runs(
+        out, split_chapters=split_chapters, cache_dir=cache_dir, started=started
+    )
     from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
 
     cover = load_cover(str(cover_file))[0] if cover_file else None
     config = load_config(voices_file, cache_dir)
     book = read_book(source, chapters)
-    chosen, warnings = resolve_engine(engine, config, cache_dir)
+    if script_file is not None:
+        segments, characters = read_corrections(script_file, config)
+    else:
+        segments, characters = attribute_book(book, config)
+    scripts: dict[str, Script] = {}
+
+    def script_for(engine_name: str) -> Script:
+        if engine_name not in scripts:
+            scripts[engine_name] = cast_script(
+                book, segments, characters, config, engine_name, cache_dir, cast_file
+            )
+        return scripts[engine_name]
+
+    def fully_cached(candidate: Engine) -> bool:
+        from tts.speech.cache import ClipCache
+        from tts.speech.synth import all_cached
+
+        requests = plan(script_for(candidate.name), candidate)
+        return all_cached(requests, candidate, ClipCache(cache_dir / "clips"))
+
+    chosen, warnings = resolve_engine(
+        engine,
+        config,
+        cache_dir,
+        ready=fully_cached,
+        replaces=existing_output(out, split_chapters=split_chapters),
+    )
     for warning in warnings:
         if warn is not None:
             warn(warning)
-    cast_file = cast_path_for(out)
-    if script_file is not None:
-        script = script_from_file(
-            script_file,
-            book,
-            config=config,
-            engine_name=chosen.name,
-            cache_dir=cache_dir,
-            cast_file=cast_file,
-        )
-    else:
-        script = make_script(
-            book, config=config, engine_name=chosen.name, cache_dir=cache_dir, cast_file=cast_file
-        )
+    script = script_for(chosen.name)
     result = render(
         script,
         chosen,
@@ -534,33 +758,42 @@ def say_text(
     cache_dir: Path,
 ) -> RenderResult:
     """`say`: speak one line in one voice, with the engine the voice's name belongs to."""
+    out = output or DEFAULT_OUTPUT_DIR / "say.mp3"
+    check_output_path(out)
+    remove_stale(out.parent, started=time.time(), only=out.name.__eq__)
     engine_name = registry.engine_of(voice_name)
     chosen, _ = resolve_engine(engine_name, None, cache_dir)
     voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
-    out = output or DEFAULT_OUTPUT_DIR / "say.mp3"
-    check_output_path(out)
     return say(text, voice, chosen, out, cache_dir=cache_dir)
 
 
 __all__ = [
     "RenderResult",
     "Script",
+    "attribute_book",
     "cast_path_for",
     "cast_script",
+    "check_engine",
     "check_output_path",
+    "check_written_beside",
+    "clean_up_after_killed_runs",
     "default_output",
     "default_voices_path",
     "engine_choice",
     "engine_voices",
+    "existing_output",
     "extend_voices_file",
     "find_voices",
     "load_config",
     "make_script",
     "read_book",
+    "read_corrections",
     "read_script",
     "render",
     "render_book",
     "resolve_engine",
+    "same_file",
     "say_text",
     "script_from_file",
+    "staging_dir",
 ]

@@ -1,17 +1,17 @@
 """One laid-out timeline -> the files a listener gets: tagged MP3 or M4B, and subtitles.
 
 Every file is written to a temporary name and renamed when complete, so an output path
-holds either what the user had before or a finished, tagged book.
+holds either what the user had before or a finished, tagged book. An M4B is made from an
+assembled MP3 staged out of the user's folder (in the cache's staging folder).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tts.atomic import staging
 from tts.audio.assemble import assemble
 from tts.audio.m4b import encode_m4b
 from tts.audio.subtitles import cues, subtitle_path, write_subtitles
@@ -44,20 +44,20 @@ def publish(
     segments: Sequence[Segment],
     speaker_of: Callable[[Segment], str | None],
     track: int | None = None,
+    staging_dir: Path | None = None,
 ) -> float:
-    """Write the audio (and subtitles) for `layout` at `target`; returns seconds of audio."""
+    """Write the audio (and subtitles) for `layout` at `target`; returns seconds of audio.
+
+    `staging_dir` holds the work files that are never renamed into place (M4B's assembled
+    MP3); without it, or when it cannot be written, they go to the system's temp folder.
+    """
     marks = chapter_marks(layout)
     info, cover = publication.info, publication.cover
     target.parent.mkdir(parents=True, exist_ok=True)
     if publication.format == "m4b":
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".mp3")
-        os.close(fd)
-        staged = Path(name)
-        try:
+        with staging(target, staging_dir) as staged:
             seconds = assemble(layout.items, staged)
             encode_m4b(staged, target, info=info, chapters=marks, cover=cover)
-        finally:
-            staged.unlink(missing_ok=True)
     else:
 
         def tag(path: Path) -> None:

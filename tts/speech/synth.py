@@ -81,6 +81,17 @@ def plan_requests(
     return requests
 
 
+def all_cached(requests: Iterable[Request], engine: Engine, cache: ClipCache) -> bool:
+    """Whether `cache` holds a clip of `engine`'s for every request (and there is one): a
+    run that needs nothing from the engine, not even its service."""
+    found = False
+    for request in requests:
+        if cache.get(clip_key(engine.name, engine.version, request.voice, request.text)) is None:
+            return False
+        found = True
+    return found
+
+
 @dataclass
 class Progress:
     """Counters `synthesize_all` updates as it goes; `listener` is called after each change.

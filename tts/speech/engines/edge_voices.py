@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tts.atomic import write_text
+from tts.errors import AudiobookError
 from tts.model import EngineInfo, VoiceInfo
 
 VOICE_LIST_FILE = "edge-voices.json"
@@ -91,10 +92,16 @@ def known_voices(cache_dir: str | os.PathLike[str] | None = None) -> list[VoiceI
     return cached if cached is not None else shipped_voices()
 
 
-def save_voice_list(cache_dir: str | os.PathLike[str], data: list[Any]) -> None:
-    """Write the list atomically: a reader never sees half a file."""
+def save_voice_list(cache_dir: str | os.PathLike[str], data: list[Any]) -> bool:
+    """Write the list atomically: a reader never sees half a file. The list is only a copy
+    kept for offline use, so a cache that cannot be written (read-only, full) keeps the one
+    it has and nothing fails: returns whether it was written."""
     text = json.dumps(data, ensure_ascii=False, indent=1)
-    write_text(Path(cache_dir) / VOICE_LIST_FILE, text, fix="choose another --cache-dir")
+    try:
+        write_text(Path(cache_dir) / VOICE_LIST_FILE, text, fix="choose another --cache-dir")
+    except AudiobookError:
+        return False
+    return True
 
 
 def closest_voices(name: str, voices: Iterable[VoiceInfo], n: int = 3) -> list[str]:
