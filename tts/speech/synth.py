@@ -86,10 +86,15 @@ def all_cached(requests: Iterable[Request], engine: Engine, cache: ClipCache) ->
     run that needs nothing from the engine, not even its service."""
     found = False
     for request in requests:
-        if cache.get(clip_key(engine.name, engine.version, request.voice, request.text)) is None:
+        if cache.get(request_key(request, engine)) is None:
             return False
         found = True
     return found
+
+
+def request_key(request: Request, engine: Engine) -> str:
+    """The clip cache key of what `engine` says for `request` (see `clip_key`)."""
+    return clip_key(engine.name, engine.version, request.voice, request.text)
 
 
 @dataclass
@@ -262,7 +267,7 @@ async def synthesize_all(
     if not isinstance(progress, Progress):
         progress = Progress(listener=progress)
     reqs = list(requests)
-    keys = [clip_key(engine.name, engine.version, r.voice, r.text) for r in reqs]
+    keys = [request_key(r, engine) for r in reqs]
     remaining = Counter(k for r in reqs for k in r.keys)
     progress.total_requests = len(reqs)
     progress.total_lines = len(remaining)
