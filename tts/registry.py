@@ -77,8 +77,10 @@ def info(name: str) -> EngineInfo:
             raise AudiobookError(f"'{AUTO}' is not one engine; resolve it first")
         found = load(_TARGETS[name])
         if not isinstance(found, EngineInfo) or found.name != name:
-            raise AudiobookError(f"engine '{name}' is registered as {_TARGETS[name]}, which is "
-                                 f"not its EngineInfo; fix the registration")
+            raise AudiobookError(
+                f"engine '{name}' is registered as {_TARGETS[name]}, which is "
+                f"not its EngineInfo; fix the registration"
+            )
         _INFOS[name] = found
     return found
 

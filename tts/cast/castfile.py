@@ -15,6 +15,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from tts import registry
 from tts.atomic import replacing
 from tts.errors import ConfigError
 from tts.model import Cast, Prosody, Voice
@@ -144,7 +145,7 @@ def _voice_from(value: Any, path: Path | str, key: str) -> Voice:
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         raise ConfigError(f"{path}: {key} needs a voice 'name'; {_DELETE_HINT}")
     voice = Voice(
-        engine=str(value.get("engine", "edge")),
+        engine=str(value.get("engine") or registry.preferred().name),
         name=value["name"],
         rate=str(value.get("rate", "+0%")),
         pitch=str(value.get("pitch", "+0Hz")),
