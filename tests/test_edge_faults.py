@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from click.testing import CliRunner
 from edge_server import (
     EdgeServer,
     Fault,
@@ -22,6 +24,7 @@ from edge_server import (
     voice_for_tone,
 )
 
+from tts.cli import main
 from tts.errors import (
     ClientOutdated,
     EngineError,
@@ -31,8 +34,10 @@ from tts.errors import (
     ServiceUnreachable,
     VoiceUnavailable,
 )
-from tts.model import Voice
+from tts.model import Request, Voice
+from tts.speech.cache import ClipCache
 from tts.speech.engines.edge import EdgeEngine
+from tts.speech.synth import synthesize_all
 
 T = TypeVar("T")
 
@@ -67,6 +72,8 @@ FAULT_TABLE = [
     ("silent", {}, IncompleteAudio, True, None),
     ("trickle", {"interval": 2.0}, IncompleteAudio, True, None),
     ("bad_path", {}, IncompleteAudio, True, None),
+    ("early_end", {}, IncompleteAudio, True, None),
+    ("early_end", {"fraction": 0.5}, IncompleteAudio, True, None),
 ]
 
 
@@ -233,3 +240,47 @@ def test_a_voice_the_service_dropped_is_unavailable(edge_server: EdgeServer) -> 
     assert GUY.name not in {v.name for v in run(engine.voices())}
     with pytest.raises(VoiceUnavailable, match="en-US-"):
         run(engine.synthesize(EN_TEXT, GUY))
+
+
+# --- a turn that ends cleanly but early ----------------------------------------------------
+
+
+def test_a_turn_that_ends_early_is_asked_again_and_the_clip_is_whole(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    edge_server.faults.append(Fault("early_end", fraction=0.5))
+    request = Request(ZH_TEXT, XIAOXIAO, ((1, 0),))
+    engine = EdgeEngine(chunk_timeout=5.0)
+    (clip,) = run(synthesize_all([request], engine, ClipCache(tmp_path), backoff=0.01))
+    assert [r.text for r in edge_server.requests] == [ZH_TEXT, ZH_TEXT]
+    assert clip.duration == pytest.approx(clip_seconds(ZH_TEXT), abs=0.001)
+
+
+BOOK = """第1章 渡口
+天还没亮，渡口上已经挤满了人。船还没有来，大家都在等。
+“船什么时候到？”老吴问道。他已经等了一个钟头了。
+小梅翻着账本说：“晚了两个钟头，说是江上起了大风。风停了才能开船。”
+"""
+
+
+def render_book(book: Path, out: Path, cache: Path) -> Any:
+    args = ["render", str(book), "-o", str(out), "--engine", "edge", "--cache-dir", str(cache)]
+    return CliRunner().invoke(main, [*args, "--quiet"], catch_exceptions=False)
+
+
+def test_a_book_whose_turns_end_early_comes_out_whole(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    book = tmp_path / "渡口.txt"
+    book.write_text(BOOK, encoding="utf-8")
+    whole = tmp_path / "whole.mp3"
+    assert render_book(book, whole, tmp_path / "cache-whole").exit_code == 0
+    asked = len(edge_server.requests)
+
+    edge_server.reset()
+    edge_server.faults.append(Fault("early_end", count=3, fraction=0.5))
+    out = tmp_path / "book.mp3"
+    result = render_book(book, out, tmp_path / "cache")
+    assert result.exit_code == 0, result.stderr
+    assert len(edge_server.requests) == asked + 3  # each early end asked again, once
+    assert len(decode_mp3(out.read_bytes())) == len(decode_mp3(whole.read_bytes()))

@@ -19,7 +19,7 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
@@ -64,6 +64,13 @@ COMPLETENESS_TOLERANCE = 0.1
 """Seconds of audio that may be missing under the last sentence's end before a clip counts as
 cut short. The service's audio runs on past its last boundary (trailing silence), so a whole
 clip never comes close; a dropped chunk costs at least one message of audio."""
+UNANNOUNCED_SHARE = 0.75
+"""Text past the last sentence the service announced counts as read when the audio after that
+announcement holds at least this share of the time the rest needs at the pace of the
+announced part. The service does not always announce a sentence it reads (a trailing
+fragment it does not take for a sentence), and its clips end in about 0.7 s of silence, so a
+turn that stops early by less than about a second of speech cannot be told from a whole one;
+any longer loss can."""
 
 UPGRADE_HINT = "upgrade edge-tts: pip install -U edge-tts"
 OFFLINE_HINT = "check your network, or use --engine espeak to work offline"
@@ -89,7 +96,27 @@ def split_for_edge(text: str, max_bytes: int = MAX_REQUEST_BYTES) -> list[str]:
 
 
 def _letters(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if unicodedata.category(ch)[0] in "LN")
+    """What is read aloud, to compare texts by: letters and digits, case and width folded."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+def _announced(bounds: Sequence[Boundary], letters: str) -> int | None:
+    """How many of `letters` (the request's, from `_letters`) the boundaries cover, read in
+    order; None when a boundary's words are not in the text at all (nothing to go by).
+
+    The service's boundary text is a span of the text sent, so each is looked for after the
+    one before: words said twice count twice."""
+    covered = 0
+    for boundary in bounds:
+        words = _letters(boundary.text)
+        if not words:
+            continue
+        at = letters.find(words, covered)
+        if at < 0:
+            return None
+        covered = at + len(words)
+    return covered
 
 
 def incomplete_reason(
@@ -97,9 +124,13 @@ def incomplete_reason(
 ) -> str | None:
     """Why a clip looks cut short, or None when it looks whole.
 
-    The audio must reach the end of the last sentence the service announced, and the stream
-    must have ended with `turn.end`. When that is unknown (`turn_ended` None: a client whose
-    state we cannot read), the announced sentences must reach the end of the text instead.
+    Three checks, always: the stream must have ended with `turn.end` (False: it did not;
+    None: the client cannot say); the audio must reach the end of the last sentence the
+    service announced (within `COMPLETENESS_TOLERANCE`); and the announced sentences must
+    reach the end of the text sent, since a service that stops reading early still ends its
+    turn cleanly. For that last check, letters the service read but did not announce are
+    allowed when the audio runs on past the last announcement long enough to hold them
+    (`UNANNOUNCED_SHARE`); when the end of the stream is unclear they are not.
     """
     bounds = list(boundaries)
     seconds = audio_bytes / BYTES_PER_SECOND
@@ -107,22 +138,32 @@ def incomplete_reason(
     sane = all(a <= b for a, b in zip(offsets, offsets[1:], strict=False)) and all(
         o >= 0 for o in offsets
     )
+    announced = bounds[-1].offset + bounds[-1].duration if bounds else 0.0
     if bounds and sane:  # timings that run backwards are the service's, unreliable: skip
-        last = bounds[-1]
-        announced = last.offset + last.duration
         if seconds + COMPLETENESS_TOLERANCE < announced:
             return (
                 f"audio stops at {seconds:.2f} s but speech was announced up to {announced:.2f} s"
             )
     if turn_ended is False:
         return f"the stream ended before turn.end, after {seconds:.2f} s of audio"
-    if turn_ended is None:
-        if not bounds:
-            return "the stream ended without any sentence timings"
-        tail = _letters(bounds[-1].text)
-        if not tail or not _letters(text).endswith(tail):
-            return f"the stream ended after {bounds[-1].text.strip()[:30]!r}"
-    return None
+    if not bounds:
+        # Nothing says how far the service read; a clean turn.end is all there is to go by.
+        return None if turn_ended else "the stream ended without any sentence timings"
+    letters = _letters(text)
+    covered = _announced(bounds, letters)
+    if covered is None:  # the service's words are not ours: no way to tell where it stopped
+        covered = len(letters) if turn_ended else 0
+    if covered >= len(letters):
+        return None
+    missing = len(letters) - covered
+    if turn_ended and sane and covered > 0:
+        pace = max(0.0, announced - bounds[0].offset) / covered  # seconds per letter
+        if seconds - announced >= UNANNOUNCED_SHARE * pace * missing:
+            return None  # the rest was read, just not announced
+    return (
+        f"the service read up to {bounds[-1].text.strip()[:30]!r}, "
+        f"{missing} of {len(letters)} letters short of the end of the text"
+    )
 
 
 # --- errors --------------------------------------------------------------------------------
