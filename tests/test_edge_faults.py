@@ -62,7 +62,8 @@ FAULT_TABLE = [
     ("http_429", {"retry_after": "7"}, RateLimited, True, 7.0),
     ("http_503", {}, RateLimited, True, None),
     ("http_503", {"retry_after": "2"}, RateLimited, True, 2.0),
-    ("http_403", {"count": 2}, ClientOutdated, False, None),
+    # A 403 that outlives the client's own clock-skew retry is retried later, like a 429...
+    ("http_403", {"count": 2}, RateLimited, True, None),
     ("no_audio", {}, NoAudio, True, None),
     ("close_mid", {}, IncompleteAudio, True, None),
     ("close_mid", {"fraction": 0.97}, IncompleteAudio, True, None),
@@ -158,11 +159,60 @@ def test_attempts_honour_retry_after(edge_server: EdgeServer) -> None:
     assert voice_for_tone(tone_frequency(decode_mp3(audio.data))) == XIAOXIAO.name
 
 
-def test_attempts_do_not_retry_what_retrying_cannot_fix(edge_server: EdgeServer) -> None:
-    edge_server.faults.append(Fault("http_403", count=4))
-    with pytest.raises(ClientOutdated):
-        synth(attempts=3)
-    assert edge_server.connections == 2  # the client's own clock-skew retry only
+def test_a_403_on_a_fresh_connection_after_a_403_says_upgrade(edge_server: EdgeServer) -> None:
+    # ...and one that comes back on a fresh connection after that means the client is too
+    # old: no more attempts, and the advice to upgrade.
+    edge_server.faults.append(Fault("http_403", count=100))
+    with pytest.raises(ClientOutdated, match=r"HTTP 403.*pip install -U edge-tts") as caught:
+        synth(attempts=5)
+    assert caught.value.transient is False
+    assert edge_server.connections == 4  # two attempts, each with the client's own retry
+
+
+def test_a_403_that_passes_is_forgotten(edge_server: EdgeServer) -> None:
+    engine = EdgeEngine(chunk_timeout=5.0)
+    for _ in range(2):  # a sporadic refusal, then success, then another sporadic refusal
+        edge_server.faults.append(Fault("http_403", count=2))
+        with pytest.raises(RateLimited, match="HTTP 403"):
+            run(engine.synthesize(ZH_TEXT, XIAOXIAO))
+        run(engine.synthesize(ZH_TEXT, XIAOXIAO))
+
+
+def test_a_sporadic_403_is_retried_and_the_book_is_whole(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    book = tmp_path / "渡口.txt"
+    book.write_text(BOOK, encoding="utf-8")
+    whole = tmp_path / "whole.mp3"
+    assert render_book(book, whole, tmp_path / "cache-whole").exit_code == 0
+    asked = len(edge_server.requests)
+
+    edge_server.reset()
+    edge_server.faults.append(Fault("http_403", count=2))  # past the client's own retry
+    out = tmp_path / "book.mp3"
+    result = render_book(book, out, tmp_path / "cache", "--concurrency", "1")
+    assert result.exit_code == 0, result.stderr
+    assert len(edge_server.requests) == asked
+    assert edge_server.refused == 2
+    assert len(decode_mp3(out.read_bytes())) == len(decode_mp3(whole.read_bytes()))
+
+
+def test_a_403_that_never_passes_ends_the_book_with_the_upgrade_advice(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    book = tmp_path / "渡口.txt"
+    book.write_text(BOOK, encoding="utf-8")
+    edge_server.faults.append(Fault("http_403", count=1000))
+    out = tmp_path / "book.mp3"
+    started = time.monotonic()
+    result = render_book(book, out, tmp_path / "cache")
+    assert result.exit_code != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and "HTTP 403" in line
+    assert "pip install -U edge-tts" in line and "rerun" in line
+    assert not out.exists()
+    assert edge_server.requests == [] and edge_server.connections <= 4 * 4
+    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize(
@@ -263,9 +313,9 @@ BOOK = """第1章 渡口
 """
 
 
-def render_book(book: Path, out: Path, cache: Path) -> Any:
+def render_book(book: Path, out: Path, cache: Path, *extra: str) -> Any:
     args = ["render", str(book), "-o", str(out), "--engine", "edge", "--cache-dir", str(cache)]
-    return CliRunner().invoke(main, [*args, "--quiet"], catch_exceptions=False)
+    return CliRunner().invoke(main, [*args, "--quiet", *extra], catch_exceptions=False)
 
 
 def test_a_book_whose_turns_end_early_comes_out_whole(

@@ -9,7 +9,9 @@ kinds a user (or the scheduler) can act on.
 
 The engine makes exactly one attempt per request by default: retries and backoff belong to
 the scheduler (`tts.speech.synth`), which reads `EngineError.transient` and
-`RateLimited.retry_after`.
+`RateLimited.retry_after`. A refusal (HTTP 401/403) is RateLimited the first time, since the
+service refuses now and then under load, and ClientOutdated ("upgrade edge-tts") when it
+comes back on a fresh connection before anything has succeeded.
 """
 
 from __future__ import annotations
@@ -266,6 +268,8 @@ class EdgeEngine:
         self.voices_source = "shipped"
         """Where `voices()` got its list last: 'service', 'cache' or 'shipped'."""
         self._live: list[VoiceInfo] | None = None
+        self._refused_since: float | None = None
+        """When the service first refused a request (401/403) with no success since."""
 
     # -- voices ----------------------------------------------------------------------------
 
@@ -379,12 +383,15 @@ class EdgeEngine:
         except ValueError as exc:
             raise self._voice_error(voice, str(exc)) from None
         what = f"voice {voice.name}"
+        opened = time.monotonic()
         try:
             stream = await self._receive(communicate)
         except aiohttp.ClientResponseError as exc:
+            if exc.status in (401, 403):
+                raise self._refused(exc.status, opened, what) from None
             raise http_error(exc.status, exc.headers, what) from None
         except edge_errors.SkewAdjustmentError:
-            raise http_error(403, None, what) from None
+            raise self._refused(403, opened, what) from None
         except edge_errors.NoAudioReceived:
             if voice.name not in {v.name for v in self.known_voices()}:
                 raise self._voice_error(voice, "the service sent no audio") from None
@@ -414,10 +421,28 @@ class EdgeEngine:
             raise ServiceUnreachable(
                 f"lost the Edge speech service for {voice.name} ({_describe(exc)}); " + OFFLINE_HINT
             ) from None
+        self._refused_since = None  # the service answered: whatever refused us has passed
         reason = incomplete_reason(len(stream.audio), stream.boundaries, text, stream.turn_ended)
         if reason is not None:
             raise IncompleteAudio(f"the Edge clip for {voice.name} was cut short: {reason}; retry")
         return stream
+
+    def _refused(self, status: int, opened: float, what: str) -> EngineError:
+        """The error for a 401/403 that outlived the client's own clock-skew retry.
+
+        Under load the service refuses now and then, so the first refusal is RateLimited:
+        retried after a back-off like a 429. Only a refusal on a connection opened after an
+        earlier one, with nothing answered in between, means the service no longer takes
+        this client: ClientOutdated, with the advice to upgrade.
+        """
+        if self._refused_since is not None and opened > self._refused_since:
+            return http_error(status, None, what)
+        if self._refused_since is None:
+            self._refused_since = time.monotonic()
+        return RateLimited(
+            f"the Edge speech service refused the connection (HTTP {status}) for {what}; "
+            f"retry later, and {UPGRADE_HINT} if it keeps refusing"
+        )
 
     async def _receive(self, communicate: edge_tts.Communicate) -> _Stream:
         """Drain one stream, giving up when any chunk takes longer than `chunk_timeout`."""
