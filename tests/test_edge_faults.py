@@ -37,7 +37,7 @@ from tts.errors import (
 from tts.model import Request, Voice
 from tts.speech.cache import ClipCache
 from tts.speech.engines.edge import EdgeEngine
-from tts.speech.synth import synthesize_all
+from tts.speech.synth import Progress, synthesize_all
 
 T = TypeVar("T")
 
@@ -334,3 +334,78 @@ def test_a_book_whose_turns_end_early_comes_out_whole(
     assert result.exit_code == 0, result.stderr
     assert len(edge_server.requests) == asked + 3  # each early end asked again, once
     assert len(decode_mp3(out.read_bytes())) == len(decode_mp3(whole.read_bytes()))
+
+
+# --- a service that limits connections ------------------------------------------------------
+
+
+def limited_run(
+    server: EdgeServer, tmp_path: Path, limit: int, n: int, **options: Any
+) -> tuple[list[Any], Progress]:
+    """`n` requests in three voices against a service that takes `limit` connections."""
+    server.latency = Latency(connect=0.02, speed=50.0)
+    server.max_connections = limit
+    voices = [XIAOXIAO, Voice("edge", "zh-CN-YunxiNeural"), Voice("edge", "zh-CN-YunyangNeural")]
+    reqs = [Request(f"第{i + 1}天，他慢慢走进了院子。", voices[i % 3], ((1, i),)) for i in range(n)]
+    progress = Progress()
+    engine = EdgeEngine(chunk_timeout=5.0)
+    clips = run(
+        synthesize_all(
+            reqs, engine, ClipCache(tmp_path), progress=progress, backoff=0.01, **options
+        )
+    )
+    for request, clip in zip(reqs, clips, strict=True):
+        assert clip.duration == pytest.approx(clip_seconds(request.text), abs=0.001)
+    return clips, progress
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_at_a_connection_limit_few_requests_are_refused(
+    edge_server: EdgeServer, tmp_path: Path, limit: int
+) -> None:
+    # Before: one more connection after every success, so about half of them refused.
+    limited_run(edge_server, tmp_path, limit, 45)
+    assert edge_server.refused <= 0.15 * edge_server.connections
+    assert len(edge_server.requests) == 45  # each request spoken once
+
+
+def test_within_the_connection_limit_nothing_is_refused(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    limited_run(edge_server, tmp_path, 4, 30, concurrency=4)
+    assert edge_server.refused == 0
+
+
+def test_a_rate_limited_run_that_also_meets_faults_completes(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    # A stream broken on every third connection the limit lets through: before, the
+    # refusals used up the six attempts and the run gave up.
+    edge_server.faults.extend(Fault("close_mid", at=k) for k in range(3, 500, 3))
+    _, progress = limited_run(edge_server, tmp_path, 1, 30)
+    assert progress.done_requests == 30
+    assert edge_server.refused > 0
+
+
+def test_refusals_and_faults_on_one_request_do_not_add_up_to_six_attempts(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    edge_server.faults.extend([Fault("http_429", count=4), Fault("close_mid", count=3)])
+    request = Request(ZH_TEXT, XIAOXIAO, ((1, 0),))
+    engine = EdgeEngine(chunk_timeout=5.0)
+    (clip,) = run(synthesize_all([request], engine, ClipCache(tmp_path), backoff=0.01))
+    assert edge_server.connections == 8
+    assert clip.duration == pytest.approx(clip_seconds(ZH_TEXT), abs=0.001)
+
+
+def test_a_service_that_refuses_every_connection_ends_with_a_resumable_error(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(RateLimited) as caught:
+        limited_run(edge_server, tmp_path, 0, 5, patience=1.0)
+    assert time.monotonic() - started < 5
+    message = str(caught.value)
+    assert "HTTP 429" in message and "gave up" in message
+    assert "0 of 5 lines done and cached; rerun the same command to resume" in message
+    assert edge_server.refused == edge_server.connections > 6
