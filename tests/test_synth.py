@@ -362,7 +362,7 @@ def test_a_service_that_keeps_refusing_ends_with_a_resumable_error(tmp_path: Pat
     assert engine.calls.count(text) > 6  # refusals are not the six attempts
     message = str(info.value)
     assert "\n" not in message
-    assert re.search(r"429 busy \(refused for \d s, \d+ times; gave up\)", message)
+    assert re.search(r"429 busy \(refused \d+ tries in \d s; gave up\)", message)
     assert "第1句话" in message and "2 of 3 lines done and cached" in message
     assert "rerun the same command to resume" in message
 

@@ -338,8 +338,9 @@ async def synthesize_all(
                     refused = now - refused_since
                     wait = max(2 * _backoff(refusals, backoff, max_backoff), e.retry_after or 0.0)
                     if refused + wait > patience:
+                        tries = "1 try" if refusals == 1 else f"{refusals} tries"
                         raise _reworded(
-                            e, f"{e} (refused for {refused:.0f} s, {refusals} times; gave up)"
+                            e, f"{e} (refused {tries} in {refused:.0f} s; gave up)"
                         ) from e
                     progress.refusals += 1
                 else:
