@@ -358,6 +358,35 @@ def test_bad_chapter_selection(spec: str, message: str) -> None:
         parse_chapter_selection(spec, 5)
 
 
+@pytest.mark.parametrize(
+    ("spec", "count", "message"),
+    [
+        ("2-", 1, "the book has only one chapter; leave out --chapters"),
+        ("2", 1, "the book has only one chapter"),
+        ("1-3", 1, "the book has only one chapter"),
+        ("6-", 5, r"the book has 5 chapters \(1-5\)"),
+        ("9-", 5, r"the book has 5 chapters \(1-5\)"),
+    ],
+)
+def test_selection_past_the_last_chapter_says_how_many_there_are(
+    spec: str, count: int, message: str
+) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        parse_chapter_selection(spec, count)
+    assert "backwards" not in str(info.value)
+
+
+def test_open_range_past_a_one_chapter_book_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "short story.txt"
+    path.write_text("第一章 开始\n\n他说：“你好。”\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_book(path, chapters="2-")
+    assert str(info.value) == (
+        f"{path}: chapter selection '2-': the book has only one chapter; "
+        "leave out --chapters to read it"
+    )
+
+
 def test_load_book_selects_chapters() -> None:
     book = load_book(DATA / "en-wrapped.txt", chapters="2")
     assert [(c.number, c.title) for c in book.chapters] == [(2, "Chapter 2: The Letter")]

@@ -11,6 +11,19 @@ from tts.model import Book, Chapter
 _SELECTION_RE = re.compile(r"\s*(\d+)\s*(?:(-)\s*(\d*)\s*)?")
 
 
+def _past_the_end(spec: str, count: int) -> InputError:
+    """The error for a selection that names a chapter after the book's last one."""
+    if count == 1:
+        return InputError(
+            f"chapter selection {spec!r}: the book has only one chapter; "
+            "leave out --chapters to read it"
+        )
+    return InputError(
+        f"chapter selection {spec!r}: the book has {count} chapters (1-{count}); "
+        "choose within that range"
+    )
+
+
 def parse_chapter_selection(spec: str, count: int) -> list[int]:
     """'3-7', '2', '1,4,6-8' or '5-' -> sorted 1-based chapter numbers."""
     fix = "use chapter numbers and ranges such as '3', '3-7' or '1,4,6-8'"
@@ -28,16 +41,15 @@ def parse_chapter_selection(spec: str, count: int) -> list[int]:
         last = first if m.group(2) is None else int(m.group(3) or count)
         if first < 1:
             raise InputError(f"chapter selection {spec!r}: chapters are numbered from 1; {fix}")
+        if first > count and not m.group(3):  # '2-' on a one-chapter book is no '2-1'
+            raise _past_the_end(spec, count)
         if last < first:
             raise InputError(
                 f"chapter selection {spec!r}: range {first}-{last} runs backwards; "
                 f"write it as {last}-{first}"
             )
         if last > count:
-            raise InputError(
-                f"chapter selection {spec!r}: the book has {count} chapter"
-                f"{'' if count == 1 else 's'} (1-{count}); choose within that range"
-            )
+            raise _past_the_end(spec, count)
         numbers.update(range(first, last + 1))
     return sorted(numbers)
 
