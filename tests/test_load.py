@@ -127,6 +127,22 @@ def test_unreadable_inputs(tmp_path: Path, content: bytes, message: str) -> None
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“”“”‘’\n" * 100 + "“他来了。”\n",  # quote marks, one line of words
+        "“……”\n“！”\n“？？”\n" * 40 + "“走。”他说。\n",  # speechless dialogue
+        "\ufeff" + "“”「」『』\n" * 60 + "Yes.\n",  # with a byte-order mark
+    ],
+    ids=["quotes", "ellipses", "bom"],
+)
+def test_valid_utf8_of_mostly_quote_marks_is_read(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "dialogue.txt"
+    path.write_bytes(text.encode("utf-8"))
+    read, encoding = read_text(path)
+    assert read == text.removeprefix("\ufeff") and encoding in ("utf-8", "utf-8-sig")
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file") as info:
         read_text(tmp_path / "missing-book.txt")
