@@ -1,0 +1,175 @@
+"""Hostile and mistaken input, as a user meets it: one `Error:` line that names the file and
+the limit, in bounded memory and time, never a traceback or a MemoryError.
+
+The limits are those the README states (tts.read.limits); where reaching one for real would
+make a test slow, the test lowers it and checks the same path.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from epub_factory import Doc, Epub, english_docs, write_epub
+
+from tts.cli import main
+from tts.read import limits
+
+BOOK = "第1章 渡口\n江面上起了雾。\n“今晚还过江吗？”阿秀问道。\n老周说：“过。”\n"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run where no voices.yaml of the repository is seen."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    path = tmp_path / "book.txt"
+    path.write_text(BOOK, encoding="utf-8")
+    return path
+
+
+def error_line(args: list[str]) -> str:
+    """The one line a failing command prints; asserts it failed with exactly that line."""
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1, result.output
+    assert len(lines) == 1 and lines[0].startswith("Error: "), lines
+    return lines[0]
+
+
+def script(path: Path | str, *extra: str) -> list[str]:
+    return ["script", str(path), "--engine", "espeak", *extra]
+
+
+# --- book files -----------------------------------------------------------------------------
+
+
+def test_a_text_file_past_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as f:
+        f.truncate(limits.TEXT_LIMIT + 1)  # sparse: no disk, and nothing to read
+    line = error_line(script(path))
+    assert line == (
+        f"Error: {path}: is larger than 100 MB, the most a book file may be; check that it "
+        "is the book's text, and split a longer book into parts"
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_a_device_that_never_ends_is_read_only_to_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tts.read.plain.TEXT_LIMIT", limits.MB)  # the same path, faster
+    line = error_line(script("/dev/zero"))
+    assert line.startswith("Error: /dev/zero: is larger than 1 MB, the most a book file may be")
+
+
+def zip_bomb(path: Path, chapter_size: int) -> Path:
+    """An EPUB whose first chapter unpacks to `chapter_size` bytes (written in chunks, so
+    the test never holds it), in an archive a thousandth of that."""
+    src = write_epub(path.with_name("src.epub"), Epub(english_docs()))
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            if not item.filename.endswith("ch01.xhtml"):
+                zout.writestr(item, zin.read(item.filename))
+                continue
+            big = chapter_size > 0xFFFFFFFF // 2
+            with zout.open(item.filename, "w", force_zip64=big) as out:
+                head = b'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>'
+                out.write(head)
+                chunk = b"a" * (1 << 20)
+                left = chapter_size - len(head)
+                while left > 0:
+                    out.write(chunk[:left])
+                    left -= len(chunk)
+    return path
+
+
+def test_an_epub_whose_chapter_unpacks_past_the_limit(tmp_path: Path) -> None:
+    path = zip_bomb(tmp_path / "bomb.epub", limits.EPUB_MEMBER_LIMIT + 1)
+    assert path.stat().st_size < limits.EPUB_MEMBER_LIMIT // 500
+    line = error_line(script(path))
+    assert line.startswith(
+        f"Error: {path}: OEBPS/Text/ch01.xhtml inside it unpacks to more than 64 MB, "
+        "the most a file in an EPUB may hold; "
+    )
+
+
+def test_an_archive_header_that_understates_a_size_is_a_damaged_epub(tmp_path: Path) -> None:
+    """Headers lie: the chapter says 40 bytes and holds 2 MB; no more than 40 are taken."""
+    path = zip_bomb(tmp_path / "liar.epub", 2 * limits.MB)
+    data = bytearray(path.read_bytes())
+    name = b"OEBPS/Text/ch01.xhtml"
+    # (signature, where the sizes of the name and extra field are, where the name starts,
+    # where the uncompressed size is) for the local header and the central directory entry
+    for signature, lengths_at, name_at, size_at in (
+        (b"PK\x03\x04", 26, 30, 22),
+        (b"PK\x01\x02", 28, 46, 24),
+    ):
+        at = data.find(signature)
+        while at != -1:
+            (name_len,) = struct.unpack("<H", data[at + lengths_at : at + lengths_at + 2])
+            if data[at + name_at : at + name_at + name_len] == name:
+                data[at + size_at : at + size_at + 4] = struct.pack("<I", 40)
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zf:
+        assert zf.getinfo(name.decode()).file_size == 40
+    line = error_line(script(path))
+    assert "liar.epub: is not a readable EPUB" in line
+
+
+def unpacked(tmp_path: Path) -> Path:
+    """An EPUB unpacked into a folder, as some readers keep their books."""
+    packed = write_epub(tmp_path / "packed.epub", Epub(english_docs()))
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(packed) as zf:
+        zf.extractall(folder)
+    return folder
+
+
+def test_an_unpacked_epub_file_past_the_limit_is_read_only_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tts.read.epub.container.EPUB_MEMBER_LIMIT", limits.MB)
+    folder = unpacked(tmp_path)
+    with open(folder / "OEBPS" / "Text" / "ch02.xhtml", "r+b") as f:
+        f.truncate(2 * limits.MB)  # a file the folder has, not what an archive says
+    line = error_line(script(folder))
+    assert line.startswith(
+        f"Error: {folder}: OEBPS/Text/ch02.xhtml inside it unpacks to more than 1 MB, "
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_an_unpacked_epub_with_a_device_for_a_chapter(tmp_path: Path) -> None:
+    folder = unpacked(tmp_path)
+    chapter = folder / "OEBPS" / "Text" / "ch02.xhtml"
+    chapter.unlink()
+    chapter.symlink_to("/dev/zero")
+    line = error_line(script(folder))
+    assert line.startswith(f"Error: {folder}: OEBPS/Text/ch02.xhtml inside it is not a file; ")
+
+
+def test_all_an_epub_unpacks_to_is_limited_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each file under the limit, all of them together over it."""
+    monkeypatch.setattr("tts.read.epub.container.EPUB_TOTAL_LIMIT", 64 * 1024)
+    text = "<p>The keeper climbed the stairs.</p>" * 150
+    docs = [Doc(f"ch{i:02}.xhtml", f"<h1>Chapter {i}</h1>{text}", toc=f"{i}") for i in range(20)]
+    path = write_epub(tmp_path / "many.epub", Epub(docs))
+    with zipfile.ZipFile(path) as zf:
+        assert max(i.file_size for i in zf.infolist()) < 64 * 1024
+        assert sum(i.file_size for i in zf.infolist()) > 64 * 1024
+    line = error_line(script(path))
+    assert line.startswith(
+        f"Error: {path}: its files unpack to more than 65,536 bytes, the most an EPUB may hold; "
+    )
