@@ -173,3 +173,97 @@ def test_all_an_epub_unpacks_to_is_limited_too(
     assert line.startswith(
         f"Error: {path}: its files unpack to more than 65,536 bytes, the most an EPUB may hold; "
     )
+
+
+# --- voices.yaml ----------------------------------------------------------------------------
+
+
+def cast_with(tmp_path: Path, book: Path, yaml: str) -> str:
+    """The error line of `audiobook cast BOOK --voices v.yaml` for this voices.yaml."""
+    (tmp_path / "v.yaml").write_text(yaml, encoding="utf-8")
+    return error_line(["cast", str(book), "--voices", "v.yaml", "--engine", "edge"])
+
+
+def test_brackets_nested_100_000_deep(tmp_path: Path, book: Path) -> None:
+    line = cast_with(tmp_path, book, "speakers: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert line == (
+        "Error: v.yaml:1: lists and mappings nested more than 20 levels deep; a settings file "
+        "needs a few levels at most, so check the brackets and the indentation"
+    )
+
+
+def test_indentation_nested_too_deep_names_its_line(tmp_path: Path, book: Path) -> None:
+    yaml = "".join(f"{'  ' * depth}k{depth}:\n" for depth in range(40))
+    line = cast_with(tmp_path, book, yaml)
+    assert line.startswith("Error: v.yaml:20: lists and mappings nested more than 20 levels")
+
+
+def test_a_voices_file_past_the_limit_is_refused_before_it_is_read(
+    tmp_path: Path, book: Path
+) -> None:
+    path = tmp_path / "v.yaml"
+    with open(path, "wb") as f:
+        f.truncate(limits.VOICES_LIMIT + 1)
+    line = error_line(["cast", str(book), "--voices", str(path), "--engine", "edge"])
+    assert line.startswith(f"Error: {path}: larger than 5 MB, the most a voices file may be")
+
+
+def test_a_voice_name_of_300_000_characters(tmp_path: Path, book: Path) -> None:
+    name = "zh-CN-" + "x" * 300_000
+    line = cast_with(tmp_path, book, f"speakers:\n  老周:\n    voice: {name}\n")
+    assert line == (
+        f"Error: v.yaml:3: voice name '{name[:40]}…' for speakers.老周.voice is 300,006 "
+        "characters long; write a voice name such as zh-CN-YunxiNeural or cmn+m3"
+    )
+
+
+@pytest.mark.parametrize("where", ["speaker", "alias"])
+def test_names_longer_than_any_character_s(tmp_path: Path, book: Path, where: str) -> None:
+    name = "周" * 5000
+    yaml = (
+        f"speakers:\n  ? {name}\n  : {{gender: male}}\n"
+        if where == "speaker"
+        else f"speakers:\n  老周:\n    aliases: [{name}]\n"
+    )
+    line = cast_with(tmp_path, book, yaml)
+    assert f"'{name[:40]}…'" in line and "is 5,000 characters long" in line
+    assert "a name may have at most 100" in line
+
+
+LONG = "x" * 20_000
+
+
+@pytest.mark.parametrize(
+    "yaml",
+    [
+        f"{LONG}: 1\nspeakers: {{}}\n",  # unknown key (as an explicit key below)
+        f"language: {LONG}\n",
+        f"engine: {LONG}\n",
+        f"threshold: {'9' * 20_000}\n",
+        f"pauses: {{chapter: {'9' * 20_000}}}\n",
+        f"narrator: {{rate: '{LONG}'}}\n",
+        f"speakers:\n  老周: {{gender: {LONG}}}\n",
+        f"speakers:\n  老周: {{aliases: '{'周,' * 5000}'}}\n",
+        f"pauses: {LONG}\n",
+        f"narrator: {LONG}\n",
+        f"defaults:\n  zh-TW:\n    pool: [{LONG}]\n",
+    ],
+    ids=[
+        "key",
+        "language",
+        "engine",
+        "threshold",
+        "pause",
+        "prosody",
+        "gender",
+        "aliases",
+        "described",
+        "bare-voice",
+        "pool",
+    ],
+)
+def test_messages_quote_a_short_prefix_of_long_text(tmp_path: Path, book: Path, yaml: str) -> None:
+    if yaml.startswith(LONG):
+        yaml = f"? {LONG}\n: 1\n"  # a plain key longer than 1024 is no YAML key
+    line = cast_with(tmp_path, book, yaml)
+    assert len(line) < 400 and "…" in line, line
