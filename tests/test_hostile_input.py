@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,51 @@ def test_messages_quote_a_short_prefix_of_long_text(tmp_path: Path, book: Path, 
         yaml = f"? {LONG}\n: 1\n"  # a plain key longer than 1024 is no YAML key
     line = cast_with(tmp_path, book, yaml)
     assert len(line) < 400 and "…" in line, line
+
+
+# --- the cover -------------------------------------------------------------------------------
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The start of a PNG of that size: all a player reads before it decodes."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = struct.pack(">I", len(header)) + b"IHDR" + header
+    return b"\x89PNG\r\n\x1a\n" + chunk + struct.pack(">I", zlib.crc32(chunk[4:]))
+
+
+def make_cover(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / "cover.jpg"
+    if kind == "not-an-image":
+        path.write_bytes(bytes(range(256)) * 4096)
+    elif kind == "only-the-magic":  # a JPEG's first bytes, then 1 MB of anything
+        path.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4096)
+    elif kind == "too-large":
+        with open(path, "wb") as f:
+            f.write(b"\xff\xd8\xff\xe0")
+            f.truncate(limits.COVER_LIMIT + 1)
+    else:
+        path.write_bytes(png_header(5000, 10) + bytes(100))
+    return path
+
+
+FIX = "give a JPEG or PNG of at most 10 MB and 4096x4096 pixels"
+
+
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("not-an-image", "is not a JPEG, PNG, GIF, WebP or BMP image"),
+        ("only-the-magic", "is not an image: it starts like one, but its header is broken"),
+        ("too-large", "is larger than 10 MB"),
+        ("too-wide", "is 5000x10 pixels, more than 4096"),
+    ],
+)
+def test_a_cover_that_is_no_image_of_a_sane_size_is_refused_before_the_render(
+    tone_engine: str, tmp_path: Path, book: Path, kind: str, what: str
+) -> None:
+    cover = make_cover(tmp_path, kind)
+    out = tmp_path / "book.mp3"
+    args = ["render", str(book), "-o", str(out), "--engine", tone_engine, "-q"]
+    line = error_line([*args, "--cache-dir", str(tmp_path / "c"), "--cover", str(cover)])
+    assert line == f"Error: cover {cover} {what}; {FIX}"
+    assert not out.exists()
