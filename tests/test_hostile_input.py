@@ -316,3 +316,50 @@ def test_a_cover_that_is_no_image_of_a_sane_size_is_refused_before_the_render(
     line = error_line([*args, "--cache-dir", str(tmp_path / "c"), "--cover", str(cover)])
     assert line == f"Error: cover {cover} {what}; {FIX}"
     assert not out.exists()
+
+
+# --- the other files a run reads --------------------------------------------------------------
+
+
+def test_a_script_file_past_the_limit(tone_engine: str, tmp_path: Path, book: Path) -> None:
+    script_file = tmp_path / "book.jsonl"
+    with open(script_file, "wb") as f:
+        f.truncate(limits.TEXT_LIMIT + 1)
+    out = tmp_path / "book.mp3"
+    args = ["render", str(book), "-o", str(out), "--engine", tone_engine, "-q"]
+    line = error_line([*args, "--script", str(script_file), "--cache-dir", str(tmp_path / "c")])
+    assert line.startswith(
+        f"Error: {script_file}: larger than 100 MB, the most a script file may be; "
+    )
+    assert not out.exists()
+
+
+def test_a_script_line_nested_100_000_deep(tone_engine: str, tmp_path: Path, book: Path) -> None:
+    script_file = tmp_path / "book.jsonl"
+    script_file.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    out = tmp_path / "book.mp3"
+    args = ["render", str(book), "-o", str(out), "--engine", tone_engine, "-q"]
+    line = error_line([*args, "--script", str(script_file), "--cache-dir", str(tmp_path / "c")])
+    assert line.startswith(f"Error: {script_file}:1: not a script line (nested too deep); ")
+
+
+def test_a_saved_cast_nested_too_deep_or_too_large(tmp_path: Path) -> None:
+    from tts.cast.castfile import read_cast
+    from tts.errors import ConfigError
+
+    saved = tmp_path / "book.cast.yaml"
+    saved.write_text("speakers: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"book\.cast\.yaml:1: nested too deep; delete"):
+        read_cast(saved)
+    with open(saved, "wb") as f:
+        f.truncate(limits.VOICES_LIMIT + 1)
+    with pytest.raises(ConfigError, match=r"book\.cast\.yaml: the saved cast is larger than 5 MB"):
+        read_cast(saved)
+
+
+def test_cast_write_into_a_file_past_the_limit(tmp_path: Path, book: Path) -> None:
+    target = tmp_path / "cast-for-later.yaml"  # not ./voices.yaml, which --voices reads
+    with open(target, "wb") as f:
+        f.truncate(limits.VOICES_LIMIT + 1)
+    line = error_line(["cast", str(book), "--write", str(target), "--engine", "espeak"])
+    assert line.startswith(f"Error: {target}: larger than 5 MB, the most a voices file may be")

@@ -299,21 +299,30 @@ def load_config(path: Path | str, *, voices: VoiceLists | None = None) -> Voices
     (None: the form only); by default each engine's list at hand, from the registry.
     """
     try:
-        text = read_capped(path, VOICES_LIMIT).decode("utf-8-sig")
+        text = read_voices_text(path)
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such voices file; check the path given to --voices"
         ) from None
+    return parse_config(text, source=str(path), voices=voices)
+
+
+def read_voices_text(path: Path | str) -> str:
+    """A voices.yaml's text, read within `VOICES_LIMIT`; ConfigError when it cannot be
+    (FileNotFoundError is left to the caller, who knows where the path came from)."""
+    try:
+        return read_capped(path, VOICES_LIMIT).decode("utf-8-sig")
     except TooLarge:
         raise ConfigError(
             f"{path}: larger than {size_text(VOICES_LIMIT)}, the most a voices file may be "
-            "(a cast of 100,000 characters takes 3 MB); check the path given to --voices"
+            "(a cast of 100,000 characters takes 3 MB); check that it is your voices.yaml"
         ) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror}); check the path") from None
-    return parse_config(text, source=str(path), voices=voices)
 
 
 def parse_config(

@@ -27,13 +27,15 @@ MAX_DEPTH = 20
 YAML nested thousands deep (`[[[[...`) would exhaust Python's stack while composing."""
 
 
-class _TooDeep(Exception):
+class TooDeep(Exception):
+    """Nested past `MAX_DEPTH`, at 1-based `line`."""
+
     def __init__(self, line: int) -> None:
         super().__init__(line)
         self.line = line
 
 
-class _Composer(Composer):
+class DepthLimitedComposer(Composer):
     """ruamel's composer, stopping at `MAX_DEPTH` instead of recursing without end."""
 
     levels = 0
@@ -42,7 +44,7 @@ class _Composer(Composer):
         self.levels += 1
         try:
             if self.levels > MAX_DEPTH:
-                raise _TooDeep(int(self.parser.peek_event().start_mark.line) + 1)
+                raise TooDeep(int(self.parser.peek_event().start_mark.line) + 1)
             return super().compose_node(parent, index)
         finally:
             self.levels -= 1
@@ -110,10 +112,10 @@ class NodeReader:
     def compose(self, text: str) -> Node | None:
         """The document's root node; None when it is empty or not valid YAML (reported)."""
         yaml = YAML(typ="rt")
-        yaml.Composer = _Composer
+        yaml.Composer = DepthLimitedComposer
         try:
             root = yaml.compose(text)
-        except _TooDeep as exc:
+        except TooDeep as exc:
             self.problem(
                 exc.line,
                 f"lists and mappings nested more than {MAX_DEPTH} levels deep; a settings "
