@@ -392,6 +392,21 @@ def test_selection_past_the_last_chapter_says_how_many_there_are(
     assert "backwards" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("9" * 5000, "the book has 5 chapters"),  # more digits than Python will read
+        ("1-" + "9" * 5000, "the book has 5 chapters"),
+        ("x" * 5000, "is not a chapter number"),
+    ],
+    ids=["number", "range", "text"],
+)
+def test_a_huge_selection_is_quoted_short(spec: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        parse_chapter_selection(spec, 5)
+    assert len(str(info.value)) < 250 and f"'{spec[:40]}…'" in str(info.value)
+
+
 def test_open_range_past_a_one_chapter_book_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "short story.txt"
     path.write_text("第一章 开始\n\n他说：“你好。”\n", encoding="utf-8")

@@ -298,7 +298,7 @@ def _open_book(path: Path) -> Any:
         except errors as exc:
             first = first or exc
     if isinstance(first, KeyError):
-        what = f"a file it lists is missing from the archive: {first}"
+        what = f"a file it lists is missing from the archive: {short(str(first))}"
     elif isinstance(first, (AttributeError, TypeError, IndexError, ValueError)):
         what = "its package file (.opf) or table of contents is malformed"
     else:
@@ -363,7 +363,7 @@ def read_epub(path: str | Path) -> tuple[list[Document], Toc, BookInfo]:
         try:
             doc = parse_document(name, item.content or b"")
         except (AssertionError, ValueError) as exc:  # html.parser on badly broken markup
-            raise file_error(path, f"{name} cannot be parsed ({exc}); {_FIX}") from None
+            raise file_error(path, f"{short(name)} cannot be parsed ({exc}); {_FIX}") from None
         docs.append(doc)
 
     book_title = _clean_meta(next((v for v, _ in _meta(book, _DC, "title") if v), None))
