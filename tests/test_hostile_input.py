@@ -248,6 +248,7 @@ LONG = "x" * 20_000
         f"pauses: {LONG}\n",
         f"narrator: {LONG}\n",
         f"defaults:\n  zh-TW:\n    pool: [{LONG}]\n",
+        f"narrator: zh-CN-{'Q' * 80}Neural\n",  # short enough for the engine to check
     ],
     ids=[
         "key",
@@ -261,6 +262,7 @@ LONG = "x" * 20_000
         "described",
         "bare-voice",
         "pool",
+        "engine-hint",
     ],
 )
 def test_messages_quote_a_short_prefix_of_long_text(tmp_path: Path, book: Path, yaml: str) -> None:

@@ -141,7 +141,8 @@ class _VoiceNames:
                 f"for {path}; {where}"
             )
         check: Callable[..., str | None] = registry.load(engine.check_voice)
-        return check(name, path, locale, self.known.get(engine.name))
+        problem = check(name, path, locale, self.known.get(engine.name))
+        return problem.replace(name, short(name)) if problem else None  # the engine quotes it
 
     def owner(self, name: str, engine: EngineInfo) -> EngineInfo | None:
         """Another engine whose voice `name` plainly is (its form, or its list, says so)."""
