@@ -4,7 +4,8 @@ It speaks the service's WebSocket protocol and serves its voice list over HTTP, 
 port of 127.0.0.1, from a background thread with its own event loop (usable from sync and
 async tests alike). Each voice speaks a pure sine tone of its own frequency (`tone_for`) and
 level (`level_for`), as real 24 kHz mono 48 kbit/s CBR MP3, for a time proportional to the
-text (`clip_seconds`), so a test can decode the output and tell who spoke, and for how long.
+text and shortened by a faster prosody rate (`clip_seconds`), so a test can decode the output
+and tell who spoke, and for how long.
 
 Faults are queued per test (`server.faults.append(Fault("close_mid"))`) and consumed by the
 connections they match. A latency model (`server.latency`) makes benchmarks realistic, and a
@@ -204,18 +205,25 @@ def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
-def clip_frames(text: str) -> int:
-    """MP3 frames the server sends for text (0 when nothing is speakable)."""
-    speech = speech_seconds(text)
+def speed_of(rate: str) -> float:
+    """How much faster than normal a prosody rate ('+50%', '-20%') speaks, as the service
+    does: '+50%' takes two thirds of the time. Floored at a tenth of normal speed."""
+    found = re.fullmatch(r"([+-]\d+)%", rate.strip())
+    return max(0.1, 1 + int(found.group(1)) / 100) if found else 1.0
+
+
+def clip_frames(text: str, rate: str = "+0%") -> int:
+    """MP3 frames the server sends for text spoken at `rate` (0 when nothing is speakable)."""
+    speech = speech_seconds(text) / speed_of(rate)
     if speech == 0:
         return 0
     seconds = max(MIN_SECONDS, LEAD_SECONDS + speech + TAIL_SECONDS)
     return math.ceil(seconds / FRAME_SECONDS - 1e-9)
 
 
-def clip_seconds(text: str) -> float:
-    """Seconds of audio the server sends for one request of `text`."""
-    return clip_frames(text) * FRAME_SECONDS
+def clip_seconds(text: str, rate: str = "+0%") -> float:
+    """Seconds of audio the server sends for one request of `text` at `rate`."""
+    return clip_frames(text, rate) * FRAME_SECONDS
 
 
 _SENTENCE = re.compile(r"[^。！？；…!?;.\n]*(?:[。！？；…!?;.\n]+[\"'”’」』）)】》]*|$)")
@@ -716,6 +724,7 @@ class EdgeServer:
             boundary,
             fault,
             connection,
+            prosody.get("rate", "+0%"),
         )
 
     async def _speak(
@@ -728,6 +737,7 @@ class EdgeServer:
         boundary: str,
         fault: Fault | None,
         connection: int = 0,
+        rate: str = "+0%",
     ) -> None:
         kind = fault.kind if fault else None
         json_type = "application/json; charset=utf-8"
@@ -746,13 +756,14 @@ class EdgeServer:
             "audio": {"type": "inline", "streamId": rid[:16]},
         }
         await ws.send_str(_text_message(rid, "response", json.dumps(response), json_type))
-        frames = clip_frames(text)
+        frames = clip_frames(text, rate)
         if kind == "no_audio" or frames == 0:
             await end_turn()
             return
-        plan = _plan(text, boundary)
+        speed = speed_of(rate)
+        plan = _plan(text, boundary, speed)
         if kind == "early_end" and fault is not None:
-            plan = _prefix(plan, fault.fraction)
+            plan = _prefix(plan, fault.fraction, speed)
             last_offset, last_duration, _ = plan[-1]
             spoken = last_offset + last_duration + TAIL_SECONDS
             frames = min(frames, math.ceil(spoken / FRAME_SECONDS - 1e-9))
@@ -823,7 +834,7 @@ class EdgeServer:
 
 
 def _prefix(
-    plan: list[tuple[float, float, str]], fraction: float
+    plan: list[tuple[float, float, str]], fraction: float, speed: float = 1.0
 ) -> list[tuple[float, float, str]]:
     """The boundaries of a turn the service ends early: the first `fraction` of them, or, when
     that is less than one, the first boundary cut to its first `fraction` of letters."""
@@ -834,18 +845,19 @@ def _prefix(
     letters = [i for i, ch in enumerate(piece) if unicodedata.category(ch)[0] in "LN"]
     n = max(1, int(len(letters) * fraction))
     head = piece[: letters[n - 1] + 1]
-    return [(offset, speech_seconds(head), head)]
+    return [(offset, speech_seconds(head) / speed, head)]
 
 
-def _plan(text: str, boundary: str) -> list[tuple[float, float, str]]:
-    """(offset s, duration s, text) per boundary the server reports, in order."""
+def _plan(text: str, boundary: str, speed: float = 1.0) -> list[tuple[float, float, str]]:
+    """(offset s, duration s, text) per boundary the server reports, in order, for speech
+    `speed` times as fast as normal."""
     plan = []
     at = LEAD_SECONDS
     for sentence in sentences(text):
-        seconds = speech_seconds(sentence)
+        seconds = speech_seconds(sentence) / speed
         if boundary == "WordBoundary":
             for word in _words(sentence):
-                word_seconds = speech_seconds(word)
+                word_seconds = speech_seconds(word) / speed
                 plan.append((at, word_seconds, word))
                 at += word_seconds
         else:

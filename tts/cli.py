@@ -12,8 +12,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tts import __version__, pipeline, registry
-from tts.errors import AudiobookError
-from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, ProsodyKey, Script, parse_prosody
+from tts.errors import AudiobookError, ConfigError
+from tts.model import (
+    AUDIO_FORMATS,
+    SUBTITLE_FORMATS,
+    Prosody,
+    ProsodyKey,
+    Script,
+    parse_prosody,
+)
 from tts.speakers.scriptfile import jsonl_lines
 from tts.text import display_width
 
@@ -27,6 +34,10 @@ def _engine_help(what: str) -> str:
 
 ENGINE_OPTION_HELP = _engine_help(
     "Speech engine; auto uses the online engine when its service answers, else an offline one"
+)
+CASTING_ENGINE_HELP = (
+    "Cast this engine's voices; auto (the default unless voices.yaml names one) is resolved "
+    "as render resolves it, asking the online service, so naming one is faster"
 )
 
 
@@ -86,6 +97,62 @@ cache_option = click.option(
 )
 
 
+def _prosody(key: ProsodyKey) -> Callable[[click.Context, click.Parameter, str], str]:
+    """Checks --rate, --pitch or --volume as it comes in, before any engine is asked."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        parse_prosody(key, value, label=f"--{key}")
+        return value
+
+    return check
+
+
+PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY")
+"""Where a proxy is found when --proxy is not given; the first set wins (as in curl and
+Python's urllib, the lower-case name first)."""
+
+
+def _proxy(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--proxy, else $https_proxy, else $HTTPS_PROXY, checked as it comes in."""
+    label = "--proxy"
+    if not value:
+        found = next(
+            ((name, os.environ[name]) for name in PROXY_VARIABLES if os.environ.get(name)), None
+        )
+        if found is None:
+            return None
+        label, value = f"${found[0]}", found[1]
+    return _check_proxy(value, label)
+
+
+def _check_proxy(url: str, label: str) -> str:
+    """`url` if it is an http(s) proxy URL the online engine's client can use."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        fine = parts.scheme in ("http", "https") and bool(parts.hostname)
+        fine = fine and (parts.port is None or parts.port > 0)
+    except ValueError:
+        fine = False
+    if not fine:
+        raise ConfigError(
+            f"{label} '{url}': give an http:// proxy URL with a host (and port), "
+            "e.g. http://127.0.0.1:7890"
+        )
+    return url
+
+
+proxy_option = click.option(
+    "--proxy",
+    type=str,
+    default=None,
+    callback=_proxy,
+    help="HTTP proxy for the online engine's service, e.g. http://127.0.0.1:7890 "
+    "(default: $https_proxy or $HTTPS_PROXY).",
+)
+
+
 @main.command()
 @input_argument
 @click.option(
@@ -133,6 +200,28 @@ cache_option = click.option(
     help="One MP3 per chapter in output/<book>/ instead of one file.",
 )
 @click.option(
+    "--rate",
+    default="+0%",
+    show_default=True,
+    callback=_prosody("rate"),
+    help='Speed of the whole book, added to each voice\'s own, e.g. "+15%".',
+)
+@click.option(
+    "--pitch",
+    default="+0Hz",
+    show_default=True,
+    callback=_prosody("pitch"),
+    help='Pitch of the whole book, added to each voice\'s own, e.g. "-5Hz".',
+)
+@click.option(
+    "--volume",
+    default="+0%",
+    show_default=True,
+    callback=_prosody("volume"),
+    help='Loudness of the whole book, added to each voice\'s own, e.g. "-20%".',
+)
+@proxy_option
+@click.option(
     "-q",
     "--quiet",
     is_flag=True,
@@ -151,6 +240,10 @@ def render(
     subtitles: str | None,
     cover_file: str | None,
     split_chapters: bool,
+    rate: str,
+    pitch: str,
+    volume: str,
+    proxy: str | None,
     quiet: bool,
 ) -> None:
     """Render INPUT (a text file or EPUB) to one audiobook file."""
@@ -169,8 +262,14 @@ def render(
         subtitles=subtitles,
         cover_file=Path(cover_file) if cover_file else None,
         split_chapters=split_chapters,
+        prosody=Prosody(
+            rate=parse_prosody("rate", rate),
+            pitch=parse_prosody("pitch", pitch),
+            volume=parse_prosody("volume", volume),
+        ),
+        proxy=proxy,
         progress=progress,
-        warn=lambda warning: click.echo(f"Warning: {warning}", err=True),
+        warn=_warn,
     )
     if progress is not None:
         progress.finish()
@@ -188,6 +287,10 @@ def render(
         )
     what = f"{len(result.files)} chapter files in " if split_chapters else ""
     click.echo(f"Wrote {what}{result.path} ({_clock(result.seconds)}, engine {result.engine})")
+
+
+def _warn(warning: str) -> None:
+    click.echo(f"Warning: {warning}", err=True)
 
 
 class _ProgressLine:
@@ -254,14 +357,10 @@ def _count(n: int, noun: str) -> str:
     default="text",
     show_default=True,
 )
-@click.option(
-    "--engine",
-    type=str,
-    default=None,
-    help="Name voices of this engine (default: from voices.yaml, else the online engine's).",
-)
+@click.option("--engine", type=str, default=None, help=_engine_help(CASTING_ENGINE_HELP))
 @chapters_option
 @cache_option
+@proxy_option
 @click.option(
     "--stats", is_flag=True, help="Also print what cleaning did and the cast (to stderr)."
 )
@@ -272,10 +371,11 @@ def script(
     engine: str | None,
     chapters: str | None,
     cache_dir: str | None,
+    proxy: str | None,
     stats: bool,
 ) -> None:
     """Print who says what in INPUT, without synthesizing anything."""
-    result = _reading(input_file, voices_file, engine, chapters, cache_dir)
+    result = _reading(input_file, voices_file, engine, chapters, cache_dir, proxy)
     if fmt == "jsonl":
         click.echo("\n".join(jsonl_lines(result.cast, result.segments)))
     elif fmt == "html":
@@ -299,14 +399,18 @@ def _reading(
     engine: str | None,
     chapters: str | None,
     cache_dir: str | None,
+    proxy: str | None,
 ) -> Script:
-    """INPUT read, attributed and cast as `script` and `cast` show it."""
+    """INPUT read, attributed and cast as `script` and `cast` show it: with the voices a
+    render would use now (the engine resolved the same way, with the same warning)."""
     return pipeline.read_script(
         Path(input_file),
         voices_file=_voices_option(voices_file),
         engine=_engine_choice(engine),
         chapters=chapters,
         cache_dir=_cache_dir(cache_dir),
+        proxy=proxy,
+        warn=_warn,
     )
 
 
@@ -325,12 +429,21 @@ def _reading(
 )
 @click.option("--gender", type=click.Choice(["male", "female"], case_sensitive=False), default=None)
 @cache_option
+@proxy_option
 def voices(
-    engine: str | None, locale: str | None, gender: str | None, cache_dir: str | None
+    engine: str | None,
+    locale: str | None,
+    gender: str | None,
+    cache_dir: str | None,
+    proxy: str | None,
 ) -> None:
     """List the voices an engine offers."""
     shown = pipeline.find_voices(
-        _engine_choice(engine), locale=locale, gender=gender, cache_dir=_cache_dir(cache_dir)
+        _engine_choice(engine),
+        locale=locale,
+        gender=gender,
+        cache_dir=_cache_dir(cache_dir),
+        proxy=proxy,
     )
     widths = [max(len(getattr(v, key)) for v in shown) for key in ("name", "locale", "gender")]
     for v in shown:
@@ -348,14 +461,10 @@ def voices(
     default=None,
     help="Create or extend this voices.yaml with the characters it lacks.",
 )
-@click.option(
-    "--engine",
-    type=str,
-    default=None,
-    help="Cast voices of this engine (default: from voices.yaml, else the online engine's).",
-)
+@click.option("--engine", type=str, default=None, help=_engine_help(CASTING_ENGINE_HELP))
 @chapters_option
 @cache_option
+@proxy_option
 def cast(
     input_file: str,
     voices_file: str | None,
@@ -363,11 +472,12 @@ def cast(
     engine: str | None,
     chapters: str | None,
     cache_dir: str | None,
+    proxy: str | None,
 ) -> None:
     """Show the characters of INPUT and the voice each gets."""
     from tts.cast.casting import cast_table
 
-    result = _reading(input_file, voices_file, engine, chapters, cache_dir)
+    result = _reading(input_file, voices_file, engine, chapters, cache_dir, proxy)
     rows = cast_table(result.characters, result.cast)
     table = [("character", "lines", "gender", "aliases", "voice")]
     for row in rows:
@@ -385,20 +495,20 @@ def cast(
         click.echo(f"Wrote {write_file}: added {names}", err=True)
 
 
-def _prosody(key: ProsodyKey) -> Callable[[click.Context, click.Parameter, str], str]:
-    """Checks --rate, --pitch or --volume as it comes in, before any engine is asked."""
-
-    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
-        parse_prosody(key, value, label=f"--{key}")
-        return value
-
-    return check
-
-
 @main.command()
 @click.argument("text")
 @click.option(
-    "--voice", "voice_name", required=True, help="Voice name, e.g. zh-CN-XiaoxiaoNeural or cmn+f2."
+    "--voice",
+    "voice_name",
+    default=None,
+    help="Voice name, e.g. zh-CN-XiaoxiaoNeural or cmn+f2 (default: the engine's narrator "
+    "for the text's language).",
+)
+@click.option(
+    "--engine",
+    type=str,
+    default=None,
+    help=_engine_help("Speech engine (default: the --voice's, else auto)"),
 )
 @click.option(
     "-o", "--output", type=str, default=None, help="MP3 to write (default: output/say.mp3)."
@@ -425,26 +535,32 @@ def _prosody(key: ProsodyKey) -> Callable[[click.Context, click.Parameter, str],
     help='Loudness, e.g. "-20%".',
 )
 @cache_option
+@proxy_option
 def say(
     text: str,
-    voice_name: str,
+    voice_name: str | None,
+    engine: str | None,
     output: str | None,
     rate: str,
     pitch: str,
     volume: str,
     cache_dir: str | None,
+    proxy: str | None,
 ) -> None:
     """Speak TEXT in one voice, to audition it or a prosody setting."""
     result = pipeline.say_text(
         text,
         voice_name=voice_name,
+        engine=_engine_choice(engine),
         rate=rate,
         pitch=pitch,
         volume=volume,
         output=Path(output) if output else None,
         cache_dir=_cache_dir(cache_dir),
+        proxy=proxy,
+        warn=_warn,
     )
-    click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {voice_name})")
+    click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {result.voice})")
 
 
 if __name__ == "__main__":  # pragma: no cover

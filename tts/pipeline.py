@@ -24,7 +24,14 @@ from tts import registry
 from tts.atomic import remove_stale
 from tts.cast import castfile, casting
 from tts.cast import config as voices_config
-from tts.errors import AudiobookError, EngineError, InputError, RateLimited, ServiceUnreachable
+from tts.errors import (
+    AudiobookError,
+    ConfigError,
+    EngineError,
+    InputError,
+    RateLimited,
+    ServiceUnreachable,
+)
 from tts.model import (
     AudioFormat,
     Book,
@@ -32,6 +39,7 @@ from tts.model import (
     Character,
     Clip,
     Pauses,
+    Prosody,
     Request,
     Script,
     Segment,
@@ -59,6 +67,9 @@ TEXT_SUFFIXES = frozenset(
 """Suffixes of what the program reads or writes as text (books, voices and cast files,
 scripts, subtitles): `-o` never names one, so a slip cannot turn a book or a cast into audio."""
 
+AS_CAST = Prosody()
+"""No whole-book prosody: every voice speaks as its cast says."""
+
 CHECK_TRIES = 3
 """Tries of an engine's check at the start of a run while its service is busy (429, 503) or
 drops the connection; a service that cannot be reached at all gets one quick retry."""
@@ -76,6 +87,8 @@ class RenderResult:
     engine: str
     stats: Stats
     files: tuple[Path, ...] = ()
+    voice: str | None = None
+    """The voice `say` spoke in."""
 
 
 def default_voices_path() -> Path | None:
@@ -106,6 +119,8 @@ def resolve_engine(
     *,
     ready: Callable[[Engine], bool] | None = None,
     replaces: tuple[Path, str | None] | None = None,
+    proxy: str | None = None,
+    scope: str = "this whole book",
 ) -> tuple[Engine, list[str]]:
     """The engine a render uses, and warnings to show.
 
@@ -116,11 +131,13 @@ def resolve_engine(
     `ready(engine)` true means the run needs nothing from that engine's service (every clip
     is cached), so it is used without a check. `replaces` is the output the run would
     replace and the engine that made it (None: unknown); `auto` stops with an error rather
-    than put the offline engine's voices over a book another engine made.
+    than put the offline engine's voices over a book another engine made. `proxy` is the
+    proxy URL engines reach their service through (None: none); `scope` is what the
+    fallback warning says the offline engine speaks.
     """
     chosen = engine_choice(name, config)
     preferred = registry.preferred() if chosen == registry.AUTO else registry.info(chosen)
-    engine = _make_engine(preferred.name, cache_dir)
+    engine = _make_engine(preferred.name, cache_dir, proxy)
     if ready is not None and ready(engine):
         return engine, []
     fallback = registry.offline()
@@ -140,10 +157,10 @@ def resolve_engine(
                 f"to replace it with the offline {fallback.label} voices"
             ) from None
         warning = (
-            f"{why}; using the offline {fallback.label} engine for this whole book "
+            f"{why}; using the offline {fallback.label} engine for {scope} "
             f"(pass --engine {preferred.name} to insist on {preferred.label})"
         )
-        offline = _make_engine(fallback.name, cache_dir)
+        offline = _make_engine(fallback.name, cache_dir, proxy)
         _run(check_engine(offline))
         return offline, [warning]
     return engine, []
@@ -202,8 +219,10 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(work)
 
 
-def _make_engine(name: str, cache_dir: Path | None) -> Engine:
-    return registry.get_engine(name, cache_dir=_cache_option(cache_dir))
+def _make_engine(name: str, cache_dir: Path | None, proxy: str | None = None) -> Engine:
+    """Engine `name`, with the options every engine takes (those it has no use for it
+    ignores): where it may keep what it fetches, and the proxy to its service."""
+    return registry.get_engine(name, cache_dir=_cache_option(cache_dir), proxy=proxy)
 
 
 def _cache_option(cache_dir: Path | None) -> str | None:
@@ -222,11 +241,13 @@ def find_voices(
     locale: str | None = None,
     gender: str | None = None,
     cache_dir: Path | None = None,
+    proxy: str | None = None,
 ) -> list[VoiceInfo]:
-    """The voices an engine offers now (an online engine asks its service, else the list at
-    hand), those of `locale` (a prefix: 'zh', 'en-GB') and `gender` only."""
+    """The voices an engine offers now (an online engine asks its service, through `proxy`
+    when given, else the list at hand), those of `locale` (a prefix: 'zh', 'en-GB') and
+    `gender` only."""
     name = registry.named_engine(engine or registry.AUTO)
-    found = _run(_make_engine(name, cache_dir).voices())
+    found = _run(_make_engine(name, cache_dir, proxy).voices())
     shown = [
         info
         for info in found
@@ -335,10 +356,16 @@ def read_corrections(
 # --- render ------------------------------------------------------------------
 
 
-def plan(script: Script, engine: Engine) -> list[Request]:
+def plan(script: Script, engine: Engine, prosody: Prosody = AS_CAST) -> list[Request]:
+    """The requests that speak `script`, each voice with the whole book's `prosody` added to
+    its own (`Prosody.added_to`), so the cast keeps its own settings."""
     from tts.speech.synth import plan_requests
 
-    items = [(s, script.voice_for(s)) for s in script.segments]
+    def voice(segment: Segment) -> Voice | None:
+        found = script.voice_for(segment)
+        return prosody.added_to(found) if found is not None else None
+
+    items = [(s, voice(s)) for s in script.segments]
     return plan_requests(items, engine.max_request_chars)
 
 
@@ -370,8 +397,9 @@ def say(
     requests = plan_requests([(segment, voice)], engine.max_request_chars)
     if not requests:
         raise InputError("nothing speakable in the text given to 'say'; give words to read")
-    # At the level the book will give it, so what is auditioned is what will be heard.
-    clips, stats = _synthesize(requests, engine, cache_dir)
+    # At the level the book will give it, so what is auditioned is what will be heard; its
+    # errors are about one line, with no place in a book and nothing to resume.
+    clips, stats = _synthesize(requests, engine, cache_dir, one_line=True)
     output.parent.mkdir(parents=True, exist_ok=True)
     parts: list[Clip | Silence] = []
     for clip in clips:
@@ -379,7 +407,7 @@ def say(
             parts.append(Silence(0.25))
         parts.append(clip)
     seconds = assemble(parts, output)
-    return RenderResult(path=output, seconds=seconds, engine=engine.name, stats=stats)
+    return RenderResult(output, seconds, engine.name, stats, files=(output,), voice=voice.name)
 
 
 def render(
@@ -394,6 +422,7 @@ def render(
     audio_format: AudioFormat = "mp3",
     subtitles: str | None = None,
     cover: bytes | None = None,
+    prosody: Prosody = AS_CAST,
 ) -> RenderResult:
     """Synthesize every line (cached, resumable) and assemble the audiobook.
 
@@ -401,11 +430,12 @@ def render(
     chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`).
     `subtitles` ('srt', 'lrc', 'vtt') writes a timed transcript beside each audio file.
     Work files (M4B's assembled MP3) are staged in the cache, not beside the output.
+    `prosody` is added to every voice's own (a whole-book speed, pitch or volume).
     """
     from tts.audio.publish import Publication, publish
     from tts.audio.timeline import lay_out
 
-    requests = plan(script, engine)
+    requests = plan(script, engine, prosody)
     if not requests:
         raise InputError(
             f"{script.book.source}: nothing to speak after cleaning; "
@@ -466,12 +496,14 @@ def _synthesize(
     *,
     concurrency: int = 4,
     progress: ProgressCallback | None = None,
+    one_line: bool = False,
 ) -> tuple[list[Clip], Stats]:
     """Every request spoken (from the clip cache where it can be), and each voice brought to
-    the book's loudness."""
+    the book's loudness. `one_line`: the requests speak one line, not a book, so an error
+    names no place in a book and offers no resume."""
     from tts.audio.loudness import level_voices
     from tts.speech.cache import ClipCache
-    from tts.speech.synth import Progress, synthesize_all
+    from tts.speech.synth import Progress, synthesize_all, where_in_book
 
     counters = Progress(listener=progress)
     clips = _run(
@@ -481,6 +513,8 @@ def _synthesize(
             ClipCache(cache_dir / "clips"),
             concurrency=concurrency,
             progress=counters,
+            where=None if one_line else where_in_book,
+            resumable=not one_line,
         )
     )
     return level_voices(clips, [r.voice for r in requests]), counters.stats()
@@ -627,17 +661,75 @@ def read_script(
     engine: str | None,
     chapters: str | None,
     cache_dir: Path,
+    proxy: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Script:
-    """`script` and `cast`: a book read, attributed and cast, with the voices a default render
-    of it keeps, of the engine asked for (`auto` names the preferred engine's voices)."""
+    """`script` and `cast`: a book read, attributed and cast with the voices a default render
+    of it would use and keep. An engine named (--engine, else voices.yaml's `engine`) is
+    taken as it is, without the network; `auto` is resolved as a render resolves it
+    (`engine_for_book`), so offline it shows the offline engine's voices, and `warn` hears
+    why, as a render's user would."""
     config = load_config(voices_file, cache_dir)
     book = read_book(source, chapters)
-    return make_script(
-        book,
-        config=config,
-        engine_name=registry.named_engine(engine_choice(engine, config)),
-        cache_dir=cache_dir,
-        cast_file=cast_path_for(default_output(source)),
+    segments, characters = attribute_book(book, config)
+    script_for = _caster(
+        book, segments, characters, config, cache_dir, cast_path_for(default_output(source))
+    )
+    chosen = engine_choice(engine, config)
+    if chosen != registry.AUTO:
+        return script_for(chosen)
+    resolved, warnings = engine_for_book(chosen, config, cache_dir, script_for, proxy=proxy)
+    for warning in warnings:
+        if warn is not None:
+            warn(warning)
+    return script_for(resolved.name)
+
+
+def _caster(
+    book: Book,
+    segments: Sequence[Segment],
+    characters: Sequence[Character],
+    config: voices_config.VoicesConfig | None,
+    cache_dir: Path,
+    cast_file: Path,
+) -> Callable[[str], Script]:
+    """`book`'s script cast for an engine (by name), cast once per engine."""
+    scripts: dict[str, Script] = {}
+
+    def script_for(engine_name: str) -> Script:
+        if engine_name not in scripts:
+            scripts[engine_name] = cast_script(
+                book, segments, characters, config, engine_name, cache_dir, cast_file
+            )
+        return scripts[engine_name]
+
+    return script_for
+
+
+def engine_for_book(
+    engine: str | None,
+    config: voices_config.VoicesConfig | None,
+    cache_dir: Path,
+    script_for: Callable[[str], Script],
+    *,
+    prosody: Prosody = AS_CAST,
+    proxy: str | None = None,
+    replaces: tuple[Path, str | None] | None = None,
+) -> tuple[Engine, list[str]]:
+    """The engine a book is spoken with, and warnings: the one rule `render`, `script` and
+    `cast` share (`resolve_engine`). `auto` takes the preferred (online) engine when its
+    service answers or every clip of the book (`script_for` that engine, with `prosody`)
+    is cached for it, else the offline engine, with a warning that says why."""
+
+    def fully_cached(candidate: Engine) -> bool:
+        from tts.speech.cache import ClipCache
+        from tts.speech.synth import all_cached
+
+        requests = plan(script_for(candidate.name), candidate, prosody)
+        return all_cached(requests, candidate, ClipCache(cache_dir / "clips"))
+
+    return resolve_engine(
+        engine, config, cache_dir, ready=fully_cached, replaces=replaces, proxy=proxy
     )
 
 
@@ -663,6 +755,8 @@ def render_book(
     subtitles: str | None = None,
     cover_file: Path | None = None,
     split_chapters: bool = False,
+    prosody: Prosody = AS_CAST,
+    proxy: str | None = None,
     progress: ProgressCallback | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> RenderResult:
@@ -670,9 +764,11 @@ def render_book(
     assemble the book, then keep the cast beside the output for the next run.
 
     `audio_format` defaults from `output`'s suffix, else mp3; `warn` hears what the user
-    should know but does not stop the render (an engine fallback). Refused before anything
-    is written: an output that is one of the inputs (`check_output_path`). A book whose
-    every clip is cached renders without asking the engine's service.
+    should know but does not stop the render (an engine fallback). `prosody` is added to
+    every voice's own (`render --rate +15%`); `proxy` is the proxy URL to the online
+    engine's service. Refused before anything is written: an output that is one of the
+    inputs (`check_output_path`). A book whose every clip is cached renders without asking
+    the engine's service.
     """
     started = time.time()
     if audio_format is None:
@@ -704,27 +800,14 @@ def render_book(
         segments, characters = read_corrections(script_file, config)
     else:
         segments, characters = attribute_book(book, config)
-    scripts: dict[str, Script] = {}
-
-    def script_for(engine_name: str) -> Script:
-        if engine_name not in scripts:
-            scripts[engine_name] = cast_script(
-                book, segments, characters, config, engine_name, cache_dir, cast_file
-            )
-        return scripts[engine_name]
-
-    def fully_cached(candidate: Engine) -> bool:
-        from tts.speech.cache import ClipCache
-        from tts.speech.synth import all_cached
-
-        requests = plan(script_for(candidate.name), candidate)
-        return all_cached(requests, candidate, ClipCache(cache_dir / "clips"))
-
-    chosen, warnings = resolve_engine(
+    script_for = _caster(book, segments, characters, config, cache_dir, cast_file)
+    chosen, warnings = engine_for_book(
         engine,
         config,
         cache_dir,
-        ready=fully_cached,
+        script_for,
+        prosody=prosody,
+        proxy=proxy,
         replaces=existing_output(out, split_chapters=split_chapters),
     )
     for warning in warnings:
@@ -742,6 +825,7 @@ def render_book(
         audio_format="m4b" if audio_format == "m4b" else "mp3",
         subtitles=subtitles,
         cover=cover,
+        prosody=prosody,
     )
     save_cast(cast_file, script)
     return result
@@ -750,21 +834,87 @@ def render_book(
 def say_text(
     text: str,
     *,
-    voice_name: str,
+    voice_name: str | None = None,
+    engine: str | None = None,
     rate: str = "+0%",
     pitch: str = "+0Hz",
     volume: str = "+0%",
     output: Path | None = None,
     cache_dir: Path,
+    proxy: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> RenderResult:
-    """`say`: speak one line in one voice, with the engine the voice's name belongs to."""
+    """`say`: speak one line in one voice.
+
+    A voice named is spoken by its own engine (which `engine`, when it names one, must be).
+    Without one, the engine asked for (`auto`: resolved as for a book, falling back to the
+    offline engine with a warning to `warn`) speaks with its narrator for the text's
+    language (`narrator_for`).
+    """
     out = output or DEFAULT_OUTPUT_DIR / "say.mp3"
     check_output_path(out)
     remove_stale(out.parent, started=time.time(), only=out.name.__eq__)
-    engine_name = registry.engine_of(voice_name)
-    chosen, _ = resolve_engine(engine_name, None, cache_dir)
-    voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
-    return say(text, voice, chosen, out, cache_dir=cache_dir)
+    asked = registry.check_choice(engine) if engine else registry.AUTO
+    if voice_name is None:
+        chosen, warnings = resolve_engine(asked, None, cache_dir, proxy=proxy, scope="this line")
+        for warning in warnings:
+            if warn is not None:
+                warn(warning)
+        voice_name = narrator_for(chosen.name, text)
+        voice = Voice(chosen.name, voice_name, rate=rate, pitch=pitch, volume=volume)
+        return say(text, voice, chosen, out, cache_dir=cache_dir)
+    if asked == registry.AUTO:
+        engine_name = registry.engine_of(voice_name)  # whose check then reports a bad name
+    else:
+        engine_name = asked
+        _check_voice_of(engine_name, voice_name)
+    voice = Voice(engine_name, voice_name, rate=rate, pitch=pitch, volume=volume)
+    try:
+        chosen, _ = resolve_engine(engine_name, None, cache_dir, proxy=proxy)
+        return say(text, voice, chosen, out, cache_dir=cache_dir)
+    except ServiceUnreachable as exc:
+        raise _offline_hint_for_say(exc, engine_name) from None
+
+
+def narrator_for(engine_name: str, text: str) -> str:
+    """The voice `say` uses when none is named: the engine's narrator for the locale of the
+    text's language (`tts.read.language`), as a book in that language gets."""
+    from tts.read.language import detect_language
+
+    locale = casting.LANGUAGE_LOCALE.get(detect_language(text))
+    narrators = registry.info(engine_name).narrators
+    return (narrators.get(locale) if locale else None) or next(iter(narrators.values()))
+
+
+def _check_voice_of(engine_name: str, voice_name: str) -> None:
+    """Refuse a --voice that is plainly not a voice of the engine --engine names."""
+    engine = registry.info(engine_name)
+    if engine.voice_form.match(voice_name):
+        return
+    owner = registry.info(registry.engine_of(voice_name))
+    whose = (
+        f"is {owner.label}'s, not {engine.label}'s"
+        if owner.name != engine.name and owner.voice_form.match(voice_name)
+        else f"is not a voice name of {engine.label}'s"
+    )
+    raise ConfigError(
+        f"--voice {voice_name} {whose}; give one of the voices 'audiobook voices --engine "
+        f"{engine.name}' lists, or leave out --voice for its narrator"
+    )
+
+
+def _offline_hint_for_say(exc: ServiceUnreachable, engine_name: str) -> ServiceUnreachable:
+    """The engine's "cannot reach the service" with a fix that works for `say --voice`: the
+    offline engine with a voice of its own (or none), since the voice named is the online
+    engine's."""
+    fallback = registry.offline()
+    if fallback is None or fallback.name == engine_name:
+        return exc
+    return ServiceUnreachable(
+        f"{_gist(str(exc))}; check your network, or speak offline with --engine "
+        f"{fallback.name} and no --voice (or one of 'audiobook voices --engine "
+        f"{fallback.name}')"
+    )
 
 
 __all__ = [
@@ -780,12 +930,14 @@ __all__ = [
     "default_output",
     "default_voices_path",
     "engine_choice",
+    "engine_for_book",
     "engine_voices",
     "existing_output",
     "extend_voices_file",
     "find_voices",
     "load_config",
     "make_script",
+    "narrator_for",
     "read_book",
     "read_corrections",
     "read_script",

@@ -260,7 +260,8 @@ def _excerpt(text: str, width: int = 24) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _where(request: Request) -> str:
+def where_in_book(request: Request) -> str:
+    """Where a request's text is in the book, for an error: 'chapter 2, segment 14 ("…")'."""
     chapter, index = request.keys[0]
     return f'chapter {chapter}, segment {index} ("{_excerpt(request.text)}")'
 
@@ -283,6 +284,8 @@ async def synthesize_all(
     backoff: float = 0.5,
     max_backoff: float = 30.0,
     patience: float = 300.0,
+    where: Callable[[Request], str] | None = where_in_book,
+    resumable: bool = True,
 ) -> list[Clip]:
     """Synthesize every request (or take it from the cache); clips in request order.
 
@@ -295,7 +298,9 @@ async def synthesize_all(
     at least the service's retry-after, and is not a failed attempt: a request is refused
     for up to `patience` seconds in a row. A permanent error, a transient one that survives
     `max_attempts` failed calls, or refusals past `patience` cancel all outstanding work and
-    the error is raised again, same class, its message saying how much is done and cached.
+    the error is raised again, same class, its message saying where it happened (`where`:
+    the text's place in the book; None leaves it out, as for a single line) and, when
+    `resumable`, how much is done and cached and that rerunning the command resumes.
 
     `progress` is a `Progress` to update (read `progress.stats()` afterwards), or just a
     callback that receives one after every change.
@@ -401,7 +406,9 @@ async def synthesize_all(
             try:
                 audio = await call(request)
             except AudiobookError as e:
-                raise _reworded(e, f"{e}; while reading {_where(request)}") from e
+                if where is None:
+                    raise
+                raise _reworded(e, f"{e}; while reading {where(request)}") from e
             # Shielded: once audio has arrived it is stored and counted even if the run is
             # being cancelled, so the "lines done and cached" count is exact.
             store = asyncio.ensure_future(save(key, indices, audio))
@@ -429,7 +436,7 @@ async def synthesize_all(
         if task.cancelled():
             continue
         error = task.exception()
-        if isinstance(error, AudiobookError):
+        if isinstance(error, AudiobookError) and resumable:
             done = f"{progress.done_lines} of {progress.total_lines} lines done and cached"
             raise _reworded(error, f"{error} ({done}; rerun the same command to resume)") from error
         if error is not None:

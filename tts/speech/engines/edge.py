@@ -249,7 +249,8 @@ class EdgeEngine:
         `chunk_timeout`: seconds to wait for each chunk of a stream (the connection included)
         before giving up with IncompleteAudio. `attempts`: tries per request on transient
         errors; keep 1 when a scheduler retries. `cache_dir`: where the fetched voice list is
-        kept for offline validation.
+        kept for offline validation. `proxy`: an http(s) proxy URL that both the voice list
+        and synthesis go through (None: the client's own choice).
         """
         if chunk_timeout <= 0 or check_timeout <= 0 or list_timeout <= 0:
             raise ValueError("timeouts must be positive")
