@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tts import registry
 from tts.atomic import remove_stale
@@ -43,6 +43,9 @@ from tts.model import (
 from tts.read.load import load_book
 from tts.speakers.scriptfile import heard_speaker, read_script_file
 from tts.speech.engines.base import Engine
+
+if TYPE_CHECKING:
+    from tts.audio.timeline import Layout
 
 # The audio stages (synthesis, loudness, assembly, publishing: mutagen, the Edge client) are
 # imported by the functions that render, so `script` and `cast` start without them; the
@@ -73,6 +76,7 @@ class RenderResult:
     path: Path
     """The MP3 written, or the folder of chapter files."""
     seconds: float
+    """The length of what was written, read back from the file (or files)."""
     engine: str
     stats: Stats
     files: tuple[Path, ...] = ()
@@ -382,6 +386,21 @@ def say(
     return RenderResult(path=output, seconds=seconds, engine=engine.name, stats=stats)
 
 
+@dataclass(frozen=True)
+class Assembling:
+    """How far the audio files are made, for the progress callback once every line is
+    spoken: the `stage` ('assembling'; for an M4B then 'encoding M4B') and the seconds of
+    the render's audio it has done, of `total` (all files together)."""
+
+    stage: str
+    done: float
+    total: float
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total > 0 else 1.0
+
+
 def render(
     script: Script,
     engine: Engine,
@@ -394,15 +413,20 @@ def render(
     audio_format: AudioFormat = "mp3",
     subtitles: str | None = None,
     cover: bytes | None = None,
+    book_chapters: int | None = None,
 ) -> RenderResult:
     """Synthesize every line (cached, resumable) and assemble the audiobook.
 
     One file at `output` (MP3 with ID3 chapters, or M4B), or with `split_chapters` one per
-    chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`).
-    `subtitles` ('srt', 'lrc', 'vtt') writes a timed transcript beside each audio file.
-    Work files (M4B's assembled MP3) are staged in the cache, not beside the output.
+    chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`),
+    each titled with its chapter and numbered 'n/total' among the `book_chapters` of the
+    whole book (default: those of `script.book`). A chapter without a heading is named in the
+    book's language ('第1章', 'Chapter 1'). `subtitles` ('srt', 'lrc', 'vtt') writes a timed
+    transcript beside each audio file. Work files (M4B's assembled MP3) are staged in the
+    cache, not beside the output. `progress` hears the synthesis (`Progress`), then the
+    making of the files (`Assembling`).
     """
-    from tts.audio.publish import Publication, publish
+    from tts.audio.publish import ASSEMBLING, ENCODING_M4B, Publication, publish
     from tts.audio.timeline import lay_out
 
     requests = plan(script, engine)
@@ -416,47 +440,86 @@ def render(
     )
     titles = chapter_titles(script.segments)
     book = script.book
-    publication = Publication(
-        info=book.info or BookInfo(title=book.title, language=book.language),
-        format=audio_format,
-        subtitles=subtitles,
-        cover=cover,
-    )
+    info = book.info or BookInfo(title=book.title, language=book.language)
+    if not info.language:
+        info = replace(info, language=book.language)  # the tags follow the book's language
+    publication = Publication(info=info, format=audio_format, subtitles=subtitles, cover=cover)
 
     def speaker_of(segment: Segment) -> str | None:
         return heard_speaker(script.cast, segment)
 
+    def layout_of(pairs: Sequence[tuple[Request, Clip]]) -> Layout:
+        return lay_out(
+            script.segments,
+            script.pauses,
+            [request for request, _ in pairs],
+            [clip for _, clip in pairs],
+            titles,
+            language=book.language,
+        )
+
+    parts = (
+        list(_by_chapter(requests, clips))
+        if split_chapters
+        else [(0, list(zip(requests, clips, strict=True)))]
+    )
+    layouts = [(number, layout_of(pairs)) for number, pairs in parts]
+    total = sum(layout.seconds for _, layout in layouts)
+
+    def stage_of(offset: float) -> Callable[[str, float], None] | None:
+        if progress is None:
+            return None
+        hear = progress
+
+        def stage(name: str, seconds: float) -> None:
+            hear(Assembling(name, offset + seconds, total))
+
+        return stage
+
+    def finished() -> None:
+        if progress is not None:
+            progress(
+                Assembling(ENCODING_M4B if audio_format == "m4b" else ASSEMBLING, total, total)
+            )
+
+    if progress is not None:
+        progress(Assembling(ASSEMBLING, 0.0, total))
     if not split_chapters:
-        layout = lay_out(script.segments, script.pauses, requests, clips, titles)
         seconds = publish(
-            layout,
+            layouts[0][1],
             output,
             publication,
             segments=script.segments,
             speaker_of=speaker_of,
             staging_dir=staging_dir(cache_dir),
+            progress=stage_of(0.0),
         )
+        finished()
         return RenderResult(output, seconds, engine.name, stats, files=(output,))
     folder = output.with_suffix("")
+    numbers = [c.number for c in book.chapters]
+    tracks = max([book_chapters or 0, len(numbers), *numbers])
     files: list[Path] = []
-    total = 0.0
-    for number, pairs in _by_chapter(requests, clips):
-        part_requests = [request for request, _ in pairs]
-        part_clips = [clip for _, clip in pairs]
-        part = lay_out(script.segments, script.pauses, part_requests, part_clips, titles)
-        name = _chapter_file_name(number, titles.get(number, ""), audio_format)
-        target = folder / name
-        total += publish(
+    written = 0.0
+    done = 0.0
+    for number, part in layouts:
+        title = part.chapters[0].title
+        target = folder / _chapter_file_name(number, title, audio_format)
+        written += publish(
             part,
             target,
             publication,
             segments=script.segments,
             speaker_of=speaker_of,
-            track=number,
+            title=title,
+            track=(number, tracks),
             staging_dir=staging_dir(cache_dir),
+            progress=stage_of(done),
         )
+        done += part.seconds
         files.append(target)
-    return RenderResult(folder, total, engine.name, stats, files=tuple(files))
+    finished()
+    return RenderResult(folder, written, engine.name, stats, files=tuple(files))
 
 
 def _synthesize(
@@ -499,8 +562,10 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
 def _chapter_file_name(number: int, title: str, suffix: str) -> str:
-    """'003 第3章 夜渡.mp3': sorts in reading order, readable in a file manager."""
-    clean = _UNSAFE.sub(" ", title).strip(" .")[:60]
+    """'003 第3章 夜渡.mp3': sorts in reading order, readable in a file manager. Characters
+    no file system takes become spaces, and spaces (ideographic ones too) never double up
+    nor start or end the title."""
+    clean = " ".join(_UNSAFE.sub(" ", title).split())[:60].strip(" .")
     return f"{number:03d} {clean}.{suffix}" if clean else f"{number:03d}.{suffix}"
 
 
@@ -768,6 +833,7 @@ def say_text(
 
 
 __all__ = [
+    "Assembling",
     "RenderResult",
     "Script",
     "attribute_book",
