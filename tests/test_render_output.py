@@ -1,5 +1,9 @@
 """What `render` writes, as a user finds it on disk and reads it on screen.
 
+- A render of some chapters gets a name of its own and never replaces the whole book; it
+  keeps the voices the whole book's cast gave.
+- The format is the one -o's name says: a suffix of another format, or a --format that
+  contradicts it, is one error line and no file.
 - The summary's length is the file's; the progress says minutes "of speech", and shows
   the assembly as it goes.
 - Chapter marks, split files' names and their tags follow the book and its language.
@@ -17,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from mutagen.id3 import ID3
+from ruamel.yaml import YAML
 
 from tts import pipeline
 from tts.audio.ffmpeg import ffmpeg_exe
@@ -75,6 +80,151 @@ def book(tmp_path: Path) -> Path:
     path = tmp_path / "book.txt"
     path.write_text(THREE_CHAPTERS, encoding="utf-8")
     return path
+
+
+# --- a render of some chapters ----------------------------------------------------------------
+
+
+def test_a_render_of_some_chapters_never_replaces_the_whole_book(tone_engine, book: Path) -> None:
+    code, stdout, stderr = render(book, "--quiet")
+    assert code == 0, stderr
+    whole = Path("output/book.mp3")
+    made = whole.read_bytes()
+
+    code, stdout, stderr = render(book, "--chapters", "2,3", "--quiet")
+    assert code == 0, stderr
+    part = Path("output/book.ch2-3.mp3")
+    assert f"Wrote {part}" in stdout
+    assert whole.read_bytes() == made
+    assert [m.title for m in read_chapters(part)] == ["第2章 过江", "第3章 到达"]
+    assert part.with_name("book.ch2-3.cast.yaml").is_file()
+
+    # '2-3' is the same selection, so the same file; one chapter, or all, read as such
+    assert f"Wrote {part}" in render(book, "--chapters", "2-3", "--quiet")[1]
+    assert "Wrote output/book.ch3.mp3" in render(book, "--chapters", "3", "--quiet")[1]
+    assert "Wrote output/book.ch1,3.mp3" in render(book, "--chapters", "3,1", "--quiet")[1]
+    assert "Wrote output/book.mp3 " in render(book, "--chapters", "1-", "--quiet")[1]
+    assert whole.read_bytes() == made
+    # -o still names the file, whatever the chapters
+    assert "Wrote two.mp3" in render(book, "--chapters", "2", "-o", "two.mp3", "--quiet")[1]
+
+
+@pytest.mark.parametrize(
+    ("numbers", "count", "label"),
+    [
+        ([2, 3], 10, "2-3"),
+        ([3, 2], 10, "2-3"),
+        ([1, 4, 6, 7, 8], 10, "1,4,6-8"),
+        ([5], 10, "5"),
+        ([5, 6, 7, 8, 9, 10], 10, "5-10"),
+        ([1, 2, 3], 3, None),
+        ([1], 1, None),
+    ],
+)
+def test_a_selection_reads_the_same_in_a_file_name_however_it_was_written(
+    numbers: list[int], count: int, label: str | None
+) -> None:
+    assert pipeline.selection_label(numbers, count) == label
+
+
+def _cast(path: Path) -> dict:
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+def test_a_render_of_some_chapters_keeps_the_whole_books_voices(tone_engine, book: Path) -> None:
+    assert render(book, "--quiet")[0] == 0
+    whole_cast = Path("output/book.cast.yaml")
+    data = _cast(whole_cast)
+    had = data["speakers"]["阿秀"]["name"]
+    taken = {v["name"] for v in data["speakers"].values()} | {data["narrator"]["name"]}
+    # the user gives 阿秀 another voice of her kind in the whole book's cast
+    chosen = next(f"{had[:-1]}{n}" for n in range(1, 5) if f"{had[:-1]}{n}" not in taken)
+    data["speakers"]["阿秀"]["name"] = chosen
+    YAML(typ="safe", pure=True).dump(data, whole_cast)
+
+    code, _, stderr = render(book, "--chapters", "3", "--quiet")
+    assert code == 0, stderr
+    assert _cast(Path("output/book.ch3.cast.yaml"))["speakers"]["阿秀"]["name"] == chosen
+
+
+def test_chapters_rendered_one_by_one_keep_one_cast(tone_engine, book: Path) -> None:
+    """Without a whole-book render, chapter 3 takes the voices chapter 2's render gave."""
+    assert render(book, "--chapters", "2", "--quiet")[0] == 0
+    data = _cast(Path("output/book.ch2.cast.yaml"))
+    had = data["speakers"]["阿秀"]["name"]
+    taken = {v["name"] for v in data["speakers"].values()} | {data["narrator"]["name"]}
+    chosen = next(f"{had[:-1]}{n}" for n in range(1, 5) if f"{had[:-1]}{n}" not in taken)
+    data["speakers"]["阿秀"]["name"] = chosen
+    YAML(typ="safe", pure=True).dump(data, Path("output/book.ch2.cast.yaml"))
+
+    assert render(book, "--chapters", "3", "--quiet")[0] == 0
+    assert _cast(Path("output/book.ch3.cast.yaml"))["speakers"]["阿秀"]["name"] == chosen
+
+
+# --- the format is what -o's name says ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("output", "asked", "split", "fmt"),
+    [
+        (None, None, False, "mp3"),
+        (None, "m4b", False, "m4b"),
+        ("a.mp3", None, False, "mp3"),
+        ("a.MP3", "mp3", False, "mp3"),
+        ("a.m4b", None, False, "m4b"),
+        ("a.m4a", "m4b", False, "m4b"),
+        ("folder", "m4b", True, "m4b"),
+        ("folder", None, True, "mp3"),
+    ],
+)
+def test_the_format_is_the_one_the_name_says(
+    output: str | None, asked: str | None, split: bool, fmt: str
+) -> None:
+    path = Path(output) if output else None
+    assert pipeline.output_format(path, asked, split_chapters=split) == fmt
+
+
+@pytest.mark.parametrize(
+    ("args", "wanted"),
+    [
+        (["-o", "book.wav"], "book.wav: -o ends in .wav, which is no format written here"),
+        (["-o", "book.ogg", "--format", "mp3"], "book.ogg: -o ends in .ogg"),
+        (["-o", "book"], "book: -o has no suffix to say its format"),
+        (["-o", "book.m4b", "--format", "mp3"], "name it book.mp3, or leave out --format"),
+        (["-o", "book.mp3", "--format", "m4b"], "name it book.m4b, or leave out --format"),
+    ],
+    ids=["wav", "ogg", "no-suffix", "m4b-as-mp3", "mp3-as-m4b"],
+)
+def test_an_output_name_that_would_lie_about_its_format_is_refused(
+    tone_engine, book: Path, tmp_path: Path, args: list[str], wanted: str
+) -> None:
+    code, stdout, stderr = render(book, *args)
+    assert code == 1
+    assert stderr.startswith("Error: ") and len(stderr.splitlines()) == 1, stderr
+    assert wanted in stderr
+    assert "give -o a name ending in .mp3 or .m4b" in stderr or "leave out --format" in stderr
+    assert not (tmp_path / args[1]).exists() and not Path("cache").exists()
+
+
+@pytest.mark.parametrize("name", ["book.m4b", "book.m4a", "book.M4B"])
+def test_an_m4b_or_m4a_name_gets_an_aac_audiobook(tone_engine, book: Path, name: str) -> None:
+    code, _, stderr = render(book, "-o", name, "--quiet")
+    assert code == 0, stderr
+    head = Path(name).read_bytes()[:12]
+    assert head[4:8] == b"ftyp" and head[8:12] == b"M4B "
+    assert (
+        "Audio: aac"
+        in subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-i", name], capture_output=True, text=True
+        ).stderr
+    )
+
+
+def test_format_alone_still_picks_the_default_names_suffix(tone_engine, book: Path) -> None:
+    code, stdout, stderr = render(book, "--format", "m4b", "--quiet")
+    assert code == 0, stderr
+    assert "Wrote output/book.m4b" in stdout
+    assert Path("output/book.m4b").read_bytes()[4:8] == b"ftyp"
 
 
 # --- the summary tells the file's length; the progress shows the assembly ---------------------
@@ -202,6 +352,14 @@ def test_split_chapter_names_have_no_doubled_or_stray_spaces(tone_engine, tmp_pa
     names = sorted(f.name for f in Path("output/road").iterdir())
     assert names == ["001 Chapter 1 The Road.mp3", "002 Chapter 2 - Home.mp3"]
     assert str(ID3(Path("output/road") / names[0])["TLAN"]) == "eng"
+
+
+def test_split_chapters_of_a_selection_number_among_the_whole_book(tone_engine, book: Path) -> None:
+    code, _, stderr = render(book, "--chapters", "2-3", "--split-chapters", "--quiet")
+    assert code == 0, stderr
+    files = sorted(Path("output/book.ch2-3").iterdir())
+    assert [f.name for f in files] == ["002 第2章 过江.mp3", "003 第3章 到达.mp3"]
+    assert [str(ID3(f)["TRCK"]) for f in files] == ["2/3", "3/3"]
 
 
 def test_split_m4b_files_carry_their_chapter_title_and_track(tone_engine, book: Path) -> None:

@@ -93,7 +93,8 @@ cache_option = click.option(
     "--output",
     type=str,
     default=None,
-    help="MP3 to write (default: output/<input stem>.mp3).",
+    help="File to write, .mp3 or .m4b (.m4a: the M4B under a music player's name); default "
+    "output/<input stem>.mp3, output/<input stem>.ch3-7.mp3 for --chapters 3-7.",
 )
 @voices_option
 @click.option("--engine", type=str, default=None, help=ENGINE_OPTION_HELP)
@@ -118,7 +119,8 @@ cache_option = click.option(
     "audio_format",
     type=click.Choice(AUDIO_FORMATS),
     default=None,
-    help="mp3 (ID3 chapters) or m4b (AAC audiobook); default from -o's suffix, else mp3.",
+    help="mp3 (ID3 chapters) or m4b (AAC audiobook); default from -o's suffix (which it "
+    "must match), else mp3.",
 )
 @click.option(
     "--subtitles",
