@@ -148,9 +148,13 @@ def test_book_fields(mp3: Path, info: BookInfo, fields: dict[str, str]) -> None:
     assert int(tag["TLEN"].text[0]) == pytest.approx(seconds * 1000, abs=2)
 
 
-def test_track_number_for_one_file_of_a_split_book(mp3: Path) -> None:
-    write_id3(mp3, info=ZH, chapters=ZH_MARKS[:1], track=7)
-    assert ID3(mp3)["TRCK"].text == ["7"]
+def test_one_file_of_a_split_book_is_titled_by_its_chapter_and_numbered_of_all(
+    mp3: Path,
+) -> None:
+    write_id3(mp3, info=ZH, chapters=ZH_MARKS[:1], title="第7章 渡口", track=(7, 12))
+    tag = ID3(mp3)
+    assert tag["TRCK"].text == ["7/12"]
+    assert (tag["TIT2"].text, tag["TALB"].text) == (["第7章 渡口"], [ZH.title])
 
 
 @pytest.mark.parametrize(("ext", "mime"), [("png", "image/png"), ("jpg", "image/jpeg")])

@@ -160,7 +160,8 @@ proxy_option = click.option(
     "--output",
     type=str,
     default=None,
-    help="MP3 to write (default: output/<input stem>.mp3).",
+    help="File to write, .mp3 or .m4b (.m4a: the M4B under a music player's name); default "
+    "output/<input stem>.mp3, output/<input stem>.ch3-7.mp3 for --chapters 3-7.",
 )
 @voices_option
 @click.option("--engine", type=str, default=None, help=ENGINE_OPTION_HELP)
@@ -185,7 +186,8 @@ proxy_option = click.option(
     "audio_format",
     type=click.Choice(AUDIO_FORMATS),
     default=None,
-    help="mp3 (ID3 chapters) or m4b (AAC audiobook); default from -o's suffix, else mp3.",
+    help="mp3 (ID3 chapters) or m4b (AAC audiobook); default from -o's suffix (which it "
+    "must match), else mp3.",
 )
 @click.option(
     "--subtitles",
@@ -294,15 +296,21 @@ def _warn(warning: str) -> None:
 
 
 class _ProgressLine:
-    """One self-rewriting line on stderr: lines done, audio minutes, ETA."""
+    """One self-rewriting line on stderr: lines done, minutes of speech (the clips alone,
+    without the pauses the book puts between them), ETA; then a line of its own for making
+    the file ('assembling 45%', 'encoding M4B 30%')."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last_print = 0.0
         self.last_done = -1
         self.shown = False
+        self.stage: tuple[str, int] | None = None
 
-    def __call__(self, p: Progress) -> None:
+    def __call__(self, p: Progress | pipeline.Assembling) -> None:
+        if isinstance(p, pipeline.Assembling):
+            self._assembling(p)
+            return
         now = time.monotonic()
         done, total = p.done, p.total
         if done == self.last_done and done == total:
@@ -318,7 +326,27 @@ class _ProgressLine:
         width = 24
         filled = int(width * done / total) if total else width
         bar = "#" * filled + "-" * (width - filled)
-        text = f"[{bar}] {done}/{total} lines, {p.audio_seconds / 60:.1f} min of audio{eta}"
+        text = f"[{bar}] {done}/{total} lines, {p.audio_seconds / 60:.1f} min of speech{eta}"
+        self._show(text)
+
+    def _assembling(self, a: pipeline.Assembling) -> None:
+        """The stage and how much of it is done: shown at once when a stage starts, then
+        as the bar above is (every 0.2 s on a terminal, every 5 s in a log)."""
+        now = time.monotonic()
+        percent = int(a.fraction * 100)
+        if self.stage == (a.stage, percent):
+            return
+        started = self.stage is None or self.stage[0] != a.stage
+        if not started and percent < 100 and now - self.last_print < (0.2 if self.tty else 5):
+            return
+        if self.stage is None and self.shown and self.tty:
+            click.echo("", err=True)  # keep the synthesis line: it says how much was spoken
+        self.stage, self.last_print = (a.stage, percent), now
+        width = 24
+        filled = int(width * a.fraction)
+        self._show(f"[{'#' * filled}{'-' * (width - filled)}] {a.stage} {percent}%")
+
+    def _show(self, text: str) -> None:
         if self.tty:
             click.echo("\r" + text.ljust(78), nl=False, err=True)
         else:

@@ -10,6 +10,10 @@ The cover is checked before anything is embedded: a JPEG or PNG whose header giv
 (a GIF, WebP or BMP is converted to JPEG first), of at most 10 MB and 4096 pixels a side
 (`tts.read.limits`); a file that only starts like an image is no cover.
 
+What players list: the title (TIT2) is the book's, or for one file of a book split by
+chapter that chapter's title, with the book as album (TALB) and its place as 'n/total'
+(TRCK); the genre (TCON) is 'Audiobook', as in an M4B; the language (TLAN) is the book's.
+
 `write_id3` never edits the file in place. It writes the new tag, then copies the audio
 frames after it into a temp file beside the MP3, and renames that over the original only
 when complete: a crash or full disk leaves the old file whole. Called on the assembler's
@@ -34,6 +38,7 @@ from mutagen.id3 import (
     CTOC,
     ID3,
     TALB,
+    TCON,
     TIT2,
     TLAN,
     TLEN,
@@ -281,21 +286,26 @@ def id3_frames(
     info: BookInfo,
     chapters: Sequence[ChapterMark],
     length_ms: int,
-    track: int | None = None,
+    title: str | None = None,
+    track: tuple[int, int] | None = None,
     cover: bytes | None = None,
 ) -> list[Frame]:
     """The tag's frames in the order they are written (pure: no file is touched).
+
+    `title` is the file's own title (one chapter of a split book; default the book's) and
+    `track` its (number, total) among the book's files.
 
     Chapters go in time order, CTOC first: players built on ffmpeg list CHAP frames in the
     order they sit in the file, whatever the CTOC says. The cover goes last, being largest.
     """
     utf8 = Encoding.UTF8  # saved as UTF-16, which ID3v2.3 allows
-    frames: list[Frame] = [TIT2(encoding=utf8, text=[info.title])]
+    frames: list[Frame] = [TIT2(encoding=utf8, text=[title or info.title])]
     if info.author:
         frames.append(TPE1(encoding=utf8, text=[info.author]))
     frames.append(TALB(encoding=utf8, text=[info.title]))
     if track is not None:
-        frames.append(TRCK(encoding=utf8, text=[str(track)]))
+        frames.append(TRCK(encoding=utf8, text=[f"{track[0]}/{track[1]}"]))
+    frames.append(TCON(encoding=utf8, text=["Audiobook"]))
     if (year := year_text(info.year)) is not None:
         frames.append(TYER(encoding=utf8, text=[year]))
     if (language := iso639_2(info.language)) is not None:
@@ -389,16 +399,17 @@ def write_id3(
     *,
     info: BookInfo,
     chapters: Sequence[ChapterMark],
-    track: int | None = None,
+    title: str | None = None,
+    track: tuple[int, int] | None = None,
     cover: bytes | None = None,
 ) -> None:
     """Give the MP3 at `path` an ID3v2.3 tag, replacing any ID3v2 tag it had.
 
-    Title, album (the book's title), author, year, language, length, track (for one file of
-    a split book), front cover (`cover`, else `info.cover`, as `cover_to_embed` says; its
-    type is read from the bytes) and chapters: CHAP frames chp0, chp1, ... with a TIT2 title
-    each, listed in order by one top-level CTOC. Chapter times are clamped to the audio's
-    length.
+    Title (`title`, else the book's), album (the book's title), author, year, language,
+    genre, length, track ('n/total', for one file of a split book), front cover (`cover`,
+    else `info.cover`, as `cover_to_embed` says; its type is read from the bytes) and
+    chapters: CHAP frames chp0, chp1, ... with a TIT2 title each, listed in order by one
+    top-level CTOC. Chapter times are clamped to the audio's length.
 
     The audio frames are copied unchanged after the new tag into a temp file that replaces
     `path` when complete (keeping its permissions), so `path` is either untouched or fully
@@ -408,7 +419,14 @@ def write_id3(
     path = Path(path)
     length_ms = _audio_ms(path)
     head = tag_bytes(
-        id3_frames(info=info, chapters=chapters, length_ms=length_ms, track=track, cover=cover)
+        id3_frames(
+            info=info,
+            chapters=chapters,
+            length_ms=length_ms,
+            title=title,
+            track=track,
+            cover=cover,
+        )
     )
     start = _audio_start(path)
     with replacing(path, what="tag") as tmp, open(tmp, "wb") as out, open(path, "rb") as src:
