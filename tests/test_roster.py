@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tts.model import Book, Chapter, Paragraph
 from tts.speakers.attribute import attribute
-from tts.speakers.roster import _CLAUSE_HEAD_RE, _matches
+from tts.speakers.roster import CLAUSE_HEAD_ZH, counted_matches
 
 _FOLLOW = re.compile("(?:王刚|李明|王)(?=(.))", re.S)
 """A name and the character after it, as the roster reads how the book continues a name."""
@@ -26,10 +26,10 @@ _PIECES = st.lists(
 @given(_PIECES)
 def test_each_distinct_line_counts_as_often_as_it_occurs(pieces: list[str]) -> None:
     text = "\n" + "\n".join(pieces)
-    for rx in (_FOLLOW, _CLAUSE_HEAD_RE):
+    for rx in (_FOLLOW, CLAUSE_HEAD_ZH):
         whole = Counter((m.group(), m.groups()) for m in rx.finditer(text))
         weighted: Counter[tuple[str, tuple]] = Counter()
-        for m, times in _matches(rx, pieces):
+        for m, times in counted_matches(rx, pieces):
             weighted[(m.group(), m.groups())] += times
         assert weighted == whole
         assert list(weighted) == list(whole)  # first found first

@@ -49,7 +49,7 @@ from typing import NamedTuple, TypeVar
 
 from tts.model import Book, Character, Gender, Segment
 from tts.speakers.roster import (
-    _LEAD_ZH,
+    CLAUSE_LEAD_ZH,
     PET_RE,
     RANK_WEIGHT,
     Roster,
@@ -354,7 +354,7 @@ class _Attributor:
     def subject_zh(self, text: str, start: int, end: int) -> tuple[str, bool] | None:
         """The subject at the start of the Chinese clause text[start:end]: (surface,
         is_pronoun)."""
-        lead = _LEAD_ZH.match(text, start, end)
+        lead = CLAUSE_LEAD_ZH.match(text, start, end)
         if lead is not None:
             start = lead.end()
         m = self.mention.search(text, start, min(start + 12, end))
@@ -896,7 +896,7 @@ class _Attributor:
 
     def subject_at(self, text: str, clause: int, start: int) -> bool:
         """A Chinese mention at `start` stands as its clause's subject (clause from `clause`)."""
-        lead = _LEAD_ZH.match(text, clause, start)
+        lead = CLAUSE_LEAD_ZH.match(text, clause, start)
         if lead is not None:
             clause = lead.end()
         if start - clause > 6:

@@ -144,7 +144,7 @@ _NOT_NICKNAMES = frozenset(_both(ZH_NOT_NICKNAMES))
 """Words of 阿/小 and one more character that name no one (小声, 小心)."""
 _COMMON_WORDS = frozenset(fold(w) for w in ZH_COMMON_WORDS)
 """Common words that start with a surname character (高兴, 马上), folded."""
-_LEAD_ZH = re.compile(trie_regex(_both(ZH_CLAUSE_LEADS)))
+CLAUSE_LEAD_ZH = re.compile(trie_regex(_both(ZH_CLAUSE_LEADS)))
 """A connective that may open a Chinese clause before its subject (于是, 这时, 只见 …)."""
 # A name at the start of a clause (after a connective like 于是, 这时): where names stand.
 _NAME_HEAD = (
@@ -155,8 +155,8 @@ _NAME_HEAD = (
     rf"|(?P<nick>[阿小][\u4e00-\u9fff])"
     rf"|(?P<name>{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}})"
 )
-_CLAUSE_HEAD_RE = re.compile(
-    rf"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"](?:{_LEAD_ZH.pattern})?(?:{_NAME_HEAD})"
+CLAUSE_HEAD_ZH = re.compile(
+    rf"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"](?:{CLAUSE_LEAD_ZH.pattern})?(?:{_NAME_HEAD})"
 )
 """A clause break, then a name at the clause's start: search text that begins with a newline.
 Matching the break itself (a name never holds one) lets the engine skip fast to the breaks."""
@@ -393,7 +393,9 @@ def build_roster(
     return roster
 
 
-def _matches(rx: re.Pattern[str], pieces: Sequence[str]) -> Iterator[tuple[re.Match[str], int]]:
+def counted_matches(
+    rx: re.Pattern[str], pieces: Sequence[str]
+) -> Iterator[tuple[re.Match[str], int]]:
     """The matches of `rx` in the pieces, each after a newline ("\\n" + "\\n".join(pieces); no
     match may hold a newline but as its first character), with how often the piece it lies
     in occurs. Books repeat lines: one scan of each distinct piece counts them all, in the
@@ -425,7 +427,7 @@ def _discover_zh(
     longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
     nicks: Counter[str] = Counter()  # 阿美, 小明
     for pieces, counter in ((narration, starts), (tags, tagged)):
-        for m, times in _matches(_CLAUSE_HEAD_RE, pieces):
+        for m, times in counted_matches(CLAUSE_HEAD_ZH, pieces):
             kind = m.lastgroup
             found = m.group(kind)  # type: ignore[arg-type]
             if kind == "name":
@@ -461,7 +463,7 @@ def _discover_zh(
         # Every alternative of the trie opens with a literal character, so the regex engine
         # skips to those characters by itself (a leading class test would only slow it).
         rx = re.compile(f"{trie_regex(best)}(?=(.))", re.S)
-        for m, times in _matches(rx, (*narration, *tags, *dialogue)):
+        for m, times in counted_matches(rx, (*narration, *tags, *dialogue)):
             follow[m.group()][m.group(1)] += times
     full: dict[str, int] = {}
     for head, n in short.items():
