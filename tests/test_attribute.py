@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts.model import Book, Chapter, Character, Paragraph, Segment
-from tts.speakers.attribute import _EN_SENT, FIRST_PERSON_EN, FIRST_PERSON_ZH, attribute
+from tts.speakers.attribute import attribute
+from tts.speakers.cues import EN_SENTENCE, FIRST_PERSON_EN, FIRST_PERSON_ZH
 from tts.speakers.roster import build_roster
 
 
@@ -570,13 +571,13 @@ def test_repeated_lines_follow_who_is_in_view(
 _PLAIN_SENTENCE = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*|[^.!?;:])+[.!?;:]*"
 )
-"""A sentence, a character at a time: what `_EN_SENT` reads in runs."""
+"""A sentence, a character at a time: what `EN_SENTENCE` reads in runs."""
 
 
 @given(st.text(alphabet="Mr. Drs StJn.Pl!?;:aeb ,\n", max_size=60))
 def test_english_sentences_read_in_runs_are_the_same(text: str) -> None:
-    assert _EN_SENT.findall(text) == _PLAIN_SENTENCE.findall(text)
-    assert [m.span() for m in _EN_SENT.finditer(text)] == [
+    assert EN_SENTENCE.findall(text) == _PLAIN_SENTENCE.findall(text)
+    assert [m.span() for m in EN_SENTENCE.finditer(text)] == [
         m.span() for m in _PLAIN_SENTENCE.finditer(text)
     ]
 
