@@ -46,16 +46,20 @@ turn-taking) fills in the rest.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from tts.model import Book, Character, Segment
 from tts.speakers.cues import Cues, colon_end
 from tts.speakers.genders import decide_genders
 from tts.speakers.roster import build_roster
-from tts.speakers.segment import Block, detect_style, segments_from_blocks, split_chapter
+from tts.speakers.segment import (
+    Block,
+    Piece,
+    detect_style,
+    segments_from_blocks,
+    split_chapter,
+)
 from tts.speakers.turns import CONFIDENCE, UNKNOWN, Conversation, Guess, continued, named_guess
 
 
@@ -66,30 +70,6 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     of their aliases (in Traditional or Simplified form) maps to them. Neither the book nor
     `known` is changed.
     """
-    with _cycle_collector_paused():
-        return _attribute(book, known)
-
-
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a book is read.
-
-    Reading a book allocates millions of small records and keeps them; each automatic full
-    collection walks all of them, so the collector alone costs a quarter of the time on a
-    2 MB book. Nothing here forms reference cycles (refcounting frees everything) but one: the
-    cues and the memos that read with its methods, left for the collector to free once
-    it is back. The collector is restored, as it was, on the way out.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], list[Character]]:
     english = book.language == "en"
     style = detect_style((p.text for ch in book.chapters for p in ch.paragraphs), book.language)
     chapters = [(ch, split_chapter(ch, style)) for ch in book.chapters]
@@ -100,25 +80,24 @@ def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], l
     for _, blocks in chapters:
         chapter_told: list[tuple[int, str]] = []
         told.append(chapter_told)
-        for block in blocks:
-            pieces = block.pieces
+        for paragraph, _, _, _, *pieces in blocks:
             if len(pieces) == 1:
-                text = pieces[0].text
-                if pieces[0].kind == "dialogue":
+                kind, text, _, _ = pieces[0]
+                if kind == "dialogue":
                     dialogue.append(text)
                     continue
                 if text[-1:] in "：:":
                     tags.append(text)
                 else:
                     narration.append(text)
-                chapter_told.append((block.paragraph, text))
+                chapter_told.append((paragraph, text))
                 continue
-            for p in pieces:
-                if p.kind == "dialogue":
-                    dialogue.append(p.text)
+            for kind, text, _, _ in pieces:
+                if kind == "dialogue":
+                    dialogue.append(text)
                 else:
-                    tags.append(p.text)
-                    chapter_told.append((block.paragraph, p.text))
+                    tags.append(text)
+                    chapter_told.append((paragraph, text))
     roster = build_roster(narration, tags, dialogue, english, known)
     cues = Cues(roster, english)
     roster.gender.update(decide_genders(cues, told))
@@ -137,43 +116,44 @@ def _attribute(book: Book, known: Sequence[Character]) -> tuple[list[Segment], l
 def _read_chapter(conv: Conversation, blocks: list[Block]) -> list[list[Guess]]:
     """A guess for each dialogue piece of each block, in order."""
     out: list[list[Guess]] = []
-    for block in blocks:
-        if block.pause:
+    for paragraph, _, pause, _, *pieces in blocks:
+        if pause:
             out.append([])
             continue
-        out.append(_paragraph(conv, block))
+        out.append(_paragraph(conv, paragraph, pieces))
     return out
 
 
-def _paragraph(conv: Conversation, block: Block) -> list[Guess]:
+def _paragraph(conv: Conversation, paragraph: int, pieces: list[Piece]) -> list[Guess]:
     """The speakers of a paragraph's quotes: its own cues first, then the conversation."""
-    pieces = block.pieces
     if len(pieces) == 1:  # the commonest kinds: all narration, or one quote
-        if pieces[0].kind == "dialogue":
-            return _quote_only(conv, block)
-        conv.narration(block)
+        kind, text, continues, _ = pieces[0]
+        if kind == "dialogue":
+            return _quote_only(conv, paragraph, text, continues)
+        conv.narration(paragraph, (text,))
         return []
-    kinds = [p.kind == "dialogue" for p in pieces]
+    kinds = [kind == "dialogue" for kind, _, _, _ in pieces]
+    texts = [text for _, text, _, _ in pieces]
     dialogue = [i for i, d in enumerate(kinds) if d]
     if not dialogue:
-        conv.narration(block)
+        conv.narration(paragraph, texts)
         return []
     n_pieces = len(pieces)
     read_quote = conv.cues.quotes
-    quotes = {i: read_quote[pieces[i].text] for i in dialogue}
-    addressees = {i: q.addressee for i, q in quotes.items()}
+    quotes = {i: read_quote[texts[i]] for i in dialogue}
+    addressees = {i: to for i, (to, _, _, _, _) in quotes.items()}
     # In-paragraph cues, per quote: the tag after it, then the tag before it. Narration
     # is remembered as it is read, so a tag after a quote sees only what came before.
     after: list[Guess | None] = [None] * n_pieces
     before: list[Guess | None] = [None] * n_pieces
-    for j, p in enumerate(pieces):
+    for j, text in enumerate(texts):
         if kinds[j]:
             continue
         if j > 0 and kinds[j - 1]:
-            after[j - 1] = conv.speaker_after(p.text, addressees[j - 1])
-        conv.remember(p)
+            after[j - 1] = conv.speaker_after(text, addressees[j - 1])
+        conv.remember(text)
         if j + 1 < n_pieces and kinds[j + 1]:
-            before[j + 1] = conv.speaker_before(p.text, addressees[j + 1])
+            before[j + 1] = conv.speaker_before(text, addressees[j + 1])
     guesses: dict[int, Guess] = {}
     for i in dialogue:
         g = after[i]
@@ -187,7 +167,7 @@ def _paragraph(conv: Conversation, block: Block) -> list[Guess]:
             g = b
             if i >= 2 and kinds[i - 2] and g.method.startswith("tag"):
                 g = g._replace(method="tag-between")
-        self_named = quotes[i].self_named
+        _, self_named, _, _, _ = quotes[i]
         if self_named is not None:
             own = named_guess(self_named, "self-name")
             if g is None or g.confidence < own.confidence:
@@ -199,16 +179,16 @@ def _paragraph(conv: Conversation, block: Block) -> list[Guess]:
     for g in guesses.values():
         if best is None or g.confidence > best.confidence:
             best = g
-    if best is None and len(dialogue) > 1 and not pieces[dialogue[0]].continues:
+    _, _, first_continues, _ = pieces[dialogue[0]]
+    if best is None and len(dialogue) > 1 and not first_continues:
         # No cue anywhere: read the paragraph's speaker from the conversation once, with
         # whoever its quotes address (“陈叔，…”门外的年轻人喊道，“…”).
         spoken_to = next((addressees[i] for i in dialogue if addressees[i]), None)
-        best = conv.from_flow(block, pieces[dialogue[0]], spoken_to)
-    first = pieces[dialogue[0]]
+        best = conv.from_flow(paragraph, texts[dialogue[0]], spoken_to)
     result: list[Guess] = []
     for n, i in enumerate(dialogue):
         g = guesses.get(i)
-        if n == 0 and first.continues:
+        if n == 0 and first_continues:
             prev = conv.last_guess
             if prev and prev.speaker:
                 if (
@@ -219,36 +199,36 @@ def _paragraph(conv: Conversation, block: Block) -> list[Guess]:
                     g = continued(prev)
         if g is None and best is not None:
             g = best
-        voice = g is None and i > 0 and colon_end(pieces[i - 1].text)
+        voice = g is None and i > 0 and colon_end(texts[i - 1])
         if voice:
             g = UNKNOWN  # "a thin voice came:" someone not named
         if g is None:
-            g = conv.from_flow(block, pieces[i], addressees[i])
+            g = conv.from_flow(paragraph, texts[i], addressees[i])
         result.append(g)
-    conv.answered(block, result[0], addressees[dialogue[0]])
+    conv.answered(paragraph, result[0], addressees[dialogue[0]])
     if voice:
-        conv.unnamed = (result, len(result) - 1, block.paragraph)
+        conv.unnamed = (result, len(result) - 1, paragraph)
     if len(dialogue) == 1:
         addressee = addressees[dialogue[0]]
     else:
         addressee = next((addressees[i] for i in reversed(dialogue) if addressees[i]), None)
     last = dialogue[-1]
-    conv.spoke(block.paragraph, result[-1], quotes[last], addressee, pieces[-1])
+    tail = None if kinds[-1] else texts[-1]
+    conv.spoke(paragraph, result[-1], quotes[last], addressee, tail)
     return result
 
 
-def _quote_only(conv: Conversation, block: Block) -> list[Guess]:
+def _quote_only(conv: Conversation, paragraph: int, text: str, continues: bool) -> list[Guess]:
     """A paragraph that is one quote and nothing else: the commonest kind in dialogue."""
-    piece = block.pieces[0]
-    quote = conv.cues.quotes[piece.text]
-    addressee = quote.addressee
+    quote = conv.cues.quotes[text]
+    addressee, self_named, _, _, _ = quote
     prev = conv.last_guess
-    if quote.self_named is not None:
-        g = named_guess(quote.self_named, "self-name")
-    elif piece.continues and prev is not None and prev.speaker:
+    if self_named is not None:
+        g = named_guess(self_named, "self-name")
+    elif continues and prev is not None and prev.speaker:
         g = continued(prev)
     else:
-        g = conv.from_flow(block, piece, addressee)
-    conv.answered(block, g, addressee)
-    conv.spoke(block.paragraph, g, quote, addressee, piece)
+        g = conv.from_flow(paragraph, text, addressee)
+    conv.answered(paragraph, g, addressee)
+    conv.spoke(paragraph, g, quote, addressee, None)
     return [g]

@@ -150,20 +150,13 @@ NO_ONE = Cue((), False)
 """The narration says someone unnamed speaks (有人喊道, "a voice called")."""
 
 
-class Quote(NamedTuple):
-    """What a line of dialogue tells about the conversation, whoever says it."""
-
-    addressee: str | None
-    """The person it speaks to by name."""
-    self_named: str | None
-    """The character the speaker says he is (`是我，小林！`)."""
-    asked: bool
-    """It ends with a question mark."""
-    question: bool
-    """It asks the listener something (a question with 你/you, or a short one)."""
-    length: int
-
-
+Quote = tuple[str | None, str | None, bool, bool, int]
+"""What a line of dialogue tells about the conversation, whoever says it: `(addressee,
+self_named, asked, question, length)`. `addressee`: the person it speaks to by name;
+`self_named`: the character the speaker says he is (`是我，小林！`); `asked`: it ends with
+a question mark; `question`: it asks the listener something (a question with 你/you, or a
+short one); `length`: its length in characters. A plain tuple, as the narration readings
+are (see `Cues`)."""
 SentenceReading = tuple[str | None, str | None, tuple[str, ...], tuple[str, Gender] | None]
 """An English narration sentence: (the character standing as its subject, or else the
 pronoun standing as it; the characters named, in order; the (character, gender) its he/she
@@ -198,7 +191,8 @@ class Cues:
     `quotes` (a line of dialogue -> `Quote`), `after` and `before` (the narration right
     after or before a quote -> `Cue`, None when it names no speaker), `sentences` (English
     narration -> a `SentenceReading` per sentence) and `walks` (Chinese narration -> its
-    `Mention`s).
+    `Mention`s). Quotes and narration readings are tuples of plain values, which Python's
+    cycle collector stops tracking: the memos keep one for each distinct text of the book.
     """
 
     def __init__(self, roster: Roster, english: bool) -> None:
@@ -221,8 +215,8 @@ class Cues:
         self.quotes: Memo[str, Quote] = Memo(self.read_quote)
         self.after: Memo[str, Cue | None] = Memo(self.after_cue)
         self.before: Memo[str, Cue | None] = Memo(self.before_cue)
-        self.sentences: Memo[str, list[SentenceReading]] = Memo(self.read_sentences)
-        self.walks: Memo[str, list[Mention]] = Memo(self.walk)
+        self.sentences: Memo[str, tuple[SentenceReading, ...]] = Memo(self.read_sentences)
+        self.walks: Memo[str, tuple[Mention, ...]] = Memo(self.walk)
         first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
         # A known character may be the narrator: voices.yaml lists '我' or 'I' as an alias.
         self.first_person = roster.canon.get(fold(first_person), first_person)
@@ -365,7 +359,7 @@ class Cues:
         question = asked and (
             len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
         )
-        return Quote(to, own, asked, question, len(text))
+        return to, own, asked, question, len(text)
 
     def addressee(self, quote: str) -> str | None:
         """A name at the start or end of a quote: the person spoken to."""
@@ -408,7 +402,7 @@ class Cues:
 
     # ------------------------------------------------------------ narration
 
-    def read_sentences(self, text: str) -> list[SentenceReading]:
+    def read_sentences(self, text: str) -> tuple[SentenceReading, ...]:
         """An English narration text sentence by sentence (`sentences` keeps it per distinct
         text)."""
         found: list[SentenceReading] = []
@@ -429,9 +423,9 @@ class Cues:
                     _pronouns_stand_for(names, sent),
                 )
             )
-        return found
+        return tuple(found)
 
-    def walk(self, text: str) -> list[Mention]:
+    def walk(self, text: str) -> tuple[Mention, ...]:
         """The names and pronouns of a Chinese narration text, in order (`walks` keeps them
         per distinct text)."""
         found: list[Mention] = []
@@ -452,7 +446,7 @@ class Cues:
             else:
                 found.append((self.names[m.group()], "", subject, ended, opens))
             prev = m.end()
-        return found
+        return tuple(found)
 
     def subject_at(self, text: str, clause: int, start: int) -> bool:
         """A Chinese mention at `start` stands as its clause's subject (clause from `clause`)."""

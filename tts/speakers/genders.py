@@ -101,7 +101,7 @@ def _count_votes(
 
 def _zh_votes(
     firm: Memo[str, Gender | None],
-    walk: list[Mention],
+    walk: tuple[Mention, ...],
     votes: dict[str, Counter[str]],
     mem: _Votes,
     paragraph: int,

@@ -15,11 +15,11 @@ the reply right after it addresses (`vocative-back`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
 from tts.speakers.cues import Cues, Quote, colon_end
-from tts.speakers.segment import Block, Piece
 
 CONFIDENCE = {
     "tag-after": 0.95,
@@ -225,22 +225,21 @@ class Conversation:
 
     # ------------------------------------------------------------ narration
 
-    def narration(self, block: Block) -> None:
-        """Remember a paragraph of narration alone."""
-        text = block.pieces[-1].text if block.pieces else ""
+    def narration(self, paragraph: int, texts: Sequence[str]) -> None:
+        """Remember a paragraph of narration alone (`texts`: its pieces)."""
+        text = texts[-1] if texts else ""
         self.prev_colon = None
         self.prev_subject = None
         if text and colon_end(text):
             self.prev_colon = self.speaker_before(text, None)
-        for p in block.pieces:
-            subj = self.remember(p)
+        for piece in texts:
+            subj = self.remember(piece)
             if subj:
                 self.prev_subject = subj
-        self.prev_para = block.paragraph
+        self.prev_para = paragraph
 
-    def remember(self, piece: Piece) -> str | None:
-        """Note who is mentioned in narration; return the last sentence's subject."""
-        text = piece.text
+    def remember(self, text: str) -> str | None:
+        """Note who is mentioned in a narration piece; return its last sentence's subject."""
         last_subject = None
         if self.english:
             for subject, pronoun, names, _ in self.cues.sentences[text]:
@@ -272,19 +271,20 @@ class Conversation:
 
     # ------------------------------------------------------------ turn-taking
 
-    def from_flow(self, block: Block, piece: Piece, addressee: str | None) -> Guess:
-        """A quote with no cue in its paragraph: read it from the conversation."""
-        if self.prev_colon is not None and self.prev_para == block.paragraph - 1:
+    def from_flow(self, paragraph: int, text: str, addressee: str | None) -> Guess:
+        """A quote (`text`, addressing `addressee`) with no cue in its paragraph: read it from
+        the conversation."""
+        if self.prev_colon is not None and self.prev_para == paragraph - 1:
             g = self.prev_colon
             return Guess(
                 g.speaker, "colon-prev-para", min(g.confidence, CONFIDENCE["colon-prev-para"])
             )
-        in_talk = block.paragraph - self.last_dialogue <= _GAP and self.last_guess is not None
+        in_talk = paragraph - self.last_dialogue <= _GAP and self.last_guess is not None
         prev = self.last_guess.speaker if in_talk and self.last_guess else None
-        right_after = self.last_dialogue == self.prev_para and self.prev_para == block.paragraph - 1
+        right_after = self.last_dialogue == self.prev_para and self.prev_para == paragraph - 1
         if (
             self.prev_subject
-            and self.prev_para == block.paragraph - 1
+            and self.prev_para == paragraph - 1
             and not right_after
             and self.prev_subject != addressee
         ):
@@ -314,10 +314,11 @@ class Conversation:
                 return Guess(other, "alternation", turn_conf)
             return Guess(prev, "monologue", min(base, _MONOLOGUE_EN))
         # Chinese: the same speaker goes on unless the lines read as a back-and-forth.
-        asks = self.cues.quotes[piece.text].question and not self.last_question_any
+        _, _, _, question, _ = self.cues.quotes[text]
+        asks = question and not self.last_question_any
         if other and (self.last_question or asks):
             return Guess(other, "alternation", turn_conf)
-        short = len(piece.text) <= _SHORT_TURN and self.last_len <= _SHORT_TURN
+        short = len(text) <= _SHORT_TURN and self.last_len <= _SHORT_TURN
         if short and self.last_turned and other:
             return Guess(other, "alternation", min(base, CONFIDENCE["alternation"] - 0.05))
         return Guess(prev, "monologue", min(base, CONFIDENCE["monologue"]))
@@ -334,20 +335,22 @@ class Conversation:
                 return who
         return None
 
-    def answered(self, block: Block, first: Guess, addressee: str | None) -> None:
+    def answered(self, paragraph: int, first: Guess, addressee: str | None) -> None:
         """A reply that names whom it answers gives an unnamed voice just before its name."""
         if self.unnamed is None:
             return
-        lines, k, paragraph = self.unnamed
+        lines, k, said = self.unnamed
         self.unnamed = None
-        if addressee and addressee != first.speaker and block.paragraph - paragraph == 1:
+        if addressee and addressee != first.speaker and paragraph - said == 1:
             lines[k] = Guess(addressee, "vocative-back", CONFIDENCE["vocative-back"])
 
     def spoke(
-        self, paragraph: int, last: Guess, quote: Quote, addressee: str | None, tail: Piece
+        self, paragraph: int, last: Guess, quote: Quote, addressee: str | None, tail: str | None
     ) -> None:
         """Remember a paragraph with dialogue: its last line (`last`, what it says: `quote`),
-        whom the paragraph addresses last, and the piece that ends it (`tail`)."""
+        whom the paragraph addresses last, and the narration that ends it (`tail`, None when
+        a quote does)."""
+        _, _, asked, question, length = quote
         prev_speaker = self.last_guess.speaker if self.last_guess else None
         if last.speaker:
             if not self.speakers or self.speakers[-1][0] != last.speaker:
@@ -357,12 +360,12 @@ class Conversation:
         self.last_turned = bool(prev_speaker and last.speaker and prev_speaker != last.speaker)
         self.last_guess = last
         self.last_dialogue = paragraph
-        self.last_question_any = quote.asked
-        self.last_question = quote.question
+        self.last_question_any = asked
+        self.last_question = question
         self.last_addressee = addressee
-        self.last_len = quote.length
+        self.last_len = length
         self.prev_para = paragraph
         self.prev_subject = None
         self.prev_colon = None
-        if tail.kind == "narration" and colon_end(tail.text):
-            self.prev_colon = self.speaker_before(tail.text, None)
+        if tail is not None and colon_end(tail):
+            self.prev_colon = self.speaker_before(tail, None)
