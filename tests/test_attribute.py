@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import re
 
@@ -594,6 +595,15 @@ def test_attribution_leaves_the_cycle_collector_alone(monkeypatch: pytest.Monkey
     attribute(book("en", '"Hi," said Jane.'))
     attribute(book("zh-Hans", "“来了。”王刚说。"))
     assert gc.isenabled()
+
+
+def test_attribution_changes_neither_the_book_nor_the_known_characters() -> None:
+    known = [Character("王刚", ("老王",), "male"), Character("李明", (), None)]
+    b = book("zh-Hans", "“来了。”老王说。", "李明点点头：“进来吧。”", "她笑了：“好。”")
+    before = copy.deepcopy((b, known))
+    segments, cast = attribute(b, known)
+    assert (b, known) == before
+    assert {c.name for c in cast} >= {"王刚", "李明"}
 
 
 def test_whole_book_indexes_restart_per_chapter() -> None:
