@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import re
 
 import pytest
@@ -10,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts.model import Book, Chapter, Character, Paragraph, Segment
-from tts.speakers.attribute import _EN_SENT, FIRST_PERSON_EN, FIRST_PERSON_ZH, attribute
+from tts.speakers.attribute import attribute
+from tts.speakers.cues import EN_SENTENCE, FIRST_PERSON_EN, FIRST_PERSON_ZH
 from tts.speakers.roster import build_roster
 
 
@@ -570,29 +573,37 @@ def test_repeated_lines_follow_who_is_in_view(
 _PLAIN_SENTENCE = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*|[^.!?;:])+[.!?;:]*"
 )
-"""A sentence, a character at a time: what `_EN_SENT` reads in runs."""
+"""A sentence, a character at a time: what `EN_SENTENCE` reads in runs."""
 
 
 @given(st.text(alphabet="Mr. Drs StJn.Pl!?;:aeb ,\n", max_size=60))
 def test_english_sentences_read_in_runs_are_the_same(text: str) -> None:
-    assert _EN_SENT.findall(text) == _PLAIN_SENTENCE.findall(text)
-    assert [m.span() for m in _EN_SENT.finditer(text)] == [
+    assert EN_SENTENCE.findall(text) == _PLAIN_SENTENCE.findall(text)
+    assert [m.span() for m in EN_SENTENCE.finditer(text)] == [
         m.span() for m in _PLAIN_SENTENCE.finditer(text)
     ]
 
 
-def test_cycle_collector_is_left_as_it_was() -> None:
-    import gc
+def test_attribution_leaves_the_cycle_collector_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pure stage flips no process-wide switch: the caller's collector stays as it is."""
 
-    assert gc.isenabled()
+    def refuse() -> None:
+        raise AssertionError("attribute() switched the cycle collector off")
+
+    monkeypatch.setattr(gc, "disable", refuse)
+    monkeypatch.setattr(gc, "freeze", refuse)
     attribute(book("en", '"Hi," said Jane.'))
+    attribute(book("zh-Hans", "“来了。”王刚说。"))
     assert gc.isenabled()
-    gc.disable()
-    try:
-        attribute(book("en", '"Hi," said Jane.'))
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+
+
+def test_attribution_changes_neither_the_book_nor_the_known_characters() -> None:
+    known = [Character("王刚", ("老王",), "male"), Character("李明", (), None)]
+    b = book("zh-Hans", "“来了。”老王说。", "李明点点头：“进来吧。”", "她笑了：“好。”")
+    before = copy.deepcopy((b, known))
+    segments, cast = attribute(b, known)
+    assert (b, known) == before
+    assert {c.name for c in cast} >= {"王刚", "李明"}
 
 
 def test_whole_book_indexes_restart_per_chapter() -> None:

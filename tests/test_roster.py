@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from importlib import resources
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tts.model import Book, Chapter, Paragraph
+from tts.speakers import lexicon
 from tts.speakers.attribute import attribute
-from tts.speakers.roster import _CLAUSE_HEAD_RE, _matches
+from tts.speakers.roster import CLAUSE_HEAD_ZH, counted_matches
 
 _FOLLOW = re.compile("(?:王刚|李明|王)(?=(.))", re.S)
 """A name and the character after it, as the roster reads how the book continues a name."""
@@ -26,10 +28,10 @@ _PIECES = st.lists(
 @given(_PIECES)
 def test_each_distinct_line_counts_as_often_as_it_occurs(pieces: list[str]) -> None:
     text = "\n" + "\n".join(pieces)
-    for rx in (_FOLLOW, _CLAUSE_HEAD_RE):
+    for rx in (_FOLLOW, CLAUSE_HEAD_ZH):
         whole = Counter((m.group(), m.groups()) for m in rx.finditer(text))
         weighted: Counter[tuple[str, tuple]] = Counter()
-        for m, times in _matches(rx, pieces):
+        for m, times in counted_matches(rx, pieces):
             weighted[(m.group(), m.groups())] += times
         assert weighted == whole
         assert list(weighted) == list(whole)  # first found first
@@ -61,3 +63,26 @@ def test_a_book_of_repeated_lines_has_the_cast_of_its_lines(
         (c.name, c.aliases, c.gender) for c in once
     ]
     assert [c.lines for c in many] == [50 * c.lines for c in once]
+
+
+_LISTS = sorted(
+    p.name
+    for p in (resources.files("tts") / "data").iterdir()
+    if p.name.startswith(("zh-", "en-")) or p.name in ("given-names.tsv", "nicknames.tsv")
+)
+"""The word lists the roster reads (tts.speakers.lexicon)."""
+
+
+@pytest.mark.parametrize("name", _LISTS)
+def test_word_lists_are_clean(name: str) -> None:
+    """Each list says what it is, and holds each entry once, without stray spaces."""
+    text = (resources.files("tts") / "data" / name).read_text("utf-8")
+    assert text.startswith("# ")
+    rows = lexicon.read_table(name)
+    assert rows
+    width = len(rows[0])
+    for row in rows:
+        assert len(row) == width, row
+        assert all(cell and cell == cell.strip() for cell in row), row
+    firsts = [row[0] for row in rows]
+    assert len(set(firsts)) == len(firsts), "an entry listed twice"

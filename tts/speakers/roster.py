@@ -4,10 +4,13 @@ No dictionary: Chinese names are found where names stand (the start of a narrati
 next to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
 (採訪記者), and their length is chosen by how often the longer form repeats. English names
 are capitalised words that are not capitalised common words, with honorifics (Mr. Darcy).
+The word lists are data files in tts/data (read by `tts.speakers.lexicon`); the patterns
+that find names are built from them here.
 Traditional and Simplified forms of a name are one name (compared through OpenCC t2s).
 `known` characters (from voices.yaml) come first: their names are canonical.
 
-Gender, in order of precedence (`gender_prior` gives the priors, `attribute` weighs them):
+Gender, in order of precedence (`gender_prior` gives the priors, `tts.speakers.genders`
+weighs them):
 
 1. the gender given in voices.yaml;
 2. he/she (他/她) standing for the character in the text, one vote each, plus one prior:
@@ -26,13 +29,34 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from itertools import accumulate, count
 from operator import add
 
 import opencc
 
 from tts.model import Character, Gender
+from tts.speakers.lexicon import (
+    EN_GENDERED_NOUNS,
+    EN_HONORIFIC_GENDERS,
+    EN_HONORIFICS,
+    EN_NOT_NAMES,
+    EN_NOT_PERSONS,
+    EN_ROLE_HONORIFICS,
+    ZH_CLAUSE_LEADS,
+    ZH_COMMON_WORDS,
+    ZH_GENDERED_TERMS,
+    ZH_GIVEN_NAME_CHARS,
+    ZH_NOT_NAME_CHARS,
+    ZH_NOT_NICKNAMES,
+    ZH_PARTICLES,
+    ZH_RANKS,
+    ZH_ROLES,
+    ZH_SURNAMES,
+    ZH_TITLES,
+    ZH_VERBS_AFTER_NAMES,
+    given_names,
+    nicknames,
+)
 
 _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
@@ -55,6 +79,11 @@ def _both(words: Iterable[str]) -> list[str]:
 def _chars_both(chars: str) -> frozenset[str]:
     """The characters of `chars` (Simplified) and of its Traditional form."""
     return frozenset(_S2T.convert(chars) + chars)
+
+
+def _of_gender(table: dict[str, Gender], gender: Gender) -> list[str]:
+    """The words of a word -> gender table that say `gender`."""
+    return [word for word, said in table.items() if said == gender]
 
 
 def trie_regex(words: Iterable[str]) -> str:
@@ -85,65 +114,17 @@ def trie_regex(words: Iterable[str]) -> str:
     return emit(trie)
 
 
-# The most common Chinese surnames (Simplified), without those that are mostly function
-# words in running text (和, 于, 但, 都, 那, 向 …), plus two-character surnames.
-_SURNAMES_1 = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶"
-    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺"
-    "顾毛郝龚邵万钱严覃武戴莫孔汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿"
-    "兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝游辛靳管柴蒙鲍华喻"
-    "祁蒲房滕屈饶牟艾尤阳穆卓古吉缪简项芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟"
-    "邬卞姬仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池麻苑迟邝封谈匡鞠惠荆冀郁胥班储栗燕楚鄢劳"
-    "奚皮粟冼蔺楼闻厉伊仝郜阚权帅屠朴练廉禹祖漆巴丰卿狄晋芮扈晁阙浦戈鹿薄邸雍辜裘亓邰赫杭"
-    "宿逯茹诸慕亢嵇湛戎茅揭尉冶檀阴昝萧"
-)
-_SURNAMES_2 = (
-    "欧阳 司马 诸葛 上官 东方 慕容 令狐 皇甫 尉迟 公孙 长孙 宇文 独孤 南宫 西门 夏侯 轩辕 端木 "
-    "司徒 呼延 百里 东郭 澹台 公冶 太史 申屠"
-).split()
-# Titles that follow a surname (王主任, 祁副省長, 林小姐) and stand for one person.
-_TITLES_S = (
-    "副省长 省长 副市长 市长 县长 副书记 书记 副主任 主任 副局长 局长 处长 科长 部长 厅长 主席 "
-    "院长 所长 校长 老师 教授 博士 医生 大夫 护士 律师 警官 队长 组长 班长 连长 营长 团长 师长 "
-    "军长 司令 将军 经理 总经理 董事长 总裁 老板 秘书 助理 记者 主编 导演 先生 小姐 女士 太太 "
-    "夫人 同学 同志 师傅 师父 师兄 师姐 掌柜 大人 公子 少爷 姑娘 大哥 大姐 大叔 大婶 大爷 大妈 "
-    "阿姨 老爷 奶奶 爷爷 伯伯 叔叔 婶婶 掌门 长老 宗主 道长 大师 前辈 总 哥 姐 叔 伯 爷 兄 嫂 婶"
-).split()
-# Role nouns that name a speaker without a name (記者, 老人), with up to three characters of
-# modifier in front (採訪記者, 白髮老人).
-_ROLES_S = (
-    "姑妈 姑姑 姨妈 舅舅 婶婶 伯伯 嫂子 大嫂 大婶 大娘 "
-    "记者 主持人 姑娘 公子 老人 老者 少年 少女 青年 男子 女子 男人 女人 中年人 年轻人 老头 老太太 "
-    "老妇人 妇人 小孩 女孩 男孩 小伙子 服务员 司机 护士 医生 警察 保安 秘书 店主 老板 掌柜 伙计 "
-    "士兵 "
-    "侍卫 守卫 将军 皇帝 国王 王后 公主 王子 太监 丫鬟 管家 村长 母亲 父亲 妈妈 爸爸 爷爷 奶奶 "
-    "外公 外婆 哥哥 姐姐 弟弟 妹妹 妻子 丈夫 老婆 老公 儿子 女儿 师父 师傅 老师 教授 校长 班主任 "
-    "大汉 壮汉 胖子 主任 领导 医生 大夫 律师 法官 老板娘 前台 导游 船长 机长 队长 局长 书记"
-).split()
-_FEMALE_S = (
-    "姑妈 姑姑 姨妈 婶婶 嫂子 大嫂 大娘 婶 妹 娘 嫂 老太太 "
-    "小姐 女士 太太 夫人 姑娘 大姐 姐 大婶 大妈 阿姨 奶奶 婶婶 少女 女子 女人 老太太 老妇人 妇人 "
-    "女孩 王后 公主 丫鬟 母亲 妈妈 外婆 姐姐 妹妹 妻子 老婆 女儿 老板娘 师姐"
-).split()
-_MALE_S = (
-    "舅舅 伯伯 王爷 弟 老头 "
-    "先生 公子 少爷 大哥 哥 大叔 大爷 老爷 爷爷 伯伯 叔叔 叔 伯 爷 兄 少年 男子 男人 老头 小伙子 "
-    "男孩 国王 王子 太监 父亲 爸爸 外公 哥哥 弟弟 丈夫 老公 儿子 师兄 大汉 壮汉"
-).split()
-
-SURNAMES: frozenset[str] = frozenset(_both(_SURNAMES_1) + _both(_SURNAMES_2))
-TITLES: tuple[str, ...] = tuple(_both(_TITLES_S))
-ROLES: tuple[str, ...] = tuple(_both(_ROLES_S))
-_FEMALE_WORDS = frozenset(_both(_FEMALE_S))
-_MALE_WORDS = frozenset(_both(_MALE_S))
-# Ranks and offices that, in Chinese fiction, are nearly always held by men: a weak prior.
+# The word lists live in tts/data (see `tts.speakers.lexicon`), in Simplified characters:
+# here each gets its Traditional forms too, and the patterns that find names are built.
+SURNAMES: frozenset[str] = frozenset(_both(ZH_SURNAMES))
+TITLES: tuple[str, ...] = tuple(_both(ZH_TITLES))
+ROLES: tuple[str, ...] = tuple(_both(ZH_ROLES))
+_FEMALE_WORDS = frozenset(_both(_of_gender(ZH_GENDERED_TERMS, "female")))
+_MALE_WORDS = frozenset(_both(_of_gender(ZH_GENDERED_TERMS, "male")))
 _FEMALE_END = re.compile(f"(?:{trie_regex(_FEMALE_WORDS)})$")
 _MALE_END = re.compile(f"(?:{trie_regex(_MALE_WORDS)})$")
-_RANKS_S = (
-    "主任 省长 书记 局长 部长 市长 县长 处长 科长 厂长 校长 院长 董事长 老板 将军 司令 掌门 长老 "
-    "师父 总经理 经理 总"
-).split()
-_RANK_RE = re.compile(f"(?:{trie_regex(_both(_RANKS_S))})$")
+_RANK_RE = re.compile(f"(?:{trie_regex(_both(ZH_RANKS))})$")
+"""A rank nearly always held by a man (主任, 掌门) ending a name: a weak male prior."""
 
 _SUR_CLASS = "".join(sorted({s for s in SURNAMES if len(s) == 1}))
 _SUR2 = "|".join(s for s in SURNAMES if len(s) == 2)
@@ -152,48 +133,19 @@ _TITLE_RE = "|".join(TITLES)
 _SURNAME_TRIE = trie_regex(SURNAMES)
 _TITLE_TRIE = trie_regex(TITLES)
 _ROLE_TRIE = trie_regex(ROLES)
-# Characters that do not end or continue a name: particles, common verbs, numerals.
-_NOT_NAME = _chars_both(
-    "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听走站点头摇不没很更最"
-    "还再这那个们上下中里外前后来去过时候子色面然而开始一二三四五六七八九十几些每各两么"
-    "吗呢吧啊呀哦嗯么得地之其此所为以于及并或若如因虽但即且被由自用把能会要想可应该"
-)
-# Particles and function words that never begin a given name (楊過, 張三 are names, 王的 not).
-_PARTICLES = _chars_both(
-    "的了是在着和与也都就又便却才已将被给让把对向从到说道问答笑看听不没很更最还再这那个们"
-    "么吗呢吧啊呀哦嗯得地之其此所为以于及并或若如因虽但即且由自用能会要想可应该"
-)
-# Verbs that often follow a two-character name at a clause start (李明放下…, 张伟推开…): a
-# three-character head seen only once that ends in one of these is a name plus a verb.
-_VERBISH = _chars_both("放推拿走看站坐转点摇抬笑叹皱拍指伸抱拉打喝吃停回跑跳躺靠望盯瞪想听闻哭愣怔")
-# Words made of 阿/小 and one more character that name no one (小声说, 小心地).
-_NOT_NICKNAMES = frozenset(
-    _both(
-        "小声 小心 小时 小说 小子 小孩 小姐 小伙 小小 小手 小脸 小嘴 小屋 小院 小路 小事 小时候 "
-        "小家 小型 小巧 小气 小便 小组 阿姨 阿弥".split()
-    )
-)
-# Common words that start with a surname character and stand at clause starts.
-_COMMON_WORDS = frozenset(
-    fold(w)
-    for w in (
-        "高兴 明白 方面 方向 方才 成为 安静 周围 江湖 常常 万一 齐声 莫非 温柔 严肃 左右 包括 毕竟 "
-        "简直 冷笑 冷冷 冷静 闻言 诸位 项目 党员 尤其 赫然 霍然 宁可 单独 古代 白色 黄色 蓝色 金色 "
-        "黎明 舒服 麻烦 辛苦 费用 商量 游戏 房间 阳光 谈话 严重 颜色 庞大 焦急 申请 武器 钱包 石头 "
-        "宫殿 万分 马上 马车 王朝 张开 何必 何况 高声 高大 许多 许久 曾经 任何 任务 程度 范围 夏天 "
-        "白天 付出 陆续 顾客 毛巾 田野 苏醒 雷声 钟声 韩国 唐朝 宋朝 石板 林子 江边 池塘 沙发 楼上 "
-        "楼下 郁闷 邵 劳动 练习 丰富 卫生 盛开 单位 季节 毕业 凌晨 童年 纪念 符合 尚未 祝福 甘心 "
-        "柳树 兰花 欧洲 申明 章节 庄重 华丽 管理 辛勤 游客 蒙面 谷底 景色 宿舍 皮肤 戴着 施展 康复"
-    ).split()
-)
-_LEAD_ZH = re.compile(
-    trie_regex(
-        _both(
-            "于是 这时 只见 随后 然后 接着 但是 可是 不过 同时 此时 忽然 突然 这回轮到 轮到 "
-            "当 而 却 就 便 又 也 还 只听 原来 此刻 那边 这边 一旁的 旁边的 旁边 身旁的".split()
-        )
-    )
-)
+_NOT_NAME = _chars_both(ZH_NOT_NAME_CHARS)
+"""Characters that neither end nor continue a name: particles, common verbs, numerals."""
+_PARTICLES = _chars_both(ZH_PARTICLES)
+"""Characters that never begin a given name (楊過 is a name, 王的 is not)."""
+_VERBISH = _chars_both(ZH_VERBS_AFTER_NAMES)
+"""Verbs that often follow a two-character name at a clause start (李明放下…): a
+three-character head seen only once that ends in one of these is a name plus a verb."""
+_NOT_NICKNAMES = frozenset(_both(ZH_NOT_NICKNAMES))
+"""Words of 阿/小 and one more character that name no one (小声, 小心)."""
+_COMMON_WORDS = frozenset(fold(w) for w in ZH_COMMON_WORDS)
+"""Common words that start with a surname character (高兴, 马上), folded."""
+CLAUSE_LEAD_ZH = re.compile(trie_regex(_both(ZH_CLAUSE_LEADS)))
+"""A connective that may open a Chinese clause before its subject (于是, 这时, 只见 …)."""
 # A name at the start of a clause (after a connective like 于是, 这时): where names stand.
 _NAME_HEAD = (
     rf"(?P<title>{_SURNAME_TRIE}{_TITLE_TRIE})"
@@ -203,150 +155,25 @@ _NAME_HEAD = (
     rf"|(?P<nick>[阿小][\u4e00-\u9fff])"
     rf"|(?P<name>{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}})"
 )
-_CLAUSE_HEAD_RE = re.compile(
-    rf"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"](?:{_LEAD_ZH.pattern})?(?:{_NAME_HEAD})"
+CLAUSE_HEAD_ZH = re.compile(
+    rf"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"](?:{CLAUSE_LEAD_ZH.pattern})?(?:{_NAME_HEAD})"
 )
 """A clause break, then a name at the clause's start: search text that begins with a newline.
 Matching the break itself (a name never holds one) lets the engine skip fast to the breaks."""
 
 # ---------------------------------------------------------------- English
 
-_HONORIFICS = (
-    "Mr",
-    "Mrs",
-    "Ms",
-    "Miss",
-    "Dr",
-    "Lady",
-    "Lord",
-    "Sir",
-    "Madam",
-    "Madame",
-    "Captain",
-    "Colonel",
-    "Aunt",
-    "Uncle",
-    "Professor",
-    "Father",
-    "Mother",
-    "Sister",
-    "Brother",
-    "King",
-    "Queen",
-    "Prince",
-    "Princess",
-    "Mister",
-    "Mayor",
-    "Inspector",
-    "Detective",
-    "Officer",
-    "Judge",
-    "Doctor",
-    "Governor",
-    "Senator",
-    "President",
-    "General",
-    "Major",
-    "Lieutenant",
-    "Sergeant",
-    "Reverend",
-    "Dame",
-    "Duke",
-    "Duchess",
-    "Count",
-    "Countess",
-    "Baron",
-    "Baroness",
-    "Grandma",
-    "Grandpa",
-    "Granny",
-    "Nurse",
-)
-_FEMALE_HON = frozenset(
-    {
-        "mrs",
-        "ms",
-        "miss",
-        "lady",
-        "madam",
-        "madame",
-        "aunt",
-        "mother",
-        "sister",
-        "queen",
-        "princess",
-    }
-)
-_MALE_HON = frozenset(
-    {
-        "mr",
-        "lord",
-        "sir",
-        "uncle",
-        "father",
-        "brother",
-        "king",
-        "prince",
-        "mister",
-        "captain",
-        "colonel",
-    }
-)
-_HON_RE = "|".join(_HONORIFICS)
-_HONORIFIC_SET = frozenset(_HONORIFICS)
-_ROLE_HON = frozenset(
-    "mayor inspector detective officer judge doctor governor senator president general major "
-    "lieutenant sergeant reverend captain colonel professor nurse duke duchess king queen "
-    "prince princess".split()
-)
+_HON_RE = "|".join(EN_HONORIFICS)
+_HONORIFIC_SET = frozenset(EN_HONORIFICS)
 _EN_NAME_RE = re.compile(
     rf"(?=[A-Z])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
     rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>[A-Z][a-z]+))?\b"
 )
-# Capitalised words that are not names (sentence starts, days, interjections).
-_EN_STOP = frozenset(
-    """a an the and but or so yet for nor then there here this that these those it its he she
-    they we you i me my his her their our your him them us what when where why how who whom which
-    while if though although because after before as at by in on of to from with without into onto
-    upon over under about above below between through during until since not no yes oh ah well
-    now just still even also only perhaps maybe indeed however therefore meanwhile suddenly again
-    once all any some every each both either neither one two three mr mrs ms miss dr lady lord sir
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june
-    july august september october november december god english french christmas do does did is
-    are was were be been have has had will would shall should can could might must let come go
-    dear my good poor very quite such much many more most less least other another same own
-    chapter book part volume nothing something everything everyone someone nobody everybody
-    would don't can't won't i'm i've i'll""".split()
-)
-
-
-@lru_cache(maxsize=1)
-def _given_names() -> dict[str, Gender]:
-    """English given name (lower case) -> the gender it nearly always belongs to."""
-    text = resources.files("tts").joinpath("data/given-names.tsv").read_text("utf-8")
-    out: dict[str, Gender] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, gender = line.split("\t")
-            out[name.lower()] = "female" if gender == "female" else "male"
-    return out
-
-
-@lru_cache(maxsize=1)
-def _nicknames() -> dict[str, tuple[str, ...]]:
-    """English diminutive (lower case) -> the full given names it stands for."""
-    text = resources.files("tts").joinpath("data/nicknames.tsv").read_text("utf-8")
-    out: dict[str, tuple[str, ...]] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            nick, full = line.split("\t")
-            out[nick] = tuple(full.split(","))
-    return out
 
 
 def english_name_gender(word: str) -> Gender | None:
     """The gender an English given name nearly always has (Margaret, Thomas), else None."""
-    return _given_names().get(word.lower())
+    return given_names().get(word.lower())
 
 
 @dataclass
@@ -456,13 +283,8 @@ PET_RE = re.compile(rf"[老小阿]{_SURNAME_TRIE}")
 _VOCATIVE_ZH = re.compile(rf"({_SURNAME_TRIE}{_TITLE_TRIE})(?=[，,！!。])")
 
 
-_FEMALE_GIVEN = frozenset(
-    _both(
-        "美玲芳娟婷丽雪倩晴静芙蓉燕红霞琳萍慧秀兰梅菊凤娜妮姗瑶璐悦欣怡雯薇露莹洁嫣娇翠珍珠媛姝妍"
-        "婉莉淑惠颖月"
-    )
-)
-_MALE_GIVEN = frozenset(_both("强刚伟军勇峰龙虎雄斌磊涛鹏杰建国德胜东海波辉飞志武兵彪豪博超帆"))
+_FEMALE_GIVEN = frozenset(_both(_of_gender(ZH_GIVEN_NAME_CHARS, "female")))
+_MALE_GIVEN = frozenset(_both(_of_gender(ZH_GIVEN_NAME_CHARS, "male")))
 
 
 def given_name_gender(name: str) -> Gender | None:
@@ -503,7 +325,7 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
                 continue
             g = _hon_gender(words[0]) if len(words) > 1 or words[0] in _HONORIFIC_SET else None
             if g is None and words[0].lower() in ("the", "a", "an"):
-                g = _EN_NOUN_GENDER.get(words[-1].lower())
+                g = EN_GENDERED_NOUNS.get(words[-1].lower())
             if g is not None:
                 found[KIN_WEIGHT].add(g)
             elif words[0] not in _HONORIFIC_SET:
@@ -571,7 +393,9 @@ def build_roster(
     return roster
 
 
-def _matches(rx: re.Pattern[str], pieces: Sequence[str]) -> Iterator[tuple[re.Match[str], int]]:
+def counted_matches(
+    rx: re.Pattern[str], pieces: Sequence[str]
+) -> Iterator[tuple[re.Match[str], int]]:
     """The matches of `rx` in the pieces, each after a newline ("\\n" + "\\n".join(pieces); no
     match may hold a newline but as its first character), with how often the piece it lies
     in occurs. Books repeat lines: one scan of each distinct piece counts them all, in the
@@ -603,7 +427,7 @@ def _discover_zh(
     longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
     nicks: Counter[str] = Counter()  # 阿美, 小明
     for pieces, counter in ((narration, starts), (tags, tagged)):
-        for m, times in _matches(_CLAUSE_HEAD_RE, pieces):
+        for m, times in counted_matches(CLAUSE_HEAD_ZH, pieces):
             kind = m.lastgroup
             found = m.group(kind)  # type: ignore[arg-type]
             if kind == "name":
@@ -639,7 +463,7 @@ def _discover_zh(
         # Every alternative of the trie opens with a literal character, so the regex engine
         # skips to those characters by itself (a leading class test would only slow it).
         rx = re.compile(f"{trie_regex(best)}(?=(.))", re.S)
-        for m, times in _matches(rx, (*narration, *tags, *dialogue)):
+        for m, times in counted_matches(rx, (*narration, *tags, *dialogue)):
             follow[m.group()][m.group(1)] += times
     full: dict[str, int] = {}
     for head, n in short.items():
@@ -742,14 +566,14 @@ def _discover_en(
             for m in _EN_NAME_RE.finditer(text):
                 first, last, hon = m.group("first"), m.group("last"), m.group("hon")
                 start = m.start()
-                if first.lower() in _EN_STOP and not (hon and first.lower() in _EN_MONTHS):
-                    if hon is not None or last is None or last.lower() in _EN_STOP:
+                if first.lower() in EN_NOT_NAMES and not (hon and first.lower() in _EN_MONTHS):
+                    if hon is not None or last is None or last.lower() in EN_NOT_NAMES:
                         continue
                     first, last, start = last, None, m.start("last")  # "Then Eleanor"
                     name = first
                 elif hon is None and last is None and first in _HONORIFIC_SET:
                     continue  # "Colonel" alone: a title, matched later to its holder
-                elif hon is None and last is not None and last.lower() in _EN_STOP:
+                elif hon is None and last is not None and last.lower() in EN_NOT_NAMES:
                     name = first
                 else:
                     name = text[start : m.end()] if hon is None else m.group()
@@ -772,7 +596,7 @@ def _discover_en(
     for quote, times in Counter(dialogue).items():
         for m in _EN_VOCATIVE_RE.finditer(quote):
             who = " ".join((m.group("head") or m.group("tail")).split())
-            if who.split()[-1].lower() in _EN_STOP or who in _HONORIFIC_SET:
+            if who.split()[-1].lower() in EN_NOT_NAMES or who in _HONORIFIC_SET:
                 continue
             if who.split()[0].rstrip(".") in _HONORIFIC_SET and " " in who:
                 honor[who] = who.split()[0].rstrip(".")
@@ -817,13 +641,13 @@ def _discover_en(
             if hon and hon.lower().rstrip(".") == "mrs":
                 # Mrs. Bennet is not Elizabeth Bennet: a wife joins only another Mrs. form.
                 matches = [k for k in matches if any(honor.get(f) == hon for f in groups[k])]
-            if hon and hon.lower().rstrip(".") in _FEMALE_HON | _MALE_HON:
+            if hon and hon.lower().rstrip(".") in EN_HONORIFIC_GENDERS:
                 matches = [
                     k
                     for k in matches
                     if _group_gender(groups[k], honor) in (None, _hon_gender(hon))
                 ]
-            if not matches and word.lower() in _nicknames():
+            if not matches and word.lower() in nicknames():
                 nicks.append(name)  # joins its full name once every full name is grouped
                 continue
             if len(matches) == 1:
@@ -836,7 +660,7 @@ def _discover_en(
         owner[name] = key
     for name in nicks:  # Maggie -> Margaret, Tom -> Thomas: the first full name present
         key = name
-        for full in _nicknames()[name.lower()]:
+        for full in nicknames()[name.lower()]:
             matches = [k for k in groups if full in k.lower().split()]
             if len(matches) == 1:
                 key = matches[0]
@@ -845,7 +669,7 @@ def _discover_en(
     by_role: dict[str, list[str]] = defaultdict(list)
     for forms in groups.values():
         # The name the book uses most, a given name before its diminutive (Margaret, not Maggie).
-        canonical = max(forms, key=lambda f: (f.lower() not in _nicknames(), total[f], len(f)))
+        canonical = max(forms, key=lambda f: (f.lower() not in nicknames(), total[f], len(f)))
         gender = None
         for f in forms:
             if f in honor:
@@ -855,20 +679,20 @@ def _discover_en(
         roster.add(canonical, forms, gender)
     # "the mayor", "the captain": the one character who holds that title.
     for role, names in by_role.items():
-        if len(set(names)) == 1 and role in _ROLE_HON:
+        if len(set(names)) == 1 and role in EN_ROLE_HONORIFICS:
             roster.add(names[0], (f"the {role}", f"The {role}", role.capitalize()))
     # Speakers named by a description: "said the old woman", "the stranger replied".
     for text in tags:
         for m in _EN_DESCRIBED_RE.finditer(text):
             words = (m.group("d1") or m.group("d2")).lower().split()[1:]
-            if words[-1] in _EN_NOT_PERSON or words[-1].endswith("ly"):
+            if words[-1] in EN_NOT_PERSONS or words[-1].endswith("ly"):
                 continue
             if fold("the " + " ".join(words)) in roster.canon:
                 continue
             rest = " ".join(words)
             forms = [f"{art} {rest}" for art in ("the", "The", "an" if rest[0] in "aeiou" else "a")]
             forms.append(forms[-1].capitalize())
-            roster.add(f"the {rest}", forms, _EN_NOUN_GENDER.get(words[-1]))
+            roster.add(f"the {rest}", forms, EN_GENDERED_NOUNS.get(words[-1]))
 
 
 _ROLE_WORD = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel"}
@@ -888,33 +712,11 @@ _EN_DESC = r"[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+"
 _EN_DESCRIBED_RE = re.compile(
     rf"^[\s,;—–-]*(?:(?:{_EN_SAID})\s+(?P<d1>{_EN_DESC})\b|(?P<d2>{_EN_DESC})\s+(?:\w+ly\s+)?(?:{_EN_SAID})\b)"
 )
-# Words that end a "the ..." phrase but name no person (said the letter, the door opened).
-_EN_NOT_PERSON = frozenset(
-    "letter note voice door wind rain sign paper book radio phone telephone television clock "
-    "message words other others same rest first last next one two three".split()
-)
-_EN_NOUN_GENDER: dict[str, Gender] = {
-    **dict.fromkeys(
-        "woman girl lady mother sister aunt wife daughter queen widow maid mistress "
-        "grandmother niece duchess princess nun landlady hostess waitress".split(),
-        "female",
-    ),
-    **dict.fromkeys(
-        "man boy gentleman father brother uncle husband son king lord fellow grandfather "
-        "nephew duke prince monk priest landlord host waiter".split(),
-        "male",
-    ),
-}
 _LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
 
 
 def _hon_gender(hon: str) -> Gender | None:
-    h = hon.lower().rstrip(".")
-    if h in _FEMALE_HON:
-        return "female"
-    if h in _MALE_HON:
-        return "male"
-    return None
+    return EN_HONORIFIC_GENDERS.get(hon.lower().rstrip("."))
 
 
 def _group_gender(forms: list[str], honor: dict[str, str]) -> Gender | None:

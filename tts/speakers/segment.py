@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeAlias
 
 from tts.model import Chapter, Language, Paragraph, Segment
 from tts.text import is_speakable
@@ -63,25 +63,22 @@ class QuoteStyle:
     english: bool = False
 
 
-class Piece(NamedTuple):
-    """A stretch of one paragraph: narration, or the words inside one quote."""
+PieceKind = Literal["narration", "dialogue"]
+Piece = tuple[PieceKind, str, bool, bool]
+"""A stretch of one paragraph, narration or the words inside one quote: `(kind, text,
+continues, open_end)`. `continues`: dialogue that goes on with a speech opened in an earlier
+paragraph; `open_end`: dialogue whose speech goes on in the next paragraph."""
+Block: TypeAlias = "tuple[int, int, bool, str, *tuple[Piece, ...]]"
+"""One paragraph, split: what attribution reads. `(paragraph, line, pause, text, *pieces)`:
+the paragraph's index in its chapter, its source line, whether it is a pause (a scene
+break), its text, then its pieces in reading order.
 
-    kind: Literal["narration", "dialogue"]
-    text: str
-    continues: bool = False
-    """Dialogue that goes on with a speech opened in an earlier paragraph."""
-    open_end: bool = False
-    """Dialogue whose speech goes on in the next paragraph."""
-
-
-class Block(NamedTuple):
-    """One paragraph, split: what attribution reads."""
-
-    paragraph: int
-    line: int
-    pieces: tuple[Piece, ...]
-    pause: bool = False
-    text: str = ""
+Pieces and blocks are plain tuples, and a block holds its pieces itself rather than in a
+tuple of its own: a book has 100,000s of them, alive from the split to its last chapter.
+Python's cycle collector stops tracking a tuple of plain values at the first young collection
+it survives (a block, which holds tuples, at the second) and never walks it again, where it
+walks a named tuple at every full collection. Read them by unpacking:
+`for paragraph, line, pause, text, *pieces in blocks`."""
 
 
 class _Scan(NamedTuple):
@@ -164,9 +161,9 @@ def _single_closer_ok(text: str, i: int) -> bool:
 _NO_QUOTES = _Scan((), None, 0, False)
 
 _record = tuple.__new__
-"""`_record(Piece, (kind, text, continues, open_end))` is `Piece(kind, text, ...)` with every
+"""`_record(_Scan, (spans, orphan, marks, opens_first))` is `_Scan(spans, ...)` with every
 field given: the same tuple, built in half the time of a NamedTuple's own constructor (a
-Python function), for the 100,000s of pieces and blocks of a book."""
+Python function), for each paragraph of a book."""
 
 
 def _family_marks(families: frozenset[Family]) -> str:
@@ -303,12 +300,12 @@ def _is_scare_quote(text: str, start: int, end: int) -> bool:
 
 def _narration(text: str) -> Piece | None:
     text = text.strip().lstrip("，,、；;").strip()
-    return _record(Piece, ("narration", text, False, False)) if is_speakable(text) else None
+    return ("narration", text, False, False) if is_speakable(text) else None
 
 
 def _dialogue(text: str, continues: bool = False, open_end: bool = False) -> Piece | None:
     text = text.strip()
-    return _record(Piece, ("dialogue", text, continues, open_end)) if is_speakable(text) else None
+    return ("dialogue", text, continues, open_end) if is_speakable(text) else None
 
 
 def _pieces(
@@ -316,14 +313,14 @@ def _pieces(
     spans: Sequence[tuple[int, int, bool]],
     continues_first: bool,
     open_last: bool,
-) -> tuple[Piece, ...]:
+) -> list[Piece]:
     """Narration and dialogue pieces of one paragraph from its quote spans."""
     if not spans:
         piece = _narration(text)
-        return (piece,) if piece is not None else ()
+        return [piece] if piece is not None else []
     if len(spans) == 1 and spans[0][0] == 1 and spans[0][1] >= len(text) - 1:
         piece = _dialogue(text[1 : spans[0][1]], continues_first, open_last and not spans[0][2])
-        return (piece,) if piece is not None else ()  # a quote and nothing else
+        return [piece] if piece is not None else []  # a quote and nothing else
     out: list[Piece | None] = []
     pos = 0
     for n, (start, end, closed) in enumerate(spans):
@@ -341,7 +338,7 @@ def _pieces(
         pos = end + 1 if closed else len(text)
     if pos < len(text):
         out.append(_narration(text[pos:]))
-    return tuple([p for p in out if p is not None])
+    return [p for p in out if p is not None]
 
 
 def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
@@ -354,7 +351,7 @@ def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
     for i, para in enumerate(paras):
         scan = scans[i]
         if scan is None:
-            blocks.append(_record(Block, (i, para.line, (), True, para.text)))
+            blocks.append((i, para.line, True, para.text))
             continues = False
             through = 0
             continue
@@ -365,8 +362,10 @@ def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
             continue
         if scan is _NO_QUOTES:  # narration alone, the commonest paragraph
             piece = _narration(para.text)
-            pieces = (piece,) if piece is not None else ()
-            blocks.append(_record(Block, (i, para.line, pieces, False, para.text)))
+            if piece is None:
+                blocks.append((i, para.line, False, para.text))
+            else:
+                blocks.append((i, para.line, False, para.text, piece))
             continues = False
             continue
         spans = scan.spans
@@ -384,7 +383,7 @@ def split_chapter(chapter: Chapter, style: QuoteStyle) -> list[Block]:
                     open_end = True
                     through = run
         pieces = _pieces(para.text, spans, continues, open_end)
-        blocks.append(_record(Block, (i, para.line, pieces, False, para.text)))
+        blocks.append((i, para.line, False, para.text, *pieces))
         continues = open_end and not through
     return blocks
 
@@ -412,7 +411,7 @@ def _inside_speech_block(i: int, para: Paragraph, scan: _Scan, last: bool) -> Bl
         ]
     else:
         pieces = [_dialogue(text, continues=True, open_end=True)]
-    return Block(i, para.line, tuple(p for p in pieces if p is not None), text=text)
+    return (i, para.line, False, text, *(p for p in pieces if p is not None))
 
 
 _new = object.__new__
@@ -467,7 +466,7 @@ def segments_from_blocks(
         out.append(_segment(number, 0, "heading", chapter.title.strip(), -1, line))
     who = iter(speakers)
     append = out.append
-    for paragraph, line, pieces, pause, text in blocks:
+    for paragraph, line, pause, text, *pieces in blocks:
         if pause:
             append(_segment(number, len(out), "pause", text, paragraph, line))
             continue

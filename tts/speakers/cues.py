@@ -1,0 +1,474 @@
+"""What a line of dialogue, and the narration next to it, say about who speaks.
+
+Stateless readings of one text at a time, whatever the conversation so far: the speech tag
+or action beat beside a quote and the subject it names (`“…”王主任好奇地問道。`, `Darcy said,`,
+`祁同偉臉皮子抖了抖：`), whom a quote addresses by name (`“祁省長，…”`, `"Lizzy, …"`), a
+speaker naming himself (`是我，小林！`, "It's me, Daniel!"), whether it asks something, and
+who is named or stands as the subject in a narration sentence. A name is only a surface form
+here; a pronoun (他/她/he/she, 我/I) is left for `tts.speakers.turns` to resolve.
+
+Books repeat short lines ("嗯。", "Yes.") and stock narration, so `Cues` reads each distinct
+text once and keeps what it found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
+
+from tts.model import Gender
+from tts.speakers.roster import CLAUSE_LEAD_ZH, PET_RE, Roster, fold
+
+FIRST_PERSON_ZH = "我"
+"""Speaker name for a first-person narrator's lines in Chinese text."""
+FIRST_PERSON_EN = "I"
+"""Speaker name for a first-person narrator's lines in English text."""
+
+_ZH_VERB_ALTERNATIVES = "|".join(
+    [
+        "說道|说道|問道|问道|答道|回答|回道|應道|应道|笑道|喊道|叫道|吼道|嘆道|叹道|歎道|怒道",
+        "驚道|惊道|冷笑|嘆息|叹息|補充|补充|插嘴|嘟囔|嘀咕|開口|开口|解釋|解释|表示|反問|反问",
+        "追問|追问|總結|总结|介紹|介绍|提醒|吩咐|命令|宣布|喃喃|低語|低语|心想|暗道|想道|暗想",
+        "附和|接口|安慰|感嘆|感叹|感慨|讚嘆|赞叹|大喊|大叫|叫嚷|嚷道|喝道|罵道|骂道|答應|答应",
+        "(?<![知難难味街頻频軌轨車车渠管隧霸地])道(?![路理歉德具])",
+        "(?<![小傳传據据聽听雖虽再不])[說说](?![明服])",
+        "[問问](?![題题])|答(?![應应案])|[喊吼嚷]|[罵骂]|叫(?![做作])",
+    ]
+)
+
+
+def _first_chars(alternatives: str) -> str:
+    """The characters that can start a match of `alternatives` ('|'-joined words, each a
+    literal or a [class], after an optional (?<![…]) lookbehind)."""
+    chars: set[str] = set()
+    for alt in alternatives.split("|"):
+        alt = re.sub(r"^\(\?<!\[[^\]]*\]\)", "", alt)
+        chars.update(alt[1 : alt.index("]")] if alt.startswith("[") else alt[0])
+    return "".join(sorted(chars))
+
+
+# One class test rejects most positions before any alternative is tried (ten times faster).
+_ZH_VERB = re.compile(f"(?=[{_first_chars(_ZH_VERB_ALTERNATIVES)}])(?:{_ZH_VERB_ALTERNATIVES})")
+_EN_VERBS = (
+    "said|says|say|asked|asks|replied|replies|answered|answers|cried|cries|exclaimed|added|"
+    "whispered|observed|returned|continued|shouted|muttered|murmured|called|remarked|responded|"
+    "declared|began|repeated|laughed|sighed|snapped|insisted|protested|agreed|explained|"
+    "suggested|demanded|inquired|enquired|thought|yelled|screamed|interrupted|rejoined|retorted|"
+    "urged|pleaded|growled|hissed|mumbled|stammered|grumbled|admitted|argued|warned|announced|"
+    "offered|promised|breathed|conceded|ventured|gasped|went on|told|wondered|groaned|sobbed|"
+    "cut in|put in|chimed in|joked|teased|began|corrected|persisted|spoke|begged|called out"
+)
+_EN_VERB = re.compile(rf"\b(?:{_EN_VERBS})\b")
+_EN_INVERTED = re.compile(rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERBS})\s+$", re.I)
+_EN_AFTER_SUBJ = re.compile(
+    rf"\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
+)
+_EN_LEAD_CONJ = re.compile(r"(?:and|but|then|so|yet|while|when|now)\s+", re.I)
+_EN_CLAUSE_SPLIT = re.compile(
+    r"(?=[,;\s])(?:,\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*|\s+(?=(?:when|while|until)\s)"
+    r"|\s+(?=and\s+[A-Z]))"
+)
+_EN_OBJECT_BEFORE = re.compile(
+    r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
+    r"see|saw|watched|heard|called|answered|interrupted)\s+$",
+    re.I,
+)
+_ZH_OBJECT_BEFORE = frozenset(
+    "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在"
+)
+_ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
+_PASSIVE_AGENT = re.compile(
+    r"[被讓让給给]([^，。！？；：,.!?;:…]{1,6}?)(?:[叫喊拦攔打打問问]|給|给)"
+)
+"""被他叫住, 让王主任问住: the agent of a passive before a colon is the one who speaks."""
+_CLAUSE_TAIL = re.compile(r"[，。！？；：,.!?;:…][^，。！？；：,.!?;:…]*$")
+"""The last clause break before a position (search with endpos)."""
+_ZH_SENT_END = re.compile(r"[。！？!?…]")
+EN_SENTENCE = re.compile(
+    r"(?:[^.!?;:MDSJPCGLR]+|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*"
+    r"|[^.!?;:])+[.!?;:]*"
+)
+"""An English sentence: up to its stop (and the stops after it), an honorific's dot aside. Runs
+of characters that cannot open an honorific go in one step (four times faster)."""
+_QUESTION = re.compile(r"[？?][”」』\"'’)）]*\s*$|[？?][吗嗎呢吧啊]*$")
+_NOBODY = re.compile(
+    r"\s*[,，]?\s*(?:[\u4e00-\u9fff]{0,4}?(?:有人|有個聲音|有个声音|一個聲音|一个声音)|眾人|众人|大家|所有人"
+    r"|(?:said|called|cried|shouted|asked)?\s*(?:someone|somebody|a voice)\b)",
+    re.I,
+)
+_SELF_ZH = re.compile(r"(?<![不])(?:是我|我是|我就是|我叫)[，,]?\s*")
+_SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name is)\s+")
+_SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
+"""What may follow a name a speaker calls himself: the end of the clause."""
+_SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
+_SHORT_QUESTION = 12
+_VOC_LEAD = re.compile(
+    r"(?:[啊哎唉喂嘿哦噢呀]+[，,！!]?"
+    r"|(?:(?:oh|ah|well|my dear|dear|now|come|why|yes|no)[,!]?\s+)+)",
+    re.I,
+)
+_ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…]*$")
+"""An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
+Mr. Pell," Rosa called)."""
+_ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
+_EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
+_EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
+
+
+def colon_end(text: str) -> bool:
+    """The text ends with a colon (trailing spaces aside): what introduces speech."""
+    return text.rstrip()[-1:] in ("：", ":")
+
+
+def _question_end(text: str) -> bool:
+    """The text ends with a question mark (closing marks and 吗/呢 aside)."""
+    return _QUESTION.search(text, max(0, len(text) - 12)) is not None
+
+
+def _sentence_end(text: str, start: int) -> int:
+    m = _ZH_SENT_END.search(text, start)
+    return m.start() if m else len(text)
+
+
+class Cue(NamedTuple):
+    """Who the narration next to a quote names as its speaker, before the conversation
+    resolves a pronoun."""
+
+    candidates: tuple[tuple[str, bool], ...]
+    """(surface, is a pronoun), the likeliest first; none: someone unnamed speaks."""
+    verb: bool
+    """A speech verb (or a colon) names the speaker: a tag, not an action beat."""
+    colon: bool = False
+    """A colon without a speech verb introduces the quote."""
+    weigh: bool = False
+    """The candidates are the subjects of a Chinese sentence's clauses, last first: a pronoun
+    gives way to an earlier name when no one of its gender is in view."""
+
+
+NO_ONE = Cue((), False)
+"""The narration says someone unnamed speaks (有人喊道, "a voice called")."""
+
+
+Quote = tuple[str | None, str | None, bool, bool, int]
+"""What a line of dialogue tells about the conversation, whoever says it: `(addressee,
+self_named, asked, question, length)`. `addressee`: the person it speaks to by name;
+`self_named`: the character the speaker says he is (`是我，小林！`); `asked`: it ends with
+a question mark; `question`: it asks the listener something (a question with 你/you, or a
+short one); `length`: its length in characters. A plain tuple, as the narration readings
+are (see `Cues`)."""
+SentenceReading = tuple[str | None, str | None, tuple[str, ...], tuple[str, Gender] | None]
+"""An English narration sentence: (the character standing as its subject, or else the
+pronoun standing as it; the characters named, in order; the (character, gender) its he/she
+stands for)."""
+Mention = tuple[str | None, str, bool, bool, bool]
+"""A name or pronoun in Chinese narration: (the character a name stands for, None for a
+pronoun or a name of no one; the pronoun, '' for a name; standing as its clause's subject; a
+sentence ended since the previous mention; nothing before it in its clause)."""
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class Memo(dict[_K, _V]):
+    """A dict that reads the value of a key it lacks with `read(key)`, once, and keeps it."""
+
+    __slots__ = ("read",)
+
+    def __init__(self, read: Callable[[_K], _V]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, key: _K) -> _V:
+        value = self[key] = self.read(key)
+        return value
+
+
+class Cues:
+    """The readings of one book's texts, each distinct text read once.
+
+    Index the memos with a text: `names` (a surface form -> the character it names),
+    `quotes` (a line of dialogue -> `Quote`), `after` and `before` (the narration right
+    after or before a quote -> `Cue`, None when it names no speaker), `sentences` (English
+    narration -> a `SentenceReading` per sentence) and `walks` (Chinese narration -> its
+    `Mention`s). Quotes and narration readings are tuples of plain values, which Python's
+    cycle collector stops tracking: the memos keep one for each distinct text of the book.
+    """
+
+    def __init__(self, roster: Roster, english: bool) -> None:
+        self.roster = roster
+        self.english = english
+        names = roster.pattern
+        # `mention` finds a character's name (group 'name') or a pronoun (group 'pro').
+        if english:
+            # One class test rejects most positions before any alternative is tried.
+            self.mention = re.compile(
+                rf"(?=[HhSsI{roster.first_chars}])"
+                rf"(?:(?P<name>{names})|\b(?P<pro>[Hh]e|[Ss]he|I)\b)"
+            )
+        else:
+            # One class test rejects most positions before any alternative is tried.
+            self.mention = re.compile(
+                rf"(?=[他她我{roster.first_chars}])(?:(?P<name>{names})|(?P<pro>[他她我])(?![們们]))"
+            )
+        self.names: Memo[str, str | None] = Memo(roster.resolve)
+        self.quotes: Memo[str, Quote] = Memo(self.read_quote)
+        self.after: Memo[str, Cue | None] = Memo(self.after_cue)
+        self.before: Memo[str, Cue | None] = Memo(self.before_cue)
+        self.sentences: Memo[str, tuple[SentenceReading, ...]] = Memo(self.read_sentences)
+        self.walks: Memo[str, tuple[Mention, ...]] = Memo(self.walk)
+        first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
+        # A known character may be the narrator: voices.yaml lists '我' or 'I' as an alias.
+        self.first_person = roster.canon.get(fold(first_person), first_person)
+        """The character 我/I stands for."""
+
+    # ------------------------------------------------------------ subjects
+
+    def subject_zh(self, text: str, start: int, end: int) -> tuple[str, bool] | None:
+        """The subject at the start of the Chinese clause text[start:end]: (surface,
+        is_pronoun)."""
+        lead = CLAUSE_LEAD_ZH.match(text, start, end)
+        if lead is not None:
+            start = lead.end()
+        m = self.mention.search(text, start, min(start + 12, end))
+        if m is None:
+            return None
+        at = m.start()
+        if at - start > 6:
+            return None
+        if at > start and (text[at - 1] in _ZH_OBJECT_BEFORE or _ZH_VERB.search(text, start, at)):
+            return None
+        return m.group(), m.lastgroup == "pro"
+
+    def subject_en(self, sentence: str) -> tuple[str, bool] | None:
+        s = sentence.lstrip(" ,;—–-\"'“”‘’")
+        lead = _EN_LEAD_CONJ.match(s)
+        if lead is not None:
+            s = s[lead.end() :]
+        m = self.mention.search(s, 0, 60)
+        if m is None:
+            return None
+        before = s[: m.start()]
+        if len(before.split()) > 3 or _EN_OBJECT_BEFORE.search(before) or _EN_VERB.search(before):
+            return None
+        return m.group(), m.lastgroup == "pro"
+
+    # ------------------------------------------------------------ speech tags
+
+    def after_cue(self, text: str) -> Cue | None:
+        """The speaker the narration right after a quote names (`NO_ONE`: someone unnamed)."""
+        if _NOBODY.match(text):
+            return NO_ONE  # 有人喊了一声, someone called: nobody named
+        if self.english:
+            sent = EN_SENTENCE.match(text)
+            first = sent.group() if sent else text
+            m = self.mention.search(first, 0, 80)
+            if m is None:
+                return None
+            prefix = first[: m.start()]
+            verb = False
+            if _EN_INVERTED.match(prefix):
+                verb = True
+            elif prefix.strip(" ,;—–-") == "" or prefix.strip().lower() in ("and", "then", "but"):
+                verb = bool(_EN_AFTER_SUBJ.match(first, m.end()))
+            else:
+                return None
+            if first[m.end() : m.end() + 2] in ("'s", "’s"):
+                if verb:
+                    return NO_ONE  # said Elizabeth's sister: someone else
+                verb = False  # Elizabeth's voice was cold: her own line, an action beat
+            return Cue(((m.group(), m.lastgroup == "pro"),), verb)
+        for n, cm in enumerate(_ZH_CLAUSE.finditer(text)):
+            end = cm.end()
+            found = self.subject_zh(text, cm.start(), end)
+            if found:
+                verb = bool(_ZH_VERB.search(text, cm.start(), _sentence_end(text, end)))
+                return Cue((found,), verb)
+            if n >= 1 or _ZH_SENT_END.match(text, end):
+                return None
+        return None
+
+    def before_cue(self, text: str) -> Cue | None:
+        """The speaker the narration right before a quote names."""
+        stripped = text.rstrip()
+        colon = colon_end(stripped)
+        if self.english:
+            sentences = EN_SENTENCE.findall(stripped)
+            if not sentences:
+                return None
+            last = sentences[-1]
+            tail = last.rstrip()
+            verb_m = _EN_VERB.search(last)
+            if tail.endswith(",") or colon or verb_m:
+                found = self._en_speaker_around_verb(last, verb_m)
+                if found is None:
+                    return None
+                return Cue((found,), bool(verb_m) or colon, colon)
+            found = self.subject_en(last)
+            return Cue((found,), False) if found else None
+        clauses = list(_ZH_CLAUSE.finditer(stripped))
+        if not clauses:
+            return None
+        # The last sentence's clauses, at most six (the last ones): back from the end to the
+        # first sentence end.
+        first = max(0, len(clauses) - 6)
+        for i in range(len(clauses) - 2, max(first - 2, -1), -1):
+            if _ZH_SENT_END.match(stripped, clauses[i].end()):
+                first = i + 1
+                break
+        last = clauses[-1]
+        verb = _ZH_VERB.search(stripped, last.start(), last.end()) is not None
+        verb = verb or stripped.endswith(("，", ","))
+        agent = _PASSIVE_AGENT.search(stripped, last.start(), last.end())
+        if agent is not None:  # 又被他叫住了：the one who calls out speaks
+            m = self.mention.match(agent.group(1))
+            if m is not None:
+                return Cue(((m.group(), m.lastgroup == "pro"),), True, colon)
+        subjects = (
+            self.subject_zh(stripped, cm.start(), cm.end()) for cm in reversed(clauses[first:])
+        )
+        candidates = tuple(found for found in subjects if found is not None)
+        if not candidates:
+            return None
+        return Cue(candidates, verb or colon, colon and not verb, weigh=True)
+
+    def _en_speaker_around_verb(
+        self, sentence: str, verb: re.Match[str] | None
+    ) -> tuple[str, bool] | None:
+        if verb is not None:
+            # The subject before the verb (She … offered me a scone:), else one right after
+            # it (Then said Elizabeth:).
+            for m in self.mention.finditer(sentence, 0, verb.start()):
+                if not _EN_OBJECT_BEFORE.search(sentence[: m.start()]):
+                    return m.group(), m.lastgroup == "pro"
+            after = self.mention.match(sentence, verb.end() + 1)
+            if after is not None and not sentence[verb.end() + 1 : after.start()].strip():
+                return after.group(), after.lastgroup == "pro"
+            return None
+        return self.subject_en(sentence)
+
+    # ------------------------------------------------------------ the quote itself
+
+    def read_quote(self, text: str) -> Quote:
+        """What a line of dialogue tells (`quotes` keeps it per distinct line)."""
+        to = self.addressee(text)
+        own = self.self_named(text)
+        if own is not None and to == own:
+            to = None  # "It's me, Daniel!": Daniel speaks
+        asked = _question_end(text)
+        question = asked and (
+            len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
+        )
+        return to, own, asked, question, len(text)
+
+    def addressee(self, quote: str) -> str | None:
+        """A name at the start or end of a quote: the person spoken to."""
+        lead = _VOC_LEAD.match(quote)
+        m = self.mention.match(quote, lead.end() if lead else 0)
+        if m is not None and m.lastgroup == "name":
+            nxt = quote[m.end() : m.end() + 1]
+            if nxt == "" or nxt in "，,！!。.?？你您":
+                return self.names[m.group()]
+        tail = (_ADDRESS_END_EN if self.english else _ADDRESS_END).search(
+            quote, max(0, len(quote) - 24)
+        )
+        if tail is not None:
+            m = self.mention.fullmatch(tail.group("who"))
+            if m is not None and m.lastgroup == "name":
+                return self.names[m.group()]
+        return None
+
+    def self_named(self, quote: str) -> str | None:
+        """是我，小林！ / It's me, Daniel!: the character the speaker says he is (and
+        addresses no one by that name)."""
+        if self.english:
+            if "I" not in quote and "me" not in quote and "name" not in quote:
+                return None
+            found = _SELF_EN.search(quote)
+        else:
+            if "我" not in quote:
+                return None
+            found = _SELF_ZH.search(quote)
+        while found is not None:
+            m = self.mention.match(quote, found.end())
+            if m is None or m.lastgroup != "name":
+                m = None if self.english else PET_RE.match(quote, found.end())  # 小林
+            if m is not None and quote[m.end() : m.end() + 1] in _SELF_END | {""}:
+                who = self.names[m.group()]
+                if who is not None:
+                    return who
+            found = (_SELF_EN if self.english else _SELF_ZH).search(quote, found.end())
+        return None
+
+    # ------------------------------------------------------------ narration
+
+    def read_sentences(self, text: str) -> tuple[SentenceReading, ...]:
+        """An English narration text sentence by sentence (`sentences` keeps it per distinct
+        text)."""
+        found: list[SentenceReading] = []
+        for sent in EN_SENTENCE.findall(text):
+            subject = None
+            for clause in _EN_CLAUSE_SPLIT.split(sent):
+                subject = self.subject_en(clause) or subject
+            names = tuple(
+                who
+                for m in self.mention.finditer(sent)
+                if m.lastgroup == "name" and (who := self.names[m.group()])
+            )
+            found.append(
+                (
+                    self.names[subject[0]] if subject and not subject[1] else None,
+                    subject[0] if subject and subject[1] else None,
+                    names,
+                    _pronouns_stand_for(names, sent),
+                )
+            )
+        return tuple(found)
+
+    def walk(self, text: str) -> tuple[Mention, ...]:
+        """The names and pronouns of a Chinese narration text, in order (`walks` keeps them
+        per distinct text)."""
+        found: list[Mention] = []
+        prev = 0
+        clause = 0
+        for m in self.mention.finditer(text):
+            start = m.start()
+            tail = _CLAUSE_TAIL.search(text, prev, start)
+            first = tail is not None or prev == 0
+            if tail is not None:
+                clause = tail.start() + 1
+            # A sentence end is a clause break too: none to look for without a break.
+            ended = tail is not None and _ZH_SENT_END.search(text, prev, start) is not None
+            subject = first and self.subject_at(text, clause, start)
+            opens = not text[clause:start].strip()
+            if m.lastgroup == "pro":
+                found.append((None, m.group(), subject, ended, opens))
+            else:
+                found.append((self.names[m.group()], "", subject, ended, opens))
+            prev = m.end()
+        return tuple(found)
+
+    def subject_at(self, text: str, clause: int, start: int) -> bool:
+        """A Chinese mention at `start` stands as its clause's subject (clause from `clause`)."""
+        lead = CLAUSE_LEAD_ZH.match(text, clause, start)
+        if lead is not None:
+            clause = lead.end()
+        if start - clause > 6:
+            return False
+        if start > clause and text[start - 1] in _ZH_OBJECT_BEFORE:
+            return False
+        return start == clause or _ZH_VERB.search(text, clause, start) is None
+
+
+def _pronouns_stand_for(names: tuple[str, ...], sentence: str) -> tuple[str, Gender] | None:
+    """A sentence that names one character (`names`: those it names) and uses pronouns of one
+    gender: (that character, the gender its pronouns say)."""
+    if not names or any(who != names[0] for who in names):
+        return None
+    he = _EN_HE.search(sentence) is not None
+    she = _EN_SHE.search(sentence) is not None
+    if he and not she:
+        return names[0], "male"
+    if she and not he:
+        return names[0], "female"
+    return None

@@ -1,0 +1,151 @@
+"""Whether each character is a he or a she: the text's pronouns, weighed with the names.
+
+Each he/she (他/她) in the narration votes for the character it most likely stands for.
+Chinese: a pronoun opening a clause stands for the sentence's subject, else for what the
+same pronoun stood for last, else the latest subject, else the latest name; a pronoun inside
+a clause never stands for its own sentence's subject (叶倩推门进来，在他耳边…: 他 is not 叶倩).
+English: a sentence naming one character votes with its pronouns. The votes then meet what
+the character's names say (`tts.speakers.roster.gender_prior`: 先生, Mrs, a given name, a
+rank title, each with its weight): a side that weighs at least twice the other decides.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tts.model import Gender
+from tts.speakers.cues import Cues, Memo, Mention
+from tts.speakers.roster import RANK_WEIGHT, Roster, gender_prior
+
+
+def decide_genders(
+    cues: Cues, told: Sequence[Sequence[tuple[int, str]]]
+) -> dict[str, Gender | None]:
+    """The gender of each character of `cues.roster` that voices.yaml does not give, from
+    the narration of each chapter (`told`: its pieces, with their paragraph, in order)."""
+    roster = cues.roster
+    firm: Memo[str, Gender | None] = Memo(lambda name: _firm_gender(roster, cues.english, name))
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for chapter_told in told:
+        _count_votes(cues, firm, chapter_told, votes)
+    return {
+        name: weigh_gender(votes[name], gender_prior((name, *roster.forms[name]), cues.english))
+        for name in roster.forms
+        if not (name in roster.known and roster.gender.get(name))  # voices.yaml says so
+    }
+
+
+def weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gender | None:
+    """He/she votes plus the prior of the names (`roster.gender_prior`): a side that weighs
+    at least twice the other decides."""
+    m, f = float(votes["male"]), float(votes["female"])
+    if prior is not None:
+        if prior[0] == "male":
+            m += prior[1]
+        else:
+            f += prior[1]
+    if m > f and m >= f * 2:
+        return "male"
+    if f > m and f >= m * 2:
+        return "female"
+    return None
+
+
+def _firm_gender(roster: Roster, english: bool, name: str) -> Gender | None:
+    """The gender a character's names suggest firmly (a kin term or a given name, not a
+    rank title), for choosing whom a he/she stands for while genders are counted."""
+    if name in roster.known and roster.gender.get(name):
+        return roster.gender[name]
+    prior = gender_prior((name, *roster.forms.get(name, ())), english)
+    return prior[0] if prior is not None and prior[1] > RANK_WEIGHT else None
+
+
+@dataclass
+class _Votes:
+    """What the gender vote remembers between narration pieces of a chapter."""
+
+    last: list[str] = field(default_factory=list)
+    """Latest names mentioned, newest last."""
+    chain: dict[str, str] = field(default_factory=dict)
+    """Pronoun -> what it stood for last."""
+    topic: str | None = None
+    """The latest name standing as a subject."""
+    paragraph: int = -99
+    """Where a name was last seen."""
+
+
+def _count_votes(
+    cues: Cues,
+    firm: Memo[str, Gender | None],
+    told: Sequence[tuple[int, str]],
+    votes: dict[str, Counter[str]],
+) -> None:
+    """Add the he/she votes of one chapter's narration (`told`) to `votes`."""
+    if cues.english:
+        for _, text in told:
+            for *_, vote in cues.sentences[text]:
+                if vote is not None:
+                    votes[vote[0]][vote[1]] += 1
+        return
+    mem = _Votes()
+    for paragraph, text in told:  # the narration pieces of the chapter, in order
+        walk = cues.walks[text]
+        if not walk:
+            continue  # no one named: nothing to remember or vote
+        if paragraph - mem.paragraph > 2 and mem.last:
+            mem = _Votes()  # a new scene (and nothing to forget without a name seen)
+        _zh_votes(firm, walk, votes, mem, paragraph)
+
+
+def _zh_votes(
+    firm: Memo[str, Gender | None],
+    walk: tuple[Mention, ...],
+    votes: dict[str, Counter[str]],
+    mem: _Votes,
+    paragraph: int,
+) -> None:
+    last = mem.last
+    subject: str | None = None  # the current sentence's subject
+    for who, w, as_subject, ended, opens in walk:
+        if ended:
+            subject = None
+        if not w:  # a name
+            if who is None:
+                continue
+            if as_subject:
+                subject = mem.topic = who
+            if who in last:
+                last.remove(who)
+            last.append(who)
+            mem.paragraph = paragraph
+            continue
+        gender = "male" if w == "他" else "female" if w == "她" else None
+        if gender is None or not last:
+            continue
+        # The first candidate whose names do not say otherwise (她 is not 林晓峰 or Mr. Hale).
+        if opens:
+            cands = [subject, mem.chain.get(w), mem.topic, *reversed(last)]
+            target = _fits(firm, cands, gender) or subject or mem.chain.get(w) or mem.topic
+            target = target or last[-1]
+            subject = target
+        else:
+            target = _fits(firm, [c for c in reversed(last) if c != subject], gender) or ""
+            if not target:
+                target = last[-1]
+                if target == subject:
+                    target = last[-2] if len(last) > 1 else ""
+        if target:
+            votes[target][gender] += 1
+            mem.chain[w] = target
+
+
+def _fits(
+    firm: Memo[str, Gender | None], candidates: Sequence[str | None], gender: str
+) -> str | None:
+    """The first candidate whose names do not suggest the other gender."""
+    for who in candidates:
+        if who and firm[who] in (None, gender):
+            return who
+    return None
