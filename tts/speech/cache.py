@@ -4,11 +4,16 @@ A clip's key is a hash of everything that determines its sound (engine, engine v
 voice, prosody, text) and never its position in the book, so an edited book, a resumed run
 or a second book reuse every clip that did not change.
 
-Layout: `<root>/<key[:2]>/<key>.mp3` (or `.pcm` for raw 16-bit PCM) plus `<key>.json`, a small
-sidecar with the audio's format, duration, size, SHA-256 and sentence boundaries. Both are
-written to a temp file in the same directory, fsynced and renamed into place; the sidecar
-goes last, so a clip whose write was interrupted (even by kill -9) is simply not there and
-is synthesized again.
+Layout: `<root>/<key[:2]>/<key>.mp3` plus `<key>.json`, a small sidecar with the audio's
+format, duration, size, SHA-256 and sentence boundaries. Both are written to a temp file in
+the same directory, fsynced and renamed into place; the sidecar goes last, so a clip whose
+write was interrupted (even by kill -9) is simply not there and is synthesized again.
+
+Raw PCM (the offline engine's) is stored as the MP3 frames the book is joined from
+(`tts.speech.encode`): a seventh of the size, and the assembler copies the frames as it does
+Edge's instead of encoding every clip again at every render. A PCM entry left by an earlier
+version (`<key>.pcm`) is compressed the first time it is read and served from then on as
+MP3; a cache that cannot be written keeps serving it as PCM.
 
 Reading checks the audio against the sidecar's size and SHA-256 (`lookup`): a clip whose
 bytes changed since they were stored (part of it overwritten, another clip copied over it,
@@ -24,6 +29,7 @@ like any other.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -31,7 +37,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tts.atomic import write_bytes
+from tts.errors import AudiobookError
 from tts.model import Audio, Boundary, Clip, Voice
+from tts.speech.encode import pcm_to_mp3
 
 KEY_SCHEMA = 1
 """Bump when the key recipe changes, so old entries are never misread."""
@@ -106,9 +114,27 @@ class ClipCache:
             data = audio_path.read_bytes()
             if len(data) != meta["bytes"] or _digest(data) != meta["sha256"]:
                 return _DAMAGED
-            return Lookup("hit", _clip(audio_path, meta))
+            clip = _clip(audio_path, meta)
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return _DAMAGED
+        if clip.codec == "pcm_s16le":
+            clip = self._compressed(key, data, meta) or clip
+        return Lookup("hit", clip)
+
+    def _compressed(self, key: str, data: bytes, meta: dict[str, Any]) -> Clip | None:
+        """An earlier version's PCM entry stored again as MP3; None when it cannot be written."""
+        audio = Audio(
+            data=data,
+            codec="pcm_s16le",
+            sample_rate=int(meta["sample_rate"]),
+            channels=int(meta["channels"]),
+            duration=float(meta["duration"]),
+            boundaries=_boundaries(meta),
+        )
+        try:
+            return self.put(key, audio)
+        except AudiobookError:
+            return None
 
     def get(self, key: str) -> Clip | None:
         """The checked clip, or None when it is missing, damaged or unverified (`lookup`)."""
@@ -119,7 +145,9 @@ class ClipCache:
 
     def put(self, key: str, audio: Audio) -> Clip:
         """Store `audio` under `key` (atomically, replacing what was there) and return the
-        stored clip."""
+        stored clip; raw PCM is stored as MP3 frames (`tts.speech.encode`)."""
+        if audio.codec == "pcm_s16le":
+            audio = pcm_to_mp3(audio)
         directory = self._dir(key)
         audio_path = directory / f"{key}{_EXTENSIONS[audio.codec]}"
         meta: dict[str, Any] = {
@@ -136,6 +164,10 @@ class ClipCache:
         write_bytes(audio_path, audio.data, what="write the clip", fix=fix)
         sidecar = json.dumps(meta, ensure_ascii=False).encode("utf-8")
         write_bytes(self.sidecar_path(key), sidecar, what="write the clip", fix=fix)
+        for other in _EXTENSIONS.values():  # the entry it replaces may have had another format
+            if other != audio_path.suffix:
+                with contextlib.suppress(OSError):
+                    (directory / f"{key}{other}").unlink(missing_ok=True)
         return _clip(audio_path, meta)
 
 
@@ -147,5 +179,9 @@ def _clip(audio_path: Path, meta: dict[str, Any]) -> Clip:
         sample_rate=int(meta["sample_rate"]),
         channels=int(meta["channels"]),
         duration=float(meta["duration"]),
-        boundaries=tuple(Boundary(float(b[0]), float(b[1]), str(b[2])) for b in meta["boundaries"]),
+        boundaries=_boundaries(meta),
     )
+
+
+def _boundaries(meta: dict[str, Any]) -> tuple[Boundary, ...]:
+    return tuple(Boundary(float(b[0]), float(b[1]), str(b[2])) for b in meta["boundaries"])
