@@ -447,5 +447,45 @@ def say(
     click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {voice_name})")
 
 
+@main.command()
+@input_argument
+def chapters(input_file: str) -> None:
+    """List the chapters of INPUT with their length, to choose --chapters."""
+    book, found = pipeline.list_chapters(Path(input_file))
+    rows = [("no.", "chapter", "characters", "minutes")]
+    for c in found:
+        rows.append(
+            (str(c.number), c.title or "(no heading)", f"{c.characters:,}", _minutes(c.minutes))
+        )
+    widths = [max(display_width(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        cells = [_pad(r[0], widths[0], right=True), _pad(r[1], widths[1])]
+        cells += [_pad(r[2], widths[2], right=True), _pad(r[3], widths[3], right=True)]
+        click.echo("  ".join(cells).rstrip())
+    total = sum(c.minutes for c in found)
+    chars = sum(c.characters for c in found)
+    pace, unit = pipeline.READING_PACE.get(book.language, pipeline.READING_PACE["en"])
+    click.echo(
+        f"{_count(len(found), 'chapter')}, {chars:,} characters, about {_minutes(total)} min "
+        f"read aloud (at {pace:.0f} {unit} a minute)",
+        err=True,
+    )
+    titled = next((c for c in found if c.title), None)
+    if titled is not None:
+        click.echo(
+            f"--chapters takes the numbers on the left: --chapters {titled.number} is "
+            f"{titled.title}",
+            err=True,
+        )
+
+
+def _minutes(minutes: float) -> str:
+    """'<1', '3', '12', '1:05' (hours and minutes from an hour up)."""
+    if minutes < 0.5:
+        return "<1"
+    whole = round(minutes)
+    return f"{whole // 60}:{whole % 60:02d}" if whole >= 60 else str(whole)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
