@@ -359,7 +359,7 @@ async def synthesize_all(
             await asyncio.shield(store)
 
     async def save(key: str, indices: list[int], audio: Audio) -> None:
-        clip = await asyncio.to_thread(cache.put, key, audio)
+        clip = await asyncio.to_thread(cache.put, key, audio, engine=engine.name)
         for n, i in enumerate(indices):
             finish(i, clip, synthesized=n == 0)
         progress.changed()
