@@ -106,8 +106,12 @@ class ClipCache:
     def sidecar_path(self, key: str) -> Path:
         return self._dir(key) / f"{key}.json"
 
-    def lookup(self, key: str) -> Lookup:
-        """The clip under `key` if its audio is exactly what was stored; else why not."""
+    def lookup(self, key: str, *, use: bool = True) -> Lookup:
+        """The clip under `key` if its audio is exactly what was stored; else why not.
+
+        `use`: the clip is about to be used, so its last use is noted, and an earlier
+        version's PCM entry is compressed now (seconds for an hour of speech, once);
+        without it the cache is only read."""
         try:
             sidecar = self.sidecar_path(key).read_bytes()
         except (OSError, ValueError):
@@ -125,6 +129,8 @@ class ClipCache:
             clip = _clip(audio_path, meta)
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return _DAMAGED
+        if not use:
+            return Lookup("hit", clip)
         if clip.codec == "pcm_s16le":
             clip = self._compressed(key, data, meta) or clip
         with contextlib.suppress(OSError):  # when it was last used; a read-only cache keeps none
@@ -147,8 +153,9 @@ class ClipCache:
             return None
 
     def get(self, key: str) -> Clip | None:
-        """The checked clip, or None when it is missing, damaged or unverified (`lookup`)."""
-        return self.lookup(key).clip
+        """The checked clip, or None when it is missing, damaged or unverified (`lookup`);
+        reading only (not a use)."""
+        return self.lookup(key, use=False).clip
 
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
