@@ -13,12 +13,13 @@ is synthesized again.
 Raw PCM (the offline engine's) is stored as the MP3 frames the book is joined from
 (`tts.speech.encode`): a seventh of the size, and the assembler copies the frames as it does
 Edge's instead of encoding every clip again at every render. A PCM entry left by an earlier
-version (`<key>.pcm`) is compressed the first time it is read and served from then on as
-MP3; a cache that cannot be written keeps serving it as PCM.
+version (`<key>.pcm`) is compressed the first time a render uses it and served from then on
+as MP3; a cache that cannot be written keeps serving it as PCM.
 
-Each hit sets its sidecar's modification time, so the time a clip was last used is on disk
-for `prune --older-than`; `entries` lists what the cache holds and `remove` drops a clip
-(sidecar first: a clip half removed is missing, never damaged).
+Each use (`lookup`; `get` only reads) sets the sidecar's modification time, so the time a
+clip was last used is on disk for `cache --prune --older-than`; `entries` lists what the
+cache holds and `remove` drops a clip (sidecar first: a clip half removed is missing, never
+damaged).
 
 Reading checks the audio against the sidecar's size and SHA-256 (`lookup`): a clip whose
 bytes changed since they were stored (part of it overwritten, another clip copied over it,
