@@ -8,6 +8,7 @@ clips of a book still being listened to and re-rendered survive.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -192,3 +193,19 @@ def test_a_clip_half_written_is_counted_and_pruned(books: dict[str, Path], tmp_p
     assert "?" in shown.stdout and "cut short" in shown.stdout
     cache("--prune", "--all", "--yes")
     assert not list((tmp_path / "c" / "clips").rglob(f"{key}.*"))
+
+
+def test_clips_of_an_earlier_version_get_their_engine_noted_when_used(
+    books: dict[str, Path], tmp_path: Path
+) -> None:
+    for sidecar in (tmp_path / "c" / "clips").rglob("*.json"):  # as earlier versions wrote them
+        meta = json.loads(sidecar.read_text("utf-8"))
+        del meta["engine"]
+        sidecar.write_text(json.dumps(meta), encoding="utf-8")
+    count = len(clips(tmp_path))
+    assert re.search(rf"^\s+\?\s+{count} clips", cache().stdout, re.MULTILINE)
+    assert requests(render(books["a"])) == 0
+    assert requests(render(books["b"])) == 0
+    shown = cache().stdout
+    assert re.search(rf"^\s+tone\s+{count} clips", shown, re.MULTILINE)
+    assert "?" not in shown

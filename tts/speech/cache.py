@@ -88,6 +88,8 @@ class Lookup:
     """The clip, for a hit only."""
 
 
+_FIX = "free some disk space or choose another --cache-dir"
+
 _MISSING = Lookup("missing")
 _DAMAGED = Lookup("damaged")
 _UNVERIFIED = Lookup("unverified")
@@ -107,12 +109,13 @@ class ClipCache:
     def sidecar_path(self, key: str) -> Path:
         return self._dir(key) / f"{key}.json"
 
-    def lookup(self, key: str, *, use: bool = True) -> Lookup:
+    def lookup(self, key: str, *, use: bool = True, engine: str | None = None) -> Lookup:
         """The clip under `key` if its audio is exactly what was stored; else why not.
 
         `use`: the clip is about to be used, so its last use is noted, and an earlier
         version's PCM entry is compressed now (seconds for an hour of speech, once);
-        without it the cache is only read."""
+        without it the cache is only read. `engine` (whose clip the key names) is noted in
+        a sidecar an earlier version wrote without it."""
         try:
             sidecar = self.sidecar_path(key).read_bytes()
         except (OSError, ValueError):
@@ -132,6 +135,11 @@ class ClipCache:
             return _DAMAGED
         if not use:
             return Lookup("hit", clip)
+        if engine is not None and "engine" not in meta:
+            meta["engine"] = engine
+            if clip.codec != "pcm_s16le":  # (a compressed clip gets a new sidecar anyway)
+                with contextlib.suppress(AudiobookError):
+                    self._write_sidecar(key, meta)
         if clip.codec == "pcm_s16le":
             clip = self._compressed(key, data, meta) or clip
         with contextlib.suppress(OSError):  # when it was last used; a read-only cache keeps none
@@ -180,16 +188,18 @@ class ClipCache:
         }
         if engine is not None:
             meta["engine"] = engine
-        fix = "free some disk space or choose another --cache-dir"
         # the sidecar goes last: a clip without one is a miss, never half a clip
-        write_bytes(audio_path, audio.data, what="write the clip", fix=fix)
-        sidecar = json.dumps(meta, ensure_ascii=False).encode("utf-8")
-        write_bytes(self.sidecar_path(key), sidecar, what="write the clip", fix=fix)
+        write_bytes(audio_path, audio.data, what="write the clip", fix=_FIX)
+        self._write_sidecar(key, meta)
         for other in _EXTENSIONS.values():  # the entry it replaces may have had another format
             if other != audio_path.suffix:
                 with contextlib.suppress(OSError):
                     (directory / f"{key}{other}").unlink(missing_ok=True)
         return _clip(audio_path, meta)
+
+    def _write_sidecar(self, key: str, meta: dict[str, Any]) -> None:
+        sidecar = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+        write_bytes(self.sidecar_path(key), sidecar, what="write the clip", fix=_FIX)
 
     def entries(self) -> Iterator[Entry]:
         """Every clip in the cache, and the files of any that is not whole (audio without a

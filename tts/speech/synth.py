@@ -296,7 +296,7 @@ async def synthesize_all(
         wanted.setdefault(key, []).append(i)  # the same text again: one request serves both
 
     async def look(key: str) -> tuple[str, Lookup]:
-        return key, await asyncio.to_thread(cache.lookup, key)
+        return key, await asyncio.to_thread(cache.lookup, key, engine=engine.name)
 
     # Cached clips are checked (and an earlier version's PCM compressed) in threads: hashing
     # and ffmpeg run in parallel, and the progress line moves while they do.
