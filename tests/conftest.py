@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from edge_server import EdgeServer, point_client_at, wss_url
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test starts with the edge_tts client pointed at a local port where nothing
+    listens (and no proxy from the environment), so a command that asks the Edge service
+    (`auto` resolves the engine for `script` and `cast` too) never reaches the internet:
+    offline unless the test asks for `edge_server`, which points the client there. The
+    default cache (clips, the fetched voice list) is the test's own, not the home folder's."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    point_client_at(monkeypatch, port)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,13 @@ It speaks the service's WebSocket protocol and serves its voice list over HTTP, 
 port of 127.0.0.1, from a background thread with its own event loop (usable from sync and
 async tests alike). Each voice speaks a pure sine tone of its own frequency (`tone_for`) and
 level (`level_for`), as real 24 kHz mono 48 kbit/s CBR MP3, for a time proportional to the
-text (`clip_seconds`), so a test can decode the output and tell who spoke, and for how long.
+text and shortened by a faster prosody rate (`clip_seconds`), so a test can decode the output
+and tell who spoke, and for how long.
 
 Faults are queued per test (`server.faults.append(Fault("close_mid"))`) and consumed by the
-connections they match. A latency model (`server.latency`) makes benchmarks realistic.
+connections they match. A latency model (`server.latency`) makes benchmarks realistic, and a
+connection limit (`server.max_connections`) turns away, with HTTP 429, every connection
+opened while that many turns are already being spoken, as a service's per-client limit does.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ WS_FAULTS = (
     "silent",
     "trickle",
     "bad_path",
+    "early_end",
 )
 VOICE_LIST_FAULTS = ("voices_429",)
 
@@ -83,7 +87,9 @@ class Fault:
     no_audio (turn.end only), close_mid / reset_mid (close or TCP-reset the connection after
     `fraction` of the audio), no_turn_end (all audio, then close), silent (upgrade, then
     nothing), trickle (one audio message every `interval` s), bad_path (a message with an
-    unknown Path), voices_429 (the voice list answers 429).
+    unknown Path), early_end (boundaries and audio for only the first `fraction` of the
+    sentences, or of a lone sentence's letters, then the end of audio and a normal turn.end,
+    as if the service had read only that far), voices_429 (the voice list answers 429).
     at: only the `at`-th WebSocket connection (1-based, handshakes counted) misbehaves.
     """
 
@@ -199,18 +205,25 @@ def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
-def clip_frames(text: str) -> int:
-    """MP3 frames the server sends for text (0 when nothing is speakable)."""
-    speech = speech_seconds(text)
+def speed_of(rate: str) -> float:
+    """How much faster than normal a prosody rate ('+50%', '-20%') speaks, as the service
+    does: '+50%' takes two thirds of the time. Floored at a tenth of normal speed."""
+    found = re.fullmatch(r"([+-]\d+)%", rate.strip())
+    return max(0.1, 1 + int(found.group(1)) / 100) if found else 1.0
+
+
+def clip_frames(text: str, rate: str = "+0%") -> int:
+    """MP3 frames the server sends for text spoken at `rate` (0 when nothing is speakable)."""
+    speech = speech_seconds(text) / speed_of(rate)
     if speech == 0:
         return 0
     seconds = max(MIN_SECONDS, LEAD_SECONDS + speech + TAIL_SECONDS)
     return math.ceil(seconds / FRAME_SECONDS - 1e-9)
 
 
-def clip_seconds(text: str) -> float:
-    """Seconds of audio the server sends for one request of `text`."""
-    return clip_frames(text) * FRAME_SECONDS
+def clip_seconds(text: str, rate: str = "+0%") -> float:
+    """Seconds of audio the server sends for one request of `text` at `rate`."""
+    return clip_frames(text, rate) * FRAME_SECONDS
 
 
 _SENTENCE = re.compile(r"[^。！？；…!?;.\n]*(?:[。！？；…!?;.\n]+[\"'”’」』）)】》]*|$)")
@@ -470,9 +483,17 @@ class EdgeServer:
         """What the service offers; a test may replace it (reset() restores it)."""
         self.faults: list[Fault] = []
         self.latency = Latency()
+        self.max_connections: int | None = None
+        """Turns spoken at once; a connection opened beyond that is refused with HTTP 429."""
+        self.limit_retry_after: str | None = None
+        """The Retry-After header sent with a refusal for the connection limit, if any."""
         self.tone_for = tone_for
         self.connections = 0
+        """WebSocket connections opened (handshakes, refused ones included)."""
+        self.refused = 0
+        """Handshakes refused (HTTP 429/503/403), by a fault or by the connection limit."""
         self.voice_list_requests = 0
+        self._speaking: set[int] = set()
         self._requests: list[Request] = []
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -504,8 +525,11 @@ class EdgeServer:
             self._requests.clear()
             self.faults.clear()
             self.connections = 0
+            self.refused = 0
             self.voice_list_requests = 0
         self.latency = Latency()
+        self.max_connections = None
+        self.limit_retry_after = None
         self.voice_list = list(self._original_voice_list)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -592,27 +616,48 @@ class EdgeServer:
             return web.Response(status=429, text="Too Many Requests", headers=headers)
         return web.json_response(self.voice_list)
 
+    def _end_turn(self, connection: int) -> None:
+        """The connection's turn is over: it no longer counts against `max_connections`."""
+        with self._lock:
+            self._speaking.discard(connection)
+
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         with self._lock:
             self.connections += 1
             connection = self.connections
-        fault = self._take_fault(WS_FAULTS, connection)
-        kind = fault.kind if fault else None
         if self.latency.connect:
             await asyncio.sleep(self.latency.connect)
-        if fault is not None and kind in ("http_429", "http_503", "http_403"):
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            return web.Response(status=int(kind[-3:]), text="refused", headers=headers)
-
-        ws = web.WebSocketResponse(compress=True)
-        await ws.prepare(request)
+        with self._lock:
+            limit = self.max_connections
+            over = limit is not None and len(self._speaking) >= limit
+            if over:
+                self.refused += 1
+            else:
+                self._speaking.add(connection)
+        if over:
+            retry = self.limit_retry_after
+            headers = {"Retry-After": retry} if retry else {}
+            return web.Response(status=429, text="too many connections", headers=headers)
         try:
-            await self._converse(request, ws, connection, fault)
-        except (ConnectionError, RuntimeError, asyncio.CancelledError):
-            pass  # the client went away; nothing to answer
-        if not ws.closed:
-            await ws.close()
-        return ws
+            fault = self._take_fault(WS_FAULTS, connection)
+            kind = fault.kind if fault else None
+            if fault is not None and kind in ("http_429", "http_503", "http_403"):
+                with self._lock:
+                    self.refused += 1
+                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+                return web.Response(status=int(kind[-3:]), text="refused", headers=headers)
+
+            ws = web.WebSocketResponse(compress=True)
+            await ws.prepare(request)
+            try:
+                await self._converse(request, ws, connection, fault)
+            except (ConnectionError, RuntimeError, asyncio.CancelledError):
+                pass  # the client went away; nothing to answer
+            if not ws.closed:
+                await ws.close()
+            return ws
+        finally:
+            self._end_turn(connection)
 
     async def _converse(
         self, request: web.Request, ws: web.WebSocketResponse, connection: int, fault: Fault | None
@@ -678,6 +723,8 @@ class EdgeServer:
             text,
             boundary,
             fault,
+            connection,
+            prosody.get("rate", "+0%"),
         )
 
     async def _speak(
@@ -689,9 +736,16 @@ class EdgeServer:
         text: str,
         boundary: str,
         fault: Fault | None,
+        connection: int = 0,
+        rate: str = "+0%",
     ) -> None:
         kind = fault.kind if fault else None
         json_type = "application/json; charset=utf-8"
+
+        async def end_turn() -> None:
+            await ws.send_str(_text_message(rid, "turn.end", "{}", json_type))
+            self._end_turn(connection)
+
         context = json.dumps({"context": {"serviceTag": uuid.uuid4().hex}})
         await ws.send_str(_text_message(rid, "turn.start", context, json_type))
         if kind == "bad_path":
@@ -702,12 +756,18 @@ class EdgeServer:
             "audio": {"type": "inline", "streamId": rid[:16]},
         }
         await ws.send_str(_text_message(rid, "response", json.dumps(response), json_type))
-        frames = clip_frames(text)
+        frames = clip_frames(text, rate)
         if kind == "no_audio" or frames == 0:
-            await ws.send_str(_text_message(rid, "turn.end", "{}", json_type))
+            await end_turn()
             return
+        speed = speed_of(rate)
+        plan = _plan(text, boundary, speed)
+        if kind == "early_end" and fault is not None:
+            plan = _prefix(plan, fault.fraction, speed)
+            last_offset, last_duration, _ = plan[-1]
+            spoken = last_offset + last_duration + TAIL_SECONDS
+            frames = min(frames, math.ceil(spoken / FRAME_SECONDS - 1e-9))
         audio = tone_mp3(voice, frames)
-        plan = _plan(text, boundary)
         cut = max(1, int(frames * fault.fraction)) if kind in ("close_mid", "reset_mid") else None
         sent = 0  # frames
 
@@ -757,7 +817,7 @@ class EdgeServer:
         await ws.send_bytes(_audio_message(rid, b""))
         if kind == "no_turn_end":
             return
-        await ws.send_str(_text_message(rid, "turn.end", "{}", json_type))
+        await end_turn()
 
     async def _break(
         self, request: web.Request, ws: web.WebSocketResponse, kind: str | None
@@ -773,15 +833,31 @@ class EdgeServer:
         await ws.close()
 
 
-def _plan(text: str, boundary: str) -> list[tuple[float, float, str]]:
-    """(offset s, duration s, text) per boundary the server reports, in order."""
+def _prefix(
+    plan: list[tuple[float, float, str]], fraction: float, speed: float = 1.0
+) -> list[tuple[float, float, str]]:
+    """The boundaries of a turn the service ends early: the first `fraction` of them, or, when
+    that is less than one, the first boundary cut to its first `fraction` of letters."""
+    keep = int(len(plan) * fraction)
+    if keep >= 1:
+        return plan[:keep]
+    offset, _, piece = plan[0]
+    letters = [i for i, ch in enumerate(piece) if unicodedata.category(ch)[0] in "LN"]
+    n = max(1, int(len(letters) * fraction))
+    head = piece[: letters[n - 1] + 1]
+    return [(offset, speech_seconds(head) / speed, head)]
+
+
+def _plan(text: str, boundary: str, speed: float = 1.0) -> list[tuple[float, float, str]]:
+    """(offset s, duration s, text) per boundary the server reports, in order, for speech
+    `speed` times as fast as normal."""
     plan = []
     at = LEAD_SECONDS
     for sentence in sentences(text):
-        seconds = speech_seconds(sentence)
+        seconds = speech_seconds(sentence) / speed
         if boundary == "WordBoundary":
             for word in _words(sentence):
-                word_seconds = speech_seconds(word)
+                word_seconds = speech_seconds(word) / speed
                 plan.append((at, word_seconds, word))
                 at += word_seconds
         else:

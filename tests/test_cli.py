@@ -440,8 +440,9 @@ def test_script_shows_the_voices_the_last_render_kept(chapter: Path, tmp_path: P
 
 
 def test_script_and_cast_start_without_the_audio_stack(tmp_path: Path) -> None:
-    """Reading a book needs no network client or tag writer: `script` and `cast` on a big book
-    should not pay the third of a second aiohttp, edge-tts and mutagen take to import."""
+    """Reading a book with the engine named needs no network client or tag writer: `script`
+    and `cast --engine edge` on a big book should not pay the third of a second aiohttp,
+    edge-tts and mutagen take to import (`auto` asks the service, as a render does)."""
     import subprocess
     import sys
 
@@ -450,7 +451,8 @@ def test_script_and_cast_start_without_the_audio_stack(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
         "from tts.cli import main\n"
-        "for args in (['script', sys.argv[1], '--format', 'jsonl'], ['cast', sys.argv[1]]):\n"
+        "for command in (['script', '--format', 'jsonl'], ['cast']):\n"
+        "    args = [*command, sys.argv[1], '--engine', 'edge']\n"
         "    try:\n"
         "        main(args)\n"
         "    except SystemExit as exit:\n"

@@ -152,6 +152,11 @@ def _b(offset: float, duration: float, text: str) -> Boundary:
         (6000 * 3, [_b(0.1, 1.0, "一。")], None, False),
         (6000 * 3, [], None, False),
         (6000 * 3, [], True, True),
+        # A clean turn.end whose timings and audio stop after the first sentence: cut short.
+        (int(6000 * 1.2), [_b(0.1, 1.0, "一。")], True, False),
+        # ...but audio that runs on long enough for the unannounced rest is whole: the service
+        # does not announce every sentence it speaks.
+        (6000 * 3, [_b(0.1, 1.0, "一。")], True, True),
         # Offsets that run backwards (overflowed) are not evidence of a short clip.
         (6000 * 3, [_b(200.0, 1.0, "一。"), _b(-14.7, 1.7, "二。")], True, True),
     ],
@@ -161,6 +166,30 @@ def test_incomplete_reason(
 ) -> None:
     reason = incomplete_reason(audio_bytes, bounds, "一。二。", turn_ended)
     assert (reason is None) is whole
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds", "seconds", "whole"),
+    [
+        # Punctuation, case and width are not read, so they need no timing.
+        ("Hello there. ＯＫ……", [_b(0.05, 0.5, "Hello there."), _b(0.55, 0.1, "OK")], 0.8, True),
+        ("“走吧。”他说。", [_b(0.05, 0.2, "“走吧。”"), _b(0.25, 0.2, "他说。")], 0.6, True),
+        ("Tom & Jerry.", [_b(0.05, 0.4, "Tom & Jerry.")], 0.6, True),
+        # The same words again: the timings must cover both, not the first twice.
+        ("他走了。他走了。", [_b(0.05, 0.36, "他走了。")], 0.51, False),
+        ("他走了。他走了。", [_b(0.05, 0.36, "他走了。"), _b(0.41, 0.36, "他走了。")], 0.87, True),
+        # Word boundaries count the same way as sentences.
+        ("他说OK了。", [_b(0.05, 0.12, "他"), _b(0.17, 0.12, "说")], 0.4, False),
+        ("他说OK了。", [_b(0.05, 0.1, w) for w in ("他", "说", "OK", "了")], 0.5, True),
+        # A long text whose timings stop a third of the way in.
+        ("一二三。" * 30, [_b(0.05 + 0.36 * i, 0.36, "一二三。") for i in range(10)], 3.8, False),
+    ],
+)
+def test_a_clean_turn_end_must_still_reach_the_end_of_the_text(
+    text: str, bounds: list[Boundary], seconds: float, whole: bool
+) -> None:
+    reason = incomplete_reason(int(6000 * seconds), bounds, text, True)
+    assert (reason is None) is whole, reason
 
 
 @pytest.mark.parametrize(
@@ -265,7 +294,7 @@ def test_english_prosody_and_escaped_text_reach_the_service(edge_server: EdgeSer
     assert request.boundary == "SentenceBoundary"
     samples = decode_mp3(audio.data)
     assert voice_for_tone(tone_frequency(samples)) == "en-US-AriaNeural"
-    assert audio.duration == pytest.approx(clip_seconds(text), abs=0.001)
+    assert audio.duration == pytest.approx(clip_seconds(text, "-15%"), abs=0.001)
 
 
 def test_two_voices_are_told_apart_by_tone(edge_server: EdgeServer) -> None:

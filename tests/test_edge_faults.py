@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from click.testing import CliRunner
 from edge_server import (
     EdgeServer,
     Fault,
@@ -22,6 +24,7 @@ from edge_server import (
     voice_for_tone,
 )
 
+from tts.cli import main
 from tts.errors import (
     ClientOutdated,
     EngineError,
@@ -31,8 +34,10 @@ from tts.errors import (
     ServiceUnreachable,
     VoiceUnavailable,
 )
-from tts.model import Voice
+from tts.model import Request, Voice
+from tts.speech.cache import ClipCache
 from tts.speech.engines.edge import EdgeEngine
+from tts.speech.synth import Progress, synthesize_all
 
 T = TypeVar("T")
 
@@ -57,7 +62,8 @@ FAULT_TABLE = [
     ("http_429", {"retry_after": "7"}, RateLimited, True, 7.0),
     ("http_503", {}, RateLimited, True, None),
     ("http_503", {"retry_after": "2"}, RateLimited, True, 2.0),
-    ("http_403", {"count": 2}, ClientOutdated, False, None),
+    # A 403 that outlives the client's own clock-skew retry is retried later, like a 429...
+    ("http_403", {"count": 2}, RateLimited, True, None),
     ("no_audio", {}, NoAudio, True, None),
     ("close_mid", {}, IncompleteAudio, True, None),
     ("close_mid", {"fraction": 0.97}, IncompleteAudio, True, None),
@@ -67,6 +73,8 @@ FAULT_TABLE = [
     ("silent", {}, IncompleteAudio, True, None),
     ("trickle", {"interval": 2.0}, IncompleteAudio, True, None),
     ("bad_path", {}, IncompleteAudio, True, None),
+    ("early_end", {}, IncompleteAudio, True, None),
+    ("early_end", {"fraction": 0.5}, IncompleteAudio, True, None),
 ]
 
 
@@ -151,11 +159,60 @@ def test_attempts_honour_retry_after(edge_server: EdgeServer) -> None:
     assert voice_for_tone(tone_frequency(decode_mp3(audio.data))) == XIAOXIAO.name
 
 
-def test_attempts_do_not_retry_what_retrying_cannot_fix(edge_server: EdgeServer) -> None:
-    edge_server.faults.append(Fault("http_403", count=4))
-    with pytest.raises(ClientOutdated):
-        synth(attempts=3)
-    assert edge_server.connections == 2  # the client's own clock-skew retry only
+def test_a_403_on_a_fresh_connection_after_a_403_says_upgrade(edge_server: EdgeServer) -> None:
+    # ...and one that comes back on a fresh connection after that means the client is too
+    # old: no more attempts, and the advice to upgrade.
+    edge_server.faults.append(Fault("http_403", count=100))
+    with pytest.raises(ClientOutdated, match=r"HTTP 403.*pip install -U edge-tts") as caught:
+        synth(attempts=5)
+    assert caught.value.transient is False
+    assert edge_server.connections == 4  # two attempts, each with the client's own retry
+
+
+def test_a_403_that_passes_is_forgotten(edge_server: EdgeServer) -> None:
+    engine = EdgeEngine(chunk_timeout=5.0)
+    for _ in range(2):  # a sporadic refusal, then success, then another sporadic refusal
+        edge_server.faults.append(Fault("http_403", count=2))
+        with pytest.raises(RateLimited, match="HTTP 403"):
+            run(engine.synthesize(ZH_TEXT, XIAOXIAO))
+        run(engine.synthesize(ZH_TEXT, XIAOXIAO))
+
+
+def test_a_sporadic_403_is_retried_and_the_book_is_whole(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    book = tmp_path / "渡口.txt"
+    book.write_text(BOOK, encoding="utf-8")
+    whole = tmp_path / "whole.mp3"
+    assert render_book(book, whole, tmp_path / "cache-whole").exit_code == 0
+    asked = len(edge_server.requests)
+
+    edge_server.reset()
+    edge_server.faults.append(Fault("http_403", count=2))  # past the client's own retry
+    out = tmp_path / "book.mp3"
+    result = render_book(book, out, tmp_path / "cache", "--concurrency", "1")
+    assert result.exit_code == 0, result.stderr
+    assert len(edge_server.requests) == asked
+    assert edge_server.refused == 2
+    assert len(decode_mp3(out.read_bytes())) == len(decode_mp3(whole.read_bytes()))
+
+
+def test_a_403_that_never_passes_ends_the_book_with_the_upgrade_advice(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    book = tmp_path / "渡口.txt"
+    book.write_text(BOOK, encoding="utf-8")
+    edge_server.faults.append(Fault("http_403", count=1000))
+    out = tmp_path / "book.mp3"
+    started = time.monotonic()
+    result = render_book(book, out, tmp_path / "cache")
+    assert result.exit_code != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and "HTTP 403" in line
+    assert "pip install -U edge-tts" in line and "rerun" in line
+    assert not out.exists()
+    assert edge_server.requests == [] and edge_server.connections <= 4 * 4
+    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize(
@@ -233,3 +290,122 @@ def test_a_voice_the_service_dropped_is_unavailable(edge_server: EdgeServer) -> 
     assert GUY.name not in {v.name for v in run(engine.voices())}
     with pytest.raises(VoiceUnavailable, match="en-US-"):
         run(engine.synthesize(EN_TEXT, GUY))
+
+
+# --- a turn that ends cleanly but early ----------------------------------------------------
+
+
+def test_a_turn_that_ends_early_is_asked_again_and_the_clip_is_whole(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    edge_server.faults.append(Fault("early_end", fraction=0.5))
+    request = Request(ZH_TEXT, XIAOXIAO, ((1, 0),))
+    engine = EdgeEngine(chunk_timeout=5.0)
+    (clip,) = run(synthesize_all([request], engine, ClipCache(tmp_path), backoff=0.01))
+    assert [r.text for r in edge_server.requests] == [ZH_TEXT, ZH_TEXT]
+    assert clip.duration == pytest.approx(clip_seconds(ZH_TEXT), abs=0.001)
+
+
+BOOK = """第1章 渡口
+天还没亮，渡口上已经挤满了人。船还没有来，大家都在等。
+“船什么时候到？”老吴问道。他已经等了一个钟头了。
+小梅翻着账本说：“晚了两个钟头，说是江上起了大风。风停了才能开船。”
+"""
+
+
+def render_book(book: Path, out: Path, cache: Path, *extra: str) -> Any:
+    args = ["render", str(book), "-o", str(out), "--engine", "edge", "--cache-dir", str(cache)]
+    return CliRunner().invoke(main, [*args, "--quiet", *extra], catch_exceptions=False)
+
+
+def test_a_book_whose_turns_end_early_comes_out_whole(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    book = tmp_path / "渡口.txt"
+    book.write_text(BOOK, encoding="utf-8")
+    whole = tmp_path / "whole.mp3"
+    assert render_book(book, whole, tmp_path / "cache-whole").exit_code == 0
+    asked = len(edge_server.requests)
+
+    edge_server.reset()
+    edge_server.faults.append(Fault("early_end", count=3, fraction=0.5))
+    out = tmp_path / "book.mp3"
+    result = render_book(book, out, tmp_path / "cache")
+    assert result.exit_code == 0, result.stderr
+    assert len(edge_server.requests) == asked + 3  # each early end asked again, once
+    assert len(decode_mp3(out.read_bytes())) == len(decode_mp3(whole.read_bytes()))
+
+
+# --- a service that limits connections ------------------------------------------------------
+
+
+def limited_run(
+    server: EdgeServer, tmp_path: Path, limit: int, n: int, **options: Any
+) -> tuple[list[Any], Progress]:
+    """`n` requests in three voices against a service that takes `limit` connections."""
+    server.latency = Latency(connect=0.02, speed=50.0)
+    server.max_connections = limit
+    voices = [XIAOXIAO, Voice("edge", "zh-CN-YunxiNeural"), Voice("edge", "zh-CN-YunyangNeural")]
+    reqs = [Request(f"第{i + 1}天，他慢慢走进了院子。", voices[i % 3], ((1, i),)) for i in range(n)]
+    progress = Progress()
+    engine = EdgeEngine(chunk_timeout=5.0)
+    clips = run(
+        synthesize_all(
+            reqs, engine, ClipCache(tmp_path), progress=progress, backoff=0.01, **options
+        )
+    )
+    for request, clip in zip(reqs, clips, strict=True):
+        assert clip.duration == pytest.approx(clip_seconds(request.text), abs=0.001)
+    return clips, progress
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_at_a_connection_limit_few_requests_are_refused(
+    edge_server: EdgeServer, tmp_path: Path, limit: int
+) -> None:
+    # Before: one more connection after every success, so about half of them refused.
+    limited_run(edge_server, tmp_path, limit, 45)
+    assert edge_server.refused <= 0.15 * edge_server.connections
+    assert len(edge_server.requests) == 45  # each request spoken once
+
+
+def test_within_the_connection_limit_nothing_is_refused(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    limited_run(edge_server, tmp_path, 4, 30, concurrency=4)
+    assert edge_server.refused == 0
+
+
+def test_a_rate_limited_run_that_also_meets_faults_completes(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    # A stream broken on every third connection the limit lets through: before, the
+    # refusals used up the six attempts and the run gave up.
+    edge_server.faults.extend(Fault("close_mid", at=k) for k in range(3, 500, 3))
+    _, progress = limited_run(edge_server, tmp_path, 1, 30)
+    assert progress.done_requests == 30
+    assert edge_server.refused > 0
+
+
+def test_refusals_and_faults_on_one_request_do_not_add_up_to_six_attempts(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    edge_server.faults.extend([Fault("http_429", count=4), Fault("close_mid", count=3)])
+    request = Request(ZH_TEXT, XIAOXIAO, ((1, 0),))
+    engine = EdgeEngine(chunk_timeout=5.0)
+    (clip,) = run(synthesize_all([request], engine, ClipCache(tmp_path), backoff=0.01))
+    assert edge_server.connections == 8
+    assert clip.duration == pytest.approx(clip_seconds(ZH_TEXT), abs=0.001)
+
+
+def test_a_service_that_refuses_every_connection_ends_with_a_resumable_error(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(RateLimited) as caught:
+        limited_run(edge_server, tmp_path, 0, 5, patience=1.0)
+    assert time.monotonic() - started < 5
+    message = str(caught.value)
+    assert "HTTP 429" in message and "gave up" in message
+    assert "0 of 5 lines done and cached; rerun the same command to resume" in message
+    assert edge_server.refused == edge_server.connections > 6

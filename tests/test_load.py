@@ -127,6 +127,22 @@ def test_unreadable_inputs(tmp_path: Path, content: bytes, message: str) -> None
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“”“”‘’\n" * 100 + "“他来了。”\n",  # quote marks, one line of words
+        "“……”\n“！”\n“？？”\n" * 40 + "“走。”他说。\n",  # speechless dialogue
+        "\ufeff" + "“”「」『』\n" * 60 + "Yes.\n",  # with a byte-order mark
+    ],
+    ids=["quotes", "ellipses", "bom"],
+)
+def test_valid_utf8_of_mostly_quote_marks_is_read(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "dialogue.txt"
+    path.write_bytes(text.encode("utf-8"))
+    read, encoding = read_text(path)
+    assert read == text.removeprefix("\ufeff") and encoding in ("utf-8", "utf-8-sig")
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file") as info:
         read_text(tmp_path / "missing-book.txt")
@@ -356,6 +372,50 @@ def test_parse_chapter_selection(spec: str, count: int, expected: list[int]) -> 
 def test_bad_chapter_selection(spec: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         parse_chapter_selection(spec, 5)
+
+
+@pytest.mark.parametrize(
+    ("spec", "count", "message"),
+    [
+        ("2-", 1, "the book has only one chapter; leave out --chapters"),
+        ("2", 1, "the book has only one chapter"),
+        ("1-3", 1, "the book has only one chapter"),
+        ("6-", 5, r"the book has 5 chapters \(1-5\)"),
+        ("9-", 5, r"the book has 5 chapters \(1-5\)"),
+    ],
+)
+def test_selection_past_the_last_chapter_says_how_many_there_are(
+    spec: str, count: int, message: str
+) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        parse_chapter_selection(spec, count)
+    assert "backwards" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("9" * 5000, "the book has 5 chapters"),  # more digits than Python will read
+        ("1-" + "9" * 5000, "the book has 5 chapters"),
+        ("x" * 5000, "is not a chapter number"),
+    ],
+    ids=["number", "range", "text"],
+)
+def test_a_huge_selection_is_quoted_short(spec: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        parse_chapter_selection(spec, 5)
+    assert len(str(info.value)) < 250 and f"'{spec[:40]}…'" in str(info.value)
+
+
+def test_open_range_past_a_one_chapter_book_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "short story.txt"
+    path.write_text("第一章 开始\n\n他说：“你好。”\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_book(path, chapters="2-")
+    assert str(info.value) == (
+        f"{path}: chapter selection '2-': the book has only one chapter; "
+        "leave out --chapters to read it"
+    )
 
 
 def test_load_book_selects_chapters() -> None:

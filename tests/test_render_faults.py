@@ -251,13 +251,13 @@ def tag_then_pause(path, **kwargs):  # the MP3 is assembled into its temporary f
     pause_here()
 publish.write_id3 = tag_then_pause
 
-run = m4b.subprocess.run
-def encode_then_pause(command, *args, **kwargs):  # ffmpeg has written the M4B's temporary file
-    done = run(command, *args, **kwargs)
+run = m4b._run_reporting
+def encode_then_pause(command, progress):  # ffmpeg has written the M4B's temporary file
+    done = run(command, progress)
     if "ipod" in command:
         pause_here()
     return done
-m4b.subprocess.run = encode_then_pause
+m4b._run_reporting = encode_then_pause
 
 from tts.cli import main
 sys.argv = ["audiobook", *sys.argv[3:]]

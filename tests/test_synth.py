@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -31,7 +32,10 @@ SILENT_FRAME = b"\xff\xf3\x64\xc4" + b"\x00" * 140  # one 24 ms frame of Edge's 
 
 
 class FakeEngine:
-    """Deterministic engine: one 24 ms frame per character, scripted failures, counters."""
+    """Deterministic engine: one 24 ms frame per character, scripted failures, counters.
+
+    `capacity`: calls the service takes at once; one more is refused (RateLimited) at once.
+    """
 
     name = "fake"
     version = "1"
@@ -42,8 +46,11 @@ class FakeEngine:
         latency: float = 0.01,
         failures: dict[str, list[Exception]] | None = None,
         first_calls_fail: Sequence[Exception] = (),
+        capacity: int | None = None,
     ) -> None:
         self.latency = latency
+        self.capacity = capacity
+        self.refused = 0
         self.failures = {k: list(v) for k, v in (failures or {}).items()}
         self.first_calls_fail = list(first_calls_fail)
         self.calls: list[str] = []
@@ -66,6 +73,10 @@ class FakeEngine:
         self.max_active = max(self.max_active, self.active)
         self.active_history.append(self.active)
         try:
+            if self.capacity is not None and self.active > self.capacity:
+                self.refused += 1
+                await asyncio.sleep(self.latency / 10)
+                raise RateLimited("429 too many connections")
             # scripted failures come back early, while other calls are still in flight
             if self.first_calls_fail:
                 await asyncio.sleep(self.latency / 2)
@@ -295,17 +306,90 @@ def test_rate_limiting_lowers_concurrency_and_honours_retry_after(tmp_path: Path
     assert progress.requests == 16
 
 
-def test_concurrency_recovers_after_successes(tmp_path: Path) -> None:
+def test_concurrency_recovers_after_successes_but_slowly_past_the_refusal(
+    tmp_path: Path,
+) -> None:
+    # The first call is refused while it runs alone: the service took 1 at most, so the
+    # limit goes back up one step per 30 successes in a row, not one per success.
     engine = FakeEngine(latency=0.005, first_calls_fail=[RateLimited("503") for _ in range(4)])
-    seen: list[int] = []
-    progress = Progress(listener=lambda p: seen.append(p.concurrency))
+    seen: list[tuple[int, int]] = []
+    progress = Progress(listener=lambda p: seen.append((p.done_requests, p.concurrency)))
     run(
         synthesize_all(
-            requests_for(60), engine, ClipCache(tmp_path), progress=progress, backoff=0.001
+            requests_for(150), engine, ClipCache(tmp_path), progress=progress, backoff=0.001
         )
     )
-    assert min(seen) < 4
-    assert seen[-1] == 4
+    low = next(i for i, (_, limit) in enumerate(seen) if limit == 1)
+    assert seen[-1][1] == 4  # a service that takes 4 again gets 4 again
+    reached = [next(done for done, limit in seen[low:] if limit == n) for n in (2, 3, 4)]
+    assert reached[0] >= 25 and reached[1] - reached[0] >= 25 and reached[2] - reached[1] >= 25
+
+
+@pytest.mark.parametrize("capacity", [1, 2, 3, 4])
+def test_the_limit_settles_at_what_the_service_takes(tmp_path: Path, capacity: int) -> None:
+    engine = FakeEngine(latency=0.01, capacity=capacity)
+    progress = Progress()
+    clips = run(
+        synthesize_all(
+            requests_for(120),
+            engine,
+            ClipCache(tmp_path),
+            concurrency=4,
+            progress=progress,
+            backoff=0.001,
+        )
+    )
+    assert len(clips) == 120
+    # Before: after every success one more call, so every other call was refused at 1.
+    assert engine.refused <= 0.1 * len(engine.calls)
+    assert engine.refused == progress.refusals
+    assert max(n for n in engine.active_history if n <= capacity) == capacity
+    assert progress.concurrency in (capacity, capacity + 1)  # at most one probe above it
+
+
+def test_refusals_do_not_use_up_the_attempts_meant_for_faults(tmp_path: Path) -> None:
+    text = "第1句话。"
+    refused, broken = RateLimited("429"), IncompleteAudio("stream broke off")
+    failures = [refused, refused, broken, refused, broken, refused, refused, broken] * 2
+    engine = FakeEngine(failures={text: failures})
+    progress = Progress()
+    clips = run(
+        synthesize_all(
+            requests_for(3),
+            engine,
+            ClipCache(tmp_path),
+            progress=progress,
+            max_attempts=7,
+            backoff=0.001,
+        )
+    )
+    assert engine.calls.count(text) == 17  # 10 refusals and 6 failures, then success
+    assert clips[1].duration == pytest.approx(len(text) * 0.024)
+    assert progress.refusals == 10 and progress.retries == 16
+
+
+def test_a_service_that_keeps_refusing_ends_with_a_resumable_error(tmp_path: Path) -> None:
+    text = "第1句话。"
+    engine = FakeEngine(failures={text: [RateLimited("429 busy")] * 1000})
+    started = time.monotonic()
+    with pytest.raises(RateLimited) as info:
+        run(
+            synthesize_all(
+                requests_for(3),
+                engine,
+                ClipCache(tmp_path),
+                backoff=0.005,
+                max_backoff=0.01,
+                patience=0.5,
+            )
+        )
+    assert time.monotonic() - started < 1.5
+    assert engine.calls.count(text) > 6  # refusals are not the six attempts
+    message = str(info.value)
+    assert "\n" not in message
+    assert re.search(r"429 busy \(refused \d+ tries in \d s; gave up\)", message)
+    assert "第1句话" in message and "2 of 3 lines done and cached" in message
+    assert "rerun the same command to resume" in message
 
 
 def test_transient_errors_are_retried_with_a_fresh_call(tmp_path: Path) -> None:

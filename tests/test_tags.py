@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tts.audio.tags import (
     ChapterMark,
     chapter_ms,
     image_mime,
+    image_size,
     iso639_2,
     load_cover,
     marks_from_starts,
@@ -146,9 +148,13 @@ def test_book_fields(mp3: Path, info: BookInfo, fields: dict[str, str]) -> None:
     assert int(tag["TLEN"].text[0]) == pytest.approx(seconds * 1000, abs=2)
 
 
-def test_track_number_for_one_file_of_a_split_book(mp3: Path) -> None:
-    write_id3(mp3, info=ZH, chapters=ZH_MARKS[:1], track=7)
-    assert ID3(mp3)["TRCK"].text == ["7"]
+def test_one_file_of_a_split_book_is_titled_by_its_chapter_and_numbered_of_all(
+    mp3: Path,
+) -> None:
+    write_id3(mp3, info=ZH, chapters=ZH_MARKS[:1], title="第7章 渡口", track=(7, 12))
+    tag = ID3(mp3)
+    assert tag["TRCK"].text == ["7/12"]
+    assert (tag["TIT2"].text, tag["TALB"].text) == (["第7章 渡口"], [ZH.title])
 
 
 @pytest.mark.parametrize(("ext", "mime"), [("png", "image/png"), ("jpg", "image/jpeg")])
@@ -309,13 +315,28 @@ def test_image_mime(images: dict[str, bytes]) -> None:
     assert image_mime(b"") is None
 
 
+def test_image_size(images: dict[str, bytes]) -> None:
+    assert image_size(images["png"]) == (64, 64)
+    assert image_size(images["jpg"]) == (64, 64)
+    assert image_size(b"\xff\xd8\xff\xe0" + bytes(range(256))) is None  # only the magic
+    assert image_size(b"\x89PNG\r\n\x1a\n" + bytes(100)) is None
+    assert image_size(images["gif"]) is None  # converted to JPEG before it is measured
+
+
+def test_a_book_cover_too_large_to_show_is_left_out(mp3: Path) -> None:
+    wide = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", 8000, 100) + bytes(64)
+    info = BookInfo(title="宽封面", cover=wide, cover_mime="image/png")
+    write_id3(mp3, info=info, chapters=ZH_MARKS)
+    assert not ID3(mp3).getall("APIC") and len(read_chapters(mp3)) == 3
+
+
 def test_load_cover(tmp_path: Path, images: dict[str, bytes]) -> None:
     good = tmp_path / "封面.jpg"
     good.write_bytes(images["jpg"])
     assert load_cover(good) == (images["jpg"], "image/jpeg")
     bad = tmp_path / "cover.webp"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WEBP")
-    with pytest.raises(InputError, match="cover.webp is not an image; give a JPEG or PNG"):
+    with pytest.raises(InputError, match=r"cover\.webp is not an image .*; give a JPEG or PNG"):
         load_cover(bad)
     with pytest.raises(InputError, match="missing.png"):
         load_cover(tmp_path / "missing.png")

@@ -74,7 +74,13 @@ class ToneEngine:
 
     name = ENGINE.name
 
-    def __init__(self, *, cache_dir: str | None = None, max_request_chars: int = 400) -> None:
+    def __init__(
+        self,
+        *,
+        cache_dir: str | None = None,
+        proxy: str | None = None,
+        max_request_chars: int = 400,
+    ) -> None:
         self.version = "tone 1"
         self.max_request_chars = max_request_chars
         self.requests: list[tuple[str, Voice]] = []

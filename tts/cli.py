@@ -12,8 +12,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tts import __version__, pipeline, registry
-from tts.errors import AudiobookError, InputError
-from tts.model import AUDIO_FORMATS, SUBTITLE_FORMATS, ProsodyKey, Script, parse_prosody
+from tts.errors import AudiobookError, ConfigError, InputError
+from tts.model import (
+    AUDIO_FORMATS,
+    SUBTITLE_FORMATS,
+    Prosody,
+    ProsodyKey,
+    Script,
+    parse_prosody,
+)
 from tts.speakers.scriptfile import jsonl_lines
 from tts.text import display_width
 
@@ -27,6 +34,10 @@ def _engine_help(what: str) -> str:
 
 ENGINE_OPTION_HELP = _engine_help(
     "Speech engine; auto uses the online engine when its service answers, else an offline one"
+)
+CASTING_ENGINE_HELP = (
+    "Cast this engine's voices; auto (the default unless voices.yaml names one) is resolved "
+    "as render resolves it, asking the online service, so naming one is faster"
 )
 
 
@@ -86,6 +97,62 @@ cache_option = click.option(
 )
 
 
+def _prosody(key: ProsodyKey) -> Callable[[click.Context, click.Parameter, str], str]:
+    """Checks --rate, --pitch or --volume as it comes in, before any engine is asked."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        parse_prosody(key, value, label=f"--{key}")
+        return value
+
+    return check
+
+
+PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY")
+"""Where a proxy is found when --proxy is not given; the first set wins (as in curl and
+Python's urllib, the lower-case name first)."""
+
+
+def _proxy(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--proxy, else $https_proxy, else $HTTPS_PROXY, checked as it comes in."""
+    label = "--proxy"
+    if not value:
+        found = next(
+            ((name, os.environ[name]) for name in PROXY_VARIABLES if os.environ.get(name)), None
+        )
+        if found is None:
+            return None
+        label, value = f"${found[0]}", found[1]
+    return _check_proxy(value, label)
+
+
+def _check_proxy(url: str, label: str) -> str:
+    """`url` if it is an http(s) proxy URL the online engine's client can use."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        fine = parts.scheme in ("http", "https") and bool(parts.hostname)
+        fine = fine and (parts.port is None or parts.port > 0)
+    except ValueError:
+        fine = False
+    if not fine:
+        raise ConfigError(
+            f"{label} '{url}': give an http:// proxy URL with a host (and port), "
+            "e.g. http://127.0.0.1:7890"
+        )
+    return url
+
+
+proxy_option = click.option(
+    "--proxy",
+    type=str,
+    default=None,
+    callback=_proxy,
+    help="HTTP proxy for the online engine's service, e.g. http://127.0.0.1:7890 "
+    "(default: $https_proxy or $HTTPS_PROXY).",
+)
+
+
 @main.command()
 @input_argument
 @click.option(
@@ -93,7 +160,8 @@ cache_option = click.option(
     "--output",
     type=str,
     default=None,
-    help="MP3 to write (default: output/<input stem>.mp3).",
+    help="File to write, .mp3 or .m4b (.m4a: the M4B under a music player's name); default "
+    "output/<input stem>.mp3, output/<input stem>.ch3-7.mp3 for --chapters 3-7.",
 )
 @voices_option
 @click.option("--engine", type=str, default=None, help=ENGINE_OPTION_HELP)
@@ -118,7 +186,8 @@ cache_option = click.option(
     "audio_format",
     type=click.Choice(AUDIO_FORMATS),
     default=None,
-    help="mp3 (ID3 chapters) or m4b (AAC audiobook); default from -o's suffix, else mp3.",
+    help="mp3 (ID3 chapters) or m4b (AAC audiobook); default from -o's suffix (which it "
+    "must match), else mp3.",
 )
 @click.option(
     "--subtitles",
@@ -132,6 +201,28 @@ cache_option = click.option(
     is_flag=True,
     help="One MP3 per chapter in output/<book>/ instead of one file.",
 )
+@click.option(
+    "--rate",
+    default="+0%",
+    show_default=True,
+    callback=_prosody("rate"),
+    help='Speed of the whole book, added to each voice\'s own, e.g. "+15%".',
+)
+@click.option(
+    "--pitch",
+    default="+0Hz",
+    show_default=True,
+    callback=_prosody("pitch"),
+    help='Pitch of the whole book, added to each voice\'s own, e.g. "-5Hz".',
+)
+@click.option(
+    "--volume",
+    default="+0%",
+    show_default=True,
+    callback=_prosody("volume"),
+    help='Loudness of the whole book, added to each voice\'s own, e.g. "-20%".',
+)
+@proxy_option
 @click.option(
     "-q",
     "--quiet",
@@ -151,6 +242,10 @@ def render(
     subtitles: str | None,
     cover_file: str | None,
     split_chapters: bool,
+    rate: str,
+    pitch: str,
+    volume: str,
+    proxy: str | None,
     quiet: bool,
 ) -> None:
     """Render INPUT (a text file or EPUB) to one audiobook file."""
@@ -169,8 +264,14 @@ def render(
         subtitles=subtitles,
         cover_file=Path(cover_file) if cover_file else None,
         split_chapters=split_chapters,
+        prosody=Prosody(
+            rate=parse_prosody("rate", rate),
+            pitch=parse_prosody("pitch", pitch),
+            volume=parse_prosody("volume", volume),
+        ),
+        proxy=proxy,
         progress=progress,
-        warn=lambda warning: click.echo(f"Warning: {warning}", err=True),
+        warn=_warn,
     )
     if progress is not None:
         progress.finish()
@@ -190,16 +291,26 @@ def render(
     click.echo(f"Wrote {what}{result.path} ({_clock(result.seconds)}, engine {result.engine})")
 
 
+def _warn(warning: str) -> None:
+    click.echo(f"Warning: {warning}", err=True)
+
+
 class _ProgressLine:
-    """One self-rewriting line on stderr: lines done, audio minutes, ETA."""
+    """One self-rewriting line on stderr: lines done, minutes of speech (the clips alone,
+    without the pauses the book puts between them), ETA; then a line of its own for making
+    the file ('assembling 45%', 'encoding M4B 30%')."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last_print = 0.0
         self.last_done = -1
         self.shown = False
+        self.stage: tuple[str, int] | None = None
 
-    def __call__(self, p: Progress) -> None:
+    def __call__(self, p: Progress | pipeline.Assembling) -> None:
+        if isinstance(p, pipeline.Assembling):
+            self._assembling(p)
+            return
         now = time.monotonic()
         done, total = p.done, p.total
         if done == self.last_done and done == total:
@@ -215,7 +326,27 @@ class _ProgressLine:
         width = 24
         filled = int(width * done / total) if total else width
         bar = "#" * filled + "-" * (width - filled)
-        text = f"[{bar}] {done}/{total} lines, {p.audio_seconds / 60:.1f} min of audio{eta}"
+        text = f"[{bar}] {done}/{total} lines, {p.audio_seconds / 60:.1f} min of speech{eta}"
+        self._show(text)
+
+    def _assembling(self, a: pipeline.Assembling) -> None:
+        """The stage and how much of it is done: shown at once when a stage starts, then
+        as the bar above is (every 0.2 s on a terminal, every 5 s in a log)."""
+        now = time.monotonic()
+        percent = int(a.fraction * 100)
+        if self.stage == (a.stage, percent):
+            return
+        started = self.stage is None or self.stage[0] != a.stage
+        if not started and percent < 100 and now - self.last_print < (0.2 if self.tty else 5):
+            return
+        if self.stage is None and self.shown and self.tty:
+            click.echo("", err=True)  # keep the synthesis line: it says how much was spoken
+        self.stage, self.last_print = (a.stage, percent), now
+        width = 24
+        filled = int(width * a.fraction)
+        self._show(f"[{'#' * filled}{'-' * (width - filled)}] {a.stage} {percent}%")
+
+    def _show(self, text: str) -> None:
         if self.tty:
             click.echo("\r" + text.ljust(78), nl=False, err=True)
         else:
@@ -254,14 +385,10 @@ def _count(n: int, noun: str) -> str:
     default="text",
     show_default=True,
 )
-@click.option(
-    "--engine",
-    type=str,
-    default=None,
-    help="Name voices of this engine (default: from voices.yaml, else the online engine's).",
-)
+@click.option("--engine", type=str, default=None, help=_engine_help(CASTING_ENGINE_HELP))
 @chapters_option
 @cache_option
+@proxy_option
 @click.option(
     "--stats", is_flag=True, help="Also print what cleaning did and the cast (to stderr)."
 )
@@ -272,10 +399,11 @@ def script(
     engine: str | None,
     chapters: str | None,
     cache_dir: str | None,
+    proxy: str | None,
     stats: bool,
 ) -> None:
     """Print who says what in INPUT, without synthesizing anything."""
-    result = _reading(input_file, voices_file, engine, chapters, cache_dir)
+    result = _reading(input_file, voices_file, engine, chapters, cache_dir, proxy)
     if fmt == "jsonl":
         click.echo("\n".join(jsonl_lines(result.cast, result.segments)))
     elif fmt == "html":
@@ -299,14 +427,18 @@ def _reading(
     engine: str | None,
     chapters: str | None,
     cache_dir: str | None,
+    proxy: str | None,
 ) -> Script:
-    """INPUT read, attributed and cast as `script` and `cast` show it."""
+    """INPUT read, attributed and cast as `script` and `cast` show it: with the voices a
+    render would use now (the engine resolved the same way, with the same warning)."""
     return pipeline.read_script(
         Path(input_file),
         voices_file=_voices_option(voices_file),
         engine=_engine_choice(engine),
         chapters=chapters,
         cache_dir=_cache_dir(cache_dir),
+        proxy=proxy,
+        warn=_warn,
     )
 
 
@@ -325,12 +457,21 @@ def _reading(
 )
 @click.option("--gender", type=click.Choice(["male", "female"], case_sensitive=False), default=None)
 @cache_option
+@proxy_option
 def voices(
-    engine: str | None, locale: str | None, gender: str | None, cache_dir: str | None
+    engine: str | None,
+    locale: str | None,
+    gender: str | None,
+    cache_dir: str | None,
+    proxy: str | None,
 ) -> None:
     """List the voices an engine offers."""
     shown = pipeline.find_voices(
-        _engine_choice(engine), locale=locale, gender=gender, cache_dir=_cache_dir(cache_dir)
+        _engine_choice(engine),
+        locale=locale,
+        gender=gender,
+        cache_dir=_cache_dir(cache_dir),
+        proxy=proxy,
     )
     widths = [max(len(getattr(v, key)) for v in shown) for key in ("name", "locale", "gender")]
     for v in shown:
@@ -348,14 +489,10 @@ def voices(
     default=None,
     help="Create or extend this voices.yaml with the characters it lacks.",
 )
-@click.option(
-    "--engine",
-    type=str,
-    default=None,
-    help="Cast voices of this engine (default: from voices.yaml, else the online engine's).",
-)
+@click.option("--engine", type=str, default=None, help=_engine_help(CASTING_ENGINE_HELP))
 @chapters_option
 @cache_option
+@proxy_option
 def cast(
     input_file: str,
     voices_file: str | None,
@@ -363,11 +500,12 @@ def cast(
     engine: str | None,
     chapters: str | None,
     cache_dir: str | None,
+    proxy: str | None,
 ) -> None:
     """Show the characters of INPUT and the voice each gets."""
     from tts.cast.casting import cast_table
 
-    result = _reading(input_file, voices_file, engine, chapters, cache_dir)
+    result = _reading(input_file, voices_file, engine, chapters, cache_dir, proxy)
     rows = cast_table(result.characters, result.cast)
     table = [("character", "lines", "gender", "aliases", "voice")]
     for row in rows:
@@ -385,20 +523,20 @@ def cast(
         click.echo(f"Wrote {write_file}: added {names}", err=True)
 
 
-def _prosody(key: ProsodyKey) -> Callable[[click.Context, click.Parameter, str], str]:
-    """Checks --rate, --pitch or --volume as it comes in, before any engine is asked."""
-
-    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
-        parse_prosody(key, value, label=f"--{key}")
-        return value
-
-    return check
-
-
 @main.command()
 @click.argument("text")
 @click.option(
-    "--voice", "voice_name", required=True, help="Voice name, e.g. zh-CN-XiaoxiaoNeural or cmn+f2."
+    "--voice",
+    "voice_name",
+    default=None,
+    help="Voice name, e.g. zh-CN-XiaoxiaoNeural or cmn+f2 (default: the engine's narrator "
+    "for the text's language).",
+)
+@click.option(
+    "--engine",
+    type=str,
+    default=None,
+    help=_engine_help("Speech engine (default: the --voice's, else auto)"),
 )
 @click.option(
     "-o", "--output", type=str, default=None, help="MP3 to write (default: output/say.mp3)."
@@ -425,26 +563,32 @@ def _prosody(key: ProsodyKey) -> Callable[[click.Context, click.Parameter, str],
     help='Loudness, e.g. "-20%".',
 )
 @cache_option
+@proxy_option
 def say(
     text: str,
-    voice_name: str,
+    voice_name: str | None,
+    engine: str | None,
     output: str | None,
     rate: str,
     pitch: str,
     volume: str,
     cache_dir: str | None,
+    proxy: str | None,
 ) -> None:
     """Speak TEXT in one voice, to audition it or a prosody setting."""
     result = pipeline.say_text(
         text,
         voice_name=voice_name,
+        engine=_engine_choice(engine),
         rate=rate,
         pitch=pitch,
         volume=volume,
         output=Path(output) if output else None,
         cache_dir=_cache_dir(cache_dir),
+        proxy=proxy,
+        warn=_warn,
     )
-    click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {voice_name})")
+    click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {result.voice})")
 
 
 def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:

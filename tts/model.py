@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from tts.errors import ConfigError
@@ -181,6 +181,19 @@ class Prosody:
             volume=parse_prosody("volume", voice.volume, label=f"voice {voice.name}: volume"),
         )
 
+    def added_to(self, voice: Voice) -> Voice:
+        """`voice` with this prosody added to its own, as a whole-book setting is: a voice at
+        '-6%' with a rate of 15 speaks at '+9%'. Values this leaves at 0 keep their text."""
+        own = Prosody.of(voice)
+        changes: dict[str, str] = {}
+        if self.rate:
+            changes["rate"] = f"{own.rate + self.rate:+d}%"
+        if self.pitch:
+            changes["pitch"] = f"{own.pitch + self.pitch:+d}Hz"
+        if self.volume:
+            changes["volume"] = f"{own.volume + self.volume:+d}%"
+        return replace(voice, **changes) if changes else voice
+
 
 @dataclass(frozen=True)
 class VoiceInfo:
@@ -209,7 +222,8 @@ class EngineInfo:
     """How messages name it: 'Edge', 'espeak'."""
     engine: str
     """'module:Class' of the engine (see `tts.speech.engines.base.Engine`), imported only
-    when a render or `say` builds it; the class takes keyword options, `cache_dir` among them."""
+    when a render or `say` builds it; the class takes keyword options, `cache_dir` and `proxy`
+    among them (an engine with no use for one accepts and ignores it)."""
     catalog: str
     """'module:function' giving the voices at hand without the network, called with
     `cache_dir`; kept apart from the engine so `script` and `cast` need not import it."""

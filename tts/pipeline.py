@@ -3,14 +3,17 @@
 read -> segment + attribute -> cast -> plan requests -> synthesize (cached) -> assemble.
 Nothing here prints: progress goes through a callback the CLI supplies.
 
-A render never loses what the user had: no output may be one of its inputs, `auto` never
-puts another engine's voices over a book without being asked, and what a killed run left
-behind is cleaned up when the next run of the same output starts.
+A render never loses what the user had: no output may be one of its inputs, a render of
+some chapters gets a name of its own (`output/<book>.ch2-3.mp3`) rather than the whole
+book's, `auto` never puts another engine's voices over a book without being asked, and what
+a killed run left behind is cleaned up when the next run of the same output starts. The
+audio format is the one -o's name says; what it says and what is written always agree.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import itertools
 import os
 import re
@@ -19,20 +22,29 @@ from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tts import registry
 from tts.atomic import remove_stale
 from tts.cast import castfile, casting
 from tts.cast import config as voices_config
-from tts.errors import AudiobookError, EngineError, InputError, RateLimited, ServiceUnreachable
+from tts.errors import (
+    AudiobookError,
+    ConfigError,
+    EngineError,
+    InputError,
+    RateLimited,
+    ServiceUnreachable,
+)
 from tts.model import (
+    AUDIO_FORMATS,
     AudioFormat,
     Book,
     BookInfo,
     Character,
     Clip,
     Pauses,
+    Prosody,
     Request,
     Script,
     Segment,
@@ -41,9 +53,14 @@ from tts.model import (
     Voice,
     VoiceInfo,
 )
+from tts.read.decode import file_error
 from tts.read.load import load_book
+from tts.read.selection import select_chapters
 from tts.speakers.scriptfile import heard_speaker, read_script_file
 from tts.speech.engines.base import Engine
+
+if TYPE_CHECKING:
+    from tts.audio.timeline import Layout
 
 # The audio stages (synthesis, loudness, assembly, publishing: mutagen, the Edge client) are
 # imported by the functions that render, so `script` and `cast` start without them; the
@@ -60,6 +77,13 @@ TEXT_SUFFIXES = frozenset(
 """Suffixes of what the program reads or writes as text (books, voices and cast files,
 scripts, subtitles): `-o` never names one, so a slip cannot turn a book or a cast into audio."""
 
+AS_CAST = Prosody()
+"""No whole-book prosody: every voice speaks as its cast says."""
+
+AUDIO_SUFFIXES: dict[str, AudioFormat] = {".mp3": "mp3", ".m4b": "m4b", ".m4a": "m4b"}
+"""The format each audio name of -o says. `.m4a` is the M4B audiobook (the same AAC in MP4,
+chapters and all) under the name music players and some phones expect."""
+
 CHECK_TRIES = 3
 """Tries of an engine's check at the start of a run while its service is busy (429, 503) or
 drops the connection; a service that cannot be reached at all gets one quick retry."""
@@ -74,9 +98,12 @@ class RenderResult:
     path: Path
     """The MP3 written, or the folder of chapter files."""
     seconds: float
+    """The length of what was written, read back from the file (or files)."""
     engine: str
     stats: Stats
     files: tuple[Path, ...] = ()
+    voice: str | None = None
+    """The voice `say` spoke in."""
 
 
 def default_voices_path() -> Path | None:
@@ -107,6 +134,8 @@ def resolve_engine(
     *,
     ready: Callable[[Engine], bool] | None = None,
     replaces: tuple[Path, str | None] | None = None,
+    proxy: str | None = None,
+    scope: str = "this whole book",
 ) -> tuple[Engine, list[str]]:
     """The engine a render uses, and warnings to show.
 
@@ -117,11 +146,13 @@ def resolve_engine(
     `ready(engine)` true means the run needs nothing from that engine's service (every clip
     is cached), so it is used without a check. `replaces` is the output the run would
     replace and the engine that made it (None: unknown); `auto` stops with an error rather
-    than put the offline engine's voices over a book another engine made.
+    than put the offline engine's voices over a book another engine made. `proxy` is the
+    proxy URL engines reach their service through (None: none); `scope` is what the
+    fallback warning says the offline engine speaks.
     """
     chosen = engine_choice(name, config)
     preferred = registry.preferred() if chosen == registry.AUTO else registry.info(chosen)
-    engine = _make_engine(preferred.name, cache_dir)
+    engine = _make_engine(preferred.name, cache_dir, proxy)
     if ready is not None and ready(engine):
         return engine, []
     fallback = registry.offline()
@@ -141,10 +172,10 @@ def resolve_engine(
                 f"to replace it with the offline {fallback.label} voices"
             ) from None
         warning = (
-            f"{why}; using the offline {fallback.label} engine for this whole book "
+            f"{why}; using the offline {fallback.label} engine for {scope} "
             f"(pass --engine {preferred.name} to insist on {preferred.label})"
         )
-        offline = _make_engine(fallback.name, cache_dir)
+        offline = _make_engine(fallback.name, cache_dir, proxy)
         _run(check_engine(offline))
         return offline, [warning]
     return engine, []
@@ -203,8 +234,10 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(work)
 
 
-def _make_engine(name: str, cache_dir: Path | None) -> Engine:
-    return registry.get_engine(name, cache_dir=_cache_option(cache_dir))
+def _make_engine(name: str, cache_dir: Path | None, proxy: str | None = None) -> Engine:
+    """Engine `name`, with the options every engine takes (those it has no use for it
+    ignores): where it may keep what it fetches, and the proxy to its service."""
+    return registry.get_engine(name, cache_dir=_cache_option(cache_dir), proxy=proxy)
 
 
 def _cache_option(cache_dir: Path | None) -> str | None:
@@ -223,11 +256,13 @@ def find_voices(
     locale: str | None = None,
     gender: str | None = None,
     cache_dir: Path | None = None,
+    proxy: str | None = None,
 ) -> list[VoiceInfo]:
-    """The voices an engine offers now (an online engine asks its service, else the list at
-    hand), those of `locale` (a prefix: 'zh', 'en-GB') and `gender` only."""
+    """The voices an engine offers now (an online engine asks its service, through `proxy`
+    when given, else the list at hand), those of `locale` (a prefix: 'zh', 'en-GB') and
+    `gender` only."""
     name = registry.named_engine(engine or registry.AUTO)
-    found = _run(_make_engine(name, cache_dir).voices())
+    found = _run(_make_engine(name, cache_dir, proxy).voices())
     shown = [
         info
         for info in found
@@ -336,10 +371,16 @@ def read_corrections(
 # --- render ------------------------------------------------------------------
 
 
-def plan(script: Script, engine: Engine) -> list[Request]:
+def plan(script: Script, engine: Engine, prosody: Prosody = AS_CAST) -> list[Request]:
+    """The requests that speak `script`, each voice with the whole book's `prosody` added to
+    its own (`Prosody.added_to`), so the cast keeps its own settings."""
     from tts.speech.synth import plan_requests
 
-    items = [(s, script.voice_for(s)) for s in script.segments]
+    def voice(segment: Segment) -> Voice | None:
+        found = script.voice_for(segment)
+        return prosody.added_to(found) if found is not None else None
+
+    items = [(s, voice(s)) for s in script.segments]
     return plan_requests(items, engine.max_request_chars)
 
 
@@ -371,8 +412,9 @@ def say(
     requests = plan_requests([(segment, voice)], engine.max_request_chars)
     if not requests:
         raise InputError("nothing speakable in the text given to 'say'; give words to read")
-    # At the level the book will give it, so what is auditioned is what will be heard.
-    clips, stats = _synthesize(requests, engine, cache_dir)
+    # At the level the book will give it, so what is auditioned is what will be heard; its
+    # errors are about one line, with no place in a book and nothing to resume.
+    clips, stats = _synthesize(requests, engine, cache_dir, one_line=True)
     output.parent.mkdir(parents=True, exist_ok=True)
     parts: list[Clip | Silence] = []
     for clip in clips:
@@ -380,7 +422,22 @@ def say(
             parts.append(Silence(0.25))
         parts.append(clip)
     seconds = assemble(parts, output)
-    return RenderResult(path=output, seconds=seconds, engine=engine.name, stats=stats)
+    return RenderResult(output, seconds, engine.name, stats, files=(output,), voice=voice.name)
+
+
+@dataclass(frozen=True)
+class Assembling:
+    """How far the audio files are made, for the progress callback once every line is
+    spoken: the `stage` ('assembling'; for an M4B then 'encoding M4B') and the seconds of
+    the render's audio it has done, of `total` (all files together)."""
+
+    stage: str
+    done: float
+    total: float
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total > 0 else 1.0
 
 
 def render(
@@ -395,18 +452,25 @@ def render(
     audio_format: AudioFormat = "mp3",
     subtitles: str | None = None,
     cover: bytes | None = None,
+    prosody: Prosody = AS_CAST,
+    book_chapters: int | None = None,
 ) -> RenderResult:
     """Synthesize every line (cached, resumable) and assemble the audiobook.
 
     One file at `output` (MP3 with ID3 chapters, or M4B), or with `split_chapters` one per
-    chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`).
-    `subtitles` ('srt', 'lrc', 'vtt') writes a timed transcript beside each audio file.
-    Work files (M4B's assembled MP3) are staged in the cache, not beside the output.
+    chapter in the folder `output` names without its suffix (`output/<book>/001 <title>.mp3`),
+    each titled with its chapter and numbered 'n/total' among the `book_chapters` of the
+    whole book (default: those of `script.book`). A chapter without a heading is named in the
+    book's language ('第1章', 'Chapter 1'). `subtitles` ('srt', 'lrc', 'vtt') writes a timed
+    transcript beside each audio file. Work files (M4B's assembled MP3) are staged in the
+    cache, not beside the output. `progress` hears the synthesis (`Progress`), then the
+    making of the files (`Assembling`). `prosody` is added to every voice's own (a
+    whole-book speed, pitch or volume).
     """
-    from tts.audio.publish import Publication, publish
+    from tts.audio.publish import ASSEMBLING, ENCODING_M4B, Publication, publish
     from tts.audio.timeline import lay_out
 
-    requests = plan(script, engine)
+    requests = plan(script, engine, prosody)
     if not requests:
         raise InputError(
             f"{script.book.source}: nothing to speak after cleaning; "
@@ -417,47 +481,86 @@ def render(
     )
     titles = chapter_titles(script.segments)
     book = script.book
-    publication = Publication(
-        info=book.info or BookInfo(title=book.title, language=book.language),
-        format=audio_format,
-        subtitles=subtitles,
-        cover=cover,
-    )
+    info = book.info or BookInfo(title=book.title, language=book.language)
+    if not info.language:
+        info = replace(info, language=book.language)  # the tags follow the book's language
+    publication = Publication(info=info, format=audio_format, subtitles=subtitles, cover=cover)
 
     def speaker_of(segment: Segment) -> str | None:
         return heard_speaker(script.cast, segment)
 
+    def layout_of(pairs: Sequence[tuple[Request, Clip]]) -> Layout:
+        return lay_out(
+            script.segments,
+            script.pauses,
+            [request for request, _ in pairs],
+            [clip for _, clip in pairs],
+            titles,
+            language=book.language,
+        )
+
+    parts = (
+        list(_by_chapter(requests, clips))
+        if split_chapters
+        else [(0, list(zip(requests, clips, strict=True)))]
+    )
+    layouts = [(number, layout_of(pairs)) for number, pairs in parts]
+    total = sum(layout.seconds for _, layout in layouts)
+
+    def stage_of(offset: float) -> Callable[[str, float], None] | None:
+        if progress is None:
+            return None
+        hear = progress
+
+        def stage(name: str, seconds: float) -> None:
+            hear(Assembling(name, offset + seconds, total))
+
+        return stage
+
+    def finished() -> None:
+        if progress is not None:
+            progress(
+                Assembling(ENCODING_M4B if audio_format == "m4b" else ASSEMBLING, total, total)
+            )
+
+    if progress is not None:
+        progress(Assembling(ASSEMBLING, 0.0, total))
     if not split_chapters:
-        layout = lay_out(script.segments, script.pauses, requests, clips, titles)
         seconds = publish(
-            layout,
+            layouts[0][1],
             output,
             publication,
             segments=script.segments,
             speaker_of=speaker_of,
             staging_dir=staging_dir(cache_dir),
+            progress=stage_of(0.0),
         )
+        finished()
         return RenderResult(output, seconds, engine.name, stats, files=(output,))
     folder = output.with_suffix("")
+    numbers = [c.number for c in book.chapters]
+    tracks = max([book_chapters or 0, len(numbers), *numbers])
     files: list[Path] = []
-    total = 0.0
-    for number, pairs in _by_chapter(requests, clips):
-        part_requests = [request for request, _ in pairs]
-        part_clips = [clip for _, clip in pairs]
-        part = lay_out(script.segments, script.pauses, part_requests, part_clips, titles)
-        name = _chapter_file_name(number, titles.get(number, ""), audio_format)
-        target = folder / name
-        total += publish(
+    written = 0.0
+    done = 0.0
+    for number, part in layouts:
+        title = part.chapters[0].title
+        target = folder / _chapter_file_name(number, title, audio_format)
+        written += publish(
             part,
             target,
             publication,
             segments=script.segments,
             speaker_of=speaker_of,
-            track=number,
+            title=title,
+            track=(number, tracks),
             staging_dir=staging_dir(cache_dir),
+            progress=stage_of(done),
         )
+        done += part.seconds
         files.append(target)
-    return RenderResult(folder, total, engine.name, stats, files=tuple(files))
+    finished()
+    return RenderResult(folder, written, engine.name, stats, files=tuple(files))
 
 
 def _synthesize(
@@ -467,12 +570,14 @@ def _synthesize(
     *,
     concurrency: int = 4,
     progress: ProgressCallback | None = None,
+    one_line: bool = False,
 ) -> tuple[list[Clip], Stats]:
     """Every request spoken (from the clip cache where it can be), and each voice brought to
-    the book's loudness."""
+    the book's loudness. `one_line`: the requests speak one line, not a book, so an error
+    names no place in a book and offers no resume."""
     from tts.audio.loudness import level_voices
     from tts.speech.cache import ClipCache
-    from tts.speech.synth import Progress, synthesize_all
+    from tts.speech.synth import Progress, synthesize_all, where_in_book
 
     counters = Progress(listener=progress)
     clips = _run(
@@ -482,6 +587,8 @@ def _synthesize(
             ClipCache(cache_dir / "clips"),
             concurrency=concurrency,
             progress=counters,
+            where=None if one_line else where_in_book,
+            resumable=not one_line,
         )
     )
     return level_voices(clips, [r.voice for r in requests]), counters.stats()
@@ -500,8 +607,10 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
 def _chapter_file_name(number: int, title: str, suffix: str) -> str:
-    """'003 第3章 夜渡.mp3': sorts in reading order, readable in a file manager."""
-    clean = _UNSAFE.sub(" ", title).strip(" .")[:60]
+    """'003 第3章 夜渡.mp3': sorts in reading order, readable in a file manager. Characters
+    no file system takes become spaces, and spaces (ideographic ones too) never double up
+    nor start or end the title."""
+    clean = " ".join(_UNSAFE.sub(" ", title).split())[:60].strip(" .")
     return f"{number:03d} {clean}.{suffix}" if clean else f"{number:03d}.{suffix}"
 
 
@@ -616,9 +725,85 @@ def existing_output(output: Path, *, split_chapters: bool) -> tuple[Path, str | 
 # --- the commands: what the CLI calls, one function each -------------------------
 
 
-def default_output(source: Path, audio_format: str = "mp3") -> Path:
-    """Where a render of `source` goes unless -o says otherwise: output/<stem>.<format>."""
-    return DEFAULT_OUTPUT_DIR / f"{source.stem}.{audio_format}"
+def default_output(source: Path, audio_format: str = "mp3", selection: str | None = None) -> Path:
+    """Where a render of `source` goes unless -o says otherwise: output/<stem>.<format>, or
+    for some of its chapters (`selection`, as `selection_label` writes it)
+    output/<stem>.ch<selection>.<format>, so it never replaces the whole book."""
+    part = f".ch{selection}" if selection else ""
+    return DEFAULT_OUTPUT_DIR / f"{source.stem}{part}.{audio_format}"
+
+
+def selection_label(numbers: Sequence[int], count: int) -> str | None:
+    """The chapters of a render as its file name gives them: runs as ranges, in order
+    ([2, 3] -> '2-3', [1, 4, 6, 7, 8] -> '1,4,6-8', [5] -> '5'), so '2,3' and '2-3' name one
+    file; None when they are all `count` chapters of the book (the whole book)."""
+    chosen = sorted(set(numbers))
+    if chosen == list(range(1, count + 1)):
+        return None
+    runs: list[list[int]] = []
+    for n in chosen:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ",".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def output_format(
+    output: Path | None, asked: str | None, *, split_chapters: bool = False
+) -> AudioFormat:
+    """The format a render writes: the one -o's name says (`AUDIO_SUFFIXES`), which
+    `--format` (`asked`) may repeat but not contradict; without -o, `asked`, else mp3.
+
+    Refused, so that a file's name never lies about what it holds: a suffix of no format
+    written here (.wav, .ogg), no suffix (except for the folder of --split-chapters), and
+    a --format other than the suffix's."""
+    if asked is not None and asked not in AUDIO_FORMATS:
+        raise AudiobookError(f"--format {asked}: not a format written here; use mp3 or m4b")
+    fmt: AudioFormat = "m4b" if asked == "m4b" else "mp3"
+    if output is None:
+        return fmt
+    suffix = output.suffix.lower()
+    if not suffix and split_chapters:
+        return fmt  # -o names the folder of chapter files
+    named = AUDIO_SUFFIXES.get(suffix)
+    if named is None:
+        what = f"ends in {output.suffix}, which is no" if suffix else "has no suffix to say its"
+        raise AudiobookError(
+            f"{output}: -o {what} format written here (MP3 or M4B); give -o a name ending "
+            "in .mp3 or .m4b"
+        )
+    if asked is not None and asked != named:
+        raise AudiobookError(
+            f"{output}: --format {asked} would put {asked.upper()} audio in a {output.suffix} "
+            f"file; name it {output.with_suffix('.' + asked).name}, or leave out --format"
+        )
+    return named
+
+
+def saved_cast_for(cast_file: Path, source: Path, selection: str | None) -> Path:
+    """The saved cast a render takes its characters' voices from: its own (`cast_file`,
+    beside its output) when there is one. A render of some chapters without one takes the
+    whole book's (output/<stem>.cast.yaml), else the one a render of other chapters of the
+    book wrote last, so every chapter keeps the voices the book has."""
+    if selection is None or cast_file.is_file():
+        return cast_file
+    whole = cast_path_for(default_output(source))
+    if whole.is_file():
+        return whole
+    pattern = glob.escape(f"{source.stem}.ch") + "*.cast.yaml"
+    others = [p for p in DEFAULT_OUTPUT_DIR.glob(pattern) if p.is_file()]
+    return max(others, key=lambda p: p.stat().st_mtime) if others else cast_file
+
+
+def read_selected(source: Path, chapters: str | None) -> tuple[Book, int]:
+    """The chapters of `source` a render reads, and how many the whole book has."""
+    whole = load_book(source)
+    try:
+        book = select_chapters(whole, chapters)
+    except InputError as exc:
+        raise file_error(source, str(exc)) from None
+    return book, len(whole.chapters)
 
 
 def read_script(
@@ -628,17 +813,75 @@ def read_script(
     engine: str | None,
     chapters: str | None,
     cache_dir: Path,
+    proxy: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Script:
-    """`script` and `cast`: a book read, attributed and cast, with the voices a default render
-    of it keeps, of the engine asked for (`auto` names the preferred engine's voices)."""
+    """`script` and `cast`: a book read, attributed and cast with the voices a default render
+    of it would use and keep. An engine named (--engine, else voices.yaml's `engine`) is
+    taken as it is, without the network; `auto` is resolved as a render resolves it
+    (`engine_for_book`), so offline it shows the offline engine's voices, and `warn` hears
+    why, as a render's user would."""
     config = load_config(voices_file, cache_dir)
     book = read_book(source, chapters)
-    return make_script(
-        book,
-        config=config,
-        engine_name=registry.named_engine(engine_choice(engine, config)),
-        cache_dir=cache_dir,
-        cast_file=cast_path_for(default_output(source)),
+    segments, characters = attribute_book(book, config)
+    script_for = _caster(
+        book, segments, characters, config, cache_dir, cast_path_for(default_output(source))
+    )
+    chosen = engine_choice(engine, config)
+    if chosen != registry.AUTO:
+        return script_for(chosen)
+    resolved, warnings = engine_for_book(chosen, config, cache_dir, script_for, proxy=proxy)
+    for warning in warnings:
+        if warn is not None:
+            warn(warning)
+    return script_for(resolved.name)
+
+
+def _caster(
+    book: Book,
+    segments: Sequence[Segment],
+    characters: Sequence[Character],
+    config: voices_config.VoicesConfig | None,
+    cache_dir: Path,
+    cast_file: Path,
+) -> Callable[[str], Script]:
+    """`book`'s script cast for an engine (by name), cast once per engine."""
+    scripts: dict[str, Script] = {}
+
+    def script_for(engine_name: str) -> Script:
+        if engine_name not in scripts:
+            scripts[engine_name] = cast_script(
+                book, segments, characters, config, engine_name, cache_dir, cast_file
+            )
+        return scripts[engine_name]
+
+    return script_for
+
+
+def engine_for_book(
+    engine: str | None,
+    config: voices_config.VoicesConfig | None,
+    cache_dir: Path,
+    script_for: Callable[[str], Script],
+    *,
+    prosody: Prosody = AS_CAST,
+    proxy: str | None = None,
+    replaces: tuple[Path, str | None] | None = None,
+) -> tuple[Engine, list[str]]:
+    """The engine a book is spoken with, and warnings: the one rule `render`, `script` and
+    `cast` share (`resolve_engine`). `auto` takes the preferred (online) engine when its
+    service answers or every clip of the book (`script_for` that engine, with `prosody`)
+    is cached for it, else the offline engine, with a warning that says why."""
+
+    def fully_cached(candidate: Engine) -> bool:
+        from tts.speech.cache import ClipCache
+        from tts.speech.synth import all_cached
+
+        requests = plan(script_for(candidate.name), candidate, prosody)
+        return all_cached(requests, candidate, ClipCache(cache_dir / "clips"))
+
+    return resolve_engine(
+        engine, config, cache_dir, ready=fully_cached, replaces=replaces, proxy=proxy
     )
 
 
@@ -664,68 +907,72 @@ def render_book(
     subtitles: str | None = None,
     cover_file: Path | None = None,
     split_chapters: bool = False,
+    prosody: Prosody = AS_CAST,
+    proxy: str | None = None,
     progress: ProgressCallback | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> RenderResult:
     """`render`: read (or take the corrected `script_file`), attribute, cast, speak and
     assemble the book, then keep the cast beside the output for the next run.
 
-    `audio_format` defaults from `output`'s suffix, else mp3; `warn` hears what the user
-    should know but does not stop the render (an engine fallback). Refused before anything
-    is written: an output that is one of the inputs (`check_output_path`). A book whose
-    every clip is cached renders without asking the engine's service.
+    The output is `output`, else `default_output` (a name of its own for some `chapters`);
+    `audio_format` is the one `output`'s name says (`output_format`: a contradiction or a
+    suffix of no audio format is an error), else mp3. A render of some chapters takes its
+    voices from the whole book's cast when it has none of its own (`saved_cast_for`).
+    `warn` hears what the user should know but does not stop the render (an engine
+    fallback). `prosody` is added to every voice's own (`render --rate +15%`); `proxy` is
+    the proxy URL to the online engine's service. Refused before anything is written: an
+    output that is one of the inputs (`check_output_path`). A book whose every clip is
+    cached renders without asking the engine's service.
     """
     started = time.time()
-    if audio_format is None:
-        audio_format = "m4b" if output and str(output).lower().endswith(".m4b") else "mp3"
-    out = output or default_output(source, audio_format)
-    cast_file = cast_path_for(out)
     inputs = [
         ("the book", source),
         ("the voices file", voices_file),
         ("the script", script_file),
         ("the cover", cover_file),
     ]
-    check_output_path(out, inputs)
-    beside = [("the cast file", cast_file)]
-    if subtitles:
-        beside.append(("the subtitles", out.with_suffix(f".{subtitles}")))
-    if split_chapters:
-        beside.append(("the chapter folder", out.with_suffix("")))
-    check_written_beside(beside, inputs)
-    clean_up_after_killed_runs(
-        out, split_chapters=split_chapters, cache_dir=cache_dir, started=started
-    )
+    if output is not None:
+        check_output_path(output, inputs)  # a text file named: say so before the suffix
+    fmt = output_format(output, audio_format, split_chapters=split_chapters)
+
+    def guard(out: Path) -> None:
+        check_output_path(out, inputs)
+        beside = [("the cast file", cast_path_for(out))]
+        if subtitles:
+            beside.append(("the subtitles", out.with_suffix(f".{subtitles}")))
+        if split_chapters:
+            beside.append(("the chapter folder", out.with_suffix("")))
+        check_written_beside(beside, inputs)
+        clean_up_after_killed_runs(
+            out, split_chapters=split_chapters, cache_dir=cache_dir, started=started
+        )
+
+    if output is not None:
+        guard(output)
     from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
 
     cover = load_cover(str(cover_file))[0] if cover_file else None
     config = load_config(voices_file, cache_dir)
-    book = read_book(source, chapters)
+    book, count = read_selected(source, chapters)
+    selection = selection_label([c.number for c in book.chapters], count)
+    out = output or default_output(source, fmt, selection)
+    if output is None:
+        guard(out)
+    cast_file = cast_path_for(out)
+    saved_cast = saved_cast_for(cast_file, source, selection)
     if script_file is not None:
         segments, characters = read_corrections(script_file, config)
     else:
         segments, characters = attribute_book(book, config)
-    scripts: dict[str, Script] = {}
-
-    def script_for(engine_name: str) -> Script:
-        if engine_name not in scripts:
-            scripts[engine_name] = cast_script(
-                book, segments, characters, config, engine_name, cache_dir, cast_file
-            )
-        return scripts[engine_name]
-
-    def fully_cached(candidate: Engine) -> bool:
-        from tts.speech.cache import ClipCache
-        from tts.speech.synth import all_cached
-
-        requests = plan(script_for(candidate.name), candidate)
-        return all_cached(requests, candidate, ClipCache(cache_dir / "clips"))
-
-    chosen, warnings = resolve_engine(
+    script_for = _caster(book, segments, characters, config, cache_dir, saved_cast)
+    chosen, warnings = engine_for_book(
         engine,
         config,
         cache_dir,
-        ready=fully_cached,
+        script_for,
+        prosody=prosody,
+        proxy=proxy,
         replaces=existing_output(out, split_chapters=split_chapters),
     )
     for warning in warnings:
@@ -740,9 +987,11 @@ def render_book(
         concurrency=concurrency,
         progress=progress,
         split_chapters=split_chapters,
-        audio_format="m4b" if audio_format == "m4b" else "mp3",
+        audio_format=fmt,
         subtitles=subtitles,
         cover=cover,
+        prosody=prosody,
+        book_chapters=count,
     )
     save_cast(cast_file, script)
     return result
@@ -751,21 +1000,87 @@ def render_book(
 def say_text(
     text: str,
     *,
-    voice_name: str,
+    voice_name: str | None = None,
+    engine: str | None = None,
     rate: str = "+0%",
     pitch: str = "+0Hz",
     volume: str = "+0%",
     output: Path | None = None,
     cache_dir: Path,
+    proxy: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> RenderResult:
-    """`say`: speak one line in one voice, with the engine the voice's name belongs to."""
+    """`say`: speak one line in one voice.
+
+    A voice named is spoken by its own engine (which `engine`, when it names one, must be).
+    Without one, the engine asked for (`auto`: resolved as for a book, falling back to the
+    offline engine with a warning to `warn`) speaks with its narrator for the text's
+    language (`narrator_for`).
+    """
     out = output or DEFAULT_OUTPUT_DIR / "say.mp3"
     check_output_path(out)
     remove_stale(out.parent, started=time.time(), only=out.name.__eq__)
-    engine_name = registry.engine_of(voice_name)
-    chosen, _ = resolve_engine(engine_name, None, cache_dir)
-    voice = Voice(engine=engine_name, name=voice_name, rate=rate, pitch=pitch, volume=volume)
-    return say(text, voice, chosen, out, cache_dir=cache_dir)
+    asked = registry.check_choice(engine) if engine else registry.AUTO
+    if voice_name is None:
+        chosen, warnings = resolve_engine(asked, None, cache_dir, proxy=proxy, scope="this line")
+        for warning in warnings:
+            if warn is not None:
+                warn(warning)
+        voice_name = narrator_for(chosen.name, text)
+        voice = Voice(chosen.name, voice_name, rate=rate, pitch=pitch, volume=volume)
+        return say(text, voice, chosen, out, cache_dir=cache_dir)
+    if asked == registry.AUTO:
+        engine_name = registry.engine_of(voice_name)  # whose check then reports a bad name
+    else:
+        engine_name = asked
+        _check_voice_of(engine_name, voice_name)
+    voice = Voice(engine_name, voice_name, rate=rate, pitch=pitch, volume=volume)
+    try:
+        chosen, _ = resolve_engine(engine_name, None, cache_dir, proxy=proxy)
+        return say(text, voice, chosen, out, cache_dir=cache_dir)
+    except ServiceUnreachable as exc:
+        raise _offline_hint_for_say(exc, engine_name) from None
+
+
+def narrator_for(engine_name: str, text: str) -> str:
+    """The voice `say` uses when none is named: the engine's narrator for the locale of the
+    text's language (`tts.read.language`), as a book in that language gets."""
+    from tts.read.language import detect_language
+
+    locale = casting.LANGUAGE_LOCALE.get(detect_language(text))
+    narrators = registry.info(engine_name).narrators
+    return (narrators.get(locale) if locale else None) or next(iter(narrators.values()))
+
+
+def _check_voice_of(engine_name: str, voice_name: str) -> None:
+    """Refuse a --voice that is plainly not a voice of the engine --engine names."""
+    engine = registry.info(engine_name)
+    if engine.voice_form.match(voice_name):
+        return
+    owner = registry.info(registry.engine_of(voice_name))
+    whose = (
+        f"is {owner.label}'s, not {engine.label}'s"
+        if owner.name != engine.name and owner.voice_form.match(voice_name)
+        else f"is not a voice name of {engine.label}'s"
+    )
+    raise ConfigError(
+        f"--voice {voice_name} {whose}; give one of the voices 'audiobook voices --engine "
+        f"{engine.name}' lists, or leave out --voice for its narrator"
+    )
+
+
+def _offline_hint_for_say(exc: ServiceUnreachable, engine_name: str) -> ServiceUnreachable:
+    """The engine's "cannot reach the service" with a fix that works for `say --voice`: the
+    offline engine with a voice of its own (or none), since the voice named is the online
+    engine's."""
+    fallback = registry.offline()
+    if fallback is None or fallback.name == engine_name:
+        return exc
+    return ServiceUnreachable(
+        f"{_gist(str(exc))}; check your network, or speak offline with --engine "
+        f"{fallback.name} and no --voice (or one of 'audiobook voices --engine "
+        f"{fallback.name}')"
+    )
 
 
 READING_PACE: dict[str, tuple[float, str]] = {
@@ -958,6 +1273,8 @@ def prune_cache(
 
 
 __all__ = [
+    "AUDIO_SUFFIXES",
+    "Assembling",
     "CacheUsage",
     "ChapterLength",
     "PruneResult",
@@ -974,7 +1291,12 @@ __all__ = [
     "clean_up_after_killed_runs",
     "default_output",
     "default_voices_path",
+    "output_format",
+    "read_selected",
+    "saved_cast_for",
+    "selection_label",
     "engine_choice",
+    "engine_for_book",
     "engine_voices",
     "existing_output",
     "extend_voices_file",
@@ -982,6 +1304,7 @@ __all__ = [
     "list_chapters",
     "load_config",
     "make_script",
+    "narrator_for",
     "parse_age",
     "prune_cache",
     "read_book",

@@ -119,7 +119,8 @@ def engine_of(voice_name: str) -> str:
 
 def get_engine(name: str, **options: Any) -> Engine:
     """Build engine `name` with keyword options (`cache_dir`: where it may keep what it
-    fetches); an unknown name is an error listing the choices."""
+    fetches; `proxy`: the proxy URL to its service; every engine takes both, and ignores
+    what it has no use for); an unknown name is an error listing the choices."""
     engine: Engine = load(info(name).engine)(**options)
     return engine
 

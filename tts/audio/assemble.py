@@ -28,6 +28,7 @@ and subtitles, silently; it is an error naming the clip instead (`_whole_frames`
 
 The output is written to a temp file beside `out_path` and renamed over it only
 when complete: a failed run leaves no partial file and keeps whatever was there before.
+A `progress` callback hears how many seconds of the timeline are written as it goes.
 """
 
 from __future__ import annotations
@@ -143,7 +144,17 @@ def _first_bitrate(items: list[Clip | Silence]) -> int:
     return 48000
 
 
-def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channels: int) -> float:
+Written = Callable[[float], None]
+"""Hears the seconds of the timeline written so far, after each clip and pause."""
+
+
+def _copy_frames(
+    items: list[Clip | Silence],
+    out: IO[bytes],
+    rate: int,
+    channels: int,
+    progress: Written | None = None,
+) -> float:
     pause = b""  # a silent frame, made at the first pause: a one-line book needs no ffmpeg
     frame = frame_seconds(rate)
     pacer = _Pacer(frame)
@@ -155,6 +166,8 @@ def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channel
                 pause = silent_frame(rate, channels, _first_bitrate(items))
             out.write(pause * n)
             frames += n
+            if progress is not None:
+                progress(frames * frame)
             continue
         data = read_clip(item)
         steps = gain_steps(item.gain_db)
@@ -172,10 +185,18 @@ def _copy_frames(items: list[Clip | Silence], out: IO[bytes], rate: int, channel
         out.write(memoryview(buf if buf is not None else data)[first:end])
         frames += count
         pacer.owed += item.duration - count * frame  # in step with the timeline
+        if progress is not None:
+            progress(frames * frame)
     return frames * frame
 
 
-def _encode(items: list[Clip | Silence], out_path: Path, rate: int, bitrate: str) -> float:
+def _encode(
+    items: list[Clip | Silence],
+    out_path: Path,
+    rate: int,
+    bitrate: str,
+    progress: Written | None = None,
+) -> float:
     pacer = _Pacer(1 / rate)
     with Mp3Encoder(out_path, rate, bitrate) as encoder:
         for item in items:
@@ -189,6 +210,8 @@ def _encode(items: list[Clip | Silence], out_path: Path, rate: int, bitrate: str
                 sound = conform(decode_clip(item, data), rate, gain_db=item.gain_db)
                 encoder.write(sound)
                 pacer.owed += item.duration - len(sound.raw_data) / 2 / rate
+            if progress is not None:
+                progress(encoder.seconds)
     return encoder.seconds
 
 
@@ -212,12 +235,15 @@ def assemble(
     *,
     bitrate: str = "48k",
     finish: Callable[[Path], None] | None = None,
+    progress: Written | None = None,
 ) -> float:
     """Write the timeline as one MP3 at `out_path`; returns its length in seconds.
 
     `bitrate` applies when clips must be re-encoded; copied MP3 frames keep their own.
     `finish` is called with the complete temporary file before it is renamed into place
-    (to add tags), so `out_path` only ever holds a finished book.
+    (to add tags), so `out_path` only ever holds a finished book. `progress` hears the
+    seconds written so far after each clip and pause (from 0 again if a frame copy turns
+    out to need re-encoding).
     """
     items = list(timeline)
     out_path = Path(out_path)
@@ -228,11 +254,11 @@ def assemble(
             first = clips[0]
             try:
                 with open(tmp, "wb") as out:
-                    seconds = _copy_frames(items, out, first.sample_rate, first.channels)
+                    seconds = _copy_frames(items, out, first.sample_rate, first.channels, progress)
             except _Mismatch:
                 seconds = None
         if seconds is None:
-            seconds = _encode(items, tmp, _target_rate(clips), bitrate)
+            seconds = _encode(items, tmp, _target_rate(clips), bitrate, progress)
         if finish is not None:
             finish(tmp)
     return seconds

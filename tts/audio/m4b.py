@@ -8,6 +8,9 @@ track (Apple) and a Nero `chpl` box (most other players). The cover is copied as
 picture (`covr`). Output goes to a temp file beside `out_path`, renamed over it only when
 complete: a failed run leaves no partial file and keeps whatever was there before.
 
+Each file of a book split by chapter carries its chapter's title, the book as album and its
+place as 'n/total' (`trkn`). Encoding reports how far it has come (ffmpeg's `-progress`).
+
 Reading back uses ffmpeg too (`ffmpeg -i FILE -f ffmetadata -`), never ffprobe.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,9 +53,20 @@ def _escape(value: str) -> str:
     return _SPECIAL.sub(r"\\\1", one_line)
 
 
-def ffmetadata(info: BookInfo, chapters: Sequence[ChapterMark]) -> str:
-    """The FFMETADATA1 text for a book: global tags, then one [CHAPTER] per mark (ms)."""
-    tags: list[tuple[str, str]] = [("title", info.title), ("album", info.title)]
+def ffmetadata(
+    info: BookInfo,
+    chapters: Sequence[ChapterMark],
+    *,
+    title: str | None = None,
+    track: tuple[int, int] | None = None,
+) -> str:
+    """The FFMETADATA1 text for a book: global tags, then one [CHAPTER] per mark (ms).
+
+    `title` is the file's own title (one chapter of a split book; default the book's) and
+    `track` its (number, total) among the book's files."""
+    tags: list[tuple[str, str]] = [("title", title or info.title), ("album", info.title)]
+    if track is not None:
+        tags.append(("track", f"{track[0]}/{track[1]}"))
     if info.author:
         tags += [("artist", info.author), ("album_artist", info.author)]
     if (year := year_text(info.year)) is not None:
@@ -162,13 +176,17 @@ def encode_m4b(
     cover: bytes | None = None,
     bitrate: str = "64k",
     pcm_rate: int | None = None,
+    title: str | None = None,
+    track: tuple[int, int] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> None:
     """Transcode the assembled audio at `source` to an AAC .m4b at `out_path`.
 
     `source` is anything ffmpeg reads (the assembled MP3, a WAV), or raw 16-bit mono PCM at
     `pcm_rate` Hz when that is given. The cover is `cover`, else `info.cover` (see
-    `cover_to_embed`); JPEG and PNG are copied as they are. Raises AudiobookError with
-    ffmpeg's last message on failure.
+    `cover_to_embed`); JPEG and PNG are copied as they are. `title` and `track` tag one file
+    of a split book (`ffmetadata`). `progress` hears the seconds of audio encoded so far,
+    as ffmpeg reports them. Raises AudiobookError with ffmpeg's last message on failure.
     """
     source, out_path = Path(source), Path(out_path)
     if not _BITRATE.match(bitrate):
@@ -176,7 +194,7 @@ def encode_m4b(
     embed = cover_to_embed(info, cover)
     if not source.is_file():
         raise AudiobookError(f"cannot make {out_path}: {source} does not exist; assemble it first")
-    metadata = ffmetadata(info, chapters)
+    metadata = ffmetadata(info, chapters, title=title, track=track)
     with replacing(out_path) as tmp:
         with tempfile.TemporaryDirectory(prefix="audiobook-m4b-") as work:
             meta_path = Path(work) / "chapters.txt"
@@ -200,16 +218,38 @@ def encode_m4b(
                 "-c:a", "aac", "-b:a", bitrate,
                 *(["-metadata:s:a:0", f"language={language}"] if language else []),
                 "-brand", "M4B ", "-movflags", "+faststart",
+                "-progress", "pipe:1", "-nostats",
                 "-f", "ipod", str(tmp),
             ]  # fmt: skip
-            done = subprocess.run(cmd, capture_output=True, check=False)
-        if done.returncode != 0:
-            why = _last_line(done.stderr)
-            if b"matches no streams" in done.stderr:
+            returncode, stderr = _run_reporting(cmd, progress)
+        if returncode != 0:
+            why = _last_line(stderr)
+            if b"matches no streams" in stderr:
                 why = f"{source} holds no audio stream"
             raise AudiobookError(
                 f"ffmpeg could not make {out_path}: {why}; check that the assembled audio plays"
             )
+
+
+def _run_reporting(cmd: list[str], progress: Callable[[float], None] | None) -> tuple[int, bytes]:
+    """Run ffmpeg with `-progress pipe:1`, telling `progress` each `out_time_us` it reports
+    (in seconds); returns its exit status and what it wrote to stderr."""
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors)
+        assert process.stdout is not None
+        try:
+            with process.stdout:
+                for raw in process.stdout:
+                    key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+                    if key == "out_time_us" and progress is not None and value.isdigit():
+                        progress(int(value) / 1e6)
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        returncode = process.wait()
+        errors.seek(0)
+        return returncode, errors.read()
 
 
 def read_media(path: str | Path) -> MediaInfo:

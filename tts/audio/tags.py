@@ -6,6 +6,14 @@ Windows Explorer and Media Player ignore 2.4 tags, and older car and phone firmw
 Pocket Casts, AntennaPod) all read CHAP/CTOC in 2.3, the version most chaptered files use.
 The one cost: 2.3 has no UTF-8, so text is stored as UTF-16, which holds Chinese just as well.
 
+The cover is checked before anything is embedded: a JPEG or PNG whose header gives its size
+(a GIF, WebP or BMP is converted to JPEG first), of at most 10 MB and 4096 pixels a side
+(`tts.read.limits`); a file that only starts like an image is no cover.
+
+What players list: the title (TIT2) is the book's, or for one file of a book split by
+chapter that chapter's title, with the book as album (TALB) and its place as 'n/total'
+(TRCK); the genre (TCON) is 'Audiobook', as in an M4B; the language (TLAN) is the book's.
+
 `write_id3` never edits the file in place. It writes the new tag, then copies the audio
 frames after it into a temp file beside the MP3, and renames that over the original only
 when complete: a crash or full disk leaves the old file whole. Called on the assembler's
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +38,7 @@ from mutagen.id3 import (
     CTOC,
     ID3,
     TALB,
+    TCON,
     TIT2,
     TLAN,
     TLEN,
@@ -48,11 +58,13 @@ from tts.audio.ffmpeg import ffmpeg_exe
 from tts.audio.mp3 import id3v2_size
 from tts.errors import AudiobookError, InputError
 from tts.model import BookInfo
+from tts.read.limits import COVER_LIMIT, COVER_PIXELS, TooLarge, read_capped, size_text
 
 __all__ = [
     "BookInfo",
     "ChapterMark",
     "image_mime",
+    "image_size",
     "iso639_2",
     "cover_to_embed",
     "load_cover",
@@ -126,26 +138,92 @@ def image_mime(data: bytes) -> str | None:
     return None
 
 
+def _other_image(data: bytes) -> bool:
+    """A GIF, WebP or BMP by its first bytes: the pictures ffmpeg turns into a JPEG."""
+    return data.startswith((b"GIF87a", b"GIF89a", b"BM")) or (
+        data.startswith(b"RIFF") and data[8:12] == b"WEBP"
+    )
+
+
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+"""The JPEG markers that start a frame header (SOF0-SOF15, less DHT, JPG and DAC)."""
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG's or JPEG's header, or None when it has none that parses
+    (a file that only starts like an image)."""
+    if image_mime(data) == "image/png":
+        if data[12:16] != b"IHDR" or len(data) < 24:
+            return None
+        width, height = struct.unpack(">II", data[16:24])
+        return (width, height) if width and height else None
+    if image_mime(data) != "image/jpeg":
+        return None
+    at = 2
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            at += 2
+            continue
+        if marker in (0xD9, 0xDA):  # the end, or image data, before any frame header
+            return None
+        (length,) = struct.unpack(">H", data[at + 2 : at + 4])
+        if marker in _JPEG_FRAMES:
+            if length < 7 or at + 9 > len(data):
+                return None
+            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
+            return (width, height) if width and height else None
+        at += 2 + length
+    return None
+
+
+_COVER_FIX = (
+    f"give a JPEG or PNG of at most {size_text(COVER_LIMIT)} and "
+    f"{COVER_PIXELS}x{COVER_PIXELS} pixels"
+)
+
+
 def player_cover(data: bytes) -> tuple[bytes, str]:
-    """The cover as phone players take it: JPEG or PNG as it is, anything else ffmpeg reads
-    (GIF, WebP, BMP, ...) converted to JPEG. Raises InputError when it is no image."""
+    """The cover as phone players take it: JPEG or PNG as it is, a GIF, WebP or BMP converted
+    to JPEG. Raises InputError when it is no image, or one larger than `COVER_LIMIT` bytes
+    or `COVER_PIXELS` across or down."""
+    if len(data) > COVER_LIMIT:
+        raise InputError(f"the cover is larger than {size_text(COVER_LIMIT)}")
     mime = image_mime(data)
-    if mime is not None:
-        return data, mime
-    cmd = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", "pipe:0",
-        "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "2", "-f", "image2pipe", "pipe:1",
-    ]  # fmt: skip
-    done = subprocess.run(cmd, input=data, capture_output=True, check=False)
-    if done.returncode != 0 or image_mime(done.stdout) != "image/jpeg":
-        raise InputError("the cover is not an image ffmpeg can read")
-    return done.stdout, "image/jpeg"
+    if mime is None:
+        if not _other_image(data):
+            raise InputError("the cover is not a JPEG, PNG, GIF, WebP or BMP image")
+        cmd = [
+            ffmpeg_exe(), "-hide_banner", "-loglevel", "error",
+            "-max_pixels", str(COVER_PIXELS * COVER_PIXELS), "-i", "pipe:0",
+            "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "2", "-f", "image2pipe", "pipe:1",
+        ]  # fmt: skip
+        done = subprocess.run(cmd, input=data, capture_output=True, check=False)
+        if done.returncode != 0 or image_mime(done.stdout) != "image/jpeg":
+            raise InputError("the cover is not an image ffmpeg can read")
+        data, mime = done.stdout, "image/jpeg"
+    size = image_size(data)
+    if size is None:
+        raise InputError("the cover is not an image: it starts like one, but its header is broken")
+    if max(size) > COVER_PIXELS:
+        raise InputError(f"the cover is {size[0]}x{size[1]} pixels, more than {COVER_PIXELS}")
+    return data, mime
 
 
 def load_cover(path: str | Path) -> tuple[bytes, str]:
-    """Read a user's `--cover FILE`: JPEG or PNG bytes and their mime type."""
+    """Read a user's `--cover FILE`: JPEG or PNG bytes and their mime type. One line of
+    InputError, naming the file, when it cannot be read or is no image of a sane size."""
     try:
-        data = Path(path).read_bytes()
+        data = read_capped(path, COVER_LIMIT)
+    except TooLarge:
+        raise InputError(
+            f"cover {path} is larger than {size_text(COVER_LIMIT)}; {_COVER_FIX}"
+        ) from None
     except OSError as e:
         raise InputError(
             f"cannot read cover {path}: {e.strerror or e}; give a JPEG or PNG file with --cover"
@@ -153,7 +231,8 @@ def load_cover(path: str | Path) -> tuple[bytes, str]:
     try:
         return player_cover(data)
     except InputError as e:
-        raise InputError(f"cover {path} is not an image; give a JPEG or PNG file") from e
+        what = str(e).removeprefix("the cover ")
+        raise InputError(f"cover {path} {what}; {_COVER_FIX}") from None
 
 
 def cover_to_embed(info: BookInfo, cover: bytes | None) -> tuple[bytes, str] | None:
@@ -163,7 +242,7 @@ def cover_to_embed(info: BookInfo, cover: bytes | None) -> tuple[bytes, str] | N
         try:
             return player_cover(cover)
         except InputError as e:
-            raise InputError(f"{e}; give a JPEG or PNG file with --cover") from e
+            raise InputError(f"{e}; {_COVER_FIX} with --cover") from e
     if not info.cover:
         return None
     try:
@@ -207,21 +286,26 @@ def id3_frames(
     info: BookInfo,
     chapters: Sequence[ChapterMark],
     length_ms: int,
-    track: int | None = None,
+    title: str | None = None,
+    track: tuple[int, int] | None = None,
     cover: bytes | None = None,
 ) -> list[Frame]:
     """The tag's frames in the order they are written (pure: no file is touched).
+
+    `title` is the file's own title (one chapter of a split book; default the book's) and
+    `track` its (number, total) among the book's files.
 
     Chapters go in time order, CTOC first: players built on ffmpeg list CHAP frames in the
     order they sit in the file, whatever the CTOC says. The cover goes last, being largest.
     """
     utf8 = Encoding.UTF8  # saved as UTF-16, which ID3v2.3 allows
-    frames: list[Frame] = [TIT2(encoding=utf8, text=[info.title])]
+    frames: list[Frame] = [TIT2(encoding=utf8, text=[title or info.title])]
     if info.author:
         frames.append(TPE1(encoding=utf8, text=[info.author]))
     frames.append(TALB(encoding=utf8, text=[info.title]))
     if track is not None:
-        frames.append(TRCK(encoding=utf8, text=[str(track)]))
+        frames.append(TRCK(encoding=utf8, text=[f"{track[0]}/{track[1]}"]))
+    frames.append(TCON(encoding=utf8, text=["Audiobook"]))
     if (year := year_text(info.year)) is not None:
         frames.append(TYER(encoding=utf8, text=[year]))
     if (language := iso639_2(info.language)) is not None:
@@ -315,16 +399,17 @@ def write_id3(
     *,
     info: BookInfo,
     chapters: Sequence[ChapterMark],
-    track: int | None = None,
+    title: str | None = None,
+    track: tuple[int, int] | None = None,
     cover: bytes | None = None,
 ) -> None:
     """Give the MP3 at `path` an ID3v2.3 tag, replacing any ID3v2 tag it had.
 
-    Title, album (the book's title), author, year, language, length, track (for one file of
-    a split book), front cover (`cover`, else `info.cover`, as `cover_to_embed` says; its
-    type is read from the bytes) and chapters: CHAP frames chp0, chp1, ... with a TIT2 title
-    each, listed in order by one top-level CTOC. Chapter times are clamped to the audio's
-    length.
+    Title (`title`, else the book's), album (the book's title), author, year, language,
+    genre, length, track ('n/total', for one file of a split book), front cover (`cover`,
+    else `info.cover`, as `cover_to_embed` says; its type is read from the bytes) and
+    chapters: CHAP frames chp0, chp1, ... with a TIT2 title each, listed in order by one
+    top-level CTOC. Chapter times are clamped to the audio's length.
 
     The audio frames are copied unchanged after the new tag into a temp file that replaces
     `path` when complete (keeping its permissions), so `path` is either untouched or fully
@@ -334,7 +419,14 @@ def write_id3(
     path = Path(path)
     length_ms = _audio_ms(path)
     head = tag_bytes(
-        id3_frames(info=info, chapters=chapters, length_ms=length_ms, track=track, cover=cover)
+        id3_frames(
+            info=info,
+            chapters=chapters,
+            length_ms=length_ms,
+            title=title,
+            track=track,
+            cover=cover,
+        )
     )
     start = _audio_start(path)
     with replacing(path, what="tag") as tmp, open(tmp, "wb") as out, open(path, "rb") as src:

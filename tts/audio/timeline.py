@@ -1,7 +1,8 @@
 """Where every clip and pause falls in the output: pure arithmetic, no audio touched.
 
 The assembler consumes `Layout.items`; chapter marks and subtitles read `placed` and
-`chapters`, so all three agree on the same times.
+`chapters`, so all three agree on the same times. A chapter without a heading is named in
+the book's language ('第3章', 'Chapter 3').
 """
 
 from __future__ import annotations
@@ -43,6 +44,20 @@ class Layout:
     seconds: float
 
 
+def untitled_chapter(number: int, language: str | None) -> str:
+    """What a chapter without a heading is called in the book's language: '第3章' for Chinese
+    (the same in Simplified and Traditional), else 'Chapter 3'."""
+    if language and language.lower().startswith("zh"):
+        return f"第{number}章"
+    return f"Chapter {number}"
+
+
+def chapter_title(number: int, heading: str | None, language: str | None) -> str:
+    """A chapter's title as players list it: its heading with its spaces tidied (no runs, no
+    ideographic or stray spaces), else `untitled_chapter`."""
+    return " ".join((heading or "").split()) or untitled_chapter(number, language)
+
+
 def pause_between(prev: Segment, nxt: Segment, pauses: Pauses, scene: bool) -> float:
     """Silence between two spoken segments, from the structure of the text.
 
@@ -81,8 +96,12 @@ def lay_out(
     requests: Sequence[Request],
     clips: Sequence[Clip],
     titles: Mapping[int, str] | None = None,
+    language: str | None = None,
 ) -> Layout:
-    """Clips in reading order with the pauses the structure asks for, and their times."""
+    """Clips in reading order with the pauses the structure asks for, and their times.
+
+    A chapter is titled by its heading in `titles`, else in the book's `language`
+    (`chapter_title`)."""
     by_key = {(s.chapter, s.index): s for s in segments}
     scenes = scene_breaks(segments)
     items: list[Clip | Silence] = []
@@ -107,7 +126,7 @@ def lay_out(
     chapters = tuple(
         ChapterSpan(
             number=n,
-            title=(titles or {}).get(n) or f"Chapter {n}",
+            title=chapter_title(n, (titles or {}).get(n), language),
             start=starts[n],
             end=starts[numbers[i + 1]] if i + 1 < len(numbers) else now,
         )

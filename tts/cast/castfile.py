@@ -17,8 +17,10 @@ from ruamel.yaml.error import YAMLError
 
 from tts import registry
 from tts.atomic import replacing
+from tts.cast.yamlnodes import DepthLimitedComposer, TooDeep
 from tts.errors import ConfigError
 from tts.model import Cast, Prosody, Voice
+from tts.read.limits import VOICES_LIMIT, TooLarge, read_capped, size_text
 
 
 def save_cast(path: Path | str, cast: Cast) -> None:
@@ -125,11 +127,19 @@ def _voice_dict(voice: Voice) -> dict[str, str]:
 
 def _read_yaml(path: Path | str) -> dict[str, Any]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_capped(path, VOICES_LIMIT).decode("utf-8")
+    except TooLarge:
+        raise ConfigError(
+            f"{path}: the saved cast is larger than {size_text(VOICES_LIMIT)}; {_DELETE_HINT}"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the saved cast ({exc}); {_DELETE_HINT}") from None
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Composer = DepthLimitedComposer
     try:
-        data = YAML(typ="safe", pure=True).load(text)
+        data = yaml.load(text)
+    except TooDeep as exc:
+        raise ConfigError(f"{path}:{exc.line}: nested too deep; {_DELETE_HINT}") from None
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

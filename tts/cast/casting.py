@@ -9,7 +9,9 @@ Who gets what, in order:
    book's locale: never the narrator's voice, and a voice nobody else has while the pool
    lasts. Where a character starts in the pool comes from a hash of the name, so adding a
    character moves nobody else. When the pool runs out, voices are reused with a
-   different pitch and rate, so no two characters sound exactly alike.
+   different pitch and rate, so no two characters sound exactly alike (unless voices.yaml
+   fixes both the rate and the pitch of more of them than there are voices: those share).
+   The time this takes grows with the cast, not with its square.
 
 Unless voices.yaml says otherwise, the unknown voice (doubtful dialogue) is the narrator's
 voice pitched 10 Hz lower: a wrong voice is worse than the storyteller's, and it keeps the
@@ -63,6 +65,35 @@ def _variants() -> Iterator[tuple[str, str]]:
             yield f"{p:+d}Hz", f"{r:+d}%"
         yield f"{-pitch:+d}Hz", "+0%"
         yield f"{pitch:+d}Hz", "+0%"
+
+
+class _Taken:
+    """The voices handed out so far, each as (name, rate, pitch), and what speeds up finding
+    a free one in a big cast: the names in use, and for each way of probing the pool the
+    first variant that may still have a free voice. Voices are only ever added, so a
+    variant found full stays full, and each cast probes in time linear in its size."""
+
+    def __init__(self, keys: set[tuple[str, str, str]]) -> None:
+        self.keys = set(keys)
+        self.names = {key[0] for key in self.keys}
+        self.variants: list[tuple[str, str]] = []
+        """(pitch, rate) of `_variants()`, as far as any probe has needed."""
+        self._more = _variants()
+        self.first_free: dict[tuple[object, ...], int] = {}
+        """(tiers, fixed rate, fixed pitch) -> the first variant not known to be full."""
+
+    def __contains__(self, key: tuple[str, str, str]) -> bool:
+        return key in self.keys
+
+    def add(self, key: tuple[str, str, str]) -> None:
+        self.keys.add(key)
+        self.names.add(key[0])
+
+    def variant(self, index: int) -> tuple[str, str]:
+        """The `index`th (pitch, rate) of `_variants()`."""
+        while len(self.variants) <= index:
+            self.variants.append(next(self._more))
+        return self.variants[index]
 
 
 def _start(name: str) -> int:
@@ -201,7 +232,7 @@ def build_cast(
             roster[c.name] = replace(c, aliases=merged, gender=known.gender or c.gender)
 
     speakers: dict[str, Voice] = {}
-    taken = {_key(narrator), _key(unknown)}
+    taken = _Taken({_key(narrator), _key(unknown)})
     for setting in config.speakers.values():
         name = setting.voice.name_for(engine)
         if name:
@@ -249,10 +280,17 @@ def _pick(
     pool: _Pool,
     engine: str,
     narrator: Voice,
-    taken: set[tuple[str, str, str]],
+    taken: _Taken,
     setting: VoiceSetting | None,
 ) -> Voice:
-    """The first free (voice, pitch, rate) for a character, probing from its name's hash."""
+    """The first free (voice, pitch, rate) for a character, probing from its name's hash:
+    each variant of pitch and rate in turn, and in each the tiers in order.
+
+    Every character probing the same tiers with the same fixed prosody starts at the first
+    variant that is not yet full (`_Taken.first_free`), so a big cast does not probe the
+    variants the characters before it filled: what it finds is what probing from the very
+    first variant would find, in time that does not grow with the cast.
+    """
 
     def without_narrator(tiers: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:
         kept = (tuple(n for n in tier if n != narrator.name) for tier in tiers)
@@ -262,22 +300,36 @@ def _pick(
     if not tiers:
         tiers = [(narrator.name,)]  # nothing else to speak with: vary the narrator's voice
     start = _start(character.name)
-    used = {key[0] for key in taken}
     for tier in tiers:  # a voice nobody speaks with yet, at its own pitch and rate
         for i in range(len(tier)):
             name = tier[(start + i) % len(tier)]
-            if name not in used:
+            if name not in taken.names:
                 return _with(Voice(engine, name), setting)
-    for pitch, rate in _variants():
-        for tier in tiers:
-            for i in range(len(tier)):
-                name = tier[(start + i) % len(tier)]
-                if setting is None and (name, rate, pitch) in taken:
-                    continue  # most probes in a big cast hit a taken voice: test before building
-                voice = _with(Voice(engine, name, rate=rate, pitch=pitch), setting)
-                if _key(voice) not in taken:
-                    return voice
-    raise AssertionError("unreachable: the variants never run out")
+    # The key a probe makes: voices.yaml's rate or pitch, where it gives one, wins.
+    fixed_rate = setting.rate if setting is not None else None
+    fixed_pitch = setting.pitch if setting is not None else None
+    names = list(dict.fromkeys(name for tier in tiers for name in tier))
+    probe = (tuple(tiers), fixed_rate, fixed_pitch)
+    index = taken.first_free.get(probe, 0)
+    while True:
+        pitch, rate = taken.variant(index)
+        key_rate = rate if fixed_rate is None else fixed_rate
+        key_pitch = pitch if fixed_pitch is None else fixed_pitch
+        if any((name, key_rate, key_pitch) not in taken for name in names):
+            break
+        if fixed_rate is not None and fixed_pitch is not None:
+            # Every variant is this one: the voices are all taken at the prosody voices.yaml
+            # fixes, so the character shares one (the first it probes).
+            taken.first_free[probe] = index
+            return _with(Voice(engine, tiers[0][start % len(tiers[0])]), setting)
+        index += 1
+    taken.first_free[probe] = index
+    for tier in tiers:
+        for i in range(len(tier)):
+            name = tier[(start + i) % len(tier)]
+            if (name, key_rate, key_pitch) not in taken:
+                return _with(Voice(engine, name, rate=rate, pitch=pitch), setting)
+    raise AssertionError("unreachable: the variant has a free voice")
 
 
 # --- the table `audiobook cast` prints -----------------------------------------

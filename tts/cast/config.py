@@ -85,6 +85,7 @@ from tts.model import (
     VoiceInfo,
     parse_prosody,
 )
+from tts.read.limits import VOICES_LIMIT, TooLarge, read_capped, short, size_text
 from tts.text import suggest
 
 # --- engines ---------------------------------------------------------------------
@@ -136,11 +137,12 @@ class _VoiceNames:
                 else f"use {_an(engine.label)} voice such as {example}"
             )
             return (
-                f"'{name}' is {_an(owner.label)} voice, not {_an(engine.label)} voice, "
+                f"'{short(name)}' is {_an(owner.label)} voice, not {_an(engine.label)} voice, "
                 f"for {path}; {where}"
             )
         check: Callable[..., str | None] = registry.load(engine.check_voice)
-        return check(name, path, locale, self.known.get(engine.name))
+        problem = check(name, path, locale, self.known.get(engine.name))
+        return problem.replace(name, short(name)) if problem else None  # the engine quotes it
 
     def owner(self, name: str, engine: EngineInfo) -> EngineInfo | None:
         """Another engine whose voice `name` plainly is (its form, or its list, says so)."""
@@ -189,6 +191,12 @@ _TOP_KEYS = (
 )
 _PAUSE_KEYS = tuple(f.name for f in fields(Pauses))
 _MAX_PAUSE = 10.0
+_MAX_NAME = 100
+"""The longest name or alias of a speaker: longer than any character's name in a book, short
+enough for the patterns the attribution stage builds from the names."""
+_MAX_VOICE_NAME = 100
+"""Longer than any voice name (Edge's longest are some 35 characters): checked first, as
+the engines' spelling hints take time that grows with the name's length squared."""
 
 _SYNONYMS = {
     "alias": "aliases",
@@ -292,16 +300,30 @@ def load_config(path: Path | str, *, voices: VoiceLists | None = None) -> Voices
     (None: the form only); by default each engine's list at hand, from the registry.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_voices_text(path)
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such voices file; check the path given to --voices"
         ) from None
+    return parse_config(text, source=str(path), voices=voices)
+
+
+def read_voices_text(path: Path | str) -> str:
+    """A voices.yaml's text, read within `VOICES_LIMIT`; ConfigError when it cannot be
+    (FileNotFoundError is left to the caller, who knows where the path came from)."""
+    try:
+        return read_capped(path, VOICES_LIMIT).decode("utf-8-sig")
+    except TooLarge:
+        raise ConfigError(
+            f"{path}: larger than {size_text(VOICES_LIMIT)}, the most a voices file may be "
+            "(a cast of 100,000 characters takes 3 MB); check that it is your voices.yaml"
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror}); check the path") from None
-    return parse_config(text, source=str(path), voices=voices)
 
 
 def parse_config(
@@ -340,6 +362,13 @@ def _is_prosody(key: ProsodyKey, value: str) -> bool:
     except ConfigError:
         return False
     return True
+
+
+def _long_name(what: str, name: str, path: str) -> str:
+    return (
+        f"{what} '{short(name)}' in {path} is {len(name):,} characters long; a name may have "
+        f"at most {_MAX_NAME}, so write the name the book uses"
+    )
 
 
 def _signed_fix(value: Any, unit: str) -> str:
@@ -407,7 +436,7 @@ class _Reader(NodeReader):
             hint = f"did you mean {guess}? " if guess else ""
             self.problem(
                 line_of(node),
-                f"unknown language '{value}' for {path}; {hint}choose one of: "
+                f"unknown language '{short(value)}' for {path}; {hint}choose one of: "
                 + ", ".join(LOCALES),
             )
         return locale
@@ -420,7 +449,7 @@ class _Reader(NodeReader):
         if value.lower() not in choices:
             self.problem(
                 line_of(node),
-                f"unknown engine '{value}' for engine; choose one of: " + ", ".join(choices),
+                f"unknown engine '{short(value)}' for engine; choose one of: " + ", ".join(choices),
             )
             return registry.AUTO
         return value.lower()
@@ -432,7 +461,8 @@ class _Reader(NodeReader):
         if not 0 <= value <= 1:
             self.problem(
                 line_of(node),
-                f"threshold {node.value} is outside 0..1 for threshold; write a number such as "
+                f"threshold {short(node.value)} is outside 0..1 for threshold; write a number "
+                "such as "
                 "0.5 (lower lets more guessed lines speak in a character's voice)",
             )
             return 0.5
@@ -454,7 +484,8 @@ class _Reader(NodeReader):
                 why = "negative" if seconds < 0 else f"longer than {_MAX_PAUSE:g} s"
                 self.problem(
                     line_of(value_node),
-                    f"pause of {value_node.value} s for {path} is {why}; write seconds from 0 "
+                    f"pause of {short(value_node.value)} s for {path} is {why}; write seconds "
+                    "from 0 "
                     f"to {_MAX_PAUSE:g}, such as {getattr(Pauses(), key):g}",
                 )
                 continue
@@ -556,7 +587,7 @@ class _Reader(NodeReader):
             if isinstance(value, str) and _is_prosody(key, value.strip()):
                 found[key] = value.strip()
                 continue
-            shown = node.value if isinstance(node, ScalarNode) else describe(node)
+            shown = short(node.value) if isinstance(node, ScalarNode) else describe(node)
             kind = "a signed percentage" if unit == "%" else "a signed number of hertz"
             self.problem(
                 line_of(node),
@@ -569,6 +600,13 @@ class _Reader(NodeReader):
     ) -> bool:
         """Check a name given under a voice key (`voice:`, `espeak:`); report and return False
         if bad. `move` False: it was given bare, so the fix is not moving it to another key."""
+        if len(name) > _MAX_VOICE_NAME:  # no voice is named so; spare the engine's hints
+            self.problem(
+                line_of(node),
+                f"voice name '{short(name)}' for {path} is {len(name):,} characters long; "
+                "write a voice name such as zh-CN-YunxiNeural or cmn+m3",
+            )
+            return False
         problem = self.voice_names.problem(name, key, path, locale or self.language, move)
         if problem is None:
             return True
@@ -593,8 +631,11 @@ class _Reader(NodeReader):
         for name, value_node in self.mapping(
             mapping, "speakers", None, entry="speaker", merge=True
         ).items():
-            path = f"speakers.{name}"
+            path = f"speakers.{short(name)}"
             line = key_lines.get(name, line_of(value_node))
+            if len(name) > _MAX_NAME:
+                self.problem(line, _long_name("speaker name", name, "speakers"))
+                continue
             if isinstance(value_node, MappingNode):
                 allowed = ("aliases", "gender", *self.voice_setting_keys)
                 keys = self.mapping(value_node, path, allowed)
@@ -627,8 +668,8 @@ class _Reader(NodeReader):
             if len(parts) > 1:
                 self.problem(
                     line_of(node),
-                    f"aliases '{value}' for {path} is one text, not a list; write a list: "
-                    f"[{', '.join(parts)}]",
+                    f"aliases '{short(value)}' for {path} is one text, not a list; write a "
+                    f"list: [{short(', '.join(parts))}]",
                 )
                 return ()
             items = [(node, value)]
@@ -653,6 +694,9 @@ class _Reader(NodeReader):
                 )
                 continue
             alias = value.strip()
+            if len(alias) > _MAX_NAME:
+                self.problem(line_of(item), _long_name("alias", alias, path))
+                continue
             if alias != name and alias not in out:
                 out.append(alias)
                 alias_lines.setdefault(f"{name}\0{alias}", line_of(item))
@@ -664,7 +708,7 @@ class _Reader(NodeReader):
             return None
         gender = _GENDER_WORDS.get(str(value).strip().lower()) if isinstance(value, str) else None
         if gender is None:
-            shown = node.value if isinstance(node, ScalarNode) else describe(node)
+            shown = short(node.value) if isinstance(node, ScalarNode) else describe(node)
             self.problem(
                 line_of(node),
                 f"gender '{shown}' for {path} is not male or female; write male or female "
@@ -680,21 +724,21 @@ class _Reader(NodeReader):
         for name, setting in speakers.items():
             for alias in setting.aliases:
                 line = alias_lines.get(f"{name}\0{alias}", setting.line)
-                path = f"speakers.{name}.aliases"
+                path = f"speakers.{short(name)}.aliases"
                 if alias in speakers:
                     self.problem(
                         line,
-                        f"alias '{alias}' for {path} is the name of another speaker "
+                        f"alias '{short(alias)}' for {path} is the name of another speaker "
                         f"(line {speakers[alias].line}); remove the alias, or merge the two "
                         "speakers into one entry",
                     )
                 elif alias in owner:
                     other = owner[alias]
+                    first = alias_lines.get(f"{other}\0{alias}", speakers[other].line)
                     self.problem(
                         line,
-                        f"alias '{alias}' for {path} is also an alias of {other} (line "
-                        f"{alias_lines.get(f'{other}{chr(0)}{alias}', speakers[other].line)}); "
-                        "give it to one speaker only",
+                        f"alias '{short(alias)}' for {path} is also an alias of {short(other)} "
+                        f"(line {first}); give it to one speaker only",
                     )
                 else:
                     owner[alias] = name

@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from tts.atomic import replacing
-from tts.cast.config import VoiceLists, parse_config, voice_key
+from tts.cast.config import VoiceLists, parse_config, read_voices_text, voice_key
 from tts.model import Cast, Character, Voice
 
 _NEW_FILE_HEADER = """\
@@ -45,7 +45,7 @@ def write_voices_yaml(
     yaml = YAML(typ="rt")
     yaml.width = 4096
     yaml.allow_unicode = True
-    existing = target.read_text(encoding="utf-8-sig") if target.exists() else ""
+    existing = read_voices_text(target) if target.exists() else ""
     config = parse_config(existing, source=str(path), voices=voices)
     data: Any = None
     if existing.strip():

@@ -2,9 +2,11 @@
 
 A settings file is checked by walking the nodes ruamel.yaml composes, not the plain data
 it loads: each node knows its line, so every problem can say `file:LINE: what; fix`.
-`NodeReader` does the parts any such file needs (a document that parses, mappings without
-unknown or repeated keys, text, numbers) and collects every problem instead of stopping
-at the first; what the keys mean is the job of the schema that uses it (tts.cast.config).
+`NodeReader` does the parts any such file needs (a document that parses and nests no
+deeper than `MAX_DEPTH`, mappings without unknown or repeated keys, text, numbers) and
+collects every problem instead of stopping at the first; what the keys mean is the job of
+the schema that uses it (tts.cast.config). Messages quote at most the first few dozen
+characters of the file's own text (`tts.read.limits.short`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,39 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from tts.read.limits import short
 from tts.text import suggest
+
+MAX_DEPTH = 20
+"""The deepest lists and mappings may nest; a settings file needs a handful of levels, and
+YAML nested thousands deep (`[[[[...`) would exhaust Python's stack while composing."""
+
+
+class TooDeep(Exception):
+    """Nested past `MAX_DEPTH`, at 1-based `line`."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class DepthLimitedComposer(Composer):
+    """ruamel's composer, stopping at `MAX_DEPTH` instead of recursing without end."""
+
+    levels = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.levels += 1
+        try:
+            if self.levels > MAX_DEPTH:
+                raise TooDeep(int(self.parser.peek_event().start_mark.line) + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self.levels -= 1
 
 
 def line_of(node: Node) -> int:
@@ -50,10 +81,10 @@ def describe(node: Node) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):
-        return f"'{node.value}' (true/false)"
+        return f"'{short(node.value)}' (true/false)"
     if isinstance(value, (int, float)):
-        return f"the number {node.value}"
-    return f"'{value}'"
+        return f"the number {short(node.value)}"
+    return f"'{short(value)}'"
 
 
 class NodeReader:
@@ -81,8 +112,16 @@ class NodeReader:
     def compose(self, text: str) -> Node | None:
         """The document's root node; None when it is empty or not valid YAML (reported)."""
         yaml = YAML(typ="rt")
+        yaml.Composer = DepthLimitedComposer
         try:
             root = yaml.compose(text)
+        except TooDeep as exc:
+            self.problem(
+                exc.line,
+                f"lists and mappings nested more than {MAX_DEPTH} levels deep; a settings "
+                "file needs a few levels at most, so check the brackets and the indentation",
+            )
+            return None
         except MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = int(mark.line) + 1 if mark is not None else 1
@@ -138,25 +177,25 @@ class NodeReader:
             if key in first_line:
                 if merge:
                     message = (
-                        f"{entry} '{key}' is listed twice in {where} (first on line "
+                        f"{entry} '{short(key)}' is listed twice in {where} (first on line "
                         f"{first_line[key]}); merge the two entries into one"
                     )
                 else:
                     message = (
-                        f"key '{key}' appears twice in {where} (first on line "
+                        f"key '{short(key)}' appears twice in {where} (first on line "
                         f"{first_line[key]}); keep one of them"
                     )
                 self.problem(line, message)
                 continue
             first_line[key] = line
             if allowed is not None and key not in allowed:
-                guess = suggest(key, allowed, self.synonyms)
+                guess = suggest(key, allowed, self.synonyms) if len(key) <= 100 else None
                 fix = (
                     f"did you mean '{guess}'?"
                     if guess
                     else "expected one of: " + ", ".join(allowed)
                 )
-                self.problem(line, f"unknown key '{key}' in {where}; {fix}")
+                self.problem(line, f"unknown key '{short(key)}' in {where}; {fix}")
                 continue
             out[key] = value_node
         return out

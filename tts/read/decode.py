@@ -3,9 +3,11 @@
 `decode_text` finds the encoding of a plain-text book by trying the encodings
 its readers' books come in (UTF-8 and UTF-16 with or without a byte-order mark,
 GB18030, Big5, then what a detector suggests) and keeping the first reading that
-looks like prose; bytes that are no text at all (a PDF, a ZIP, an image) are
-refused with the fix. `file_error` is the `InputError` that starts with the
-file's path, which the plain-text and EPUB readers both raise.
+looks like prose; valid UTF-8 or a byte-order mark is no guess, so it only has to
+be free of control characters (a page of dialogue may be mostly quote marks).
+Bytes that are no text at all (a PDF, a ZIP, an image) are refused with the fix.
+`file_error` is the `InputError` that starts with the file's path, which the
+plain-text and EPUB readers both raise.
 """
 
 from __future__ import annotations
@@ -109,15 +111,23 @@ def _common_share(han: str) -> float:
     return sum(map(_COMMON_HAN.__contains__, han)) / len(han) if han else 0.0
 
 
+def _visible(sample: str) -> int:
+    return len(sample) - sample.count(" ") - sample.count("\n") - sample.count("\t")
+
+
+def _is_binary(sample: str) -> bool:
+    """Control characters or broken bytes all through it: data, not text, in any encoding."""
+    visible = _visible(sample)
+    controls = len(_CONTROL_RE.findall(sample))
+    replacements = sample.count("\ufffd")
+    return controls > 0.01 * visible or replacements > 0.005 * visible
+
+
 def _plausibility(text: str) -> float:
     """0 for garbage, higher for text that reads like a book (letters, few controls)."""
     sample = text[:200_000]
-    visible = len(sample) - sample.count(" ") - sample.count("\n") - sample.count("\t")
-    if visible <= 0:
-        return 0.0
-    controls = len(_CONTROL_RE.findall(sample))
-    replacements = sample.count("\ufffd")
-    if controls > 0.01 * visible or replacements > 0.005 * visible:
+    visible = _visible(sample)
+    if visible <= 0 or _is_binary(sample):
         return 0.0
     letters = len(sample) - len(_LETTER_RE.sub("", sample))
     accented = len(sample) - len(_ACCENTED_RE.sub("", sample))
@@ -245,6 +255,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
 
 
 _EMPTY = "is empty; give a text file that holds the book"
+_UNICODE = frozenset({"utf-8", *(name for _, name in _BOMS)})
+"""The encodings a reading in is no guess: valid UTF-8, or a byte-order mark."""
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:
@@ -265,6 +277,12 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
         text = text[1:]
     if not text or text.isspace():
         raise file_error(path, _EMPTY)
-    if _plausibility(text) < 0.3:
+    if encoding in _UNICODE:
+        # Bytes that are valid UTF-8 (or carry a byte-order mark) are text in that encoding
+        # unless they hold data: a page of dialogue may be mostly quote marks, not letters.
+        looks_wrong = _is_binary(text[:200_000])
+    else:
+        looks_wrong = _plausibility(text) < 0.3
+    if looks_wrong:
         raise file_error(path, f"does not look like text in {encoding}; {_FIX}")
     return text, encoding

@@ -22,18 +22,26 @@ from tts.read.clean import (
 )
 from tts.read.decode import decode_text, file_error
 from tts.read.language import detect_language
+from tts.read.limits import TEXT_LIMIT, TooLarge, read_capped, size_text
 
 
 def read_text(path: str | Path) -> tuple[str, str]:
     """Read a text file in whatever encoding users have; return (text, encoding name).
 
-    Line endings become '\\n'; a leading byte-order mark is dropped.
+    Line endings become '\\n'; a leading byte-order mark is dropped. A file larger than
+    `TEXT_LIMIT` (or a device that never ends) is refused after reading at most that much.
     """
     path = Path(path)
     if path.is_dir():
         raise file_error(path, "is a directory; give the path of the book's text file")
     try:
-        data = path.read_bytes()
+        data = read_capped(path, TEXT_LIMIT)
+    except TooLarge:
+        raise file_error(
+            path,
+            f"is larger than {size_text(TEXT_LIMIT)}, the most a book file may be; check that "
+            "it is the book's text, and split a longer book into parts",
+        ) from None
     except FileNotFoundError:
         raise file_error(path, "no such file; check the path and file name") from None
     except PermissionError:

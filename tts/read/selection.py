@@ -7,8 +7,28 @@ from dataclasses import replace
 
 from tts.errors import InputError
 from tts.model import Book, Chapter
+from tts.read.limits import short
 
 _SELECTION_RE = re.compile(r"\s*(\d+)\s*(?:(-)\s*(\d*)\s*)?")
+
+
+def _number(digits: str) -> int:
+    """A chapter number; one of more digits than any book has chapters is past every end
+    (and Python will not read an int of more than 4,300 digits)."""
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
+def _past_the_end(spec: str, count: int) -> InputError:
+    """The error for a selection that names a chapter after the book's last one."""
+    if count == 1:
+        return InputError(
+            f"chapter selection '{short(spec)}': the book has only one chapter; "
+            "leave out --chapters to read it"
+        )
+    return InputError(
+        f"chapter selection '{short(spec)}': the book has {count} chapters (1-{count}); "
+        "choose within that range"
+    )
 
 
 def parse_chapter_selection(spec: str, count: int) -> list[int]:
@@ -21,23 +41,24 @@ def parse_chapter_selection(spec: str, count: int) -> list[int]:
         m = _SELECTION_RE.fullmatch(item)
         if m is None:
             raise InputError(
-                f"chapter selection {spec!r}: {item.strip()!r} is not a chapter "
+                f"chapter selection '{short(spec)}': '{short(item.strip())}' is not a chapter "
                 f"number or range; {fix}"
             )
-        first = int(m.group(1))
-        last = first if m.group(2) is None else int(m.group(3) or count)
+        first = _number(m.group(1))
+        last = first if m.group(2) is None else _number(m.group(3)) if m.group(3) else count
         if first < 1:
-            raise InputError(f"chapter selection {spec!r}: chapters are numbered from 1; {fix}")
+            raise InputError(
+                f"chapter selection '{short(spec)}': chapters are numbered from 1; {fix}"
+            )
+        if first > count and not m.group(3):  # '2-' on a one-chapter book is no '2-1'
+            raise _past_the_end(spec, count)
         if last < first:
             raise InputError(
-                f"chapter selection {spec!r}: range {first}-{last} runs backwards; "
+                f"chapter selection '{short(spec)}': range {first}-{last} runs backwards; "
                 f"write it as {last}-{first}"
             )
         if last > count:
-            raise InputError(
-                f"chapter selection {spec!r}: the book has {count} chapter"
-                f"{'' if count == 1 else 's'} (1-{count}); choose within that range"
-            )
+            raise _past_the_end(spec, count)
         numbers.update(range(first, last + 1))
     return sorted(numbers)
 

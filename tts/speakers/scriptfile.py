@@ -17,6 +17,7 @@ from typing import Any, get_args
 
 from tts.errors import ScriptError
 from tts.model import Cast, Segment, SegmentKind, Voice
+from tts.read.limits import TEXT_LIMIT, TooLarge, read_capped, short, size_text
 
 KINDS: tuple[str, ...] = get_args(SegmentKind)
 
@@ -91,9 +92,13 @@ def read_script_file(path: Path) -> list[Segment]:
     """Segments from a (possibly hand-corrected) jsonl script; `speaker` is authoritative."""
     make = f"create one with 'audiobook script INPUT --format jsonl > {path.name}'"
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        lines = read_capped(path, TEXT_LIMIT).decode("utf-8-sig").splitlines()
     except FileNotFoundError:
         raise ScriptError(f"{path}: no such script file; {make}") from None
+    except TooLarge:
+        raise ScriptError(
+            f"{path}: larger than {size_text(TEXT_LIMIT)}, the most a script file may be; {make}"
+        ) from None
     except (UnicodeDecodeError, IsADirectoryError) as exc:
         raise ScriptError(
             f"{path}: not a UTF-8 jsonl script ({type(exc).__name__}); {make}"
@@ -107,6 +112,11 @@ def read_script_file(path: Path) -> list[Segment]:
         except json.JSONDecodeError as exc:
             raise ScriptError(
                 f"{path}:{number}: not valid JSON ({exc.msg}); each line must be one JSON object"
+            ) from None
+        except RecursionError:  # brackets nested thousands deep
+            raise ScriptError(
+                f"{path}:{number}: not a script line (nested too deep); each line must be one "
+                "JSON object"
             ) from None
         segments.append(_segment(obj, f"{path}:{number}", number))
     if not segments:
@@ -124,7 +134,7 @@ def _segment(obj: Any, where: str, number: int) -> Segment:
             )
     kind = obj["kind"]
     if kind not in KINDS:
-        raise ScriptError(f"{where}: kind '{kind}' is not one of {', '.join(KINDS)}")
+        raise ScriptError(f"{where}: kind '{short(str(kind))}' is not one of {', '.join(KINDS)}")
     if not isinstance(obj["text"], str):
         raise ScriptError(f"{where}: 'text' must be a string")
     speaker = obj.get("speaker")

@@ -120,6 +120,8 @@ class Progress:
     requests: int = 0
     """Engine calls made so far, retries included."""
     retries: int = 0
+    refusals: int = 0
+    """Calls the service refused (RateLimited) and that were tried again; among `retries`."""
     audio_seconds: float = 0.0
     concurrency: int = 0
     """The connection limit right now (lowered while the service pushes back)."""
@@ -164,25 +166,43 @@ class Progress:
             self.listener(self)
 
 
-class AdaptiveLimiter:
-    """Lets at most `limit` calls run at once; the limit adapts to the service (AIMD).
+@dataclass(frozen=True)
+class Ticket:
+    """What `AdaptiveLimiter.acquire` hands a call, to give back to `congested` if refused."""
 
-    When the service says slow down, the limit halves (once per round of requests sent
-    under the same limit) and nobody starts a call before its retry-after has passed; after
-    `limit` successes in a row it grows by one again, up to `maximum`.
+    epoch: int
+    """The round of calls sent under the same limit that this one belongs to."""
+    running: int
+    """Calls running when this one started, itself included."""
+
+
+class AdaptiveLimiter:
+    """Lets at most `limit` calls run at once; the limit settles where the service allows.
+
+    When the service refuses a call (429/503), the limit falls (once per round of calls sent
+    under the same limit) to at most half, and to at most one less than the calls running
+    when the refused one started: that is where the service said no, the `ceiling`. Nobody
+    starts a call before its retry-after has passed. Below the ceiling the limit grows by one
+    after `limit` successes in a row, back to what worked; at the ceiling and above only after
+    `probe_after` successes in a row, so a service that allows more again is found while one
+    that does not refuses one call in `probe_after`, not every other one. A refused probe
+    puts the limit back to the most calls that worked.
     """
 
-    def __init__(self, maximum: int) -> None:
+    def __init__(self, maximum: int, probe_after: int = 30) -> None:
         self.maximum = max(1, maximum)
         self.limit = self.maximum
+        self.ceiling: int | None = None
+        """The most calls at once the service took before it last refused; None before."""
+        self.probe_after = max(1, probe_after)
         self.active = 0
         self.epoch = 0
         self.not_before = 0.0
         self._successes = 0
         self._waiters: list[asyncio.Future[None]] = []
 
-    async def acquire(self) -> int:
-        """Wait for a slot; returns the epoch to pass to `congested`."""
+    async def acquire(self) -> Ticket:
+        """Wait for a slot; returns the ticket to pass to `congested`."""
         loop = asyncio.get_running_loop()
         while True:
             delay = self.not_before - loop.time()
@@ -191,7 +211,7 @@ class AdaptiveLimiter:
                 continue
             if self.active < self.limit:
                 self.active += 1
-                return self.epoch
+                return Ticket(self.epoch, self.active)
             waiter: asyncio.Future[None] = loop.create_future()
             self._waiters.append(waiter)
             try:
@@ -204,17 +224,25 @@ class AdaptiveLimiter:
         self.active -= 1
         if ok:
             self._successes += 1
-            if self._successes >= self.limit and self.limit < self.maximum:
-                self.limit += 1
+            below = self.ceiling is None or self.limit < self.ceiling
+            if self._successes >= (self.limit if below else self.probe_after):
+                self.limit = min(self.maximum, self.limit + 1)
                 self._successes = 0
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_result(None)
         self._waiters.clear()
 
-    def congested(self, epoch: int, retry_after: float | None) -> None:
-        if epoch == self.epoch:
-            self.limit = max(1, self.limit // 2)
+    def congested(self, ticket: Ticket, retry_after: float | None) -> None:
+        """The service refused the call that got `ticket`."""
+        if ticket.epoch == self.epoch:
+            allowed = max(1, ticket.running - 1)
+            if self.ceiling is not None and ticket.running > self.ceiling:
+                self.ceiling = allowed  # a refused probe: back to the most that worked
+                self.limit = min(self.limit, allowed)
+            else:
+                self.limit = max(1, min(self.limit // 2, allowed))
+                self.ceiling = allowed
             self.epoch += 1
             self._successes = 0
         if retry_after:
@@ -222,12 +250,18 @@ class AdaptiveLimiter:
             self.not_before = max(self.not_before, loop.time() + retry_after)
 
 
+def _backoff(attempt: int, base: float, cap: float) -> float:
+    """Seconds to wait before try `attempt + 1`: exponential from `base`, capped, jittered."""
+    return min(cap, base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+
+
 def _excerpt(text: str, width: int = 24) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _where(request: Request) -> str:
+def where_in_book(request: Request) -> str:
+    """Where a request's text is in the book, for an error: 'chapter 2, segment 14 ("…")'."""
     chapter, index = request.keys[0]
     return f'chapter {chapter}, segment {index} ("{_excerpt(request.text)}")'
 
@@ -249,17 +283,24 @@ async def synthesize_all(
     max_attempts: int = 6,
     backoff: float = 0.5,
     max_backoff: float = 30.0,
+    patience: float = 300.0,
+    where: Callable[[Request], str] | None = where_in_book,
+    resumable: bool = True,
 ) -> list[Clip]:
     """Synthesize every request (or take it from the cache); clips in request order.
 
     A cached clip counts only if its audio is still what was stored (`ClipCache.lookup`); a
     damaged or unverified one is a miss like any other, counted in `progress`.
-    Misses go out at most `concurrency` at a time (fewer while the service answers 429/503),
-    longest first so the connections finish together.
+    Misses go out at most `concurrency` at a time (fewer where the service refuses more:
+    `AdaptiveLimiter`), longest first so the connections finish together.
     Transient errors are retried with a fresh call after an exponential, jittered backoff
-    starting at `backoff` seconds (at least the service's retry-after). A permanent error,
-    or a transient one that survives `max_attempts` calls, cancels all outstanding work and
-    is raised again, same class, its message saying how much is done and cached.
+    starting at `backoff` seconds. A refusal (RateLimited: 429/503) waits twice as long, and
+    at least the service's retry-after, and is not a failed attempt: a request is refused
+    for up to `patience` seconds in a row. A permanent error, a transient one that survives
+    `max_attempts` failed calls, or refusals past `patience` cancel all outstanding work and
+    the error is raised again, same class, its message saying where it happened (`where`:
+    the text's place in the book; None leaves it out, as for a single line) and, when
+    `resumable`, how much is done and cached and that rerunning the command resumes.
 
     `progress` is a `Progress` to update (read `progress.stats()` afterwards), or just a
     callback that receives one after every change.
@@ -322,10 +363,11 @@ async def synthesize_all(
     jobs = sorted(todo.items(), key=lambda job: (len(reqs[job[1][0]].text), -job[1][0]))
 
     async def call(request: Request) -> Audio:
-        attempt = 0
+        failures = 0  # failed calls: they count against max_attempts
+        refusals = 0  # refused calls in a row: they do not, while within patience
+        refused_since = 0.0
         while True:
-            attempt += 1
-            epoch = await limiter.acquire()
+            ticket = await limiter.acquire()
             progress.requests += 1
             try:
                 audio = await engine.synthesize(request.text, request.voice)
@@ -333,17 +375,30 @@ async def synthesize_all(
                 limiter.release(ok=False)
                 if not e.transient:
                     raise
-                if attempt >= max_attempts:
-                    raise _reworded(e, f"{e} (gave up after {attempt} attempts)") from e
-                delay = min(max_backoff, backoff * 2 ** (attempt - 1))
-                delay *= 0.5 + random.random() / 2
                 if isinstance(e, RateLimited):
-                    limiter.congested(epoch, e.retry_after)
-                    delay = max(2 * delay, e.retry_after or 0.0)
+                    limiter.congested(ticket, e.retry_after)
+                    now = time.monotonic()
+                    refusals += 1
+                    if refusals == 1:
+                        refused_since = now
+                    refused = now - refused_since
+                    wait = max(2 * _backoff(refusals, backoff, max_backoff), e.retry_after or 0.0)
+                    if refused + wait > patience:
+                        tries = "1 try" if refusals == 1 else f"{refusals} tries"
+                        raise _reworded(
+                            e, f"{e} (refused {tries} in {refused:.0f} s; gave up)"
+                        ) from e
+                    progress.refusals += 1
+                else:
+                    failures += 1
+                    refusals = 0
+                    if failures >= max_attempts:
+                        raise _reworded(e, f"{e} (gave up after {failures} attempts)") from e
+                    wait = _backoff(failures, backoff, max_backoff)
                 progress.retries += 1
                 progress.concurrency = limiter.limit
                 progress.changed()
-                await asyncio.sleep(delay)
+                await asyncio.sleep(wait)
                 continue
             except BaseException:
                 limiter.release(ok=False)
@@ -359,7 +414,9 @@ async def synthesize_all(
             try:
                 audio = await call(request)
             except AudiobookError as e:
-                raise _reworded(e, f"{e}; while reading {_where(request)}") from e
+                if where is None:
+                    raise
+                raise _reworded(e, f"{e}; while reading {where(request)}") from e
             # Shielded: once audio has arrived it is stored and counted even if the run is
             # being cancelled, so the "lines done and cached" count is exact.
             store = asyncio.ensure_future(save(key, indices, audio))
@@ -387,7 +444,7 @@ async def synthesize_all(
         if task.cancelled():
             continue
         error = task.exception()
-        if isinstance(error, AudiobookError):
+        if isinstance(error, AudiobookError) and resumable:
             done = f"{progress.done_lines} of {progress.total_lines} lines done and cached"
             raise _reworded(error, f"{error} ({done}; rerun the same command to resume)") from error
         if error is not None:

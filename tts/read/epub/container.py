@@ -1,10 +1,12 @@
 """The EPUB container: the ZIP archive, its package file (OPF), metadata, cover and TOC.
 
 `read_epub` is the only function here that touches the disk (through ebooklib):
-it checks the archive (damaged, DRM-protected), then returns the spine's XHTML
-documents parsed into blocks, the table of contents resolved to those documents,
-and the title, author, year, language and cover for the audio file's tags.
-ebooklib is imported on first use: only EPUB books need it.
+it checks the archive (damaged, DRM-protected, claiming a file larger than the
+limit), then returns the spine's XHTML documents parsed into blocks, the table of
+contents resolved to those documents, and the title, author, year, language and
+cover for the audio file's tags. ebooklib takes every file out of the archive
+through `_Unpacked`, which stops at the limits of `tts.read.limits` whatever the
+archive's headers say. ebooklib is imported on first use: only EPUB books need it.
 """
 
 from __future__ import annotations
@@ -15,12 +17,21 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote
 
+from tts.errors import InputError
 from tts.model import BookInfo
 from tts.read.decode import file_error
 from tts.read.epub.xhtml import Document, parse_document
+from tts.read.limits import (
+    EPUB_MEMBER_LIMIT,
+    EPUB_TOTAL_LIMIT,
+    TooLarge,
+    read_stream,
+    short,
+    size_text,
+)
 
 _FIX = "re-download or re-export the book as EPUB, or save it as plain text (.txt)"
 """The fix an error about an unreadable EPUB ends with."""
@@ -71,13 +82,61 @@ _FONT_OBFUSCATION = (
 )
 
 
+def _too_large(path: Path, member: str, limit: int) -> InputError:
+    return file_error(
+        path,
+        f"{short(member)} inside it unpacks to more than {size_text(limit)}, the most a file "
+        f"in an EPUB may hold; {_FIX}",
+    )
+
+
+class _Unpacked:
+    """What reading one EPUB has taken out of its archive (or folder) so far, so no one
+    file passes `EPUB_MEMBER_LIMIT` and all of them together `EPUB_TOTAL_LIMIT`, however
+    often the package lists them and whatever the archive's headers claim."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.total = 0
+
+    def read(self, opened: IO[bytes], member: str) -> bytes:
+        try:
+            data = read_stream(opened, EPUB_MEMBER_LIMIT)
+        except TooLarge:
+            raise _too_large(self.path, member, EPUB_MEMBER_LIMIT) from None
+        self.total += len(data)
+        if self.total > EPUB_TOTAL_LIMIT:
+            raise file_error(
+                self.path,
+                f"its files unpack to more than {size_text(EPUB_TOTAL_LIMIT)}, the most an "
+                f"EPUB may hold; {_FIX}",
+            )
+        return data
+
+    def from_zip(self, zf: zipfile.ZipFile, member: str) -> bytes:
+        with zf.open(member) as opened:
+            return self.read(opened, member)
+
+    def from_folder(self, member: str) -> bytes:
+        file = self.path / member
+        if file.exists() and not file.is_file():  # a device (/dev/zero) or a pipe
+            raise file_error(self.path, f"{short(member)} inside it is not a file; {_FIX}")
+        with open(file, "rb") as opened:
+            return self.read(opened, member)
+
+
 def _check_zip(path: Path) -> None:
-    """Fail early, with the fix, on a damaged archive or DRM-protected content."""
+    """Fail early, with the fix, on a damaged archive, one that says it unpacks to more
+    than the limits, or DRM-protected content."""
     try:
         with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if info.file_size > EPUB_MEMBER_LIMIT:
+                    raise _too_large(path, info.filename, EPUB_MEMBER_LIMIT)
             names = set(zf.namelist())
             if "META-INF/encryption.xml" in names:
-                xml = zf.read("META-INF/encryption.xml").decode("utf-8", errors="replace")
+                raw = _Unpacked(path).from_zip(zf, "META-INF/encryption.xml")
+                xml = raw.decode("utf-8", errors="replace")
                 methods = re.findall(r"EncryptionMethod[^>]*Algorithm=[\"']([^\"']+)", xml)
                 if any(m not in _FONT_OBFUSCATION for m in methods):
                     raise file_error(
@@ -213,17 +272,33 @@ def _open_book(path: Path) -> Any:
     from ebooklib import epub
     from lxml import etree
 
+    class Reader(epub.EpubReader):
+        """ebooklib's reader, taking each file out through `_Unpacked`'s limits."""
+
+        def __init__(self, options: dict[str, Any]) -> None:
+            super().__init__(str(path), options)
+            self.unpacked = _Unpacked(path)
+
+        def read_file(self, name: str) -> bytes:
+            name = posixpath.normpath(name)
+            if isinstance(self.zf, zipfile.ZipFile):
+                return self.unpacked.from_zip(self.zf, name)
+            return self.unpacked.from_folder(name)
+
     errors = (*_EBOOKLIB_ERRORS, epub.EpubException, etree.LxmlError)
     first: BaseException | None = None
     for options in ({"ignore_ncx": True}, {"ignore_ncx": False}):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return epub.read_epub(str(path), options)
+                reader = Reader(options)  # what epub.read_epub does, with the limits
+                book = reader.load()
+                reader.process()
+                return book
         except errors as exc:
             first = first or exc
     if isinstance(first, KeyError):
-        what = f"a file it lists is missing from the archive: {first}"
+        what = f"a file it lists is missing from the archive: {short(str(first))}"
     elif isinstance(first, (AttributeError, TypeError, IndexError, ValueError)):
         what = "its package file (.opf) or table of contents is malformed"
     else:
@@ -288,7 +363,7 @@ def read_epub(path: str | Path) -> tuple[list[Document], Toc, BookInfo]:
         try:
             doc = parse_document(name, item.content or b"")
         except (AssertionError, ValueError) as exc:  # html.parser on badly broken markup
-            raise file_error(path, f"{name} cannot be parsed ({exc}); {_FIX}") from None
+            raise file_error(path, f"{short(name)} cannot be parsed ({exc}); {_FIX}") from None
         docs.append(doc)
 
     book_title = _clean_meta(next((v for v, _ in _meta(book, _DC, "title") if v), None))

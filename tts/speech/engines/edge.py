@@ -9,7 +9,9 @@ kinds a user (or the scheduler) can act on.
 
 The engine makes exactly one attempt per request by default: retries and backoff belong to
 the scheduler (`tts.speech.synth`), which reads `EngineError.transient` and
-`RateLimited.retry_after`.
+`RateLimited.retry_after`. A refusal (HTTP 401/403) is RateLimited the first time, since the
+service refuses now and then under load, and ClientOutdated ("upgrade edge-tts") when it
+comes back on a fresh connection before anything has succeeded.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
@@ -64,6 +66,13 @@ COMPLETENESS_TOLERANCE = 0.1
 """Seconds of audio that may be missing under the last sentence's end before a clip counts as
 cut short. The service's audio runs on past its last boundary (trailing silence), so a whole
 clip never comes close; a dropped chunk costs at least one message of audio."""
+UNANNOUNCED_SHARE = 0.75
+"""Text past the last sentence the service announced counts as read when the audio after that
+announcement holds at least this share of the time the rest needs at the pace of the
+announced part. The service does not always announce a sentence it reads (a trailing
+fragment it does not take for a sentence), and its clips end in about 0.7 s of silence, so a
+turn that stops early by less than about a second of speech cannot be told from a whole one;
+any longer loss can."""
 
 UPGRADE_HINT = "upgrade edge-tts: pip install -U edge-tts"
 OFFLINE_HINT = "check your network, or use --engine espeak to work offline"
@@ -89,7 +98,27 @@ def split_for_edge(text: str, max_bytes: int = MAX_REQUEST_BYTES) -> list[str]:
 
 
 def _letters(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if unicodedata.category(ch)[0] in "LN")
+    """What is read aloud, to compare texts by: letters and digits, case and width folded."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+def _announced(bounds: Sequence[Boundary], letters: str) -> int | None:
+    """How many of `letters` (the request's, from `_letters`) the boundaries cover, read in
+    order; None when a boundary's words are not in the text at all (nothing to go by).
+
+    The service's boundary text is a span of the text sent, so each is looked for after the
+    one before: words said twice count twice."""
+    covered = 0
+    for boundary in bounds:
+        words = _letters(boundary.text)
+        if not words:
+            continue
+        at = letters.find(words, covered)
+        if at < 0:
+            return None
+        covered = at + len(words)
+    return covered
 
 
 def incomplete_reason(
@@ -97,9 +126,13 @@ def incomplete_reason(
 ) -> str | None:
     """Why a clip looks cut short, or None when it looks whole.
 
-    The audio must reach the end of the last sentence the service announced, and the stream
-    must have ended with `turn.end`. When that is unknown (`turn_ended` None: a client whose
-    state we cannot read), the announced sentences must reach the end of the text instead.
+    Three checks, always: the stream must have ended with `turn.end` (False: it did not;
+    None: the client cannot say); the audio must reach the end of the last sentence the
+    service announced (within `COMPLETENESS_TOLERANCE`); and the announced sentences must
+    reach the end of the text sent, since a service that stops reading early still ends its
+    turn cleanly. For that last check, letters the service read but did not announce are
+    allowed when the audio runs on past the last announcement long enough to hold them
+    (`UNANNOUNCED_SHARE`); when the end of the stream is unclear they are not.
     """
     bounds = list(boundaries)
     seconds = audio_bytes / BYTES_PER_SECOND
@@ -107,22 +140,32 @@ def incomplete_reason(
     sane = all(a <= b for a, b in zip(offsets, offsets[1:], strict=False)) and all(
         o >= 0 for o in offsets
     )
+    announced = bounds[-1].offset + bounds[-1].duration if bounds else 0.0
     if bounds and sane:  # timings that run backwards are the service's, unreliable: skip
-        last = bounds[-1]
-        announced = last.offset + last.duration
         if seconds + COMPLETENESS_TOLERANCE < announced:
             return (
                 f"audio stops at {seconds:.2f} s but speech was announced up to {announced:.2f} s"
             )
     if turn_ended is False:
         return f"the stream ended before turn.end, after {seconds:.2f} s of audio"
-    if turn_ended is None:
-        if not bounds:
-            return "the stream ended without any sentence timings"
-        tail = _letters(bounds[-1].text)
-        if not tail or not _letters(text).endswith(tail):
-            return f"the stream ended after {bounds[-1].text.strip()[:30]!r}"
-    return None
+    if not bounds:
+        # Nothing says how far the service read; a clean turn.end is all there is to go by.
+        return None if turn_ended else "the stream ended without any sentence timings"
+    letters = _letters(text)
+    covered = _announced(bounds, letters)
+    if covered is None:  # the service's words are not ours: no way to tell where it stopped
+        covered = len(letters) if turn_ended else 0
+    if covered >= len(letters):
+        return None
+    missing = len(letters) - covered
+    if turn_ended and sane and covered > 0:
+        pace = max(0.0, announced - bounds[0].offset) / covered  # seconds per letter
+        if seconds - announced >= UNANNOUNCED_SHARE * pace * missing:
+            return None  # the rest was read, just not announced
+    return (
+        f"the service read up to {bounds[-1].text.strip()[:30]!r}, "
+        f"{missing} of {len(letters)} letters short of the end of the text"
+    )
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -206,7 +249,8 @@ class EdgeEngine:
         `chunk_timeout`: seconds to wait for each chunk of a stream (the connection included)
         before giving up with IncompleteAudio. `attempts`: tries per request on transient
         errors; keep 1 when a scheduler retries. `cache_dir`: where the fetched voice list is
-        kept for offline validation.
+        kept for offline validation. `proxy`: an http(s) proxy URL that both the voice list
+        and synthesis go through (None: the client's own choice).
         """
         if chunk_timeout <= 0 or check_timeout <= 0 or list_timeout <= 0:
             raise ValueError("timeouts must be positive")
@@ -225,6 +269,8 @@ class EdgeEngine:
         self.voices_source = "shipped"
         """Where `voices()` got its list last: 'service', 'cache' or 'shipped'."""
         self._live: list[VoiceInfo] | None = None
+        self._refused_since: float | None = None
+        """When the service first refused a request (401/403) with no success since."""
 
     # -- voices ----------------------------------------------------------------------------
 
@@ -338,12 +384,15 @@ class EdgeEngine:
         except ValueError as exc:
             raise self._voice_error(voice, str(exc)) from None
         what = f"voice {voice.name}"
+        opened = time.monotonic()
         try:
             stream = await self._receive(communicate)
         except aiohttp.ClientResponseError as exc:
+            if exc.status in (401, 403):
+                raise self._refused(exc.status, opened, what) from None
             raise http_error(exc.status, exc.headers, what) from None
         except edge_errors.SkewAdjustmentError:
-            raise http_error(403, None, what) from None
+            raise self._refused(403, opened, what) from None
         except edge_errors.NoAudioReceived:
             if voice.name not in {v.name for v in self.known_voices()}:
                 raise self._voice_error(voice, "the service sent no audio") from None
@@ -373,10 +422,28 @@ class EdgeEngine:
             raise ServiceUnreachable(
                 f"lost the Edge speech service for {voice.name} ({_describe(exc)}); " + OFFLINE_HINT
             ) from None
+        self._refused_since = None  # the service answered: whatever refused us has passed
         reason = incomplete_reason(len(stream.audio), stream.boundaries, text, stream.turn_ended)
         if reason is not None:
             raise IncompleteAudio(f"the Edge clip for {voice.name} was cut short: {reason}; retry")
         return stream
+
+    def _refused(self, status: int, opened: float, what: str) -> EngineError:
+        """The error for a 401/403 that outlived the client's own clock-skew retry.
+
+        Under load the service refuses now and then, so the first refusal is RateLimited:
+        retried after a back-off like a 429. Only a refusal on a connection opened after an
+        earlier one, with nothing answered in between, means the service no longer takes
+        this client: ClientOutdated, with the advice to upgrade.
+        """
+        if self._refused_since is not None and opened > self._refused_since:
+            return http_error(status, None, what)
+        if self._refused_since is None:
+            self._refused_since = time.monotonic()
+        return RateLimited(
+            f"the Edge speech service refused the connection (HTTP {status}) for {what}; "
+            f"retry later, and {UPGRADE_HINT} if it keeps refusing"
+        )
 
     async def _receive(self, communicate: edge_tts.Communicate) -> _Stream:
         """Drain one stream, giving up when any chunk takes longer than `chunk_timeout`."""

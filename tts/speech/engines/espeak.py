@@ -645,9 +645,14 @@ class EspeakEngine:
     name: ClassVar[str] = ENGINE.name
 
     def __init__(
-        self, *, max_request_chars: int = 2000, cache_dir: str | os.PathLike[str] | None = None
+        self,
+        *,
+        max_request_chars: int = 2000,
+        cache_dir: str | os.PathLike[str] | None = None,
+        proxy: str | None = None,
     ) -> None:
-        """`cache_dir` is accepted as every engine's is; espeak keeps nothing there."""
+        """`cache_dir` and `proxy` are accepted as every engine's are; espeak keeps nothing
+        and reaches no service."""
         self.max_request_chars = max_request_chars
         try:
             loaded = _library().version
