@@ -11,9 +11,9 @@ resident memory (VmHWM), so one case's memory never hides in another's.
 Cases:
 - ours, frame copy: `tts.audio.assemble.assemble` on the MP3 clips (what every Edge book takes);
 - ours, frame copy of ~3 s clips (as many files as a real book has), 10 hours;
-- ours, re-encode: the same on raw PCM clips at 22,050 Hz (the offline engine's path: each
-  clip wrapped and scaled by pydub in `tts.audio.clips`, streamed into one ffmpeg encoder),
-  1 hour only;
+- ours, re-encode: the same on raw PCM clips at 22,050 Hz (the offline engine's path until
+  its clips were cached as MP3: each clip wrapped and scaled by pydub in `tts.audio.clips`,
+  streamed into one ffmpeg encoder), 1 hour only;
 - ours, pydub per clip on the MP3 clips: what the Edge book would cost without the frame
   join (each clip decoded by pydub, streamed into one encoder), 1 hour only;
 - naive pydub: decode each clip with `AudioSegment.from_file`, `+=` it and the pause onto

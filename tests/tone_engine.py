@@ -1,8 +1,8 @@
 """A deterministic test engine, registered the way any engine is (`tts.registry.register`).
 
 Every voice is a pure tone of its own pitch, as long as the text would take to read (0.12 s
-a Han character, 0.05 s another letter or digit), returned as raw 16-bit PCM at 16 kHz: the
-path the offline engine takes (re-encoded to the book's MP3), not Edge's frame copy. It
+a Han character, 0.05 s another letter or digit), returned as raw 16-bit PCM at 16 kHz as the
+offline engine's are (and, like them, cached as MP3 frames and joined by frame copy). It
 needs no network and no library, says the same thing every time, and a test can tell from
 the finished MP3 which voice speaks where (`tone_of`).
 """

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tts import __version__, pipeline, registry
-from tts.errors import AudiobookError, ConfigError
+from tts.errors import AudiobookError, ConfigError, InputError
 from tts.model import (
     AUDIO_FORMATS,
     SUBTITLE_FORMATS,
@@ -589,6 +589,169 @@ def say(
         warn=_warn,
     )
     click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {result.voice})")
+
+
+def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    return None if value is None else pipeline.parse_age(value)
+
+
+@main.command()
+@cache_option
+@click.option("--prune", is_flag=True, help="Remove clips: those the options below choose.")
+@click.option(
+    "--older-than",
+    type=str,
+    default=None,
+    callback=_age,
+    help="Clips no render has used for this long: 30d, 12h, 2w.",
+)
+@click.option(
+    "--book",
+    "books",
+    type=str,
+    multiple=True,
+    help="Clips a render of this book uses (repeatable).",
+)
+@click.option(
+    "--keep",
+    "keep",
+    type=str,
+    multiple=True,
+    help="Keep the clips of this book, remove all others (repeatable).",
+)
+@click.option("--all", "everything", is_flag=True, help="Every clip.")
+@voices_option
+@click.option("--yes", is_flag=True, help="Remove them; without it, only say what would go.")
+def cache(
+    cache_dir: str | None,
+    prune: bool,
+    older_than: float | None,
+    books: tuple[str, ...],
+    keep: tuple[str, ...],
+    everything: bool,
+    voices_file: str | None,
+    yes: bool,
+) -> None:
+    """Show where synthesized clips are kept and how much space they take; prune them.
+
+    `--prune` with --older-than, --book, --keep or --all lists what would be removed;
+    add --yes to remove it. Given together, the options narrow each other down.
+    """
+    folder = _cache_dir(cache_dir)
+    if not prune:
+        if older_than is not None or books or keep or everything or yes:
+            raise InputError(
+                "--older-than, --book, --keep, --all and --yes choose clips to prune: add --prune"
+            )
+        if cache_dir:
+            origin = "from --cache-dir"
+        elif os.environ.get("XDG_CACHE_HOME"):
+            origin = "from $XDG_CACHE_HOME"
+        else:
+            origin = "the default; --cache-dir DIR or $XDG_CACHE_HOME choose another"
+        _show_cache(pipeline.cache_usage(folder), origin)
+        return
+    result = pipeline.prune_cache(
+        folder,
+        older_than=older_than,
+        books=[Path(b) for b in books],
+        keep=[Path(b) for b in keep],
+        everything=everything,
+        voices_file=_voices_option(voices_file),
+        apply=yes,
+    )
+    gone = f"{_count(result.removed, 'clip')} ({_size(result.freed)})"
+    left = f"{_count(result.left, 'clip')} ({_size(result.left_bytes)}) left"
+    if result.applied:
+        click.echo(f"Removed {gone} from {result.place}; {left}")
+    elif result.removed:
+        click.echo(f"Would remove {gone} from {result.place}; {left}")
+        click.echo("Nothing removed yet: add --yes to remove them.", err=True)
+    else:
+        click.echo(f"No clips to remove in {result.place}; {left}")
+
+
+def _show_cache(usage: pipeline.CacheUsage, origin: str) -> None:
+    click.echo(f"Cache: {usage.place} ({origin})")
+    click.echo(f"Clips: {_count(usage.clips, 'clip')}, {_size(usage.bytes)}")
+    named = sorted((name, n, size) for name, (n, size) in usage.engines.items() if name)
+    unknown = usage.engines.get("")
+    rows = [(name, _count(n, "clip"), _size(size)) for name, n, size in named]
+    if unknown:
+        rows.append(("?", _count(unknown[0], "clip"), _size(unknown[1])))
+    widths = [max(display_width(r[i]) for r in rows) for i in range(3)] if rows else []
+    for r in rows:
+        cells = [_pad(r[0], widths[0]), _pad(r[1], widths[1], right=True)]
+        click.echo("  " + "  ".join([*cells, _pad(r[2], widths[2], right=True)]))
+    if unknown:
+        click.echo("  ?: engine not noted (cached by an earlier version, or cut short)")
+    if usage.raw:
+        click.echo(
+            f"  {_count(usage.raw, 'clip')} still raw PCM from an earlier version, made MP3 "
+            "when a render next uses them"
+        )
+    click.echo(f"Other files: {_size(usage.other_bytes)} (the Edge voice list, work files)")
+    if usage.clips:
+        click.echo(
+            "Prune with: audiobook cache --prune --older-than 30d | --book BOOK | --keep BOOK "
+            "| --all",
+            err=True,
+        )
+
+
+def _size(n: int) -> str:
+    """'0 B', '812 kB', '56.7 MB', '3.20 GB' (powers of 1000, as disks are sold)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            value = n / scale
+            return (
+                f"{value:.2f} {unit}"
+                if value < 10
+                else f"{value:.1f} {unit}"
+                if value < 100
+                else f"{value:.0f} {unit}"
+            )
+    return f"{n} B"
+
+
+@main.command()
+@input_argument
+def chapters(input_file: str) -> None:
+    """List the chapters of INPUT with their length, to choose --chapters."""
+    book, found = pipeline.list_chapters(Path(input_file))
+    rows = [("no.", "chapter", "characters", "minutes")]
+    for c in found:
+        rows.append(
+            (str(c.number), c.title or "(no heading)", f"{c.characters:,}", _minutes(c.minutes))
+        )
+    widths = [max(display_width(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        cells = [_pad(r[0], widths[0], right=True), _pad(r[1], widths[1])]
+        cells += [_pad(r[2], widths[2], right=True), _pad(r[3], widths[3], right=True)]
+        click.echo("  ".join(cells).rstrip())
+    total = sum(c.minutes for c in found)
+    chars = sum(c.characters for c in found)
+    pace, unit = pipeline.READING_PACE.get(book.language, pipeline.READING_PACE["en"])
+    click.echo(
+        f"{_count(len(found), 'chapter')}, {chars:,} characters, about {_minutes(total)} min "
+        f"read aloud (at {pace:.0f} {unit} a minute)",
+        err=True,
+    )
+    titled = next((c for c in found if c.title), None)
+    if titled is not None:
+        click.echo(
+            f"--chapters takes the numbers on the left: --chapters {titled.number} is "
+            f"{titled.title}",
+            err=True,
+        )
+
+
+def _minutes(minutes: float) -> str:
+    """'<1', '3', '12', '1:05' (hours and minutes from an hour up)."""
+    if minutes < 0.5:
+        return "<1"
+    whole = round(minutes)
+    return f"{whole // 60}:{whole % 60:02d}" if whole >= 60 else str(whole)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,17 +3,24 @@
 Two ways, chosen from the clips:
 
 - Frame copy (the usual case): every clip is MP3 of one sample rate and channel count, as
-  Edge's clips are (headerless CBR, 24 kHz mono 48 kbit/s, 144-byte frames of 24 ms). MP3
+  Edge's clips are (headerless CBR, 24 kHz mono 48 kbit/s, 144-byte frames of 24 ms) and the
+  offline engine's are once cached (`tts.speech.encode`: 22,050 Hz, 48 kbit/s). MP3
   frames are self-delimiting, so the clips' frames are copied out as they are, with pauses
   made of a pre-encoded silent frame repeated. Nothing is decoded or re-encoded: ten hours
   take seconds, and the voices sound exactly as the service sent them. A clip's loudness
   correction (`Clip.gain_db`) is made in the bitstream, by adding whole steps of 1.5 dB to
   each granule's global_gain (`mp3.scale_frame`): still no decoding, and no loss. What
   a frame is, and how to find, scale and check one, is in `tts.audio.mp3`.
-- Re-encode (raw PCM clips from the offline engine, or MP3s of mixed formats): each clip is
-  read and decoded by pydub, made mono at the book's rate and scaled by its exact `gain_db`
-  (`tts.audio.clips`), then streamed into one ffmpeg encoder (`clips.Mp3Encoder`); pauses
-  are silent segments. Only one clip is in memory at a time, never the book.
+- Re-encode (raw PCM clips, as a read-only cache of an earlier version keeps the offline
+  engine's, or MP3s of mixed formats): each clip is read and decoded by pydub, made mono at
+  the book's rate and scaled by its exact `gain_db` (`tts.audio.clips`), then streamed into
+  one ffmpeg encoder (`clips.Mp3Encoder`); pauses are silent segments. Only one clip is in
+  memory at a time, never the book.
+
+Either way the output keeps in step with the timeline: a clip whose audio lasts longer than
+its `duration` (a clip the cache encoded on its own carries the encoder's delay and padding
+on top of its speech) has the difference taken out of the pauses after it, so listeners hear
+the pauses the timeline asked for and subtitles and chapter marks stay where they belong.
 
 Either way a clip's MP3 bytes must be its frames back to back (after any tags): every decoder
 skips bytes that are no frame, so such a clip would make the book shorter than its timeline
@@ -177,6 +184,7 @@ def _copy_frames(
         # the frames lie back to back (`_whole_frames`): one write copies them all
         out.write(memoryview(buf if buf is not None else data)[first:end])
         frames += count
+        pacer.owed += item.duration - count * frame  # in step with the timeline
         if progress is not None:
             progress(frames * frame)
     return frames * frame
@@ -199,8 +207,9 @@ def _encode(
                 if item.codec == "mp3":
                     for _ in _whole_frames(item, data):  # the decoder would skip what is not
                         pass
-                sound = decode_clip(item, data)
-                encoder.write(conform(sound, rate, gain_db=item.gain_db))
+                sound = conform(decode_clip(item, data), rate, gain_db=item.gain_db)
+                encoder.write(sound)
+                pacer.owed += item.duration - len(sound.raw_data) / 2 / rate
             if progress is not None:
                 progress(encoder.seconds)
     return encoder.seconds

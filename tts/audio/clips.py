@@ -1,13 +1,14 @@
 """One clip's sound through pydub: read, decoded, resampled, scaled; silences; MP3 encoding.
 
-This is the path for audio that is not already in the book's MP3 format: the offline
-engine's raw PCM clips, a voice at another sample rate or channel layout, MP3s that do not
-match one another (and `say`, which is assembled like a book). It also encodes the second
-of silence from which the frame join takes the silent frame it repeats for pauses. Edge's
-matching MP3 clips never come here: `tts.audio.assemble` copies their frames as they are,
-which is lossless and, for a ten-hour book, takes seconds where decoding every clip and
-joining with pydub's `+=` takes many minutes and all the audio in memory
-(`bench/assembly.py`).
+This is the path for audio that is not already in the book's MP3 format: raw PCM clips (an
+earlier version's cache of the offline engine's, where it can no longer be written; the
+cache now stores them as MP3), a voice at another sample rate or channel layout, MP3s that
+do not match one another (and `say` when its clips are such). It also encodes the second
+of silence from which the frame join takes the silent frame it repeats for pauses. Matching
+MP3 clips (Edge's, and the offline engine's as cached) never come here: `tts.audio.assemble`
+copies their frames as they are, which is lossless and, for a ten-hour book, takes seconds
+where decoding every clip and joining with pydub's `+=` takes many minutes and all the
+audio in memory (`bench/assembly.py`).
 
 Memory stays bounded: pydub holds a whole `AudioSegment` in memory and `a + b` copies both,
 so nothing here holds more than one clip. A book is not exported with pydub, which would

@@ -18,17 +18,18 @@ voice's own `volume` in voices.yaml ("+20%") is kept, as an offset from the targ
 
 The correction goes on each clip as `Clip.gain_db`, and the assembler applies it:
 
-- When it copies MP3 frames (Edge), the gain changes each granule's global_gain, which moves
-  in steps of 1.5 dB. Nothing is decoded, so the join stays lossless and a voice already
-  within `TOLERANCE_LU` of the target is left byte for byte as the service sent it. Whole
+- When it copies MP3 frames (Edge's, and the offline engine's as the cache keeps them), the
+  gain changes each granule's global_gain, which moves in steps of 1.5 dB. Nothing is
+  decoded, so the join stays lossless and a voice already within `TOLERANCE_LU` of the
+  target is left byte for byte as the service sent it. Whole
   steps alone could leave two voices 1.5 LU apart, so (`plan_steps`) a voice between steps
   gets the step below on some of its clips and the step above on the others, in the
   proportion (by time and energy) that averages to its target, and the common target moves
   by up to 0.75 dB to where the steps fit all voices best (which matters when a voice has
   too few clips to mix). Neighbouring sentences of one voice then differ by at most 1.5 dB,
   well inside how much a speaker's own sentences vary.
-- When it re-encodes (espeak's PCM, or MP3s of mixed formats), the samples are scaled by the
-  exact gain.
+- When it re-encodes (raw PCM from an earlier version's read-only cache, or MP3s of mixed
+  formats), the samples are scaled by the exact gain.
 """
 
 from __future__ import annotations

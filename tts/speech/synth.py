@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from tts.errors import AudiobookError, EngineError, RateLimited
 from tts.model import JOINER, Audio, Clip, Request, Segment, SegmentKey, Stats, Voice
-from tts.speech.cache import ClipCache, clip_key
+from tts.speech.cache import ClipCache, Lookup, clip_key
 from tts.speech.engines.base import Engine
 from tts.text import is_speakable, split_text
 
@@ -332,16 +332,24 @@ async def synthesize_all(
             if remaining[k] == 0:
                 progress.done_lines += 1
 
-    todo: dict[str, list[int]] = {}
+    wanted: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
-        if key in todo:  # the same text again: one request serves both
-            todo[key].append(i)
-            continue
-        found = cache.lookup(key)
+        wanted.setdefault(key, []).append(i)  # the same text again: one request serves both
+
+    async def look(key: str) -> tuple[str, Lookup]:
+        return key, await asyncio.to_thread(cache.lookup, key, engine=engine.name)
+
+    # Cached clips are checked (and an earlier version's PCM compressed) in threads: hashing
+    # and ffmpeg run in parallel, and the progress line moves while they do.
+    todo: dict[str, list[int]] = {}
+    for looked in asyncio.as_completed([look(key) for key in wanted]):
+        key, found = await looked
         if found.clip is not None:
-            finish(i, found.clip, synthesized=False)
+            for i in wanted[key]:
+                finish(i, found.clip, synthesized=False)
+            progress.changed()
             continue
-        todo[key] = [i]
+        todo[key] = wanted[key]
         # a clip that fails its check is a miss: asked for again now, and `put` replaces it
         if found.status == "damaged":
             progress.damaged_clips += 1
@@ -416,7 +424,7 @@ async def synthesize_all(
             await asyncio.shield(store)
 
     async def save(key: str, indices: list[int], audio: Audio) -> None:
-        clip = await asyncio.to_thread(cache.put, key, audio)
+        clip = await asyncio.to_thread(cache.put, key, audio, engine=engine.name)
         for n, i in enumerate(indices):
             finish(i, clip, synthesized=n == 0)
         progress.changed()
