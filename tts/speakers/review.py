@@ -73,7 +73,7 @@ def review_html(script: Script) -> str:
     counts = Counter(speaker for s, speaker in heard if s.kind == "dialogue")
     speakers = [name for name, _ in counts.most_common() if name is not None]
     colour = {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(speakers)}
-    kinds = Counter(s.kind for s in script.segments)
+    kinds: Counter[str] = Counter(s.kind for s in script.segments)
     doubtful = counts[None]  # dialogue no character is heard saying
     esc = html.escape
     rows: list[str] = []
@@ -155,7 +155,7 @@ def stats_lines(script: Script) -> list[str]:
     ]
     for notice in r.notices_dropped:
         lines.append(f"  dropped: {notice[:60]}")
-    kinds = Counter(s.kind for s in script.segments)
+    kinds: Counter[str] = Counter(s.kind for s in script.segments)
     lines.append("segments: " + ", ".join(f"{k} {kinds[k]}" for k in KINDS))
     for c in script.characters:
         voice = script.cast.speakers.get(c.name)

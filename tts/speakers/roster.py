@@ -523,9 +523,9 @@ def _discover_zh(
     # A bare role (記者) is the one character whose name ends with it.
     owners: dict[str, list[str]] = defaultdict(list)
     for name in roster.forms:
-        m = _ROLE_END_RE.search(name)
-        if m is not None and m.start() > 0:
-            owners[m.group()].append(name)
+        role_end = _ROLE_END_RE.search(name)
+        if role_end is not None and role_end.start() > 0:
+            owners[role_end.group()].append(name)
     for role, names in owners.items():
         if len(names) == 1 and fold(role) not in roster.canon:
             roster.canon[fold(role)] = names[0]
@@ -533,21 +533,21 @@ def _discover_zh(
     # Surname + title forms seen at clause starts (resolved lazily for the rest).
     # 老周, 小李 only when they stand next to a quote (小米 is millet).
     for cand in total:
-        m = _TITLED_RE.fullmatch(cand)
-        if m is not None and (m.group("sur") or tagged[cand]):
+        titled = _TITLED_RE.fullmatch(cand)
+        if titled is not None and (titled.group("sur") or tagged[cand]):
             roster.resolve(cand)
     # 老陈 with no full name of his surname in the book: 陈叔, 陈师傅 are him too.
     pets: dict[str, str | None] = {}
     for name in roster.forms:
-        m = _TITLED_RE.fullmatch(name)
-        if m is not None and m.group("sur_"):
-            key = fold(m.group("sur_"))
+        titled = _TITLED_RE.fullmatch(name)
+        if titled is not None and titled.group("sur_"):
+            key = fold(titled.group("sur_"))
             pets[key] = None if key in pets else name
-    for key, name in pets.items():
-        roster.by_surname.setdefault(key, name)
+    for key, pet in pets.items():
+        roster.by_surname.setdefault(key, pet)
     # Titles addressed at the start of a quote (“陈叔，…”): forms of someone, for gender.
     quotes = dict.fromkeys(dialogue)  # each distinct one, in order
-    vocatives = {m.group(1) for q in quotes if (m := _VOCATIVE_ZH.match(q)) is not None}
+    vocatives = {v.group(1) for q in quotes if (v := _VOCATIVE_ZH.match(q)) is not None}
     for cand in vocatives:
         roster.resolve(cand)
 
@@ -632,7 +632,7 @@ def _discover_en(
         parts = name.split()
         hon = honor.get(name)
         core = parts[1:] if hon else parts
-        key = None
+        key = name  # a name of three words, or a bare title, is a character of its own
         if len(core) == 2:
             key = " ".join(core)
         elif len(core) == 1:

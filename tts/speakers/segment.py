@@ -122,7 +122,7 @@ def detect_style(texts: Iterable[str], language: Language) -> QuoteStyle:
     top = max(counts.values())
     if top == 0:
         return QuoteStyle(frozenset({"double", "corner"}), english)
-    active = {f for f, n in counts.items() if n and n * 4 >= top and f != "single"}
+    active: set[Family] = {f for f, n in counts.items() if n and n * 4 >= top and f != "single"}
     if counts["single"] == top:
         active.add("single")
     return QuoteStyle(frozenset(active), english)

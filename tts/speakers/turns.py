@@ -255,16 +255,16 @@ class Conversation:
                     if who != last_subject:
                         self.touch(who, subject=False)
             return last_subject
-        for who, pro, subject, _, _ in self.cues.walks[text]:
+        for who, pro, is_subject, _, _ in self.cues.walks[text]:
             if not pro:
                 if who is None:
                     continue
-                if subject:
+                if is_subject:
                     self.touch(who, subject=True)
                     last_subject = who
                 elif who != last_subject:
                     self.touch(who, subject=False)
-            elif subject:
+            elif is_subject:
                 who, _ = self.pronoun(pro, None)
                 last_subject = who or last_subject
         return last_subject
