@@ -339,6 +339,50 @@ def test_gender_without_pronouns(language: str, paras: list[str], name: str, gen
     assert {c.name: c.gender for c in cast}[name] == gender
 
 
+@pytest.mark.parametrize(
+    ("language", "paras", "genders"),
+    [
+        (
+            "en",
+            [
+                "Elias came into the kitchen. He put his hat on the table.",
+                '"We leave at dawn," he said.',
+                'Dr. Watts looked up from the map. "Is the road open?" he asked.',
+                '"It was yesterday," Elias said.',
+                'Mara laughed. "Then we go," she said.',
+            ],
+            {"Elias": "male", "Dr. Watts": "male", "Mara": "female"},
+        ),
+    ],
+)
+def test_a_pronoun_speech_tag_tells_the_speakers_gender(
+    language: str, paras: list[str], genders: dict[str, str]
+) -> None:
+    """'"...," he said' gives the line to someone and says that someone is a he: a name no
+    list knows (Elias, Watts, Mara) still gets a voice of the right sex."""
+    _, cast = attribute(book(language, *paras))
+    assert {c.name: c.gender for c in cast if c.name in genders} == genders
+
+
+def test_pronoun_tags_vote_for_the_line_they_tag() -> None:
+    from tts.speakers.genders import tag_votes
+
+    def seg(index: int, kind: str, text: str, **given: object) -> Segment:
+        return Segment(1, index, kind, text, 1, 1, **given)  # type: ignore[arg-type]
+
+    zh = [
+        seg(0, "dialogue", "路上小心。", speaker="陈默", confidence=0.75, method="pronoun"),
+        seg(1, "narration", "他说。"),
+        seg(2, "narration", "周雪看着窗外，她问："),
+        seg(3, "dialogue", "雨停了吗？", speaker="周雪", confidence=0.75, method="pronoun"),
+        seg(4, "dialogue", "走吧。", speaker="陈默", confidence=0.95, method="tag-after"),
+        seg(5, "narration", "她说。"),  # a named tag decided that line: no vote
+    ]
+    votes = tag_votes(zh, english=False)
+    assert dict(votes["陈默"]) == {"male": 1}
+    assert dict(votes["周雪"]) == {"female": 1}
+
+
 def test_gender_priors_give_way_to_the_text() -> None:
     from tts.speakers.roster import gender_prior
 

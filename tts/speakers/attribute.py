@@ -51,8 +51,8 @@ from collections.abc import Sequence
 
 from tts.model import Book, Character, Segment
 from tts.speakers.cues import Cues, colon_end
-from tts.speakers.genders import decide_genders
-from tts.speakers.roster import build_roster
+from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
+from tts.speakers.roster import build_roster, gender_prior
 from tts.speakers.segment import (
     Block,
     Piece,
@@ -108,6 +108,10 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
         flat = [(who, round(conf, 3), method) for gs in guesses for who, method, conf in gs]
         lines.update([who for who, _, _ in flat if who])
         segments.extend(segments_from_blocks(ch, blocks, flat))
+    for name, votes in tag_votes(segments, english).items():
+        if roster.gender.get(name) is None and not (name in roster.known and name in roster.gender):
+            prior = gender_prior((name, *roster.forms.get(name, ())), english)
+            roster.gender[name] = weigh_gender(votes, prior)
     if lines.get(cues.first_person):
         roster.forms.setdefault(cues.first_person, set())
     return segments, roster.characters(lines)

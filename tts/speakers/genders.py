@@ -7,15 +7,20 @@ a clause never stands for its own sentence's subject (叶倩推门进来，在�
 English: a sentence naming one character votes with its pronouns. The votes then meet what
 the character's names say (`tts.speakers.roster.gender_prior`: 先生, Mrs, a given name, a
 rank title, each with its weight): a side that weighs at least twice the other decides.
+
+A character the narration leaves undecided is then weighed again with the speech tags that
+name them by a pronoun (`"…," he said.`, `她问道。`): once the dialogue is attributed, each
+such tag is a he or a she for the line's speaker (`tag_votes`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tts.model import Gender
+from tts.model import Gender, Segment
 from tts.speakers.cues import Cues, Memo, Mention
 from tts.speakers.roster import RANK_WEIGHT, Roster, gender_prior
 
@@ -149,3 +154,36 @@ def _fits(
         if who and firm[who] in (None, gender):
             return who
     return None
+
+
+_TAG_PRONOUN_EN = re.compile(r"^\W*(?:(he)|(she))\b", re.IGNORECASE)
+_TAG_PRONOUN_ZH = re.compile(r"^\W*(?:(他)|(她))")
+
+
+def tag_votes(segments: Iterable[Segment], english: bool) -> dict[str, Counter[str]]:
+    """He/she votes from pronoun speech tags: a line given to its speaker by a pronoun tag
+    (method 'pronoun') votes that pronoun's gender for the speaker. The tag is the narration
+    right after the line in its paragraph (`"…," he said.`), else right before it (`He
+    asked: "…"`)."""
+    pattern = _TAG_PRONOUN_EN if english else _TAG_PRONOUN_ZH
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    ordered = list(segments)
+    for i, segment in enumerate(ordered):
+        if segment.kind != "dialogue" or segment.method != "pronoun" or not segment.speaker:
+            continue
+        near = [ordered[j] for j in (i + 1, i - 1) if 0 <= j < len(ordered)]
+        for tag in near:
+            if tag.kind != "narration" or tag.paragraph != segment.paragraph:
+                continue
+            if tag.chapter != segment.chapter:
+                continue
+            found = pattern.match(tag.text if tag is near[0] else _last_clause(tag.text))
+            if found is not None:
+                votes[segment.speaker]["male" if found.group(1) else "female"] += 1
+                break
+    return votes
+
+
+def _last_clause(text: str) -> str:
+    """The clause a tag before a quote ends with: `Then he asked:` -> `he asked:`."""
+    return re.split(r"[.!?。！？，,;；]\s*", text.rstrip(" :：,，"))[-1]
