@@ -12,6 +12,7 @@ from tts.cast.castfile import load_cast, read_cast, save_cast
 from tts.cast.casting import (
     CastRow,
     build_cast,
+    cast_notes,
     cast_table,
 )
 from tts.cast.config import parse_config
@@ -430,3 +431,91 @@ def test_saving_over_a_damaged_cast_file_replaces_it(tmp_path: Path) -> None:
     cast = build_cast(EN, language="en", engine="edge", voices=EDGE)
     save_cast(path, cast)
     assert read_cast(path) == cast
+
+
+# --- zh-TW's one man's voice: say so, and let voices.yaml choose -----------------------------
+
+
+def test_a_taiwanese_book_says_its_men_borrow_mainland_voices() -> None:
+    cast = build_cast(ZH, language="zh-Hant", engine="edge", voices=EDGE)
+    notes = cast_notes(ZH, cast, language="zh-Hant", engine="edge", voices=EDGE)
+    borrowed = [c.name for c in ZH if cast.speakers[c.name].name.startswith("zh-CN-")]
+    assert {c.name for c in ZH if c.gender == "male"} <= set(borrowed)
+    assert notes[0] == (
+        f"zh-TW has 1 male and 2 female Edge voices, so {len(borrowed)} characters speak with "
+        f"zh-CN voices ({', '.join(borrowed)}); to keep to zh-TW voices (reused at other "
+        "pitches), write 'defaults: {zh-TW: {borrow: none}}' in voices.yaml"
+    )
+
+
+def test_borrow_none_keeps_a_taiwanese_book_to_taiwanese_voices_and_men_to_men_s() -> None:
+    config = parse_config("defaults:\n  zh-TW:\n    borrow: none\n", voices={"edge": EDGE}.get)
+    assert config.defaults["zh-TW"].borrow == ()
+    cast = build_cast(ZH, language="zh-Hant", engine="edge", config=config, voices=EDGE)
+    assert all(v.name.startswith("zh-TW-") for v in cast.speakers.values())
+    for c in ZH:  # men get the one man's voice, the narrator's, at other pitches: not a woman's
+        assert c.gender is None or GENDER[cast.speakers[c.name].name] == c.gender, c.name
+    keys = [key(cast.speakers[c.name]) for c in ZH]
+    assert len(set(keys)) == len(keys) and not {key(cast.narrator), key(cast.unknown)} & {*keys}
+    notes = cast_notes(ZH, cast, language="zh-Hant", engine="edge", config=config, voices=EDGE)
+    assert not any("zh-CN" in note for note in notes), notes
+
+
+def test_borrow_names_the_locales_a_locale_may_borrow_from() -> None:
+    config = parse_config("defaults:\n  zh-HK:\n    borrow: [zh-CN]\n", voices={"edge": EDGE}.get)
+    cast = build_cast(ZH, language="zh-Hant", engine="edge", config=config, voices=EDGE)
+    assert cast == build_cast(ZH, language="zh-Hant", engine="edge", voices=EDGE)  # not zh-TW
+    hk = parse_config("language: zh-HK\n" + "defaults: {zh-HK: {borrow: [zh-CN]}}\n")
+    cast = build_cast(ZH, language="zh-Hant", engine="edge", config=hk, voices=EDGE)
+    assert not any(v.name.startswith("zh-TW") for v in cast.speakers.values())  # built in: it would
+
+
+def test_borrow_none_cannot_leave_an_engine_without_voices() -> None:
+    """espeak reads Traditional Chinese with Mandarin (cmn, a zh-CN voice): nothing of its
+    own to keep to, so it borrows as built in."""
+    config = parse_config("defaults: {zh-TW: {borrow: none}}\n", voices={"edge": EDGE}.get)
+    cast = build_cast(ZH, language="zh-Hant", engine="espeak", config=config, voices=ESPEAK)
+    assert cast == build_cast(ZH, language="zh-Hant", engine="espeak", voices=ESPEAK)
+
+
+# --- characters of unknown gender ------------------------------------------------------------
+
+STRANGERS = [Character(name, (), None, lines) for name, lines in (
+    ("Brook", 9), ("Ash", 8), ("Fen", 7), ("Moss", 6), ("Hazel", 5), ("Cedar", 4),
+)]  # fmt: skip
+"""Characters of unknown gender; the first four all got men's voices before they alternated."""
+
+
+def test_characters_of_unknown_gender_alternate_men_s_and_women_s_voices() -> None:
+    four = STRANGERS[:4]
+    cast = build_cast(four, language="en", engine="edge", voices=EDGE)
+    sexes = [GENDER[cast.speakers[c.name].name] for c in four]
+    assert sorted(sexes) == ["female", "female", "male", "male"], sexes
+    assert sexes[0] != sexes[1]  # the two who speak most differ
+    notes = cast_notes(four, cast, language="en", engine="edge", voices=EDGE)
+    assert notes == [
+        "4 characters of unknown gender: voices alternate male and female; set gender in "
+        "voices.yaml ('cast --write' adds the characters to it)"
+    ]
+
+
+def test_unknown_genders_stay_put_as_the_cast_grows() -> None:
+    before = build_cast(STRANGERS, language="en", engine="edge", voices=EDGE)
+    newcomer = Character("Linden", (), None, 30)  # most lines of all: cast first
+    after = build_cast(
+        [*STRANGERS, newcomer], language="en", engine="edge", voices=EDGE, previous=before.speakers
+    )
+    assert {n: after.speakers[n] for n in before.speakers} == dict(before.speakers)
+    minor = build_cast(
+        [*STRANGERS, Character("Larch", (), None, 1)], language="en", engine="edge", voices=EDGE
+    )
+    assert {n: minor.speakers[n] for n in before.speakers} == dict(before.speakers)
+
+
+def test_unknown_genders_count_the_voices_kept_from_the_last_run() -> None:
+    """Three kept women's voices: the next two strangers get men's."""
+    kept = {c.name: Voice("edge", name) for c, name in zip(
+        STRANGERS[:3], ("en-US-AriaNeural", "en-US-AvaNeural", "en-US-EmmaNeural"), strict=True
+    )}  # fmt: skip
+    cast = build_cast(STRANGERS[:5], language="en", engine="edge", voices=EDGE, previous=kept)
+    assert [GENDER[cast.speakers[c.name].name] for c in STRANGERS[3:5]] == ["male", "male"]

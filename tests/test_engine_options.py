@@ -146,7 +146,10 @@ def test_a_named_engine_asks_no_service(how: str, edge_server, book: Path) -> No
     else:
         Path("voices.yaml").write_text(f"engine: {EDGE.name}\n", encoding="utf-8")
     shown = cli(*args)
-    assert shown.exit_code == 0 and shown.stderr == ""
+    said = (
+        "" if how == "--engine" else "Using ./voices.yaml (pass --voices to choose another file)\n"
+    )
+    assert shown.exit_code == 0 and shown.stderr == said
     assert all(EDGE.voice_form.match(v) for v in voices_shown(shown.stdout))
     assert (edge_server.voice_list_requests, edge_server.connections) == (0, 0)
 

@@ -245,11 +245,51 @@ def test_all_problems_are_reported_at_once_in_file_order(
             "narrator:\n  voice:\n",
             "missing value for narrator.voice; write a voice name or remove the key",
         ),
+        (
+            "defaults:\n  zh-TW: {borrow: [zh-TW]}\n",
+            "defaults.zh-TW.borrow[0] names zh-TW itself, whose voices come first anyway; write "
+            "a list of locales such as [zh-CN], or none to keep to zh-TW's voices",
+        ),
+        (
+            "defaults:\n  zh-TW: {borrow: [zh-SG]}\n",
+            "unknown language 'zh-SG' for defaults.zh-TW.borrow[0]; did you mean zh-TW? choose "
+            "one of: zh-CN, zh-TW, zh-HK, en-US, en-GB",
+        ),
+        (
+            "speakers:\n  Martha: {aliases: [Nay]}\nnot_characters: [Later, Nay]\n",
+            "'Nay' in not_characters is also a speaker (line 2); remove it from one of the two",
+        ),
+        (
+            "not_characters: {Later: 1}\n",
+            "expected a list of names for not_characters, found a mapping; write a list such as "
+            "[Later, Nay]",
+        ),
+        (
+            "pronounce:\n  重庆:\n",
+            "expected how to say '重庆' for pronounce.重庆, found nothing; write the word as it "
+            "should be read, such as '崇庆' for 重庆",
+        ),
+        (
+            "pronounce: [重庆, 崇庆]\n",
+            "expected a mapping for pronounce, found a list; write one 'word: how to say it' line "
+            "per word, such as '重庆: 崇庆'",
+        ),
+        (
+            "pronunciation: {Dr.: Doctor}\n",
+            "unknown key 'pronunciation' in the top level; did you mean 'pronounce'?",
+        ),
+        (
+            "speakers:\n  Martha: {espeak: en-us+zz9}\n",
+            "unknown espeak variant '+zz9' of 'en-us+zz9' for speakers.Martha.espeak; write +m1 "
+            "to +m8 or +f1 to +f5 (or leave the variant out); run 'audiobook voices --engine "
+            "espeak' to list them",
+        ),
     ],
 )
 def test_more_mistakes_from_text(text: str, expected: str) -> None:
+    lists = {"edge": EDGE, "espeak": ESPEAK_LANGUAGES}
     with pytest.raises(VoicesConfigError) as caught:
-        parse_config(text, source="voices.yaml", voices={"edge": EDGE}.get)
+        parse_config(text, source="voices.yaml", voices=lists.get)
     assert caught.value.problems[0].split(": ", 1)[1] == expected
 
 
@@ -547,8 +587,26 @@ def test_with_an_empty_voice_list_only_the_form_of_edge_names_is_checked() -> No
         ("cmn", "espeak"),
         ("en-us+f2", "espeak"),
         ("XiaoxiaoNeural", "edge"),  # a mistyped Edge name: Edge's check names the close ones
+        ("en-US-Emma", "edge"),  # the 'Neural' left out: Edge's, not an espeak language
+        ("en-GB-Ryan", "edge"),
+        ("en-gb-scotland", "espeak"),
     ],
 )
 def test_one_rule_tells_a_voice_names_engine(name: str, engine: str) -> None:
     """`say --voice`, voices.yaml keys and custom pools all go by this."""
     assert registry.engine_of(name) == engine
+
+
+def test_the_words_a_book_may_need_are_read_into_the_config() -> None:
+    config = parse_config(
+        "not_characters: [Later, Nay, Later]\n"
+        "pronounce:\n  重庆: 崇庆\n  Dr.: Doctor\n  2: two\n"
+        "defaults:\n  zh-TW: {borrow: none}\n  zh-HK: {borrow: zh-CN}\n  en-GB: {borrow: []}\n",
+        voices={"edge": EDGE}.get,
+    )
+    assert config.not_characters == ("Later", "Nay")
+    assert config.pronounce == {"重庆": "崇庆", "Dr.": "Doctor", "2": "two"}
+    assert config.defaults["zh-TW"].borrow == ()
+    assert config.defaults["zh-HK"].borrow == ("zh-CN",)
+    assert config.defaults["en-GB"].borrow == ()
+    assert parse_config("defaults: {zh-TW: {pool: []}}\n").defaults["zh-TW"].borrow is None

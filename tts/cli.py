@@ -71,7 +71,13 @@ def _cache_dir(value: str | None) -> Path:
 
 
 def _voices_option(value: str | None) -> Path | None:
-    return Path(value) if value else pipeline.default_voices_path()
+    return Path(value) if value else None
+
+
+def _found_voices(value: str | None) -> Path | None:
+    """./voices.yaml when --voices names no file: the pipeline uses it only for a book it
+    is about, and says which it did."""
+    return None if value else pipeline.default_voices_path()
 
 
 def _engine_choice(value: str | None) -> str | None:
@@ -255,6 +261,7 @@ def render(
         Path(input_file),
         output=Path(output) if output else None,
         voices_file=_voices_option(voices_file),
+        found_voices=_found_voices(voices_file),
         engine=_engine_choice(engine),
         cache_dir=_cache_dir(cache_dir),
         chapters=chapters,
@@ -272,6 +279,7 @@ def render(
         proxy=proxy,
         progress=progress,
         warn=_warn,
+        note=None if quiet else _note,
     )
     if progress is not None:
         progress.finish()
@@ -293,6 +301,10 @@ def render(
 
 def _warn(warning: str) -> None:
     click.echo(f"Warning: {warning}", err=True)
+
+
+def _note(note: str) -> None:
+    click.echo(note, err=True)
 
 
 class _ProgressLine:
@@ -403,7 +415,7 @@ def script(
     stats: bool,
 ) -> None:
     """Print who says what in INPUT, without synthesizing anything."""
-    result = _reading(input_file, voices_file, engine, chapters, cache_dir, proxy)
+    result = _reading(input_file, voices_file, engine, chapters, cache_dir, proxy, _note)
     if fmt == "jsonl":
         click.echo("\n".join(jsonl_lines(result.cast, result.segments)))
     elif fmt == "html":
@@ -428,17 +440,23 @@ def _reading(
     chapters: str | None,
     cache_dir: str | None,
     proxy: str | None,
+    note: Callable[[str], None],
+    cast_note: Callable[[str], None] | None = None,
 ) -> Script:
     """INPUT read, attributed and cast as `script` and `cast` show it: with the voices a
-    render would use now (the engine resolved the same way, with the same warning)."""
+    render would use now (the engine resolved the same way, with the same warning, the
+    voices checked the same way) and the same voices.yaml."""
     return pipeline.read_script(
         Path(input_file),
         voices_file=_voices_option(voices_file),
+        found_voices=_found_voices(voices_file),
         engine=_engine_choice(engine),
         chapters=chapters,
         cache_dir=_cache_dir(cache_dir),
         proxy=proxy,
         warn=_warn,
+        note=note,
+        cast_note=cast_note,
     )
 
 
@@ -505,7 +523,10 @@ def cast(
     """Show the characters of INPUT and the voice each gets."""
     from tts.cast.casting import cast_table
 
-    result = _reading(input_file, voices_file, engine, chapters, cache_dir, proxy)
+    notes: list[str] = []  # after the table they are about
+    result = _reading(
+        input_file, voices_file, engine, chapters, cache_dir, proxy, _note, notes.append
+    )
     rows = cast_table(result.characters, result.cast)
     table = [("character", "lines", "gender", "aliases", "voice")]
     for row in rows:
@@ -517,8 +538,10 @@ def cast(
         cells = [_pad(r[0], widths[0]), _pad(r[1], widths[1], right=True)]
         cells += [_pad(r[2], widths[2]), _pad(r[3], widths[3]), r[4]]
         click.echo("  ".join(cells).rstrip())
-    if write_file:
-        added = pipeline.extend_voices_file(Path(write_file), result)
+    added = pipeline.extend_voices_file(Path(write_file), result) if write_file else None
+    for note in notes:
+        _note(note)
+    if added is not None:
         names = ", ".join(added) if added else "nothing new"
         click.echo(f"Wrote {write_file}: added {names}", err=True)
 

@@ -19,14 +19,14 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tts import registry
 from tts.atomic import remove_stale
-from tts.cast import castfile, casting
+from tts.cast import castfile, casting, checks
 from tts.cast import config as voices_config
 from tts.errors import (
     AudiobookError,
@@ -107,6 +107,7 @@ class RenderResult:
 
 
 def default_voices_path() -> Path | None:
+    """./voices.yaml when there is one: used for a book it names someone of (`pick_voices`)."""
     here = Path("voices.yaml")
     return here if here.is_file() else None
 
@@ -293,7 +294,7 @@ def make_script(
     cast_file: Path | None = None,
 ) -> Script:
     """Segment, attribute and cast a book."""
-    segments, characters = attribute_book(book, config)
+    segments, characters = checks.drop_not_characters(*attribute_book(book, config), config)
     return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
 
 
@@ -350,17 +351,21 @@ def script_from_file(
     cast_file: Path | None,
 ) -> Script:
     """A corrected jsonl script of `book` (which gives the language and the tags)."""
-    segments, characters = read_corrections(path, config)
+    segments, characters = checks.drop_not_characters(*read_corrections(path, config), config)
     return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
 
 
 def read_corrections(
     path: Path, config: voices_config.VoicesConfig | None
 ) -> tuple[list[Segment], list[Character]]:
-    """The segments of a corrected jsonl script and the characters who speak in it."""
+    """The segments of a corrected jsonl script and the characters who speak in it (a line
+    given to an alias voices.yaml lists counts as the character's)."""
     segments = read_script_file(path)
-    counts = Counter(s.speaker for s in segments if s.kind == "dialogue" and s.speaker)
     known = {c.name: c for c in (voices_config.known_characters(config) if config else [])}
+    alias_of = {alias: c.name for c in known.values() for alias in c.aliases}
+    counts = Counter(
+        alias_of.get(s.speaker, s.speaker) for s in segments if s.kind == "dialogue" and s.speaker
+    )
     characters = [
         replace(known[name], lines=n) if name in known else Character(name=name, lines=n)
         for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -371,17 +376,36 @@ def read_corrections(
 # --- render ------------------------------------------------------------------
 
 
-def plan(script: Script, engine: Engine, prosody: Prosody = AS_CAST) -> list[Request]:
-    """The requests that speak `script`, each voice with the whole book's `prosody` added to
-    its own (`Prosody.added_to`), so the cast keeps its own settings."""
-    from tts.speech.synth import plan_requests
+def plan(
+    script: Script,
+    engine: Engine,
+    prosody: Prosody = AS_CAST,
+    pronounce: Mapping[str, str] | None = None,
+) -> list[Request]:
+    """The requests that speak `script`, as sent to the engine: each voice with the whole
+    book's `prosody` added to its own (`Prosody.added_to`), so the cast keeps its own
+    settings, and each text with voices.yaml's `pronounce` respellings (`respell`)."""
+    return [spoken for _, spoken in planned(script, engine, prosody, pronounce)]
+
+
+def planned(
+    script: Script,
+    engine: Engine,
+    prosody: Prosody = AS_CAST,
+    pronounce: Mapping[str, str] | None = None,
+) -> list[tuple[Request, Request]]:
+    """Each request that speaks `script` twice: with the book's text (what the subtitles
+    and the timeline show) and as sent to the engine (respelled by `pronounce`)."""
+    from tts.speech.synth import Respeller, plan_requests
 
     def voice(segment: Segment) -> Voice | None:
         found = script.voice_for(segment)
         return prosody.added_to(found) if found is not None else None
 
     items = [(s, voice(s)) for s in script.segments]
-    return plan_requests(items, engine.max_request_chars)
+    shown = plan_requests(items, engine.max_request_chars)
+    respell = Respeller(pronounce or {})
+    return [(request, respell.request(request)) for request in shown]
 
 
 def chapter_titles(segments: Sequence[Segment]) -> dict[int, str]:
@@ -454,6 +478,7 @@ def render(
     cover: bytes | None = None,
     prosody: Prosody = AS_CAST,
     book_chapters: int | None = None,
+    pronounce: Mapping[str, str] | None = None,
 ) -> RenderResult:
     """Synthesize every line (cached, resumable) and assemble the audiobook.
 
@@ -466,18 +491,24 @@ def render(
     cache, not beside the output. `progress` hears the synthesis (`Progress`), then the
     making of the files (`Assembling`). `prosody` is added to every voice's own (a
     whole-book speed, pitch or volume).
+    `pronounce` respells words in what the engine is sent only (voices.yaml's `pronounce`).
     """
     from tts.audio.publish import ASSEMBLING, ENCODING_M4B, Publication, publish
     from tts.audio.timeline import lay_out
 
-    requests = plan(script, engine, prosody)
-    if not requests:
+    pairs = planned(script, engine, prosody, pronounce)
+    if not pairs:
         raise InputError(
             f"{script.book.source}: nothing to speak after cleaning; "
             "check that the file holds the chapter's text"
         )
+    requests = [shown for shown, _ in pairs]  # the book's words, for subtitles and timing
     clips, stats = _synthesize(
-        requests, engine, cache_dir, concurrency=concurrency, progress=progress
+        [spoken for _, spoken in pairs],
+        engine,
+        cache_dir,
+        concurrency=concurrency,
+        progress=progress,
     )
     titles = chapter_titles(script.segments)
     book = script.book
@@ -815,26 +846,175 @@ def read_script(
     cache_dir: Path,
     proxy: str | None = None,
     warn: Callable[[str], None] | None = None,
+    note: Callable[[str], None] | None = None,
+    cast_note: Callable[[str], None] | None = None,
+    found_voices: Path | None = None,
 ) -> Script:
     """`script` and `cast`: a book read, attributed and cast with the voices a default render
     of it would use and keep. An engine named (--engine, else voices.yaml's `engine`) is
     taken as it is, without the network; `auto` is resolved as a render resolves it
     (`engine_for_book`), so offline it shows the offline engine's voices, and `warn` hears
-    why, as a render's user would."""
-    config = load_config(voices_file, cache_dir)
-    book = read_book(source, chapters)
-    segments, characters = attribute_book(book, config)
-    script_for = _caster(
-        book, segments, characters, config, cache_dir, cast_path_for(default_output(source))
+    why, as a render's user would.
+
+    Every voice of the cast is checked as a render checks it (`check_voices`), so what
+    would stop the render stops `script` and `cast` too, with the same errors. `warn` also
+    hears of names voices.yaml lists that nobody in the book answers to; `note` hears
+    which voices.yaml is used when it was found (`found_voices`, see `pick_voices`);
+    `cast_note` what casting chose on the user's behalf (`tts.cast.casting.cast_notes`).
+    """
+    config, book, _, segments, characters = who_speaks(
+        source,
+        voices_file=voices_file,
+        found_voices=found_voices,
+        chapters=chapters,
+        script_file=None,
+        cache_dir=cache_dir,
+        warn=warn,
+        note=note,
     )
+    cast_file = cast_path_for(default_output(source))
+    script_for = _caster(book, segments, characters, config, cache_dir, cast_file)
     chosen = engine_choice(engine, config)
-    if chosen != registry.AUTO:
-        return script_for(chosen)
-    resolved, warnings = engine_for_book(chosen, config, cache_dir, script_for, proxy=proxy)
-    for warning in warnings:
-        if warn is not None:
+    known: list[VoiceInfo] | None = None
+    if chosen == registry.AUTO:
+        resolved, warnings = engine_for_book(
+            chosen,
+            config,
+            cache_dir,
+            script_for,
+            pronounce=config.pronounce if config is not None else None,
+            proxy=proxy,
+        )
+        for warning in warnings:
+            if warn is not None:
+                warn(warning)
+        chosen, known = resolved.name, resolved.known_voices()
+    script = script_for(chosen)
+    offered = known if known is not None else engine_voices(chosen, cache_dir)
+    check_voices(script, chosen, config, offered, cast_file)
+    if cast_note is not None:
+        for line in casting.cast_notes(
+            script.characters,
+            script.cast,
+            language=book.language,
+            engine=chosen,
+            config=config,
+            voices=offered,
+        ):
+            cast_note(line)
+    return script
+
+
+def who_speaks(
+    source: Path,
+    *,
+    voices_file: Path | None,
+    found_voices: Path | None,
+    chapters: str | None,
+    script_file: Path | None,
+    cache_dir: Path,
+    warn: Callable[[str], None] | None,
+    note: Callable[[str], None] | None,
+) -> tuple[voices_config.VoicesConfig | None, Book, int, list[Segment], list[Character]]:
+    """The voices.yaml used (the one named, else the one found if it is about this book:
+    `pick_voices`), the chapters read, how many the whole book has, and who says what in
+    them: attributed afresh, or as the corrected `script_file` says, with voices.yaml's
+    `not_characters` made nobody. `warn`
+    hears of each name voices.yaml lists that nobody in the book answers to (when the
+    whole book is read: a selection of chapters may well leave some out)."""
+    config = load_config(voices_file or found_voices, cache_dir)
+    book, count = read_selected(source, chapters)
+    if script_file is not None:
+        segments, characters = read_corrections(script_file, config)
+        characters = _with_genders(characters, attribute_book(book, config)[1])
+    else:
+        segments, characters = attribute_book(book, config)
+    if voices_file is None and found_voices is not None and config is not None:
+        used = pick_voices(config, found_voices, characters, book, source, chapters)
+        if used is None:
+            listed = set(config.speakers)
+            characters = [c for c in characters if c.name not in listed or c.lines]
+            if warn is not None:
+                names = ", ".join(list(config.speakers)[:3])
+                more = ", ..." if len(config.speakers) > 3 else ""
+                warn(
+                    f"{_here(found_voices)} names nobody in this book ({names}{more}), so it "
+                    f"is not used; pass --voices {found_voices} to use it anyway"
+                )
+            config = None
+        elif note is not None:
+            note(f"Using {_here(found_voices)} (pass --voices to choose another file)")
+    segments, characters = checks.drop_not_characters(segments, characters, config)
+    if config is not None and chapters is None and warn is not None:
+        for warning in checks.unheard_speakers(config, characters, book):
             warn(warning)
-    return script_for(resolved.name)
+    return config, book, count, segments, characters
+
+
+def _with_genders(characters: Sequence[Character], found: Sequence[Character]) -> list[Character]:
+    """The characters of a corrected script with the genders the book shows (`found`, by
+    attribution), which a script does not record: so each is cast as `script` showed it,
+    not as a character of unknown gender."""
+    genders = {c.name: c.gender for c in found if c.gender is not None}
+    return [
+        c if c.gender is not None else replace(c, gender=genders.get(c.name)) for c in characters
+    ]
+
+
+def _here(path: Path) -> str:
+    """'./voices.yaml' for a file of the current folder: plainly the one found there."""
+    return f"./{path}" if not path.is_absolute() and len(path.parts) == 1 else str(path)
+
+
+def pick_voices(
+    config: voices_config.VoicesConfig,
+    path: Path,
+    characters: Sequence[Character],
+    book: Book,
+    source: Path,
+    chapters: str | None,
+) -> voices_config.VoicesConfig | None:
+    """`config`, read from `path` (./voices.yaml, found rather than named), if it is about
+    this book: it lists no speakers (settings for any book), or a name it lists speaks in
+    the book or is written in it (in the whole book when only some chapters are read);
+    None when it is another book's, such as the example in a clone of this repository."""
+    if checks.names_anyone(config, characters, book):
+        return config
+    if chapters is not None and checks.names_anyone(config, (), read_book(source, None)):
+        return config
+    return None
+
+
+def check_voices(
+    script: Script,
+    engine_name: str,
+    config: voices_config.VoicesConfig | None,
+    offered: Sequence[VoiceInfo] | None,
+    cast_file: Path | None = None,
+) -> None:
+    """Refuse a cast with a voice the engine that will speak it does not have, before the
+    first request: a ConfigError with every such voice, each naming the voices.yaml line
+    (or the saved cast) it came from. `offered` is the engine's voices (None: the names'
+    form only)."""
+    previous: set[str] = set()
+    if cast_file is not None and cast_file.is_file():
+        saved = castfile.load_cast(cast_file, engine=engine_name)
+        previous = {n for n, v in saved.items() if script.cast.speakers.get(n) == v}
+    problems = checks.voice_problems(
+        script.cast,
+        engine=engine_name,
+        language=script.book.language,
+        config=config,
+        known=(
+            None
+            if offered is None
+            else frozenset(v.name for v in offered if v.engine == engine_name)
+        ),
+        cast_file=str(cast_file) if cast_file is not None else None,
+        previous=previous,
+    )
+    if problems:
+        raise ConfigError(*problems)
 
 
 def _caster(
@@ -865,19 +1045,20 @@ def engine_for_book(
     script_for: Callable[[str], Script],
     *,
     prosody: Prosody = AS_CAST,
+    pronounce: Mapping[str, str] | None = None,
     proxy: str | None = None,
     replaces: tuple[Path, str | None] | None = None,
 ) -> tuple[Engine, list[str]]:
     """The engine a book is spoken with, and warnings: the one rule `render`, `script` and
     `cast` share (`resolve_engine`). `auto` takes the preferred (online) engine when its
-    service answers or every clip of the book (`script_for` that engine, with `prosody`)
-    is cached for it, else the offline engine, with a warning that says why."""
+    service answers or every clip of the book (`script_for` that engine, with `prosody` and
+    `pronounce`) is cached for it, else the offline engine, with a warning that says why."""
 
     def fully_cached(candidate: Engine) -> bool:
         from tts.speech.cache import ClipCache
         from tts.speech.synth import all_cached
 
-        requests = plan(script_for(candidate.name), candidate, prosody)
+        requests = plan(script_for(candidate.name), candidate, prosody, pronounce)
         return all_cached(requests, candidate, ClipCache(cache_dir / "clips"))
 
     return resolve_engine(
@@ -911,6 +1092,8 @@ def render_book(
     proxy: str | None = None,
     progress: ProgressCallback | None = None,
     warn: Callable[[str], None] | None = None,
+    note: Callable[[str], None] | None = None,
+    found_voices: Path | None = None,
 ) -> RenderResult:
     """`render`: read (or take the corrected `script_file`), attribute, cast, speak and
     assemble the book, then keep the cast beside the output for the next run.
@@ -923,12 +1106,16 @@ def render_book(
     fallback). `prosody` is added to every voice's own (`render --rate +15%`); `proxy` is
     the proxy URL to the online engine's service. Refused before anything is written: an
     output that is one of the inputs (`check_output_path`). A book whose every clip is
-    cached renders without asking the engine's service.
+    cached renders without asking the engine's service. Every voice of the cast is checked
+    against the engine before the first request (`check_voices`). `found_voices` is
+    ./voices.yaml, found rather than named with --voices: used only for a book it is about
+    (`pick_voices`), which `note` hears; `warn` also hears of names voices.yaml lists that
+    nobody in the book answers to.
     """
     started = time.time()
     inputs = [
         ("the book", source),
-        ("the voices file", voices_file),
+        ("the voices file", voices_file or found_voices),
         ("the script", script_file),
         ("the cover", cover_file),
     ]
@@ -953,18 +1140,23 @@ def render_book(
     from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
 
     cover = load_cover(str(cover_file))[0] if cover_file else None
-    config = load_config(voices_file, cache_dir)
-    book, count = read_selected(source, chapters)
+    config, book, count, segments, characters = who_speaks(
+        source,
+        voices_file=voices_file,
+        found_voices=found_voices,
+        chapters=chapters,
+        script_file=script_file,
+        cache_dir=cache_dir,
+        warn=warn,
+        note=note,
+    )
     selection = selection_label([c.number for c in book.chapters], count)
     out = output or default_output(source, fmt, selection)
     if output is None:
         guard(out)
     cast_file = cast_path_for(out)
     saved_cast = saved_cast_for(cast_file, source, selection)
-    if script_file is not None:
-        segments, characters = read_corrections(script_file, config)
-    else:
-        segments, characters = attribute_book(book, config)
+    pronounce = config.pronounce if config is not None else None
     script_for = _caster(book, segments, characters, config, cache_dir, saved_cast)
     chosen, warnings = engine_for_book(
         engine,
@@ -972,6 +1164,7 @@ def render_book(
         cache_dir,
         script_for,
         prosody=prosody,
+        pronounce=pronounce,
         proxy=proxy,
         replaces=existing_output(out, split_chapters=split_chapters),
     )
@@ -979,6 +1172,7 @@ def render_book(
         if warn is not None:
             warn(warning)
     script = script_for(chosen.name)
+    check_voices(script, chosen.name, config, chosen.known_voices(), cast_file)
     result = render(
         script,
         chosen,
@@ -992,6 +1186,7 @@ def render_book(
         cover=cover,
         prosody=prosody,
         book_chapters=count,
+        pronounce=pronounce,
     )
     save_cast(cast_file, script)
     return result
@@ -1287,6 +1482,7 @@ __all__ = [
     "cast_script",
     "check_engine",
     "check_output_path",
+    "check_voices",
     "check_written_beside",
     "clean_up_after_killed_runs",
     "default_output",
@@ -1306,6 +1502,8 @@ __all__ = [
     "make_script",
     "narrator_for",
     "parse_age",
+    "pick_voices",
+    "planned",
     "prune_cache",
     "read_book",
     "read_corrections",
@@ -1317,4 +1515,5 @@ __all__ = [
     "say_text",
     "script_from_file",
     "staging_dir",
+    "who_speaks",
 ]

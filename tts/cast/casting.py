@@ -6,11 +6,16 @@ Who gets what, in order:
 2. Characters in `previous` (the cast saved with the last render) keep their voice while it
    is still offered, still fits their gender, and nobody above took it.
 3. Everyone else, most lines first, gets a voice of their gender from the pool of the
-   book's locale: never the narrator's voice, and a voice nobody else has while the pool
-   lasts. Where a character starts in the pool comes from a hash of the name, so adding a
-   character moves nobody else. When the pool runs out, voices are reused with a
-   different pitch and rate, so no two characters sound exactly alike (unless voices.yaml
-   fixes both the rate and the pitch of more of them than there are voices: those share).
+   book's locale (and of the locales it borrows from: zh-TW, with one male Edge voice,
+   borrows zh-CN's unless voices.yaml says `borrow: none`): never the narrator's voice,
+   and a voice nobody else has while the pool lasts. Where a character starts in the pool
+   comes from a hash of the name, so adding a character moves nobody else. A character of
+   unknown gender gets a man's or a woman's voice, whichever fewer of the others of
+   unknown gender have so far (a tie goes by the hash), so they alternate rather than all
+   claim one sex. When the pool runs out, voices are reused with a different pitch and
+   rate, so no two characters sound exactly alike (unless voices.yaml fixes both the rate
+   and the pitch of more of them than there are voices: those share). A man when the only
+   man's voice is the narrator's gets the narrator's at another pitch, not a woman's.
    The time this takes grows with the cast, not with its square.
 
 Unless voices.yaml says otherwise, the unknown voice (doubtful dialogue) is the narrator's
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -50,7 +56,8 @@ POOL_LOCALES: dict[str, tuple[str, ...]] = {
     "en-US": ("en-US", "en-GB"),
     "en-GB": ("en-GB", "en-US"),
 }
-"""Where auto-casting looks for voices, in order (zh-TW has only three Edge voices)."""
+"""Where auto-casting looks for voices, in order (zh-TW has only three Edge voices);
+voices.yaml's `defaults.<locale>.borrow` replaces all but the first."""
 
 _CHILD_RANK = 100
 
@@ -126,10 +133,25 @@ def _locale_rank(voice_locale: str, preferred: Sequence[str]) -> int | None:
     return None
 
 
+def pool_locales(
+    locale: str, config: VoicesConfig, voices: Sequence[VoiceInfo] = (), engine: str = ""
+) -> tuple[str, ...]:
+    """The locales whose voices a book of `locale` is cast from, in order: the locale, then
+    those voices.yaml lets it borrow from (`borrow`), else the built-in ones. An engine
+    with no voice of the locale's own (espeak reads zh-TW with Mandarin, 'cmn', a zh-CN
+    voice) borrows as built in, whatever voices.yaml says."""
+    built_in = POOL_LOCALES.get(locale, (locale,))
+    custom = config.defaults.get(locale)
+    if custom is None or custom.borrow is None:
+        return built_in
+    own = any(v.engine == engine and _locale_rank(v.locale, (locale,)) is not None for v in voices)
+    return (locale, *custom.borrow) if own or not engine else built_in
+
+
 def _pool(engine: str, locale: str, voices: Sequence[VoiceInfo], config: VoicesConfig) -> _Pool:
     offered = [v for v in voices if v.engine == engine]
     children = registry.info(engine).child_voices
-    preferred = POOL_LOCALES.get(locale, (locale,))
+    preferred = pool_locales(locale, config, offered, engine)
     genders = {v.name: v.gender for v in offered}
 
     custom = config.defaults.get(locale)
@@ -252,12 +274,22 @@ def build_cast(
         speakers[name] = voice
         taken.add(_key(voice))
 
+    # Characters of unknown gender, by the sex of the voice they have so far.
+    unsure: Counter[Gender] = Counter()
+    for name, voice in speakers.items():
+        sex = _sex(pool.genders.get(voice.name, ""))
+        if sex is not None and name in roster and roster[name].gender is None:
+            unsure[sex] += 1
     waiting = sorted(
         (c for c in roster.values() if c.name not in speakers), key=lambda c: (-c.lines, c.name)
     )
     for character in waiting:
         listed = config.speakers.get(character.name)
-        voice = _pick(character, pool, engine, narrator, taken, listed.voice if listed else None)
+        wanted = character
+        if character.gender is None and pool.female and pool.male:
+            wanted = replace(character, gender=_lean(character.name, unsure))
+            unsure[wanted.gender or "male"] += 1
+        voice = _pick(wanted, pool, engine, narrator, taken, listed.voice if listed else None)
         speakers[character.name] = voice
         taken.add(_key(voice))
 
@@ -273,6 +305,22 @@ def build_cast(
         aliases=aliases,
         threshold=config.threshold,
     )
+
+
+_SEXES: dict[str, Gender] = {"Male": "male", "Female": "female"}
+
+
+def _sex(voice_gender: str) -> Gender | None:
+    """'Male' / 'Female' as an engine writes it -> 'male' / 'female'; None for others."""
+    return _SEXES.get(voice_gender)
+
+
+def _lean(name: str, unsure: Counter[Gender]) -> Gender:
+    """The sex of voice a character of unknown gender gets: the one fewer characters of
+    unknown gender have so far, a tie going by the name's hash (the same every run)."""
+    if unsure["male"] != unsure["female"]:
+        return "male" if unsure["male"] < unsure["female"] else "female"
+    return "male" if _start(name) % 2 else "female"
 
 
 def _pick(
@@ -296,7 +344,11 @@ def _pick(
         kept = (tuple(n for n in tier if n != narrator.name) for tier in tiers)
         return [tier for tier in kept if tier]
 
-    tiers = without_narrator(pool.tiers(character.gender)) or without_narrator(pool.anyone)
+    own = pool.tiers(character.gender)
+    tiers = without_narrator(own)
+    if not tiers and character.gender is not None and any(narrator.name in t for t in own):
+        tiers = [(narrator.name,)]  # the one voice of the sex: the narrator's, varied
+    tiers = tiers or without_narrator(pool.anyone)
     if not tiers:
         tiers = [(narrator.name,)]  # nothing else to speak with: vary the narrator's voice
     start = _start(character.name)
@@ -372,3 +424,78 @@ def cast_table(characters: Sequence[Character], cast: Cast) -> list[CastRow]:
             CastRow("character", c.name, c.lines, c.aliases, c.gender, describe_voice(voice))
         )
     return rows
+
+
+def book_locale(language: Language, config: VoicesConfig | None = None) -> str:
+    """The locale whose voices read a book: voices.yaml's `language`, else the book's own."""
+    given = config.language if config is not None else None
+    return given or LANGUAGE_LOCALE.get(language, "zh-CN")
+
+
+def cast_notes(
+    characters: Sequence[Character],
+    cast: Cast,
+    *,
+    language: Language,
+    engine: str,
+    config: VoicesConfig | None = None,
+    voices: Sequence[VoiceInfo] = (),
+) -> list[str]:
+    """What `audiobook cast` says under its table about choices casting made for the
+    user: characters speaking with another locale's voices because the book's has too few
+    (zh-TW has one male Edge voice, the narrator's), and characters of unknown gender,
+    whose voices alternate male and female."""
+    config = config or VoicesConfig()
+    locale = book_locale(language, config)
+    label = registry.info(engine).label
+    offered = {v.name: v for v in voices if v.engine == engine}
+    chosen = {
+        s.name for s in config.speakers.values() if s.voice.name_for(engine)
+    }  # the user's own choice needs no note
+    genders = {s.name: s.gender for s in config.speakers.values() if s.gender}
+    by_lines = sorted(characters, key=lambda c: (-c.lines, c.name))
+    notes: list[str] = []
+
+    own = [
+        v
+        for v in offered.values()
+        if _locale_rank(v.locale, (locale,)) is not None and "Multilingual" not in v.name
+    ]
+    borrowed = [
+        c.name
+        for c in by_lines
+        if c.name not in chosen
+        and c.name in cast.speakers
+        and cast.speakers[c.name].name in offered
+        and _locale_rank(offered[cast.speakers[c.name].name].locale, (locale,)) is None
+    ]
+    if own and borrowed:
+        lent = sorted({offered[cast.speakers[n].name].locale for n in borrowed})
+        males = sum(v.gender == "Male" for v in own)
+        females = sum(v.gender == "Female" for v in own)
+        names = ", ".join(borrowed[:5]) + (", ..." if len(borrowed) > 5 else "")
+        notes.append(
+            f"{locale} has {males} male and {females} female {label} voices, so "
+            f"{_count(len(borrowed), 'character')} speak with {' and '.join(lent)} voices "
+            f"({names}); to keep to {locale} voices (reused at other pitches), write "
+            f"'defaults: {{{locale}: {{borrow: none}}}}' in voices.yaml"
+        )
+
+    unsure = [
+        c.name
+        for c in by_lines
+        if c.name in cast.speakers
+        and c.name not in chosen
+        and not (genders.get(c.name) or c.gender)
+    ]
+    pool = _pool(engine, locale, voices, config)
+    if unsure and pool.male and pool.female:
+        notes.append(
+            f"{_count(len(unsure), 'character')} of unknown gender: voices alternate male and "
+            "female; set gender in voices.yaml ('cast --write' adds the characters to it)"
+        )
+    return notes
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

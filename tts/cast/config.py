@@ -31,6 +31,14 @@ automatically". The whole format::
         narrator: zh-TW-HsiaoChenNeural    # a voice name, or a mapping like `narrator:`
         unknown: {pitch: "-10Hz"}
         pool: [zh-TW-YunJheNeural, zh-CN-YunxiNeural]   # voices auto-casting may use
+        borrow: none          # locales whose voices characters may get when this one's run
+                              # out: [zh-CN] (the built-in choice), or none (reuse this
+                              # locale's voices at other pitches instead)
+    not_characters: [Later, Nay]   # words the attribution took for speakers: their lines
+                              # go to the unknown voice
+    pronounce:                # say a word differently (only what is spoken: subtitles and
+      重庆: 崇庆              # the script keep the text); the longest match wins
+      Dr.: Doctor
     speakers:                 # characters, by the name the book uses most
       祁同偉:
         aliases: [祁省長, 祁副省長]  # other names for the same person
@@ -53,6 +61,8 @@ Rules worth knowing:
   but `10` as a number, so write the sign and unit).
 - The top-level `narrator` and `unknown` win over `defaults.<locale>`, which win over
   the built-in voices.
+- Lines attributed to an alias are the character's (`aliases`); lines attributed to a name
+  under `not_characters` are nobody's: the unknown voice reads them.
 
 `load_config` reports every mistake at once, each as
 `voices.yaml:LINE: <what> for <key path>; <fix>`: `VoicesConfigError.problems` holds them
@@ -178,7 +188,7 @@ _GENDER_WORDS: dict[str, Gender] = {
     "女性": "female",
 }
 
-_LOCALE_DEFAULT_KEYS = ("narrator", "unknown", "pool")
+_LOCALE_DEFAULT_KEYS = ("narrator", "unknown", "pool", "borrow")
 _TOP_KEYS = (
     "engine",
     "language",
@@ -188,12 +198,16 @@ _TOP_KEYS = (
     "pauses",
     "defaults",
     "speakers",
+    "not_characters",
+    "pronounce",
 )
 _PAUSE_KEYS = tuple(f.name for f in fields(Pauses))
 _MAX_PAUSE = 10.0
 _MAX_NAME = 100
 """The longest name or alias of a speaker: longer than any character's name in a book, short
 enough for the patterns the attribution stage builds from the names."""
+_MAX_WORD = 100
+"""The longest word `pronounce` respells, and the longest way of saying it."""
 _MAX_VOICE_NAME = 100
 """Longer than any voice name (Edge's longest are some 35 characters): checked first, as
 the engines' spelling hints take time that grows with the name's length squared."""
@@ -214,6 +228,12 @@ _SYNONYMS = {
     "confidence": "threshold",
     "silence": "pauses",
     "silences": "pauses",
+    "not_speakers": "not_characters",
+    "nobody": "not_characters",
+    "ignore": "not_characters",
+    "pronunciation": "pronounce",
+    "pronunciations": "pronounce",
+    "say_as": "pronounce",
 }
 """Words people write for a key, and the key they mean (difflib misses these); each engine
 adds its own (`EngineInfo.key_synonyms`: 'edge' for 'voice')."""
@@ -234,6 +254,10 @@ class VoiceSetting:
     rate: str | None = None
     pitch: str | None = None
     volume: str | None = None
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    """Engine -> line of its voice name in voices.yaml, for messages about the voice."""
+    bare: bool = field(default=False, compare=False)
+    """Given as a bare voice name (`王主任: zh-CN-YunjianNeural`), not under a voice key."""
 
     def name_for(self, engine: str) -> str | None:
         """The voice name this setting gives for `engine`, if any."""
@@ -265,6 +289,11 @@ class LocaleDefaults:
     unknown: VoiceSetting | None = None
     pool: tuple[str, ...] = ()
     """Voices auto-casting may use, in order of preference (Edge and espeak names mixed)."""
+    pool_lines: tuple[int, ...] = field(default=(), compare=False)
+    """Line of each name in `pool`."""
+    borrow: tuple[str, ...] | None = None
+    """Locales whose voices characters may get besides the locale's own, in order; () for
+    none; None for the built-in choice (`tts.cast.casting.POOL_LOCALES`)."""
 
 
 @dataclass(frozen=True)
@@ -284,6 +313,10 @@ class VoicesConfig:
     """Canonical name -> setting, in file order."""
     defaults: Mapping[str, LocaleDefaults] = field(default_factory=dict)
     """Locale -> replacement defaults."""
+    not_characters: tuple[str, ...] = ()
+    """Names the attribution took for speakers that are nobody: their lines go to `unknown`."""
+    pronounce: Mapping[str, str] = field(default_factory=dict)
+    """Word -> how to say it: replaced in the text sent to the engine, nowhere else."""
 
 
 class VoicesConfigError(ConfigError):
@@ -422,6 +455,11 @@ class _Reader(NodeReader):
             config = replace(config, defaults=self.defaults(top["defaults"]))
         if "speakers" in top:
             config = replace(config, speakers=self.speakers(top["speakers"]))
+        if "not_characters" in top:
+            nobody = self.not_characters(top["not_characters"], config.speakers)
+            config = replace(config, not_characters=nobody)
+        if "pronounce" in top:
+            config = replace(config, pronounce=self.pronounce(top["pronounce"]))
         return config
 
     # -- top-level keys --
@@ -528,26 +566,78 @@ class _Reader(NodeReader):
                 if "unknown" in keys
                 else None
             )
-            pool = self.pool(keys["pool"], f"{path}.pool", locale) if "pool" in keys else ()
-            out[locale] = LocaleDefaults(narrator=narrator, unknown=unknown, pool=pool)
+            pool, pool_lines = (
+                self.pool(keys["pool"], f"{path}.pool", locale) if "pool" in keys else ((), ())
+            )
+            borrow = (
+                self.borrow(keys["borrow"], f"{path}.borrow", locale) if "borrow" in keys else None
+            )
+            out[locale] = LocaleDefaults(
+                narrator=narrator,
+                unknown=unknown,
+                pool=pool,
+                pool_lines=pool_lines,
+                borrow=borrow,
+            )
         return out
 
-    def pool(self, node: Node, path: str, locale: str) -> tuple[str, ...]:
+    def pool(self, node: Node, path: str, locale: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """The voices of a `pool:` list, and the line of each."""
         if not isinstance(node, SequenceNode):
             self.problem(
                 line_of(node),
                 f"expected a list of voices for {path}, found {describe(node)}; "
                 "write [zh-CN-YunxiNeural, zh-CN-XiaoxiaoNeural]",
             )
-            return ()
+            return (), ()
         names: list[str] = []
+        lines: list[int] = []
         for i, item in enumerate(node.value):
             name = self.text(item, f"{path}[{i}]", "a voice name")
             if name is None:
                 continue
             if self.voice_name(item, name, _key_for(name), f"{path}[{i}]", locale, move=False):
                 names.append(name)
-        return tuple(names)
+                lines.append(line_of(item))
+        return tuple(names), tuple(lines)
+
+    def borrow(self, node: Node, path: str, locale: str) -> tuple[str, ...] | None:
+        """The locales of a `borrow:` setting: a list, one locale, or none ([] too)."""
+        fix = f"write a list of locales such as [zh-CN], or none to keep to {locale}'s voices"
+        if isinstance(node, ScalarNode):
+            value = scalar(node)
+            if isinstance(value, str) and value.strip().lower() in ("none", "no", "nothing"):
+                return ()
+            if value is False:
+                return ()
+            if not isinstance(value, str) or not value.strip():
+                self.problem(
+                    line_of(node), f"expected locales for {path}, found {describe(node)}; {fix}"
+                )
+                return None
+            items: list[Node] = [node]
+        elif isinstance(node, SequenceNode):
+            items = list(node.value)
+        else:
+            self.problem(
+                line_of(node), f"expected locales for {path}, found {describe(node)}; {fix}"
+            )
+            return None
+        found: list[str] = []
+        for i, item in enumerate(items):
+            where = path if isinstance(node, ScalarNode) else f"{path}[{i}]"
+            other = self.locale(item, where)
+            if other is None:
+                continue
+            if other == locale:
+                self.problem(
+                    line_of(item),
+                    f"{where} names {locale} itself, whose voices come first anyway; {fix}",
+                )
+                continue
+            if other not in found:
+                found.append(other)
+        return tuple(found)
 
     # -- voices --
 
@@ -561,7 +651,9 @@ class _Reader(NodeReader):
                 name = value.strip()
                 engine = registry.engine_of(name)
                 ok = self.voice_name(node, name, voice_key(engine), path, locale, move=False)
-                return VoiceSetting({engine: name} if ok else {})
+                if not ok:
+                    return VoiceSetting()
+                return VoiceSetting({engine: name}, lines={engine: line_of(node)}, bare=True)
         if not isinstance(node, MappingNode):
             self.problem(
                 line_of(node),
@@ -573,12 +665,14 @@ class _Reader(NodeReader):
 
     def voice_keys(self, keys: Mapping[str, Node], path: str, locale: str | None) -> VoiceSetting:
         names: dict[str, str] = {}
+        lines: dict[str, int] = {}
         found: dict[str, str] = {}
         for engine, key in engine_keys().items():
             if key in keys:
                 name = self.text(keys[key], f"{path}.{key}", "a voice name")
                 if name and self.voice_name(keys[key], name, key, f"{path}.{key}", locale):
                     names[engine] = name
+                    lines[engine] = line_of(keys[key])
         for key, unit in _PROSODY_UNITS:
             if key not in keys:
                 continue
@@ -593,7 +687,13 @@ class _Reader(NodeReader):
                 line_of(node),
                 f"{key} '{shown}' for {path}.{key} is not {kind}; {_signed_fix(shown, unit)}",
             )
-        return VoiceSetting(names, **found)
+        return VoiceSetting(
+            names,
+            rate=found.get("rate"),
+            pitch=found.get("pitch"),
+            volume=found.get("volume"),
+            lines=lines,
+        )
 
     def voice_name(
         self, node: Node, name: str, key: str, path: str, locale: str | None, move: bool = True
@@ -742,3 +842,87 @@ class _Reader(NodeReader):
                     )
                 else:
                     owner[alias] = name
+
+    # -- words --
+
+    def not_characters(self, node: Node, speakers: Mapping[str, SpeakerSetting]) -> tuple[str, ...]:
+        """The names of `not_characters:`, none of them a speaker's name or alias."""
+        path = "not_characters"
+        if isinstance(node, ScalarNode) and scalar(node) is None:
+            return ()
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        if not isinstance(node, (SequenceNode, ScalarNode)):
+            self.problem(
+                line_of(node),
+                f"expected a list of names for {path}, found {describe(node)}; "
+                "write a list such as [Later, Nay]",
+            )
+            return ()
+        owners = {alias: s for s in speakers.values() for alias in s.aliases}
+        found: list[str] = []
+        for i, item in enumerate(items):
+            where = f"{path}[{i}]" if isinstance(node, SequenceNode) else path
+            value = scalar(item) if isinstance(item, ScalarNode) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(item.value)
+            if not isinstance(value, str) or not value.strip():
+                self.problem(
+                    line_of(item),
+                    f"expected a name for {where}, found {describe(item)}; write each name as text",
+                )
+                continue
+            name = value.strip()
+            if len(name) > _MAX_NAME:
+                self.problem(line_of(item), _long_name("name", name, path))
+                continue
+            listed = speakers.get(name) or owners.get(name)
+            if listed is not None:
+                self.problem(
+                    line_of(item),
+                    f"'{short(name)}' in {path} is also a speaker (line {listed.line}); "
+                    "remove it from one of the two",
+                )
+                continue
+            if name not in found:
+                found.append(name)
+        return tuple(found)
+
+    def pronounce(self, node: Node) -> dict[str, str]:
+        """The words of `pronounce:` and how to say each."""
+        path = "pronounce"
+        mapping = self.expect_mapping(
+            node, path, "write one 'word: how to say it' line per word, such as '重庆: 崇庆'"
+        )
+        if mapping is None:
+            return {}
+        out: dict[str, str] = {}
+        for word, value_node in self.mapping(mapping, path, None, entry="word").items():
+            where = f"{path}.{short(word)}"
+            value = scalar(value_node) if isinstance(value_node, ScalarNode) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value_node.value)
+            if not isinstance(value, str) or not value.strip():
+                shown = "nothing" if value is None else describe(value_node)
+                self.problem(
+                    line_of(value_node),
+                    f"expected how to say '{short(word)}' for {where}, found {shown}; write "
+                    "the word as it should be read, such as '崇庆' for 重庆",
+                )
+                continue
+            said = value.strip()
+            too_long = next((w for w in (word, said) if len(w) > _MAX_WORD), None)
+            if too_long is not None:
+                self.problem(
+                    line_of(value_node),
+                    f"'{short(too_long)}' for {where} is {len(too_long):,} characters long; a "
+                    f"word and its reading may have at most {_MAX_WORD} each",
+                )
+                continue
+            if "\n" in word or "\n" in said:
+                self.problem(
+                    line_of(value_node),
+                    f"'{short(word)}' for {where} spans lines; write one word on one line",
+                )
+                continue
+            out[word] = said
+        return out

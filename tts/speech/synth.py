@@ -1,10 +1,12 @@
 """From lines with voices to cached clips: request planning and async scheduling.
 
 `plan_requests` turns the book's segments into as few engine requests as reads well: one per
-voice turn, split only where a line is too long for the engine. `synthesize_all` sends the
-requests that are not cached yet, a few at a time, backs off when the service pushes back,
-and puts every clip into the cache the moment it arrives, so an interrupted run loses at
-most the requests in flight. It knows engines only through `tts.speech.engines.base.Engine`.
+voice turn, split only where a line is too long for the engine; `Respeller` respells the
+words voices.yaml says to pronounce differently, in the text sent to the engine only.
+`synthesize_all` sends the requests that are not cached yet, a few at a time, backs off when
+the service pushes back, and puts every clip into the cache the moment it arrives, so an
+interrupted run loses at most the requests in flight. It knows engines only through
+`tts.speech.engines.base.Engine`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import copy
 import random
+import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from tts.errors import AudiobookError, EngineError, RateLimited
 from tts.model import JOINER, Audio, Clip, Request, Segment, SegmentKey, Stats, Voice
@@ -79,6 +82,43 @@ def plan_requests(
         voice, last = seg_voice, segment
     flush()
     return requests
+
+
+class Respeller:
+    """voices.yaml's `pronounce`: each word replaced by how to say it (重庆 -> 崇庆, Dr. ->
+    Doctor), the longest word first, in one pass, so what a replacement writes is never
+    replaced again. A word that starts or ends with a Latin letter or digit is matched only
+    as a whole word there ('Ann' is not the start of 'Annual'); Chinese has no spaces, so a
+    Chinese word matches wherever it is written.
+
+    Applied to the text a request sends, never to a segment: the script, the subtitles and
+    the chapter marks keep the book's words, and the clip's cache key (made from the text
+    sent) changes with the respelling.
+    """
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self.table = {word: said for word, said in table.items() if word}
+        words = sorted(self.table, key=lambda w: (-len(w), w))
+        self.pattern = re.compile("|".join(_whole(word) for word in words)) if words else None
+
+    def text(self, text: str) -> str:
+        if self.pattern is None:
+            return text
+        return self.pattern.sub(lambda found: self.table[found.group(0)], text)
+
+    def request(self, request: Request) -> Request:
+        said = self.text(request.text)
+        return request if said == request.text else replace(request, text=said)
+
+
+def _whole(word: str) -> str:
+    """A pattern for `word`, kept from matching inside a longer Latin word or number."""
+    before = r"(?<![A-Za-z0-9])" if _LATIN.match(word[0]) else ""
+    after = r"(?![A-Za-z0-9])" if _LATIN.match(word[-1]) else ""
+    return before + re.escape(word) + after
+
+
+_LATIN = re.compile(r"[A-Za-z0-9]")
 
 
 def all_cached(requests: Iterable[Request], engine: Engine, cache: ClipCache) -> bool:

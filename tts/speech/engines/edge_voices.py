@@ -151,8 +151,11 @@ def check_voice(
     if known is None:
         if is_edge_form:
             return None
+        # 'en-US-Emma': the locale and the name, without the 'Neural' every Edge name ends in
+        guess = name + "Neural" if ENGINE.voice_form.match(name + "Neural") else None
+        mean = f"did you mean {guess}? " if guess else ""
         hint = VOICES_HINT.format(locale=f" --locale {locale}" if locale else "")
-        return f"unknown voice '{name}' for {path}; {hint}"
+        return f"unknown voice '{name}' for {path}; {mean}{hint}"
     if name in known:
         return None
     guess = closest_voice(name, sorted(known))

@@ -38,13 +38,16 @@ ENGINE = EngineInfo(
     voice_key="espeak",
     key_synonyms=("offline",),
     voice_form=re.compile(
-        r"^(?!.*neural$)[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[a-z0-9_]+)?$", re.IGNORECASE
+        r"^(?!.*neural$)(?!(?-i:[a-z]{2,3}-[A-Z]{2}(?:-[a-z]+)?-[A-Z]))"
+        r"[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[a-z0-9_]+)?$",
+        re.IGNORECASE,
     ),
     narrators={"zh-CN": "cmn", "zh-TW": "cmn", "zh-HK": "yue", "en-US": "en-us", "en-GB": "en-gb"},
 )
 """espeak-ng from the espeakng-loader wheel: offline, instant, robotic. A voice is a language
-(`cmn`, `en-us`) with an optional variant (`+f2`); a name ending in 'Neural' is a mistyped
-Edge name, never espeak's."""
+(`cmn`, `en-us`) with an optional variant (`+f2`). A name ending in 'Neural', or written like
+Edge's with a capital region and a capital name after it ('en-US-Emma'), is a mistyped Edge
+name, never espeak's."""
 
 DEFAULT_WPM = 175
 """espeak's default speaking rate; Edge's '+0%'."""
@@ -611,17 +614,20 @@ def check_voice(
     name: str, path: str, locale: str | None, known: Collection[str] | None
 ) -> str | None:
     """What is wrong with an espeak voice name given at `path` in voices.yaml (None if
-    nothing): not a language with an optional variant, or a language that is neither among
-    `known` nor one espeak-ng reads by its file name ('en'). No list: the form only."""
-    base = name.split("+")[0].lower()
+    nothing): not a language with an optional variant, a language that is neither among
+    `known` nor one espeak-ng reads by its file name ('en'), or a variant espeak-ng has no
+    file for ('cmn+zz9', which `_resolve` would refuse at the first line it speaks). No
+    list: the form only."""
+    base, _, variant = name.partition("+")
+    base = base.lower()
     if ENGINE.voice_form.match(name):
         if known is None:
             return None
-        languages = sorted({n.split("+")[0].lower() for n in known})
+        languages, variants = _parts(known)
         if base in languages or base in _names_at_hand():
-            return None
+            return _variant_problem(name, variant, path, variants)
     else:
-        languages = sorted({n.split("+")[0].lower() for n in known or ()})
+        languages = _parts(known)[0] if known else ()
     guess = suggest(base, languages) if languages else None
     mean = f"did you mean {guess}? " if guess else ""
     return (
@@ -629,6 +635,56 @@ def check_voice(
         "yue or en-us, optionally with a variant like +m3 or +f2; "
         "run 'audiobook voices --engine espeak' to list them"
     )
+
+
+def _parts(known: Collection[str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The languages (lower case, sorted) and the variants of the voice names `known`; worked
+    out once per list, as a voices.yaml names thousands of voices against one."""
+    if isinstance(known, frozenset):
+        return _parts_of(known)
+    return _parts_of.__wrapped__(known)
+
+
+@lru_cache(maxsize=4)
+def _parts_of(known: Collection[str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    languages = tuple(sorted({n.split("+")[0].lower() for n in known}))
+    variants = frozenset(n.partition("+")[2] for n in known if "+" in n) - {""}
+    return languages, variants
+
+
+def _variant_problem(name: str, variant: str, path: str, listed: frozenset[str]) -> str | None:
+    """What is wrong with the `+variant` of a voice whose language is right (None if nothing
+    or no variant): espeak-ng reads any file of its voices/!v folder, the list of voices
+    (whose variants are `listed`) names only the most distinct."""
+    if not variant:
+        return None
+    variants = listed | set(_variants_at_hand())
+    if not variants or variant in variants:
+        return None
+    guess = suggest(variant, sorted(variants))
+    mean = f"did you mean +{guess}? " if guess else ""
+    return (
+        f"unknown espeak variant '+{variant}' of '{name}' for {path}; {mean}write +m1 to +m8 "
+        "or +f1 to +f5 (or leave the variant out); run 'audiobook voices --engine espeak' "
+        "to list them"
+    )
+
+
+def _variants_at_hand() -> list[str]:
+    """The variants the bundled espeak-ng has files for (none when it cannot be loaded)."""
+    try:
+        data_path = _library().data_path
+    except EngineError:
+        return []
+    return _variant_files(data_path)
+
+
+@cache
+def _variant_files(data_path: Path) -> list[str]:
+    try:
+        return [entry.name for entry in (data_path / "voices" / "!v").iterdir() if entry.is_file()]
+    except OSError:
+        return []
 
 
 def _names_at_hand() -> Collection[str]:
