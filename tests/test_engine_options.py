@@ -344,3 +344,18 @@ def test_render_refuses_a_bad_rate_before_asking_the_service(edge_server, book: 
     assert line == "Error: --rate '15': write a sign, a number and %, e.g. +10%"
     assert (edge_server.voice_list_requests, edge_server.connections) == (0, 0)
     assert not Path("output").exists()
+
+
+@pytest.mark.parametrize("name", ["line.wav", "line.m4b", "line"])
+def test_say_refuses_a_name_that_is_not_mp3(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """say writes MP3: `-o line.wav` would be MP3 data under a name that says otherwise."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["say", "你好", "--engine", "espeak", "-o", name])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: {name}: 'say' writes MP3; give -o a name ending in .mp3 "
+        f"(such as {Path(name).with_suffix('.mp3').name})"
+    )
+    assert not (tmp_path / name).exists()

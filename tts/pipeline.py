@@ -1214,6 +1214,11 @@ def say_text(
     """
     out = output or DEFAULT_OUTPUT_DIR / "say.mp3"
     check_output_path(out)
+    if out.suffix.lower() != ".mp3":  # say writes MP3 only: a name must not say otherwise
+        raise AudiobookError(
+            f"{out}: 'say' writes MP3; give -o a name ending in .mp3 "
+            f"(such as {out.with_suffix('.mp3').name})"
+        )
     remove_stale(out.parent, started=time.time(), only=out.name.__eq__)
     asked = registry.check_choice(engine) if engine else registry.AUTO
     if voice_name is None:
