@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from tts.audio.assemble import assemble  # noqa: E402
 from tts.audio.clips import Mp3Encoder, conform, decode_clip, read_clip, silence  # noqa: E402
-from tts.audio.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
 from tts.audio.mp3 import iter_frames  # noqa: E402
+from tts.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
 from tts.model import Clip, Silence  # noqa: E402
 
 PAUSE = 0.45

@@ -35,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 from tts import pipeline, registry  # noqa: E402
 from tts.atomic import write_bytes  # noqa: E402
 from tts.audio.assemble import assemble  # noqa: E402
-from tts.audio.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
 from tts.audio.loudness import (  # noqa: E402
     book_target,
     level_voices,
@@ -44,6 +43,7 @@ from tts.audio.loudness import (  # noqa: E402
     volume_offset_db,
 )
 from tts.audio.timeline import Layout, lay_out  # noqa: E402
+from tts.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
 from tts.model import Audio, Clip, Silence, Voice  # noqa: E402
 from tts.speech.cache import ClipCache  # noqa: E402
 from tts.speech.synth import request_key  # noqa: E402

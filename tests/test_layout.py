@@ -19,6 +19,7 @@ RANKS = {
     "tts.errors": 0,
     "tts.text": 0,
     "tts.atomic": 0,
+    "tts.ffmpeg": 0,
     "tts.registry": 0,
     "tts.read": 1,
     "tts.speakers": 2,

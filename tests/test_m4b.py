@@ -11,10 +11,10 @@ from audio_factory import sine_mp3, sine_pcm
 from edge_server import ffmpeg
 from mutagen.mp4 import MP4
 
-from tts.audio.ffmpeg import ffmpeg_exe
 from tts.audio.m4b import encode_m4b, ffmetadata, parse_ffmetadata, read_m4b_chapters, read_media
 from tts.audio.tags import ChapterMark, write_id3
 from tts.errors import AudiobookError
+from tts.ffmpeg import ffmpeg_exe
 from tts.model import BookInfo
 
 RATE = 24000

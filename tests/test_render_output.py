@@ -24,10 +24,10 @@ from mutagen.id3 import ID3
 from ruamel.yaml import YAML
 
 from tts import pipeline
-from tts.audio.ffmpeg import ffmpeg_exe
 from tts.audio.m4b import read_media
 from tts.audio.tags import read_chapters
 from tts.cli import main
+from tts.ffmpeg import ffmpeg_exe
 
 THREE_CHAPTERS = """第1章 出发
 老周把船拴在柳树下。

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -26,6 +26,8 @@ from tts.text import display_width
 
 if TYPE_CHECKING:
     from tts.speech.synth import Progress
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _engine_help(what: str) -> str:
@@ -111,6 +113,27 @@ def _prosody(key: ProsodyKey) -> Callable[[click.Context, click.Parameter, str],
         return value
 
     return check
+
+
+def prosody_options(whose: str, *, rate: str) -> Callable[[F], F]:
+    """--rate, --pitch and --volume, each checked as it comes in; `whose` ends their help
+    ('of the whole book, ...'), `rate` is the example rate."""
+    helps = {"rate": ("Speed", rate), "pitch": ("Pitch", "-5Hz"), "volume": ("Loudness", "-20%")}
+    neutral = {"rate": "+0%", "pitch": "+0Hz", "volume": "+0%"}
+
+    def decorate(command: F) -> F:
+        for key in ("volume", "pitch", "rate"):  # the last applied is listed first
+            what, example = helps[key]
+            command = click.option(
+                f"--{key}",
+                default=neutral[key],
+                show_default=True,
+                callback=_prosody(key),
+                help=f'{what}{" " + whose if whose else ""}, e.g. "{example}".',
+            )(command)
+        return command
+
+    return decorate
 
 
 PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY")
@@ -207,27 +230,7 @@ proxy_option = click.option(
     is_flag=True,
     help="One MP3 per chapter in output/<book>/ instead of one file.",
 )
-@click.option(
-    "--rate",
-    default="+0%",
-    show_default=True,
-    callback=_prosody("rate"),
-    help='Speed of the whole book, added to each voice\'s own, e.g. "+15%".',
-)
-@click.option(
-    "--pitch",
-    default="+0Hz",
-    show_default=True,
-    callback=_prosody("pitch"),
-    help='Pitch of the whole book, added to each voice\'s own, e.g. "-5Hz".',
-)
-@click.option(
-    "--volume",
-    default="+0%",
-    show_default=True,
-    callback=_prosody("volume"),
-    help='Loudness of the whole book, added to each voice\'s own, e.g. "-20%".',
-)
+@prosody_options("of the whole book, added to each voice's own", rate="+15%")
 @proxy_option
 @click.option(
     "-q",
@@ -564,27 +567,7 @@ def cast(
 @click.option(
     "-o", "--output", type=str, default=None, help="MP3 to write (default: output/say.mp3)."
 )
-@click.option(
-    "--rate",
-    default="+0%",
-    show_default=True,
-    callback=_prosody("rate"),
-    help='Speed, e.g. "+10%".',
-)
-@click.option(
-    "--pitch",
-    default="+0Hz",
-    show_default=True,
-    callback=_prosody("pitch"),
-    help='Pitch, e.g. "-5Hz".',
-)
-@click.option(
-    "--volume",
-    default="+0%",
-    show_default=True,
-    callback=_prosody("volume"),
-    help='Loudness, e.g. "-20%".',
-)
+@prosody_options("", rate="+10%")
 @cache_option
 @proxy_option
 def say(

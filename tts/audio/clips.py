@@ -33,9 +33,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
 
-from tts.audio.ffmpeg import ffmpeg_exe, last_line
 from tts.audio.mp3 import MP3_RATES
 from tts.errors import AudiobookError
+from tts.ffmpeg import ffmpeg_exe, last_line
 from tts.model import Clip
 
 if TYPE_CHECKING:

@@ -44,9 +44,9 @@ from typing import TypeVar
 
 from tts.audio.assemble import frame_copied
 from tts.audio.clips import conform, decode_clip, read_clip
-from tts.audio.ffmpeg import ffmpeg_exe, last_line
 from tts.audio.mp3 import MP3_GAIN_STEP_DB, iter_frames
 from tts.errors import AudiobookError
+from tts.ffmpeg import ffmpeg_exe, last_line
 from tts.model import Clip, Voice
 
 TARGET_LUFS = -18.0

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tts.atomic import replacing
-from tts.audio.ffmpeg import ffmpeg_exe, last_line
 from tts.audio.tags import ChapterMark, cover_to_embed, iso639_2, year_text
 from tts.errors import AudiobookError
+from tts.ffmpeg import ffmpeg_exe, last_line
 from tts.model import BookInfo
 
 _BITRATE = re.compile(r"^[1-9]\d{0,2}k$")

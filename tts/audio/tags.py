@@ -54,9 +54,9 @@ from mutagen.id3 import (
 from mutagen.mp3 import MP3
 
 from tts.atomic import replacing
-from tts.audio.ffmpeg import ffmpeg_exe
 from tts.audio.mp3 import id3v2_size
 from tts.errors import AudiobookError, InputError
+from tts.ffmpeg import ffmpeg_exe
 from tts.model import BookInfo
 from tts.read.limits import COVER_LIMIT, COVER_PIXELS, TooLarge, read_capped, size_text
 

@@ -14,7 +14,7 @@ listener hears are the pauses the timeline asked for. The sentence boundaries ar
 the delay, to where the sentences are heard.
 
 This runs the ffmpeg of the imageio-ffmpeg wheel itself: the audio stage's helpers
-(`tts.audio.ffmpeg`) come later in the pipeline than the cache.
+(`tts.ffmpeg`) come later in the pipeline than the cache.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import subprocess
 from dataclasses import replace
 
 from tts.errors import AudiobookError
+from tts.ffmpeg import ffmpeg_exe
 from tts.model import Audio
 
 CLIP_BITRATE = "48k"
@@ -35,18 +36,6 @@ ENCODER_DELAY = 1105
 delay of 576 plus every MP3 decoder's 529)."""
 
 
-def _ffmpeg() -> str:
-    try:
-        import imageio_ffmpeg
-
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError) as e:
-        raise AudiobookError(
-            f"ffmpeg is not available ({e}); "
-            "reinstall it with 'pip install --force-reinstall imageio-ffmpeg'"
-        ) from e
-
-
 def pcm_to_mp3(audio: Audio) -> Audio:
     """`audio` (16-bit PCM) as mono CBR MP3 frames, with the same `duration` and its
     boundaries moved to where the sentences are heard in the frames."""
@@ -54,7 +43,7 @@ def pcm_to_mp3(audio: Audio) -> Audio:
         raise ValueError(f"pcm_to_mp3 takes 16-bit PCM, not {audio.codec}")
     rate = audio.sample_rate if audio.sample_rate in MP3_RATES else FALLBACK_RATE
     cmd = [
-        _ffmpeg(), "-hide_banner", "-loglevel", "error",
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error",
         "-f", "s16le", "-ar", str(audio.sample_rate), "-ac", str(audio.channels), "-i", "pipe:0",
         "-ac", "1", "-ar", str(rate), "-c:a", "libmp3lame", "-b:a", CLIP_BITRATE,
         "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", "pipe:1",

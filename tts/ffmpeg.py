@@ -1,7 +1,8 @@
 """The bundled ffmpeg (from the imageio-ffmpeg wheel): where it is, how to run it, its errors.
 
-Assembly, loudness, tags and the .m4b writer all run this one binary; this module finds it
-and reads its complaints the same way for each of them.
+The clip cache's encoder (offline clips stored as MP3), assembly, loudness, tags and the
+.m4b writer all run this one binary; this module finds it and reads its complaints the same
+way for each of them.
 """
 
 from __future__ import annotations
