@@ -44,14 +44,14 @@ from tts.audio.loudness import (  # noqa: E402
 )
 from tts.audio.timeline import Layout, lay_out  # noqa: E402
 from tts.ffmpeg import ffmpeg_exe, run_ffmpeg  # noqa: E402
-from tts.model import Audio, Clip, Silence, Voice  # noqa: E402
+from tts.model import Audio, Clip, Script, Silence, Voice  # noqa: E402
 from tts.speech.cache import ClipCache  # noqa: E402
 from tts.speech.synth import request_key  # noqa: E402
 
 RATE = 22050
 
 
-def speak(book: Path, folder: Path) -> tuple[pipeline.Script, list, dict[str, list[Clip]], int]:
+def speak(book: Path, folder: Path) -> tuple[Script, list, dict[str, list[Clip]], int]:
     script = pipeline.read_script(
         book, voices_file=None, engine="espeak", chapters=None, cache_dir=folder
     )

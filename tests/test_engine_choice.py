@@ -34,7 +34,7 @@ CHAPTER = """第2章 渡口
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(pipeline, "CHECK_WAIT", 0.01, raising=False)
+    monkeypatch.setattr(pipeline.engines, "CHECK_WAIT", 0.01)
 
 
 @pytest.fixture

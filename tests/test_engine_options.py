@@ -46,7 +46,7 @@ OFFLINE = _offline_engine()
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(pipeline, "CHECK_WAIT", 0.01)
+    monkeypatch.setattr(pipeline.engines, "CHECK_WAIT", 0.01)
 
 
 @pytest.fixture

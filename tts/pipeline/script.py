@@ -1,0 +1,358 @@
+"""A book read, attributed and cast: the voices.yaml used (`./voices.yaml` only for a book
+it is about), who says what (afresh, or from a corrected jsonl script), every voice checked
+against its engine, and the cast kept beside the output."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from tts import registry
+from tts.cast import castfile, casting, checks
+from tts.cast import config as voices_config
+from tts.errors import ConfigError, InputError
+from tts.model import Book, Character, Pauses, Script, Segment, VoiceInfo
+from tts.pipeline.engines import engine_choice, engine_for_book, engine_voices
+from tts.pipeline.outputs import cast_path_for, default_output
+from tts.read.decode import file_error
+from tts.read.load import load_book
+from tts.read.selection import select_chapters
+from tts.speakers.scriptfile import read_script_file
+
+
+def default_voices_path() -> Path | None:
+    """./voices.yaml when there is one: used for a book it names someone of (`pick_voices`)."""
+    here = Path("voices.yaml")
+    return here if here.is_file() else None
+
+
+def load_config(
+    voices_path: Path | None, cache_dir: Path | None = None
+) -> voices_config.VoicesConfig | None:
+    """A checked voices.yaml; Edge voice names are checked against the freshest list at hand."""
+    if voices_path is None:
+        return None
+    if not voices_path.is_file():
+        raise InputError(f"{voices_path}: no such voices file; check the path given to --voices")
+    return voices_config.load_config(
+        voices_path, voices=lambda engine: engine_voices(engine, cache_dir)
+    )
+
+
+def make_script(
+    book: Book,
+    *,
+    config: voices_config.VoicesConfig | None,
+    engine_name: str,
+    cache_dir: Path | None,
+    cast_file: Path | None = None,
+) -> Script:
+    """Segment, attribute and cast a book."""
+    segments, characters = checks.drop_not_characters(*attribute_book(book, config), config)
+    return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
+
+
+def attribute_book(
+    book: Book, config: voices_config.VoicesConfig | None
+) -> tuple[list[Segment], list[Character]]:
+    """Who says what in `book`: its segments and characters, before anyone has a voice."""
+    from tts.speakers.attribute import (
+        attribute,  # its name lists and patterns: only books need them
+    )
+
+    known = voices_config.known_characters(config) if config is not None else []
+    segments, characters = attribute(book, known)
+    return list(segments), list(characters)
+
+
+def cast_script(
+    book: Book,
+    segments: Sequence[Segment],
+    characters: Sequence[Character],
+    config: voices_config.VoicesConfig | None,
+    engine_name: str,
+    cache_dir: Path | None,
+    cast_file: Path | None,
+) -> Script:
+    """Give everyone a voice (keeping the voices of the last run) and make the script."""
+    previous = None
+    if cast_file is not None and cast_file.is_file():
+        previous = castfile.load_cast(cast_file, engine=engine_name)
+    cast = casting.build_cast(
+        characters,
+        language=book.language,
+        engine=engine_name,
+        config=config,
+        voices=engine_voices(engine_name, cache_dir),
+        previous=previous,
+    )
+    return Script(
+        book=book,
+        segments=tuple(segments),
+        characters=tuple(characters),
+        cast=cast,
+        pauses=config.pauses if config is not None else Pauses(),
+    )
+
+
+def script_from_file(
+    path: Path,
+    book: Book,
+    *,
+    config: voices_config.VoicesConfig | None,
+    engine_name: str,
+    cache_dir: Path | None,
+    cast_file: Path | None,
+) -> Script:
+    """A corrected jsonl script of `book` (which gives the language and the tags)."""
+    segments, characters = checks.drop_not_characters(*read_corrections(path, config), config)
+    return cast_script(book, segments, characters, config, engine_name, cache_dir, cast_file)
+
+
+def read_corrections(
+    path: Path, config: voices_config.VoicesConfig | None
+) -> tuple[list[Segment], list[Character]]:
+    """The segments of a corrected jsonl script and the characters who speak in it (a line
+    given to an alias voices.yaml lists counts as the character's)."""
+    segments = read_script_file(path)
+    known = {c.name: c for c in (voices_config.known_characters(config) if config else [])}
+    alias_of = {alias: c.name for c in known.values() for alias in c.aliases}
+    counts = Counter(
+        alias_of.get(s.speaker, s.speaker) for s in segments if s.kind == "dialogue" and s.speaker
+    )
+    characters = [
+        replace(known[name], lines=n) if name in known else Character(name=name, lines=n)
+        for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return list(segments), characters
+
+
+def save_cast(path: Path, script: Script) -> None:
+    """Persist the cast next to the output so later runs and chapters keep every voice."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    castfile.save_cast(path, script.cast)
+
+
+def read_book(path: Path, chapters: str | None) -> Book:
+    return load_book(path, chapters=chapters)
+
+
+def read_selected(source: Path, chapters: str | None) -> tuple[Book, int]:
+    """The chapters of `source` a render reads, and how many the whole book has."""
+    whole = load_book(source)
+    try:
+        book = select_chapters(whole, chapters)
+    except InputError as exc:
+        raise file_error(source, str(exc)) from None
+    return book, len(whole.chapters)
+
+
+def read_script(
+    source: Path,
+    *,
+    voices_file: Path | None,
+    engine: str | None,
+    chapters: str | None,
+    cache_dir: Path,
+    proxy: str | None = None,
+    warn: Callable[[str], None] | None = None,
+    note: Callable[[str], None] | None = None,
+    cast_note: Callable[[str], None] | None = None,
+    found_voices: Path | None = None,
+) -> Script:
+    """`script` and `cast`: a book read, attributed and cast with the voices a default render
+    of it would use and keep. An engine named (--engine, else voices.yaml's `engine`) is
+    taken as it is, without the network; `auto` is resolved as a render resolves it
+    (`engine_for_book`), so offline it shows the offline engine's voices, and `warn` hears
+    why, as a render's user would.
+
+    Every voice of the cast is checked as a render checks it (`check_voices`), so what
+    would stop the render stops `script` and `cast` too, with the same errors. `warn` also
+    hears of names voices.yaml lists that nobody in the book answers to; `note` hears
+    which voices.yaml is used when it was found (`found_voices`, see `pick_voices`);
+    `cast_note` what casting chose on the user's behalf (`tts.cast.casting.cast_notes`).
+    """
+    config, book, _, segments, characters = who_speaks(
+        source,
+        voices_file=voices_file,
+        found_voices=found_voices,
+        chapters=chapters,
+        script_file=None,
+        cache_dir=cache_dir,
+        warn=warn,
+        note=note,
+    )
+    cast_file = cast_path_for(default_output(source))
+    script_for = caster(book, segments, characters, config, cache_dir, cast_file)
+    chosen = engine_choice(engine, config)
+    known: list[VoiceInfo] | None = None
+    if chosen == registry.AUTO:
+        resolved, warnings = engine_for_book(
+            chosen,
+            config,
+            cache_dir,
+            script_for,
+            pronounce=config.pronounce if config is not None else None,
+            proxy=proxy,
+        )
+        for warning in warnings:
+            if warn is not None:
+                warn(warning)
+        chosen, known = resolved.name, resolved.known_voices()
+    script = script_for(chosen)
+    offered = known if known is not None else engine_voices(chosen, cache_dir)
+    check_voices(script, chosen, config, offered, cast_file)
+    if cast_note is not None:
+        for line in casting.cast_notes(
+            script.characters,
+            script.cast,
+            language=book.language,
+            engine=chosen,
+            config=config,
+            voices=offered,
+        ):
+            cast_note(line)
+    return script
+
+
+def who_speaks(
+    source: Path,
+    *,
+    voices_file: Path | None,
+    found_voices: Path | None,
+    chapters: str | None,
+    script_file: Path | None,
+    cache_dir: Path,
+    warn: Callable[[str], None] | None,
+    note: Callable[[str], None] | None,
+) -> tuple[voices_config.VoicesConfig | None, Book, int, list[Segment], list[Character]]:
+    """The voices.yaml used (the one named, else the one found if it is about this book:
+    `pick_voices`), the chapters read, how many the whole book has, and who says what in
+    them: attributed afresh, or as the corrected `script_file` says, with voices.yaml's
+    `not_characters` made nobody. `warn`
+    hears of each name voices.yaml lists that nobody in the book answers to (when the
+    whole book is read: a selection of chapters may well leave some out)."""
+    config = load_config(voices_file or found_voices, cache_dir)
+    book, count = read_selected(source, chapters)
+    if script_file is not None:
+        segments, characters = read_corrections(script_file, config)
+        characters = _with_genders(characters, attribute_book(book, config)[1])
+    else:
+        segments, characters = attribute_book(book, config)
+    if voices_file is None and found_voices is not None and config is not None:
+        used = pick_voices(config, found_voices, characters, book, source, chapters)
+        if used is None:
+            listed = set(config.speakers)
+            characters = [c for c in characters if c.name not in listed or c.lines]
+            if warn is not None:
+                names = ", ".join(list(config.speakers)[:3])
+                more = ", ..." if len(config.speakers) > 3 else ""
+                warn(
+                    f"{_here(found_voices)} names nobody in this book ({names}{more}), so it "
+                    f"is not used; pass --voices {found_voices} to use it anyway"
+                )
+            config = None
+        elif note is not None:
+            note(f"Using {_here(found_voices)} (pass --voices to choose another file)")
+    segments, characters = checks.drop_not_characters(segments, characters, config)
+    if config is not None and chapters is None and warn is not None:
+        for warning in checks.unheard_speakers(config, characters, book):
+            warn(warning)
+    return config, book, count, segments, characters
+
+
+def _with_genders(characters: Sequence[Character], found: Sequence[Character]) -> list[Character]:
+    """The characters of a corrected script with the genders the book shows (`found`, by
+    attribution), which a script does not record: so each is cast as `script` showed it,
+    not as a character of unknown gender."""
+    genders = {c.name: c.gender for c in found if c.gender is not None}
+    return [
+        c if c.gender is not None else replace(c, gender=genders.get(c.name)) for c in characters
+    ]
+
+
+def _here(path: Path) -> str:
+    """'./voices.yaml' for a file of the current folder: plainly the one found there."""
+    return f"./{path}" if not path.is_absolute() and len(path.parts) == 1 else str(path)
+
+
+def pick_voices(
+    config: voices_config.VoicesConfig,
+    path: Path,
+    characters: Sequence[Character],
+    book: Book,
+    source: Path,
+    chapters: str | None,
+) -> voices_config.VoicesConfig | None:
+    """`config`, read from `path` (./voices.yaml, found rather than named), if it is about
+    this book: it lists no speakers (settings for any book), or a name it lists speaks in
+    the book or is written in it (in the whole book when only some chapters are read);
+    None when it is another book's, such as the example in a clone of this repository."""
+    if checks.names_anyone(config, characters, book):
+        return config
+    if chapters is not None and checks.names_anyone(config, (), read_book(source, None)):
+        return config
+    return None
+
+
+def check_voices(
+    script: Script,
+    engine_name: str,
+    config: voices_config.VoicesConfig | None,
+    offered: Sequence[VoiceInfo] | None,
+    cast_file: Path | None = None,
+) -> None:
+    """Refuse a cast with a voice the engine that will speak it does not have, before the
+    first request: a ConfigError with every such voice, each naming the voices.yaml line
+    (or the saved cast) it came from. `offered` is the engine's voices (None: the names'
+    form only)."""
+    previous: set[str] = set()
+    if cast_file is not None and cast_file.is_file():
+        saved = castfile.load_cast(cast_file, engine=engine_name)
+        previous = {n for n, v in saved.items() if script.cast.speakers.get(n) == v}
+    problems = checks.voice_problems(
+        script.cast,
+        engine=engine_name,
+        language=script.book.language,
+        config=config,
+        known=(
+            None
+            if offered is None
+            else frozenset(v.name for v in offered if v.engine == engine_name)
+        ),
+        cast_file=str(cast_file) if cast_file is not None else None,
+        previous=previous,
+    )
+    if problems:
+        raise ConfigError(*problems)
+
+
+def caster(
+    book: Book,
+    segments: Sequence[Segment],
+    characters: Sequence[Character],
+    config: voices_config.VoicesConfig | None,
+    cache_dir: Path,
+    cast_file: Path,
+) -> Callable[[str], Script]:
+    """`book`'s script cast for an engine (by name), cast once per engine."""
+    scripts: dict[str, Script] = {}
+
+    def script_for(engine_name: str) -> Script:
+        if engine_name not in scripts:
+            scripts[engine_name] = cast_script(
+                book, segments, characters, config, engine_name, cache_dir, cast_file
+            )
+        return scripts[engine_name]
+
+    return script_for
+
+
+def extend_voices_file(path: Path, script: Script) -> list[str]:
+    """`cast --write`: add the characters a voices.yaml lacks, keeping the user's entries and
+    comments; returns the names added."""
+    from tts.cast.writer import write_voices_yaml
+
+    return write_voices_yaml(path, script.characters, script.cast)
