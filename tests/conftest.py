@@ -73,3 +73,11 @@ def tone_engine() -> Iterator[str]:
         yield ENGINE.name
     finally:
         registry.unregister(ENGINE.name)
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test in its own empty folder, where no voices.yaml or output/ of the
+    repository is seen; returns that folder."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -28,10 +28,7 @@ CHAPTER = """第3章 夜渡
 """
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run where no voices.yaml or output/ of the repository is seen."""
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def run(args: list[str], tmp_path: Path) -> tuple[int, str, str]:

@@ -47,10 +47,7 @@ ZH_TEXT = "雨停了。街上的人多了起来，卖早点的摊子也开张了
 EN_TEXT = "The rain stopped. The street filled up, and the breakfast stalls opened!"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run where no voices.yaml of the repository is seen."""
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

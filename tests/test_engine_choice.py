@@ -32,8 +32,8 @@ CHAPTER = """第2章 渡口
 
 
 @pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def _quick_engine_checks(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the test's own folder, with the engine check's waits made short."""
     monkeypatch.setattr(pipeline.engines, "CHECK_WAIT", 0.01)
 
 

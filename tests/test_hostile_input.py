@@ -23,10 +23,7 @@ from tts.read import limits
 BOOK = "第1章 渡口\n江面上起了雾。\n“今晚还过江吗？”阿秀问道。\n老周说：“过。”\n"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run where no voices.yaml of the repository is seen."""
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.fixture

@@ -326,10 +326,7 @@ def render(tmp_path: Path, language: str, engine: str, *extra: str) -> Path:
     return out
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run where no voices.yaml or output/ of the repository is seen."""
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def spread(levels: dict[str, float]) -> float:

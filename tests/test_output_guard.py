@@ -24,9 +24,7 @@ CHAPTER = """第1章 茶馆
 VOICES = "speakers:\n  老陈:\n    gender: male\n"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.fixture

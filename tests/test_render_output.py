@@ -45,10 +45,7 @@ THREE_CHAPTERS = """第1章 出发
 """
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run where `output/` is the test's own and no voices.yaml is seen."""
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def run(*args: str) -> tuple[int, str, str]:
