@@ -62,10 +62,17 @@ voices.yaml's `defaults.<locale>.borrow` replaces all but the first."""
 _CHILD_RANK = 100
 
 
+MAX_VARIANT_STEP = 5
+"""How far a reused voice may be varied: 5 steps of 8 Hz and 6 %, at most 40 Hz and 18 %
+from the voice's own (further, a voice stops sounding like a person). Past the 31 variants
+this gives every voice of the pool, characters share voices."""
+
+
 def _variants() -> Iterator[tuple[str, str]]:
-    """(pitch, rate) for reusing a voice: unchanged first, then ever further from it."""
+    """(pitch, rate) for reusing a voice: unchanged first, then further from it, as far as
+    `MAX_VARIANT_STEP`."""
     yield "+0Hz", "+0%"
-    for step in itertools.count(1):
+    for step in range(1, MAX_VARIANT_STEP + 1):
         pitch = 8 * step
         rate = 6 * ((step + 1) // 2)
         for p, r in ((-pitch, -rate), (pitch, rate), (-pitch, rate), (pitch, -rate)):
@@ -96,10 +103,13 @@ class _Taken:
         self.keys.add(key)
         self.names.add(key[0])
 
-    def variant(self, index: int) -> tuple[str, str]:
-        """The `index`th (pitch, rate) of `_variants()`."""
+    def variant(self, index: int) -> tuple[str, str] | None:
+        """The `index`th (pitch, rate) of `_variants()`; None past the last."""
         while len(self.variants) <= index:
-            self.variants.append(next(self._more))
+            found = next(self._more, None)
+            if found is None:
+                return None
+            self.variants.append(found)
         return self.variants[index]
 
 
@@ -364,7 +374,15 @@ def _pick(
     probe = (tuple(tiers), fixed_rate, fixed_pitch)
     index = taken.first_free.get(probe, 0)
     while True:
-        pitch, rate = taken.variant(index)
+        variant = taken.variant(index)
+        if variant is None:
+            # Every voice at every variant is taken: the character shares one, picked from
+            # its name's hash so a big cast spreads evenly over voices and variants.
+            taken.first_free[probe] = index
+            pitch, rate = taken.variant(start % index) or ("+0Hz", "+0%")
+            name = names[start % len(names)]
+            return _with(Voice(engine, name, rate=rate, pitch=pitch), setting)
+        pitch, rate = variant
         key_rate = rate if fixed_rate is None else fixed_rate
         key_pitch = pitch if fixed_pitch is None else fixed_pitch
         if any((name, key_rate, key_pitch) not in taken for name in names):
