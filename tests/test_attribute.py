@@ -694,3 +694,38 @@ def test_dev_set_with_character_list_is_at_least_as_good() -> None:
         right_free += _check(p, known=False)[0]
     assert right_known / total >= 0.92
     assert right_known >= right_free - 2
+
+
+def test_tag_on_its_own_line_after_the_quote_names_the_speaker_zh() -> None:
+    """One sentence a line (WP, web novels): `“…”` then `X说。` on the next line."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "周建国推开门，李明正在灯下看书。",
+            "“还没睡？”",
+            "周建国问。",
+            "“睡不着。”",
+            "李明说。",
+        )
+    )
+    assert [(s.speaker, s.method) for s in said] == [
+        ("周建国", "tag-next-line"),
+        ("李明", "tag-next-line"),
+    ]
+
+
+def test_names_no_surname_list_knows_are_found_by_how_they_speak_zh() -> None:
+    """A given name alone (少峰), a doubled pet name (豆豆) and a handle (夜枭) that stand
+    before a speech verb twice are characters, and their lines theirs."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "少峰说：“走吧。”",
+            "豆豆问：“去哪儿？”",
+            "夜枭笑道：“跟我来。”",
+            "“好。”少峰说。",
+            "“我也去！”豆豆喊。",
+            "夜枭道：“都来。”",
+        )
+    )
+    assert [s.speaker for s in said] == ["少峰", "豆豆", "夜枭", "少峰", "豆豆", "夜枭"]

@@ -6,6 +6,8 @@ Pure text work over the whole book. Rules, strongest first (method names as in
 - `tag-after` / `tag-before` / `tag-between`: a speech verb with its subject next to the
   quote (`“…”王主任好奇地問道。`, `Darcy said, "…"`, `“…，”他說，“…”`). The subject is the
   name at the start of the clause; a name after 把/對/向 … or after a verb is an object.
+- `tag-next-line` (Chinese): a quote alone on its line and the tag alone on the next
+  (`“三千。”` then `少安说。`), as in text laid out one sentence a line.
 - `colon`: a clause ending in a colon before the quote, with or without a speech verb
   (`祁同偉臉皮子抖了抖：“…”`); `colon-prev-para`: the previous paragraph ends with that colon.
 - `pronoun`: 他/她/he/she as that subject, resolved to the latest topical character of
@@ -80,18 +82,22 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     for _, blocks in chapters:
         chapter_told: list[tuple[int, str]] = []
         told.append(chapter_told)
+        after_quote = False  # the paragraph before is one quote alone
         for paragraph, _, _, _, *pieces in blocks:
             if len(pieces) == 1:
                 kind, text, _, _ = pieces[0]
                 if kind == "dialogue":
                     dialogue.append(text)
+                    after_quote = True
                     continue
-                if text[-1:] in "：:":
-                    tags.append(text)
+                if text[-1:] in "：:" or (after_quote and not english):
+                    tags.append(text)  # or a tag on its own line after the quote (少安说。)
                 else:
                     narration.append(text)
                 chapter_told.append((paragraph, text))
+                after_quote = False
                 continue
+            after_quote = False
             for kind, text, _, _ in pieces:
                 if kind == "dialogue":
                     dialogue.append(text)
@@ -116,12 +122,31 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
 def _read_chapter(conv: Conversation, blocks: list[Block]) -> list[list[Guess]]:
     """A guess for each dialogue piece of each block, in order."""
     out: list[list[Guess]] = []
-    for paragraph, _, pause, _, *pieces in blocks:
+    for n, (paragraph, _, pause, _, *pieces) in enumerate(blocks):
         if pause:
             out.append([])
             continue
+        if len(pieces) == 1 and pieces[0][0] == "dialogue":
+            _, text, continues, _ = pieces[0]
+            out.append(_quote_only(conv, paragraph, text, continues, _next_line(blocks, n)))
+            continue
         out.append(_paragraph(conv, paragraph, pieces))
     return out
+
+
+def _next_line(blocks: list[Block], n: int) -> str | None:
+    """The narration paragraph right after block `n`, when it is one piece of narration that
+    does not end in a colon (which would introduce the quote after it): where a tag on a line
+    of its own stands (`“三千。”` then `少安说。`)."""
+    if n + 1 >= len(blocks):
+        return None
+    paragraph, _, pause, _, *pieces = blocks[n + 1]
+    if pause or len(pieces) != 1 or paragraph != blocks[n][0] + 1:
+        return None
+    kind, text, _, _ = pieces[0]
+    if kind == "dialogue" or colon_end(text):
+        return None
+    return text
 
 
 def _paragraph(conv: Conversation, paragraph: int, pieces: list[Piece]) -> list[Guess]:
@@ -129,7 +154,7 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: list[Piece]) -> list[
     if len(pieces) == 1:  # the commonest kinds: all narration, or one quote
         kind, text, continues, _ = pieces[0]
         if kind == "dialogue":
-            return _quote_only(conv, paragraph, text, continues)
+            return _quote_only(conv, paragraph, text, continues, None)
         conv.narration(paragraph, (text,))
         return []
     kinds = [kind == "dialogue" for kind, _, _, _ in pieces]
@@ -218,12 +243,18 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: list[Piece]) -> list[
     return result
 
 
-def _quote_only(conv: Conversation, paragraph: int, text: str, continues: bool) -> list[Guess]:
-    """A paragraph that is one quote and nothing else: the commonest kind in dialogue."""
+def _quote_only(
+    conv: Conversation, paragraph: int, text: str, continues: bool, next_line: str | None
+) -> list[Guess]:
+    """A paragraph that is one quote and nothing else: the commonest kind in dialogue.
+    `next_line`: the narration paragraph right after it, where a tag may stand alone."""
     quote = conv.cues.quotes[text]
     addressee, self_named, _, _, _ = quote
     prev = conv.last_guess
-    if self_named is not None:
+    tag = conv.tag_next_line(next_line, addressee) if next_line is not None else None
+    if tag is not None:
+        g = tag
+    elif self_named is not None:
         g = named_guess(self_named, "self-name")
     elif continues and prev is not None and prev.speaker:
         g = continued(prev)

@@ -2,7 +2,9 @@
 
 No dictionary: Chinese names are found where names stand (the start of a narration clause,
 next to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
-(採訪記者), and their length is chosen by how often the longer form repeats. English names
+(採訪記者), and their length is chosen by how often the longer form repeats; and by how the
+text uses them: two or three characters that stand before a speech verb in a tag, seen twice
+in the book, are a name whatever their surname (少安说, 豆豆问). English names
 are capitalised words that are not capitalised common words, with honorifics (Mr. Darcy).
 The word lists are data files in tts/data (read by `tts.speakers.lexicon`); the patterns
 that find names are built from them here.
@@ -48,6 +50,7 @@ from tts.speakers.lexicon import (
     ZH_GIVEN_NAME_CHARS,
     ZH_NOT_NAME_CHARS,
     ZH_NOT_NICKNAMES,
+    ZH_NOT_SPEAKERS,
     ZH_PARTICLES,
     ZH_RANKS,
     ZH_ROLES,
@@ -160,6 +163,43 @@ CLAUSE_HEAD_ZH = re.compile(
 )
 """A clause break, then a name at the clause's start: search text that begins with a newline.
 Matching the break itself (a name never holds one) lets the engine skip fast to the breaks."""
+
+_NOT_SPEAKERS = frozenset(fold(w) for w in ZH_NOT_SPEAKERS)
+_USED_AS_SPEAKER_ZH = re.compile(
+    r"(?:^|[，。！？；：,.!?;:…—\s“”「」『』])"
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
+    r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
+    r"(?:[说說问問喊嚷吼骂罵答]|道(?![路理歉德具])|叫(?![做作])|笑道|追[问問]|回答|插嘴"
+    r"|(?:[对對向跟冲衝朝])[^。！？，,]{1,6}?[说說问問喊道])"
+)
+"""Two or three characters at a clause start, then a speech verb (少安说, 明明喊叫说) or
+对/向/跟 someone and one (少平对明明说): a name found by how the text uses it, whatever its
+surname (given names alone, nicknames, names no surname list knows)."""
+_NOT_SPEAKER_START = frozenset("他她我你它这這那谁誰有人大众眾各每某另该該此其")
+
+
+def _speakers_by_use(roster: Roster, tags: Sequence[str], everything: str) -> None:
+    """Add names that speak in tags, once they are seen twice in the book, as characters."""
+    found: Counter[str] = Counter()
+    for m, times in counted_matches(_USED_AS_SPEAKER_ZH, tags):
+        found[m.group("name")] += times
+    for cand in found:
+        key = fold(cand)
+        if (
+            key in roster.canon
+            or key in _NOT_SPEAKERS
+            or key in _COMMON_WORDS
+            or cand[0] in _NOT_SPEAKER_START
+            or cand[0] in _PARTICLES
+            or any(c in _NOT_NAME for c in cand)
+            or cand[-1] in "地着著了的得声聲又也就便才都还還却卻"
+        ):
+            continue
+        if any(key in fold(name) for name in list(roster.forms)):
+            continue  # part of a name already known (福军 of 田福军)
+        if everything.count(cand) >= 2:
+            roster.add(cand, gender=_title_gender(cand))
+
 
 # ---------------------------------------------------------------- English
 
@@ -550,6 +590,7 @@ def _discover_zh(
     vocatives = {m.group(1) for q in quotes if (m := _VOCATIVE_ZH.match(q)) is not None}
     for cand in vocatives:
         roster.resolve(cand)
+    _speakers_by_use(roster, tags, "\n".join((*narration, *tags, *dialogue)))
 
 
 def _discover_en(

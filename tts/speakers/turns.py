@@ -25,6 +25,7 @@ CONFIDENCE = {
     "tag-after": 0.95,
     "tag-before": 0.93,
     "tag-between": 0.95,
+    "tag-next-line": 0.9,
     "colon": 0.9,
     "colon-prev-para": 0.85,
     "first-person": 0.9,
@@ -171,6 +172,23 @@ class Conversation:
         if not cue.candidates:
             return UNKNOWN
         return self._guess(cue.candidates[0], cue.verb, "after", exclude)
+
+    def tag_next_line(self, text: str, exclude: str | None) -> Guess | None:
+        """Speaker from a tag standing alone on the line after a quote (`少安说。`, one
+        sentence a line): only a speech verb's subject counts, never an action beat. Chinese
+        only: English prose puts the tag in the quote's paragraph, and a name with a verb
+        opening the next one is someone acting ("Rosa laughed and went back to her notes")."""
+        if self.english:
+            return None
+        cue = self.cues.after[text]
+        if cue is None or not cue.verb or not cue.candidates:
+            return None
+        g = self._guess(cue.candidates[0], True, "after", exclude)
+        if g is None or g.speaker is None:
+            return None
+        if g.method == "tag-after":
+            return named_guess(g.speaker, "tag-next-line")
+        return g
 
     def speaker_before(self, text: str, exclude: str | None) -> Guess | None:
         """Speaker from the narration right before a quote (or ending the paragraph before)."""
