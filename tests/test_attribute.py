@@ -729,3 +729,35 @@ def test_names_no_surname_list_knows_are_found_by_how_they_speak_zh() -> None:
         )
     )
     assert [s.speaker for s in said] == ["少峰", "豆豆", "夜枭", "少峰", "豆豆", "夜枭"]
+
+
+def test_tag_line_between_quotes_hands_the_turn_to_the_other_zh() -> None:
+    """`“…”` / `周建国问。` / `“…”`: the tag belongs to the quote before; the next line answers."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "周建国推开门，李明正在灯下看书。",
+            "李明说：“来了？”",
+            "“还没睡？”",
+            "周建国问。",
+            "“睡不着，想家。”",
+        )
+    )
+    assert [s.speaker for s in said] == ["李明", "周建国", "李明"]
+    assert said[-1].method == "alternation"
+
+
+@pytest.mark.parametrize(
+    ("language", "paras", "name"),
+    [
+        ("zh-Hans", ["“走吧。”李明说。", "李明坐在窗前。", *["雨一直下。"] * 7, "“雨。”"], "李明"),
+        ("en", ["Jane sat by the window.", "It rained.", '"Rain."'], "Jane"),
+    ],
+)
+def test_a_line_with_no_cue_still_gets_whoever_is_in_view(
+    language: str, paras: list[str], name: str
+) -> None:
+    """Always a guess: a null speaker is a sure miss; the confidence says it is a guess."""
+    line = lines_of(book(language, *paras))[-1]
+    assert (line.speaker, line.method) == (name, "in-view")
+    assert line.confidence is not None and line.confidence < 0.5

@@ -18,14 +18,18 @@ Pure text work over the whole book. Rules, strongest first (method names as in
 - `self-name`: the speaker names himself in the quote (`是我，小林！`, `我是林晓峰。`,
   "It's me, Daniel!", "I am Daniel."): stronger than an action beat, weaker than a tag.
 - `continuation`: a speech that runs over paragraphs keeps its speaker.
+- After a tag alone on its line (`“…”` / `少安说。` / `“…”`), the next quote is the other
+  party's turn (`alternation`).
 - Quote-only paragraphs: `vocative-turn` (the person addressed in a question answers),
   `alternation` (the other party of a two-person exchange), `monologue` (the same speaker
   goes on: the default in Chinese, where each paragraph of a long answer is quoted
   separately), `action-prev` (the subject of the narration paragraph just before).
 - `vocative-back`: a voice no one named (`came a thin voice: "…"`) is the person the reply
   right after it addresses (`"Not yet, Mr. Pell," Rosa called.`).
-- `unknown`: no cue, or someone unnamed speaks (有人喊道, "a voice called:"); speaker None,
-  confidence 0.
+- `in-view`: no cue and no conversation going on: whoever is in view (the latest subject), a
+  guess at 0.3, so the cast's threshold sends it to the unknown voice but the script names it.
+- `unknown`: someone unnamed speaks (有人喊道, "a voice called:"), or no one is in view;
+  speaker None, confidence 0.
 
 Confidences: explicit tags and colons 0.85-0.95, pronouns and action beats 0.7-0.75, turn
 taking 0.4-0.62 (never above the line it follows), unknown 0. The cast sends lines under its
@@ -122,15 +126,21 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
 def _read_chapter(conv: Conversation, blocks: list[Block]) -> list[list[Guess]]:
     """A guess for each dialogue piece of each block, in order."""
     out: list[list[Guess]] = []
+    tag_line = -1  # a narration paragraph that was the tag of the quote before it
     for n, (paragraph, _, pause, _, *pieces) in enumerate(blocks):
         if pause:
             out.append([])
             continue
         if len(pieces) == 1 and pieces[0][0] == "dialogue":
             _, text, continues, _ = pieces[0]
-            out.append(_quote_only(conv, paragraph, text, continues, _next_line(blocks, n)))
+            guesses = _quote_only(conv, paragraph, text, continues, _next_line(blocks, n))
+            if guesses[0].method == "tag-next-line":
+                tag_line = paragraph + 1
+            out.append(guesses)
             continue
         out.append(_paragraph(conv, paragraph, pieces))
+        if paragraph == tag_line:
+            conv.tag_line(paragraph)
     return out
 
 

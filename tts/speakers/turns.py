@@ -39,6 +39,7 @@ CONFIDENCE = {
     "monologue": 0.6,
     "action-prev": 0.55,
     "vocative-back": 0.5,
+    "in-view": 0.3,
     "unknown": 0.0,
 }
 """How sure each method (`Segment.method`) is, at most: turn-taking never says more than the
@@ -107,6 +108,7 @@ class Conversation:
         "prev_subject",
         "prev_para",
         "unnamed",
+        "tag_between",
     )
 
     def __init__(self, cues: Cues) -> None:
@@ -133,6 +135,8 @@ class Conversation:
         self.prev_subject: str | None = None
         self.prev_para = -99
         self.unnamed: tuple[list[Guess], int, int] | None = None
+        self.tag_between = False
+        """The last line's tag stood alone on the line after it (`“…”` / `少安说。`)."""
         """A line said by a voice no one named: (its paragraph's guesses, index, paragraph)."""
 
     def touch(self, name: str, subject: bool) -> None:
@@ -256,6 +260,16 @@ class Conversation:
                 self.prev_subject = subj
         self.prev_para = paragraph
 
+    def tag_line(self, paragraph: int) -> None:
+        """The narration paragraph just read was the tag of the quote before it (`少安说。`):
+        its subject spoke that quote and acts no more; the talk goes on as if the quote were
+        just said."""
+        self.prev_subject = None
+        self.prev_colon = None
+        self.last_dialogue = paragraph
+        self.prev_para = paragraph
+        self.tag_between = True  # a tag line between two quotes: the next one answers
+
     def remember(self, text: str) -> str | None:
         """Note who is mentioned in a narration piece; return its last sentence's subject."""
         last_subject = None
@@ -312,6 +326,12 @@ class Conversation:
                 for who in self.recent[:3]:
                     if who not in (addressee, self.first_person):
                         return Guess(who, "alternation", 0.5)
+            # No conversation yet and no cue: whoever is in view, a guess and said so (a
+            # listener hears someone either way; no name is a sure miss).
+            for pool in (self.subjects, self.recent):
+                for who in pool[:3]:
+                    if who not in (addressee, self.first_person):
+                        return Guess(who, "in-view", CONFIDENCE["in-view"])
             return UNKNOWN
         other = self.other_party(prev, addressee)
         base = min(self.last_guess.confidence, 1.0) if self.last_guess else 0.0
@@ -337,7 +357,7 @@ class Conversation:
         if other and (self.last_question or asks):
             return Guess(other, "alternation", turn_conf)
         short = len(text) <= _SHORT_TURN and self.last_len <= _SHORT_TURN
-        if short and self.last_turned and other:
+        if (self.tag_between or (short and self.last_turned)) and other:
             return Guess(other, "alternation", min(base, CONFIDENCE["alternation"] - 0.05))
         return Guess(prev, "monologue", min(base, CONFIDENCE["monologue"]))
 
@@ -376,6 +396,7 @@ class Conversation:
                 del self.speakers[:-16]
             self.touch(last.speaker, subject=True)
         self.last_turned = bool(prev_speaker and last.speaker and prev_speaker != last.speaker)
+        self.tag_between = False
         self.last_guess = last
         self.last_dialogue = paragraph
         self.last_question_any = asked
