@@ -761,3 +761,60 @@ def test_a_line_with_no_cue_still_gets_whoever_is_in_view(
     line = lines_of(book(language, *paras))[-1]
     assert (line.speaker, line.method) == (name, "in-view")
     assert line.confidence is not None and line.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    ("language", "paras", "narrator"),
+    [
+        (
+            "en",
+            [
+                '"Good morning, Tom," said Mary.',
+                '"Good morning," I said.',
+                '"Did you sleep, Tom?" she asked.',
+                '"Not much," I said.',
+                '"Then sit down, Tom," said Mary.',
+                '"Thank you," I said.',
+                '"Tea, Tom?" said Mary.',
+                '"Please," I said.',
+            ],
+            "Tom",
+        ),
+        (
+            "zh-Hans",
+            [
+                "“林主任，你来了。”王姐说。",
+                "“来了。”我说。",
+                "“林主任，吃饭了吗？”王姐问。",
+                "“还没有。”我说。",
+                "“林主任，坐吧。”王姐说。",
+                "“谢谢。”我说。",
+                "“林主任，喝茶。”王姐说。",
+                "“好。”我说。",
+            ],
+            "林主任",
+        ),
+    ],
+)
+def test_first_person_narrator_is_named_as_the_others_address_them(
+    language: str, paras: list[str], narrator: str
+) -> None:
+    said = lines_of(book(language, *paras))
+    assert [s.speaker for s in said[1::2]] == [narrator] * 4
+    assert {s.method for s in said[1::2]} == {"first-person"}
+
+
+def test_words_that_only_open_quotes_are_not_characters_en() -> None:
+    """ "Exactly, …" opens quotes but the book writes "exactly" in lower case: no one's name,
+    so no one answers to it."""
+    said = lines_of(
+        book(
+            "en",
+            '"Exactly, my dear," said Poirot.',
+            '"Is it?"',
+            "He was exactly right, as usual.",
+            '"Exactly, sir," said John.',
+            '"Really?"',
+        )
+    )
+    assert "Exactly" not in {s.speaker for s in said}

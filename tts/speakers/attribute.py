@@ -11,8 +11,10 @@ Pure text work over the whole book. Rules, strongest first (method names as in
 - `colon`: a clause ending in a colon before the quote, with or without a speech verb
   (`祁同偉臉皮子抖了抖：“…”`); `colon-prev-para`: the previous paragraph ends with that colon.
 - `pronoun`: 他/她/he/she as that subject, resolved to the latest topical character of
-  that gender; `first-person`: 我/I as that subject. A first-person narrator speaks as the
-  character '我' (Chinese) or 'I' (English): give it a voice in voices.yaml under that name.
+  that gender; `first-person`: 我/I as that subject. A first-person narrator speaks under the
+  name the others address them by most ("Tom, my friend"), when the book is told in the
+  first person and someone is so addressed; else as the character '我' (Chinese) or 'I'
+  (English): give it a voice in voices.yaml under that name.
 - `action-after` / `action-before`: no speech verb, but the narration next to the quote has
   a subject (`“好的。”採訪記者微微一笑`): that person is usually the speaker.
 - `self-name`: the speaker names himself in the quote (`是我，小林！`, `我是林晓峰。`,
@@ -55,7 +57,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from tts.model import Book, Character, Segment
+from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, colon_end
 from tts.speakers.genders import decide_genders
 from tts.speakers.roster import build_roster
@@ -111,16 +113,60 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     roster = build_roster(narration, tags, dialogue, english, known)
     cues = Cues(roster, english)
     roster.gender.update(decide_genders(cues, told))
+    read = [(ch, blocks, _read_chapter(Conversation(cues), blocks)) for ch, blocks in chapters]
+    me = cues.first_person
+    narrator = _narrator_name(cues, read) or me
     segments: list[Segment] = []
     lines: Counter[str] = Counter()
-    for ch, blocks in chapters:
-        guesses = _read_chapter(Conversation(cues), blocks)
-        flat = [(who, round(conf, 3), method) for gs in guesses for who, method, conf in gs]
+    for ch, blocks, guesses in read:
+        flat = [
+            (narrator if who == me else who, round(conf, 3), method)
+            for gs in guesses
+            for who, method, conf in gs
+        ]
         lines.update([who for who, _, _ in flat if who])
         segments.extend(segments_from_blocks(ch, blocks, flat))
-    if lines.get(cues.first_person):
-        roster.forms.setdefault(cues.first_person, set())
+    if lines.get(me):
+        roster.forms.setdefault(me, set())
     return segments, roster.characters(lines)
+
+
+_NARRATOR_SHARE = 0.05
+"""A book is told in the first person when at least this share of its lines is the
+narrator's own ("I said")."""
+
+
+def _narrator_name(
+    cues: Cues, read: list[tuple[Chapter, list[Block], list[list[Guess]]]]
+) -> str | None:
+    """The name of a first-person narrator, from how the others address them: the character
+    the others' lines address most often, less the lines a tag gives that character by name
+    (the narrator's own lines are tagged "I", never by name). None when the book is not told
+    in the first person or no one is addressed so."""
+    me = cues.first_person
+    mine = total = 0
+    addressed: Counter[str] = Counter()
+    named: Counter[str] = Counter()
+    for _, blocks, guesses in read:
+        for (_, _, _, _, *pieces), gs in zip(blocks, guesses, strict=True):
+            quotes = [text for kind, text, _, _ in pieces if kind == "dialogue"]
+            for text, (who, method, _) in zip(quotes, gs, strict=False):
+                total += 1
+                if who == me:
+                    mine += 1
+                    continue
+                if who is not None and method.startswith(("tag", "colon")):
+                    named[who] += 1
+                to = cues.quotes[text][0]
+                if to is not None and to != who:
+                    addressed[to] += 1
+    if total == 0 or mine < 3 or mine < total * _NARRATOR_SHARE:
+        return None
+    best, score = None, 2
+    for who, n in addressed.items():
+        if who != me and n - 2 * named[who] > score:
+            best, score = who, n - 2 * named[who]
+    return best
 
 
 def _read_chapter(conv: Conversation, blocks: list[Block]) -> list[list[Guess]]:

@@ -670,6 +670,8 @@ def _discover_en(
         head = name.split()[0]
         if name not in honor and lower.get(head.lower(), 0) > n:
             continue
+        if name not in honor and not mid[name] and not tagged[name] and lower.get(head.lower()):
+            continue  # "Exactly, …", "Nay, …": opens quotes, written in lower case elsewhere
         # Evidence that a capitalised word is a name: it speaks (a tag), it is addressed,
         # it carries an honorific, it is capitalised mid-sentence and recurs, or it recurs
         # and is never written in lower case.
