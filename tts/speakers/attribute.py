@@ -180,7 +180,7 @@ def _read_chapter(conv: Conversation, blocks: list[Block]) -> list[list[Guess]]:
         if len(pieces) == 1 and pieces[0][0] == "dialogue":
             _, text, continues, _ = pieces[0]
             guesses = _quote_only(conv, paragraph, text, continues, _next_line(blocks, n))
-            if guesses[0].method == "tag-next-line":
+            if conv.took_next_line:
                 tag_line = paragraph + 1
             out.append(guesses)
             continue
@@ -308,6 +308,7 @@ def _quote_only(
     addressee, self_named, _, _, _ = quote
     prev = conv.last_guess
     tag = conv.tag_next_line(next_line, addressee) if next_line is not None else None
+    conv.took_next_line = tag is not None
     if tag is not None:
         g = tag
     elif self_named is not None:

@@ -109,6 +109,7 @@ class Conversation:
         "prev_para",
         "unnamed",
         "tag_between",
+        "took_next_line",
     )
 
     def __init__(self, cues: Cues) -> None:
@@ -135,6 +136,8 @@ class Conversation:
         self.prev_subject: str | None = None
         self.prev_para = -99
         self.unnamed: tuple[list[Guess], int, int] | None = None
+        self.took_next_line = False
+        """The quote just read took its speaker from the tag line after it."""
         self.tag_between = False
         """The last line's tag stood alone on the line after it (`“…”` / `少安说。`)."""
         """A line said by a voice no one named: (its paragraph's guesses, index, paragraph)."""
