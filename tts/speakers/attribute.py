@@ -144,24 +144,26 @@ def _narrator_name(
     (the narrator's own lines are tagged "I", never by name). None when the book is not told
     in the first person or no one is addressed so."""
     me = cues.first_person
-    mine = total = 0
+    total = mine = 0
+    for _, _, guesses in read:
+        for gs in guesses:
+            total += len(gs)
+            mine += sum(1 for g in gs if g.speaker == me)
+    if total == 0 or mine < 3 or mine < total * _NARRATOR_SHARE:
+        return None  # not told in the first person: no need to read whom the lines address
     addressed: Counter[str] = Counter()
     named: Counter[str] = Counter()
     for _, blocks, guesses in read:
         for (_, _, _, _, *pieces), gs in zip(blocks, guesses, strict=True):
             quotes = [text for kind, text, _, _ in pieces if kind == "dialogue"]
             for text, (who, method, _) in zip(quotes, gs, strict=False):
-                total += 1
                 if who == me:
-                    mine += 1
                     continue
                 if who is not None and method.startswith(("tag", "colon")):
                     named[who] += 1
                 to = cues.quotes[text][0]
                 if to is not None and to != who:
                     addressed[to] += 1
-    if total == 0 or mine < 3 or mine < total * _NARRATOR_SHARE:
-        return None
     best, score = None, 2
     for who, n in addressed.items():
         if who != me and n - 2 * named[who] > score:
