@@ -853,3 +853,16 @@ def test_a_main_character_often_beside_the_other_sex_still_gets_a_gender_en() ->
     paras += ["Robin turned to her, and she nodded."] * 18
     _, cast = attribute(book("en", *paras))
     assert {c.name: c.gender for c in cast}["Robin"] == "male"
+
+
+def test_a_sound_said_twice_over_is_no_name_zh() -> None:
+    """`巴拉巴拉一通说。` on the line after a quote: blah-blah, not a character called 巴拉."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "周建国说：“开始吧。”",
+            "“变革，说到底是为了服务。”",
+            "巴拉巴拉一通说，这次的回答干脆许多。",
+        )
+    )
+    assert "巴拉" not in {s.speaker for s in said}

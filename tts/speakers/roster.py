@@ -219,6 +219,8 @@ def _speakers_by_use(roster: Roster, tags: Sequence[str], everything: str) -> No
     known = [fold(name) for name in roster.forms]
     for cand, least in wanted.items():
         key = fold(cand)
+        if cand + cand in everything:
+            continue  # 巴拉巴拉, 哈哈哈哈: a sound said twice over, not a name
         if seen[cand] >= least and key not in roster.canon:
             if not any(key in name for name in known):  # part of a known name (福军 of 田福军)
                 roster.add(cand, gender=_title_gender(cand))
@@ -549,7 +551,10 @@ def _discover_zh(
         if tagged[nick]:
             full[nick] = total[nick]
     # Full names and role phrases become characters (unless known already).
+    everything = "\n".join((*narration, *tags, *dialogue))
     for cand in sorted(full, key=lambda c: -full[c]):
+        if cand + cand in everything:
+            continue  # 巴拉巴拉一通说: a sound said twice over, not a name
         if fold(cand) not in roster.canon:
             roster.add(cand)
     for cand, n in total.items():
@@ -613,7 +618,7 @@ def _discover_zh(
     vocatives = {m.group(1) for q in quotes if (m := _VOCATIVE_ZH.match(q)) is not None}
     for cand in vocatives:
         roster.resolve(cand)
-    _speakers_by_use(roster, tags, "\n".join((*narration, *tags, *dialogue)))
+    _speakers_by_use(roster, tags, everything)
 
 
 def _discover_en(
