@@ -48,7 +48,8 @@ def test_lines_are_what_json_writes_for_each_record(segments: list[Segment]) -> 
     assert list(jsonl_lines(CAST, segments)) == expected
 
 
-def test_doubtful_line_keeps_its_guess_and_is_heard_in_the_unknown_voice() -> None:
+def test_doubtful_line_names_its_guess_and_is_heard_in_the_unknown_voice() -> None:
+    """`speaker` is always the best guess (a null is a sure miss); the voice says it is doubtful."""
     sure = Segment(1, 0, "dialogue", "“走吧。”", 0, 3, speaker="晓峰", confidence=0.9)
     doubt = Segment(1, 1, "dialogue", "“嗯。”", 1, 4, speaker="晓峰", confidence=0.2)
     first, second = (json.loads(line) for line in jsonl_lines(CAST, [sure, doubt]))
@@ -58,7 +59,20 @@ def test_doubtful_line_keeps_its_guess_and_is_heard_in_the_unknown_voice() -> No
         False,
     )
     assert (second["speaker"], second["voice"], second["guess"]) == (
-        None,
+        "林晓峰",
         "zh-CN-YunjianNeural",
         "林晓峰",
     )
+
+
+def test_untouched_guess_read_back_stays_doubtful_and_a_correction_is_sure(tmp_path) -> None:
+    from tts.speakers.scriptfile import read_script_file
+
+    doubt = Segment(1, 0, "dialogue", "“嗯。”", 0, 4, speaker="晓峰", confidence=0.2)
+    path = tmp_path / "script.jsonl"
+    line = next(jsonl_lines(CAST, [doubt]))
+    corrected = line.replace('"speaker": "林晓峰"', '"speaker": "Elizabeth"')
+    path.write_text(line + "\n" + corrected + "\n", encoding="utf-8")
+    kept, fixed = read_script_file(path)
+    assert (CAST.is_doubtful(kept), kept.speaker) == (True, "林晓峰")
+    assert (CAST.is_doubtful(fixed), fixed.speaker) == (False, "Elizabeth")

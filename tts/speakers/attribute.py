@@ -6,24 +6,32 @@ Pure text work over the whole book. Rules, strongest first (method names as in
 - `tag-after` / `tag-before` / `tag-between`: a speech verb with its subject next to the
   quote (`“…”王主任好奇地問道。`, `Darcy said, "…"`, `“…，”他說，“…”`). The subject is the
   name at the start of the clause; a name after 把/對/向 … or after a verb is an object.
+- `tag-next-line` (Chinese): a quote alone on its line and the tag alone on the next
+  (`“三千。”` then `少安说。`), as in text laid out one sentence a line.
 - `colon`: a clause ending in a colon before the quote, with or without a speech verb
   (`祁同偉臉皮子抖了抖：“…”`); `colon-prev-para`: the previous paragraph ends with that colon.
 - `pronoun`: 他/她/he/she as that subject, resolved to the latest topical character of
-  that gender; `first-person`: 我/I as that subject. A first-person narrator speaks as the
-  character '我' (Chinese) or 'I' (English): give it a voice in voices.yaml under that name.
+  that gender; `first-person`: 我/I as that subject. A first-person narrator speaks under the
+  name the others address them by most ("Tom, my friend"), when the book is told in the
+  first person and someone is so addressed; else as the character '我' (Chinese) or 'I'
+  (English): give it a voice in voices.yaml under that name.
 - `action-after` / `action-before`: no speech verb, but the narration next to the quote has
   a subject (`“好的。”採訪記者微微一笑`): that person is usually the speaker.
 - `self-name`: the speaker names himself in the quote (`是我，小林！`, `我是林晓峰。`,
   "It's me, Daniel!", "I am Daniel."): stronger than an action beat, weaker than a tag.
 - `continuation`: a speech that runs over paragraphs keeps its speaker.
+- After a tag alone on its line (`“…”` / `少安说。` / `“…”`), the next quote is the other
+  party's turn (`alternation`).
 - Quote-only paragraphs: `vocative-turn` (the person addressed in a question answers),
   `alternation` (the other party of a two-person exchange), `monologue` (the same speaker
   goes on: the default in Chinese, where each paragraph of a long answer is quoted
   separately), `action-prev` (the subject of the narration paragraph just before).
 - `vocative-back`: a voice no one named (`came a thin voice: "…"`) is the person the reply
   right after it addresses (`"Not yet, Mr. Pell," Rosa called.`).
-- `unknown`: no cue, or someone unnamed speaks (有人喊道, "a voice called:"); speaker None,
-  confidence 0.
+- `in-view`: no cue and no conversation going on: whoever is in view (the latest subject), a
+  guess at 0.3, so the cast's threshold sends it to the unknown voice but the script names it.
+- `unknown`: someone unnamed speaks (有人喊道, "a voice called:"), or no one is in view;
+  speaker None, confidence 0.
 
 Confidences: explicit tags and colons 0.85-0.95, pronouns and action beats 0.7-0.75, turn
 taking 0.4-0.62 (never above the line it follows), unknown 0. The cast sends lines under its
@@ -49,7 +57,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from tts.model import Book, Character, Segment
+from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, colon_end
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
 from tts.speakers.roster import build_roster, gender_prior
@@ -80,18 +88,22 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     for _, blocks in chapters:
         chapter_told: list[tuple[int, str]] = []
         told.append(chapter_told)
+        after_quote = False  # the paragraph before is one quote alone
         for paragraph, _, _, _, *pieces in blocks:
             if len(pieces) == 1:
                 kind, text, _, _ = pieces[0]
                 if kind == "dialogue":
                     dialogue.append(text)
+                    after_quote = True
                     continue
-                if text[-1:] in "：:":
-                    tags.append(text)
+                if text[-1:] in "：:" or (after_quote and not english):
+                    tags.append(text)  # or a tag on its own line after the quote (少安说。)
                 else:
                     narration.append(text)
                 chapter_told.append((paragraph, text))
+                after_quote = False
                 continue
+            after_quote = False
             for kind, text, _, _ in pieces:
                 if kind == "dialogue":
                     dialogue.append(text)
@@ -101,31 +113,102 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     roster = build_roster(narration, tags, dialogue, english, known)
     cues = Cues(roster, english)
     roster.gender.update(decide_genders(cues, told))
+    read = [(ch, blocks, _read_chapter(Conversation(cues), blocks)) for ch, blocks in chapters]
+    me = cues.first_person
+    narrator = _narrator_name(cues, read) or me
     segments: list[Segment] = []
     lines: Counter[str] = Counter()
-    for ch, blocks in chapters:
-        guesses = _read_chapter(Conversation(cues), blocks)
-        flat = [(who, round(conf, 3), method) for gs in guesses for who, method, conf in gs]
+    for ch, blocks, guesses in read:
+        flat = [
+            (narrator if who == me else who, round(conf, 3), method)
+            for gs in guesses
+            for who, method, conf in gs
+        ]
         lines.update([who for who, _, _ in flat if who])
         segments.extend(segments_from_blocks(ch, blocks, flat))
     for name, votes in tag_votes(segments, english).items():
         if roster.gender.get(name) is None and not (name in roster.known and name in roster.gender):
             prior = gender_prior((name, *roster.forms.get(name, ())), english)
             roster.gender[name] = weigh_gender(votes, prior)
-    if lines.get(cues.first_person):
-        roster.forms.setdefault(cues.first_person, set())
+    if lines.get(me):
+        roster.forms.setdefault(me, set())
     return segments, roster.characters(lines)
+
+
+_NARRATOR_SHARE = 0.05
+"""A book is told in the first person when at least this share of its lines is the
+narrator's own ("I said")."""
+
+
+def _narrator_name(
+    cues: Cues, read: list[tuple[Chapter, list[Block], list[list[Guess]]]]
+) -> str | None:
+    """The name of a first-person narrator, from how the others address them: the character
+    the others' lines address most often, less the lines a tag gives that character by name
+    (the narrator's own lines are tagged "I", never by name). None when the book is not told
+    in the first person or no one is addressed so."""
+    me = cues.first_person
+    total = mine = 0
+    for _, _, guesses in read:
+        for gs in guesses:
+            total += len(gs)
+            mine += sum(1 for g in gs if g.speaker == me)
+    if total == 0 or mine < 3 or mine < total * _NARRATOR_SHARE:
+        return None  # not told in the first person: no need to read whom the lines address
+    addressed: Counter[str] = Counter()
+    named: Counter[str] = Counter()
+    for _, blocks, guesses in read:
+        for (_, _, _, _, *pieces), gs in zip(blocks, guesses, strict=True):
+            quotes = [text for kind, text, _, _ in pieces if kind == "dialogue"]
+            for text, (who, method, _) in zip(quotes, gs, strict=False):
+                if who == me:
+                    continue
+                if who is not None and method.startswith(("tag", "colon")):
+                    named[who] += 1
+                to = cues.quotes[text][0]
+                if to is not None and to != who:
+                    addressed[to] += 1
+    best, score = None, 2
+    for who, n in addressed.items():
+        if who != me and n - 2 * named[who] > score:
+            best, score = who, n - 2 * named[who]
+    return best
 
 
 def _read_chapter(conv: Conversation, blocks: list[Block]) -> list[list[Guess]]:
     """A guess for each dialogue piece of each block, in order."""
     out: list[list[Guess]] = []
-    for paragraph, _, pause, _, *pieces in blocks:
+    tag_line = -1  # a narration paragraph that was the tag of the quote before it
+    for n, (paragraph, _, pause, _, *pieces) in enumerate(blocks):
         if pause:
             out.append([])
             continue
+        if len(pieces) == 1 and pieces[0][0] == "dialogue":
+            _, text, continues, _ = pieces[0]
+            guesses = _quote_only(conv, paragraph, text, continues, _next_line(blocks, n))
+            if conv.took_next_line:
+                tag_line = paragraph + 1
+            out.append(guesses)
+            continue
         out.append(_paragraph(conv, paragraph, pieces))
+        if paragraph == tag_line:
+            conv.tag_line(paragraph)
     return out
+
+
+def _next_line(blocks: list[Block], n: int) -> str | None:
+    """The narration paragraph right after block `n`, when it is one piece of narration that
+    does not end in a colon (which would introduce the quote after it): where a tag on a line
+    of its own stands (`“三千。”` then `少安说。`)."""
+    if n + 1 >= len(blocks):
+        return None
+    paragraph, _, pause, _, *pieces = blocks[n + 1]
+    if pause or len(pieces) != 1 or paragraph != blocks[n][0] + 1:
+        return None
+    kind, text, _, _ = pieces[0]
+    if kind == "dialogue" or colon_end(text):
+        return None
+    return text
 
 
 def _paragraph(conv: Conversation, paragraph: int, pieces: list[Piece]) -> list[Guess]:
@@ -133,7 +216,7 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: list[Piece]) -> list[
     if len(pieces) == 1:  # the commonest kinds: all narration, or one quote
         kind, text, continues, _ = pieces[0]
         if kind == "dialogue":
-            return _quote_only(conv, paragraph, text, continues)
+            return _quote_only(conv, paragraph, text, continues, None)
         conv.narration(paragraph, (text,))
         return []
     kinds = [kind == "dialogue" for kind, _, _, _ in pieces]
@@ -222,12 +305,19 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: list[Piece]) -> list[
     return result
 
 
-def _quote_only(conv: Conversation, paragraph: int, text: str, continues: bool) -> list[Guess]:
-    """A paragraph that is one quote and nothing else: the commonest kind in dialogue."""
+def _quote_only(
+    conv: Conversation, paragraph: int, text: str, continues: bool, next_line: str | None
+) -> list[Guess]:
+    """A paragraph that is one quote and nothing else: the commonest kind in dialogue.
+    `next_line`: the narration paragraph right after it, where a tag may stand alone."""
     quote = conv.cues.quotes[text]
     addressee, self_named, _, _, _ = quote
     prev = conv.last_guess
-    if self_named is not None:
+    tag = conv.tag_next_line(next_line, addressee) if next_line is not None else None
+    conv.took_next_line = tag is not None
+    if tag is not None:
+        g = tag
+    elif self_named is not None:
         g = named_guess(self_named, "self-name")
     elif continues and prev is not None and prev.speaker:
         g = continued(prev)

@@ -44,18 +44,24 @@ def decide_genders(
 
 def weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gender | None:
     """He/she votes plus the prior of the names (`roster.gender_prior`): a side that weighs
-    at least twice the other decides."""
+    at least twice the other decides, or, with many votes (a main character, often in
+    sentences with the other sex), one and a half times."""
     m, f = float(votes["male"]), float(votes["female"])
     if prior is not None:
         if prior[0] == "male":
             m += prior[1]
         else:
             f += prior[1]
-    if m > f and m >= f * 2:
+    ratio = 1.5 if m + f >= _MANY_VOTES else 2.0
+    if m > f and m >= f * ratio:
         return "male"
-    if f > m and f >= m * 2:
+    if f > m and f >= m * ratio:
         return "female"
     return None
+
+
+_MANY_VOTES = 40
+"""Votes enough that a 3:2 majority is the character's own pronoun, not chance."""
 
 
 def _firm_gender(roster: Roster, english: bool, name: str) -> Gender | None:

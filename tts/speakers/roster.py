@@ -2,7 +2,9 @@
 
 No dictionary: Chinese names are found where names stand (the start of a narration clause,
 next to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
-(採訪記者), and their length is chosen by how often the longer form repeats. English names
+(採訪記者), and their length is chosen by how often the longer form repeats; and by how the
+text uses them: two or three characters that stand before a speech verb in a tag, seen twice
+in the book, are a name whatever their surname (少安说, 豆豆问). English names
 are capitalised words that are not capitalised common words, with honorifics (Mr. Darcy).
 The word lists are data files in tts/data (read by `tts.speakers.lexicon`); the patterns
 that find names are built from them here.
@@ -18,7 +20,8 @@ weighs them):
    woman") weighs as three votes; an English given name (tts/data/given-names.tsv) and the
    characters of a Chinese given name (秀, 梅, 婉 … / 伟, 强 …; also 阿鳳, 小梅) one and a
    half each; a Chinese rank title (主任, 省长, 掌门) half a vote, so a single 她 outweighs it.
-   A gender is decided when its side weighs at least twice the other.
+   A gender is decided when its side weighs at least twice the other (one and a half times
+   with 40 votes or more: a main character is often in sentences with the other sex).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from tts.speakers.lexicon import (
     ZH_GIVEN_NAME_CHARS,
     ZH_NOT_NAME_CHARS,
     ZH_NOT_NICKNAMES,
+    ZH_NOT_SPEAKERS,
     ZH_PARTICLES,
     ZH_RANKS,
     ZH_ROLES,
@@ -160,6 +164,67 @@ CLAUSE_HEAD_ZH = re.compile(
 )
 """A clause break, then a name at the clause's start: search text that begins with a newline.
 Matching the break itself (a name never holds one) lets the engine skip fast to the breaks."""
+
+_NOT_SPEAKERS = frozenset(fold(w) for w in ZH_NOT_SPEAKERS)
+_USED_AS_SPEAKER_ZH = re.compile(
+    r"(?:^|[，。！？；：,.!?;:…—\s“”「」『』])"
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
+    r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
+    r"(?:[说說问問喊嚷吼骂罵答]|道(?![路理歉德具])|叫(?![做作])|笑道|追[问問]|回答|插嘴"
+    r"|(?:[对對向跟冲衝朝])[^。！？，,]{1,6}?[说說问問喊道])"
+)
+"""Two or three characters at a clause start, then a speech verb (少安说, 明明喊叫说) or
+对/向/跟 someone and one (少平对明明说): a name found by how the text uses it, whatever its
+surname (given names alone, nicknames, names no surname list knows)."""
+_SUBJECT_OF_SPEECH_ZH = re.compile(
+    r"(?:^|[。！？；\n“”「」])"
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
+    r"(?P<name>[\u4e00-\u9fff]{2})[^。！？；“”「」\n]{1,24}?[说說问問喊答]"
+)
+"""Two characters opening a sentence whose verb, further on, is a speech verb (晓霞赶紧跳下来，
+说：): a name when the book uses it often (three times or more)."""
+_NOT_SPEAKER_START = frozenset("他她我你它这這那谁誰有人大众眾各每某另该該此其")
+_NOT_NAME_END = frozenset("地着著了的得声聲又也就便才都还還却卻")
+
+
+def _speakers_by_use(roster: Roster, tags: Sequence[str], everything: str) -> None:
+    """Add names that speak in tags as characters: right before a speech verb and seen twice
+    in the book (少安说), or opening a sentence that ends in one and seen three times."""
+    found: Counter[str] = Counter()
+    for m, times in counted_matches(_USED_AS_SPEAKER_ZH, tags):
+        found[m.group("name")] += times
+    opening: Counter[str] = Counter()
+    for m, times in counted_matches(_SUBJECT_OF_SPEECH_ZH, tags):
+        opening[m.group("name")] += times
+
+    def plausible(cand: str) -> bool:
+        key = fold(cand)
+        return not (
+            key in roster.canon
+            or key in _NOT_SPEAKERS
+            or key in _COMMON_WORDS
+            or cand[0] in _NOT_SPEAKER_START
+            or cand[0] in _PARTICLES
+            or any(c in _NOT_NAME for c in cand)
+            or cand[-1] in _NOT_NAME_END
+        )
+
+    wanted = {c: 2 for c in found if plausible(c)}
+    for c in opening:
+        if c not in wanted and plausible(c):
+            wanted[c] = 3
+    if not wanted:
+        return
+    seen = Counter(re.findall(trie_regex(wanted), everything))
+    known = [fold(name) for name in roster.forms]
+    for cand, least in wanted.items():
+        key = fold(cand)
+        if cand + cand in everything:
+            continue  # 巴拉巴拉, 哈哈哈哈: a sound said twice over, not a name
+        if seen[cand] >= least and key not in roster.canon:
+            if not any(key in name for name in known):  # part of a known name (福军 of 田福军)
+                roster.add(cand, gender=_title_gender(cand))
+
 
 # ---------------------------------------------------------------- English
 
@@ -486,7 +551,10 @@ def _discover_zh(
         if tagged[nick]:
             full[nick] = total[nick]
     # Full names and role phrases become characters (unless known already).
+    everything = "\n".join((*narration, *tags, *dialogue))
     for cand in sorted(full, key=lambda c: -full[c]):
+        if cand + cand in everything:
+            continue  # 巴拉巴拉一通说: a sound said twice over, not a name
         if fold(cand) not in roster.canon:
             roster.add(cand)
     for cand, n in total.items():
@@ -550,6 +618,7 @@ def _discover_zh(
     vocatives = {v.group(1) for q in quotes if (v := _VOCATIVE_ZH.match(q)) is not None}
     for cand in vocatives:
         roster.resolve(cand)
+    _speakers_by_use(roster, tags, everything)
 
 
 def _discover_en(
@@ -607,6 +676,8 @@ def _discover_en(
         head = name.split()[0]
         if name not in honor and lower.get(head.lower(), 0) > n:
             continue
+        if name not in honor and not mid[name] and not tagged[name] and lower.get(head.lower()):
+            continue  # "Exactly, …", "Nay, …": opens quotes, written in lower case elsewhere
         # Evidence that a capitalised word is a name: it speaks (a tag), it is addressed,
         # it carries an honorific, it is capitalised mid-sentence and recurs, or it recurs
         # and is never written in lower case.
@@ -627,7 +698,7 @@ def _discover_en(
             if len(words) == 2:
                 groups.setdefault(" ".join(words), []).append(form)
     accepted.sort(key=lambda n: -len([w for w in n.split() if w.rstrip(".") not in _HONORIFIC_SET]))
-    nicks: list[str] = []
+    nicks: list[tuple[str, str]] = []  # (name, its nickname word: "Sister Bill" -> bill)
     for name in accepted:
         parts = name.split()
         hon = honor.get(name)
@@ -635,6 +706,9 @@ def _discover_en(
         key = name  # a name of three words, or a bare title, is a character of its own
         if len(core) == 2:
             key = " ".join(core)
+            if hon and hon.lower().rstrip(".") == "mrs":
+                # Mrs. Newland Archer is Newland Archer's wife, never Newland Archer.
+                key = "Mrs " + key
         elif len(core) == 1:
             word = core[0]
             matches = [k for k in groups if word in k.split()]
@@ -648,7 +722,7 @@ def _discover_en(
                     if _group_gender(groups[k], honor) in (None, _hon_gender(hon))
                 ]
             if not matches and word.lower() in nicknames():
-                nicks.append(name)  # joins its full name once every full name is grouped
+                nicks.append((name, word))  # joins its full name once all full names are grouped
                 continue
             if len(matches) == 1:
                 key = matches[0]
@@ -658,9 +732,9 @@ def _discover_en(
             groups[key] = []
         groups[key].append(name)
         owner[name] = key
-    for name in nicks:  # Maggie -> Margaret, Tom -> Thomas: the first full name present
+    for name, word in nicks:  # Maggie -> Margaret, Tom -> Thomas: the first full name present
         key = name
-        for full in nicknames()[name.lower()]:
+        for full in nicknames()[word.lower()]:
             matches = [k for k in groups if full in k.lower().split()]
             if len(matches) == 1:
                 key = matches[0]

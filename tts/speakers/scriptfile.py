@@ -2,9 +2,11 @@
 
 One JSON object per segment, in reading order. The contract fields are `chapter`, `index`,
 `kind`, `speaker`, `voice`, `text`; `confidence`, `line`, `paragraph`, `method` and `guess`
-extend them. In the file, `speaker` is who will be heard: a line too doubtful to give anyone
-has `speaker: null` and its best guess in `guess`. A reviewer who writes a name into
-`speaker` makes that line the character's.
+extend them. In the file, `speaker` is the best guess whenever there is one (a listener hears
+a guess either way; a null is a sure miss), and `voice` who will be heard: a line too doubtful
+to give its speaker's voice (below the cast's `threshold`) is read in the unknown voice and
+also carries its guess in `guess`, so reading the file back keeps that line doubtful. A
+reviewer who writes another name into `speaker` makes that line the character's.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def record(cast: Cast, segment: Segment) -> dict[str, Any]:
         "chapter": segment.chapter,
         "index": segment.index,
         "kind": segment.kind,
-        "speaker": heard_speaker(cast, segment),
+        "speaker": cast.canonical(segment.speaker) if segment.kind == "dialogue" else None,
         "voice": voice.name if voice else None,
         "text": segment.text,
         "confidence": segment.confidence,
@@ -149,6 +151,10 @@ def _segment(obj: Any, where: str, number: int) -> Segment:
             f"{where}: 'chapter', 'index', 'paragraph' and 'line' must be whole numbers"
         ) from None
     named = kind == "dialogue" and bool(speaker)
+    confidence = 1.0 if named else (0.0 if kind == "dialogue" else None)
+    written = obj.get("confidence")
+    if named and speaker == obj.get("guess") and isinstance(written, (int, float)):
+        confidence = min(max(float(written), 0.0), 1.0)  # the untouched guess stays doubtful
     return Segment(
         chapter=chapter,
         index=index,
@@ -157,6 +163,6 @@ def _segment(obj: Any, where: str, number: int) -> Segment:
         paragraph=paragraph,
         line=line,
         speaker=speaker if named else None,
-        confidence=1.0 if named else (0.0 if kind == "dialogue" else None),
+        confidence=confidence,
         method="script",
     )

@@ -25,6 +25,7 @@ CONFIDENCE = {
     "tag-after": 0.95,
     "tag-before": 0.93,
     "tag-between": 0.95,
+    "tag-next-line": 0.9,
     "colon": 0.9,
     "colon-prev-para": 0.85,
     "first-person": 0.9,
@@ -38,6 +39,7 @@ CONFIDENCE = {
     "monologue": 0.6,
     "action-prev": 0.55,
     "vocative-back": 0.5,
+    "in-view": 0.3,
     "unknown": 0.0,
 }
 """How sure each method (`Segment.method`) is, at most: turn-taking never says more than the
@@ -106,6 +108,8 @@ class Conversation:
         "prev_subject",
         "prev_para",
         "unnamed",
+        "tag_between",
+        "took_next_line",
     )
 
     def __init__(self, cues: Cues) -> None:
@@ -132,6 +136,10 @@ class Conversation:
         self.prev_subject: str | None = None
         self.prev_para = -99
         self.unnamed: tuple[list[Guess], int, int] | None = None
+        self.took_next_line = False
+        """The quote just read took its speaker from the tag line after it."""
+        self.tag_between = False
+        """The last line's tag stood alone on the line after it (`“…”` / `少安说。`)."""
         """A line said by a voice no one named: (its paragraph's guesses, index, paragraph)."""
 
     def touch(self, name: str, subject: bool) -> None:
@@ -171,6 +179,23 @@ class Conversation:
         if not cue.candidates:
             return UNKNOWN
         return self._guess(cue.candidates[0], cue.verb, "after", exclude)
+
+    def tag_next_line(self, text: str, exclude: str | None) -> Guess | None:
+        """Speaker from a tag standing alone on the line after a quote (`少安说。`, one
+        sentence a line): only a speech verb's subject counts, never an action beat. Chinese
+        only: English prose puts the tag in the quote's paragraph, and a name with a verb
+        opening the next one is someone acting ("Rosa laughed and went back to her notes")."""
+        if self.english:
+            return None
+        cue = self.cues.after[text]
+        if cue is None or not cue.verb or not cue.candidates:
+            return None
+        g = self._guess(cue.candidates[0], True, "after", exclude)
+        if g is None or g.speaker is None:
+            return None
+        if g.method == "tag-after":
+            return named_guess(g.speaker, "tag-next-line")
+        return g
 
     def speaker_before(self, text: str, exclude: str | None) -> Guess | None:
         """Speaker from the narration right before a quote (or ending the paragraph before)."""
@@ -238,6 +263,16 @@ class Conversation:
                 self.prev_subject = subj
         self.prev_para = paragraph
 
+    def tag_line(self, paragraph: int) -> None:
+        """The narration paragraph just read was the tag of the quote before it (`少安说。`):
+        its subject spoke that quote and acts no more; the talk goes on as if the quote were
+        just said."""
+        self.prev_subject = None
+        self.prev_colon = None
+        self.last_dialogue = paragraph
+        self.prev_para = paragraph
+        self.tag_between = True  # a tag line between two quotes: the next one answers
+
     def remember(self, text: str) -> str | None:
         """Note who is mentioned in a narration piece; return its last sentence's subject."""
         last_subject = None
@@ -294,6 +329,12 @@ class Conversation:
                 for who in self.recent[:3]:
                     if who not in (addressee, self.first_person):
                         return Guess(who, "alternation", 0.5)
+            # No conversation yet and no cue: whoever is in view, a guess and said so (a
+            # listener hears someone either way; no name is a sure miss).
+            for pool in (self.subjects, self.recent):
+                for who in pool[:3]:
+                    if who not in (addressee, self.first_person):
+                        return Guess(who, "in-view", CONFIDENCE["in-view"])
             return UNKNOWN
         other = self.other_party(prev, addressee)
         base = min(self.last_guess.confidence, 1.0) if self.last_guess else 0.0
@@ -319,7 +360,7 @@ class Conversation:
         if other and (self.last_question or asks):
             return Guess(other, "alternation", turn_conf)
         short = len(text) <= _SHORT_TURN and self.last_len <= _SHORT_TURN
-        if short and self.last_turned and other:
+        if (self.tag_between or (short and self.last_turned)) and other:
             return Guess(other, "alternation", min(base, CONFIDENCE["alternation"] - 0.05))
         return Guess(prev, "monologue", min(base, CONFIDENCE["monologue"]))
 
@@ -358,6 +399,7 @@ class Conversation:
                 del self.speakers[:-16]
             self.touch(last.speaker, subject=True)
         self.last_turned = bool(prev_speaker and last.speaker and prev_speaker != last.speaker)
+        self.tag_between = False
         self.last_guess = last
         self.last_dialogue = paragraph
         self.last_question_any = asked
