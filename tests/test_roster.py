@@ -86,3 +86,12 @@ def test_word_lists_are_clean(name: str) -> None:
         assert all(cell and cell == cell.strip() for cell in row), row
     firsts = [row[0] for row in rows]
     assert len(set(firsts)) == len(firsts), "an entry listed twice"
+
+
+def test_a_sound_said_twice_is_found_wherever_it_starts() -> None:
+    """巴拉巴拉 inside 拉巴拉巴拉 too: the search looks at every position, not only after the
+    last run it found."""
+    from tts.speakers.roster import said_twice
+
+    assert {"巴拉", "拉巴", "哈哈", "嘀咕"} <= said_twice("拉巴拉巴拉一通说，哈哈哈哈，嘀咕嘀咕")
+    assert "少安" not in said_twice("少安说：“少安来了。”")
