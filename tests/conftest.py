@@ -81,3 +81,12 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     repository is seen; returns that folder."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def quick_engine_checks(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the test's own folder, with the waits between the engine check's tries made short
+    (`tts.pipeline.engines.CHECK_WAIT`)."""
+    from tts.pipeline import engines
+
+    monkeypatch.setattr(engines, "CHECK_WAIT", 0.01)

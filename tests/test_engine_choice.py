@@ -31,10 +31,7 @@ CHAPTER = """第2章 渡口
 """
 
 
-@pytest.fixture(autouse=True)
-def _quick_engine_checks(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """In the test's own folder, with the engine check's waits made short."""
-    monkeypatch.setattr(pipeline.engines, "CHECK_WAIT", 0.01)
+pytestmark = pytest.mark.usefixtures("quick_engine_checks")
 
 
 @pytest.fixture

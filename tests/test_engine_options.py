@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 from edge_server import decode_mp3, tone_for, tone_frequency
 from http_proxy import HttpProxy
 
-from tts import pipeline, registry
+from tts import registry
 from tts.cast.castfile import read_cast
 from tts.cli import main
 from tts.model import EngineInfo
@@ -43,10 +43,7 @@ EDGE = registry.preferred()
 OFFLINE = _offline_engine()
 
 
-@pytest.fixture(autouse=True)
-def _quick_engine_checks(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """In the test's own folder, with the engine check's waits made short."""
-    monkeypatch.setattr(pipeline.engines, "CHECK_WAIT", 0.01)
+pytestmark = pytest.mark.usefixtures("quick_engine_checks")
 
 
 @pytest.fixture
