@@ -181,16 +181,22 @@ def test_a_403_that_passes_is_forgotten(edge_server: EdgeServer) -> None:
         run(engine.synthesize(ZH_TEXT, XIAOXIAO))
 
 
-def test_a_sporadic_403_is_retried_and_the_book_is_whole(
-    edge_server: EdgeServer, tmp_path: Path
-) -> None:
+def rendered_whole(edge_server: EdgeServer, tmp_path: Path) -> tuple[Path, Path, int]:
+    """The test book rendered once with no fault (the book, its MP3 and the requests it
+    took), and the server reset for the faulty run to compare with it."""
     book = tmp_path / "渡口.txt"
     book.write_text(BOOK, encoding="utf-8")
     whole = tmp_path / "whole.mp3"
     assert render_book(book, whole, tmp_path / "cache-whole").exit_code == 0
     asked = len(edge_server.requests)
-
     edge_server.reset()
+    return book, whole, asked
+
+
+def test_a_sporadic_403_is_retried_and_the_book_is_whole(
+    edge_server: EdgeServer, tmp_path: Path
+) -> None:
+    book, whole, asked = rendered_whole(edge_server, tmp_path)
     edge_server.faults.append(Fault("http_403", count=2))  # past the client's own retry
     out = tmp_path / "book.mp3"
     result = render_book(book, out, tmp_path / "cache", "--concurrency", "1")
@@ -324,13 +330,7 @@ def render_book(book: Path, out: Path, cache: Path, *extra: str) -> Any:
 def test_a_book_whose_turns_end_early_comes_out_whole(
     edge_server: EdgeServer, tmp_path: Path
 ) -> None:
-    book = tmp_path / "渡口.txt"
-    book.write_text(BOOK, encoding="utf-8")
-    whole = tmp_path / "whole.mp3"
-    assert render_book(book, whole, tmp_path / "cache-whole").exit_code == 0
-    asked = len(edge_server.requests)
-
-    edge_server.reset()
+    book, whole, asked = rendered_whole(edge_server, tmp_path)
     edge_server.faults.append(Fault("early_end", count=3, fraction=0.5))
     out = tmp_path / "book.mp3"
     result = render_book(book, out, tmp_path / "cache")
