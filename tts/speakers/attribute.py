@@ -44,12 +44,17 @@ give the order).
 A name at the start or end of a quote (`“祁省長，…”`, `"Lizzy, …"`) is the addressee, never
 the speaker of that quote.
 
-This module reads the book in three passes and wires the parts that do the work: the roster
+This module reads the book in four passes and wires the parts that do the work: the roster
 of characters (`tts.speakers.roster`, its word lists in `tts.speakers.lexicon`) from all the
 text; their genders (`tts.speakers.genders`); then each chapter in order, where the cues of
 a paragraph (`tts.speakers.cues`: tags, subjects, addressees, self-naming, read once per
 distinct text) come first and the conversation so far (`tts.speakers.turns`: pronouns and
-turn-taking) fills in the rest.
+turn-taking) fills in the rest. Last, `tts.speakers.scorer` reads each chapter again: a line
+whose speaker the text names plainly (a tag, a colon, "I said", self-naming) keeps it; every
+other line goes to the best of its candidates as weighed by weights learned from labelled
+novels, with the rules' guess as one piece of evidence among the others, and its confidence
+is how often such lines are right there (the confidences above are the rules' own, and
+what the scorer reads of them).
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, colon_end
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
 from tts.speakers.roster import build_roster, gender_prior
+from tts.speakers.scorer import Evidence, Model, Trace, decide, shipped_model
 from tts.speakers.segment import (
     Block,
     Piece,
@@ -71,12 +77,19 @@ from tts.speakers.segment import (
 from tts.speakers.turns import CONFIDENCE, UNKNOWN, Conversation, Guess, continued, named_guess
 
 
-def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment], list[Character]]:
+def attribute(
+    book: Book,
+    known: Sequence[Character] = (),
+    *,
+    model: Model | None = None,
+    trace: Trace | None = None,
+) -> tuple[list[Segment], list[Character]]:
     """Segments of the whole book with a speaker for each line of dialogue, and the roster.
 
     `known` characters (from voices.yaml) take precedence: their names are canonical and any
     of their aliases (in Traditional or Simplified form) maps to them. Neither the book nor
-    `known` is changed.
+    `known` is changed. `model`: the scorer's weights (default: the shipped ones); `trace`
+    collects each quote's candidates and evidence, in order (what training reads).
     """
     english = book.language == "en"
     style = detect_style((p.text for ch in book.chapters for p in ch.paragraphs), book.language)
@@ -116,6 +129,15 @@ def attribute(book: Book, known: Sequence[Character] = ()) -> tuple[list[Segment
     read = [(ch, blocks, _read_chapter(Conversation(cues), blocks)) for ch, blocks in chapters]
     me = cues.first_person
     narrator = _narrator_name(cues, read) or me
+    heard: Counter[str] = Counter(
+        g.speaker for _, _, guesses in read for gs in guesses for g in gs if g.speaker
+    )
+    total = sum(len(gs) for _, _, guesses in read for gs in guesses)
+    told_first = heard[me] >= 3 and heard[me] >= total * _NARRATOR_SHARE
+    if model is None:
+        model = shipped_model("en" if english else "zh")
+    evidence = Evidence(cues, model, heard, told_first)
+    read = [(ch, blocks, decide(evidence, blocks, guesses, trace)) for ch, blocks, guesses in read]
     segments: list[Segment] = []
     lines: Counter[str] = Counter()
     for ch, blocks, guesses in read:

@@ -238,6 +238,17 @@ class Cues:
             return None
         if at > start and (text[at - 1] in _ZH_OBJECT_BEFORE or _ZH_VERB.search(text, start, at)):
             return None
+        if text[m.end() : m.end() + 1] == "的":
+            # A possessor (俊武的媳妇李玉玲, 他的妻子): the subject is whom it owns, the name
+            # after that noun when there is one, else no one named.
+            after = self.mention.search(text, m.end() + 1, min(m.end() + 8, end))
+            if (
+                after is None
+                or after.lastgroup != "name"
+                or _ZH_VERB.search(text, m.end(), after.start())
+            ):
+                return None
+            return after.group(), False
         return m.group(), m.lastgroup == "pro"
 
     def subject_en(self, sentence: str) -> tuple[str, bool] | None:

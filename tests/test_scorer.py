@@ -1,0 +1,126 @@
+"""The learned scorer: every line weighed over its candidates, a guess whenever someone could
+have said it, a confidence that means what it says, and the shipped weights loaded without
+the training libraries."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from tts.model import Book, Chapter, Paragraph, Segment
+from tts.speakers.attribute import attribute
+from tts.speakers.scorer import MODEL_FILE, PLAIN, Trace, model_from_json, shipped_model
+
+
+def book(language: str, *lines: str) -> Book:
+    paras = tuple(Paragraph(t, n) for n, t in enumerate(lines, 1))
+    return Book("test.txt", "test", language, (Chapter(1, None, paras),))  # type: ignore[arg-type]
+
+
+def said(b: Book) -> list[Segment]:
+    segments, _ = attribute(b)
+    return [s for s in segments if s.kind == "dialogue"]
+
+
+def test_the_shipped_model_is_plain_numbers_for_both_languages() -> None:
+    data = json.loads(resources.files("tts").joinpath(f"data/{MODEL_FILE}").read_text("utf-8"))
+    for language in ("en", "zh"):
+        model = shipped_model(language)
+        assert model == model_from_json(data, language)
+        assert len(model.weights) > 20
+        xs, ys = model.calibration
+        assert list(xs) == sorted(xs) and list(ys) == sorted(ys)
+        assert all(0.0 <= model.confidence(x / 10) <= 1.0 for x in range(11))
+        assert all(0.0 < v <= 1.0 for v in model.plain.values())
+        assert set(model.plain) <= PLAIN
+
+
+CONVERSATIONS = [
+    (
+        "en",
+        [
+            "Tom and Ann sat on the porch.",
+            '"Where were you?" said Tom.',
+            '"Out."',
+            '"Out where?"',
+            '"Just out. Stop asking," said Ann.',
+        ],
+    ),
+    (
+        "zh-Hans",
+        [
+            "周建国和李明坐在院子里。",
+            "“你去哪儿了？”周建国问道。",
+            "“出去了。”",
+            "“去哪儿了？”",
+            "“别问了。”李明说。",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "paras"), CONVERSATIONS, ids=["en", "zh"])
+def test_every_line_of_a_conversation_gets_a_guess_with_a_confidence(
+    language: str, paras: list[str]
+) -> None:
+    """A listener hears someone either way: no line where anyone is in view goes unnamed,
+    and each confidence is a share between 0 and 1."""
+    lines = said(book(language, *paras))
+    assert len(lines) == 4
+    assert all(s.speaker is not None and s.method for s in lines)
+    assert all(s.confidence is not None and 0.0 <= s.confidence <= 1.0 for s in lines)
+
+
+@pytest.mark.parametrize(("language", "paras"), CONVERSATIONS, ids=["en", "zh"])
+def test_a_tag_decides_its_line_and_is_surer_than_a_turn(language: str, paras: list[str]) -> None:
+    lines = said(book(language, *paras))
+    first, last = lines[0], lines[-1]
+    tom, ann = ("Tom", "Ann") if language == "en" else ("周建国", "李明")
+    assert (first.speaker, last.speaker) == (tom, ann)
+    assert first.method.startswith("tag") and last.method.startswith("tag")
+    turns = [s.confidence or 0.0 for s in lines[1:-1]]
+    assert (first.confidence or 0.0) > max(turns)
+
+
+@pytest.mark.parametrize(
+    ("language", "paras", "addressed"),
+    [
+        ("en", ["Tom came in. Ann looked up from her book.", '"Tom, you are late."'], "Tom"),
+        ("zh-Hans", ["“谁呀？”李明问道。", "王建国推门进来。", "“王建国，你来晚了。”"], "王建国"),
+    ],
+    ids=["en", "zh"],
+)
+def test_the_person_addressed_does_not_say_the_line(
+    language: str, paras: list[str], addressed: str
+) -> None:
+    """A name that opens a quote is whom it speaks to: never its speaker, and not even a
+    candidate for it."""
+    trace: Trace = []
+    segments, _ = attribute(book(language, *paras), trace=trace)
+    line = [s for s in segments if s.kind == "dialogue"][-1]
+    assert line.speaker not in (None, addressed)
+    candidates, _ = trace[-1]
+    assert addressed not in candidates
+
+
+@pytest.mark.parametrize(("language", "paras"), CONVERSATIONS, ids=["en", "zh"])
+def test_the_trace_holds_each_lines_candidates_and_evidence(
+    language: str, paras: list[str]
+) -> None:
+    """What training reads: one entry per line of dialogue, in order, each candidate with
+    its evidence; the line's speaker is one of its candidates."""
+    trace: Trace = []
+    segments, _ = attribute(book(language, *paras), trace=trace)
+    lines = [s for s in segments if s.kind == "dialogue"]
+    assert len(trace) == len(lines)
+    for line, (candidates, evidence) in zip(lines, trace, strict=True):
+        assert line.speaker in candidates
+        assert len(evidence) == len(candidates)
+
+
+def test_lines_are_the_same_every_run() -> None:
+    """Deterministic: the same book gives the same speakers, methods and confidences."""
+    b = book("en", *CONVERSATIONS[0][1])
+    assert said(b) == said(b)
