@@ -202,7 +202,8 @@ def wp(corpora: Path, split: str, finders: dict[str, Finder]) -> dict[str, Tally
         if len(line.split()) >= 2
     ]
     index = {norm(a): i for i, al in enumerate(labelled) for a in al}
-    rows = [json.loads(x) for x in (corpora / f"wp/wp_{split}_passages.jsonl").open(encoding="utf-8")]
+    passages = corpora / f"wp/wp_{split}_passages.jsonl"
+    rows = [json.loads(x) for x in passages.open(encoding="utf-8")]
     out = {label: Tally() for label in finders}
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "passage.txt"
@@ -236,9 +237,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     ap.add_argument("--no-jieba", action="store_true", help="the roster alone")
-    ap.add_argument(
-        "--sets", nargs="+", default=["wp-train", "wp-dev", "pdnc-dev", "pdnc-train"]
-    )
+    ap.add_argument("--sets", nargs="+", default=["wp-train", "wp-dev", "pdnc-dev", "pdnc-train"])
     ap.add_argument("--show", action="store_true", help="per book: false characters, misses")
     args = ap.parse_args()
     global SHOW
@@ -253,7 +252,10 @@ def main() -> None:
             finders["jieba nr+use"] = jieba_finder(use=True)
         except ImportError:
             print("(jieba is not installed: pip install jieba; the roster alone)")
-    print(f"{'set / finder':<34} {'quotes':>6} {'recall':>8} {'chars':>6} {'precision':>9} {'stray':>8} {'speed':>10}")
+    print(
+        f"{'set / finder':<34} {'quotes':>6} {'recall':>8} {'chars':>6} {'precision':>9}"
+        f" {'stray':>8} {'speed':>10}"
+    )
     for name in args.sets:
         if name.startswith("wp-"):
             for label, tally in wp(corpora, name[3:], finders).items():

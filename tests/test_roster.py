@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from importlib import resources
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tts.model import Book, Chapter, Paragraph
+from tts.speakers import attribute as attribution
 from tts.speakers import lexicon
 from tts.speakers.attribute import attribute
-from tts.speakers.roster import CLAUSE_HEAD_ZH, counted_matches
+from tts.speakers.roster import CLAUSE_HEAD_ZH, Roster, build_roster, counted_matches
 
 _FOLLOW = re.compile("(?:王刚|李明|王)(?=(.))", re.S)
 """A name and the character after it, as the roster reads how the book continues a name."""
@@ -95,3 +97,76 @@ def test_a_sound_said_twice_is_found_wherever_it_starts() -> None:
 
     assert {"巴拉", "拉巴", "哈哈", "嘀咕"} <= said_twice("拉巴拉巴拉一通说，哈哈哈哈，嘀咕嘀咕")
     assert "少安" not in said_twice("少安说：“少安来了。”")
+
+
+def _cast_and_speakers(language: str, lines: list[str]) -> tuple[set[str], list[str | None]]:
+    """Everyone the roster found in the book (whether given lines or not), and who says each
+    line."""
+    found: list[Roster] = []
+
+    def keep(*args: Any, **kwargs: Any) -> Roster:
+        found.append(build_roster(*args, **kwargs))
+        return found[-1]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(attribution, "build_roster", keep)
+        segments, _ = attribution.attribute(_book(language, lines))
+    return set(found[0].forms), [s.speaker for s in segments if s.kind == "dialogue"]
+
+
+def test_words_that_open_quotes_are_not_characters() -> None:
+    """ "Nay, …" and "Aye, …" look like a name addressed; nobody is called so anywhere else."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            '"Nay, the road is flooded," said Walter.',
+            '"Aye, and the bridge too," said Maud.',
+            '"Nay, you are wrong," Walter answered.',
+            '"Aye, I saw it," Maud said. "Walter, come and look."',
+        ],
+    )
+    assert cast == {"Walter", "Maud"}
+    assert speakers == ["Walter", "Maud", "Walter", "Maud", "Maud"]
+
+
+def test_a_french_title_stays_with_its_name() -> None:
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            'Mlle. Odile laughed. "You lost again," said Mlle. Odile.',
+            '"I shall win tomorrow," said Mr. Pell.',
+        ],
+    )
+    assert cast == {"Mlle. Odile", "Mr. Pell"}
+    assert speakers == ["Mlle. Odile", "Mr. Pell"]
+
+
+def test_places_and_peoples_are_not_characters() -> None:
+    """A capitalised word seen after 'at', 'to' or 'the' and never speaking is a place or a
+    kind of people (at Ashcombe, the Bavarian), not someone to give lines to."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "They drove to Ashcombe in the rain, and at Ashcombe the Bavarian was waiting.",
+            '"You are late," said Clara. The Bavarian bowed to her.',
+            "In Ashcombe nobody was ever on time.",
+            '"The road was bad," said Tobias. The Bavarian smiled at the two of them.',
+        ],
+    )
+    assert cast == {"Clara", "Tobias"}
+    assert speakers == ["Clara", "Tobias"]
+
+
+def test_a_word_opening_a_tag_sentence_is_not_a_character() -> None:
+    """ "Recovering herself, she said": a capital at a sentence start, written in lower case
+    elsewhere, says nothing; a speaker named there before a speech verb does."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            '"Who is there?" asked Irene.',
+            'Recovering herself, she smiled. "Only the wind."',
+            'Quill said nothing. "It was recovering its strength," said Mr. Quill at last.',
+        ],
+    )
+    assert cast == {"Irene", "Mr. Quill"}
+    assert speakers == ["Irene", "Irene", "Mr. Quill"]

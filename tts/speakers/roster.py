@@ -645,6 +645,8 @@ def _discover_en(
     starts: Counter[str] = Counter()  # at the start of a narration sentence
     mid: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
+    placed: Counter[str] = Counter()  # mid-sentence after an article or "in", "at", "to"
+    speaks: Counter[str] = Counter()  # next to a speech verb in a tag (Emma said, said Emma)
     honor: dict[str, str] = {}
     told = Counter(narration)  # books repeat lines: each distinct one read once
     for texts, counter in ((told, mid), (Counter(tags), tagged)):
@@ -668,9 +670,21 @@ def _discover_en(
                 sentence_start = start == 0 or before.rstrip()[-1:] in ".!?\"“”'‘’:;—"
                 if hon is not None:
                     honor[name] = hon
-                if sentence_start and hon is None and counter is mid:
-                    starts[name] += times
-                    continue
+                if sentence_start and hon is None:
+                    # A capital at a sentence start says nothing ("Recovering herself, she
+                    # said"), in a tag too, unless a speech verb follows it (Emma said).
+                    if counter is mid or not _EN_SPEECH_NEXT.match(text, m.end()):
+                        starts[name] += times
+                        continue
+                elif hon is None:
+                    word = _EN_WORD_BEFORE.search(text, max(0, start - 16), start)
+                    if word is not None and word.group(1).lower() in _EN_PLACE_WORDS:
+                        placed[name] += times
+                if counter is tagged and (
+                    _EN_SPEECH_NEXT.match(text, m.end())
+                    or _EN_SPEECH_BEFORE.search(text, max(0, start - 24), start)
+                ):
+                    speaks[name] += times
                 counter[name] += times
     # Words in lower case: each distinct narration once, then the repeats of repeated ones.
     lower.update(_LOWER_WORD_RE.findall(" ".join(told)))
@@ -678,7 +692,10 @@ def _discover_en(
         if times > 1:
             for word, n in Counter(_LOWER_WORD_RE.findall(text)).items():
                 lower[word] += n * (times - 1)
+    spoken = Counter(_LOWER_WORD_RE.findall(" ".join(dict.fromkeys(dialogue))))
+    """Words in lower case in the dialogue: a name is not among them."""
     addressed: Counter[str] = Counter()
+    opening: Counter[str] = Counter()  # addressed as the first word of a sentence
     for quote, times in Counter(dialogue).items():
         for m in _EN_VOCATIVE_RE.finditer(quote):
             who = " ".join((m.group("head") or m.group("tail")).split())
@@ -687,14 +704,33 @@ def _discover_en(
             if who.split()[0].rstrip(".") in _HONORIFIC_SET and " " in who:
                 honor[who] = who.split()[0].rstrip(".")
             addressed[who] += times
+            if m.group("head") is not None:
+                opening[who] += times
     total = mid + tagged + addressed
     accepted: list[str] = []
-    for name, n in (total + starts).most_common():
+    candidates = total + starts
+    parts_of_names = {
+        word
+        for name in total
+        if name in honor or " " in name
+        for word in name.split()
+        if word.rstrip(".") not in _HONORIFIC_SET
+    }
+    for name, n in candidates.most_common():
         head = name.split()[0]
         if name not in honor and lower.get(head.lower(), 0) > n:
             continue
         if name not in honor and not mid[name] and not tagged[name] and lower.get(head.lower()):
             continue  # "Exactly, …", "Nay, …": opens quotes, written in lower case elsewhere
+        if name not in honor and not speaks[name] and not english_name_gender(head):
+            if addressed[name] and opening[name] == addressed[name] and not mid[name]:
+                continue  # "Nay, …", "Aye, …" open sentences; nobody is called so elsewhere
+            if placed[name] >= 2 and placed[name] * 2 >= mid[name] + tagged[name]:
+                continue  # "at Donwell", "the Russian": a place or a kind, never speaking
+            if placed[name] and name[-1] == "s" and {name[:-1], name[:-2]} & candidates.keys():
+                continue  # "the Knightleys", "the Russians": a family, a people
+            if spoken.get(head.lower()) and starts[name] > 2 * (mid[name] + tagged[name]):
+                continue  # "Next", "Certainly": sentence starts, in lower case elsewhere
         # Evidence that a capitalised word is a name: it speaks (a tag), it is addressed,
         # it carries an honorific, it is capitalised mid-sentence and recurs, or it recurs
         # and is never written in lower case.
@@ -703,8 +739,10 @@ def _discover_en(
         elif total[name] and english_name_gender(head):
             accepted.append(name)  # a common given name, capitalised mid-sentence
         elif (n >= 2 or english_name_gender(head)) and " " not in name:
-            if not lower.get(head.lower()):
+            if not lower.get(head.lower()) and not spoken.get(head.lower()):
                 accepted.append(name)  # only opens sentences, but never written in lower case
+        elif name in parts_of_names:
+            accepted.append(name)  # "Quill stood up": the surname of Mr. Quill
     # Group forms: honorific + surname, first name alone, nicknames. Full names first (and
     # the known cast's), so that a first name or surname alone can join its full name.
     groups: dict[str, list[str]] = {}
@@ -804,6 +842,17 @@ _EN_DESCRIBED_RE = re.compile(
     rf"^[\s,;—–-]*(?:(?:{_EN_SAID})\s+(?P<d1>{_EN_DESC})\b|(?P<d2>{_EN_DESC})\s+(?:\w+ly\s+)?(?:{_EN_SAID})\b)"
 )
 _LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
+_EN_SPEECH_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{_EN_SAID})\b")
+"""A speech verb right after a name (Emma said, Tom quietly replied)."""
+_EN_SPEECH_BEFORE = re.compile(rf"\b(?:{_EN_SAID})\s+$")
+"""A speech verb right before a name (said Emma)."""
+_EN_WORD_BEFORE = re.compile(r"\b([A-Za-z]+)\s+$")
+_EN_PLACE_WORDS = frozenset(
+    "the a an at in into near from to through towards toward round around across beyond "
+    "within outside".split()
+)
+"""Words before a capitalised word that make it a place or a kind of thing more than a
+person (at Donwell, the Russian): a name only there, and never speaking, is not a character."""
 
 
 def _hon_gender(hon: str) -> Gender | None:
