@@ -677,8 +677,8 @@ def _discover_en(
                         starts[name] += times
                         continue
                 elif hon is None:
-                    word = _EN_WORD_BEFORE.search(text, max(0, start - 16), start)
-                    if word is not None and word.group(1).lower() in _EN_PLACE_WORDS:
+                    prev = _EN_WORD_BEFORE.search(text, max(0, start - 16), start)
+                    if prev is not None and prev.group(1).lower() in _EN_PLACE_WORDS:
                         placed[name] += times
                 if counter is tagged and (
                     _EN_SPEECH_NEXT.match(text, m.end())
