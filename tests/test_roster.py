@@ -170,3 +170,73 @@ def test_a_word_opening_a_tag_sentence_is_not_a_character() -> None:
     )
     assert cast == {"Irene", "Mr. Quill"}
     assert speakers == ["Irene", "Irene", "Mr. Quill"]
+
+
+@pytest.mark.parametrize(
+    "lines, speakers",
+    [
+        # a nickname and a game handle
+        (
+            ["天色暗了。", "疯狗说：“走吧，别等了。”", "夜雨听风说：“再等一会儿。”"],
+            ["疯狗", "夜雨听风"],
+        ),
+        # a foreign name in Latin letters beside Han characters
+        (["Tom说：“我先上。”", "艾琳说：“你小心点。”"], ["Tom", "艾琳"]),
+        # a doubled pet name and a title alone
+        (["豆豆说：“妈妈，我饿了。”", "院长说：“马上开饭。”"], ["豆豆", "院长"]),
+        # given names said once, each in a tag on its own line after the quote
+        (["“三千。”", "明远说。", "“太多了。”", "秋燕说。"], ["明远", "秋燕"]),
+    ],
+)
+def test_a_name_in_a_plain_tag_speaks_whatever_it_is(lines: list[str], speakers: list[str]) -> None:
+    """X说：“…”: the tag holds nothing but a name and a speech verb, so X is someone, even
+    when no surname list knows the name and it is said once."""
+    cast, said = _cast_and_speakers("zh-Hans", lines)
+    assert set(speakers) <= cast
+    assert said == speakers
+
+
+def test_a_kinship_noun_is_the_name_beside_it_or_no_one() -> None:
+    """儿子 beside 润生 is 润生; a wife met only as 妻子 is nobody's voice of her own."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "老田蹲在门口抽烟，他儿子润生走过来。",
+            "润生说：“车在外面。”",
+            "儿子说：“爸，车修好了。”",
+            "老田点点头：“那就走吧。”",
+            "妻子说：“路上慢点。”",
+        ],
+    )
+    assert "儿子" not in cast and "妻子" not in cast
+    assert said[:2] == ["润生", "润生"]
+
+
+def test_places_families_and_joined_words_are_not_characters() -> None:
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "柳树湾的人都知道，田家和李家不和。",
+            "田明远说：“柳树湾今年要修路。”",
+            "李秋燕说：“修路要钱。”",
+            "和明远吵了一架以后，李秋燕说：“算了。”",
+            "柳树湾说起来也不大。田家的人都笑了。",
+        ],
+    )
+    assert cast == {"田明远", "李秋燕"}
+    assert said == ["田明远", "李秋燕", "李秋燕"]
+
+
+def test_a_word_that_says_how_is_not_a_character() -> None:
+    """迟疑地走过去: a surname-like first character, but 地 makes it an adverb."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "王刚站在门口。",
+            "迟疑地走到他跟前，小声问：“你找谁？”",
+            "王刚说：“找你。”",
+            "迟疑地看着他，李梅说：“进来吧。”",
+        ],
+    )
+    assert "迟疑" not in cast
+    assert said[1:] == ["王刚", "李梅"]

@@ -49,6 +49,7 @@ from tts.speakers.lexicon import (
     ZH_COMMON_WORDS,
     ZH_GENDERED_TERMS,
     ZH_GIVEN_NAME_CHARS,
+    ZH_KIN_NOUNS,
     ZH_NOT_NAME_CHARS,
     ZH_NOT_NICKNAMES,
     ZH_NOT_SPEAKERS,
@@ -242,6 +243,134 @@ def _speakers_by_use(
                 roster.add(cand, gender=_title_gender(cand))
 
 
+_ZH_SPEECH_VERBS = "|".join(
+    _both(
+        "说道 问道 答道 笑道 叹道 叫道 喊道 骂道 嚷道 吼道 回答道 回答 插嘴 追问 反问".split()
+        + "说 问 道 喊 叫 答 骂 嚷 吼".split()
+    )
+)
+_PLAIN_TAG_ZH = re.compile(
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
+    r"(?P<name>[A-Za-z][A-Za-z0-9_\-]*(?: [A-Za-z][A-Za-z0-9_\-]*)?|[\u3400-\u9fff·]{2,4}?)"
+    rf"(?:{_ZH_SPEECH_VERBS})+\s*[：:，,。.！!]?"
+)
+"""A tag that is only a name and a speech verb (疯狗说：, 少平说。, Tom说：): the name speaks,
+whatever it is (a nickname, a game handle, a foreign name in Latin letters, a doubled pet
+name, a title alone), even said once."""
+_PLAIN_NOT = _chars_both("的了着地得过又也就便才都还却再在把被给和与跟向对他她我你它们")
+"""Characters that put a word in a plain tag that is not a name (他低声地说, 大家都说)."""
+KIN_NOUNS = frozenset(_both(ZH_KIN_NOUNS))
+_KIN_END_RE = re.compile(f"(?:{trie_regex(KIN_NOUNS)})$")
+
+
+def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[str]) -> None:
+    """Add the names of tags that hold nothing but a name and a speech verb (X说：“…”)."""
+    known = [fold(name) for forms in roster.forms.values() for name in forms]
+    found = {
+        m.group("name")
+        for tag in dict.fromkeys(tags)
+        if (m := _PLAIN_TAG_ZH.fullmatch(tag.strip())) is not None
+    }
+    for cand in sorted(found, key=len):
+        key = fold(cand)
+        if any(key.startswith(other) for other in known if len(other) >= 2):
+            continue  # 少平慌忙说: a name and an adverb or a verb
+        if key in roster.canon or cand in doubled or _is_kin(cand):
+            continue
+        if not cand.isascii() and (
+            cand[0] in _NOT_SPEAKER_START
+            or cand[0] in _PARTICLES
+            or any(c in _PLAIN_NOT for c in cand)
+            or CLAUSE_LEAD_ZH.fullmatch(cand)
+            or key in _COMMON_WORDS
+            or any(fold(cand[i : i + 2]) in _NOT_SPEAKERS for i in range(len(cand) - 1))
+            or any(key in name for name in known)  # 少平 of 孙少平: a form already
+        ):
+            continue
+        roster.add(cand, gender=_title_gender(cand))
+        known.append(key)
+
+
+def _is_kin(name: str) -> bool:
+    """A kinship noun alone, or with a numbering or size word or whose it is (儿子, 大女儿,
+    二妈, 她父亲)."""
+    m = _KIN_END_RE.search(name)
+    return m is not None and all(c in _KIN_LEADS for c in name[: m.start()])
+
+
+_KIN_LEADS = _chars_both("大二三四五小老亲他她我你们的")
+_HOW_MARKS = frozenset("地着著了")
+"""What follows a word that says how something is done (迟疑地, 笑着), never a name."""
+
+
+_PLACE_END = _chars_both("村镇湾沟屯寨庄乡县")
+"""Characters that end a place name (双水村, 金家湾)."""
+_JOINERS = _chars_both("和与跟同对给把被让向")
+"""Words that join a name to a clause (和少安, 对润叶): never its first character."""
+
+
+def _not_persons(roster: Roster) -> None:
+    """Drop what was found where names stand but names no person: a place (双水村), a
+    family or household (田家, 王刚家), a name with the word that joins it (和少安), a
+    kinship noun alone (儿子: kept only while `_roles_beside_names` joins it to a name)."""
+    names = set(roster.forms)
+    for name in list(roster.forms):
+        if name in roster.known or len(name) < 2:
+            continue
+        rest = name[1:]
+        if (
+            (name[-1] in _PLACE_END and len(name) >= 3)
+            or (name[-1] in "家" and (name[:-1] in SURNAMES or name[:-1] in names))
+            or (name[0] in _JOINERS and rest in names)
+        ):
+            roster.drop(name)
+
+
+_VOCATIVE_HEAD_ZH = re.compile(r"[\u3400-\u9fff]{1,4}(?=[，,！!])")
+
+
+def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
+    """The words that open a quote before a comma or an exclamation mark (“爷爷，…”): the
+    ones addressed, folded."""
+    return {fold(m.group()) for q in dict.fromkeys(dialogue) if (m := _VOCATIVE_HEAD_ZH.match(q))}
+
+
+def _roles_beside_names(roster: Roster, everything: str, addressed: set[str]) -> None:
+    """A role or kinship noun written right beside a name (儿子润生, 玉厚老汉, 农业局长张生民)
+    is that character, when the book always puts it beside the same one; a kinship noun
+    beside no name, or beside several, is no character unless someone calls them by it
+    (“爷爷，…”: the grandfather of the house, not somebody's son or wife)."""
+    roles = [
+        name
+        for name in roster.forms
+        if name not in roster.known and (_is_kin(name) or _ROLE_END_RE.search(name))
+    ]
+    kin = {name for name in roles if _is_kin(name)}
+    people: dict[str, str] = {}
+    for name, forms in roster.forms.items():
+        if name in roles:
+            continue
+        for form in (name, *forms):
+            if len(form) >= 2 and not form.isascii():
+                people[form] = name
+    beside: dict[str, set[str]] = defaultdict(set)
+    if roles and people:
+        longest = max(map(len, people))
+        for m in re.finditer(trie_regex(roles), everything):
+            role, a, b = m.group(), m.start(), m.end()
+            for n in range(longest, 1, -1):
+                after = everything[b : b + n]
+                before = everything[max(0, a - n) : a]
+                for side in (after,) if role in kin else (after, before):
+                    if side in people:  # 少安妈 is his mother: a kinship noun after a name
+                        beside[role].add(people[side])  # says whose, not who
+    for role in roles:
+        if len(beside[role]) == 1:
+            roster.join(role, next(iter(beside[role])))
+        elif role in kin and not ({fold(f) for f in roster.forms[role]} | {fold(role)}) & addressed:
+            roster.drop(role)
+
+
 # ---------------------------------------------------------------- English
 
 _HON_RE = "|".join(EN_HONORIFICS)
@@ -313,6 +442,31 @@ class Roster:
             self.gender[canonical] = gender
         self.gender.setdefault(canonical, None)
         return canonical
+
+    def join(self, name: str, into: str) -> None:
+        """Make the character `name` a form of the character `into` (a role noun standing
+        for a named character: 儿子 for 润生)."""
+        if name == into or name not in self.forms or into not in self.forms:
+            return
+        for form in self.forms.pop(name):
+            self.canon[fold(form)] = into
+            self.forms[into].add(form)
+        self.canon[fold(name)] = into
+        self.forms[into].add(name)
+        gender = self.gender.pop(name, None)
+        if gender and not self.gender.get(into):
+            self.gender[into] = gender
+        self.known.discard(name)
+
+    def drop(self, name: str) -> None:
+        """Forget the character `name` and its forms (a word found where names stand that
+        names no one)."""
+        for form in self.forms.pop(name, ()):
+            if self.canon.get(fold(form)) == name:
+                del self.canon[fold(form)]
+        if self.canon.get(fold(name)) == name:
+            del self.canon[fold(name)]
+        self.gender.pop(name, None)
 
     def compile(self) -> None:
         surfaces: set[str] = set()
@@ -533,12 +687,15 @@ def _discover_zh(
     # shorter one is nearly always followed by the same character (祁同 -> 祁同偉, but 郭芙冷笑道
     # and 郭芙臉上 make 郭芙).
     best: dict[str, tuple[str, int]] = {}
+    adverbial: set[str] = set()  # 迟疑地走到, 莫名地: a word that describes how, not who
     for head in short:
         if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS or fold(head) in roster.canon:
             continue
         nxt, k = max(longer[head].items(), key=lambda kv: kv[1], default=("", 0))
         if nxt and nxt not in _NOT_NAME:
             best[head] = (nxt, k)
+        elif nxt in _HOW_MARKS and k * 2 >= short[head]:
+            adverbial.add(head)
     follow: dict[str, Counter[str]] = defaultdict(Counter)
     if best:
         # Every alternative of the trie opens with a literal character, so the regex engine
@@ -561,8 +718,8 @@ def _discover_zh(
                 if tagged[name]:
                     full[name] = k
                 continue
-        if tagged[head]:  # a name stands next to a quote somewhere (安排, 文件 never do)
-            full[head] = n
+        if tagged[head] and head not in adverbial:  # a name stands next to a quote somewhere
+            full[head] = n  # (安排, 文件 never do)
     for nick in nicks:
         if tagged[nick]:
             full[nick] = total[nick]
@@ -636,6 +793,9 @@ def _discover_zh(
     for cand in vocatives:
         roster.resolve(cand)
     _speakers_by_use(roster, tags, everything, doubled)
+    _speakers_in_plain_tags(roster, tags, doubled)
+    _not_persons(roster)
+    _roles_beside_names(roster, everything, vocatives_zh(dialogue))
 
 
 def _discover_en(
