@@ -4,8 +4,24 @@ No dictionary: Chinese names are found where names stand (the start of a narrati
 next to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
 (採訪記者), and their length is chosen by how often the longer form repeats; and by how the
 text uses them: two or three characters that stand before a speech verb in a tag, seen twice
-in the book, are a name whatever their surname (少安说, 豆豆问). English names
-are capitalised words that are not capitalised common words, with honorifics (Mr. Darcy).
+in the book (少安说, 豆豆问); a tag that holds nothing but a name and a speech verb
+(疯狗说：, 夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever
+it is. What is found where names stand but names no person is dropped: places (双水村),
+families (田家), a name with the word that joins it (和少安), a word before 地 (迟疑地). A kinship
+noun (儿子, 妻子; `zh-kin-nouns.txt`) is no character alone: it joins the name it is written
+beside (儿子润生) when the book always puts it beside the same one, or stays when someone is
+called by it (“儿子，…”); a role (农业局长, 老人) beside one name joins it too.
+English names are capitalised words that are not capitalised common words, with honorifics
+(Mr. Darcy, Mlle. Blanche). A capital that opens a sentence counts as a name only when a
+speech verb follows (Emma said) or the book uses the word as a name elsewhere; a word that
+only opens quotes ("Nay, …", "Aye, …"), and one mostly after "the", "at", "in", "to" that
+never speaks (at Donwell, the Russians), is no character.
+
+A segmenter with a person-name tag (jieba's part-of-speech mode) was measured against these
+rules on the labelled corpora (`bench/roster_quality.py`) and is not used: it finds fewer of
+the speakers, far more non-characters, and runs at about 20k characters a second (the
+roster must keep attribution above 1M a second); its dictionary tags common words (明白,
+阳光) as names.
 The word lists are data files in tts/data (read by `tts.speakers.lexicon`); the patterns
 that find names are built from them here.
 Traditional and Simplified forms of a name are one name (compared through OpenCC t2s).
