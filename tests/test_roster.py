@@ -130,15 +130,17 @@ def test_words_that_open_quotes_are_not_characters() -> None:
 
 
 def test_a_french_title_stays_with_its_name() -> None:
+    """Mlle. Odile is one character, not "Mlle". (Who says her line is the cue reader's
+    part: it still ends a sentence at "Mlle.")"""
     cast, speakers = _cast_and_speakers(
         "en",
         [
-            'Mlle. Odile laughed. "You lost again," said Mlle. Odile.',
+            '"You lost again," Mlle. Odile said. Mme. Roux laughed.',
             '"I shall win tomorrow," said Mr. Pell.',
         ],
     )
-    assert cast == {"Mlle. Odile", "Mr. Pell"}
-    assert speakers == ["Mlle. Odile", "Mr. Pell"]
+    assert cast == {"Mlle. Odile", "Mme. Roux", "Mr. Pell"}
+    assert speakers[1] == "Mr. Pell"
 
 
 def test_places_and_peoples_are_not_characters() -> None:
@@ -240,3 +242,33 @@ def test_a_word_that_says_how_is_not_a_character() -> None:
     )
     assert "迟疑" not in cast
     assert said[1:] == ["王刚", "李梅"]
+
+
+def test_a_name_that_acts_again_and_again_is_a_character() -> None:
+    """郑秋生 never stands beside a quote, but opens clause after clause and does something
+    different each time: a name, whose unattributed line can go to him."""
+    cast, _ = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "郑秋生推开门，屋里没有人。",
+            "郑秋生在桌边坐下，看着窗外发呆。",
+            "天黑了，郑秋生才想起还没吃饭。",
+            "“开饭了！”",
+        ],
+    )
+    assert "郑秋生" in cast
+
+
+def test_two_names_that_share_their_start_are_two_characters() -> None:
+    """周文武 and 周文山 are brothers; 周文 is neither of them."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "周文武蹲在门口抽烟，周文山从地里回来。",
+            "周文武说：“今年收成不好。”",
+            "周文山说：“明年再说吧。”",
+            "周文武叹了口气，周文山也不吭声了。",
+        ],
+    )
+    assert {"周文武", "周文山"} <= cast and "周文" not in cast
+    assert said == ["周文武", "周文山"]

@@ -86,7 +86,7 @@ _CLAUSE_TAIL = re.compile(r"[，。！？；：,.!?;:…][^，。！？；：,.!
 """The last clause break before a position (search with endpos)."""
 _ZH_SENT_END = re.compile(r"[。！？!?…]")
 EN_SENTENCE = re.compile(
-    r"(?:[^.!?;:MDSJPCGLR]+|\b(?:Mr|Mrs|Ms|Mlle|Mme|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*"
+    r"(?:[^.!?;:MDSJPCGLR]+|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*"
     r"|[^.!?;:])+[.!?;:]*"
 )
 """An English sentence: up to its stop (and the stops after it), an honorific's dot aside. Runs

@@ -391,9 +391,11 @@ def _roles_beside_names(roster: Roster, everything: str, addressed: set[str]) ->
 
 _HON_RE = "|".join(EN_HONORIFICS)
 _HONORIFIC_SET = frozenset(EN_HONORIFICS)
+_EN_CAP = r"(?:Ma?c(?=[A-Z]))?[A-Z][a-z]+"
+"""A capitalised word; McBryde and MacLeod too."""
 _EN_NAME_RE = re.compile(
-    rf"(?=[A-Z])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
-    rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>[A-Z][a-z]+))?\b"
+    rf"(?=[A-Z])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_CAP}(?:-[A-Z][a-z]+)?)"
+    rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_CAP}))?\b"
 )
 
 
@@ -669,6 +671,12 @@ def counted_matches(
         yield m, counts[bisect_right(ends, m.start())]
 
 
+SUBJECT_TIMES = 3
+"""A full name (surname and given name) that opens this many clauses, going on each time
+with something else, is a name even if it never stands next to a quote: it acts, again and
+again (郝红梅觉察出…, 郝红梅按…, 郝红梅在…)."""
+
+
 def _discover_zh(
     roster: Roster, narration: Sequence[str], tags: Sequence[str], dialogue: Sequence[str]
 ) -> None:
@@ -720,6 +728,7 @@ def _discover_zh(
         for m, times in counted_matches(rx, (*narration, *tags, *dialogue)):
             follow[m.group()][m.group(1)] += times
     full: dict[str, int] = {}
+    acting: dict[str, int] = {}  # full names that open clauses again and again, untagged
     for head, n in short.items():
         if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS:
             continue
@@ -733,9 +742,32 @@ def _discover_zh(
                 name = head + nxt
                 if tagged[name]:
                     full[name] = k
+                elif total[name] >= SUBJECT_TIMES:
+                    acting[name] = k
+                continue
+            # Two names share the head (金俊武, 金俊山): it is neither, and each is a name.
+            shared = [
+                c
+                for c, times in follow[head].items()
+                if times >= 2 and c not in _NOT_NAME and c not in _VERBISH
+            ]
+            if len(shared) >= 2 and sum(follow[head][c] for c in shared) * 10 >= seen * 8:
+                for c in shared:
+                    if tagged[head + c]:
+                        full[head + c] = follow[head][c]
+                    elif total[head + c] >= SUBJECT_TIMES:
+                        acting[head + c] = follow[head][c]
                 continue
         if tagged[head] and head not in adverbial:  # a name stands next to a quote somewhere
             full[head] = n  # (安排, 文件 never do)
+    if acting:
+        # A subject goes on to do different things (郝红梅觉察出, 郝红梅按, 郝红梅在); a
+        # word that opens clauses goes on the same way (安排好以后, 高速公路).
+        after: dict[str, set[str]] = defaultdict(set)
+        rx = re.compile(f"{trie_regex(acting)}(?=(.))", re.S)
+        for m, _ in counted_matches(rx, (*narration, *tags)):
+            after[m.group()].add(m.group(1))
+        full.update({name: k for name, k in acting.items() if len(after[name]) >= SUBJECT_TIMES})
     for nick in nicks:
         if tagged[nick]:
             full[nick] = total[nick]
@@ -858,7 +890,7 @@ def _discover_en(
                         placed[name] += times
                 if counter is tagged and (
                     _EN_SPEECH_NEXT.match(text, m.end())
-                    or _EN_SPEECH_BEFORE.search(text, max(0, start - 24), start)
+                    or _EN_SPEECH_BEFORE.search(text, max(0, start - 28), start)
                 ):
                     speaks[name] += times
                 counter[name] += times
@@ -916,7 +948,8 @@ def _discover_en(
             accepted.append(name)  # a common given name, capitalised mid-sentence
         elif (n >= 2 or english_name_gender(head)) and " " not in name:
             if not lower.get(head.lower()) and not spoken.get(head.lower()):
-                accepted.append(name)  # only opens sentences, but never written in lower case
+                if not (head.endswith("ly") and starts[name] == n):  # "Lastly", "Firstly"
+                    accepted.append(name)  # only opens sentences, never written in lower case
         elif name in parts_of_names:
             accepted.append(name)  # "Quill stood up": the surname of Mr. Quill
     # Group forms: honorific + surname, first name alone, nicknames. Full names first (and
@@ -1020,8 +1053,8 @@ _EN_DESCRIBED_RE = re.compile(
 _LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
 _EN_SPEECH_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{_EN_SAID})\b")
 """A speech verb right after a name (Emma said, Tom quietly replied)."""
-_EN_SPEECH_BEFORE = re.compile(rf"\b(?:{_EN_SAID})\s+$")
-"""A speech verb right before a name (said Emma)."""
+_EN_SPEECH_BEFORE = re.compile(rf"\b(?:{_EN_SAID})\s+(?:the\s+)?$")
+"""A speech verb right before a name (said Emma, said the Lory)."""
 _EN_WORD_BEFORE = re.compile(r"\b([A-Za-z]+)\s+$")
 _EN_PLACE_WORDS = frozenset(
     "the a an at in into near from to through towards toward round around across beyond "
