@@ -314,6 +314,7 @@ def _is_kin(name: str) -> bool:
     return m is not None and all(c in _KIN_LEADS for c in name[: m.start()])
 
 
+_SAY_CHARS = _chars_both("说问道喊叫答")
 _KIN_LEADS = _chars_both("大二三四五小老亲他她我你们的")
 _HOW_MARKS = frozenset("地着著了")
 """What follows a word that says how something is done (迟疑地, 笑着), never a name."""
@@ -729,6 +730,7 @@ def _discover_zh(
             follow[m.group()][m.group(1)] += times
     full: dict[str, int] = {}
     acting: dict[str, int] = {}  # full names that open clauses again and again, untagged
+    splits: dict[str, list[str]] = {}  # a head that several full names share (金俊: 武, 山)
     for head, n in short.items():
         if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS:
             continue
@@ -751,23 +753,33 @@ def _discover_zh(
                 for c, times in follow[head].items()
                 if times >= 2 and c not in _NOT_NAME and c not in _VERBISH
             ]
-            if len(shared) >= 2 and sum(follow[head][c] for c in shared) * 10 >= seen * 8:
-                for c in shared:
-                    if tagged[head + c]:
-                        full[head + c] = follow[head][c]
-                    elif total[head + c] >= SUBJECT_TIMES:
-                        acting[head + c] = follow[head][c]
+            ends = any(not ("\u4e00" <= c <= "\u9fff") or c in _SAY_CHARS for c in follow[head])
+            if (
+                not ends  # 罗娜， 罗娜说: a name that ends where it stops is one name
+                and 2 <= len(shared) <= 3
+                and sum(follow[head][c] for c in shared) * 10 >= seen * 8
+            ):
+                splits[head] = shared
                 continue
         if tagged[head] and head not in adverbial:  # a name stands next to a quote somewhere
             full[head] = n  # (安排, 文件 never do)
-    if acting:
+    after: dict[str, set[str]] = defaultdict(set)
+    split_names = [head + c for head, shared in splits.items() for c in shared]
+    if acting or split_names:
         # A subject goes on to do different things (郝红梅觉察出, 郝红梅按, 郝红梅在); a
         # word that opens clauses goes on the same way (安排好以后, 高速公路).
-        after: dict[str, set[str]] = defaultdict(set)
-        rx = re.compile(f"{trie_regex(acting)}(?=(.))", re.S)
+        rx = re.compile(f"{trie_regex([*acting, *split_names])}(?=(.))", re.S)
         for m, _ in counted_matches(rx, (*narration, *tags)):
             after[m.group()].add(m.group(1))
         full.update({name: k for name, k in acting.items() if len(after[name]) >= SUBJECT_TIMES})
+    for head, shared in splits.items():
+        if all(len(after[head + c]) >= 2 for c in shared):  # each goes on its own way
+            for c in shared:
+                name = head + c
+                if tagged[name] or (total[name] >= SUBJECT_TIMES and len(after[name]) >= 3):
+                    full[name] = follow[head][c]
+        elif tagged[head] and head not in adverbial:  # 罗娜微微, 罗娜沉默: one name, two verbs
+            full[head] = short[head]
     for nick in nicks:
         if tagged[nick]:
             full[nick] = total[nick]
