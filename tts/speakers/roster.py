@@ -249,14 +249,20 @@ def _speakers_by_use(
     if not wanted:
         return
     seen = Counter(re.findall(trie_regex(wanted), everything))
-    known = [fold(name) for name in roster.forms]
+    parts = _parts(fold(name) for name in roster.forms)
     for cand, least in wanted.items():
         key = fold(cand)
         if cand in doubled:
             continue  # 巴拉巴拉, 哈哈哈哈: a sound said twice over, not a name
         if seen[cand] >= least and key not in roster.canon:
-            if not any(key in name for name in known):  # part of a known name (福军 of 田福军)
+            if key not in parts:  # part of a known name (福军 of 田福军)
                 roster.add(cand, gender=_title_gender(cand))
+
+
+def _parts(names: Iterable[str]) -> set[str]:
+    """Every run of two or more characters inside the names: one set lookup tells whether a
+    word is part of a known name."""
+    return {k[i:j] for k in names for i in range(len(k)) for j in range(i + 2, len(k) + 1)}
 
 
 _ZH_SPEECH_VERBS = "|".join(
@@ -281,7 +287,8 @@ _KIN_END_RE = re.compile(f"(?:{trie_regex(KIN_NOUNS)})$")
 
 def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[str]) -> None:
     """Add the names of tags that hold nothing but a name and a speech verb (X说：“…”)."""
-    known = [fold(name) for forms in roster.forms.values() for name in forms]
+    known = {fold(name) for forms in roster.forms.values() for name in forms}
+    parts = _parts(known)
     found = {
         m.group("name")
         for tag in dict.fromkeys(tags)
@@ -289,7 +296,7 @@ def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[st
     }
     for cand in sorted(found, key=len):
         key = fold(cand)
-        if any(key.startswith(other) for other in known if len(other) >= 2):
+        if any(key[:i] in known for i in range(2, len(key))):
             continue  # 少平慌忙说: a name and an adverb or a verb
         if key in roster.canon or cand in doubled or _is_kin(cand):
             continue
@@ -300,11 +307,11 @@ def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[st
             or CLAUSE_LEAD_ZH.fullmatch(cand)
             or key in _COMMON_WORDS
             or any(fold(cand[i : i + 2]) in _NOT_SPEAKERS for i in range(len(cand) - 1))
-            or any(key in name for name in known)  # 少平 of 孙少平: a form already
+            or key in parts  # 少平 of 孙少平: a form already
         ):
             continue
         roster.add(cand, gender=_title_gender(cand))
-        known.append(key)
+        known.add(key)
 
 
 def _is_kin(name: str) -> bool:
@@ -352,7 +359,7 @@ def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
     return {fold(m.group()) for q in dict.fromkeys(dialogue) if (m := _VOCATIVE_HEAD_ZH.match(q))}
 
 
-def _roles_beside_names(roster: Roster, everything: str, addressed: set[str]) -> None:
+def _roles_beside_names(roster: Roster, everything: str, dialogue: Sequence[str]) -> None:
     """A role or kinship noun written right beside a name (儿子润生, 玉厚老汉, 农业局长张生民)
     is that character, when the book always puts it beside the same one; a kinship noun
     beside no name, or beside several, is no character unless someone calls them by it
@@ -372,7 +379,7 @@ def _roles_beside_names(roster: Roster, everything: str, addressed: set[str]) ->
                 people[form] = name
     beside: dict[str, set[str]] = defaultdict(set)
     if roles and people:
-        longest = max(map(len, people))
+        longest = min(4, max(map(len, people)))  # a Chinese name: four characters at most
         for m in re.finditer(trie_regex(roles), everything):
             role, a, b = m.group(), m.start(), m.end()
             for n in range(longest, 1, -1):
@@ -381,10 +388,12 @@ def _roles_beside_names(roster: Roster, everything: str, addressed: set[str]) ->
                 for side in (after,) if role in kin else (after, before):
                     if side in people:  # 少安妈 is his mother: a kinship noun after a name
                         beside[role].add(people[side])  # says whose, not who
+    alone = [role for role in roles if len(beside[role]) != 1 and role in kin]
+    addressed = vocatives_zh(dialogue) if alone else set()
     for role in roles:
         if len(beside[role]) == 1:
             roster.join(role, next(iter(beside[role])))
-        elif role in kin and not ({fold(f) for f in roster.forms[role]} | {fold(role)}) & addressed:
+        elif role in alone and not {fold(f) for f in (role, *roster.forms[role])} & addressed:
             roster.drop(role)
 
 
@@ -855,7 +864,7 @@ def _discover_zh(
     _speakers_by_use(roster, tags, everything, doubled)
     _speakers_in_plain_tags(roster, tags, doubled)
     _not_persons(roster)
-    _roles_beside_names(roster, everything, vocatives_zh(dialogue))
+    _roles_beside_names(roster, everything, dialogue)
 
 
 def _discover_en(
@@ -912,8 +921,13 @@ def _discover_en(
         if times > 1:
             for word, n in Counter(_LOWER_WORD_RE.findall(text)).items():
                 lower[word] += n * (times - 1)
-    spoken = Counter(_LOWER_WORD_RE.findall(" ".join(dict.fromkeys(dialogue))))
-    """Words in lower case in the dialogue: a name is not among them."""
+    # Words that open sentences, found in lower case in the dialogue: a name is not.
+    openers = {name.lower() for name in starts if " " not in name}
+    spoken: set[str] = set()
+    if openers:
+        said = " ".join(dict.fromkeys(dialogue))
+        spoken.update(re.findall(rf"\b(?:{trie_regex(openers)})\b", said))
+
     addressed: Counter[str] = Counter()
     opening: Counter[str] = Counter()  # addressed as the first word of a sentence
     for quote, times in Counter(dialogue).items():
@@ -949,7 +963,7 @@ def _discover_en(
                 continue  # "at Donwell", "the Russian": a place or a kind, never speaking
             if placed[name] and name[-1] == "s" and {name[:-1], name[:-2]} & candidates.keys():
                 continue  # "the Knightleys", "the Russians": a family, a people
-            if spoken.get(head.lower()) and starts[name] > 2 * (mid[name] + tagged[name]):
+            if starts[name] > 2 * (mid[name] + tagged[name]) and head.lower() in spoken:
                 continue  # "Next", "Certainly": sentence starts, in lower case elsewhere
         # Evidence that a capitalised word is a name: it speaks (a tag), it is addressed,
         # it carries an honorific, it is capitalised mid-sentence and recurs, or it recurs
@@ -959,7 +973,7 @@ def _discover_en(
         elif total[name] and english_name_gender(head):
             accepted.append(name)  # a common given name, capitalised mid-sentence
         elif (n >= 2 or english_name_gender(head)) and " " not in name:
-            if not lower.get(head.lower()) and not spoken.get(head.lower()):
+            if not lower.get(head.lower()) and head.lower() not in spoken:
                 if not (head.endswith("ly") and starts[name] == n):  # "Lastly", "Firstly"
                     accepted.append(name)  # only opens sentences, never written in lower case
         elif name in parts_of_names:
