@@ -6,7 +6,9 @@ next to a speech verb) from a list of common surnames, titles (王主任, 祁省
 text uses them: two or three characters that stand before a speech verb in a tag, seen twice
 in the book (少安说, 豆豆问); a tag that holds nothing but a name and a speech verb
 (疯狗说：, 夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever
-it is. What is found where names stand but names no person is dropped: places (双水村),
+it is; a full name that opens three clauses, going on differently each time, is a name
+without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names that share a start (金俊武, 金俊山)
+are two names, not 金俊. What is found where names stand but names no person is dropped: places (双水村),
 families (田家), a name with the word that joins it (和少安), a word before 地 (迟疑地). A kinship
 noun (儿子, 妻子; `zh-kin-nouns.txt`) is no character alone: it joins the name it is written
 beside (儿子润生) when the book always puts it beside the same one, or stays when someone is
@@ -21,7 +23,8 @@ A segmenter with a person-name tag (jieba's part-of-speech mode) was measured ag
 rules on the labelled corpora (`bench/roster_quality.py`) and is not used: it finds fewer of
 the speakers, far more non-characters, and runs at about 20k characters a second (the
 roster must keep attribution above 1M a second); its dictionary tags common words (明白,
-阳光) as names.
+阳光) as names and holds the names of the labelled test novel itself, so no word list here is
+built from it either.
 The word lists are data files in tts/data (read by `tts.speakers.lexicon`); the patterns
 that find names are built from them here.
 Traditional and Simplified forms of a name are one name (compared through OpenCC t2s).
