@@ -8,11 +8,11 @@ in the book (少安说, 豆豆问); a tag that holds nothing but a name and a sp
 (疯狗说：, 夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever
 it is; a full name that opens three clauses, going on differently each time, is a name
 without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names that share a start (金俊武, 金俊山)
-are two names, not 金俊. What is found where names stand but names no person is dropped: places (双水村),
-families (田家), a name with the word that joins it (和少安), a word before 地 (迟疑地). A kinship
-noun (儿子, 妻子; `zh-kin-nouns.txt`) is no character alone: it joins the name it is written
-beside (儿子润生) when the book always puts it beside the same one, or stays when someone is
-called by it (“儿子，…”); a role (农业局长, 老人) beside one name joins it too.
+are two names, not 金俊. What is found where names stand but names no person is dropped:
+places (双水村), families (田家), a name with the word that joins it (和少安), a word before 地
+(迟疑地). A kinship noun (儿子, 妻子; `zh-kin-nouns.txt`) is no character alone: it joins the
+name it is written beside (儿子润生) when the book always puts it beside the same one, or stays
+when someone is called by it (“儿子，…”); a role (农业局长, 老人) beside one name joins it too.
 English names are capitalised words that are not capitalised common words, with honorifics
 (Mr. Darcy, Mlle. Blanche). A capital that opens a sentence counts as a name only when a
 speech verb follows (Emma said) or the book uses the word as a name elsewhere; a word that
