@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from importlib import resources
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tts.model import Book, Chapter, Paragraph
+from tts.speakers import attribute as attribution
 from tts.speakers import lexicon
 from tts.speakers.attribute import attribute
-from tts.speakers.roster import CLAUSE_HEAD_ZH, counted_matches
+from tts.speakers.roster import CLAUSE_HEAD_ZH, Roster, build_roster, counted_matches
 
 _FOLLOW = re.compile("(?:王刚|李明|王)(?=(.))", re.S)
 """A name and the character after it, as the roster reads how the book continues a name."""
@@ -95,3 +97,178 @@ def test_a_sound_said_twice_is_found_wherever_it_starts() -> None:
 
     assert {"巴拉", "拉巴", "哈哈", "嘀咕"} <= said_twice("拉巴拉巴拉一通说，哈哈哈哈，嘀咕嘀咕")
     assert "少安" not in said_twice("少安说：“少安来了。”")
+
+
+def _cast_and_speakers(language: str, lines: list[str]) -> tuple[set[str], list[str | None]]:
+    """Everyone the roster found in the book (whether given lines or not), and who says each
+    line."""
+    found: list[Roster] = []
+
+    def keep(*args: Any, **kwargs: Any) -> Roster:
+        found.append(build_roster(*args, **kwargs))
+        return found[-1]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(attribution, "build_roster", keep)
+        segments, _ = attribution.attribute(_book(language, lines))
+    return set(found[0].forms), [s.speaker for s in segments if s.kind == "dialogue"]
+
+
+def test_words_that_open_quotes_are_not_characters() -> None:
+    """ "Nay, …" and "Aye, …" look like a name addressed; nobody is called so anywhere else."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            '"Nay, the road is flooded," said Walter.',
+            '"Aye, and the bridge too," said Maud.',
+            '"Nay, you are wrong," Walter answered.',
+            '"Aye, I saw it," Maud said. "Walter, come and look."',
+        ],
+    )
+    assert cast == {"Walter", "Maud"}
+    assert speakers == ["Walter", "Maud", "Walter", "Maud", "Maud"]
+
+
+def test_a_french_title_stays_with_its_name() -> None:
+    """Mlle. Odile is one character, not "Mlle". (Who says her line is the cue reader's
+    part: it still ends a sentence at "Mlle.")"""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            '"You lost again," Mlle. Odile said. Mme. Roux laughed.',
+            '"I shall win tomorrow," said Mr. Pell.',
+        ],
+    )
+    assert cast == {"Mlle. Odile", "Mme. Roux", "Mr. Pell"}
+    assert speakers[1] == "Mr. Pell"
+
+
+def test_places_and_peoples_are_not_characters() -> None:
+    """A capitalised word seen after 'at', 'to' or 'the' and never speaking is a place or a
+    kind of people (at Ashcombe, the Bavarian), not someone to give lines to."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "They drove to Ashcombe in the rain, and at Ashcombe the Bavarian was waiting.",
+            '"You are late," said Clara. The Bavarian bowed to her.',
+            "In Ashcombe nobody was ever on time.",
+            '"The road was bad," said Tobias. The Bavarian smiled at the two of them.',
+        ],
+    )
+    assert cast == {"Clara", "Tobias"}
+    assert speakers == ["Clara", "Tobias"]
+
+
+def test_a_word_opening_a_tag_sentence_is_not_a_character() -> None:
+    """ "Recovering herself, she said": a capital at a sentence start, written in lower case
+    elsewhere, says nothing; a speaker named there before a speech verb does."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            '"Who is there?" asked Irene.',
+            'Recovering herself, she smiled. "Only the wind."',
+            'Quill said nothing. "It was recovering its strength," said Mr. Quill at last.',
+        ],
+    )
+    assert cast == {"Irene", "Mr. Quill"}
+    assert speakers == ["Irene", "Irene", "Mr. Quill"]
+
+
+@pytest.mark.parametrize(
+    "lines, speakers",
+    [
+        # a nickname and a game handle
+        (
+            ["天色暗了。", "疯狗说：“走吧，别等了。”", "夜雨听风说：“再等一会儿。”"],
+            ["疯狗", "夜雨听风"],
+        ),
+        # a foreign name in Latin letters beside Han characters
+        (["Tom说：“我先上。”", "艾琳说：“你小心点。”"], ["Tom", "艾琳"]),
+        # a doubled pet name and a title alone
+        (["豆豆说：“妈妈，我饿了。”", "院长说：“马上开饭。”"], ["豆豆", "院长"]),
+        # given names said once, each in a tag on its own line after the quote
+        (["“三千。”", "明远说。", "“太多了。”", "秋燕说。"], ["明远", "秋燕"]),
+    ],
+)
+def test_a_name_in_a_plain_tag_speaks_whatever_it_is(lines: list[str], speakers: list[str]) -> None:
+    """X说：“…”: the tag holds nothing but a name and a speech verb, so X is someone, even
+    when no surname list knows the name and it is said once."""
+    cast, said = _cast_and_speakers("zh-Hans", lines)
+    assert set(speakers) <= cast
+    assert said == speakers
+
+
+def test_a_kinship_noun_is_the_name_beside_it_or_no_one() -> None:
+    """儿子 beside 润生 is 润生; a wife met only as 妻子 is nobody's voice of her own."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "老田蹲在门口抽烟，他儿子润生走过来。",
+            "润生说：“车在外面。”",
+            "儿子说：“爸，车修好了。”",
+            "老田点点头：“那就走吧。”",
+            "妻子说：“路上慢点。”",
+        ],
+    )
+    assert "儿子" not in cast and "妻子" not in cast
+    assert said[:2] == ["润生", "润生"]
+
+
+def test_places_families_and_joined_words_are_not_characters() -> None:
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "柳树湾的人都知道，田家和李家不和。",
+            "田明远说：“柳树湾今年要修路。”",
+            "李秋燕说：“修路要钱。”",
+            "和明远吵了一架以后，李秋燕说：“算了。”",
+            "柳树湾说起来也不大。田家的人都笑了。",
+        ],
+    )
+    assert cast == {"田明远", "李秋燕"}
+    assert said == ["田明远", "李秋燕", "李秋燕"]
+
+
+def test_a_word_that_says_how_is_not_a_character() -> None:
+    """迟疑地走过去: a surname-like first character, but 地 makes it an adverb."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "王刚站在门口。",
+            "迟疑地走到他跟前，小声问：“你找谁？”",
+            "王刚说：“找你。”",
+            "迟疑地看着他，李梅说：“进来吧。”",
+        ],
+    )
+    assert "迟疑" not in cast
+    assert said[1:] == ["王刚", "李梅"]
+
+
+def test_a_name_that_acts_again_and_again_is_a_character() -> None:
+    """郑秋生 never stands beside a quote, but opens clause after clause and does something
+    different each time: a name, whose unattributed line can go to him."""
+    cast, _ = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "郑秋生推开门，屋里没有人。",
+            "郑秋生在桌边坐下，看着窗外发呆。",
+            "天黑了，郑秋生才想起还没吃饭。",
+            "“开饭了！”",
+        ],
+    )
+    assert "郑秋生" in cast
+
+
+def test_two_names_that_share_their_start_are_two_characters() -> None:
+    """周文武 and 周文山 are brothers; 周文 is neither of them."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "周文武蹲在门口抽烟，周文山从地里回来。",
+            "周文武说：“今年收成不好。”",
+            "周文山说：“明年再说吧。”",
+            "周文武叹了口气，周文山也不吭声了。",
+        ],
+    )
+    assert {"周文武", "周文山"} <= cast and "周文" not in cast
+    assert said == ["周文武", "周文山"]

@@ -30,7 +30,7 @@ BOOK = """Chapter 1
 
 "Not much," Martha said.
 
-Later, John said, "Dr. Watts will come at noon."
+Later said, "Dr. Watts will come at noon."
 
 "Ready to sail?" asked Skipper.
 
@@ -220,7 +220,9 @@ def test_a_chapter_that_names_nobody_still_uses_the_book_s_voices_yaml(tmp_path:
 
 
 def test_names_that_are_not_characters_lose_their_lines_to_the_unknown_voice(book: Path) -> None:
-    """ "Later, John said" makes 'Later' a speaker; voices.yaml says once that it is nobody."""
+    """A tag can name someone who is nobody ("Later said"); voices.yaml says so once. (The
+    roster no longer takes "Later, John said" for a speaker named Later: a capital opening a
+    sentence is a name only before a speech verb.)"""
     before = jsonl(cli("script", str(book), "--format", "jsonl", "--engine", "edge"))
     assert "Later" in {r["speaker"] for r in before}
     path = voices("not_characters: [Later, Nay]\n", "v.yaml")

@@ -57,6 +57,8 @@ ZH_CLAUSE_LEADS = read_list("zh-clause-leads.txt")
 """Connectives that may open a clause before its subject (于是, 这时, 只见)."""
 ZH_NOT_SPEAKERS = read_list("zh-not-speakers.txt")
 """Words that stand before a speech verb but name no one (大家, 低声, 后来)."""
+ZH_KIN_NOUNS = read_list("zh-kin-nouns.txt")
+"""Kinship nouns that name someone only as a relative (儿子, 妻子): never a character alone."""
 ZH_GIVEN_NAME_CHARS = _gendered("zh-given-name-chars.tsv")
 """Characters common in given names of one gender (美: female, 强: male)."""
 

@@ -4,8 +4,27 @@ No dictionary: Chinese names are found where names stand (the start of a narrati
 next to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
 (採訪記者), and their length is chosen by how often the longer form repeats; and by how the
 text uses them: two or three characters that stand before a speech verb in a tag, seen twice
-in the book, are a name whatever their surname (少安说, 豆豆问). English names
-are capitalised words that are not capitalised common words, with honorifics (Mr. Darcy).
+in the book (少安说, 豆豆问); a tag that holds nothing but a name and a speech verb
+(疯狗说：, 夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever
+it is; a full name that opens three clauses, going on differently each time, is a name
+without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names that share a start (金俊武, 金俊山)
+are two names, not 金俊. What is found where names stand but names no person is dropped:
+places (双水村), families (田家), a name with the word that joins it (和少安), a word before 地
+(迟疑地). A kinship noun (儿子, 妻子; `zh-kin-nouns.txt`) is no character alone: it joins the
+name it is written beside (儿子润生) when the book always puts it beside the same one, or stays
+when someone is called by it (“儿子，…”); a role (农业局长, 老人) beside one name joins it too.
+English names are capitalised words that are not capitalised common words, with honorifics
+(Mr. Darcy, Mlle. Blanche). A capital that opens a sentence counts as a name only when a
+speech verb follows (Emma said) or the book uses the word as a name elsewhere; a word that
+only opens quotes ("Nay, …", "Aye, …"), and one mostly after "the", "at", "in", "to" that
+never speaks (at Donwell, the Russians), is no character.
+
+A segmenter with a person-name tag (jieba's part-of-speech mode) was measured against these
+rules on the labelled corpora (`bench/roster_quality.py`) and is not used: it finds fewer of
+the speakers, far more non-characters, and runs at about 20k characters a second (the
+roster must keep attribution above 1M a second); its dictionary tags common words (明白,
+阳光) as names and holds the names of the labelled test novel itself, so no word list here is
+built from it either.
 The word lists are data files in tts/data (read by `tts.speakers.lexicon`); the patterns
 that find names are built from them here.
 Traditional and Simplified forms of a name are one name (compared through OpenCC t2s).
@@ -49,6 +68,7 @@ from tts.speakers.lexicon import (
     ZH_COMMON_WORDS,
     ZH_GENDERED_TERMS,
     ZH_GIVEN_NAME_CHARS,
+    ZH_KIN_NOUNS,
     ZH_NOT_NAME_CHARS,
     ZH_NOT_NICKNAMES,
     ZH_NOT_SPEAKERS,
@@ -232,23 +252,163 @@ def _speakers_by_use(
     if not wanted:
         return
     seen = Counter(re.findall(trie_regex(wanted), everything))
-    known = [fold(name) for name in roster.forms]
+    parts = _parts(fold(name) for name in roster.forms)
     for cand, least in wanted.items():
         key = fold(cand)
         if cand in doubled:
             continue  # 巴拉巴拉, 哈哈哈哈: a sound said twice over, not a name
         if seen[cand] >= least and key not in roster.canon:
-            if not any(key in name for name in known):  # part of a known name (福军 of 田福军)
+            if key not in parts:  # part of a known name (福军 of 田福军)
                 roster.add(cand, gender=_title_gender(cand))
+
+
+def _parts(names: Iterable[str]) -> set[str]:
+    """Every run of two or more characters inside the names: one set lookup tells whether a
+    word is part of a known name."""
+    return {k[i:j] for k in names for i in range(len(k)) for j in range(i + 2, len(k) + 1)}
+
+
+_ZH_SPEECH_VERBS = "|".join(
+    _both(
+        "说道 问道 答道 笑道 叹道 叫道 喊道 骂道 嚷道 吼道 回答道 回答 插嘴 追问 反问".split()
+        + "说 问 道 喊 叫 答 骂 嚷 吼".split()
+    )
+)
+_PLAIN_TAG_ZH = re.compile(
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
+    r"(?P<name>[A-Za-z][A-Za-z0-9_\-]*(?: [A-Za-z][A-Za-z0-9_\-]*)?|[\u3400-\u9fff·]{2,4}?)"
+    rf"(?:{_ZH_SPEECH_VERBS})+\s*[：:，,。.！!]?"
+)
+"""A tag that is only a name and a speech verb (疯狗说：, 少平说。, Tom说：): the name speaks,
+whatever it is (a nickname, a game handle, a foreign name in Latin letters, a doubled pet
+name, a title alone), even said once."""
+_PLAIN_NOT = _chars_both("的了着地得过又也就便才都还却再在把被给和与跟向对他她我你它们")
+"""Characters that put a word in a plain tag that is not a name (他低声地说, 大家都说)."""
+KIN_NOUNS = frozenset(_both(ZH_KIN_NOUNS))
+_KIN_END_RE = re.compile(f"(?:{trie_regex(KIN_NOUNS)})$")
+
+
+def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[str]) -> None:
+    """Add the names of tags that hold nothing but a name and a speech verb (X说：“…”)."""
+    known = {fold(name) for forms in roster.forms.values() for name in forms}
+    parts = _parts(known)
+    found = {
+        m.group("name")
+        for tag in dict.fromkeys(tags)
+        if (m := _PLAIN_TAG_ZH.fullmatch(tag.strip())) is not None
+    }
+    for cand in sorted(found, key=len):
+        key = fold(cand)
+        if any(key[:i] in known for i in range(2, len(key))):
+            continue  # 少平慌忙说: a name and an adverb or a verb
+        if key in roster.canon or cand in doubled or _is_kin(cand):
+            continue
+        if not cand.isascii() and (
+            cand[0] in _NOT_SPEAKER_START
+            or cand[0] in _PARTICLES
+            or any(c in _PLAIN_NOT for c in cand)
+            or CLAUSE_LEAD_ZH.fullmatch(cand)
+            or key in _COMMON_WORDS
+            or any(fold(cand[i : i + 2]) in _NOT_SPEAKERS for i in range(len(cand) - 1))
+            or key in parts  # 少平 of 孙少平: a form already
+        ):
+            continue
+        roster.add(cand, gender=_title_gender(cand))
+        known.add(key)
+
+
+def _is_kin(name: str) -> bool:
+    """A kinship noun alone, or with a numbering or size word or whose it is (儿子, 大女儿,
+    二妈, 她父亲)."""
+    m = _KIN_END_RE.search(name)
+    return m is not None and all(c in _KIN_LEADS for c in name[: m.start()])
+
+
+_SAY_CHARS = _chars_both("说问道喊叫答")
+_KIN_LEADS = _chars_both("大二三四五小老亲他她我你们的")
+_HOW_MARKS = frozenset("地着著了")
+"""What follows a word that says how something is done (迟疑地, 笑着), never a name."""
+
+
+_PLACE_END = _chars_both("村镇湾沟屯寨庄乡县")
+"""Characters that end a place name (双水村, 金家湾)."""
+_JOINERS = _chars_both("和与跟同对给把被让向")
+"""Words that join a name to a clause (和少安, 对润叶): never its first character."""
+
+
+def _not_persons(roster: Roster) -> None:
+    """Drop what was found where names stand but names no person: a place (双水村), a
+    family or household (田家, 王刚家), a name with the word that joins it (和少安), a
+    kinship noun alone (儿子: kept only while `_roles_beside_names` joins it to a name)."""
+    names = set(roster.forms)
+    for name in list(roster.forms):
+        if name in roster.known or len(name) < 2:
+            continue
+        rest = name[1:]
+        if (
+            (name[-1] in _PLACE_END and len(name) >= 3)
+            or (name[-1] in "家" and (name[:-1] in SURNAMES or name[:-1] in names))
+            or (name[0] in _JOINERS and rest in names)
+        ):
+            roster.drop(name)
+
+
+_VOCATIVE_HEAD_ZH = re.compile(r"[\u3400-\u9fff]{1,4}(?=[，,！!])")
+
+
+def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
+    """The words that open a quote before a comma or an exclamation mark (“爷爷，…”): the
+    ones addressed, folded."""
+    return {fold(m.group()) for q in dict.fromkeys(dialogue) if (m := _VOCATIVE_HEAD_ZH.match(q))}
+
+
+def _roles_beside_names(roster: Roster, everything: str, dialogue: Sequence[str]) -> None:
+    """A role or kinship noun written right beside a name (儿子润生, 玉厚老汉, 农业局长张生民)
+    is that character, when the book always puts it beside the same one; a kinship noun
+    beside no name, or beside several, is no character unless someone calls them by it
+    (“爷爷，…”: the grandfather of the house, not somebody's son or wife)."""
+    roles = [
+        name
+        for name in roster.forms
+        if name not in roster.known and (_is_kin(name) or _ROLE_END_RE.search(name))
+    ]
+    kin = {name for name in roles if _is_kin(name)}
+    people: dict[str, str] = {}
+    for name, forms in roster.forms.items():
+        if name in roles:
+            continue
+        for form in (name, *forms):
+            if len(form) >= 2 and not form.isascii():
+                people[form] = name
+    beside: dict[str, set[str]] = defaultdict(set)
+    if roles and people:
+        longest = min(4, max(map(len, people)))  # a Chinese name: four characters at most
+        for m in re.finditer(trie_regex(roles), everything):
+            role, a, b = m.group(), m.start(), m.end()
+            for n in range(longest, 1, -1):
+                after = everything[b : b + n]
+                before = everything[max(0, a - n) : a]
+                for side in (after,) if role in kin else (after, before):
+                    if side in people:  # 少安妈 is his mother: a kinship noun after a name
+                        beside[role].add(people[side])  # says whose, not who
+    alone = [role for role in roles if len(beside[role]) != 1 and role in kin]
+    addressed = vocatives_zh(dialogue) if alone else set()
+    for role in roles:
+        if len(beside[role]) == 1:
+            roster.join(role, next(iter(beside[role])))
+        elif role in alone and not {fold(f) for f in (role, *roster.forms[role])} & addressed:
+            roster.drop(role)
 
 
 # ---------------------------------------------------------------- English
 
 _HON_RE = "|".join(EN_HONORIFICS)
 _HONORIFIC_SET = frozenset(EN_HONORIFICS)
+_EN_CAP = r"(?:Ma?c(?=[A-Z]))?[A-Z][a-z]+"
+"""A capitalised word; McBryde and MacLeod too."""
 _EN_NAME_RE = re.compile(
-    rf"(?=[A-Z])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
-    rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>[A-Z][a-z]+))?\b"
+    rf"(?=[A-Z])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_CAP}(?:-[A-Z][a-z]+)?)"
+    rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_CAP}))?\b"
 )
 
 
@@ -313,6 +473,31 @@ class Roster:
             self.gender[canonical] = gender
         self.gender.setdefault(canonical, None)
         return canonical
+
+    def join(self, name: str, into: str) -> None:
+        """Make the character `name` a form of the character `into` (a role noun standing
+        for a named character: 儿子 for 润生)."""
+        if name == into or name not in self.forms or into not in self.forms:
+            return
+        for form in self.forms.pop(name):
+            self.canon[fold(form)] = into
+            self.forms[into].add(form)
+        self.canon[fold(name)] = into
+        self.forms[into].add(name)
+        gender = self.gender.pop(name, None)
+        if gender and not self.gender.get(into):
+            self.gender[into] = gender
+        self.known.discard(name)
+
+    def drop(self, name: str) -> None:
+        """Forget the character `name` and its forms (a word found where names stand that
+        names no one)."""
+        for form in self.forms.pop(name, ()):
+            if self.canon.get(fold(form)) == name:
+                del self.canon[fold(form)]
+        if self.canon.get(fold(name)) == name:
+            del self.canon[fold(name)]
+        self.gender.pop(name, None)
 
     def compile(self) -> None:
         surfaces: set[str] = set()
@@ -499,6 +684,12 @@ def counted_matches(
         yield m, counts[bisect_right(ends, m.start())]
 
 
+SUBJECT_TIMES = 3
+"""A full name (surname and given name) that opens this many clauses, going on each time
+with something else, is a name even if it never stands next to a quote: it acts, again and
+again (郝红梅觉察出…, 郝红梅按…, 郝红梅在…)."""
+
+
 def _discover_zh(
     roster: Roster, narration: Sequence[str], tags: Sequence[str], dialogue: Sequence[str]
 ) -> None:
@@ -533,12 +724,15 @@ def _discover_zh(
     # shorter one is nearly always followed by the same character (祁同 -> 祁同偉, but 郭芙冷笑道
     # and 郭芙臉上 make 郭芙).
     best: dict[str, tuple[str, int]] = {}
+    adverbial: set[str] = set()  # 迟疑地走到, 莫名地: a word that describes how, not who
     for head in short:
         if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS or fold(head) in roster.canon:
             continue
         nxt, k = max(longer[head].items(), key=lambda kv: kv[1], default=("", 0))
         if nxt and nxt not in _NOT_NAME:
             best[head] = (nxt, k)
+        elif nxt in _HOW_MARKS and k * 2 >= short[head]:
+            adverbial.add(head)
     follow: dict[str, Counter[str]] = defaultdict(Counter)
     if best:
         # Every alternative of the trie opens with a literal character, so the regex engine
@@ -547,6 +741,8 @@ def _discover_zh(
         for m, times in counted_matches(rx, (*narration, *tags, *dialogue)):
             follow[m.group()][m.group(1)] += times
     full: dict[str, int] = {}
+    acting: dict[str, int] = {}  # full names that open clauses again and again, untagged
+    splits: dict[str, list[str]] = {}  # a head that several full names share (金俊: 武, 山)
     for head, n in short.items():
         if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS:
             continue
@@ -560,9 +756,42 @@ def _discover_zh(
                 name = head + nxt
                 if tagged[name]:
                     full[name] = k
+                elif total[name] >= SUBJECT_TIMES:
+                    acting[name] = k
                 continue
-        if tagged[head]:  # a name stands next to a quote somewhere (安排, 文件 never do)
-            full[head] = n
+            # Two names share the head (金俊武, 金俊山): it is neither, and each is a name.
+            shared = [
+                c
+                for c, times in follow[head].items()
+                if times >= 2 and c not in _NOT_NAME and c not in _VERBISH
+            ]
+            ends = any(not ("\u4e00" <= c <= "\u9fff") or c in _SAY_CHARS for c in follow[head])
+            if (
+                not ends  # 罗娜， 罗娜说: a name that ends where it stops is one name
+                and 2 <= len(shared) <= 3
+                and sum(follow[head][c] for c in shared) * 10 >= seen * 8
+            ):
+                splits[head] = shared
+                continue
+        if tagged[head] and head not in adverbial:  # a name stands next to a quote somewhere
+            full[head] = n  # (安排, 文件 never do)
+    after: dict[str, set[str]] = defaultdict(set)
+    split_names = [head + c for head, shared in splits.items() for c in shared]
+    if acting or split_names:
+        # A subject goes on to do different things (郝红梅觉察出, 郝红梅按, 郝红梅在); a
+        # word that opens clauses goes on the same way (安排好以后, 高速公路).
+        rx = re.compile(f"{trie_regex([*acting, *split_names])}(?=(.))", re.S)
+        for m, _ in counted_matches(rx, (*narration, *tags)):
+            after[m.group()].add(m.group(1))
+        full.update({name: k for name, k in acting.items() if len(after[name]) >= SUBJECT_TIMES})
+    for head, shared in splits.items():
+        if all(len(after[head + c]) >= 2 for c in shared):  # each goes on its own way
+            for c in shared:
+                name = head + c
+                if tagged[name] or (total[name] >= SUBJECT_TIMES and len(after[name]) >= 3):
+                    full[name] = follow[head][c]
+        elif tagged[head] and head not in adverbial:  # 罗娜微微, 罗娜沉默: one name, two verbs
+            full[head] = short[head]
     for nick in nicks:
         if tagged[nick]:
             full[nick] = total[nick]
@@ -636,6 +865,9 @@ def _discover_zh(
     for cand in vocatives:
         roster.resolve(cand)
     _speakers_by_use(roster, tags, everything, doubled)
+    _speakers_in_plain_tags(roster, tags, doubled)
+    _not_persons(roster)
+    _roles_beside_names(roster, everything, dialogue)
 
 
 def _discover_en(
@@ -645,6 +877,8 @@ def _discover_en(
     starts: Counter[str] = Counter()  # at the start of a narration sentence
     mid: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
+    placed: Counter[str] = Counter()  # mid-sentence after an article or "in", "at", "to"
+    speaks: Counter[str] = Counter()  # next to a speech verb in a tag (Emma said, said Emma)
     honor: dict[str, str] = {}
     told = Counter(narration)  # books repeat lines: each distinct one read once
     for texts, counter in ((told, mid), (Counter(tags), tagged)):
@@ -668,9 +902,21 @@ def _discover_en(
                 sentence_start = start == 0 or before.rstrip()[-1:] in ".!?\"“”'‘’:;—"
                 if hon is not None:
                     honor[name] = hon
-                if sentence_start and hon is None and counter is mid:
-                    starts[name] += times
-                    continue
+                if sentence_start and hon is None:
+                    # A capital at a sentence start says nothing ("Recovering herself, she
+                    # said"), in a tag too, unless a speech verb follows it (Emma said).
+                    if counter is mid or not _EN_SPEECH_NEXT.match(text, m.end()):
+                        starts[name] += times
+                        continue
+                elif hon is None:
+                    prev = _EN_WORD_BEFORE.search(text, max(0, start - 16), start)
+                    if prev is not None and prev.group(1).lower() in _EN_PLACE_WORDS:
+                        placed[name] += times
+                if counter is tagged and (
+                    _EN_SPEECH_NEXT.match(text, m.end())
+                    or _EN_SPEECH_BEFORE.search(text, max(0, start - 28), start)
+                ):
+                    speaks[name] += times
                 counter[name] += times
     # Words in lower case: each distinct narration once, then the repeats of repeated ones.
     lower.update(_LOWER_WORD_RE.findall(" ".join(told)))
@@ -678,7 +924,15 @@ def _discover_en(
         if times > 1:
             for word, n in Counter(_LOWER_WORD_RE.findall(text)).items():
                 lower[word] += n * (times - 1)
+    # Words that open sentences, found in lower case in the dialogue: a name is not.
+    openers = {name.lower() for name in starts if " " not in name}
+    spoken: set[str] = set()
+    if openers:
+        said = " ".join(dict.fromkeys(dialogue))
+        spoken.update(re.findall(rf"\b(?:{trie_regex(openers)})\b", said))
+
     addressed: Counter[str] = Counter()
+    opening: Counter[str] = Counter()  # addressed as the first word of a sentence
     for quote, times in Counter(dialogue).items():
         for m in _EN_VOCATIVE_RE.finditer(quote):
             who = " ".join((m.group("head") or m.group("tail")).split())
@@ -687,14 +941,33 @@ def _discover_en(
             if who.split()[0].rstrip(".") in _HONORIFIC_SET and " " in who:
                 honor[who] = who.split()[0].rstrip(".")
             addressed[who] += times
+            if m.group("head") is not None:
+                opening[who] += times
     total = mid + tagged + addressed
     accepted: list[str] = []
-    for name, n in (total + starts).most_common():
+    candidates = total + starts
+    parts_of_names = {
+        word
+        for name in total
+        if name in honor or " " in name
+        for word in name.split()
+        if word.rstrip(".") not in _HONORIFIC_SET
+    }
+    for name, n in candidates.most_common():
         head = name.split()[0]
         if name not in honor and lower.get(head.lower(), 0) > n:
             continue
         if name not in honor and not mid[name] and not tagged[name] and lower.get(head.lower()):
             continue  # "Exactly, …", "Nay, …": opens quotes, written in lower case elsewhere
+        if name not in honor and not speaks[name] and not english_name_gender(head):
+            if addressed[name] and opening[name] == addressed[name] and not mid[name]:
+                continue  # "Nay, …", "Aye, …" open sentences; nobody is called so elsewhere
+            if placed[name] >= 2 and placed[name] * 2 >= mid[name] + tagged[name]:
+                continue  # "at Donwell", "the Russian": a place or a kind, never speaking
+            if placed[name] and name[-1] == "s" and {name[:-1], name[:-2]} & candidates.keys():
+                continue  # "the Knightleys", "the Russians": a family, a people
+            if starts[name] > 2 * (mid[name] + tagged[name]) and head.lower() in spoken:
+                continue  # "Next", "Certainly": sentence starts, in lower case elsewhere
         # Evidence that a capitalised word is a name: it speaks (a tag), it is addressed,
         # it carries an honorific, it is capitalised mid-sentence and recurs, or it recurs
         # and is never written in lower case.
@@ -703,8 +976,11 @@ def _discover_en(
         elif total[name] and english_name_gender(head):
             accepted.append(name)  # a common given name, capitalised mid-sentence
         elif (n >= 2 or english_name_gender(head)) and " " not in name:
-            if not lower.get(head.lower()):
-                accepted.append(name)  # only opens sentences, but never written in lower case
+            if not lower.get(head.lower()) and head.lower() not in spoken:
+                if not (head.endswith("ly") and starts[name] == n):  # "Lastly", "Firstly"
+                    accepted.append(name)  # only opens sentences, never written in lower case
+        elif name in parts_of_names:
+            accepted.append(name)  # "Quill stood up": the surname of Mr. Quill
     # Group forms: honorific + surname, first name alone, nicknames. Full names first (and
     # the known cast's), so that a first name or surname alone can join its full name.
     groups: dict[str, list[str]] = {}
@@ -804,6 +1080,17 @@ _EN_DESCRIBED_RE = re.compile(
     rf"^[\s,;—–-]*(?:(?:{_EN_SAID})\s+(?P<d1>{_EN_DESC})\b|(?P<d2>{_EN_DESC})\s+(?:\w+ly\s+)?(?:{_EN_SAID})\b)"
 )
 _LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
+_EN_SPEECH_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{_EN_SAID})\b")
+"""A speech verb right after a name (Emma said, Tom quietly replied)."""
+_EN_SPEECH_BEFORE = re.compile(rf"\b(?:{_EN_SAID})\s+(?:the\s+)?$")
+"""A speech verb right before a name (said Emma, said the Lory)."""
+_EN_WORD_BEFORE = re.compile(r"\b([A-Za-z]+)\s+$")
+_EN_PLACE_WORDS = frozenset(
+    "the a an at in into near from to through towards toward round around across beyond "
+    "within outside".split()
+)
+"""Words before a capitalised word that make it a place or a kind of thing more than a
+person (at Donwell, the Russian): a name only there, and never speaking, is not a character."""
 
 
 def _hon_gender(hon: str) -> Gender | None:
