@@ -55,7 +55,7 @@ from tts.speakers.scorer import MODEL_FILE, RULES_MODEL, Model, Trace, model_fro
 
 TRAIN = ("wp-train", "pdnc-train")
 WP_WEIGHT = 2.0
-DEVSET_WEIGHT = 4.0
+DEVSET_WEIGHT = 8.0
 """The project's own labelled passages (tests/data/attribution, held-out ones aside): few
 lines, each written to show one way a speaker is told."""
 """WP has 2,000 labelled quotes against PDNC train's tens of thousands: each WP group counts

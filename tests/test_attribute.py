@@ -15,6 +15,7 @@ from tts.model import Book, Chapter, Character, Paragraph, Segment
 from tts.speakers.attribute import attribute
 from tts.speakers.cues import EN_SENTENCE, FIRST_PERSON_EN, FIRST_PERSON_ZH
 from tts.speakers.roster import build_roster
+from tts.speakers.scorer import shipped_model
 
 
 def book(language: str, *lines: str) -> Book:
@@ -220,8 +221,11 @@ def test_unknown_speaker_has_no_name_and_zero_confidence(language: str, paras: l
 
 
 def test_explicit_tags_are_surer_than_inferred_turns() -> None:
+    """Confidences are calibrated on labelled novels (tts.speakers.scorer): a tag is right
+    about as often as tags are there, and a turn read from the flow is less sure."""
     got = lines_of(book("zh-Hans", "高建华缓缓开口：“这五年来，变化很大。”", "“道路修好了。”"))
-    assert got[0].confidence >= 0.9 > got[1].confidence >= 0.5
+    assert [s.speaker for s in got] == ["高建华", "高建华"]
+    assert (got[0].confidence or 0) >= 0.7 and (got[0].confidence or 0) > (got[1].confidence or 0)
 
 
 def test_roster_aliases_titles_and_gender_zh() -> None:
@@ -552,7 +556,8 @@ def test_known_characters_take_precedence_across_scripts() -> None:
 def test_first_person_narrator_can_be_a_known_character() -> None:
     known = (Character("林默", ("我",), "male"),)
     got = lines_of(book("zh-Hans", "刘大妈拦住了我。", "我摆了摆手，说：“不用了。”"), known)
-    assert got[0].speaker == "林默" and got[0].confidence >= 0.9
+    # As sure as a tag naming anyone (calibrated on labelled novels, tts.speakers.scorer).
+    assert got[0].speaker == "林默" and (got[0].confidence or 0) >= 0.7
 
 
 def test_known_english_aliases() -> None:
@@ -801,10 +806,13 @@ def test_tag_line_between_quotes_hands_the_turn_to_the_other_zh() -> None:
 def test_a_line_with_no_cue_still_gets_whoever_is_in_view(
     language: str, paras: list[str], name: str
 ) -> None:
-    """Always a guess: a null speaker is a sure miss; the confidence says it is a guess."""
+    """Always a guess: a null speaker is a sure miss; the confidence says it is a guess, less
+    sure than a line a tag names (confidences are calibrated on labelled novels, where such a
+    line is right more often than the 0.3 the rules once gave it)."""
     line = lines_of(book(language, *paras))[-1]
     assert (line.speaker, line.method) == (name, "in-view")
-    assert line.confidence is not None and line.confidence < 0.5
+    tag = shipped_model("en" if language == "en" else "zh").plain["tag-after"]
+    assert line.confidence is not None and line.confidence < tag
 
 
 @pytest.mark.parametrize(

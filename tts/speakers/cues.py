@@ -239,16 +239,15 @@ class Cues:
         if at > start and (text[at - 1] in _ZH_OBJECT_BEFORE or _ZH_VERB.search(text, start, at)):
             return None
         if text[m.end() : m.end() + 1] == "的":
-            # A possessor (俊武的媳妇李玉玲, 他的妻子): the subject is whom it owns, the name
-            # after that noun when there is one, else no one named.
+            # 俊武的媳妇李玉玲: the name after the possessed noun is the subject (but in
+            # 钱立新的语气缓和下来 the possessor's own voice speaks: no name follows).
             after = self.mention.search(text, m.end() + 1, min(m.end() + 8, end))
             if (
-                after is None
-                or after.lastgroup != "name"
-                or _ZH_VERB.search(text, m.end(), after.start())
+                after is not None
+                and after.lastgroup == "name"
+                and not _ZH_VERB.search(text, m.end(), after.start())
             ):
-                return None
-            return after.group(), False
+                return after.group(), False
         return m.group(), m.lastgroup == "pro"
 
     def subject_en(self, sentence: str) -> tuple[str, bool] | None:

@@ -130,12 +130,14 @@ PLAIN = frozenset(
         "tag-between",
         "tag-next-line",
         "colon",
+        "colon-prev-para",
         "self-name",
         "first-person",
     )
 )
-"""Rule methods where the text names the speaker (a speech tag, a name and colon, "I said",
-"It's me, Daniel"): their guess stands, and the scorer weighs the rest."""
+"""Rule methods where the text names the speaker (a speech tag, a name and colon, also
+ending the paragraph before, "I said", "It's me, Daniel"): their guess stands, and the
+scorer weighs the rest."""
 
 RULES_MODEL = Model({f"r:{m}": 1.0 for m in ("tag-after", "tag-before")}, ((0.0, 1.0), (0.0, 1.0)))
 """Weights that keep the rule's guess (the first candidate) on every line: the start of
