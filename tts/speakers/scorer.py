@@ -35,9 +35,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 
 from tts.model import Gender
-from tts.speakers.cues import Cue, Cues
+from tts.speakers.cues import Cue, Cues, colon_end
 from tts.speakers.segment import Block
 from tts.speakers.turns import Guess
 
@@ -54,7 +55,7 @@ _GOES_ON = re.compile(
 """A quote that opens like this goes on with what was being said: the same speaker."""
 _GAP = 6
 """Paragraphs after the last line of dialogue when a conversation is over."""
-_MAX_CANDIDATES = 10
+_MAX_CANDIDATES = 8
 _RECENT = 8
 
 Trace = list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]
@@ -293,6 +294,9 @@ def decide(
     gender_of = ev.gender
     me = ev.me
     anchors = _anchors(blocks, guesses)
+    keep = PLAIN | ev.model.trusted
+    weight_of = weights.get
+    plain_rate = ev.model.plain
     # per dialogue paragraph: (speaker, paragraph, addressee, asked, length of its last quote)
     hist: list[tuple[str | None, int, str | None, bool, int]] = []
     long_quote = _LONG_EN if cues.english else _LONG_ZH
@@ -319,227 +323,236 @@ def decide(
             continue
         texts = [text for _, text, _, _ in pieces]
         kinds = [kind == "dialogue" for kind, _, _, _ in pieces]
-        prev_text = _narration_at(blocks, n - 1, paragraph - 1)
-        next_text = _narration_at(blocks, n + 1, paragraph + 1)
-        para_ev: dict[str, list[str]] = {}
-        if prev_text is not None:
-            # A line of narration between two quotes is often the tag of the one before
-            # (`“…”` / `少安说。` / `“…”`): its evidence weighs differently then.
-            side = "pt" if _dialogue_at(blocks, n - 2, paragraph - 2) else "pp"
-            ev.tag(cues.before[prev_text], side, para_ev)
-            named, subj = ev.names(prev_text)
-            for who in named:
-                para_ev.setdefault(who, []).append(f"{side}:name")
-            if subj:
-                para_ev.setdefault(subj[-1], []).append(f"{side}:subj")
-        if next_text is not None:
-            ev.tag(cues.after[next_text], "np", para_ev)
-            for who in ev.names(next_text)[0]:
-                para_ev.setdefault(who, []).append("np:name")
-        # The next quote's addressee: likely who speaks here (the reply names them).
-        next_quote = None
-        for m in range(n + 1, min(n + 3, n_blocks)):
-            if blocks[m][2]:
-                break
-            ds = [t for k, t, _, _ in blocks[m][4:] if k == "dialogue"]
-            if ds:
-                next_quote = ds[0]
-                break
-        in_talk = bool(hist) and paragraph - hist[-1][1] <= _GAP
-        p1 = hist[-1][0] if in_talk else None
-        p2 = hist[-2][0] if in_talk and len(hist) > 1 else None
-        p3 = hist[-3][0] if in_talk and len(hist) > 2 else None
-        gap = paragraph - hist[-1][1] if in_talk else 99
-        last_addr = hist[-1][2] if in_talk else None
-        last_asked = hist[-1][3] if in_talk else False
-        last_len = hist[-1][4] if in_talk else 0
-        near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
-        decided: list[Guess] = []
-        k = 0
         dialogue_idx = [i for i, d in enumerate(kinds) if d]
-        # One paragraph, one speaker: whoever its quotes address says none of them.
-        spoken_to = {read_quote[texts[i]][0] for i in dialogue_idx}
-        for pos, i in enumerate(dialogue_idx):
-            g = rule[k]
-            k += 1
-            text = texts[i]
-            self_named = read_quote[text][1]
-            continues = pieces[i][2]
-            nxt = texts[dialogue_idx[pos + 1]] if pos + 1 < len(dialogue_idx) else next_quote
-            next_addr = read_quote[nxt][0] if nxt is not None else None
-            local: dict[str, list[str]] = {}
-            nobody = False
-            if i + 1 < len(texts) and not kinds[i + 1]:
-                nobody = ev.tag(cues.after[texts[i + 1]], "a", local)
-                for who in ev.names(texts[i + 1])[0]:
-                    local.setdefault(who, []).append("a:name")
-            if i > 0 and not kinds[i - 1]:
-                nobody = ev.tag(cues.before[texts[i - 1]], "b", local) or nobody
-                for who in ev.names(texts[i - 1])[0]:
-                    local.setdefault(who, []).append("b:name")
-            if nobody and g.speaker is None:
-                decided.append(g)  # the tag says someone unnamed speaks: no one to guess
+        decided: list[Guess] = []
+        if all(g.speaker is not None and g.method in keep for g in rule):
+            # The text names every speaker of the paragraph: nothing to weigh.
+            for g in rule:
+                decided.append(Guess(g.speaker, g.method, plain_rate.get(g.method, 0.9)))
                 if trace is not None:
-                    trace.append(((), ()))
-                continue
-            if g.speaker is not None and (g.method in PLAIN or g.method in ev.model.trusted):
-                # The text names the speaker: that decides; how often it is right, the
-                # corpora tell.
-                decided.append(Guess(g.speaker, g.method, ev.model.plain.get(g.method, 0.9)))
-                if trace is not None:
-                    trace.append(((g.speaker,), ((f"={g.method}",),)))
-                continue
-            inside = ev.named_in_quote(text)
-            same = decided[-1] if decided else None
-            cands: list[str] = []
-            seen = {None, "", *spoken_to}
+                    trace.append(((g.speaker,), ((f"={g.method}",),)))  # type: ignore[arg-type]
+        else:
+            prev_text = _narration_at(blocks, n - 1, paragraph - 1)
+            next_text = _narration_at(blocks, n + 1, paragraph + 1)
+            para_ev: dict[str, list[str]] = {}
+            if prev_text is not None:
+                # A line of narration between two quotes is often the tag of the one before
+                # (`“…”` / `少安说。` / `“…”`): its evidence weighs differently then.
+                side = "pt" if _dialogue_at(blocks, n - 2, paragraph - 2) else "pp"
+                if colon_end(prev_text):  # read by the rules already; others cost too much
+                    ev.tag(cues.before[prev_text], side, para_ev)
+                named, subj = ev.names(prev_text)
+                for who in named:
+                    para_ev.setdefault(who, []).append(f"{side}:name")
+                if subj:
+                    para_ev.setdefault(subj[-1], []).append(f"{side}:subj")
+            if next_text is not None:
+                ev.tag(cues.after[next_text], "np", para_ev)
+                for who in ev.names(next_text)[0]:
+                    para_ev.setdefault(who, []).append("np:name")
+            # The next quote's addressee: likely who speaks here (the reply names them).
+            next_quote = None
+            for m in range(n + 1, min(n + 3, n_blocks)):
+                if blocks[m][2]:
+                    break
+                ds = [t for k, t, _, _ in blocks[m][4:] if k == "dialogue"]
+                if ds:
+                    next_quote = ds[0]
+                    break
+            in_talk = bool(hist) and paragraph - hist[-1][1] <= _GAP
+            p1 = hist[-1][0] if in_talk else None
+            p2 = hist[-2][0] if in_talk and len(hist) > 1 else None
+            p3 = hist[-3][0] if in_talk and len(hist) > 2 else None
+            gap = paragraph - hist[-1][1] if in_talk else 99
+            last_addr = hist[-1][2] if in_talk else None
+            last_asked = hist[-1][3] if in_talk else False
+            last_len = hist[-1][4] if in_talk else 0
+            near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
+            decided = []
+            k = 0
+            # One paragraph, one speaker: whoever its quotes address says none of them.
+            spoken_to = {read_quote[texts[i]][0] for i in dialogue_idx}
+            for pos, i in enumerate(dialogue_idx):
+                g = rule[k]
+                k += 1
+                text = texts[i]
+                self_named = read_quote[text][1]
+                continues = pieces[i][2]
+                nxt = texts[dialogue_idx[pos + 1]] if pos + 1 < len(dialogue_idx) else next_quote
+                next_addr = read_quote[nxt][0] if nxt is not None else None
+                if g.speaker is not None and g.method in keep:
+                    # The text names the speaker: that decides; how often it is right, the
+                    # corpora tell.
+                    decided.append(Guess(g.speaker, g.method, plain_rate.get(g.method, 0.9)))
+                    if trace is not None:
+                        trace.append(((g.speaker,), ((f"={g.method}",),)))
+                    continue
+                local: dict[str, list[str]] = {}
+                nobody = False
+                if i + 1 < len(texts) and not kinds[i + 1]:
+                    nobody = ev.tag(cues.after[texts[i + 1]], "a", local)
+                    for who in ev.names(texts[i + 1])[0]:
+                        local.setdefault(who, []).append("a:name")
+                if i > 0 and not kinds[i - 1]:
+                    nobody = ev.tag(cues.before[texts[i - 1]], "b", local) or nobody
+                    for who in ev.names(texts[i - 1])[0]:
+                        local.setdefault(who, []).append("b:name")
+                if nobody and g.speaker is None:
+                    decided.append(g)  # the tag says someone unnamed speaks: no one to guess
+                    if trace is not None:
+                        trace.append(((), ()))
+                    continue
+                inside = ev.named_in_quote(text)
+                same = decided[-1] if decided else None
+                cands: list[str] = []
+                seen = {None, "", *spoken_to}
 
-            def add(
-                who: str | None, cands: list[str] = cands, seen: set[str | None] = seen
-            ) -> None:
-                if who not in seen:
-                    seen.add(who)
-                    cands.append(who)  # type: ignore[arg-type]
+                def add(
+                    who: str | None, cands: list[str] = cands, seen: set[str | None] = seen
+                ) -> None:
+                    if who not in seen:
+                        seen.add(who)
+                        cands.append(who)  # type: ignore[arg-type]
 
-            add(g.speaker)
-            for who in local:
-                add(who)
-            if same is not None:
-                add(same.speaker)
-            back, ahead = anchors.get(n, ((None, 0), (None, 0)))
-            add(p1)
-            add(p2)
-            add(back[0])
-            add(ahead[0])
-            add(last_addr)
-            add(next_addr)
-            for who in para_ev:
-                add(who)
-            add(self_named)
-            for who in recent[:4]:
-                add(who)
-            for who in subjects[:2]:
-                add(who)
-            add(p3)
-            if ev.first_person_book:
-                add(me)
-            for who in ev.leads:  # no one in view: the book's main speakers
-                add(who)
-            if not cands:  # no one named yet: whoever the narration names next
-                for m in range(n + 1, min(n + 12, n_blocks)):
-                    for _, later, _, _ in blocks[m][4:]:
-                        if later not in read_quote:  # narration (a quote was read as one)
-                            for who in ev.names(later)[0]:
-                                add(who)
-                    if cands:
-                        break
-            del cands[_MAX_CANDIDATES:]
-            if not cands:
-                decided.append(g)
-                if trace is not None:
-                    trace.append(((), ()))
-                continue
-            pronouns = [*local.get("", ()), *para_ev.get("", ())]
-            # What holds for every candidate weighs against "someone else" alone: no talk
-            # going on, a lone candidate, a long speech after a long one (one speaker going
-            # on) or a short reply after a short line (a back-and-forth).
-            common: list[str] = []
-            if not in_talk:
-                common.append("cold")
-            if len(cands) == 1:
-                common.append("lone")
-            length = read_quote[text][4]
-            goes_on = _GOES_ON.match(text) is not None
-            if in_talk and length >= long_quote and last_len >= long_quote:
-                common.append("long2")
-            elif in_talk and length * 3 < long_quote and last_len * 3 < long_quote:
-                common.append("short2")
-            feats_all: list[tuple[str, ...]] = []
-            scores: list[float] = []
-            for who in cands:
-                f: list[str] = []
-                if who == g.speaker:
-                    f.append(f"r:{g.method}")
-                    if g.confidence < 0.6:
-                        f.append("r:weak")
-                f.extend(local.get(who, ()))
-                f.extend(para_ev.get(who, ()))
-                if pronouns:
-                    sex = gender_of.get(who)
-                    for p in pronouns:
-                        side, _, pg = p.partition(":pro-")
-                        if who == me:
-                            f.append(f"{side}:pro-me")
-                        elif sex is None:
-                            f.append(f"{side}:pro-unk")
-                        elif sex == pg:
-                            # the latest of that gender in view is likeliest
-                            rank = _gender_rank(recent, gender_of, pg, who)
-                            f.append(f"{side}:pro{rank}")
-                        else:
-                            f.append(f"{side}:pro-x")
-                if same is not None and who == same.speaker:
-                    f.append("sp")
-                f.extend(common)
-                if who == p1:
-                    f.append(f"p1:{near}")
-                    if goes_on:
-                        f.append("p1:goes-on")
-                    if "long2" in common:
-                        f.append("p1:long2")
-                    elif "short2" in common:
-                        f.append("p1:short2")
-                    if continues:
-                        f.append("p1:cont")
-                    if last_asked:
-                        f.append("p1:q")
-                if who == p2:
-                    f.append(f"p2:{near}")
-                    if p1 is not None and p1 != p2 and gap <= 2:
-                        f.append("alt")
+                add(g.speaker)
+                for who in local:
+                    add(who)
+                if same is not None:
+                    add(same.speaker)
+                back, ahead = anchors.get(n, ((None, 0), (None, 0)))
+                add(p1)
+                add(p2)
+                add(back[0])
+                add(ahead[0])
+                add(last_addr)
+                add(next_addr)
+                for who in para_ev:
+                    add(who)
+                add(self_named)
+                for who in recent[:4]:
+                    add(who)
+                for who in subjects[:2]:
+                    add(who)
+                add(p3)
+                if ev.first_person_book:
+                    add(me)
+                for who in ev.leads:  # no one in view: the book's main speakers
+                    add(who)
+                if not cands:  # no one named yet: whoever the narration names next
+                    for m in range(n + 1, min(n + 12, n_blocks)):
+                        for _, later, _, _ in blocks[m][4:]:
+                            if later not in read_quote:  # narration (a quote was read as one)
+                                for who in ev.names(later)[0]:
+                                    add(who)
+                        if cands:
+                            break
+                del cands[_MAX_CANDIDATES:]
+                if not cands:
+                    decided.append(g)
+                    if trace is not None:
+                        trace.append(((), ()))
+                    continue
+                pronouns = [*local.get("", ()), *para_ev.get("", ())]
+                # What holds for every candidate weighs against "someone else" alone: no talk
+                # going on, a lone candidate, a long speech after a long one (one speaker going
+                # on) or a short reply after a short line (a back-and-forth).
+                common: list[str] = []
+                if not in_talk:
+                    common.append("cold")
+                if len(cands) == 1:
+                    common.append("lone")
+                length = read_quote[text][4]
+                goes_on = _GOES_ON.match(text) is not None
+                if in_talk and length >= long_quote and last_len >= long_quote:
+                    common.append("long2")
+                elif in_talk and length * 3 < long_quote and last_len * 3 < long_quote:
+                    common.append("short2")
+                feats_all: list[tuple[str, ...]] = []
+                scores: list[float] = []
+                for who in cands:
+                    f: list[str] = []
+                    if who == g.speaker:
+                        f.append(f"r:{g.method}")
+                        if g.confidence < 0.6:
+                            f.append("r:weak")
+                    f.extend(local.get(who, ()))
+                    f.extend(para_ev.get(who, ()))
+                    if pronouns:
+                        sex = gender_of.get(who)
+                        for p in pronouns:
+                            side, _, pg = p.partition(":pro-")
+                            if who == me:
+                                f.append(f"{side}:pro-me")
+                            elif sex is None:
+                                f.append(f"{side}:pro-unk")
+                            elif sex == pg:
+                                # the latest of that gender in view is likeliest
+                                rank = _gender_rank(recent, gender_of, pg, who)
+                                f.append(f"{side}:pro{rank}")
+                            else:
+                                f.append(f"{side}:pro-x")
+                    if same is not None and who == same.speaker:
+                        f.append("sp")
+                    f.extend(common)
+                    if who == p1:
+                        f.append(f"p1:{near}")
+                        if goes_on:
+                            f.append("p1:goes-on")
+                        if "long2" in common:
+                            f.append("p1:long2")
+                        elif "short2" in common:
+                            f.append("p1:short2")
+                        if continues:
+                            f.append("p1:cont")
                         if last_asked:
-                            f.append("alt:q")
-                if who == p3:
-                    f.append("p3")
-                if who == back[0]:
-                    f.append("ab:odd" if back[1] % 2 else "ab:even")
-                if who == ahead[0]:
-                    f.append("af:odd" if ahead[1] % 2 else "af:even")
-                if who == last_addr:
-                    f.append("la:q" if last_asked else "la")
-                if who == next_addr:
-                    f.append("na")
-                if who == self_named:
-                    f.append("self")
-                if who in inside:
-                    f.append("inq")
-                if who in recent[:4]:
-                    f.append(f"rec{recent.index(who)}")
-                if subjects and who == subjects[0]:
-                    f.append("sub0")
-                f.append(ev.major.get(who, "silent"))
-                feats_all.append(tuple(f))
-                scores.append(sum(weights.get(x, 0.0) for x in f))
-            if trace is not None:
-                trace.append((tuple(cands), tuple(feats_all)))
-            best = max(range(len(cands)), key=scores.__getitem__)
-            if cands[0] == g.speaker and scores[best] - scores[0] <= ev.model.margin:
-                best = 0  # the rules' guess (always the first candidate) unless clearly beaten
-            top = scores[best]
-            # The winner's share beside every candidate and "someone else" (score 0): a
-            # lone candidate with little evidence is no sure thing.
-            total = sum(math.exp(s - top) for s in scores) + math.exp(min(-top, 50.0))
-            conf = ev.model.confidence(1.0 / total)
-            who = cands[best]
-            if who == g.speaker:
-                method = g.method
-            elif who == me:
-                method = "first-person"
-            elif same is not None and who == same.speaker and "sp" in feats_all[best]:
-                method = same.method
-            else:
-                method = _method_for(feats_all[best])
-            decided.append(Guess(who, method, conf))
+                            f.append("p1:q")
+                    if who == p2:
+                        f.append(f"p2:{near}")
+                        if p1 is not None and p1 != p2 and gap <= 2:
+                            f.append("alt")
+                            if last_asked:
+                                f.append("alt:q")
+                    if who == p3:
+                        f.append("p3")
+                    if who == back[0]:
+                        f.append("ab:odd" if back[1] % 2 else "ab:even")
+                    if who == ahead[0]:
+                        f.append("af:odd" if ahead[1] % 2 else "af:even")
+                    if who == last_addr:
+                        f.append("la:q" if last_asked else "la")
+                    if who == next_addr:
+                        f.append("na")
+                    if who == self_named:
+                        f.append("self")
+                    if who in inside:
+                        f.append("inq")
+                    if who in recent[:4]:
+                        f.append(f"rec{recent.index(who)}")
+                    if subjects and who == subjects[0]:
+                        f.append("sub0")
+                    f.append(ev.major.get(who, "silent"))
+                    feats_all.append(tuple(f))
+                    scores.append(sum(map(weight_of, f, repeat(0.0))))
+                if trace is not None:
+                    trace.append((tuple(cands), tuple(feats_all)))
+                best = max(range(len(cands)), key=scores.__getitem__)
+                if cands[0] == g.speaker and scores[best] - scores[0] <= ev.model.margin:
+                    best = 0  # the rules' guess (always the first candidate) unless clearly beaten
+                top = scores[best]
+                # The winner's share beside every candidate and "someone else" (score 0): a
+                # lone candidate with little evidence is no sure thing.
+                total = sum(math.exp(s - top) for s in scores) + math.exp(min(-top, 50.0))
+                conf = ev.model.confidence(1.0 / total)
+                who = cands[best]
+                if who == g.speaker:
+                    method = g.method
+                elif who == me:
+                    method = "first-person"
+                elif same is not None and who == same.speaker and "sp" in feats_all[best]:
+                    method = same.method
+                else:
+                    method = _method_for(feats_all[best])
+                decided.append(Guess(who, method, conf))
         out.append(decided)
         for j, text in enumerate(texts):
             if not kinds[j]:
