@@ -55,7 +55,7 @@ _GOES_ON = re.compile(
 """A quote that opens like this goes on with what was being said: the same speaker."""
 _GAP = 6
 """Paragraphs after the last line of dialogue when a conversation is over."""
-_MAX_CANDIDATES = 8
+_MAX_CANDIDATES = 6
 _RECENT = 8
 
 Trace = list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]
@@ -368,6 +368,8 @@ def decide(
             last_asked = hist[-1][3] if in_talk else False
             last_len = hist[-1][4] if in_talk else 0
             near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
+            p1_feature, p2_feature = "p1:" + near, "p2:" + near
+            rank_in_view = {who: f"rec{r}" for r, who in enumerate(recent[:4])}
             decided = []
             k = 0
             # One paragraph, one speaker: whoever its quotes address says none of them.
@@ -467,6 +469,7 @@ def decide(
                     common.append("long2")
                 elif in_talk and length * 3 < long_quote and last_len * 3 < long_quote:
                     common.append("short2")
+                shared = sum(map(weight_of, common, repeat(0.0)))
                 feats_all: list[tuple[str, ...]] = []
                 scores: list[float] = []
                 for who in cands:
@@ -493,9 +496,10 @@ def decide(
                                 f.append(f"{side}:pro-x")
                     if same is not None and who == same.speaker:
                         f.append("sp")
-                    f.extend(common)
+                    if trace is not None:
+                        f.extend(common)  # the same for all: scored once, below
                     if who == p1:
-                        f.append(f"p1:{near}")
+                        f.append(p1_feature)
                         if goes_on:
                             f.append("p1:goes-on")
                         if "long2" in common:
@@ -507,7 +511,7 @@ def decide(
                         if last_asked:
                             f.append("p1:q")
                     if who == p2:
-                        f.append(f"p2:{near}")
+                        f.append(p2_feature)
                         if p1 is not None and p1 != p2 and gap <= 2:
                             f.append("alt")
                             if last_asked:
@@ -526,13 +530,14 @@ def decide(
                         f.append("self")
                     if who in inside:
                         f.append("inq")
-                    if who in recent[:4]:
-                        f.append(f"rec{recent.index(who)}")
+                    in_view = rank_in_view.get(who)
+                    if in_view is not None:
+                        f.append(in_view)
                     if subjects and who == subjects[0]:
                         f.append("sub0")
                     f.append(ev.major.get(who, "silent"))
                     feats_all.append(tuple(f))
-                    scores.append(sum(map(weight_of, f, repeat(0.0))))
+                    scores.append(shared + sum(map(weight_of, f, repeat(0.0))))
                 if trace is not None:
                     trace.append((tuple(cands), tuple(feats_all)))
                 best = max(range(len(cands)), key=scores.__getitem__)
