@@ -1,23 +1,25 @@
 """Who is in the book: names found in the text, their aliases and gender.
 
-No dictionary: Chinese names are found where names stand (the start of a narration clause,
-next to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
-(採訪記者), and their length is chosen by how often the longer form repeats; and by how the
-text uses them: two or three characters that stand before a speech verb in a tag, seen twice
-in the book (少安说, 豆豆问); a tag that holds nothing but a name and a speech verb
-(疯狗说：, 夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever
-it is; a full name that opens three clauses, going on differently each time, is a name
-without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names that share a start (金俊武, 金俊山)
-are two names, not 金俊. What is found where names stand but names no person is dropped:
-places (双水村), families (田家), a name with the word that joins it (和少安), a word before 地
-(迟疑地). A kinship noun (儿子, 妻子; `zh-kin-nouns.txt`) is no character alone: it joins the
-name it is written beside (儿子润生) when the book always puts it beside the same one, or stays
-when someone is called by it (“儿子，…”); a role (农业局长, 老人) beside one name joins it too.
-English names are capitalised words that are not capitalised common words, with honorifics
-(Mr. Darcy, Mlle. Blanche). A capital that opens a sentence counts as a name only when a
-speech verb follows (Emma said) or the book uses the word as a name elsewhere; a word that
-only opens quotes ("Nay, …", "Aye, …"), and one mostly after "the", "at", "in", "to" that
-never speaks (at Donwell, the Russians), is no character.
+No dictionary: Chinese names are found where names stand (the start of a narration clause, next
+to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
+(採訪記者), and their length is chosen by how often the longer form repeats; and by how the text
+uses them: two or three characters that stand before a speech verb in a tag, seen twice in the
+book (少安说, 豆豆问); a tag that holds nothing but a name and a speech verb (疯狗说：,
+夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever it is;
+a given name alone that opens sentences doing different things and is acted on somewhere
+(少平想了一下, 少平给奶奶…; 交给少平) is a name; a full name that opens three clauses, going on
+differently each time, is a name without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names
+that share a start (金俊武, 金俊山) are two names, not 金俊. What is found where names stand but
+names no person is dropped: places (双水村), families (田家), a name with the word that joins it
+(和少安), a word before 地 (迟疑地). A kinship noun (儿子, 妻子; `zh-kin-nouns.txt`) is no
+character alone: it joins the name it is written beside (儿子润生) when the book always puts it
+beside the same one, or stays when someone is called by it (“儿子，…”); a role (农业局长, 老人)
+beside one name joins it too.
+English names are capitalised words that are not capitalised common words, with honorifics (Mr.
+Darcy, Mlle. Blanche). A capital that opens a sentence counts as a name only when a speech verb
+follows (Emma said) or the book uses the word as a name elsewhere; a word that only opens quotes
+("Nay, …", "Aye, …"), and one mostly after "the", "at", "in", "to" that never speaks (at
+Donwell, the Russians), is no character.
 
 A segmenter with a person-name tag (jieba's part-of-speech mode) was measured against these
 rules on the labelled corpora (`bench/roster_quality.py`) and is not used: it finds fewer of
@@ -234,16 +236,7 @@ def _speakers_by_use(
         opening[m.group("name")] += times
 
     def plausible(cand: str) -> bool:
-        key = fold(cand)
-        return not (
-            key in roster.canon
-            or key in _NOT_SPEAKERS
-            or key in _COMMON_WORDS
-            or cand[0] in _NOT_SPEAKER_START
-            or cand[0] in _PARTICLES
-            or any(c in _NOT_NAME for c in cand)
-            or cand[-1] in _NOT_NAME_END
-        )
+        return _plausible_zh(roster, cand)
 
     wanted = {c: 2 for c in found if plausible(c)}
     for c in opening:
@@ -260,6 +253,63 @@ def _speakers_by_use(
         if seen[cand] >= least and key not in roster.canon:
             if key not in parts:  # part of a known name (福军 of 田福军)
                 roster.add(cand, gender=_title_gender(cand))
+
+
+def _plausible_zh(roster: Roster, cand: str) -> bool:
+    """Whether two or three characters found where a name stands could be a new name: not
+    a name already, nor a word that stands there without naming anyone (大家, 低声)."""
+    key = fold(cand)
+    return not (
+        key in roster.canon
+        or key in _NOT_SPEAKERS
+        or key in _COMMON_WORDS
+        or cand[0] in _NOT_SPEAKER_START
+        or cand[0] in _PARTICLES
+        or any(c in _NOT_NAME for c in cand)
+        or cand[-1] in _NOT_NAME_END
+    )
+
+
+_SENTENCE_OPENER_ZH = re.compile(
+    r"(?:^|[。！？…\n”」』])"
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
+    r"(?P<name>[\u4e00-\u9fff]{2})(?=(?P<next>[^\n]))",
+    re.M,
+)
+_OBJECT_LEAD_ZH = _chars_both("给对和跟把让叫见找向被同")
+"""Words after which a name stands as the one acted on (借给红梅, 找到金波, 对润叶说)."""
+
+
+def _given_names_acting(
+    roster: Roster, pieces: Sequence[str], everything: str, doubled: set[str]
+) -> None:
+    """Add a given name used alone (少平, 润叶) that opens sentences again and again, going on
+    differently each time (少平想了一下, 少平给奶奶, 少平冷静地), and is also acted on or
+    spoken to somewhere (给少平, 对润叶说): how a story uses a person, not a word."""
+    found = _SENTENCE_OPENER_ZH.findall("\n".join(dict.fromkeys(pieces)))  # each line once
+    opens = Counter(name for name, _ in found)
+    goes_on: dict[str, set[str]] = defaultdict(set)
+    for name, nxt in found:
+        if opens[name] >= 2:
+            goes_on[name].add(nxt)
+    parts = _parts(fold(name) for forms in roster.forms.values() for name in forms)
+    wanted = [
+        cand
+        for cand, n in opens.items()
+        if n >= 2
+        and len(goes_on[cand]) >= 2
+        and not goes_on[cand] & _HOW_MARKS
+        and cand not in doubled
+        and fold(cand) not in parts
+        and _plausible_zh(roster, cand)
+    ]
+    if not wanted:
+        return
+    lead = "".join(sorted(_OBJECT_LEAD_ZH))
+    acted_on = set(re.findall(f"[{lead}]({trie_regex(wanted)})", everything))
+    for cand in wanted:
+        if cand in acted_on:
+            roster.add(cand, gender=_title_gender(cand))
 
 
 def _parts(names: Iterable[str]) -> set[str]:
@@ -865,6 +915,7 @@ def _discover_zh(
     for cand in vocatives:
         roster.resolve(cand)
     _speakers_by_use(roster, tags, everything, doubled)
+    _given_names_acting(roster, (*narration, *tags), everything, doubled)
     _speakers_in_plain_tags(roster, tags, doubled)
     _not_persons(roster)
     _roles_beside_names(roster, everything, dialogue)
