@@ -288,3 +288,19 @@ def test_a_given_name_alone_that_acts_and_is_acted_on_is_a_character() -> None:
     )
     assert "秋燕" in cast
     assert "其实" not in cast
+
+
+def test_a_title_alone_is_the_one_the_book_names_with_it() -> None:
+    """ "Mademoiselle" alone is Mademoiselle Vautrin, whom the book calls so again and again,
+    not Mademoiselle Odette, named once."""
+    _, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Mademoiselle Vautrin sat down at the piano. Mademoiselle Odette had gone home.",
+            '"Play it again," said Edna. Mademoiselle Vautrin smiled.',
+            '"Not tonight," said Mademoiselle Vautrin.',
+            '"Then tomorrow," Edna said.',
+            '"Perhaps," said Mademoiselle.',
+        ],
+    )
+    assert speakers == ["Edna", "Mademoiselle Vautrin", "Edna", "Mademoiselle Vautrin"]
