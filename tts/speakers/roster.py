@@ -54,7 +54,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, count
-from operator import add
+from operator import add, itemgetter
 
 import opencc
 
@@ -280,18 +280,15 @@ _OBJECT_LEAD_ZH = _chars_both("给对和跟把让叫见找向被同")
 """Words after which a name stands as the one acted on (借给红梅, 找到金波, 对润叶说)."""
 
 
-def _given_names_acting(
-    roster: Roster, pieces: Sequence[str], everything: str, doubled: set[str]
-) -> None:
+def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     """Add a given name used alone (少平, 润叶) that opens sentences again and again, going on
     differently each time (少平想了一下, 少平给奶奶, 少平冷静地), and is also acted on or
     spoken to somewhere (给少平, 对润叶说): how a story uses a person, not a word."""
-    found = _SENTENCE_OPENER_ZH.findall("\n".join(dict.fromkeys(pieces)))  # each line once
-    opens = Counter(name for name, _ in found)
+    found = _SENTENCE_OPENER_ZH.findall(told)  # `told`: the narration, each line once
+    opens = Counter(map(itemgetter(0), found))
     goes_on: dict[str, set[str]] = defaultdict(set)
-    for name, nxt in found:
-        if opens[name] >= 2:
-            goes_on[name].add(nxt)
+    for name, nxt in set(found):
+        goes_on[name].add(nxt)
     parts = _parts(fold(name) for forms in roster.forms.values() for name in forms)
     wanted = [
         cand
@@ -306,7 +303,7 @@ def _given_names_acting(
     if not wanted:
         return
     lead = "".join(sorted(_OBJECT_LEAD_ZH))
-    acted_on = set(re.findall(f"[{lead}]({trie_regex(wanted)})", everything))
+    acted_on = set(re.findall(f"[{lead}]({trie_regex(wanted)})", told))
     for cand in wanted:
         if cand in acted_on:
             roster.add(cand, gender=_title_gender(cand))
@@ -412,7 +409,7 @@ def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
     return {fold(m.group()) for q in dict.fromkeys(dialogue) if (m := _VOCATIVE_HEAD_ZH.match(q))}
 
 
-def _roles_beside_names(roster: Roster, everything: str, dialogue: Sequence[str]) -> None:
+def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> None:
     """A role or kinship noun written right beside a name (儿子润生, 玉厚老汉, 农业局长张生民)
     is that character, when the book always puts it beside the same one; a kinship noun
     beside no name, or beside several, is no character unless someone calls them by it
@@ -433,11 +430,11 @@ def _roles_beside_names(roster: Roster, everything: str, dialogue: Sequence[str]
     beside: dict[str, set[str]] = defaultdict(set)
     if roles and people:
         longest = min(4, max(map(len, people)))  # a Chinese name: four characters at most
-        for m in re.finditer(trie_regex(roles), everything):
+        for m in re.finditer(trie_regex(roles), told):
             role, a, b = m.group(), m.start(), m.end()
             for n in range(longest, 1, -1):
-                after = everything[b : b + n]
-                before = everything[max(0, a - n) : a]
+                after = told[b : b + n]
+                before = told[max(0, a - n) : a]
                 for side in (after,) if role in kin else (after, before):
                     if side in people:  # 少安妈 is his mother: a kinship noun after a name
                         beside[role].add(people[side])  # says whose, not who
@@ -830,9 +827,9 @@ def _discover_zh(
     if acting or split_names:
         # A subject goes on to do different things (郝红梅觉察出, 郝红梅按, 郝红梅在); a
         # word that opens clauses goes on the same way (安排好以后, 高速公路).
-        rx = re.compile(f"{trie_regex([*acting, *split_names])}(?=(.))", re.S)
-        for m, _ in counted_matches(rx, (*narration, *tags)):
-            after[m.group()].add(m.group(1))
+        rx = re.compile(f"({trie_regex([*acting, *split_names])})(?=(.))", re.S)
+        for name, nxt in set(rx.findall("\n".join(dict.fromkeys((*narration, *tags))))):
+            after[name].add(nxt)
         full.update({name: k for name, k in acting.items() if len(after[name]) >= SUBJECT_TIMES})
     for head, shared in splits.items():
         if all(len(after[head + c]) >= 2 for c in shared):  # each goes on its own way
@@ -915,10 +912,11 @@ def _discover_zh(
     for cand in vocatives:
         roster.resolve(cand)
     _speakers_by_use(roster, tags, everything, doubled)
-    _given_names_acting(roster, (*narration, *tags), everything, doubled)
+    told = "\n".join(dict.fromkeys((*narration, *tags)))  # where a story says who does what
+    _given_names_acting(roster, told, doubled)
     _speakers_in_plain_tags(roster, tags, doubled)
     _not_persons(roster)
-    _roles_beside_names(roster, everything, dialogue)
+    _roles_beside_names(roster, told, dialogue)
 
 
 def _discover_en(
