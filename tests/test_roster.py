@@ -272,3 +272,35 @@ def test_two_names_that_share_their_start_are_two_characters() -> None:
     )
     assert {"周文武", "周文山"} <= cast and "周文" not in cast
     assert said == ["周文武", "周文山"]
+
+
+def test_a_given_name_alone_that_acts_and_is_acted_on_is_a_character() -> None:
+    """秋燕 never speaks in a tag, but opens sentences doing different things and is given
+    something: a person. 其实 opens sentences too, but nobody gives anything to 其实."""
+    cast, _ = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "秋燕想了一下，没有说话。其实她早就知道了。",
+            "“你去吧。”",
+            "秋燕给奶奶倒了一碗水。其实奶奶并不渴。",
+            "他把信交给秋燕，转身走了。",
+        ],
+    )
+    assert "秋燕" in cast
+    assert "其实" not in cast
+
+
+def test_a_title_alone_is_the_one_the_book_names_with_it() -> None:
+    """ "Mademoiselle" alone is Mademoiselle Vautrin, whom the book calls so again and again,
+    not Mademoiselle Odette, named once."""
+    _, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Mademoiselle Vautrin sat down at the piano. Mademoiselle Odette had gone home.",
+            '"Play it again," said Edna. Mademoiselle Vautrin smiled.',
+            '"Not tonight," said Mademoiselle Vautrin.',
+            '"Then tomorrow," Edna said.',
+            '"Perhaps," said Mademoiselle.',
+        ],
+    )
+    assert speakers == ["Edna", "Mademoiselle Vautrin", "Edna", "Mademoiselle Vautrin"]

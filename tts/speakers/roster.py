@@ -1,23 +1,25 @@
 """Who is in the book: names found in the text, their aliases and gender.
 
-No dictionary: Chinese names are found where names stand (the start of a narration clause,
-next to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
-(採訪記者), and their length is chosen by how often the longer form repeats; and by how the
-text uses them: two or three characters that stand before a speech verb in a tag, seen twice
-in the book (少安说, 豆豆问); a tag that holds nothing but a name and a speech verb
-(疯狗说：, 夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever
-it is; a full name that opens three clauses, going on differently each time, is a name
-without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names that share a start (金俊武, 金俊山)
-are two names, not 金俊. What is found where names stand but names no person is dropped:
-places (双水村), families (田家), a name with the word that joins it (和少安), a word before 地
-(迟疑地). A kinship noun (儿子, 妻子; `zh-kin-nouns.txt`) is no character alone: it joins the
-name it is written beside (儿子润生) when the book always puts it beside the same one, or stays
-when someone is called by it (“儿子，…”); a role (农业局长, 老人) beside one name joins it too.
-English names are capitalised words that are not capitalised common words, with honorifics
-(Mr. Darcy, Mlle. Blanche). A capital that opens a sentence counts as a name only when a
-speech verb follows (Emma said) or the book uses the word as a name elsewhere; a word that
-only opens quotes ("Nay, …", "Aye, …"), and one mostly after "the", "at", "in", "to" that
-never speaks (at Donwell, the Russians), is no character.
+No dictionary: Chinese names are found where names stand (the start of a narration clause, next
+to a speech verb) from a list of common surnames, titles (王主任, 祁省長) and role nouns
+(採訪記者), and their length is chosen by how often the longer form repeats; and by how the text
+uses them: two or three characters that stand before a speech verb in a tag, seen twice in the
+book (少安说, 豆豆问); a tag that holds nothing but a name and a speech verb (疯狗说：,
+夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever it is;
+a given name alone that opens sentences doing different things and is acted on somewhere
+(少平想了一下, 少平给奶奶…; 交给少平) is a name; a full name that opens three clauses, going on
+differently each time, is a name without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names
+that share a start (金俊武, 金俊山) are two names, not 金俊. What is found where names stand but
+names no person is dropped: places (双水村), families (田家), a name with the word that joins it
+(和少安), a word before 地 (迟疑地). A kinship noun (儿子, 妻子; `zh-kin-nouns.txt`) is no
+character alone: it joins the name it is written beside (儿子润生) when the book always puts it
+beside the same one, or stays when someone is called by it (“儿子，…”); a role (农业局长, 老人)
+beside one name joins it too.
+English names are capitalised words that are not capitalised common words, with honorifics (Mr.
+Darcy, Mlle. Blanche). A capital that opens a sentence counts as a name only when a speech verb
+follows (Emma said) or the book uses the word as a name elsewhere; a word that only opens quotes
+("Nay, …", "Aye, …"), and one mostly after "the", "at", "in", "to" that never speaks (at
+Donwell, the Russians), is no character.
 
 A segmenter with a person-name tag (jieba's part-of-speech mode) was measured against these
 rules on the labelled corpora (`bench/roster_quality.py`) and is not used: it finds fewer of
@@ -52,7 +54,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, count
-from operator import add
+from operator import add, itemgetter
 
 import opencc
 
@@ -234,16 +236,7 @@ def _speakers_by_use(
         opening[m.group("name")] += times
 
     def plausible(cand: str) -> bool:
-        key = fold(cand)
-        return not (
-            key in roster.canon
-            or key in _NOT_SPEAKERS
-            or key in _COMMON_WORDS
-            or cand[0] in _NOT_SPEAKER_START
-            or cand[0] in _PARTICLES
-            or any(c in _NOT_NAME for c in cand)
-            or cand[-1] in _NOT_NAME_END
-        )
+        return _plausible_zh(roster, cand)
 
     wanted = {c: 2 for c in found if plausible(c)}
     for c in opening:
@@ -260,6 +253,60 @@ def _speakers_by_use(
         if seen[cand] >= least and key not in roster.canon:
             if key not in parts:  # part of a known name (福军 of 田福军)
                 roster.add(cand, gender=_title_gender(cand))
+
+
+def _plausible_zh(roster: Roster, cand: str) -> bool:
+    """Whether two or three characters found where a name stands could be a new name: not
+    a name already, nor a word that stands there without naming anyone (大家, 低声)."""
+    key = fold(cand)
+    return not (
+        key in roster.canon
+        or key in _NOT_SPEAKERS
+        or key in _COMMON_WORDS
+        or cand[0] in _NOT_SPEAKER_START
+        or cand[0] in _PARTICLES
+        or any(c in _NOT_NAME for c in cand)
+        or cand[-1] in _NOT_NAME_END
+    )
+
+
+_SENTENCE_OPENER_ZH = re.compile(
+    r"(?:^|[。！？…\n”」』])"
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
+    r"(?P<name>[\u4e00-\u9fff]{2})(?=(?P<next>[^\n]))",
+    re.M,
+)
+_OBJECT_LEAD_ZH = _chars_both("给对和跟把让叫见找向被同")
+"""Words after which a name stands as the one acted on (借给红梅, 找到金波, 对润叶说)."""
+
+
+def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
+    """Add a given name used alone (少平, 润叶) that opens sentences again and again, going on
+    differently each time (少平想了一下, 少平给奶奶, 少平冷静地), and is also acted on or
+    spoken to somewhere (给少平, 对润叶说): how a story uses a person, not a word."""
+    found = _SENTENCE_OPENER_ZH.findall(told)  # `told`: the narration, each line once
+    opens = Counter(map(itemgetter(0), found))
+    goes_on: dict[str, set[str]] = defaultdict(set)
+    for name, nxt in set(found):
+        goes_on[name].add(nxt)
+    parts = _parts(fold(name) for forms in roster.forms.values() for name in forms)
+    wanted = [
+        cand
+        for cand, n in opens.items()
+        if n >= 2
+        and len(goes_on[cand]) >= 2
+        and not goes_on[cand] & _HOW_MARKS
+        and cand not in doubled
+        and fold(cand) not in parts
+        and _plausible_zh(roster, cand)
+    ]
+    if not wanted:
+        return
+    lead = "".join(sorted(_OBJECT_LEAD_ZH))
+    acted_on = set(re.findall(f"[{lead}]({trie_regex(wanted)})", told))
+    for cand in wanted:
+        if cand in acted_on:
+            roster.add(cand, gender=_title_gender(cand))
 
 
 def _parts(names: Iterable[str]) -> set[str]:
@@ -362,7 +409,7 @@ def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
     return {fold(m.group()) for q in dict.fromkeys(dialogue) if (m := _VOCATIVE_HEAD_ZH.match(q))}
 
 
-def _roles_beside_names(roster: Roster, everything: str, dialogue: Sequence[str]) -> None:
+def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> None:
     """A role or kinship noun written right beside a name (儿子润生, 玉厚老汉, 农业局长张生民)
     is that character, when the book always puts it beside the same one; a kinship noun
     beside no name, or beside several, is no character unless someone calls them by it
@@ -383,11 +430,11 @@ def _roles_beside_names(roster: Roster, everything: str, dialogue: Sequence[str]
     beside: dict[str, set[str]] = defaultdict(set)
     if roles and people:
         longest = min(4, max(map(len, people)))  # a Chinese name: four characters at most
-        for m in re.finditer(trie_regex(roles), everything):
+        for m in re.finditer(trie_regex(roles), told):
             role, a, b = m.group(), m.start(), m.end()
             for n in range(longest, 1, -1):
-                after = everything[b : b + n]
-                before = everything[max(0, a - n) : a]
+                after = told[b : b + n]
+                before = told[max(0, a - n) : a]
                 for side in (after,) if role in kin else (after, before):
                     if side in people:  # 少安妈 is his mother: a kinship noun after a name
                         beside[role].add(people[side])  # says whose, not who
@@ -780,9 +827,9 @@ def _discover_zh(
     if acting or split_names:
         # A subject goes on to do different things (郝红梅觉察出, 郝红梅按, 郝红梅在); a
         # word that opens clauses goes on the same way (安排好以后, 高速公路).
-        rx = re.compile(f"{trie_regex([*acting, *split_names])}(?=(.))", re.S)
-        for m, _ in counted_matches(rx, (*narration, *tags)):
-            after[m.group()].add(m.group(1))
+        rx = re.compile(f"({trie_regex([*acting, *split_names])})(?=(.))", re.S)
+        for name, nxt in set(rx.findall("\n".join(dict.fromkeys((*narration, *tags))))):
+            after[name].add(nxt)
         full.update({name: k for name, k in acting.items() if len(after[name]) >= SUBJECT_TIMES})
     for head, shared in splits.items():
         if all(len(after[head + c]) >= 2 for c in shared):  # each goes on its own way
@@ -865,9 +912,11 @@ def _discover_zh(
     for cand in vocatives:
         roster.resolve(cand)
     _speakers_by_use(roster, tags, everything, doubled)
+    told = "\n".join(dict.fromkeys((*narration, *tags)))  # where a story says who does what
+    _given_names_acting(roster, told, doubled)
     _speakers_in_plain_tags(roster, tags, doubled)
     _not_persons(roster)
-    _roles_beside_names(roster, everything, dialogue)
+    _roles_beside_names(roster, told, dialogue)
 
 
 def _discover_en(
@@ -1042,12 +1091,15 @@ def _discover_en(
             if f in honor:
                 gender = gender or _hon_gender(honor[f])
                 role = honor[f].lower().rstrip(".")
-                by_role[_ROLE_WORD.get(role, role)].append(canonical)
+                by_role[_ROLE_WORD.get(role, role)].extend([canonical] * max(1, total[f]))
         roster.add(canonical, forms, gender)
-    # "the mayor", "the captain": the one character who holds that title.
+    # "the mayor", "the captain", "Mademoiselle": the one character who holds that title, or
+    # the one the book names with it nearly every time (Mademoiselle Reisz, not the
+    # Mademoiselle Duvigne met once).
     for role, names in by_role.items():
-        if len(set(names)) == 1 and role in EN_ROLE_HONORIFICS:
-            roster.add(names[0], (f"the {role}", f"The {role}", role.capitalize()))
+        holder, times = Counter(names).most_common(1)[0]
+        if times * 10 >= len(names) * 9 and role in EN_ROLE_HONORIFICS:
+            roster.add(holder, (f"the {role}", f"The {role}", role.capitalize()))
     # Speakers named by a description: "said the old woman", "the stranger replied".
     for text in tags:
         for m in _EN_DESCRIBED_RE.finditer(text):
@@ -1062,7 +1114,13 @@ def _discover_en(
             roster.add(f"the {rest}", forms, EN_GENDERED_NOUNS.get(words[-1]))
 
 
-_ROLE_WORD = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel"}
+_ROLE_WORD = {
+    "dr": "doctor",
+    "prof": "professor",
+    "capt": "captain",
+    "col": "colonel",
+    "mlle": "mademoiselle",
+}
 """Abbreviated honorifics and the word a narrator uses for the role ("the doctor")."""
 _EN_MONTHS = frozenset({"april", "may", "june", "august"})
 """Months that are also given names: a name after an honorific (Aunt May)."""
