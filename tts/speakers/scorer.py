@@ -20,6 +20,12 @@ addressed, whether they asked something), so turn-taking, a new speaker entering
 speech reopened over several paragraphs are read over the whole conversation, not one
 quote alone. A name the quote addresses (`“祁省長，…”`, `"Lizzy, …"`) is never its speaker.
 
+A line whose speaker the text names (`PLAIN`: a speech tag, a name and colon, also ending the
+paragraph before, "I said", self-naming), or whose rule method the training books found
+right more often than the scorer (`Model.trusted`), keeps the rules' speaker, with the
+share of such lines right on the training books as its confidence (`Model.plain`); a
+paragraph whose every line is so is not weighed at all, which keeps the pass cheap.
+
 `method` says why a line got its speaker: the rule's method when the scorer agrees with the
 rule, else the strongest evidence for the chosen candidate (the ids of `turns.CONFIDENCE`,
 plus `action-next`: the subject of the narration line right after the quote).
