@@ -395,3 +395,32 @@ def test_a_thousand_fixes_are_set_in_milliseconds(tmp_path: Path) -> None:
     set_fix(path, LineFix(3, "第2001句话。", "老周"))
     assert time.perf_counter() - started < 0.5  # a YAML parser took 2.7 s
     assert len(load_fixes(path)) == 2001
+
+
+@pytest.mark.parametrize(
+    "fix",
+    [
+        LineFix(0, "好。", "甲"),
+        LineFix(1, "“ ”", "甲"),
+        LineFix(1, "好。", " "),
+        LineFix(1, "好。", "甲", 0),
+    ],
+)
+def test_a_fix_naming_no_line_or_no_one_is_refused(tmp_path: Path, fix: LineFix) -> None:
+    path = tmp_path / "x.fixes.yaml"
+    with pytest.raises(ConfigError):
+        set_fix(path, fix)
+    assert not path.exists()
+
+
+def test_a_hand_written_file_in_another_yaml_style_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "x.fixes.yaml"
+    path.write_text(
+        "fixes:\n- {chapter: 1, text: '好。', speaker: 甲}\n- chapter: 2   # later\n"
+        "  text: 走吧。\n  narration: yes\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"x\.fixes\.yaml:3: narration must be true or false"):
+        load_fixes(path)
+    path.write_text(path.read_text(encoding="utf-8").replace("yes", "true"), encoding="utf-8")
+    assert load_fixes(path) == [LineFix(1, "好。", "甲"), LineFix(2, "走吧。", None)]

@@ -14,16 +14,18 @@ The file::
 
     # Who says which line of the book: corrections made in 'audiobook studio' or by hand.
     fixes:
-    - chapter: 1
-      text: 谁呀？这么晚了。
-      speaker: 老陈
-    - chapter: 1
-      text: 老陈一边擦手一边问道。
-      narration: true        # read by the narrator
-    - chapter: 2
-      text: 好。
-      speaker: 苏婉
-      nth: 3                 # the third line of chapter 2 that reads 好。
+      - chapter: 1
+        text: 谁呀？这么晚了。
+        speaker: 老陈
+      - chapter: 1
+        text: 老陈一边擦手一边问道。
+        narration: true        # read by the narrator
+      - chapter: 2
+        text: 好。
+        speaker: 苏婉
+        nth: 3                 # the third line of chapter 2 that reads 好。
+
+A text that YAML would read otherwise is written in double quotes (`text: "Don't: go"`).
 
 Every write replaces the file whole (`tts.atomic`); `set_fix` and `remove_fix` read, change
 and write it under the file's lock, so two tabs or processes never lose each other's fix
@@ -416,7 +418,20 @@ def save_fixes(path: Path | str, fixes: Iterable[LineFix]) -> None:
 
 def set_fix(path: Path | str, fix: LineFix) -> None:
     """Add `fix` to the file at `path` (created when missing), replacing any fix of the
-    same line: read, changed and written under the file's lock."""
+    same line: read, changed and written under the file's lock. A fix with no line to name
+    (an empty text, a chapter or nth below 1) or an empty speaker is a ConfigError."""
+    if fix.chapter < 1 or fix.nth < 1 or not normal(fix.text):
+        raise ConfigError(
+            f"no line to fix: chapter {fix.chapter}, nth {fix.nth}, text '{short(fix.text)}'; "
+            "give the chapter (from 1) and the line's text"
+        )
+    if fix.speaker is not None:
+        if not fix.speaker.strip() or "\n" in fix.speaker:
+            raise ConfigError(
+                f"speaker '{short(fix.speaker)}' is no name; give the character's name, or "
+                "None for the narrator"
+            )
+        fix = replace(fix, speaker=fix.speaker.strip())
     with locked(path):
         fixes = [f for f in load_fixes(path) if f.key != fix.key]
         save_fixes(path, [*fixes, fix])
