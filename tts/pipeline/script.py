@@ -376,7 +376,7 @@ def who_speaks(
             note(f"Using {_here(found_voices)} (pass --voices to choose another file)")
     report = None
     if script_file is None and fixes_file is not None:
-        segments, characters, report = _apply_fixes_file(
+        segments, characters, report = apply_fixes_file(
             fixes_file, book, segments, characters, chapters is not None, warn, note
         )
     segments, characters = checks.drop_not_characters(segments, characters, config)
@@ -624,7 +624,7 @@ def _who(role: tuple[str, str | None]) -> str:
     return "the narrator" if kind == "narrator" else "the unknown speaker"
 
 
-def _apply_fixes_file(
+def apply_fixes_file(
     path: Path,
     book: Book,
     segments: list[Segment],
@@ -634,8 +634,8 @@ def _apply_fixes_file(
     note: Callable[[str], None] | None,
 ) -> tuple[list[Segment], list[Character], FixReport | None]:
     """The line fixes in `path` applied to the chapters of `book` read (all of its
-    chapters, unless `selected`), and said: how many to `note`, those that no longer
-    match to `warn`. Nothing when the file holds none."""
+    chapters, unless `selected`), with the characters recounted, and said: how many to
+    `note`, those that no longer match to `warn`. Nothing when the file holds none."""
     fixes = load_fixes(path)
     if not fixes:
         return segments, characters, None
