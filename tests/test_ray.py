@@ -260,3 +260,20 @@ def test_a_machine_lost_mid_run_leaves_its_work_to_the_others(
     assert len(lost) == 1, spread.output
     heard = [run.voice for run in tone_runs(decode_mp3((in_tmp / "ray.mp3").read_bytes()))]
     assert heard and None not in heard
+
+
+def test_ray_local_renders_the_example_chapter_byte_for_byte(
+    cluster: LiveCluster, node_edge: EdgeServer, in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--ray local` starts a cluster of this machine alone; its worker inherits this
+    process's environment, and so speaks to the test's fake service too."""
+    monkeypatch.setenv(EDGE_PORT, str(node_edge.port))
+    alone = render(in_tmp / "alone.mp3", in_tmp / "c1", "--engine", "edge")
+    assert alone.exit_code == 0, alone.output
+
+    local = render(in_tmp / "ray.mp3", in_tmp / "c2", "--engine", "edge", "--ray", "local")
+
+    assert local.exit_code == 0, local.output
+    assert (in_tmp / "ray.mp3").read_bytes() == (in_tmp / "alone.mp3").read_bytes()
+    assert len(machine_lines(local.output)) == 1
+    assert requests_made(local.output) == requests_made(alone.output)

@@ -5,8 +5,10 @@ voice turn, split only where a line is too long for the engine; `Respeller` resp
 words voices.yaml says to pronounce differently, in the text sent to the engine only.
 `synthesize_all` sends the requests that are not cached yet, a few at a time, backs off when
 the service pushes back, and puts every clip into the cache the moment it arrives, so an
-interrupted run loses at most the requests in flight. It knows engines only through
-`tts.speech.engines.base.Engine`.
+interrupted run loses at most the requests in flight. What speaks them is a `Speaker`: a
+`Caller` of the engine on this machine (the limiter, retries and patience), or the machines
+of a cluster (`tts.speech.cluster`), each running a `Caller` of its own. It knows engines
+only through `tts.speech.engines.base.Engine`.
 """
 
 from __future__ import annotations
