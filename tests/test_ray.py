@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from edge_server import EdgeServer, Latency, decode_mp3, tone_runs
-from ray_nodes import EDGE_PORT, TONE_VERSION
+from ray_nodes import EDGE_PORT, TONE_BROKEN, TONE_VERSION
 
 from tts import registry
 from tts.cli import main
@@ -214,6 +214,54 @@ def test_a_machine_with_another_engine_version_is_refused(
     assert re.search(r"speaks with tone 2, this machine with tone 1: .*same version", errors[0])
     assert "Traceback" not in result.output
     assert not (in_tmp / "ray.mp3").exists()
+
+
+def test_a_machine_whose_engine_fails_ends_the_run_with_one_error_and_the_rest_cached(
+    cluster: LiveCluster, node_tone: str, in_tmp: Path
+) -> None:
+    broken = cluster.add_node(**{TONE_BROKEN: "1"})
+    try:
+        cluster.cluster.wait_for_nodes()
+        result = render(
+            in_tmp / "ray.mp3", in_tmp / "c", "--engine", node_tone, "--ray", cluster.address
+        )
+    finally:
+        cluster.cluster.remove_node(broken)
+
+    assert result.exit_code == 1
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert re.search(r"no tone voice '[^']+' on this machine \(on machine [^)]+\)", error)
+    assert "while reading chapter 1" in error and "rerun the same command to resume" in error
+    assert "Traceback" not in result.output
+    assert not (in_tmp / "ray.mp3").exists()
+    # Rerun once the machine is out of the cluster: the book is made, from what was cached.
+    again = render(
+        in_tmp / "ray.mp3", in_tmp / "c", "--engine", node_tone, "--ray", cluster.address
+    )
+    assert again.exit_code == 0, again.output
+    assert re.search(r"\(\d+ of \d+ lines done and cached", error), error
+
+
+def test_chapter_files_and_subtitles_are_the_same_from_the_cluster(
+    cluster: LiveCluster, node_tone: str, in_tmp: Path
+) -> None:
+    book = in_tmp / "book.txt"
+    book.write_text(
+        EXAMPLE.read_text(encoding="utf-8") + "\n第2章 天亮\n天亮了。老陈说：“走吧。”\n",
+        encoding="utf-8",
+    )
+    extra = ("--engine", node_tone, "--split-chapters", "--subtitles", "srt")
+    alone = render(in_tmp / "alone" / "b.mp3", in_tmp / "c1", *extra, book=book)
+    spread = render(
+        in_tmp / "ray" / "b.mp3", in_tmp / "c2", *extra, "--ray", cluster.address, book=book
+    )
+
+    assert alone.exit_code == 0, alone.output
+    assert spread.exit_code == 0, spread.output
+    made = sorted(p.relative_to(in_tmp / "alone") for p in (in_tmp / "alone").rglob("*.*"))
+    assert len([p for p in made if p.suffix == ".mp3"]) == 2, made
+    for name in made:
+        assert (in_tmp / "ray" / name).read_bytes() == (in_tmp / "alone" / name).read_bytes()
 
 
 def test_a_machine_lost_mid_run_leaves_its_work_to_the_others(

@@ -340,6 +340,8 @@ def _ray_address(address: str | None) -> str | None:
 def _machine_summary(machine: MachineStats) -> str:
     """One machine's part: '  192.0.2.7: 41 clips, 3.2 min of speech, 44 requests, ...'."""
     lost = ", left the cluster (the others took over)" if machine.lost else ""
+    if machine.left_out:
+        lost = f", left out: {machine.left_out}"
     return (
         f"  {machine.name}: {_count(machine.clips, 'clip')}, "
         f"{machine.audio_seconds / 60:.1f} min of speech, "
@@ -351,7 +353,7 @@ def _machine_summary(machine: MachineStats) -> str:
 def _machines(p: Progress) -> str:
     """'3 machines', or '2 of 3 machines' once one has left the cluster."""
     every = list(p.machines.values())
-    working = sum(1 for m in every if not m.lost)
+    working = sum(1 for m in every if not m.lost and not m.left_out)
     if working == len(every):
         return _count(len(every), "machine")
     return f"{working} of {len(every)} machines"

@@ -402,6 +402,8 @@ class MachineStats:
     retries: int
     lost: bool = False
     """It left the cluster during the run; the others took over its unfinished requests."""
+    left_out: str | None = None
+    """Why it was given no work (its engine could not speak there), if so."""
 
 
 @dataclass(frozen=True)

@@ -207,10 +207,11 @@ class ClusterSpeaker:
     engine: Engine
     concurrency: int = 4
     patience: Patience = field(default_factory=Patience)
-    slots: int = 1
-    nodes: list[_Node] = field(default_factory=list)
-    _ray: Any = None
-    _task: Any = None
+    slots: int = field(default=1, init=False)
+    """Requests kept out at once: every working machine's share (set by `open`)."""
+    nodes: list[_Node] = field(default_factory=list, init=False)
+    _ray: Any = field(default=None, init=False)
+    _task: Any = field(default=None, init=False)
 
     def __enter__(self) -> ClusterSpeaker:
         return self
@@ -308,7 +309,8 @@ class ClusterSpeaker:
                 )
             if report.problem is not None:
                 problems.append(f"{node.machine.name}: {report.problem}")
-                node.lost = node.machine.lost = True
+                node.lost = True
+                node.machine.left_out = report.problem
         if all(node.lost for node in self.nodes):
             raise ClusterError(f"no machine of {self.where} can speak: {problems[0]}")
         self.slots = sum(node.slots for node in self.nodes if not node.lost)
@@ -326,7 +328,7 @@ class ClusterSpeaker:
                 spoken = await self._send(node, request)
             except _Lost as lost:
                 resent += 1
-                self._lose(lost.node)
+                self._lose(lost.node, gone=lost.node.actor is not None)
                 if resent > RESENDS:
                     raise ClusterError(
                         f"the machines of {self.where} kept failing "
@@ -399,12 +401,14 @@ class ClusterSpeaker:
                 return node.machine
         return sent_to.machine
 
-    def _lose(self, node: _Node) -> None:
-        """Mark the machines that left: `node` (an actor's), and any Ray no longer lists."""
+    def _lose(self, node: _Node, *, gone: bool) -> None:
+        """Mark the machines that left: `node` when its worker is `gone` (an actor: it is
+        not restarted), and any machine Ray no longer lists as alive. A task's worker that
+        died on a machine still alive is replaced by Ray: the machine stays."""
         ray = self._ray
         alive = {n["NodeID"] for n in ray.nodes() if n.get("Alive")}
         for each in self.nodes:
-            if each is node or each.id not in alive:
+            if (each is node and gone) or each.id not in alive:
                 each.lost = each.machine.lost = True
 
     def close(self) -> None:

@@ -240,6 +240,8 @@ class Machine:
     lost: bool = False
     """It left the cluster (or stopped answering) during the run; its unfinished requests
     went to the others."""
+    left_out: str | None = None
+    """Why it was given no work at all (its engine failed its check there), if so."""
 
     def stats(self) -> MachineStats:
         return MachineStats(
@@ -249,6 +251,7 @@ class Machine:
             requests=self.requests,
             retries=self.retries,
             lost=self.lost,
+            left_out=self.left_out,
         )
 
 
