@@ -273,17 +273,18 @@ class ClusterSpeaker:
             slots = self.concurrency if info.online else max(1, cpus)
             self.nodes.append(_Node(n["NodeID"], Machine(names[n["NodeID"]]), slots))
         reports: list[Any] = []
+        worker, probe = ray.remote(NodeWorker), ray.remote(report_task)
         for node in self.nodes:
             pinned = NodeAffinitySchedulingStrategy(node.id, soft=False)
             if info.online:
-                actor_class = ray.remote(NodeWorker).options(
+                node.actor = worker.options(
                     num_cpus=0, max_restarts=0, scheduling_strategy=pinned
-                )
-                node.actor = actor_class.remote(info.engine, self.concurrency, self.patience)
+                ).remote(info.engine, self.concurrency, self.patience)
                 reports.append(node.actor.ready.remote())
             else:
-                probe = ray.remote(report_task).options(num_cpus=0, scheduling_strategy=pinned)
-                reports.append(probe.remote(info.engine))
+                reports.append(
+                    probe.options(num_cpus=0, scheduling_strategy=pinned).remote(info.engine)
+                )
         if not info.online:
             self._task = ray.remote(speak_task)
         problems: list[str] = []
@@ -322,7 +323,7 @@ class ClusterSpeaker:
     async def speak(self, request: Request, progress: Progress) -> Audio:
         resent = 0
         while True:
-            node = self._pick(request)
+            node = self._pick()
             node.machine.in_flight += 1
             try:
                 spoken = await self._send(node, request)
@@ -363,7 +364,7 @@ class ClusterSpeaker:
             progress.concurrency = sum(n.limit or n.slots for n in self.nodes if not n.lost)
             return audio
 
-    def _pick(self, request: Request) -> _Node:
+    def _pick(self) -> _Node:
         """The machine with the most room: the fewest requests in flight per slot."""
         alive = [node for node in self.nodes if not node.lost]
         if not alive:
