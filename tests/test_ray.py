@@ -16,6 +16,7 @@ import dataclasses
 import os
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -214,6 +215,36 @@ def test_a_machine_with_another_engine_version_is_refused(
     assert re.search(r"speaks with tone 2, this machine with tone 1: .*same version", errors[0])
     assert "Traceback" not in result.output
     assert not (in_tmp / "ray.mp3").exists()
+
+
+def test_a_machine_that_cannot_reach_edge_is_left_out_and_the_others_speak(
+    cluster: LiveCluster, node_edge: EdgeServer, in_tmp: Path
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        nowhere = sock.getsockname()[1]  # nothing listens there once the socket closes
+    offline = cluster.add_node(**{EDGE_PORT: str(nowhere)})
+    try:
+        cluster.cluster.wait_for_nodes()
+        result = render(
+            in_tmp / "ray.mp3",
+            in_tmp / "c",
+            "--engine",
+            "edge",
+            "--ray",
+            cluster.address,
+            "--concurrency",
+            str(LIMIT),
+        )
+    finally:
+        cluster.cluster.remove_node(offline)
+
+    assert result.exit_code == 0, result.output
+    lines = machine_lines(result.output)
+    left_out = [line for line in lines if "left out: cannot reach the Edge speech service" in line]
+    assert len(lines) == NODES + 1 and len(left_out) == 1, result.output
+    assert " 0 clips" in left_out[0]
+    assert all(server.requests for server in cluster.servers.values())
 
 
 def test_a_machine_whose_engine_fails_ends_the_run_with_one_error_and_the_rest_cached(

@@ -122,7 +122,7 @@ async def _report(engine: Engine, check: bool) -> Report:
         try:
             await engine.check()
         except EngineError as exc:
-            problem = str(exc)
+            problem = str(exc).split(";")[0]  # what is wrong there; the fix is that machine's
     return Report(_node_id(), socket.gethostname(), engine.version, problem)
 
 
