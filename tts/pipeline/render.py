@@ -144,6 +144,7 @@ def render(
     prosody: Prosody = AS_CAST,
     book_chapters: int | None = None,
     pronounce: Mapping[str, str] | None = None,
+    ray: str | None = None,
 ) -> RenderResult:
     """Synthesize every line (cached, resumable) and assemble the audiobook.
 
@@ -157,6 +158,8 @@ def render(
     making of the files (`Assembling`). `prosody` is added to every voice's own (a
     whole-book speed, pitch or volume).
     `pronounce` respells words in what the engine is sent only (voices.yaml's `pronounce`).
+    `ray` is the address of a Ray cluster whose machines speak what is not cached
+    (`tts.speech.cluster`; 'local' starts one on this machine); None speaks here.
     """
     from tts.audio.publish import ASSEMBLING, ENCODING_M4B, Publication, publish
     from tts.audio.timeline import lay_out
@@ -174,6 +177,7 @@ def render(
         cache_dir,
         concurrency=concurrency,
         progress=progress,
+        ray=ray,
     )
     titles = chapter_titles(script.segments)
     book = script.book
@@ -267,26 +271,40 @@ def _synthesize(
     concurrency: int = 4,
     progress: ProgressCallback | None = None,
     one_line: bool = False,
+    ray: str | None = None,
 ) -> tuple[list[Clip], Stats]:
     """Every request spoken (from the clip cache where it can be), and each voice brought to
     the book's loudness. `one_line`: the requests speak one line, not a book, so an error
-    names no place in a book and offers no resume."""
+    names no place in a book and offers no resume. `ray`: the Ray cluster address whose
+    machines speak what is not cached (connected to only if something is not)."""
     from tts.audio.loudness import level_voices
     from tts.speech.cache import ClipCache
-    from tts.speech.synth import Progress, synthesize_all, where_in_book
+    from tts.speech.synth import Progress, Speaker, synthesize_all, where_in_book
 
     counters = Progress(listener=progress)
-    clips = run_work(
-        synthesize_all(
-            requests,
-            engine,
-            ClipCache(cache_dir / "clips"),
-            concurrency=concurrency,
-            progress=counters,
-            where=None if one_line else where_in_book,
-            resumable=not one_line,
+    speaker: Speaker | None = None
+    cluster = None
+    if ray is not None:
+        from tts.speech.cluster import ClusterSpeaker, import_ray
+
+        import_ray()  # not installed: say so before anything is read from the cache
+        cluster = speaker = ClusterSpeaker(ray, engine, concurrency=concurrency)
+    try:
+        clips = run_work(
+            synthesize_all(
+                requests,
+                engine,
+                ClipCache(cache_dir / "clips"),
+                concurrency=concurrency,
+                progress=counters,
+                where=None if one_line else where_in_book,
+                resumable=not one_line,
+                speaker=speaker,
+            )
         )
-    )
+    finally:
+        if cluster is not None:
+            cluster.close()
     return level_voices(clips, [r.voice for r in requests]), counters.stats()
 
 
@@ -319,6 +337,7 @@ def render_book(
     warn: Callable[[str], None] | None = None,
     note: Callable[[str], None] | None = None,
     found_voices: Path | None = None,
+    ray: str | None = None,
 ) -> RenderResult:
     """`render`: read (or take the corrected `script_file`), attribute, cast, speak and
     assemble the book, then keep the cast beside the output for the next run.
@@ -338,9 +357,15 @@ def render_book(
     nobody in the book answers to. The book's line fixes (`fixes_file_for`: beside `output`
     when there are some, else `output/<book>.fixes.yaml`) are applied, and said; a corrected
     `script_file` is checked against the book (`who_speaks`), and the voices its lines
-    name are honoured (`written_voices`).
+    name are honoured (`written_voices`). `ray` is the address of a Ray cluster ('local': one
+    started on this machine) whose machines speak the clips that are not cached; all else
+    runs here, as without it.
     """
     started = time.time()
+    if ray is not None:
+        from tts.speech.cluster import import_ray
+
+        import_ray()  # not installed: say so before reading the book
     inputs = [
         ("the book", source),
         ("the voices file", voices_file or found_voices),
@@ -428,6 +453,7 @@ def render_book(
         prosody=prosody,
         book_chapters=count,
         pronounce=pronounce,
+        ray=ray,
     )
     save_cast(cast_file, script)
     return result
