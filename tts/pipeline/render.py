@@ -44,6 +44,7 @@ from tts.pipeline.outputs import (
     clean_up_after_killed_runs,
     default_output,
     existing_output,
+    fixes_file_for,
     output_format,
     saved_cast_for,
     selection_label,
@@ -395,7 +396,7 @@ def render_book(
     from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
 
     cover = load_cover(str(cover_file))[0] if cover_file else None
-    config, book, count, segments, characters = who_speaks(
+    reading = who_speaks(
         source,
         voices_file=voices_file,
         found_voices=found_voices,
@@ -404,7 +405,10 @@ def render_book(
         cache_dir=cache_dir,
         warn=warn,
         note=note,
+        fixes_file=fixes_file_for(source, output),
     )
+    config, book, count = reading.config, reading.book, reading.count
+    segments, characters = reading.segments, reading.characters
     selection = selection_label([c.number for c in book.chapters], count)
     out = output or default_output(source, fmt, selection)
     if output is None:

@@ -1,24 +1,26 @@
 """A book read, attributed and cast: the voices.yaml used (`./voices.yaml` only for a book
-it is about), who says what (afresh, or from a corrected jsonl script), every voice checked
-against its engine, and the cast kept beside the output."""
+it is about), who says what (afresh with the book's line fixes applied, or from a corrected
+jsonl script), every voice checked against its engine, and the cast kept beside the
+output. `studio_script` is the same reading for the studio, without the network."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tts import registry
 from tts.cast import castfile, casting, checks
 from tts.cast import config as voices_config
-from tts.errors import ConfigError, InputError
+from tts.errors import AudiobookError, ConfigError, InputError
 from tts.model import Book, Character, Pauses, Script, Segment, VoiceInfo
 from tts.pipeline.engines import engine_choice, engine_for_book, engine_voices
-from tts.pipeline.outputs import cast_path_for, default_output
+from tts.pipeline.outputs import cast_path_for, default_output, fixes_file_for
 from tts.read.decode import file_error
 from tts.read.load import load_book
 from tts.read.selection import select_chapters
+from tts.speakers.fixes import FixReport, apply_fixes, describe_report, load_fixes, recount
 from tts.speakers.scriptfile import read_script_file
 
 
@@ -173,8 +175,10 @@ def read_script(
     hears of names voices.yaml lists that nobody in the book answers to; `note` hears
     which voices.yaml is used when it was found (`found_voices`, see `pick_voices`);
     `cast_note` what casting chose on the user's behalf (`tts.cast.casting.cast_notes`).
+    The book's line fixes (`output/<book>.fixes.yaml`) are applied, and `note` hears how
+    many (`warn`, of those that no longer match).
     """
-    config, book, _, segments, characters = who_speaks(
+    reading = who_speaks(
         source,
         voices_file=voices_file,
         found_voices=found_voices,
@@ -183,6 +187,13 @@ def read_script(
         cache_dir=cache_dir,
         warn=warn,
         note=note,
+        fixes_file=fixes_file_for(source),
+    )
+    config, book, segments, characters = (
+        reading.config,
+        reading.book,
+        reading.segments,
+        reading.characters,
     )
     cast_file = cast_path_for(default_output(source))
     script_for = caster(book, segments, characters, config, cache_dir, cast_file)
@@ -217,6 +228,88 @@ def read_script(
     return script
 
 
+def studio_script(
+    source: Path,
+    *,
+    voices_file: Path | None,
+    engine: str | None = None,
+    cache_dir: Path,
+    chapters: str | None = None,
+    fixes_file: Path | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> tuple[Script, FixReport]:
+    """The book's script as it stands, for the studio: read, attributed, with the line
+    fixes applied and cast, as `script` and `render` would, without the network.
+
+    `voices_file` is the voices.yaml the studio edits (None, or a file not made yet: none).
+    `fixes_file` defaults to the book's own (`fixes_file_for`: `output/<book>.fixes.yaml`).
+    The engine is `engine`, else voices.yaml's `engine`, else, for `auto`, the one the
+    book's saved cast was made with, else the preferred engine (`registry.named_engine`):
+    its voices are those at hand offline (Edge's: the list last fetched, else the one
+    shipped). The returned FixReport says what the fixes did (`applied`, `stale`); lines a
+    fix gave their speaker have method `FIXED` ('fixed') and confidence 1.0. Errors (a
+    broken voices.yaml or fixes file, a voice the engine lacks) are `AudiobookError`s, as
+    for `script`; `warn` hears what `script` would warn of.
+    """
+    given = voices_file if voices_file is not None and voices_file.exists() else None
+    fixes = fixes_file if fixes_file is not None else fixes_file_for(source)
+    reading = who_speaks(
+        source,
+        voices_file=given,
+        found_voices=None,
+        chapters=chapters,
+        script_file=None,
+        cache_dir=cache_dir,
+        warn=warn,
+        note=None,
+        fixes_file=fixes,
+    )
+    cast_file = cast_path_for(default_output(source))
+    chosen = engine_choice(engine, reading.config)
+    if chosen == registry.AUTO:
+        chosen = _saved_engine(cast_file) or registry.named_engine(chosen)
+    script = cast_script(
+        reading.book,
+        reading.segments,
+        reading.characters,
+        reading.config,
+        chosen,
+        cache_dir,
+        cast_file,
+    )
+    check_voices(script, chosen, reading.config, engine_voices(chosen, cache_dir), cast_file)
+    report = reading.fixes or FixReport(segments=list(reading.segments), applied=0)
+    return script, report
+
+
+def _saved_engine(cast_file: Path) -> str | None:
+    """The engine the book's saved cast was made with, when it is one registered now."""
+    if not cast_file.is_file():
+        return None
+    try:
+        engine = castfile.read_cast(cast_file).narrator.engine
+    except AudiobookError:
+        return None
+    return engine if engine in registry.names() else None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Who says what in the chapters of a book that a command reads (`who_speaks`)."""
+
+    config: voices_config.VoicesConfig | None
+    """The voices.yaml used (None: none, or one about another book)."""
+    book: Book
+    """The chapters read."""
+    count: int
+    """How many chapters the whole book has."""
+    segments: list[Segment]
+    characters: list[Character]
+    fixes: FixReport | None = None
+    """What the book's line fixes did (None: there were none to apply, or a corrected
+    script said who speaks)."""
+
+
 def who_speaks(
     source: Path,
     *,
@@ -227,13 +320,16 @@ def who_speaks(
     cache_dir: Path,
     warn: Callable[[str], None] | None,
     note: Callable[[str], None] | None,
-) -> tuple[voices_config.VoicesConfig | None, Book, int, list[Segment], list[Character]]:
+    fixes_file: Path | None = None,
+) -> Reading:
     """The voices.yaml used (the one named, else the one found if it is about this book:
     `pick_voices`), the chapters read, how many the whole book has, and who says what in
-    them: attributed afresh, or as the corrected `script_file` says, with voices.yaml's
-    `not_characters` made nobody. `warn`
-    hears of each name voices.yaml lists that nobody in the book answers to (when the
-    whole book is read: a selection of chapters may well leave some out)."""
+    them: attributed afresh with the line fixes of `fixes_file` applied
+    (`tts.speakers.fixes`), or as the corrected `script_file` says, with voices.yaml's
+    `not_characters` made nobody. `warn` hears of each name voices.yaml lists that nobody
+    in the book answers to (when the whole book is read: a selection of chapters may well
+    leave some out); `note` hears how many line fixes were applied, `warn` of those that
+    no longer match a line."""
     config = load_config(voices_file or found_voices, cache_dir)
     book, count = read_selected(source, chapters)
     if script_file is not None:
@@ -256,11 +352,41 @@ def who_speaks(
             config = None
         elif note is not None:
             note(f"Using {_here(found_voices)} (pass --voices to choose another file)")
+    report = None
+    if script_file is None and fixes_file is not None:
+        segments, characters, report = _apply_fixes_file(
+            fixes_file, book, segments, characters, chapters is not None, warn, note
+        )
     segments, characters = checks.drop_not_characters(segments, characters, config)
     if config is not None and chapters is None and warn is not None:
         for warning in checks.unheard_speakers(config, characters, book):
             warn(warning)
-    return config, book, count, segments, characters
+    return Reading(config, book, count, segments, characters, report)
+
+
+def _apply_fixes_file(
+    path: Path,
+    book: Book,
+    segments: list[Segment],
+    characters: list[Character],
+    selected: bool,
+    warn: Callable[[str], None] | None,
+    note: Callable[[str], None] | None,
+) -> tuple[list[Segment], list[Character], FixReport | None]:
+    """The line fixes in `path` applied to the chapters of `book` read (all of its
+    chapters, unless `selected`), and said: how many to `note`, those that no longer
+    match to `warn`. Nothing when the file holds none."""
+    fixes = load_fixes(path)
+    if not fixes:
+        return segments, characters, None
+    read = {c.number for c in book.chapters} if selected else None
+    report = apply_fixes(segments, fixes, read)
+    said = describe_report(report, path)
+    if report.stale and warn is not None:
+        warn(said)
+    elif not report.stale and note is not None and report.applied:
+        note(said)
+    return report.segments, recount(characters, segments, report.segments), report
 
 
 def _with_genders(characters: Sequence[Character], found: Sequence[Character]) -> list[Character]:
