@@ -20,13 +20,13 @@ class Reason(NamedTuple):
 
 
 REASONS: dict[str, Reason] = {
-    "tag-after": Reason("named after the quote (“…” she said)"),
-    "tag-before": Reason("named before the quote (she said: “…”)"),
+    "tag-after": Reason("named after the quote"),
+    "tag-before": Reason("named before the quote"),
     "tag-between": Reason("named between the two parts of the quote"),
     "tag-next-line": Reason("named on the line after the quote"),
     "colon": Reason("named before a colon that opens the quote"),
     "colon-prev-para": Reason("named before a colon at the end of the paragraph before"),
-    "first-person": Reason("the narrator speaks (I said)"),
+    "first-person": Reason("the narrator speaks (“I said”)"),
     "self-name": Reason("says their own name in the quote"),
     "pronoun": Reason("“he” or “she” beside the quote: the last person of that sex in view"),
     "action-after": Reason("does something right after the quote"),
