@@ -51,7 +51,14 @@ from tts.pipeline.outputs import (
     staging_dir,
 )
 from tts.pipeline.requests import AS_CAST, planned
-from tts.pipeline.script import caster, check_voices, save_cast, who_speaks
+from tts.pipeline.script import (
+    caster,
+    check_voices,
+    everyone,
+    save_cast,
+    who_speaks,
+    written_voices,
+)
 
 
 @dataclass(frozen=True)
@@ -430,7 +437,17 @@ def render_book(
     for warning in warnings:
         if warn is not None:
             warn(warning)
-    script = script_for(chosen.name)
+    script = written_voices(
+        script_for(chosen.name),
+        reading.script_lines,
+        script_for,
+        caster(book, segments, everyone(reading), config, cache_dir, saved_cast),
+        chosen.name,
+        chosen.known_voices(),
+        script_file,
+        warn,
+        note,
+    )
     check_voices(script, chosen.name, config, chosen.known_voices(), cast_file)
     result = render(
         script,

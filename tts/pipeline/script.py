@@ -13,15 +13,17 @@ from pathlib import Path
 from tts import registry
 from tts.cast import castfile, casting, checks
 from tts.cast import config as voices_config
-from tts.errors import AudiobookError, ConfigError, InputError
-from tts.model import Book, Character, Pauses, Script, Segment, VoiceInfo
+from tts.errors import AudiobookError, ConfigError, InputError, ScriptError
+from tts.model import Book, Cast, Character, Pauses, Script, Segment, VoiceInfo
 from tts.pipeline.engines import engine_choice, engine_for_book, engine_voices
 from tts.pipeline.outputs import cast_path_for, default_output, fixes_file_for
 from tts.read.decode import file_error
+from tts.read.limits import short
 from tts.read.load import load_book
 from tts.read.selection import select_chapters
-from tts.speakers.fixes import FixReport, apply_fixes, describe_report, load_fixes, recount
-from tts.speakers.scriptfile import read_script_file
+from tts.speakers.fixes import FixReport, apply_fixes, describe_report, load_fixes, normal, recount
+from tts.speakers.scriptfile import ScriptLine, read_script_file, read_script_lines
+from tts.text import suggest
 
 
 def default_voices_path() -> Path | None:
@@ -118,7 +120,14 @@ def read_corrections(
 ) -> tuple[list[Segment], list[Character]]:
     """The segments of a corrected jsonl script and the characters who speak in it (a line
     given to an alias voices.yaml lists counts as the character's)."""
-    segments = read_script_file(path)
+    return characters_of(read_script_file(path), config)
+
+
+def characters_of(
+    segments: Sequence[Segment], config: voices_config.VoicesConfig | None
+) -> tuple[list[Segment], list[Character]]:
+    """The segments of a corrected script and the characters who speak in them, most lines
+    first (a line given to an alias voices.yaml lists counts as the character's)."""
     known = {c.name: c for c in (voices_config.known_characters(config) if config else [])}
     alias_of = {alias: c.name for c in known.values() for alias in c.aliases}
     counts = Counter(
@@ -308,6 +317,11 @@ class Reading:
     fixes: FixReport | None = None
     """What the book's line fixes did (None: there were none to apply, or a corrected
     script said who speaks)."""
+    script_lines: list[ScriptLine] | None = None
+    """The corrected script's lines, as read (None: the book was attributed afresh)."""
+    found: list[Character] | None = None
+    """With a corrected script: the characters the book's attribution finds, whose voices
+    the script's lines were written with (`written_voices`)."""
 
 
 def who_speaks(
@@ -332,9 +346,17 @@ def who_speaks(
     no longer match a line."""
     config = load_config(voices_file or found_voices, cache_dir)
     book, count = read_selected(source, chapters)
+    lines: list[ScriptLine] | None = None
+    found: list[Character] | None = None
     if script_file is not None:
-        segments, characters = read_corrections(script_file, config)
-        characters = _with_genders(characters, attribute_book(book, config)[1])
+        lines = _script_lines(script_file, book, chapters)
+        found_segments, found = attribute_book(book, config)
+        _check_same_book(script_file, lines, found_segments, source)
+        _check_speakers(script_file, lines, found, config, warn)
+        segments, characters = characters_of([line.segment for line in lines], config)
+        characters = _with_genders(characters, found)
+        if fixes_file is not None and fixes_file.is_file() and note is not None:
+            note(f"{fixes_file} is not applied: the script {script_file} says who speaks")
     else:
         segments, characters = attribute_book(book, config)
     if voices_file is None and found_voices is not None and config is not None:
@@ -361,7 +383,235 @@ def who_speaks(
     if config is not None and chapters is None and warn is not None:
         for warning in checks.unheard_speakers(config, characters, book):
             warn(warning)
-    return Reading(config, book, count, segments, characters, report)
+    return Reading(config, book, count, segments, characters, report, lines, found)
+
+
+def everyone(reading: Reading) -> list[Character]:
+    """The characters of a reading and, with a corrected script, those the book's
+    attribution finds that the script leaves no line to."""
+    names = {c.name for c in reading.characters}
+    return [*reading.characters, *(c for c in reading.found or () if c.name not in names)]
+
+
+def _script_lines(path: Path, book: Book, chapters: str | None) -> list[ScriptLine]:
+    """The lines of the corrected script `path` of the chapters of `book` read: all of
+    them, or with `--chapters` those of the chapters chosen (none is an error)."""
+    lines = read_script_lines(path)
+    if chapters is None:
+        return lines
+    wanted = {c.number for c in book.chapters}
+    chosen = [line for line in lines if line.segment.chapter in wanted]
+    if not chosen:
+        raise ScriptError(
+            f"{path}: has no lines of chapters {chapters}; make a script that holds them "
+            f"with 'audiobook script {book.source} --format jsonl > {path.name}', or choose "
+            "chapters the script has"
+        )
+    return chosen
+
+
+SAME_BOOK_SHARE = 0.5
+"""The least share of a corrected script's lines that must be the book's own text (the rest
+may be lines the reader now cuts otherwise, or text the user rewrote to be read better)."""
+
+
+def _check_same_book(
+    path: Path, lines: Sequence[ScriptLine], book_segments: Sequence[Segment], source: Path
+) -> None:
+    """Refuse a script whose lines are mostly not in the book: another book's script, or
+    one of this book's chapters given as another (the chapter numbers differ)."""
+    text: dict[int, str] = {}
+    for segment in book_segments:
+        text[segment.chapter] = text.get(segment.chapter, "") + normal(segment.text)
+    spoken = [line for line in lines if line.segment.kind != "pause" and normal(line.segment.text)]
+    missing = [
+        line
+        for line in spoken
+        if normal(line.segment.text) not in text.get(line.segment.chapter, "")
+    ]
+    if spoken and len(spoken) - len(missing) < SAME_BOOK_SHARE * len(spoken):
+        first = missing[0]
+        where = (
+            f"chapter {first.segment.chapter} of {source} has no “{short(first.segment.text, 20)}”"
+            if first.segment.chapter in text
+            else f"{source} has no chapter {first.segment.chapter}"
+        )
+        raise ScriptError(
+            f"{path}:{first.number}: not a script of {source}: {len(missing)} of its "
+            f"{len(spoken)} lines are not the book's text ({where}); make the script from "
+            f"this book with 'audiobook script {source} --format jsonl > {path.name}'"
+        )
+
+
+def _check_speakers(
+    path: Path,
+    lines: Sequence[ScriptLine],
+    found: Sequence[Character],
+    config: voices_config.VoicesConfig | None,
+    warn: Callable[[str], None] | None,
+) -> None:
+    """A speaker the cast does not know (the book's characters, voices.yaml's names and
+    aliases) is an error when it is close to a name the cast has (a typo would make a new
+    character with a voice of its own), and a warning otherwise (a new character)."""
+    known: set[str] = set()
+    for character in [*found, *(voices_config.known_characters(config) if config else [])]:
+        known.add(character.name)
+        known.update(character.aliases)
+    if config is not None:
+        known.update(config.not_characters)
+    first: dict[str, int] = {}
+    for line in lines:
+        speaker = line.segment.speaker
+        if line.segment.kind == "dialogue" and speaker and speaker not in known:
+            first.setdefault(speaker, line.number)
+    choices = sorted(known)
+    problems: list[str] = []
+    for name, number in first.items():
+        meant = suggest(name, choices)
+        if meant is not None:
+            problems.append(
+                f"{path}:{number}: speaker '{short(name)}' is not in the cast; did you mean "
+                f"{meant}? write the name as the cast has it, or list '{short(name)}' under "
+                "speakers in voices.yaml to make a new character"
+            )
+        elif warn is not None:
+            warn(
+                f"{path}:{number}: speaker '{short(name)}' is nobody the book's cast knows, "
+                "so they get a voice of their own; list them under speakers in voices.yaml "
+                "to say so"
+            )
+    if problems:
+        raise ScriptError(*problems)
+
+
+def written_voices(
+    script: Script,
+    lines: Sequence[ScriptLine] | None,
+    script_for: Callable[[str], Script],
+    book_cast_for: Callable[[str], Script],
+    engine_name: str,
+    offered: Sequence[VoiceInfo] | None,
+    path: Path | None,
+    warn: Callable[[str], None] | None = None,
+    note: Callable[[str], None] | None = None,
+) -> Script:
+    """`script` with the voices a corrected script's lines name in place of the cast's,
+    where the user changed them: an edited `voice` is honoured, never silently ignored.
+
+    A voice belongs to a speaker (the narrator, the unknown voice, or a character): when
+    every line of one names the same voice, other than the one the cast gives them (as
+    cast for the engine of the voices written), they speak with it, and `note` hears so.
+    A line naming the voice another speaker has in the cast is a line whose speaker the
+    user changed, leaving the voice as it was: its voice is not a choice (`book_cast_for`
+    gives the cast of everyone, the book's characters as attribution finds them and the
+    script's, so a character no line is left to still has theirs). A
+    speaker whose lines name different voices, or a voice `engine_name` does not offer
+    (`offered`; None: not checked), is a ScriptError naming the line. Voices of another
+    engine than the render's are not used, and `warn` hears so.
+    """
+    if not lines or path is None:
+        return script
+    written = [line for line in lines if line.voice]
+    if not written:
+        return script
+    engines = Counter(registry.engine_of(line.voice or "") for line in written)
+    file_engine = engines.most_common(1)[0][0]
+    as_written = script_for(file_engine)
+    cast = as_written.cast
+    by_key = {(line.segment.chapter, line.segment.index): line for line in written}
+    everyone = book_cast_for(file_engine).cast
+    others = {
+        voice.name
+        for each in (cast, everyone)
+        for voice in (each.narrator, each.unknown, *each.speakers.values())
+    }
+    heard: dict[tuple[str, str | None], dict[str, list[int]]] = {}
+    given: dict[tuple[str, str | None], str] = {}
+    for segment in as_written.segments:
+        line = by_key.get((segment.chapter, segment.index))
+        reads = cast.voice_for(segment)
+        if line is None or line.voice is None or reads is None:
+            continue
+        if line.voice != reads.name and line.voice in others:
+            continue  # the voice of the speaker the line had before the user changed it
+        role = _role_of(cast, segment)
+        heard.setdefault(role, {}).setdefault(line.voice, []).append(line.number)
+        given[role] = reads.name
+    problems: list[str] = []
+    changed: dict[tuple[str, str | None], tuple[str, int]] = {}
+    for role, voices in heard.items():
+        edited = [(v, numbers) for v, numbers in voices.items() if v != given[role]]
+        if not edited:
+            continue
+        voice, numbers = edited[0]
+        if len(voices) > 1:
+            other = next(v for v in voices if v != voice)
+            problems.append(
+                f"{path}:{numbers[0]}: voice '{short(voice)}' for {_who(role)} differs from "
+                f"the voice of their other lines ({other}); a voice is a speaker's: write it "
+                f"on every line of {_who(role)}, or set it in voices.yaml"
+            )
+            continue
+        changed[role] = (voice, numbers[0])
+    if problems:
+        raise ScriptError(*problems)
+    if not changed:
+        return script
+    if file_engine != engine_name:
+        if warn is not None:
+            shown = ", ".join(f"{_who(r)}: {v}" for r, (v, _) in list(changed.items())[:3])
+            warn(
+                f"{path}: the voices changed in it ({shown}) are "
+                f"{registry.info(file_engine).label}'s, and this render speaks with "
+                f"{registry.info(engine_name).label}, so they are not used; pass --engine "
+                f"{file_engine} to hear them"
+            )
+        return script
+    known = None if offered is None else {v.name for v in offered if v.engine == engine_name}
+    for role, (voice, number) in changed.items():
+        if known is not None and voice not in known:
+            meant = suggest(voice, sorted(known))
+            hint = f"did you mean {meant}? " if meant else ""
+            problems.append(
+                f"{path}:{number}: voice '{short(voice)}' for {_who(role)} is not a voice of "
+                f"{registry.info(engine_name).label}; {hint}run 'audiobook voices --engine "
+                f"{engine_name}' to list them"
+            )
+    if problems:
+        raise ScriptError(*problems)
+    ours = script.cast
+    narrator, unknown, speakers = ours.narrator, ours.unknown, dict(ours.speakers)
+    for role, (voice, _) in changed.items():
+        kind, name = role
+        if kind == "narrator":
+            narrator = replace(narrator, name=voice)
+        elif kind == "unknown":
+            unknown = replace(unknown, name=voice)
+        elif name is not None:
+            speakers[name] = replace(speakers.get(name, ours.unknown), name=voice)
+        if note is not None:
+            note(f"{path}: {_who(role)} speaks with {voice}, as its lines say")
+    return replace(
+        script, cast=replace(ours, narrator=narrator, unknown=unknown, speakers=speakers)
+    )
+
+
+def _role_of(cast: Cast, segment: Segment) -> tuple[str, str | None]:
+    """Whose voice reads `segment`: ('narrator', None), ('unknown', None) or
+    ('speaker', name)."""
+    if segment.kind != "dialogue":
+        return ("narrator", None)
+    name = cast.canonical(segment.speaker)
+    if name is None or cast.is_doubtful(segment) or name not in cast.speakers:
+        return ("unknown", None)
+    return ("speaker", name)
+
+
+def _who(role: tuple[str, str | None]) -> str:
+    kind, name = role
+    if kind == "speaker" and name is not None:
+        return short(name)
+    return "the narrator" if kind == "narrator" else "the unknown speaker"
 
 
 def _apply_fixes_file(
