@@ -296,3 +296,94 @@ def test_an_english_chapter(in_tmp: Path, tone_engine: str) -> None:
         assert studio.get("api/doubtful")["lines"][0]["text"] == "Is anyone there?"
         voices = studio.get("api/voices?name=Martha")["voices"]
         assert voices and all(v["locale"].startswith("en-") for v in voices)
+
+
+# --- fixing the cast -------------------------------------------------------------------
+
+
+def voices_yaml() -> str:
+    return Path("voices.yaml").read_text(encoding="utf-8")
+
+
+def cast_names(studio: Studio) -> list[str]:
+    return [c["name"] for c in studio.get("api/book")["cast"]]
+
+
+def test_rename_a_character(studio: Studio) -> None:
+    studio.post("api/cast", {"action": "rename", "name": "老孫", "new": "孫師傅"})
+    assert "孫師傅" in voices_yaml()
+    assert "孫師傅" in cast_names(studio) and "老孫" not in cast_names(studio)
+    assert script_lines(studio.book)[24]["speaker"] == "孫師傅"
+
+
+def test_merge_two_characters_makes_an_alias(studio: Studio) -> None:
+    studio.post("api/lines", {"lines": [[1, 37]], "speaker": "曼姐"})
+    assert "曼姐" in cast_names(studio)
+    studio.post("api/cast", {"action": "merge", "keep": "許曼", "other": "曼姐"})
+    assert "曼姐" not in cast_names(studio)
+    cast = {c["name"]: c for c in studio.get("api/book")["cast"]}
+    assert "曼姐" in cast["許曼"]["aliases"]
+    assert "曼姐" in voices_yaml() and "許曼" in voices_yaml()
+    line = script_lines(studio.book)[37]
+    assert line["speaker"] == "許曼" and line["voice"] == studio.line(5)["voice"]
+
+
+def test_not_a_character(studio: Studio) -> None:
+    studio.post("api/cast", {"action": "not-character", "name": "老孫"})
+    assert "not_characters" in voices_yaml() and "老孫" in voices_yaml()
+    assert "老孫" not in cast_names(studio)
+    assert studio.get("api/book")["not_characters"] == ["老孫"]
+    line = script_lines(studio.book)[24]
+    assert line["voice"] == studio.get("api/book")["unknown"]["name"]
+
+
+def test_gender_and_a_voice_from_the_filtered_list(studio: Studio) -> None:
+    studio.post("api/cast", {"action": "gender", "name": "周振邦", "gender": "male"})
+    assert "gender: male" in voices_yaml()
+    offered = studio.get("api/voices?name=" + "周振邦")
+    assert offered["gender"] == "male" and offered["locale"] == "zh-TW"
+    names = [v["name"] for v in offered["voices"]]
+    assert names and all(re.fullmatch(r"tone-zh-[A-Z]{2}-m\d", n) for n in names)
+    assert names[0].startswith("tone-zh-TW-")  # the book's own locale first
+    assert len(studio.get("api/voices?name=周振邦&all=1")["voices"]) > len(names)
+    studio.post(
+        "api/cast",
+        {"action": "voice", "name": "周振邦", "voice": "tone-zh-CN-m3", "rate": "+10%",
+         "pitch": "-2Hz"},
+    )  # fmt: skip
+    text = voices_yaml()
+    assert "tone-zh-CN-m3" in text and "+10%" in text and "-2Hz" in text
+    cast = {c["name"]: c for c in studio.get("api/book")["cast"]}
+    assert cast["周振邦"]["voice"] == {
+        "name": "tone-zh-CN-m3", "rate": "+10%", "pitch": "-2Hz", "engine": "tone"
+    }  # fmt: skip
+    assert script_lines(studio.book)[4]["voice"] == "tone-zh-CN-m3"
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"action": "voice", "name": "許曼", "voice": "tone-xx-XX-f9"}, "unknown tone voice"),
+        ({"action": "voice", "name": "許曼", "voice": "tone-zh-TW-f1", "rate": "fast"}, "+10%"),
+        ({"action": "gender", "name": "許曼", "gender": "robot"}, "male"),
+        ({"action": "rename", "name": "許曼"}, "'new'"),
+        ({"action": "explode", "name": "許曼"}, "unknown change"),
+    ],
+)
+def test_a_cast_change_that_cannot_be_made_says_why(
+    studio: Studio, change: dict[str, Any], error: str
+) -> None:
+    reply = studio.request("api/cast", change)
+    assert reply.status == 400, reply.body
+    assert error in reply.json()["error"]
+    assert not Path("voices.yaml").exists()
+
+
+def test_another_books_voices_yaml_is_left_alone(in_tmp: Path, tone_engine: str) -> None:
+    Path("voices.yaml").write_text("speakers:\n  祁同偉: {gender: male}\n", encoding="utf-8")
+    with served(in_tmp, tone_engine) as studio:
+        book = studio.get("api/book")
+        assert book["voices_file"] is None and "another book's" in book["voices_note"]
+        reply = studio.request("api/cast", {"action": "gender", "name": "許曼", "gender": "female"})
+        assert reply.status == 400 and "--voices" in reply.json()["error"]
+    assert Path("voices.yaml").read_text(encoding="utf-8").count("\n") == 2

@@ -737,10 +737,10 @@ async function start() {
   });
   $("#render-button").addEventListener("click", render);
   $("#help-button").addEventListener("click", () => $("#help-dialog").showModal());
-  $("#name-form").addEventListener("submit", (e) => {
-    if (e.submitter && e.submitter.value === "cancel") { $("#name-dialog").close(); e.preventDefault(); return; }
-    nameChosen(e);
-  });
+  $("#name-form").addEventListener("submit", nameChosen);
+  for (const cancel of document.querySelectorAll("dialog .cancel")) {
+    cancel.addEventListener("click", () => cancel.closest("dialog").close("cancel"));
+  }
   $("#script").addEventListener("scroll", () => {
     const pane = $("#script");
     if (state.mode === "chapters" && pane.scrollTop + pane.clientHeight > pane.scrollHeight - 600) {
