@@ -387,3 +387,66 @@ def test_another_books_voices_yaml_is_left_alone(in_tmp: Path, tone_engine: str)
         reply = studio.request("api/cast", {"action": "gender", "name": "許曼", "gender": "female"})
         assert reply.status == 400 and "--voices" in reply.json()["error"]
     assert Path("voices.yaml").read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_fixes_made_in_memory_read_as_a_fresh_reading_of_the_files(
+    studio: Studio, in_tmp: Path
+) -> None:
+    # a fix is shown at once, without reading the book again: the same as a fresh start
+    from tts.studio.session import Session
+
+    studio.post("api/lines", {"lines": [[1, 35]], "speaker": "李振國"})
+    studio.post("api/lines", {"lines": [[1, 37], [1, 34]], "speaker": "曼姐"})
+    studio.post("api/lines", {"lines": [[1, 30]], "speaker": None})
+    studio.post("api/lines", {"lines": [[1, 19]], "speaker": "李振國"})
+    studio.post("api/unfix", {"chapter": 1, "index": 19})
+    fresh = Session(studio.book, voices_file=None, engine="tone", cache_dir=in_tmp / "cache")
+    for key in ("cast", "chapters", "narrator", "unknown"):
+        assert studio.get("api/book")[key] == fresh.book()[key]
+    assert studio.get("api/chapter/1")["lines"] == fresh.chapter(1)["lines"]
+    assert studio.get("api/doubtful")["lines"] == fresh.doubtful()["lines"]
+
+
+# --- the command ---------------------------------------------------------------------
+
+
+def test_the_command_says_what_is_wrong_in_one_line(in_tmp: Path) -> None:
+    result = CliRunner().invoke(main, ["studio", "missing.txt", "--no-browser"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: missing.txt: no such book; check the path given to 'studio'"
+    )
+
+
+def test_a_port_in_use_is_refused_with_the_fix(studio: Studio) -> None:
+    from tts.errors import AudiobookError
+    from tts.studio.server import start
+
+    with pytest.raises(AudiobookError, match="choose another port with --port"):
+        start(studio.session, studio.running.port)
+
+
+def test_the_command_serves_until_stopped(
+    in_tmp: Path, tone_engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tts.cli
+
+    copy_chapter(in_tmp)
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+
+    def interrupt(seconds: float) -> None:  # the user presses Ctrl+C at once
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tts.cli.time, "sleep", interrupt)
+    result = CliRunner().invoke(main, ["studio", "studio-chapter.txt", "--engine", "tone"])
+    assert result.exit_code == 0, result.output
+    url = re.search(r"http://127\.0\.0\.1:\d+/[\w-]+/", result.stdout)
+    assert url and opened == [url.group(0)]
+    assert "Studio stopped." in result.stderr
+
+
+def copy_chapter(folder: Path) -> None:
+    from studio_client import CHAPTER
+
+    (folder / CHAPTER.name).write_bytes(CHAPTER.read_bytes())

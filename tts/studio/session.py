@@ -136,6 +136,8 @@ class Session:
         self.warnings: list[str] = []
         self.notes: list[str] = []
         self.job = RenderJob()
+        self.originals: dict[tuple[int, int], Segment] = {}
+        """Lines as the reader gave them, before this studio fixed them: undo restores them."""
         self.script: Script
         self.config: VoicesConfig | None = None
         self._stamps: tuple[object, object] = (None, None)
@@ -173,6 +175,7 @@ class Session:
             self.warnings = heard
             self._index()
             self._stamps = stamps
+            self.originals = {}
             self.version += 1
 
     def _index(self) -> None:
@@ -301,14 +304,18 @@ class Session:
         """The doubtful lines of the whole book, the least sure first."""
         with self.lock:
             cast = self.script.cast
-            found = []
+            found: list[tuple[float, int, int, Segment, str | None]] = []
             for segments in self.chapters.values():
-                lines = self._lines(segments)
-                found += [
-                    line for s, line in zip(segments, lines, strict=True) if cast.is_doubtful(s)
-                ]
-            found.sort(key=lambda x: (x["confidence"] or 0.0, x["chapter"], x["index"]))
-            return {"version": self.version, "total": len(found), "lines": found[:limit]}
+                before: str | None = None
+                for s in segments:
+                    if s.kind != "dialogue":
+                        continue
+                    if cast.is_doubtful(s):
+                        found.append((s.confidence or 0.0, s.chapter, s.index, s, before))
+                    before = cast.canonical(s.speaker)
+            found.sort(key=lambda x: x[:3])
+            lines = [self._line(s, before) for *_, s, before in found[:limit]]
+            return {"version": self.version, "total": len(found), "lines": lines}
 
     def segment(self, chapter: int, index: int) -> Segment:
         segments = self.chapters.get(chapter, [])
@@ -330,11 +337,12 @@ class Session:
 
     def fix_lines(self, keys: Sequence[tuple[int, int]], speaker: str | None) -> int:
         """Give the lines (chapter, index) to `speaker` (None: the narrator reads them)."""
-        from tts.speakers.fixes import fix_for, set_fix
+        from tts.speakers.fixes import fix_for, fixed, set_fix
 
         if speaker is not None:
             speaker = _checked_name(speaker)
         with self.lock:
+            self.check_files()  # another's change first: this one is made over it
             segments = self.script.segments
             fixes = []
             for chapter, index in keys:
@@ -343,10 +351,15 @@ class Session:
                     raise StudioError(
                         f"line {s.line} is a {s.kind}: only lines of text have a speaker"
                     )
-                fixes.append(fix_for(segments, s, speaker))
-            for fix in fixes:
+                fixes.append((s, fix_for(segments, s, speaker)))
+            for _, fix in fixes:
                 set_fix(self.fixes_path, fix)
-            self.load()
+            changed = {}
+            for s, _ in fixes:
+                if s.method != FIXED_METHOD:  # the reader's own: what undo gives back
+                    self.originals.setdefault((s.chapter, s.index), s)
+                changed[(s.chapter, s.index)] = fixed(s, speaker)
+            self._change_lines(changed, new_name=speaker)
             return self.version
 
     def clear_fix(self, chapter: int, index: int) -> int:
@@ -354,11 +367,44 @@ class Session:
         from tts.speakers.fixes import fix_for, remove_fix
 
         with self.lock:
+            self.check_files()
             s = self.segment(chapter, index)
             fix = fix_for(self.script.segments, s, None)
             remove_fix(self.fixes_path, fix.chapter, fix.text, fix.nth)
-            self.load()
+            original = self.originals.pop((chapter, index), None)
+            if original is None:  # fixed before this studio started: read it again
+                self.load()
+            else:
+                self._change_lines({(chapter, index): original}, new_name=None)
             return self.version
+
+    def _change_lines(self, changed: dict[tuple[int, int], Segment], new_name: str | None) -> None:
+        """The script with some lines changed as the fixes file now says, without reading
+        the book again (a 2,000-chapter book takes seconds to attribute): the lines
+        replaced, the characters recounted (`recount`) and the cast made again, as a fresh
+        reading makes them. A name voices.yaml says is nobody takes a fresh reading."""
+        from tts.speakers.fixes import recount
+
+        nobody = set(self.config.not_characters) if self.config is not None else set()
+        if new_name is not None and new_name in nobody:
+            self.load()
+            return
+        script = self.script
+        before = list(script.segments)
+        after = [changed.get((s.chapter, s.index), s) for s in before]
+        characters = recount(script.characters, before, after)
+        self.script = pipeline.cast_script(
+            script.book,
+            after,
+            characters,
+            self.config,
+            self.engine_name or "edge",
+            self.cache_dir,
+            pipeline.cast_path_for(self.output),
+        )
+        self._index()
+        self._stamps = (_stamp(self.voices_path), _stamp(self.fixes_path))
+        self.version += 1
 
     def similar(self, chapter: int, index: int, method: str | None, speaker: str | None) -> list:
         """Lines near (chapter, index) that the reader gave `speaker` by the same `method`
