@@ -592,6 +592,8 @@ async function sameNearby() {
 
 function play(url) {
   const player = $("#player");
+  if (play.last) URL.revokeObjectURL(play.last);  // the clip before: no longer needed
+  play.last = url;
   player.src = url;
   player.play().catch((e) => {
     if (e.name !== "AbortError") toast(`Cannot play: ${e.message}`, true);
@@ -611,7 +613,8 @@ async function playLine(ch, i) {
   }
   const blob = await response.blob();
   play(URL.createObjectURL(blob));
-  status(`Playing ${chapterTitle(ch)}, line ${i + 1}`);
+  const row = rowOf(ch, i);
+  status(`Playing ${chapterTitle(ch)}${row && row.line ? `, line ${row.line.line} of the file` : ""}`);
 }
 
 async function audition(name, trial) {
@@ -712,7 +715,7 @@ function onKey(event) {
     j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1),
     n: () => assign(null), u: undo, t: openNameDialog, "/": openNameDialog, s: sameNearby,
     d: () => (state.mode === "doubtful" ? showChapter(state.selected ? state.selected[0] : 1) : showDoubtful()),
-    r: render, "?": () => $("#help-dialog").showModal(),
+    r: () => { if (window.confirm("Render the whole audiobook now?")) render(); }, "?": () => $("#help-dialog").showModal(),
     p: () => state.selected && playLine(...state.selected), " ": () => state.selected && playLine(...state.selected),
   };
   if (/^[1-9]$/.test(key)) {
