@@ -373,7 +373,10 @@ def render_book(
     against the engine before the first request (`check_voices`). `found_voices` is
     ./voices.yaml, found rather than named with --voices: used only for a book it is about
     (`pick_voices`), which `note` hears; `warn` also hears of names voices.yaml lists that
-    nobody in the book answers to.
+    nobody in the book answers to. The book's line fixes (`fixes_file_for`: beside `output`
+    when there are some, else `output/<book>.fixes.yaml`) are applied, and said; a corrected
+    `script_file` is checked against the book (`who_speaks`), and the voices its lines
+    name are honoured (`written_voices`).
     """
     started = time.time()
     inputs = [
