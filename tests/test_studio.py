@@ -98,6 +98,15 @@ def test_a_path_outside_the_book_is_not_found(studio: Studio, path: str) -> None
     assert b"import" not in reply.body
 
 
+def test_a_change_from_another_page_is_refused(studio: Studio) -> None:
+    body = {"lines": [[1, 35]], "speaker": "李振國"}
+    other = {"Origin": "http://evil.example"}
+    assert studio.request("api/lines", body, headers=other).status == 403
+    assert not studio.session.fixes_path.exists()
+    own = {"Origin": f"http://127.0.0.1:{studio.running.port}"}
+    assert studio.request("api/lines", body, headers=own).status == 200
+
+
 def test_the_page_and_its_files_are_served_with_the_token(studio: Studio) -> None:
     page = studio.request("")
     assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
@@ -132,6 +141,16 @@ def test_each_line_has_its_speaker_voice_sureness_and_why_in_words(studio: Studi
     for line in lines:
         if line["kind"] == "dialogue":
             assert line["why"] and not re.search(r"\b[a-z]+-[a-z-]+\b", line["why"])
+
+
+def test_a_long_chapter_comes_in_parts(studio: Studio) -> None:
+    whole = studio.get("api/chapter/1")["lines"]
+    first = studio.get("api/chapter/1?start=0&count=10")
+    assert first["lines"] == whole[:10] and first["next"] == 10 and first["total"] == len(whole)
+    rest = studio.get("api/chapter/1?start=10&count=400")
+    assert rest["lines"] == whole[10:] and rest["next"] is None
+    # a part knows who spoke before it began: 'takes turns with' names them
+    assert studio.get("api/chapter/1?start=11&count=1")["lines"] == whole[11:12]
 
 
 def test_the_doubtful_filter_lists_the_least_sure_first(studio: Studio) -> None:

@@ -196,7 +196,9 @@ def test_open_filter_fix_with_the_keyboard_listen_and_render(page: Page, studio:
     assert heard_lines[37]["speaker"] == "曼姐"
 
 
-def test_merge_two_characters_in_the_cast_panel(page: Page, studio: Studio) -> None:
+def test_merge_two_characters_and_change_a_voice_in_the_cast_panel(
+    page: Page, studio: Studio
+) -> None:
     studio.post("api/lines", {"lines": [[1, 37]], "speaker": "曼姐"})
     page.reload()
     page.wait_for_selector("body[data-ready='1']", timeout=WAIT)
@@ -209,6 +211,31 @@ def test_merge_two_characters_in_the_cast_panel(page: Page, studio: Studio) -> N
     voices = Path("voices.yaml").read_text(encoding="utf-8")
     assert "許曼" in voices and "曼姐" in voices
     assert script_jsonl(studio.book)[37]["speaker"] == "許曼"
+
+    # a voice for her (her editor stays open): from the list for the book's language and
+    # her gender, tried first
+    editor = page.locator('#cast .character[data-name="許曼"] .editor')
+    choices = editor.locator(".voice-select option")
+    choices.first.wait_for(state="attached", timeout=WAIT)
+    offered = choices.evaluate_all("(options) => options.map((o) => o.value)")
+    assert offered and all(v.startswith("tone-zh-") for v in offered)
+    before = studio.line(5)["voice"]
+    chosen = next(v for v in reversed(offered) if v != before)
+    editor.locator(".voice-select").select_option(chosen)
+    editor.locator(".rate-input").fill("+10%")
+    with page.expect_response(lambda r: "/api/audio/audition" in r.url) as tried:
+        editor.get_by_role("button", name="Try").click()
+    assert tried.value.headers["content-type"] == "audio/mpeg"
+    editor.get_by_role("button", name="Set voice").click()
+    page.wait_for_function(
+        """(voice) => document.querySelector('#lines .line[data-ch="1"][data-i="5"] .meta')
+            .textContent.startsWith(voice)""",
+        arg=chosen,
+        timeout=WAIT,
+    )
+    voices = Path("voices.yaml").read_text(encoding="utf-8")
+    assert chosen in voices and "+10%" in voices
+    assert script_jsonl(studio.book)[5]["voice"] == chosen
 
 
 def test_a_change_in_another_tab_shows_up(browser: Any, page: Page, studio: Studio) -> None:

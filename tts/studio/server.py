@@ -3,14 +3,14 @@
 Bound to 127.0.0.1 only. Every URL starts with a random token (`/<token>/...`), printed
 and opened in the browser, so no other page or local user can drive the studio; a request
 without it is refused (403), as is one whose Host header is not this server's own address
-(a web page whose name was pointed at 127.0.0.1 sends its own), and any path that is not
-one of the page's files, the API, or the file the last render wrote is not found (404):
-nothing else on the disk is served.
+(a web page whose name was pointed at 127.0.0.1 sends its own) or a change whose Origin is
+another page's; any path that is not one of the page's files, the API, or the file the
+last render wrote is not found (404): nothing else on the disk is served.
 
 The API (JSON unless said otherwise; a refused change is 400 with {"error": one line}):
 
     GET  api/book                      title, chapters (lines, doubtful), cast, voices files
-    GET  api/chapter/N                 the chapter's lines
+    GET  api/chapter/N[?start&count]   the chapter's lines (at most 400 at once)
     GET  api/doubtful                  the book's doubtful lines, the least sure first
     GET  api/version                   a number every change bumps (polled by each tab)
     GET  api/close?name=X              cast names X is close to (a typo warning)
@@ -41,7 +41,7 @@ from typing import Any
 from aiohttp import web
 
 from tts.errors import AudiobookError
-from tts.studio.session import Session
+from tts.studio.session import PAGE, Session
 
 STATIC = "static"
 """The page's files: package data beside this module."""
@@ -76,6 +76,9 @@ def make_app(session: Session, token: str, hosts: set[str]) -> web.Application:
             return _refused(403, "open the studio with the address 'audiobook studio' printed")
         if len(parts) == 2:
             raise web.HTTPFound(f"/{token}/")
+        origin = request.headers.get("Origin")
+        if request.method != "GET" and origin not in (None, f"http://{request.host}"):
+            return _refused(403, "changes come only from the studio's own page")
         try:
             response = await handler(request)
         except AudiobookError as exc:
@@ -101,7 +104,9 @@ def make_app(session: Session, token: str, hosts: set[str]) -> web.Application:
 
     async def chapter(request: web.Request) -> web.StreamResponse:
         number = _int(request.match_info["number"])
-        return web.json_response(await work(lambda: session.chapter(number)))
+        start = _int(request.query.get("start", "0"))
+        count = _int(request.query.get("count", str(PAGE)))
+        return web.json_response(await work(lambda: session.chapter(number, start, count)))
 
     async def doubtful(request: web.Request) -> web.StreamResponse:
         return web.json_response(await work(session.doubtful))

@@ -45,6 +45,9 @@ PALETTE = (
 )
 """Speakers' colours, most lines first; later speakers get a hue of their own name."""
 
+PAGE = 400
+"""The most lines of a chapter the page is sent at once."""
+
 DOUBTFUL_SHOWN = 500
 """The most doubtful lines one page of the filter lists (worst first)."""
 
@@ -278,26 +281,40 @@ class Session:
             ),
         }
 
-    def _lines(self, segments: Sequence[Segment]) -> list[dict[str, Any]]:
-        """The page's lines, each knowing who spoke the line of dialogue before it."""
+    def _lines(
+        self, segments: Sequence[Segment], before: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The page's lines, each knowing who spoke the line of dialogue before it
+        (`before`: who spoke last before the first)."""
         out = []
-        before: str | None = None
         for s in segments:
             out.append(self._line(s, before))
             if s.kind == "dialogue":
                 before = self.script.cast.canonical(s.speaker)
         return out
 
-    def chapter(self, number: int) -> dict[str, Any]:
+    def chapter(self, number: int, start: int = 0, count: int = PAGE) -> dict[str, Any]:
+        """Lines `start` to `start + count` of a chapter (a book without headings is one
+        chapter of the whole book, so the page takes it a part at a time); `next` is where
+        the next part starts (None at the chapter's end)."""
         with self.lock:
             segments = self.chapters.get(number)
             if segments is None:
                 raise StudioError(f"the book has no chapter {number}")
+            start = max(0, start)
+            count = max(1, min(count, PAGE))
+            earlier = (s for s in reversed(segments[:start]) if s.kind == "dialogue")
+            last = next(earlier, None)
+            before = self.script.cast.canonical(last.speaker) if last is not None else None
+            end = min(len(segments), start + count)
             return {
                 "number": number,
                 "title": self.titles.get(number) or _untitled(number, self.script),
                 "version": self.version,
-                "lines": self._lines(segments),
+                "start": start,
+                "next": end if end < len(segments) else None,
+                "total": len(segments),
+                "lines": self._lines(segments[start:end], before),
             }
 
     def doubtful(self, limit: int = DOUBTFUL_SHOWN) -> dict[str, Any]:
@@ -596,7 +613,7 @@ class Session:
                 self.source,
                 output=self.output,
                 voices_file=voices,
-                engine=self.engine_name,
+                engine=self.engine_asked,  # as `render` would: auto keeps its guards
                 cache_dir=self.cache_dir,
                 proxy=self.proxy,
                 progress=progress,

@@ -7,7 +7,7 @@ const state = {
   book: null,          // api/book
   version: 0,          // the version this page shows
   mode: "chapters",    // "chapters" or "doubtful"
-  loaded: [],          // chapter numbers shown, in order
+  loaded: [],          // the parts shown, in order: {chapter, start, next}
   loading: false,
   selected: null,      // [chapter, index]
   undo: [],            // [{lines: [[ch, i, wasFixed, speaker, kind]], label}]
@@ -87,7 +87,7 @@ function drawChapterList() {
 }
 
 function markCurrentChapter() {
-  const current = state.selected ? state.selected[0] : state.loaded[0];
+  const current = state.selected ? state.selected[0] : (state.loaded[0] || {}).chapter;
   for (const li of $("#chapter-list").children) {
     li.classList.toggle("current", Number(li.dataset.chapter) === current);
   }
@@ -246,7 +246,9 @@ function editor(c) {
 }
 
 async function castChange(change) {
+  status("Changing the cast: the book is read again…");
   const done = await attempt(() => api("api/cast", change));
+  status("");
   if (!done) return;
   if (change.action === "rename") state.editing = change.new.trim();
   if (change.action === "not-character") state.editing = null;
@@ -346,30 +348,33 @@ async function showChapter(number) {
   $("#filter-doubtful").checked = false;
   state.loaded = [];
   $("#lines").replaceChildren();
-  await appendChapter(number);
+  await loadPart(number, 0);
   $("#script").scrollTop = 0;
   const first = firstLine();
   if (first) select(first[0], first[1], true);
 }
 
-async function appendChapter(number) {
-  if (state.loading || state.loaded.includes(number)) return;
+async function loadPart(number, start) {
+  // a chapter is sent a part at a time (a book without headings is one long chapter)
+  if (state.loading || state.loaded.some((p) => p.chapter === number && p.start === start)) return;
   if (!state.book.chapters.some((c) => c.number === number)) return;
   state.loading = true;
   try {
-    const chapter = await api(`api/chapter/${number}`);
+    const part = await api(`api/chapter/${number}?start=${start}`);
     const block = document.createElement("div");
     block.className = "chapter";
     block.dataset.chapter = number;
-    if (!chapter.lines.some((l) => l.kind === "heading")) {
+    block.dataset.start = start;
+    block.dataset.count = part.lines.length;
+    if (start === 0 && !part.lines.some((l) => l.kind === "heading")) {
       const h = document.createElement("h2");
       h.className = "chapter-head";
-      h.textContent = chapter.title;
+      h.textContent = part.title;
       block.append(h);
     }
-    block.append(...chapter.lines.map((l) => lineRow(l, false)));
+    block.append(...part.lines.map((l) => lineRow(l, false)));
     $("#lines").append(block);
-    state.loaded.push(number);
+    state.loaded.push({chapter: number, start, next: part.next});
     markCurrentChapter();
   } catch (e) {
     toast(e.message, true);
@@ -377,6 +382,22 @@ async function appendChapter(number) {
     state.loading = false;
   }
   updateMore();
+}
+
+function nextPart() {
+  // what follows the last part shown: the chapter's next part, else the next chapter
+  const last = state.loaded[state.loaded.length - 1];
+  if (!last) return null;
+  if (last.next !== null) return {chapter: last.chapter, start: last.next};
+  const next = nextChapterAfter(last.chapter);
+  return next === null ? null : {chapter: next, start: 0};
+}
+
+async function loadNextPart() {
+  const next = nextPart();
+  if (next === null) return false;
+  await loadPart(next.chapter, next.start);
+  return true;
 }
 
 function nextChapterAfter(number) {
@@ -388,9 +409,10 @@ function nextChapterAfter(number) {
 function updateMore() {
   const more = $("#more");
   if (state.mode !== "chapters") { more.textContent = ""; return; }
-  const last = state.loaded[state.loaded.length - 1];
-  const next = last === undefined ? null : nextChapterAfter(last);
-  more.textContent = next === null ? "The end of the book." : `${chapterTitle(next)} follows…`;
+  const next = nextPart();
+  if (next === null) more.textContent = "The end of the book.";
+  else if (next.start > 0) more.textContent = `More of ${chapterTitle(next.chapter)}…`;
+  else more.textContent = `${chapterTitle(next.chapter)} follows…`;
 }
 
 async function showDoubtful() {
@@ -464,12 +486,8 @@ async function move(step) {
   if (!all.length) return;
   let at = state.selected ? all.indexOf(rowOf(state.selected[0], state.selected[1])) : -1;
   at = at < 0 ? 0 : at + step;
-  if (at >= all.length && state.mode === "chapters") {
-    const next = nextChapterAfter(state.loaded[state.loaded.length - 1]);
-    if (next !== null) {
-      await appendChapter(next);
-      return move(step);
-    }
+  if (at >= all.length && state.mode === "chapters" && (await loadNextPart())) {
+    return move(step);
   }
   at = Math.max(0, Math.min(all.length - 1, at));
   const row = all[at];
@@ -677,14 +695,24 @@ async function refresh(version) {
   // after a change of our own (version given) or one made elsewhere
   await loadBook();
   if (version !== undefined) state.version = Math.max(state.version, version);
-  const keys = rows().map((r) => [Number(r.dataset.ch), Number(r.dataset.i)]);
-  const chapters = [...new Set(keys.map((k) => k[0]))];
-  for (const number of chapters) {
-    const chapter = await attempt(() => api(`api/chapter/${number}`));
-    if (!chapter) continue;
-    for (const line of chapter.lines) {
-      const row = rowOf(line.chapter, line.index);
-      if (row) fillRow(row, line, state.mode === "doubtful");
+  // the lines shown, fetched again by the parts of chapters they belong to
+  const parts = new Map();
+  for (const r of rows()) {
+    const ch = Number(r.dataset.ch);
+    const i = Number(r.dataset.i);
+    const part = parts.get(ch) || {from: i, to: i};
+    part.from = Math.min(part.from, i);
+    part.to = Math.max(part.to, i);
+    parts.set(ch, part);
+  }
+  for (const [number, part] of parts) {
+    for (let start = part.from; start <= part.to; start += 400) {
+      const found = await attempt(() => api(`api/chapter/${number}?start=${start}&count=400`));
+      if (!found) break;
+      for (const line of found.lines) {
+        const row = rowOf(line.chapter, line.index);
+        if (row) fillRow(row, line, state.mode === "doubtful");
+      }
     }
   }
   if (state.selected) {
@@ -747,9 +775,7 @@ async function start() {
   $("#script").addEventListener("scroll", () => {
     const pane = $("#script");
     if (state.mode === "chapters" && pane.scrollTop + pane.clientHeight > pane.scrollHeight - 600) {
-      const last = state.loaded[state.loaded.length - 1];
-      const next = last === undefined ? null : nextChapterAfter(last);
-      if (next !== null) appendChapter(next);
+      loadNextPart();
     }
   }, {passive: true});
   try {
