@@ -469,3 +469,19 @@ def copy_chapter(folder: Path) -> None:
     from studio_client import CHAPTER
 
     (folder / CHAPTER.name).write_bytes(CHAPTER.read_bytes())
+
+
+def test_a_mistake_made_by_hand_is_shown_and_the_page_keeps_working(studio: Studio) -> None:
+    studio.post("api/lines", {"lines": [[1, 35]], "speaker": "李振國"})
+    version = studio.get("api/version")["version"]
+    path = studio.session.fixes_path
+    path.write_text("fixes:\n- chapter: one\n  text: 快\n  speaker: 李振國\n", encoding="utf-8")
+    assert studio.get("api/version")["version"] > version
+    book = studio.get("api/book")
+    assert book["problem"].startswith(f"{path}:2: chapter 'one' is not a number")
+    assert studio.line(35)["speaker"] == "李振國"  # as it was
+    assert studio.get("api/version")["version"] == studio.get("api/version")["version"]
+    path.write_text("fixes: []\n", encoding="utf-8")  # put right
+    studio.get("api/version")
+    assert studio.get("api/book")["problem"] is None
+    assert studio.line(35)["speaker"] == "老孫"

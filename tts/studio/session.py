@@ -139,6 +139,8 @@ class Session:
         self.warnings: list[str] = []
         self.notes: list[str] = []
         self.job = RenderJob()
+        self.problem: str | None = None
+        """Why the files as they are now cannot be read (the page shows it)."""
         self.originals: dict[tuple[int, int], Segment] = {}
         """Lines as the reader gave them, before this studio fixed them: undo restores them."""
         self.script: Script
@@ -179,6 +181,7 @@ class Session:
             self._index()
             self._stamps = stamps
             self.originals = {}
+            self.problem = None
             self.version += 1
 
     def _index(self) -> None:
@@ -193,10 +196,18 @@ class Session:
 
     def check_files(self) -> int:
         """The version, after reading the book again if voices.yaml or the fixes file
-        changed on disk since it was read (another tab's change, or a text editor's)."""
+        changed on disk since it was read (another tab's change, or a text editor's). A
+        file that no longer reads (a mistake made by hand) leaves the script as it was and
+        becomes `problem`, until the file changes again."""
         with self.lock:
-            if (_stamp(self.voices_path), _stamp(self.fixes_path)) != self._stamps:
-                self.load()
+            stamps = (_stamp(self.voices_path), _stamp(self.fixes_path))
+            if stamps != self._stamps:
+                try:
+                    self.load()
+                except AudiobookError as exc:
+                    self.problem = _first_line(exc)
+                    self._stamps = stamps
+                    self.version += 1
             return self.version
 
     # --- what the page shows -------------------------------------------------------
@@ -232,6 +243,7 @@ class Session:
                 "fixes_file": str(self.fixes_path),
                 "output": str(self.output),
                 "notes": self.notes,
+                "problem": self.problem,
                 "warnings": self.warnings,
                 "not_characters": list(self.config.not_characters) if self.config else [],
             }
@@ -620,7 +632,7 @@ class Session:
                 warn=job.warnings.append,
             )
         except AudiobookError as exc:
-            job.error = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            job.error = _first_line(exc)
             job.state = "failed"
             return
         except Exception as exc:  # a bug: the page must still stop waiting
@@ -657,6 +669,12 @@ def chapter_marks(path: Path) -> list[dict[str, Any]]:
         titles = [str(sub.text[0]) for sub in frame.sub_frames.values() if sub.FrameID == "TIT2"]
         marks.append({"title": titles[0] if titles else "", "start": frame.start_time / 1000})
     return sorted(marks, key=lambda m: m["start"])
+
+
+def _first_line(exc: AudiobookError) -> str:
+    """An error as the command line shows it: the first line of each problem."""
+    lines = [p.strip().splitlines()[0] for p in exc.problems if p.strip()]
+    return "; ".join(lines) or type(exc).__name__
 
 
 def _voice_json(voice: Voice) -> dict[str, str]:

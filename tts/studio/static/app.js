@@ -59,6 +59,10 @@ async function loadBook() {
   status(`${book.chapters.length} chapters · engine ${book.engine} · fixes in ${book.fixes_file}`);
   const notes = [...book.notes, ...book.warnings];
   $("#notes").textContent = notes.join(" · ");
+  $("#notes").classList.toggle("problem", !!book.problem);
+  if (book.problem) {
+    $("#notes").textContent = `The files cannot be read as they are now, so the page shows them as they were: ${book.problem}`;
+  }
   drawChapterList();
   drawCast();
 }
