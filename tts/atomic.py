@@ -202,8 +202,9 @@ def locked(target: Path | str) -> Iterator[None]:
 
     `replacing` gives the file a new inode on every write, so the lock cannot be the file's
     own: on POSIX it is the folder's (an exclusive `flock`, which leaves nothing on disk and
-    serializes the edits of every file in that folder, each a few milliseconds); elsewhere
-    a hidden `.<name>.lock` file beside it. The folder is created when missing.
+    serializes the edits of every file in that folder, each a few milliseconds); elsewhere,
+    and on a file system that locks no folders, a hidden `.<name>.lock` file beside it. The
+    folder is created when missing.
     """
     target = Path(target)
     folder = target.parent
@@ -227,12 +228,35 @@ def locked(target: Path | str) -> Iterator[None]:
                 handle.seek(0)
                 msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
     else:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = _locked_fd(folder, target)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
             os.close(fd)  # closing the descriptor releases the lock
+
+
+def _locked_fd(folder: Path, target: Path) -> int:
+    """A descriptor holding the exclusive lock of `target`: its folder's, or, on a file
+    system that locks no folders (some network ones), a hidden lock file's beside it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as e:
+        raise AudiobookError(
+            f"cannot lock {target}: {e.strerror or e}; check the folder's permissions"
+        ) from e
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd
+    except OSError:
+        os.close(fd)
+    try:
+        fd = os.open(folder / f".{target.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as e:
+        raise AudiobookError(
+            f"cannot lock {target}: {e.strerror or e}; check the folder's permissions"
+        ) from e
+    return fd
 
 
 def _running(pid: int) -> bool:

@@ -305,7 +305,7 @@ def merge_characters(path: Path | str, keep: str, other: str) -> Edit:
                     entry[key] = value
             _delete(speakers, gone)
         _set_aliases(entry, [*_aliases(entry), *moved], kept)
-        _unmark(data, *moved)
+        _unmark(data, kept, *moved)
 
     return _edit(path, change)
 

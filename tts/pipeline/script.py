@@ -376,7 +376,7 @@ def who_speaks(
             note(f"Using {_here(found_voices)} (pass --voices to choose another file)")
     report = None
     if script_file is None and fixes_file is not None:
-        segments, characters, report = _apply_fixes_file(
+        segments, characters, report = apply_fixes_file(
             fixes_file, book, segments, characters, chapters is not None, warn, note
         )
     segments, characters = checks.drop_not_characters(segments, characters, config)
@@ -420,24 +420,34 @@ def _check_same_book(
 ) -> None:
     """Refuse a script whose lines are mostly not in the book: another book's script, or
     one of this book's chapters given as another (the chapter numbers differ)."""
-    text: dict[int, str] = {}
-    for segment in book_segments:
-        text[segment.chapter] = text.get(segment.chapter, "") + normal(segment.text)
-    spoken = [line for line in lines if line.segment.kind != "pause" and normal(line.segment.text)]
-    missing = [
-        line
-        for line in spoken
-        if normal(line.segment.text) not in text.get(line.segment.chapter, "")
-    ]
-    if spoken and len(spoken) - len(missing) < SAME_BOOK_SHARE * len(spoken):
+    as_read = {(segment.chapter, segment.text) for segment in book_segments}
+    spoken = [line for line in lines if line.segment.kind != "pause" and line.segment.text.strip()]
+    allowed = len(spoken) - SAME_BOOK_SHARE * len(spoken)
+    text: dict[int, str] | None = None
+    missing: list[ScriptLine] = []
+    for line in spoken:
+        chapter = line.segment.chapter
+        if (chapter, line.segment.text) in as_read:
+            continue
+        if text is None:  # the chapters as one text each, for lines cut otherwise
+            parts: dict[int, list[str]] = {}
+            for segment in book_segments:
+                parts.setdefault(segment.chapter, []).append(normal(segment.text))
+            text = {number: "".join(keys) for number, keys in parts.items()}
+        if normal(line.segment.text) in text.get(chapter, ""):
+            continue
+        missing.append(line)
+        if len(missing) > allowed:
+            break  # not this book's: enough said
+    if missing and len(missing) > allowed:
         first = missing[0]
         where = (
             f"chapter {first.segment.chapter} of {source} has no “{short(first.segment.text, 20)}”"
-            if first.segment.chapter in text
+            if text is not None and first.segment.chapter in text
             else f"{source} has no chapter {first.segment.chapter}"
         )
         raise ScriptError(
-            f"{path}:{first.number}: not a script of {source}: {len(missing)} of its "
+            f"{path}:{first.number}: not a script of {source}: more than half of its "
             f"{len(spoken)} lines are not the book's text ({where}); make the script from "
             f"this book with 'audiobook script {source} --format jsonl > {path.name}'"
         )
@@ -614,7 +624,7 @@ def _who(role: tuple[str, str | None]) -> str:
     return "the narrator" if kind == "narrator" else "the unknown speaker"
 
 
-def _apply_fixes_file(
+def apply_fixes_file(
     path: Path,
     book: Book,
     segments: list[Segment],
@@ -624,8 +634,8 @@ def _apply_fixes_file(
     note: Callable[[str], None] | None,
 ) -> tuple[list[Segment], list[Character], FixReport | None]:
     """The line fixes in `path` applied to the chapters of `book` read (all of its
-    chapters, unless `selected`), and said: how many to `note`, those that no longer
-    match to `warn`. Nothing when the file holds none."""
+    chapters, unless `selected`), with the characters recounted, and said: how many to
+    `note`, those that no longer match to `warn`. Nothing when the file holds none."""
     fixes = load_fixes(path)
     if not fixes:
         return segments, characters, None

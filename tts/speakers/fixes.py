@@ -14,16 +14,18 @@ The file::
 
     # Who says which line of the book: corrections made in 'audiobook studio' or by hand.
     fixes:
-    - chapter: 1
-      text: 谁呀？这么晚了。
-      speaker: 老陈
-    - chapter: 1
-      text: 老陈一边擦手一边问道。
-      narration: true        # read by the narrator
-    - chapter: 2
-      text: 好。
-      speaker: 苏婉
-      nth: 3                 # the third line of chapter 2 that reads 好。
+      - chapter: 1
+        text: 谁呀？这么晚了。
+        speaker: 老陈
+      - chapter: 1
+        text: 老陈一边擦手一边问道。
+        narration: true        # read by the narrator
+      - chapter: 2
+        text: 好。
+        speaker: 苏婉
+        nth: 3                 # the third line of chapter 2 that reads 好。
+
+A text that YAML would read otherwise is written in double quotes (`text: "Don't: go"`).
 
 Every write replaces the file whole (`tts.atomic`); `set_fix` and `remove_fix` read, change
 and write it under the file's lock, so two tabs or processes never lose each other's fix
@@ -32,7 +34,7 @@ and write it under the file's lock, so two tabs or processes never lose each oth
 
 from __future__ import annotations
 
-import io
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -63,7 +65,13 @@ line of the chapter with that text. Delete an entry to undo it."""
 
 _FIX = "write each fix as 'chapter: N', 'text: ...' and 'speaker: NAME' (or 'narration: true')"
 
-_QUOTE_MARKS = frozenset("\"'“”‘’‚‛„‟«»‹›「」『』﹁﹂﹃﹄＂＇")
+_QUOTE_MARKS = "\"'“”‘’‚‛„‟«»‹›「」『』﹁﹂﹃﹄＂＇"
+_DROP_QUOTES = str.maketrans("", "", _QUOTE_MARKS)
+_FOLD: dict[int, int | None] = {
+    **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},  # full-width ASCII
+    **{ord(ch): None for ch in _QUOTE_MARKS + " \t\n\r\v\f\u3000\xa0\u200b"},
+}
+"""What `normal` does in one pass to the usual line (NFKC only for what is left)."""
 
 
 @dataclass(frozen=True)
@@ -100,8 +108,11 @@ class FixReport:
 def normal(text: str) -> str:
     """A line's text as fixes compare it: full-width forms folded (NFKC), without
     whitespace and quote marks. '“谁呀？ 这么晚了。”' and '谁呀?这么晚了。' read alike."""
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in folded if not ch.isspace() and ch not in _QUOTE_MARKS)
+    folded = text.translate(_FOLD)
+    if unicodedata.is_normalized("NFKC", folded):
+        return folded if folded.isprintable() else "".join(folded.split())
+    folded = unicodedata.normalize("NFKC", folded)
+    return "".join(folded.split()).translate(_DROP_QUOTES)
 
 
 # --- the file ----------------------------------------------------------------------
@@ -132,7 +143,20 @@ def load_fixes(path: Path | str) -> list[LineFix]:
 
 
 def parse_fixes(text: str, *, source: str = "fixes.yaml") -> list[LineFix]:
-    """`load_fixes` for text already read."""
+    """`load_fixes` for text already read.
+
+    A file as `dump_fixes` writes it (and as a hand edit that keeps its form leaves it) is
+    read line by line (`_read_own_form`: 2,000 fixes in milliseconds, where a YAML parser
+    takes a second, too long for each click in the studio); any other YAML goes through
+    ruamel, which also gives every mistake its line."""
+    own = _read_own_form(text)
+    if own is not None:
+        return _last_per_line(own)
+    return parse_yaml(text, source=source)
+
+
+def parse_yaml(text: str, *, source: str = "fixes.yaml") -> list[LineFix]:
+    """`parse_fixes` by a YAML parser, whatever the file's form."""
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)
@@ -164,12 +188,151 @@ def parse_fixes(text: str, *, source: str = "fixes.yaml") -> list[LineFix]:
         raise ConfigError(
             f"{source}:1: expected a list of fixes under 'fixes:'; {_FIX}, each starting with '- '"
         )
+    return _last_per_line(
+        _fix(item, f"{source}:{data.lc.item(i)[0] + 1}") for i, item in enumerate(data)
+    )
+
+
+def _last_per_line(fixes: Iterable[LineFix]) -> list[LineFix]:
+    """`fixes` in order, a line fixed twice keeping its later fix (in the later place)."""
     found: dict[tuple[int, str, int], LineFix] = {}
-    for i, item in enumerate(data):
-        fix = _fix(item, f"{source}:{data.lc.item(i)[0] + 1}")
-        found.pop(fix.key, None)  # the later fix of a line wins, in its place
+    for fix in fixes:
+        found.pop(fix.key, None)
         found[fix.key] = fix
     return list(found.values())
+
+
+# The file's own form: what `dump_fixes` writes, read without a YAML parser. A value is a
+# plain scalar only where YAML reads it as the same text (`_plain`), else double-quoted
+# with the escapes `_quoted` writes; anything else in the file sends it to ruamel.
+
+_ITEM = re.compile(r"( *)- chapter: ([1-9][0-9]{0,8})")
+_FIELD = re.compile(r"( *)(text|speaker|narration|nth): (.+)")
+_ESCAPE = re.compile(r'\\(?:(["\\])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))')
+_PLAIN_START = re.compile(r"[^\x00-\x7f]")
+"""A plain value starts with a character past ASCII ('钱', '“'): no YAML indicator, number,
+boolean or null starts so."""
+
+
+def _plain(value: str) -> bool:
+    """Whether YAML reads `value`, written bare after 'key: ', as this very text."""
+    return (
+        _PLAIN_START.match(value) is not None
+        and value.isprintable()
+        and value == value.strip()
+        and ": " not in value
+        and " #" not in value
+        and not value.endswith(":")
+        and "\ufeff" not in value
+    )
+
+
+def _quoted(value: str) -> str:
+    """`value` as a YAML double-quoted scalar: printable characters as they are."""
+    out = ['"']
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable() and ch != "\ufeff":
+            out.append(ch)
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _scalar(raw: str) -> str | None:
+    """A text value as `dump_fixes` writes it, read; None for any other form."""
+    if not raw.startswith('"'):
+        return raw if _plain(raw) else None
+    if len(raw) < 2 or not raw.endswith('"'):
+        return None
+    body = raw[1:-1]
+    pieces: list[str] = []
+    at = 0
+    for match in _ESCAPE.finditer(body):
+        plain = body[at : match.start()]
+        if '"' in plain or "\\" in plain:
+            return None
+        pieces.append(plain)
+        char, *codes = match.groups()
+        code = next((c for c in codes if c), None)
+        pieces.append(char if char else chr(int(code or "0", 16)))
+        at = match.end()
+    rest = body[at:]
+    if '"' in rest or "\\" in rest:
+        return None
+    pieces.append(rest)
+    return "".join(pieces)
+
+
+def _read_own_form(text: str) -> list[LineFix] | None:
+    """The fixes of a file in `dump_fixes`'s form; None for a file in any other."""
+    lines = text.split("\n")
+    at = 0
+    while at < len(lines) and (not lines[at].strip() or lines[at].startswith("#")):
+        at += 1
+    if at == len(lines):
+        return []
+    if lines[at] == "fixes: []":
+        rest = lines[at + 1 :]
+        return [] if all(not x.strip() or x.lstrip().startswith("#") for x in rest) else None
+    if lines[at] != "fixes:":
+        return None
+    fixes: list[LineFix] = []
+    item: dict[str, str] | None = None
+    indent = -1
+
+    def close() -> bool:
+        if item is None:
+            return True
+        fix = _own_fix(item)
+        if fix is None:
+            return False
+        fixes.append(fix)
+        return True
+
+    for line in lines[at + 1 :]:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        start = _ITEM.fullmatch(line)
+        if start is not None:
+            if not close() or (indent >= 0 and len(start[1]) != indent):
+                return None
+            indent = len(start[1])
+            item = {"chapter": start[2]}
+            continue
+        field = _FIELD.fullmatch(line)
+        if (
+            field is None
+            or item is None
+            or len(field[1]) != indent + 2
+            or field[2] in item
+            or "\t" in line
+        ):
+            return None
+        item[field[2]] = field[3]
+    return fixes if close() else None
+
+
+def _own_fix(item: dict[str, str]) -> LineFix | None:
+    text = _scalar(item["text"]) if "text" in item else None
+    nth = item.get("nth", "1")
+    if text is None or not normal(text) or not re.fullmatch(r"[1-9][0-9]{0,8}", nth):
+        return None
+    narration = item.get("narration")
+    if narration is not None:
+        if narration != "true" or "speaker" in item:
+            return None
+        return LineFix(int(item["chapter"]), text, None, int(nth))
+    speaker = _scalar(item["speaker"]) if "speaker" in item else None
+    if speaker is None or not speaker.strip() or speaker != speaker.strip():
+        return None
+    return LineFix(int(item["chapter"]), text, speaker, int(nth))
 
 
 def _fix(item: Any, where: str) -> LineFix:
@@ -228,28 +391,22 @@ def _what(value: Any) -> str:
 
 def dump_fixes(fixes: Iterable[LineFix]) -> str:
     """The text of a fixes file holding `fixes`, by chapter (in their order within one)."""
-    entries = CommentedSeq()
-    for fix in sorted(fixes, key=lambda f: f.chapter):
-        entry = CommentedMap()
-        entry["chapter"] = fix.chapter
-        entry["text"] = fix.text
+    out = [f"# {line}".rstrip() + "\n" for line in HEADER.splitlines()]
+    ordered = sorted(fixes, key=lambda f: f.chapter)
+    out.append("fixes:\n" if ordered else "fixes: []\n")
+    for fix in ordered:
+        out.append(f"  - chapter: {fix.chapter}\n    text: {_value(fix.text)}\n")
         if fix.speaker is None:
-            entry["narration"] = True
+            out.append("    narration: true\n")
         else:
-            entry["speaker"] = fix.speaker
+            out.append(f"    speaker: {_value(fix.speaker)}\n")
         if fix.nth != 1:
-            entry["nth"] = fix.nth
-        entries.append(entry)
-    data = CommentedMap()
-    data.yaml_set_start_comment(HEADER)
-    data["fixes"] = entries
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    yaml.allow_unicode = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
+            out.append(f"    nth: {fix.nth}\n")
+    return "".join(out)
+
+
+def _value(text: str) -> str:
+    return text if _plain(text) else _quoted(text)
 
 
 def save_fixes(path: Path | str, fixes: Iterable[LineFix]) -> None:
@@ -261,7 +418,20 @@ def save_fixes(path: Path | str, fixes: Iterable[LineFix]) -> None:
 
 def set_fix(path: Path | str, fix: LineFix) -> None:
     """Add `fix` to the file at `path` (created when missing), replacing any fix of the
-    same line: read, changed and written under the file's lock."""
+    same line: read, changed and written under the file's lock. A fix with no line to name
+    (an empty text, a chapter or nth below 1) or an empty speaker is a ConfigError."""
+    if fix.chapter < 1 or fix.nth < 1 or not normal(fix.text):
+        raise ConfigError(
+            f"no line to fix: chapter {fix.chapter}, nth {fix.nth}, text '{short(fix.text)}'; "
+            "give the chapter (from 1) and the line's text"
+        )
+    if fix.speaker is not None:
+        if not fix.speaker.strip() or "\n" in fix.speaker:
+            raise ConfigError(
+                f"speaker '{short(fix.speaker)}' is no name; give the character's name, or "
+                "None for the narrator"
+            )
+        fix = replace(fix, speaker=fix.speaker.strip())
     with locked(path):
         fixes = [f for f in load_fixes(path) if f.key != fix.key]
         save_fixes(path, [*fixes, fix])
@@ -315,12 +485,13 @@ def apply_fixes(
     `nth` is 1. A line fixed exactly is never taken by another fix's looser match.
     """
     out = list(segments)
+    wanted = [f for f in fixes if chapters is None or f.chapter in chapters]
+    fixed_chapters = {f.chapter for f in wanted}
     by_chapter: dict[int, list[int]] = defaultdict(list)
     for position, segment in enumerate(out):
-        if _fixable(segment):
+        if segment.chapter in fixed_chapters and _fixable(segment):
             by_chapter[segment.chapter].append(position)
     keys = {p: normal(out[p].text) for positions in by_chapter.values() for p in positions}
-    wanted = [f for f in fixes if chapters is None or f.chapter in chapters]
     exact: dict[tuple[int, str], list[int]] = defaultdict(list)
     for chapter, positions in by_chapter.items():
         for p in positions:
