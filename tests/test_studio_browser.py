@@ -260,3 +260,23 @@ def test_an_english_chapter(browser: Any, in_tmp: Path, tone_engine: str) -> Non
         page.keyboard.press("j")
         shoot(page, "studio-en.png")
         page.close()
+
+
+def test_the_same_fix_nearby_only_when_asked(page: Page, studio: Studio) -> None:
+    # 許曼 is given lines 10, 12 and 18 by turn-taking; 10 and 12 are 周振邦's
+    row(page, 10).click()
+    page.keyboard.press("2")  # the cast's second: 周振邦
+    wait_for_who(page, 10, "周振邦")
+    assert who(page, 12) == "許曼" and who(page, 18) == "許曼"  # nothing else changed
+    page.keyboard.press("s")
+    dialog = page.locator("#similar-dialog")
+    dialog.wait_for(state="visible", timeout=WAIT)
+    assert "2 lines nearby were given to 許曼 the same way" in dialog.inner_text()
+    boxes = dialog.locator("input[type=checkbox]")
+    assert boxes.count() == 2
+    boxes.nth(1).uncheck()  # line 18 is hers indeed
+    dialog.get_by_role("button", name="Apply to the ticked lines").click()
+    wait_for_who(page, 12, "周振邦")
+    assert who(page, 18) == "許曼"
+    lines = script_jsonl(studio.book)
+    assert [lines[i]["speaker"] for i in (10, 12, 18)] == ["周振邦", "周振邦", "許曼"]
