@@ -485,3 +485,18 @@ def test_a_mistake_made_by_hand_is_shown_and_the_page_keeps_working(studio: Stud
     studio.get("api/version")
     assert studio.get("api/book")["problem"] is None
     assert studio.line(35)["speaker"] == "老孫"
+
+
+def test_the_narrators_voice(studio: Studio) -> None:
+    book = studio.get("api/book")
+    offered = [v["name"] for v in studio.get("api/voices")["voices"]]
+    assert {v[-2] for v in offered} == {"f", "m"}  # any gender for the narrator
+    heard = studio.request("api/audio/audition?role=narrator&voice=tone-zh-TW-f2")
+    assert heard.status == 200 and heard.headers["Content-Type"] == "audio/mpeg"
+    assert studio.request("api/audio/audition?role=narrator&voice=zh-CN-Nobody").status == 400
+    studio.post("api/cast", {"action": "narrator-voice", "voice": "tone-zh-TW-f2", "rate": "-5%"})
+    assert "narrator:" in voices_yaml() and "tone-zh-TW-f2" in voices_yaml()
+    after = studio.get("api/book")["narrator"]
+    assert book["narrator"]["name"] != "tone-zh-TW-f2"
+    assert (after["name"], after["rate"]) == ("tone-zh-TW-f2", "-5%")
+    assert script_lines(studio.book)[1]["voice"] == "tone-zh-TW-f2"

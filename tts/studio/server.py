@@ -17,10 +17,12 @@ The API (JSON unless said otherwise; a refused change is 400 with {"error": one 
     GET  api/similar?chapter&index&method&speaker   same pattern nearby, on request
     POST api/lines {lines: [[ch, i]...], speaker}   fix lines (speaker null: narration)
     POST api/unfix {chapter, index}                 drop a line's fix
-    POST api/cast {action, ...}        rename, merge, not-character, gender, voice
+    POST api/cast {action, ...}        rename, merge, not-character, gender, voice,
+                                       narrator-voice
     GET  api/voices?name=X[&all=1]     voices for the book's language and X's gender
     GET  api/audio/line/CH/I           the line in its voice (audio/mpeg)
     GET  api/audio/audition?name=X[&voice&rate&pitch]   a voice on one of X's lines
+                                       (role=narrator: the narrator's, on narration)
     POST api/render / GET api/render   start a render / its progress
     GET  output/NAME                   the rendered file (audio/mpeg)
 
@@ -161,8 +163,8 @@ def make_app(session: Session, token: str, hosts: set[str]) -> web.Application:
         q = request.query
         data = await work(
             lambda: session.audition(
-                q.get("name", ""), q.get("voice") or None, q.get("rate") or None,
-                q.get("pitch") or None,
+                q.get("name") if q.get("role") != "narrator" else None,
+                q.get("voice") or None, q.get("rate") or None, q.get("pitch") or None,
             )
         )  # fmt: skip
         return _mpeg(data)

@@ -25,7 +25,7 @@ from tts import pipeline
 from tts.cast import casting
 from tts.cast.config import VoicesConfig
 from tts.errors import AudiobookError, InputError
-from tts.model import Script, Segment, Voice, parse_prosody
+from tts.model import ProsodyKey, Script, Segment, Voice, parse_prosody
 from tts.speakers.reasons import reason
 from tts.studio.names import close_names
 
@@ -467,6 +467,13 @@ class Session:
                 raise StudioError(f"'{action}' needs '{key}': a name")
             return value.strip()
 
+        def prosody(key: ProsodyKey) -> str | None:
+            value = args.get(key) or None
+            if value is not None:
+                parse_prosody(key, str(value), label=key)
+            return value
+
+        engine = self.engine_name or "edge"
         with self.lock:
             if action == "rename":
                 edits.rename_character(path, text("name"), _checked_name(text("new")))
@@ -480,18 +487,14 @@ class Session:
                     raise StudioError("gender is male, female, or empty for unknown")
                 edits.set_gender(path, text("name"), gender)
             elif action == "voice":
-                rate, pitch = args.get("rate") or None, args.get("pitch") or None
-                if rate is not None:
-                    parse_prosody("rate", str(rate), label="rate")
-                if pitch is not None:
-                    parse_prosody("pitch", str(pitch), label="pitch")
+                rate, pitch = prosody("rate"), prosody("pitch")
                 edits.set_voice(
-                    path,
-                    text("name"),
-                    text("voice"),
-                    engine=self.engine_name or "edge",
-                    rate=rate,
-                    pitch=pitch,
+                    path, text("name"), text("voice"), engine=engine, rate=rate, pitch=pitch
+                )
+            elif action == "narrator-voice":
+                rate, pitch = prosody("rate"), prosody("pitch")
+                edits.set_role_voice(
+                    path, "narrator", text("voice"), engine=engine, rate=rate, pitch=pitch
                 )
             else:
                 raise StudioError(f"unknown change to the cast: '{action}'")
@@ -544,21 +547,39 @@ class Session:
             s = self.segment(chapter, index)
         return self._speak(script, s, None)
 
-    def audition(self, name: str, voice: str | None, rate: str | None, pitch: str | None) -> bytes:
+    def audition(
+        self,
+        name: str | None,
+        voice: str | None,
+        rate: str | None,
+        pitch: str | None,
+    ) -> bytes:
         """`name`'s voice (or the `voice` being tried for them) on one of their own lines:
-        the surest, a line of some length."""
+        the surest, a line of some length; `name` None: the narrator's, on a narration
+        line."""
+        from tts.pipeline.engines import engine_voices
+
         with self.lock:
             script = self.script
             cast = script.cast
-            theirs = [
-                s
-                for s in script.segments
-                if s.kind == "dialogue" and cast.canonical(s.speaker) == name
-            ]
+            if name is None:
+                theirs = [s for s in script.segments if s.kind == "narration"]
+                own = cast.narrator
+            else:
+                theirs = [
+                    s
+                    for s in script.segments
+                    if s.kind == "dialogue" and cast.canonical(s.speaker) == name
+                ]
+                own = cast.speakers.get(name, cast.unknown)
             if not theirs:
-                raise StudioError(f"{name} has no line in the book to audition a voice on")
+                who = name or "the narrator"
+                raise StudioError(f"{who} has no line in the book to audition a voice on")
             line = max(theirs, key=lambda s: (s.confidence or 0.0, min(len(s.text), 40)))
-            own = cast.speakers.get(name, cast.unknown)
+        if voice and voice not in {v.name for v in engine_voices(own.engine, self.cache_dir)}:
+            raise StudioError(
+                f"'{voice}' is not a voice of the {own.engine} engine; pick one from the list"
+            )
         tried: Voice | None = None
         if voice or rate or pitch:
             for key, value in (("rate", rate), ("pitch", pitch)):

@@ -106,9 +106,12 @@ function drawCast() {
   const list = $("#cast");
   const rows = [];
   const narrator = document.createElement("li");
+  narrator.className = "narrator";
   narrator.innerHTML = '<div class="row"><span class="key">n</span><span class="name"></span></div><div class="voice"></div>';
   narrator.querySelector(".name").textContent = "narrator";
   narrator.querySelector(".voice").textContent = describeVoice(book.narrator);
+  narrator.querySelector(".row").addEventListener("click", () => toggleEditor(NARRATOR));
+  if (state.editing === NARRATOR) narrator.append(voiceEditor(null, book.narrator));
   rows.push(narrator);
   book.cast.forEach((c, i) => {
     const li = document.createElement("li");
@@ -185,6 +188,8 @@ function pair(...children) {
   return div;
 }
 
+const NARRATOR = "\u0000narrator";  // the narrator's editor: no character has this name
+
 function editor(c) {
   const box = document.createElement("div");
   box.className = "editor";
@@ -218,34 +223,47 @@ function editor(c) {
   box.append(pair(gender, button("Not a character", () => castChange({action: "not-character", name: c.name}),
     `"${c.name}" is not a person: its lines go to the unknown voice`)));
 
+  box.append(...voiceEditor(c.name, c.voice).children);
+  return box;
+}
+
+function voiceEditor(name, current) {
+  // a voice from the engine's for the book's language (and the character's gender; the
+  // narrator: any), with rate and pitch; Try plays it on one of their lines first
+  const box = document.createElement("div");
+  box.className = "editor";
   const voice = document.createElement("select");
   voice.className = "voice-select";
   const all = document.createElement("input");
   all.type = "checkbox";
   const allLabel = document.createElement("label");
   allLabel.append(all, " every voice");
-  const rate = field("rate +0%", c.voice ? c.voice.rate : "");
+  const rate = field("rate +0%", current ? current.rate : "");
   rate.className = "rate-input";
-  const pitch = field("pitch +0Hz", c.voice ? c.voice.pitch : "");
+  const pitch = field("pitch +0Hz", current ? current.pitch : "");
   pitch.className = "pitch-input";
   const fill = async () => {
-    const found = await attempt(() => api(`api/voices?name=${encodeURIComponent(c.name)}${all.checked ? "&all=1" : ""}`));
+    const who = name === null ? "" : `name=${encodeURIComponent(name)}&`;
+    const found = await attempt(() => api(`api/voices?${who}${all.checked ? "all=1" : ""}`));
     if (!found) return;
     voice.replaceChildren(...found.voices.map((v) => {
       const o = document.createElement("option");
       o.value = v.name;
       o.textContent = `${v.name} (${v.gender})`;
-      if (c.voice && c.voice.name === v.name) o.selected = true;
+      if (current && current.name === v.name) o.selected = true;
       return o;
     }));
   };
   all.addEventListener("change", fill);
   fill();
+  const trial = () => ({voice: voice.value, rate: rate.value, pitch: pitch.value});
+  const change = () => (name === null
+    ? {action: "narrator-voice", ...trial()}
+    : {action: "voice", name, ...trial()});
   box.append(pair(voice, allLabel));
   box.append(pair(rate, pitch,
-    button("Try", () => audition(c.name, {voice: voice.value, rate: rate.value, pitch: pitch.value}),
-      "Hear this voice on one of their lines before choosing it"),
-    button("Set voice", () => castChange({action: "voice", name: c.name, voice: voice.value, rate: rate.value, pitch: pitch.value}))));
+    button("Try", () => audition(name, trial()), "Hear this voice on one of their lines before choosing it"),
+    button("Set voice", () => castChange(change()))));
   return box;
 }
 
@@ -267,6 +285,7 @@ function describeChange(c) {
     case "not-character": return `${c.name} is not a character: their lines go to the unknown voice`;
     case "gender": return `${c.name}: ${c.gender || "gender unknown"}`;
     case "voice": return `${c.name} speaks with ${c.voice}`;
+    case "narrator-voice": return `The narrator reads with ${c.voice}`;
     default: return "changed";
   }
 }
@@ -640,7 +659,8 @@ async function playLine(ch, i) {
 }
 
 async function audition(name, trial) {
-  const q = new URLSearchParams({name, ...(trial || {})});
+  const who = name === null ? {role: "narrator"} : {name};
+  const q = new URLSearchParams({...who, ...(trial || {})});
   const response = await fetch(`api/audio/audition?${q}`);
   if (!response.ok) {
     const data = await response.json().catch(() => null);
@@ -648,7 +668,7 @@ async function audition(name, trial) {
     return;
   }
   play(URL.createObjectURL(await response.blob()));
-  status(`Playing ${name}'s voice on one of their lines`);
+  status(`Playing ${name === null ? "the narrator" : name}'s voice on one of their lines`);
 }
 
 // --- rendering ---------------------------------------------------------------------
