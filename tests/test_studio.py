@@ -216,6 +216,8 @@ def test_a_new_name_makes_a_new_character(studio: Studio) -> None:
         ({"lines": [[1, 999]], "speaker": "李振國"}, "no line 999"),
         ({"lines": [[1, 35]], "speaker": "   "}, "empty"),
         ({"lines": [[1, 35]], "speaker": "長" * 41}, "at most 40"),
+        ({"lines": [[1]], "speaker": "李振國"}, "[[chapter, index]"),
+        ({"lines": [], "speaker": "李振國"}, "[[chapter, index]"),
     ],
 )
 def test_a_fix_that_cannot_be_made_says_why_in_one_line(

@@ -43,7 +43,7 @@ from typing import Any
 from aiohttp import web
 
 from tts.errors import AudiobookError
-from tts.studio.session import PAGE, Session
+from tts.studio.session import PAGE, Session, StudioError
 
 STATIC = "static"
 """The page's files: package data beside this module."""
@@ -132,11 +132,13 @@ def make_app(session: Session, token: str, hosts: set[str]) -> web.Application:
         body = await _json(request)
         keys = body.get("lines")
         if not isinstance(keys, list) or not keys:
-            raise web.HTTPBadRequest(text="give 'lines': [[chapter, index], ...]")
-        pairs = [(_int(k[0]), _int(k[1])) for k in keys if isinstance(k, list) and len(k) == 2]
+            raise StudioError("give 'lines': [[chapter, index], ...]")
+        if not all(isinstance(k, list) and len(k) == 2 for k in keys):
+            raise StudioError("give 'lines': [[chapter, index], ...]")
+        pairs = [(_int(k[0]), _int(k[1])) for k in keys]
         speaker = body.get("speaker")
         if speaker is not None and not isinstance(speaker, str):
-            raise web.HTTPBadRequest(text="'speaker' is a name or null")
+            raise StudioError("'speaker' is a name or null")
         done = await work(lambda: session.fix_lines(pairs, speaker))
         return web.json_response({"version": done})
 
@@ -212,16 +214,16 @@ def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise web.HTTPBadRequest(text=f"expected a number, got {value!r}") from None
+        raise StudioError(f"expected a number, got {value!r}") from None
 
 
 async def _json(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError:
-        raise web.HTTPBadRequest(text="the request's body is not JSON") from None
+        raise StudioError("the request's body is not JSON") from None
     if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text="the request's body is not a JSON object")
+        raise StudioError("the request's body is not a JSON object")
     return body
 
 
