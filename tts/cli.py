@@ -656,6 +656,58 @@ def say(
     click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {result.voice})")
 
 
+@main.command()
+@input_argument
+@voices_option
+@click.option("--engine", type=str, default=None, help=_engine_help(CASTING_ENGINE_HELP))
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve on (0: any free one).",
+)
+@click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
+@cache_option
+@proxy_option
+def studio(
+    input_file: str,
+    voices_file: str | None,
+    engine: str | None,
+    port: int,
+    no_browser: bool,
+    cache_dir: str | None,
+    proxy: str | None,
+) -> None:
+    """Check and fix who speaks in INPUT in the browser: the script, the cast, listening
+    and rendering, on a page served on this computer only (Ctrl+C stops it)."""
+    from tts.studio.server import start
+    from tts.studio.session import Session
+
+    session = Session(
+        Path(input_file),
+        voices_file=_voices_option(voices_file),
+        engine=_engine_choice(engine),
+        cache_dir=_cache_dir(cache_dir),
+        proxy=proxy,
+        warn=_warn,
+    )
+    running = start(session, port)
+    click.echo(f"Studio for {input_file}: {running.url}")
+    click.echo("Open that address in your browser; Ctrl+C stops the studio.", err=True)
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(running.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("Studio stopped.", err=True)
+    finally:
+        running.stop()
+
+
 def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
     return None if value is None else pipeline.parse_age(value)
 

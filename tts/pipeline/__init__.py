@@ -63,6 +63,7 @@ from tts.pipeline.render import (
     narrator_for,
     render,
     render_book,
+    say_line,
     say_text,
 )
 from tts.pipeline.requests import plan, planned
@@ -131,6 +132,7 @@ __all__ = [
     "resolve_engine",
     "same_file",
     "saved_cast_for",
+    "say_line",
     "say_text",
     "script_from_file",
     "studio_script",

@@ -1,5 +1,6 @@
 """Speaking and assembling: `render_book` (read, attribute, cast, speak, assemble, keep the
-cast) and `say` (one line in one voice), with the summary a render returns."""
+cast), `say` (one line in one voice) and `say_line` (one line of a book as the render
+would speak it, for the studio), with the summary a render returns."""
 
 from __future__ import annotations
 
@@ -94,13 +95,50 @@ def say(
     cache_dir: Path,
 ) -> RenderResult:
     """Speak one line in one voice: for auditioning a voice or a prosody setting."""
-    from tts.audio.assemble import assemble
     from tts.speech.synth import plan_requests
 
     segment = Segment(chapter=1, index=0, kind="narration", text=text, paragraph=0, line=1)
     requests = plan_requests([(segment, voice)], engine.max_request_chars)
     if not requests:
         raise InputError("nothing speakable in the text given to 'say'; give words to read")
+    return _say_requests(requests, voice, engine, output, cache_dir=cache_dir)
+
+
+def say_line(
+    script: Script,
+    segment: Segment,
+    engine: Engine,
+    output: Path,
+    *,
+    cache_dir: Path,
+    voice: Voice | None = None,
+    pronounce: Mapping[str, str] | None = None,
+) -> RenderResult:
+    """One line of a book as a render speaks it: in the voice that reads it in `script`
+    (or `voice`, to audition another on it), with voices.yaml's `pronounce` respellings,
+    through the same engine, clip cache and loudness. The studio's Listen."""
+    from tts.speech.synth import Respeller, plan_requests
+
+    spoken = voice or script.voice_for(segment)
+    if spoken is None:
+        raise InputError(
+            f"line {segment.line} is a pause: there is nothing to hear; pick a line of text"
+        )
+    respell = Respeller(pronounce or {})
+    requests = [
+        respell.request(r) for r in plan_requests([(segment, spoken)], engine.max_request_chars)
+    ]
+    if not requests:
+        raise InputError(f"line {segment.line} has nothing speakable; pick a line with words")
+    return _say_requests(requests, spoken, engine, output, cache_dir=cache_dir)
+
+
+def _say_requests(
+    requests: Sequence[Request], voice: Voice, engine: Engine, output: Path, *, cache_dir: Path
+) -> RenderResult:
+    """The requests of one line spoken and joined into `output` (MP3)."""
+    from tts.audio.assemble import assemble
+
     # At the level the book will give it, so what is auditioned is what will be heard; its
     # errors are about one line, with no place in a book and nothing to resume.
     clips, stats = _synthesize(requests, engine, cache_dir, one_line=True)
