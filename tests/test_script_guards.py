@@ -89,6 +89,19 @@ def test_a_speaker_typed_close_to_a_cast_name_is_refused_with_the_name(
     assert not Path("output/渡口.mp3").exists()
 
 
+def test_a_two_character_name_one_character_off_is_a_typo_too(book: Path, tone_engine: str) -> None:
+    # Half of a two-character name differs, which a spelling ratio calls unlike; one slip
+    # of an input method is still a slip, not a new character with a voice of their own.
+    records = script_of(book, tone_engine)
+    number, record = line_of(records, "必须过。我娘还在对岸等我。")
+    record["speaker"] = "阿绣"
+    code, _, err = render(book, tone_engine, "--script", str(write(records)))
+    assert code == 1
+    assert err.startswith(
+        f"Error: fixed.jsonl:{number}: speaker '阿绣' is not in the cast; did you mean 阿秀?"
+    )
+
+
 def test_a_new_speaker_is_taken_with_a_warning_and_heard_as_themselves(
     book: Path, tone_engine: str
 ) -> None:

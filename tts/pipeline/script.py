@@ -23,7 +23,7 @@ from tts.read.load import load_book
 from tts.read.selection import select_chapters
 from tts.speakers.fixes import FixReport, apply_fixes, describe_report, load_fixes, normal, recount
 from tts.speakers.scriptfile import ScriptLine, read_script_file, read_script_lines
-from tts.text import suggest
+from tts.text import close_names, suggest
 
 
 def default_voices_path() -> Path | None:
@@ -477,8 +477,9 @@ def _check_speakers(
     choices = sorted(known)
     problems: list[str] = []
     for name, number in first.items():
-        meant = suggest(name, choices)
-        if meant is not None:
+        close = close_names(name, choices)
+        if close:
+            meant = close[0]
             problems.append(
                 f"{path}:{number}: speaker '{short(name)}' is not in the cast; did you mean "
                 f"{meant}? write the name as the cast has it, or list '{short(name)}' under "

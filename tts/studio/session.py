@@ -27,7 +27,7 @@ from tts.cast.config import VoicesConfig
 from tts.errors import AudiobookError, InputError
 from tts.model import ProsodyKey, Script, Segment, Voice, parse_prosody
 from tts.speakers.reasons import reason
-from tts.studio.names import close_names
+from tts.text import close_names
 
 PALETTE = (
     "#1f77b4",
