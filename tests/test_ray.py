@@ -12,6 +12,7 @@ treats one address. Skipped where Ray is not installed (`pip install -e '.[ray]'
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -55,7 +56,18 @@ class LiveCluster:
         return str(self.cluster.address)
 
     def add_node(self, **env: str) -> Any:
-        return self.cluster.add_node(num_cpus=1, object_store_memory=STORE, env_vars=env)
+        node = self.cluster.add_node(num_cpus=1, object_store_memory=STORE, env_vars=env)
+        self.cluster.wait_for_nodes()
+        return node
+
+    @contextlib.contextmanager
+    def extra_node(self, **env: str) -> Iterator[None]:
+        """One more machine, with `env` set for its workers, for the length of a block."""
+        node = self.add_node(**env)
+        try:
+            yield
+        finally:
+            self.cluster.remove_node(node)
 
 
 @pytest.fixture(scope="module")
@@ -200,14 +212,10 @@ def test_edge_book_on_three_machines_is_identical_and_polite_to_each_address(
 def test_a_machine_with_another_engine_version_is_refused(
     cluster: LiveCluster, node_tone: str, in_tmp: Path
 ) -> None:
-    odd = cluster.add_node(**{TONE_VERSION: "tone 2"})
-    try:
-        cluster.cluster.wait_for_nodes()
+    with cluster.extra_node(**{TONE_VERSION: "tone 2"}):
         result = render(
             in_tmp / "ray.mp3", in_tmp / "c", "--engine", node_tone, "--ray", cluster.address
         )
-    finally:
-        cluster.cluster.remove_node(odd)
 
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
@@ -223,9 +231,7 @@ def test_a_machine_that_cannot_reach_edge_is_left_out_and_the_others_speak(
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         nowhere = sock.getsockname()[1]  # nothing listens there once the socket closes
-    offline = cluster.add_node(**{EDGE_PORT: str(nowhere)})
-    try:
-        cluster.cluster.wait_for_nodes()
+    with cluster.extra_node(**{EDGE_PORT: str(nowhere)}):
         result = render(
             in_tmp / "ray.mp3",
             in_tmp / "c",
@@ -236,8 +242,6 @@ def test_a_machine_that_cannot_reach_edge_is_left_out_and_the_others_speak(
             "--concurrency",
             str(LIMIT),
         )
-    finally:
-        cluster.cluster.remove_node(offline)
 
     assert result.exit_code == 0, result.output
     lines = machine_lines(result.output)
@@ -250,14 +254,10 @@ def test_a_machine_that_cannot_reach_edge_is_left_out_and_the_others_speak(
 def test_a_machine_whose_engine_fails_ends_the_run_with_one_error_and_the_rest_cached(
     cluster: LiveCluster, node_tone: str, in_tmp: Path
 ) -> None:
-    broken = cluster.add_node(**{TONE_BROKEN: "1"})
-    try:
-        cluster.cluster.wait_for_nodes()
+    with cluster.extra_node(**{TONE_BROKEN: "1"}):
         result = render(
             in_tmp / "ray.mp3", in_tmp / "c", "--engine", node_tone, "--ray", cluster.address
         )
-    finally:
-        cluster.cluster.remove_node(broken)
 
     assert result.exit_code == 1
     (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
@@ -303,7 +303,6 @@ def test_a_machine_lost_mid_run_leaves_its_work_to_the_others(
     doomed_server = EdgeServer().start()
     try:
         doomed = cluster.add_node(**{EDGE_PORT: str(doomed_server.port)})
-        cluster.cluster.wait_for_nodes()
         slow = Latency(connect=0.3, speed=20.0)
         for server in [*cluster.servers.values(), doomed_server]:
             server.latency = slow
