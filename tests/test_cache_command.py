@@ -161,6 +161,18 @@ def test_book_removes_that_books_clips_and_keep_everything_else(
     assert requests(render(books["b"])) == 0
 
 
+def test_keep_keeps_the_clips_of_lines_a_fix_gave_another_voice(
+    books: dict[str, Path], tmp_path: Path
+) -> None:
+    from tts.speakers.fixes import LineFix, set_fix
+
+    set_fix(Path("output/a.fixes.yaml"), LineFix(1, "今晚不来了。", "阿秀"))
+    assert requests(render(books["a"])) > 0  # 阿秀's voice says it now
+    result = cache("--prune", "--keep", str(books["a"]), "--yes")
+    assert result.exit_code == 0, result.output
+    assert requests(render(books["a"])) == 0
+
+
 def test_filters_narrow_each_other(books: dict[str, Path], tmp_path: Path) -> None:
     everything = clips(tmp_path)
     result = cache("--prune", "--book", str(books["a"]), "--older-than", "30d", "--yes")

@@ -27,12 +27,14 @@ RANKS = {
     "tts.speech": 4,
     "tts.audio": 5,
     "tts.pipeline": 6,
-    "tts.cli": 7,
-    "tts.__main__": 8,
-    "tts": 8,
+    "tts.studio": 7,
+    "tts.cli": 8,
+    "tts.__main__": 9,
+    "tts": 9,
 }
 """Where each part stands: the shared records and helpers, then the five stages in the
-order a book goes through them, then what wires and drives them."""
+order a book goes through them, then what wires them, the studio (a web app over the
+pipeline) and what drives them."""
 
 
 def _module_name(path: Path) -> str:

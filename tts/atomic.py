@@ -9,6 +9,10 @@ and for the process writing it (`.book.mp3.<pid>.<random>.part`); `remove_stale`
 those of processes that no longer run, so the next run cleans up after a killed one.
 Work files that are never renamed into place (M4B's assembled MP3) go to a `staging`
 folder out of the user's sight.
+
+A file that several writers may change at once (voices.yaml and the line fixes, edited from
+two browser tabs or a tab and a text editor's script) is read, changed and replaced inside
+`locked`, so no writer's change is lost to another's.
 """
 
 from __future__ import annotations
@@ -16,12 +20,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tts.errors import AudiobookError
+
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
 
 DEFAULT_FIX = "choose another output path with -o or free some disk space"
 
@@ -183,6 +193,70 @@ def remove_stale(
             continue
         removed.append(Path(entry.path))
     return removed
+
+
+@contextmanager
+def locked(target: Path | str) -> Iterator[None]:
+    """Hold the lock of `target` for a read-modify-write: one holder at a time, across
+    threads and processes, so two edits of one file never lose either.
+
+    `replacing` gives the file a new inode on every write, so the lock cannot be the file's
+    own: on POSIX it is the folder's (an exclusive `flock`, which leaves nothing on disk and
+    serializes the edits of every file in that folder, each a few milliseconds); elsewhere,
+    and on a file system that locks no folders, a hidden `.<name>.lock` file beside it. The
+    folder is created when missing.
+    """
+    target = Path(target)
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise AudiobookError(
+            f"cannot create {folder} for {target.name}: {e.strerror or e}; check the path"
+        ) from e
+    if sys.platform == "win32":
+        with open(folder / f".{target.name}.lock", "a+b") as handle:
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    continue  # LK_LOCK gives up after 10 s: keep waiting
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        fd = _locked_fd(folder, target)
+        try:
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+
+
+def _locked_fd(folder: Path, target: Path) -> int:
+    """A descriptor holding the exclusive lock of `target`: its folder's, or, on a file
+    system that locks no folders (some network ones), a hidden lock file's beside it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as e:
+        raise AudiobookError(
+            f"cannot lock {target}: {e.strerror or e}; check the folder's permissions"
+        ) from e
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd
+    except OSError:
+        os.close(fd)
+    try:
+        fd = os.open(folder / f".{target.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as e:
+        raise AudiobookError(
+            f"cannot lock {target}: {e.strerror or e}; check the folder's permissions"
+        ) from e
+    return fd
 
 
 def _running(pid: int) -> bool:

@@ -16,6 +16,7 @@ from tts.errors import AudiobookError, ConfigError, InputError
 from tts.model import (
     AUDIO_FORMATS,
     SUBTITLE_FORMATS,
+    MachineStats,
     Prosody,
     ProsodyKey,
     Script,
@@ -233,6 +234,16 @@ proxy_option = click.option(
 @prosody_options("of the whole book, added to each voice's own", rate="+15%")
 @proxy_option
 @click.option(
+    "--ray",
+    "ray_address",
+    type=str,
+    default=None,
+    metavar="ADDRESS",
+    help="Speak what is not cached on the machines of a Ray cluster: its address "
+    "(HOST:6379), 'local' to start one on this machine, 'auto' for $RAY_ADDRESS "
+    "(needs audiobook-tts[ray]; --concurrency is then per machine).",
+)
+@click.option(
     "-q",
     "--quiet",
     is_flag=True,
@@ -255,10 +266,12 @@ def render(
     pitch: str,
     volume: str,
     proxy: str | None,
+    ray_address: str | None,
     quiet: bool,
 ) -> None:
     """Render INPUT (a text file or EPUB) to one audiobook file."""
     started = time.monotonic()
+    ray = _ray_address(ray_address)
     progress = None if quiet else _ProgressLine()
     result = pipeline.render_book(
         Path(input_file),
@@ -283,6 +296,7 @@ def render(
         progress=progress,
         warn=_warn,
         note=None if quiet else _note,
+        ray=ray,
     )
     if progress is not None:
         progress.finish()
@@ -298,8 +312,51 @@ def render(
             f"{remade}, {time.monotonic() - started:.1f} s",
             err=True,
         )
+        for machine in stats.machines:
+            click.echo(_machine_summary(machine), err=True)
     what = f"{len(result.files)} chapter files in " if split_chapters else ""
     click.echo(f"Wrote {what}{result.path} ({_clock(result.seconds)}, engine {result.engine})")
+
+
+def _ray_address(address: str | None) -> str | None:
+    """`--ray`'s address: `auto` is $RAY_ADDRESS (read here, the only place that reads the
+    environment), so nothing else ever picks a cluster by chance."""
+    if address is None:
+        return None
+    address = address.strip()
+    if address == "auto":
+        found = os.environ.get("RAY_ADDRESS", "").strip()
+        if not found:
+            raise ConfigError(
+                "--ray auto takes the cluster's address from $RAY_ADDRESS, which is not set; "
+                "give the address (--ray HOST:6379) or start one here with --ray local"
+            )
+        return found
+    if not address:
+        raise ConfigError("--ray needs an address: HOST:6379, 'local' or 'auto'")
+    return address
+
+
+def _machine_summary(machine: MachineStats) -> str:
+    """One machine's part: '  192.0.2.7: 41 clips, 3.2 min of speech, 44 requests, ...'."""
+    lost = ", left the cluster (the others took over)" if machine.lost else ""
+    if machine.left_out:
+        lost = f", left out: {machine.left_out}"
+    return (
+        f"  {machine.name}: {_count(machine.clips, 'clip')}, "
+        f"{machine.audio_seconds / 60:.1f} min of speech, "
+        f"{_count(machine.requests, 'request')}, "
+        f"{machine.retries} {'retry' if machine.retries == 1 else 'retries'}{lost}"
+    )
+
+
+def _machines(p: Progress) -> str:
+    """'3 machines', or '2 of 3 machines' once one has left the cluster."""
+    every = list(p.machines.values())
+    working = sum(1 for m in every if not m.lost and not m.left_out)
+    if working == len(every):
+        return _count(len(every), "machine")
+    return f"{working} of {len(every)} machines"
 
 
 def _warn(warning: str) -> None:
@@ -342,6 +399,8 @@ class _ProgressLine:
         filled = int(width * done / total) if total else width
         bar = "#" * filled + "-" * (width - filled)
         text = f"[{bar}] {done}/{total} lines, {p.audio_seconds / 60:.1f} min of speech{eta}"
+        if p.machines:
+            text += f" on {_machines(p)}"
         self._show(text)
 
     def _assembling(self, a: pipeline.Assembling) -> None:
@@ -595,6 +654,58 @@ def say(
         warn=_warn,
     )
     click.echo(f"Wrote {result.path} ({_clock(result.seconds)}, {result.voice})")
+
+
+@main.command()
+@input_argument
+@voices_option
+@click.option("--engine", type=str, default=None, help=_engine_help(CASTING_ENGINE_HELP))
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve on (0: any free one).",
+)
+@click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
+@cache_option
+@proxy_option
+def studio(
+    input_file: str,
+    voices_file: str | None,
+    engine: str | None,
+    port: int,
+    no_browser: bool,
+    cache_dir: str | None,
+    proxy: str | None,
+) -> None:
+    """Check and fix who speaks in INPUT in the browser: the script, the cast, listening
+    and rendering, on a page served on this computer only (Ctrl+C stops it)."""
+    from tts.studio.server import start
+    from tts.studio.session import Session
+
+    session = Session(
+        Path(input_file),
+        voices_file=_voices_option(voices_file),
+        engine=_engine_choice(engine),
+        cache_dir=_cache_dir(cache_dir),
+        proxy=proxy,
+        warn=_warn,
+    )
+    running = start(session, port)
+    click.echo(f"Studio for {input_file}: {running.url}")
+    click.echo("Open that address in your browser; Ctrl+C stops the studio.", err=True)
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(running.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("Studio stopped.", err=True)
+    finally:
+        running.stop()
 
 
 def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:

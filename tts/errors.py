@@ -76,3 +76,8 @@ class NoAudio(EngineError):
     """The service returned no audio for a request."""
 
     transient = True
+
+
+class ClusterError(AudiobookError):
+    """`render --ray`: Ray is missing, the cluster cannot be reached, or its machines cannot
+    speak as this one does (another engine version)."""

@@ -390,6 +390,23 @@ class Request:
 
 
 @dataclass(frozen=True)
+class MachineStats:
+    """What one machine of a cluster did in a run, for the summary."""
+
+    name: str
+    clips: int
+    """Clips it spoke that the run kept."""
+    audio_seconds: float
+    requests: int
+    """Engine calls it made, retries included."""
+    retries: int
+    lost: bool = False
+    """It left the cluster during the run; the others took over its unfinished requests."""
+    left_out: str | None = None
+    """Why it was given no work (its engine could not speak there), if so."""
+
+
+@dataclass(frozen=True)
 class Stats:
     """What a synthesis run did, for the summary line."""
 
@@ -404,3 +421,5 @@ class Stats:
     """Cached clips that failed their check and were synthesized again."""
     unverified_clips: int = 0
     """Clips cached before the cache kept digests, synthesized again once."""
+    machines: tuple[MachineStats, ...] = ()
+    """What each machine of a cluster did (`render --ray`); empty for a render on this one."""

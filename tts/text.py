@@ -1,5 +1,6 @@
 """Character tests and cutting that several stages share: what is speakable, what is wide,
-and where a text too long for one request may be cut.
+where a text too long for one request may be cut, and which known name a typed one is
+probably meant to be.
 
 Pure functions on strings, no I/O. One place for them, so the synthesis scheduler, the
 engines and the subtitle and table layout all agree on what a character is, and the
@@ -11,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 _SPEAKABLE_RE = re.compile(r"[^\W_]")
 """A letter or digit in any script (Unicode categories L and N): \\w less the underscore."""
@@ -61,6 +62,38 @@ def suggest(
         return meant
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest characters added, removed or changed."""
+    if len(a) < len(b):
+        a, b = b, a
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[len(b)]
+
+
+def close_names(name: str, existing: Iterable[str]) -> list[str]:
+    """The names of `existing` that `name` is probably meant to be: one a part of the
+    other (林晓峰 / 晓峰), or a character or two apart (a slip: 祁同伟 / 祁同偉, Darcy /
+    Darcey); the closest first. Empty when `name` is one of them (case aside) or none is
+    near."""
+    wanted = name.strip().casefold()
+    found: list[tuple[int, str]] = []
+    for other in existing:
+        known = other.casefold()
+        if known == wanted:
+            return []
+        allowed = 1 if min(len(known), len(wanted)) <= 4 else 2
+        distance = edit_distance(wanted, known)
+        if distance <= allowed or (
+            min(len(known), len(wanted)) >= 2 and (wanted in known or known in wanted)
+        ):
+            found.append((distance, other))
+    return [other for _, other in sorted(found)]
 
 
 SENTENCE_ENDS = "。！？；…!?;"

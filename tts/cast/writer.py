@@ -3,7 +3,9 @@
 The file is extended, never rewritten from scratch: the user's entries, their order and
 comments stay as they were, and each character the file lacks is appended with the voice
 the cast gave it. A new file starts with a short header and the narrator's and unknown
-voices. Checking the file is `tts.cast.config`'s job; a file with mistakes is not touched.
+voices. Checking the file is `tts.cast.config`'s job; a file with mistakes is not
+touched. The file is read, extended and replaced under its lock (`tts.atomic.locked`), as
+the studio's edits (`tts.cast.edits`) are.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from tts.atomic import replacing
+from tts.atomic import locked, replacing
 from tts.cast.config import VoiceLists, parse_config, read_voices_text, voice_key
 from tts.model import Cast, Character, Voice
 
@@ -42,23 +44,22 @@ def write_voices_yaml(
     mistakes is left alone: the error says what to fix first.
     """
     target = Path(path)
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    yaml.allow_unicode = True
-    existing = read_voices_text(target) if target.exists() else ""
-    config = parse_config(existing, source=str(path), voices=voices)
-    data: Any = None
-    if existing.strip():
-        from ruamel.yaml.util import load_yaml_guess_indent
+    with locked(target):
+        return _extend(target, str(path), characters, cast, voices)
 
-        yaml.preserve_quotes = True
-        data, indent, block_seq_indent = load_yaml_guess_indent(existing, yaml=yaml)
-        yaml.indent(mapping=indent, sequence=indent, offset=block_seq_indent or 0)
-    else:
-        yaml.indent(mapping=2, sequence=4, offset=2)
+
+def _extend(
+    target: Path,
+    source: str,
+    characters: Sequence[Character],
+    cast: Cast,
+    voices: VoiceLists | None,
+) -> list[str]:
+    existing = read_voices_text(target) if target.exists() else ""
+    config = parse_config(existing, source=source, voices=voices)
+    yaml, data = round_trip(existing)
     if data is None:
-        data = CommentedMap()
-        data.yaml_set_start_comment(_NEW_FILE_HEADER)
+        data = new_document()
         data["narrator"] = _voice_entry(cast.narrator, with_defaults=False)
         data["unknown"] = _voice_entry(cast.unknown, with_defaults=False)
     speakers = data.get("speakers")
@@ -92,6 +93,30 @@ def write_voices_yaml(
 
     _atomic_dump(yaml, data, target)
     return added
+
+
+def round_trip(text: str) -> tuple[YAML, Any]:
+    """A YAML that writes `text` back as it was (indentation, quotes, comments) and the
+    document it holds (None for an empty file)."""
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    yaml.allow_unicode = True
+    if not text.strip():
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        return yaml, None
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    yaml.preserve_quotes = True
+    data, indent, block_seq_indent = load_yaml_guess_indent(text, yaml=yaml)
+    yaml.indent(mapping=indent, sequence=indent, offset=block_seq_indent or 0)
+    return yaml, data
+
+
+def new_document() -> CommentedMap:
+    """An empty voices.yaml, its header saying what the file is and how to fill it."""
+    data = CommentedMap()
+    data.yaml_set_start_comment(_NEW_FILE_HEADER)
+    return data
 
 
 def _voice_entry(voice: Voice, *, with_defaults: bool) -> CommentedMap:

@@ -49,6 +49,8 @@ from tts.pipeline.outputs import (
     clean_up_after_killed_runs,
     default_output,
     existing_output,
+    fixes_file_for,
+    fixes_path_for,
     output_format,
     same_file,
     saved_cast_for,
@@ -61,6 +63,7 @@ from tts.pipeline.render import (
     narrator_for,
     render,
     render_book,
+    say_line,
     say_text,
 )
 from tts.pipeline.requests import plan, planned
@@ -78,6 +81,7 @@ from tts.pipeline.script import (
     read_script,
     read_selected,
     script_from_file,
+    studio_script,
     who_speaks,
 )
 
@@ -106,6 +110,8 @@ __all__ = [
     "engine_for_book",
     "engine_voices",
     "existing_output",
+    "fixes_file_for",
+    "fixes_path_for",
     "extend_voices_file",
     "find_voices",
     "list_chapters",
@@ -126,8 +132,10 @@ __all__ = [
     "resolve_engine",
     "same_file",
     "saved_cast_for",
+    "say_line",
     "say_text",
     "script_from_file",
+    "studio_script",
     "selection_label",
     "staging_dir",
     "who_speaks",

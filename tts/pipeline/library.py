@@ -15,9 +15,15 @@ from tts import registry
 from tts.errors import AudiobookError, InputError
 from tts.model import Book
 from tts.pipeline.engines import make_engine
-from tts.pipeline.outputs import cast_path_for, default_output
+from tts.pipeline.outputs import cast_path_for, default_output, fixes_file_for
 from tts.pipeline.requests import plan
-from tts.pipeline.script import attribute_book, cast_script, load_config, read_book
+from tts.pipeline.script import (
+    apply_fixes_file,
+    attribute_book,
+    cast_script,
+    load_config,
+    read_book,
+)
 
 READING_PACE: dict[str, tuple[float, str]] = {
     "zh-Hans": (250.0, "characters"),
@@ -138,12 +144,15 @@ class PruneResult:
 def book_clip_keys(source: Path, *, voices_file: Path | None, cache_dir: Path) -> set[str]:
     """The cache keys of every clip a default `render` of `source` uses now, with each
     engine that can be made: the book read, attributed and cast as `render` does it (with
-    the voices file and the cast saved beside output/<stem>.mp3)."""
+    the voices file, the line fixes and the cast saved beside output/<stem>.mp3)."""
     from tts.speech.synth import request_key
 
     config = load_config(voices_file, cache_dir)
     book = read_book(source, None)
     segments, characters = attribute_book(book, config)
+    segments, characters, _ = apply_fixes_file(
+        fixes_file_for(source), book, segments, characters, False, None, None
+    )
     cast_file = cast_path_for(default_output(source))
     keys: set[str] = set()
     for name in registry.names():

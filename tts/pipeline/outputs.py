@@ -1,7 +1,7 @@
 """Where a render writes, and what it may never write over: the output's name and format
 (`output/<book>.mp3`, `.ch2-3` for some chapters, the format -o's suffix says), the cast
-file beside it, no output that is one of the inputs or a text file, and the clean-up of
-what a killed run of the same output left."""
+and line-fixes files beside it, no output that is one of the inputs or a text file, and
+the clean-up of what a killed run of the same output left."""
 
 from __future__ import annotations
 
@@ -34,6 +34,23 @@ chapters and all) under the name music players and some phones expect."""
 
 def cast_path_for(output: Path) -> Path:
     return output.with_name(output.stem + ".cast.yaml")
+
+
+def fixes_path_for(output: Path) -> Path:
+    """The line fixes of the book rendered to `output`, beside its cast:
+    `output/<book>.fixes.yaml` (`tts.speakers.fixes`)."""
+    return output.with_name(output.stem + ".fixes.yaml")
+
+
+def fixes_file_for(source: Path, output: Path | None = None) -> Path:
+    """The line fixes `script` and `render` of `source` apply: those beside `-o` (`output`)
+    when there are some, else the book's own, beside its default output
+    (`output/<book>.fixes.yaml`), whatever chapters are read."""
+    if output is not None:
+        beside = fixes_path_for(output)
+        if beside.is_file():
+            return beside
+    return fixes_path_for(default_output(source))
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -112,7 +129,7 @@ def clean_up_after_killed_runs(
     and the cache's staging folder. Files of a run still going are kept."""
     from tts.model import SUBTITLE_FORMATS
 
-    names = {output.name, cast_path_for(output).name}
+    names = {output.name, cast_path_for(output).name, fixes_path_for(output).name}
     names |= {f"{output.stem}.{fmt}" for fmt in SUBTITLE_FORMATS}
     removed = remove_stale(output.parent, started=started, only=names.__contains__)
     if split_chapters:

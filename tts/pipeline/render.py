@@ -1,5 +1,6 @@
 """Speaking and assembling: `render_book` (read, attribute, cast, speak, assemble, keep the
-cast) and `say` (one line in one voice), with the summary a render returns."""
+cast), `say` (one line in one voice) and `say_line` (one line of a book as the render
+would speak it, for the studio), with the summary a render returns."""
 
 from __future__ import annotations
 
@@ -43,13 +44,21 @@ from tts.pipeline.outputs import (
     clean_up_after_killed_runs,
     default_output,
     existing_output,
+    fixes_file_for,
     output_format,
     saved_cast_for,
     selection_label,
     staging_dir,
 )
 from tts.pipeline.requests import AS_CAST, planned
-from tts.pipeline.script import caster, check_voices, save_cast, who_speaks
+from tts.pipeline.script import (
+    caster,
+    check_voices,
+    everyone,
+    save_cast,
+    who_speaks,
+    written_voices,
+)
 
 
 @dataclass(frozen=True)
@@ -86,13 +95,50 @@ def say(
     cache_dir: Path,
 ) -> RenderResult:
     """Speak one line in one voice: for auditioning a voice or a prosody setting."""
-    from tts.audio.assemble import assemble
     from tts.speech.synth import plan_requests
 
     segment = Segment(chapter=1, index=0, kind="narration", text=text, paragraph=0, line=1)
     requests = plan_requests([(segment, voice)], engine.max_request_chars)
     if not requests:
         raise InputError("nothing speakable in the text given to 'say'; give words to read")
+    return _say_requests(requests, voice, engine, output, cache_dir=cache_dir)
+
+
+def say_line(
+    script: Script,
+    segment: Segment,
+    engine: Engine,
+    output: Path,
+    *,
+    cache_dir: Path,
+    voice: Voice | None = None,
+    pronounce: Mapping[str, str] | None = None,
+) -> RenderResult:
+    """One line of a book as a render speaks it: in the voice that reads it in `script`
+    (or `voice`, to audition another on it), with voices.yaml's `pronounce` respellings,
+    through the same engine, clip cache and loudness. The studio's Listen."""
+    from tts.speech.synth import Respeller, plan_requests
+
+    spoken = voice or script.voice_for(segment)
+    if spoken is None:
+        raise InputError(
+            f"line {segment.line} is a pause: there is nothing to hear; pick a line of text"
+        )
+    respell = Respeller(pronounce or {})
+    requests = [
+        respell.request(r) for r in plan_requests([(segment, spoken)], engine.max_request_chars)
+    ]
+    if not requests:
+        raise InputError(f"line {segment.line} has nothing speakable; pick a line with words")
+    return _say_requests(requests, spoken, engine, output, cache_dir=cache_dir)
+
+
+def _say_requests(
+    requests: Sequence[Request], voice: Voice, engine: Engine, output: Path, *, cache_dir: Path
+) -> RenderResult:
+    """The requests of one line spoken and joined into `output` (MP3)."""
+    from tts.audio.assemble import assemble
+
     # At the level the book will give it, so what is auditioned is what will be heard; its
     # errors are about one line, with no place in a book and nothing to resume.
     clips, stats = _synthesize(requests, engine, cache_dir, one_line=True)
@@ -136,6 +182,7 @@ def render(
     prosody: Prosody = AS_CAST,
     book_chapters: int | None = None,
     pronounce: Mapping[str, str] | None = None,
+    ray: str | None = None,
 ) -> RenderResult:
     """Synthesize every line (cached, resumable) and assemble the audiobook.
 
@@ -149,6 +196,8 @@ def render(
     making of the files (`Assembling`). `prosody` is added to every voice's own (a
     whole-book speed, pitch or volume).
     `pronounce` respells words in what the engine is sent only (voices.yaml's `pronounce`).
+    `ray` is the address of a Ray cluster whose machines speak what is not cached
+    (`tts.speech.cluster`; 'local' starts one on this machine); None speaks here.
     """
     from tts.audio.publish import ASSEMBLING, ENCODING_M4B, Publication, publish
     from tts.audio.timeline import lay_out
@@ -166,6 +215,7 @@ def render(
         cache_dir,
         concurrency=concurrency,
         progress=progress,
+        ray=ray,
     )
     titles = chapter_titles(script.segments)
     book = script.book
@@ -259,26 +309,40 @@ def _synthesize(
     concurrency: int = 4,
     progress: ProgressCallback | None = None,
     one_line: bool = False,
+    ray: str | None = None,
 ) -> tuple[list[Clip], Stats]:
     """Every request spoken (from the clip cache where it can be), and each voice brought to
     the book's loudness. `one_line`: the requests speak one line, not a book, so an error
-    names no place in a book and offers no resume."""
+    names no place in a book and offers no resume. `ray`: the Ray cluster address whose
+    machines speak what is not cached (connected to only if something is not)."""
     from tts.audio.loudness import level_voices
     from tts.speech.cache import ClipCache
-    from tts.speech.synth import Progress, synthesize_all, where_in_book
+    from tts.speech.synth import Progress, Speaker, synthesize_all, where_in_book
 
     counters = Progress(listener=progress)
-    clips = run_work(
-        synthesize_all(
-            requests,
-            engine,
-            ClipCache(cache_dir / "clips"),
-            concurrency=concurrency,
-            progress=counters,
-            where=None if one_line else where_in_book,
-            resumable=not one_line,
+    speaker: Speaker | None = None
+    cluster = None
+    if ray is not None:
+        from tts.speech.cluster import ClusterSpeaker, import_ray
+
+        import_ray()  # not installed: say so before anything is read from the cache
+        cluster = speaker = ClusterSpeaker(ray, engine, concurrency=concurrency)
+    try:
+        clips = run_work(
+            synthesize_all(
+                requests,
+                engine,
+                ClipCache(cache_dir / "clips"),
+                concurrency=concurrency,
+                progress=counters,
+                where=None if one_line else where_in_book,
+                resumable=not one_line,
+                speaker=speaker,
+            )
         )
-    )
+    finally:
+        if cluster is not None:
+            cluster.close()
     return level_voices(clips, [r.voice for r in requests]), counters.stats()
 
 
@@ -311,6 +375,7 @@ def render_book(
     warn: Callable[[str], None] | None = None,
     note: Callable[[str], None] | None = None,
     found_voices: Path | None = None,
+    ray: str | None = None,
 ) -> RenderResult:
     """`render`: read (or take the corrected `script_file`), attribute, cast, speak and
     assemble the book, then keep the cast beside the output for the next run.
@@ -327,9 +392,18 @@ def render_book(
     against the engine before the first request (`check_voices`). `found_voices` is
     ./voices.yaml, found rather than named with --voices: used only for a book it is about
     (`pick_voices`), which `note` hears; `warn` also hears of names voices.yaml lists that
-    nobody in the book answers to.
+    nobody in the book answers to. The book's line fixes (`fixes_file_for`: beside `output`
+    when there are some, else `output/<book>.fixes.yaml`) are applied, and said; a corrected
+    `script_file` is checked against the book (`who_speaks`), and the voices its lines
+    name are honoured (`written_voices`). `ray` is the address of a Ray cluster ('local': one
+    started on this machine) whose machines speak the clips that are not cached; all else
+    runs here, as without it.
     """
     started = time.time()
+    if ray is not None:
+        from tts.speech.cluster import import_ray
+
+        import_ray()  # not installed: say so before reading the book
     inputs = [
         ("the book", source),
         ("the voices file", voices_file or found_voices),
@@ -357,7 +431,7 @@ def render_book(
     from tts.audio.tags import load_cover  # mutagen: only a render with --cover reads one
 
     cover = load_cover(str(cover_file))[0] if cover_file else None
-    config, book, count, segments, characters = who_speaks(
+    reading = who_speaks(
         source,
         voices_file=voices_file,
         found_voices=found_voices,
@@ -366,7 +440,10 @@ def render_book(
         cache_dir=cache_dir,
         warn=warn,
         note=note,
+        fixes_file=fixes_file_for(source, output),
     )
+    config, book, count = reading.config, reading.book, reading.count
+    segments, characters = reading.segments, reading.characters
     selection = selection_label([c.number for c in book.chapters], count)
     out = output or default_output(source, fmt, selection)
     if output is None:
@@ -388,7 +465,17 @@ def render_book(
     for warning in warnings:
         if warn is not None:
             warn(warning)
-    script = script_for(chosen.name)
+    script = written_voices(
+        script_for(chosen.name),
+        reading.script_lines,
+        script_for,
+        caster(book, segments, everyone(reading), config, cache_dir, saved_cast),
+        chosen.name,
+        chosen.known_voices(),
+        script_file,
+        warn,
+        note,
+    )
     check_voices(script, chosen.name, config, chosen.known_voices(), cast_file)
     result = render(
         script,
@@ -404,6 +491,7 @@ def render_book(
         prosody=prosody,
         book_chapters=count,
         pronounce=pronounce,
+        ray=ray,
     )
     save_cast(cast_file, script)
     return result

@@ -1085,7 +1085,7 @@ def _discover_en(
     by_role: dict[str, list[str]] = defaultdict(list)
     for forms in groups.values():
         # The name the book uses most, a given name before its diminutive (Margaret, not Maggie).
-        canonical = max(forms, key=lambda f: (f.lower() not in nicknames(), total[f], len(f)))
+        canonical = max(forms, key=lambda f: (f.lower() not in nicknames(), candidates[f], len(f)))
         gender = None
         for f in forms:
             if f in honor:

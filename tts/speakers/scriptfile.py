@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, get_args
@@ -90,8 +91,26 @@ def _literal(value: str | None) -> str:
     return "null" if value is None else encode_basestring(value)
 
 
+@dataclass(frozen=True)
+class ScriptLine:
+    """One line of a jsonl script as read back."""
+
+    number: int
+    """1-based line of the file, for messages."""
+    segment: Segment
+    voice: str | None
+    """The `voice` the line names (None: none, or not a name)."""
+
+
 def read_script_file(path: Path) -> list[Segment]:
     """Segments from a (possibly hand-corrected) jsonl script; `speaker` is authoritative."""
+    return [line.segment for line in read_script_lines(path)]
+
+
+def read_script_lines(path: Path) -> list[ScriptLine]:
+    """The lines of a (possibly hand-corrected) jsonl script: each segment, where it stands
+    in the file and the voice it names; ScriptError naming the file's line for a line
+    that is no script line."""
     make = f"create one with 'audiobook script INPUT --format jsonl > {path.name}'"
     try:
         lines = read_capped(path, TEXT_LIMIT).decode("utf-8-sig").splitlines()
@@ -105,7 +124,7 @@ def read_script_file(path: Path) -> list[Segment]:
         raise ScriptError(
             f"{path}: not a UTF-8 jsonl script ({type(exc).__name__}); {make}"
         ) from None
-    segments: list[Segment] = []
+    segments: list[ScriptLine] = []
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -120,7 +139,9 @@ def read_script_file(path: Path) -> list[Segment]:
                 f"{path}:{number}: not a script line (nested too deep); each line must be one "
                 "JSON object"
             ) from None
-        segments.append(_segment(obj, f"{path}:{number}", number))
+        segment = _segment(obj, f"{path}:{number}", number)
+        voice = obj.get("voice")
+        segments.append(ScriptLine(number, segment, voice if isinstance(voice, str) else None))
     if not segments:
         raise ScriptError(f"{path}: the script holds no segments; {make}")
     return segments

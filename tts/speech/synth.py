@@ -5,8 +5,10 @@ voice turn, split only where a line is too long for the engine; `Respeller` resp
 words voices.yaml says to pronounce differently, in the text sent to the engine only.
 `synthesize_all` sends the requests that are not cached yet, a few at a time, backs off when
 the service pushes back, and puts every clip into the cache the moment it arrives, so an
-interrupted run loses at most the requests in flight. It knows engines only through
-`tts.speech.engines.base.Engine`.
+interrupted run loses at most the requests in flight. What speaks them is a `Speaker`: a
+`Caller` of the engine on this machine (the limiter, retries and patience), or the machines
+of a cluster (`tts.speech.cluster`), each running a `Caller` of its own. It knows engines
+only through `tts.speech.engines.base.Engine`.
 """
 
 from __future__ import annotations
@@ -19,9 +21,20 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from tts.errors import AudiobookError, EngineError, RateLimited
-from tts.model import JOINER, Audio, Clip, Request, Segment, SegmentKey, Stats, Voice
+from tts.model import (
+    JOINER,
+    Audio,
+    Clip,
+    MachineStats,
+    Request,
+    Segment,
+    SegmentKey,
+    Stats,
+    Voice,
+)
 from tts.speech.cache import ClipCache, Lookup, clip_key
 from tts.speech.engines.base import Engine
 from tts.text import is_speakable, split_text
@@ -168,6 +181,9 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     synthesized_chars: int = 0
+    machines: dict[str, Machine] = field(default_factory=dict)
+    """What each machine of a cluster did, by name (`tts.speech.cluster`); empty when this
+    machine spoke everything itself."""
 
     @property
     def done(self) -> int:
@@ -199,11 +215,44 @@ class Progress:
             retries=self.retries,
             audio_seconds=self.audio_seconds,
             wall_seconds=self.wall_seconds,
+            machines=tuple(m.stats() for m in self.machines.values()),
         )
 
     def changed(self) -> None:
         if self.listener is not None:
             self.listener(self)
+
+
+@dataclass
+class Machine:
+    """One machine of a cluster as a run sees it: what it was sent and what came back."""
+
+    name: str
+    """How messages name it: its address, and its node when several share one."""
+    clips: int = 0
+    chars: int = 0
+    audio_seconds: float = 0.0
+    requests: int = 0
+    """Engine calls it made, retries included."""
+    retries: int = 0
+    refusals: int = 0
+    in_flight: int = 0
+    lost: bool = False
+    """It left the cluster (or stopped answering) during the run; its unfinished requests
+    went to the others."""
+    left_out: str | None = None
+    """Why it was given no work at all (its engine failed its check there), if so."""
+
+    def stats(self) -> MachineStats:
+        return MachineStats(
+            name=self.name,
+            clips=self.clips,
+            audio_seconds=self.audio_seconds,
+            requests=self.requests,
+            retries=self.retries,
+            lost=self.lost,
+            left_out=self.left_out,
+        )
 
 
 @dataclass(frozen=True)
@@ -313,6 +362,101 @@ def _reworded(error: AudiobookError, message: str) -> AudiobookError:
     return new
 
 
+@dataclass(frozen=True)
+class Patience:
+    """How long a request is tried before its error ends the run (see `Caller`)."""
+
+    max_attempts: int = 6
+    """Failed calls (transient errors) before giving up."""
+    backoff: float = 0.5
+    """Seconds before the first retry; doubled for each further one, jittered."""
+    max_backoff: float = 30.0
+    patience: float = 300.0
+    """Seconds a request may be refused (RateLimited) in a row."""
+
+
+class Speaker(Protocol):
+    """What speaks the requests that are not cached: this machine's engine (`Caller`), or a
+    cluster of machines (`tts.speech.cluster.ClusterSpeaker`)."""
+
+    slots: int
+    """Requests `synthesize_all` keeps out at once."""
+
+    async def open(self, progress: Progress) -> None:
+        """Called once before the first `speak`, and only when something is to be spoken."""
+        ...
+
+    async def speak(self, request: Request, progress: Progress) -> Audio:
+        """The audio for `request`; counts its calls, retries and refusals in `progress`.
+        Raises the AudiobookError that ends the run."""
+        ...
+
+
+class Caller:
+    """One engine's requests, at most `limiter.limit` at once (`AdaptiveLimiter`), each
+    tried again after transient errors and while the service refuses (`Patience`): what
+    `synthesize_all` speaks with on this machine, and what each machine of a cluster runs.
+    """
+
+    def __init__(self, engine: Engine, concurrency: int = 4, patience: Patience = Patience()):
+        self.engine = engine
+        self.slots = max(1, concurrency)
+        self.limiter = AdaptiveLimiter(self.slots)
+        self.patience = patience
+
+    async def open(self, progress: Progress) -> None:
+        progress.concurrency = self.limiter.limit
+
+    async def speak(self, request: Request, progress: Progress) -> Audio:
+        policy, limiter = self.patience, self.limiter
+        failures = 0  # failed calls: they count against max_attempts
+        refusals = 0  # refused calls in a row: they do not, while within patience
+        refused_since = 0.0
+        while True:
+            ticket = await limiter.acquire()
+            progress.requests += 1
+            try:
+                audio = await self.engine.synthesize(request.text, request.voice)
+            except EngineError as e:
+                limiter.release(ok=False)
+                if not e.transient:
+                    raise
+                if isinstance(e, RateLimited):
+                    limiter.congested(ticket, e.retry_after)
+                    now = time.monotonic()
+                    refusals += 1
+                    if refusals == 1:
+                        refused_since = now
+                    refused = now - refused_since
+                    wait = max(
+                        2 * _backoff(refusals, policy.backoff, policy.max_backoff),
+                        e.retry_after or 0.0,
+                    )
+                    if refused + wait > policy.patience:
+                        tries = "1 try" if refusals == 1 else f"{refusals} tries"
+                        raise _reworded(
+                            e, f"{e} (refused {tries} in {refused:.0f} s; gave up)"
+                        ) from e
+                    progress.refusals += 1
+                else:
+                    failures += 1
+                    refusals = 0
+                    if failures >= policy.max_attempts:
+                        raise _reworded(e, f"{e} (gave up after {failures} attempts)") from e
+                    wait = _backoff(failures, policy.backoff, policy.max_backoff)
+                progress.retries += 1
+                progress.concurrency = limiter.limit
+                progress.changed()
+                await asyncio.sleep(wait)
+                continue
+            except BaseException:
+                limiter.release(ok=False)
+                raise
+            limiter.release(ok=True)
+            progress.concurrency = limiter.limit
+            return audio
+
+
 async def synthesize_all(
     requests: Iterable[Request],
     engine: Engine,
@@ -326,13 +470,15 @@ async def synthesize_all(
     patience: float = 300.0,
     where: Callable[[Request], str] | None = where_in_book,
     resumable: bool = True,
+    speaker: Speaker | None = None,
 ) -> list[Clip]:
     """Synthesize every request (or take it from the cache); clips in request order.
 
     A cached clip counts only if its audio is still what was stored (`ClipCache.lookup`); a
     damaged or unverified one is a miss like any other, counted in `progress`.
-    Misses go out at most `concurrency` at a time (fewer where the service refuses more:
-    `AdaptiveLimiter`), longest first so the connections finish together.
+    Misses go to `speaker`, by default a `Caller` of `engine` on this machine: at most
+    `concurrency` at a time (fewer where the service refuses more: `AdaptiveLimiter`),
+    longest first so the connections finish together.
     Transient errors are retried with a fresh call after an exponential, jittered backoff
     starting at `backoff` seconds. A refusal (RateLimited: 429/503) waits twice as long, and
     at least the service's retry-after, and is not a failed attempt: a request is refused
@@ -341,12 +487,18 @@ async def synthesize_all(
     the error is raised again, same class, its message saying where it happened (`where`:
     the text's place in the book; None leaves it out, as for a single line) and, when
     `resumable`, how much is done and cached and that rerunning the command resumes.
+    Whatever speaks, each clip is stored in `cache` under the key `engine` gives it
+    (`request_key`) the moment it arrives.
 
     `progress` is a `Progress` to update (read `progress.stats()` afterwards), or just a
     callback that receives one after every change.
     """
     if not isinstance(progress, Progress):
         progress = Progress(listener=progress)
+    if speaker is None:
+        speaker = Caller(
+            engine, concurrency, Patience(max_attempts, backoff, max_backoff, patience)
+        )
     reqs = list(requests)
     keys = [request_key(r, engine) for r in reqs]
     remaining = Counter(k for r in reqs for k in r.keys)
@@ -397,62 +549,20 @@ async def synthesize_all(
             progress.unverified_clips += 1
     progress.changed()
 
-    limiter = AdaptiveLimiter(concurrency)
     # Longest first (popped from the end), so no long request is left running alone at the
     # end while the other connections idle; equal lengths go in reading order.
     jobs = sorted(todo.items(), key=lambda job: (len(reqs[job[1][0]].text), -job[1][0]))
-
-    async def call(request: Request) -> Audio:
-        failures = 0  # failed calls: they count against max_attempts
-        refusals = 0  # refused calls in a row: they do not, while within patience
-        refused_since = 0.0
-        while True:
-            ticket = await limiter.acquire()
-            progress.requests += 1
-            try:
-                audio = await engine.synthesize(request.text, request.voice)
-            except EngineError as e:
-                limiter.release(ok=False)
-                if not e.transient:
-                    raise
-                if isinstance(e, RateLimited):
-                    limiter.congested(ticket, e.retry_after)
-                    now = time.monotonic()
-                    refusals += 1
-                    if refusals == 1:
-                        refused_since = now
-                    refused = now - refused_since
-                    wait = max(2 * _backoff(refusals, backoff, max_backoff), e.retry_after or 0.0)
-                    if refused + wait > patience:
-                        tries = "1 try" if refusals == 1 else f"{refusals} tries"
-                        raise _reworded(
-                            e, f"{e} (refused {tries} in {refused:.0f} s; gave up)"
-                        ) from e
-                    progress.refusals += 1
-                else:
-                    failures += 1
-                    refusals = 0
-                    if failures >= max_attempts:
-                        raise _reworded(e, f"{e} (gave up after {failures} attempts)") from e
-                    wait = _backoff(failures, backoff, max_backoff)
-                progress.retries += 1
-                progress.concurrency = limiter.limit
-                progress.changed()
-                await asyncio.sleep(wait)
-                continue
-            except BaseException:
-                limiter.release(ok=False)
-                raise
-            limiter.release(ok=True)
-            progress.concurrency = limiter.limit
-            return audio
+    if jobs:
+        await speaker.open(progress)
+        progress.changed()
 
     async def worker() -> None:
+        assert speaker is not None
         while jobs:
             key, indices = jobs.pop()
             request = reqs[indices[0]]
             try:
-                audio = await call(request)
+                audio = await speaker.speak(request, progress)
             except AudiobookError as e:
                 if where is None:
                     raise
@@ -470,7 +580,7 @@ async def synthesize_all(
         progress.changed()
 
     saving: list[asyncio.Future[None]] = []
-    tasks = [asyncio.ensure_future(worker()) for _ in range(min(max(1, concurrency), len(jobs)))]
+    tasks = [asyncio.ensure_future(worker()) for _ in range(min(speaker.slots, len(jobs)))]
     try:
         if tasks:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
