@@ -41,6 +41,7 @@ REASONS: dict[str, Reason] = {
     ),
     "monologue": Reason("keeps talking: no one else spoke in between"),
     "action-prev": Reason("did something in the paragraph just before"),
+    "action-next": Reason("does something on the line right after the quote"),
     "vocative-back": Reason("the reply right after speaks to them by name"),
     "in-view": Reason("a guess: the last person in view, with nothing else to go on"),
     "unknown": Reason("nobody named is in view (someone unnamed speaks)"),

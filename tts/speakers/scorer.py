@@ -146,6 +146,10 @@ PLAIN = frozenset(
 ending the paragraph before, "I said", "It's me, Daniel"): their guess stands, and the
 scorer weighs the rest."""
 
+LAST_RESORT = frozenset(("in-view",))
+"""The rules found no evidence at all and name whoever was last in view: the scorer has
+nothing more to weigh, so that guess stands too, as sure as such lines are."""
+
 RULES_MODEL = Model({f"r:{m}": 1.0 for m in ("tag-after", "tag-before")}, ((0.0, 1.0), (0.0, 1.0)))
 """Weights that keep the rule's guess (the first candidate) on every line: the start of
 training."""
@@ -300,7 +304,7 @@ def decide(
     gender_of = ev.gender
     me = ev.me
     anchors = _anchors(blocks, guesses)
-    keep = PLAIN | ev.model.trusted
+    keep = PLAIN | LAST_RESORT | ev.model.trusted
     weight_of = weights.get
     plain_rate = ev.model.plain
     # per dialogue paragraph: (speaker, paragraph, addressee, asked, length of its last quote)
@@ -405,6 +409,9 @@ def decide(
                     nobody = ev.tag(cues.before[texts[i - 1]], "b", local) or nobody
                     for who in ev.names(texts[i - 1])[0]:
                         local.setdefault(who, []).append("b:name")
+                if g.method == "unknown" and i > 0 and not kinds[i - 1]:
+                    # "有人喊了一声：" / "came a thin voice:": a colon and no one it names
+                    nobody = nobody or colon_end(texts[i - 1])
                 if nobody and g.speaker is None:
                     decided.append(g)  # the tag says someone unnamed speaks: no one to guess
                     if trace is not None:
