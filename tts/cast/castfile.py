@@ -68,7 +68,7 @@ def read_cast(path: Path | str) -> Cast:
     aliases = data.get("aliases") or {}
     if not isinstance(speakers, dict) or not isinstance(aliases, dict):
         raise ConfigError(f"{path}: 'speakers' and 'aliases' must be mappings; {_DELETE_HINT}")
-    threshold = data.get("threshold", 0.5)
+    threshold = data.get("threshold", Cast.threshold)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise ConfigError(f"{path}: threshold must be a number; {_DELETE_HINT}")
     return Cast(

@@ -18,7 +18,7 @@ automatically". The whole format::
     unknown:                  # dialogue whose speaker is unknown or doubtful
       rate: "-5%"             # same keys as narrator; without a voice it is the narrator's
                               # voice, pitched 10 Hz lower
-    threshold: 0.5            # attributions less sure than this (0..1) go to `unknown`
+    threshold: 0.4            # attributions less sure than this (0..1) go to `unknown`
     pauses:                   # seconds of silence, 0..10
       sentence: 0.25          # between lines of one speaker
       speaker: 0.45           # where the speaker changes within a paragraph
@@ -87,6 +87,7 @@ from tts import registry
 from tts.cast.yamlnodes import NodeReader, describe, line_of, scalar
 from tts.errors import ConfigError
 from tts.model import (
+    Cast,
     Character,
     EngineInfo,
     Gender,
@@ -307,7 +308,7 @@ class VoicesConfig:
     """A locale from `LOCALES`, or None for the book's own."""
     narrator: VoiceSetting = field(default_factory=VoiceSetting)
     unknown: VoiceSetting = field(default_factory=VoiceSetting)
-    threshold: float = 0.5
+    threshold: float = Cast.threshold
     pauses: Pauses = field(default_factory=Pauses)
     speakers: Mapping[str, SpeakerSetting] = field(default_factory=dict)
     """Canonical name -> setting, in file order."""

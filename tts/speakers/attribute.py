@@ -33,13 +33,16 @@ Pure text work over the whole book. Rules, strongest first (method names as in
 - `unknown`: someone unnamed speaks (有人喊道, "a voice called:"), or no one is in view;
   speaker None, confidence 0.
 
-Confidences: explicit tags and colons 0.85-0.95, pronouns and action beats 0.7-0.75, turn
-taking 0.4-0.62 (never above the line it follows), unknown 0. The cast sends lines under its
-threshold (0.5) to the 'unknown speaker' voice; `bench/attribution.py` reports how often a
-wrong guess still clears it. Gender comes from titles (先生, 小姐, Mr, Mrs), he/she near a
-name, kinship and address terms, English given names, the characters of a Chinese given name
-(美, 玲 / 强, 伟) and rank titles (主任), weighed in `tts.speakers.genders` (the roster's notes
-give the order).
+The rules' own confidences (explicit tags and colons 0.85-0.95, pronouns and action beats
+0.7-0.75, turn taking 0.4-0.62, unknown 0) are a first pass: `tts.speakers.scorer` then keeps
+the lines a tag or colon names and weighs the others' candidates with learned weights, and
+every confidence it gives is calibrated (how often such lines are right on labelled dev
+novels). The cast sends lines under its threshold (0.4) to the 'unknown speaker' voice;
+`bench/attribution.py` reports how often a wrong guess still clears it.
+
+Gender comes from titles (先生, 小姐, Mr, Mrs), he/she near a name, kinship and address
+terms, English given names, the characters of a Chinese given name (美, 玲 / 强, 伟) and rank
+titles (主任), weighed in `tts.speakers.genders` (the roster's notes give the order).
 
 A name at the start or end of a quote (`“祁省長，…”`, `"Lizzy, …"`) is the addressee, never
 the speaker of that quote.
