@@ -127,3 +127,21 @@ def test_lines_are_the_same_every_run() -> None:
     """Deterministic: the same book gives the same speakers, methods and confidences."""
     b = book("en", *CONVERSATIONS[0][1])
     assert said(b) == said(b)
+
+
+def test_a_long_answer_laid_out_a_paragraph_a_point_stays_with_its_speaker() -> None:
+    """Web novels lay one long answer out as a paragraph a point, each in its own quote
+    marks; turn-taking must not hand every other point to the one who asked."""
+    lines = said(
+        book(
+            "zh-Hant",
+            "周局長放下茶杯，問道：“林書記，這個工程最難的地方在哪裡？”",
+            "林書記想了想，回答：“我認為難處主要在兩個方面。”",
+            "“首先，是資金的籌措與調度，縣裡的財政底子薄，很多項目只能分期分批地推進。”",
+            "“這不僅僅是錢的問題，還涉及到各個部門之間的協調，需要花大量的時間去溝通。”",
+            "“其次，就是群眾觀念的轉變。”",
+            "“很多老百姓一開始並不理解，覺得搬遷會影響生計，我們只能一家一家地上門去做工作。”",
+            "周局長點點頭：“林書記辛苦了。”",
+        )
+    )
+    assert [s.speaker for s in lines] == ["周局長"] + ["林書記"] * 5 + ["周局長"]

@@ -59,6 +59,8 @@ _GOES_ON = re.compile(
     r"|(?:And|Besides|Also|Moreover|Then|Besides that|What is more|Another thing)\b)"
 )
 """A quote that opens like this goes on with what was being said: the same speaker."""
+_GOING_ON = frozenset({"monologue", "continuation"})
+"""The rules' methods for one speaker going on (see `decide`)."""
 _GAP = 6
 """Paragraphs after the last line of dialogue when a conversation is over."""
 _MAX_CANDIDATES = 6
@@ -392,9 +394,16 @@ def decide(
                 continues = pieces[i][2]
                 nxt = texts[dialogue_idx[pos + 1]] if pos + 1 < len(dialogue_idx) else next_quote
                 next_addr = read_quote[nxt][0] if nxt is not None else None
-                if g.speaker is not None and g.method in keep:
+                if g.speaker is not None and (
+                    g.method in keep
+                    or (
+                        g.method in _GOING_ON
+                        and (read_quote[text][4] >= long_quote or _GOES_ON.match(text))
+                    )
+                ):
                     # The text names the speaker: that decides; how often it is right, the
-                    # corpora tell.
+                    # corpora tell. So does a long speech the rules read as the speaker going
+                    # on: a web novel lays one answer out as a paragraph a point.
                     decided.append(Guess(g.speaker, g.method, plain_rate.get(g.method, 0.9)))
                     if trace is not None:
                         trace.append(((g.speaker,), ((f"={g.method}",),)))
