@@ -32,20 +32,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from chromium import CHROMIUM, FLAGS  # noqa: E402
 
 from tts.studio.server import start  # noqa: E402
 from tts.studio.session import Session  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SURNAMES = "赵钱孙李周吴郑王冯陈卫蒋沈韩杨朱秦许何吕施张孔曹严华金魏陶姜"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红"
 NARRATION = [
@@ -112,7 +105,7 @@ def main() -> None:
         with sync_playwright() as driver:
             context = driver.chromium.launch_persistent_context(
                 str(folder / "profile"),
-                executable_path=CHROMIUM,
+                executable_path=str(CHROMIUM),
                 headless=True,
                 args=FLAGS,
                 viewport={"width": 1280, "height": 800},

@@ -17,19 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from edge_server import Fault, point_client_at
+from texts import FERRY_SHORT, render_quietly
 
 from tts import pipeline
-from tts.cli import main
 from tts.errors import ClientOutdated, EngineError, RateLimited, ServiceUnreachable
-
-CHAPTER = """第2章 渡口
-雨停了，渡口只剩一盏灯。
-“船还来吗？”阿秀问道。
-老周摇摇头说：“今晚不来了。”
-"""
-
 
 pytestmark = pytest.mark.usefixtures("quick_engine_checks")
 
@@ -37,13 +29,11 @@ pytestmark = pytest.mark.usefixtures("quick_engine_checks")
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     path = tmp_path / "渡口.txt"
-    path.write_text(CHAPTER, encoding="utf-8")
+    path.write_text(FERRY_SHORT, encoding="utf-8")
     return path
 
 
-def render(book: Path, out: Path, tmp_path: Path, *extra: str):
-    args = ["render", str(book), "-o", str(out), "--cache-dir", str(tmp_path / "c"), "--quiet"]
-    return CliRunner().invoke(main, [*args, *extra], catch_exceptions=False)
+render = render_quietly
 
 
 def go_offline(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -142,6 +142,13 @@ def render(out: Path, cache: Path, *extra: str, book: Path = EXAMPLE) -> Any:
     return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
+def render_edge_on(cluster: LiveCluster, out: Path, cache: Path) -> Any:
+    """`render --engine edge` on the cluster, at each machine's connection limit."""
+    return render(
+        out, cache, "--engine", "edge", "--ray", cluster.address, "--concurrency", str(LIMIT)
+    )
+
+
 def machine_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if re.match(r"^  \S.*: \d+ clips?, ", line)]
 
@@ -188,16 +195,7 @@ def test_edge_book_on_three_machines_is_identical_and_polite_to_each_address(
     for server in cluster.servers.values():
         server.latency = Latency(connect=0.05)  # long enough for connections to overlap
 
-    spread = render(
-        in_tmp / "ray.mp3",
-        in_tmp / "c2",
-        "--engine",
-        "edge",
-        "--ray",
-        cluster.address,
-        "--concurrency",
-        str(LIMIT),
-    )
+    spread = render_edge_on(cluster, in_tmp / "ray.mp3", in_tmp / "c2")
 
     assert spread.exit_code == 0, spread.output
     assert (in_tmp / "ray.mp3").read_bytes() == (in_tmp / "alone.mp3").read_bytes()
@@ -232,16 +230,7 @@ def test_a_machine_that_cannot_reach_edge_is_left_out_and_the_others_speak(
         sock.bind(("127.0.0.1", 0))
         nowhere = sock.getsockname()[1]  # nothing listens there once the socket closes
     with cluster.extra_node(**{EDGE_PORT: str(nowhere)}):
-        result = render(
-            in_tmp / "ray.mp3",
-            in_tmp / "c",
-            "--engine",
-            "edge",
-            "--ray",
-            cluster.address,
-            "--concurrency",
-            str(LIMIT),
-        )
+        result = render_edge_on(cluster, in_tmp / "ray.mp3", in_tmp / "c")
 
     assert result.exit_code == 0, result.output
     lines = machine_lines(result.output)
@@ -316,16 +305,7 @@ def test_a_machine_lost_mid_run_leaves_its_work_to_the_others(
         remover = threading.Thread(target=remove_when_busy)
         remover.start()
         try:
-            spread = render(
-                in_tmp / "ray.mp3",
-                in_tmp / "c2",
-                "--engine",
-                "edge",
-                "--ray",
-                cluster.address,
-                "--concurrency",
-                str(LIMIT),
-            )
+            spread = render_edge_on(cluster, in_tmp / "ray.mp3", in_tmp / "c2")
         finally:
             remover.join()
     finally:

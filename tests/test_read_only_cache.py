@@ -18,15 +18,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from texts import FERRY_SHORT, render_quietly
 
 from tts.cli import main
-
-CHAPTER = """第2章 渡口
-雨停了，渡口只剩一盏灯。
-“船还来吗？”阿秀问道。
-老周摇摇头说：“今晚不来了。”
-"""
-
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 
@@ -34,13 +28,11 @@ pytestmark = pytest.mark.usefixtures("in_tmp")
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     path = tmp_path / "渡口.txt"
-    path.write_text(CHAPTER, encoding="utf-8")
+    path.write_text(FERRY_SHORT, encoding="utf-8")
     return path
 
 
-def render(book: Path, out: Path, tmp_path: Path, *extra: str):
-    args = ["render", str(book), "-o", str(out), "--cache-dir", str(tmp_path / "c"), "--quiet"]
-    return CliRunner().invoke(main, [*args, *extra], catch_exceptions=False)
+render = render_quietly
 
 
 @pytest.fixture

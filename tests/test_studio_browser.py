@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM, FLAGS
 from studio_client import CHAPTER_EN, Studio, served
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOW = (
     "install Debian's chromium ('apt-get install chromium') and the test extra "
     "(pip install -e '.[test]', which brings playwright)"
@@ -33,15 +33,6 @@ else:
         pytestmark = pytest.mark.skip(reason=f"needs {CHROMIUM}: {HOW}")
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT = 15_000
 """Milliseconds a step may take before the test fails."""
 

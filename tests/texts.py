@@ -1,4 +1,11 @@
-"""Short chapters written for the tests, shared by the test files that read them."""
+"""Short chapters written for the tests, and the render most of them get, shared by the test
+files that use them."""
+
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from tts.cli import main
 
 FERRY = """第3章 夜渡
 江面上起了雾，老周把船拴在柳树下，点起一盏马灯。
@@ -11,3 +18,16 @@ FERRY = """第3章 夜渡
 """
 """A ferry at night: a tag after, a colon before, a quote split by a tag, a vocative
 (周大哥) and a scene break; three characters, 老周 speaking twice."""
+
+FERRY_SHORT = """第2章 渡口
+雨停了，渡口只剩一盏灯。
+“船还来吗？”阿秀问道。
+老周摇摇头说：“今晚不来了。”
+"""
+"""Two lines, a tag after and a colon before: the least a render of Chinese needs."""
+
+
+def render_quietly(book: Path, out: Path, tmp_path: Path, *extra: str) -> Result:
+    """`audiobook render BOOK -o OUT --quiet` with its cache under `tmp_path`."""
+    args = ["render", str(book), "-o", str(out), "--cache-dir", str(tmp_path / "c"), "--quiet"]
+    return CliRunner().invoke(main, [*args, *extra], catch_exceptions=False)
