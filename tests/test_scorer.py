@@ -145,3 +145,38 @@ def test_a_long_answer_laid_out_a_paragraph_a_point_stays_with_its_speaker() -> 
         )
     )
     assert [s.speaker for s in lines] == ["周局長"] + ["林書記"] * 5 + ["周局長"]
+
+
+def test_a_long_reply_in_a_bare_back_and_forth_is_a_turn() -> None:
+    """Only a speaker a tag introduced holds the floor over several long paragraphs: in an
+    exchange of bare lines, a long line after a short one is the other person answering."""
+    lines = said(
+        book(
+            "zh-Hans",
+            "“有人在家吗？”赵红梅推开门喊了一声。",
+            "李建国站起来问：",
+            "“你怎么来了？”",
+            "“我做梦都没想到能在这里见到你，厂里正好派我到省城开会，我就顺路过来了。”",
+            "“刚到吗？”",
+            "“刚刚到，行李还放在车站，连口水都还没顾上喝，就一路打听着找到这里来了。”",
+        )
+    )
+    assert [s.speaker for s in lines] == ["赵红梅", "李建国", "赵红梅", "李建国", "赵红梅"]
+
+
+def test_a_he_or_she_ending_the_paragraph_before_is_weighed_as_a_pronoun() -> None:
+    """`她说：` on its own line names no one: the line is marked a pronoun reading (open to
+    review), and it goes to the woman in view, not to the man who spoke last."""
+    lines = said(
+        book(
+            "zh-Hans",
+            "“你来了？”李秀英问。",
+            "王建国点点头，把茶杯放在桌上。",
+            "“这件事你考虑得怎么样了？”王建国问。",
+            "李秀英低下头，沉默了很久。",
+            "她说：",
+            "“我想好了，明天就去县城。”",
+        )
+    )
+    assert [s.speaker for s in lines] == ["李秀英", "王建国", "李秀英"]
+    assert lines[2].method == "pronoun"

@@ -24,7 +24,14 @@ A line whose speaker the text names (`PLAIN`: a speech tag, a name and colon, al
 paragraph before, "I said", self-naming), or whose rule method the training books found
 right more often than the scorer (`Model.trusted`), keeps the rules' speaker, with the
 share of such lines right on the training books as its confidence (`Model.plain`); a
-paragraph whose every line is so is not weighed at all, which keeps the pass cheap.
+paragraph whose every line is so is not weighed at all, which keeps the pass cheap. In Chinese
+a speaker a tag introduces in the quote's own paragraph (`王主任問：“…”`) holds the floor
+(`FLOOR`): the bare lines after theirs that the rules read as them going on stay theirs until
+a line asks the listener something or someone else speaks. Web novels lay one long answer out
+a paragraph a point, each in its own quote marks, and introduce every new speaker so; the
+labelled novel, one sentence a line with its tags on lines of their own, never does, and its
+quick exchanges of bare lines, which the scorer learned, would give every other point to the
+one who asked.
 
 `method` says why a line got its speaker: the rule's method when the scorer agrees with the
 rule, else the strongest evidence for the chosen candidate (the ids of `turns.CONFIDENCE`,
@@ -44,7 +51,7 @@ from importlib import resources
 from itertools import repeat
 
 from tts.model import Gender
-from tts.speakers.cues import Cue, Cues, colon_end
+from tts.speakers.cues import Cue, Cues, Quote, colon_end
 from tts.speakers.segment import Block
 from tts.speakers.turns import Guess
 
@@ -61,6 +68,10 @@ _GOES_ON = re.compile(
 """A quote that opens like this goes on with what was being said: the same speaker."""
 _GOING_ON = frozenset({"monologue", "continuation"})
 """The rules' methods for one speaker going on (see `decide`)."""
+_TAGGED = frozenset({"tag-before", "tag-after", "tag-between", "colon"})
+"""Methods of a quote a tag introduces in its own paragraph (`王主任問：“…”`): the web-novel
+layout, where each new speaker is introduced so. (A tag ending the paragraph before, `他说：`,
+is how the labelled novel's sentence-a-line layout introduces every reply.)"""
 _GAP = 6
 """Paragraphs after the last line of dialogue when a conversation is over."""
 _MAX_CANDIDATES = 6
@@ -151,6 +162,9 @@ scorer weighs the rest."""
 LAST_RESORT = frozenset(("in-view",))
 """The rules found no evidence at all and name whoever was last in view: the scorer has
 nothing more to weigh, so that guess stands too, as sure as such lines are."""
+
+FLOOR = "floor"
+"""The key in `Model.plain` of lines that went to the speaker holding the floor."""
 
 RULES_MODEL = Model({f"r:{m}": 1.0 for m in ("tag-after", "tag-before")}, ((0.0, 1.0), (0.0, 1.0)))
 """Weights that keep the rule's guess (the first candidate) on every line: the start of
@@ -311,6 +325,9 @@ def decide(
     plain_rate = ev.model.plain
     # per dialogue paragraph: (speaker, paragraph, addressee, asked, length of its last quote)
     hist: list[tuple[str | None, int, str | None, bool, int]] = []
+    # Who holds the floor: a speaker a tag introduced in their own paragraph, while their
+    # lines go on and ask the listener nothing (see `_floor_after`).
+    floor: str | None = None
     long_quote = _LONG_EN if cues.english else _LONG_ZH
     recent: list[str] = []
     subjects: list[str] = []
@@ -320,6 +337,7 @@ def decide(
         rule = guesses[n]
         if pause:  # a scene break: whoever talked or was seen before is not in this scene
             hist.clear()
+            floor = None
             recent.clear()
             subjects.clear()
             out.append([])
@@ -379,6 +397,7 @@ def decide(
             last_addr = hist[-1][2] if in_talk else None
             last_asked = hist[-1][3] if in_talk else False
             last_len = hist[-1][4] if in_talk else 0
+            holder = floor if in_talk and not cues.english else None
             near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
             p1_feature, p2_feature = "p1:" + near, "p2:" + near
             rank_in_view = {who: f"rec{r}" for r, who in enumerate(recent[:4])}
@@ -394,19 +413,20 @@ def decide(
                 continues = pieces[i][2]
                 nxt = texts[dialogue_idx[pos + 1]] if pos + 1 < len(dialogue_idx) else next_quote
                 next_addr = read_quote[nxt][0] if nxt is not None else None
+                if pos and not cues.english:
+                    before = read_quote[texts[dialogue_idx[pos - 1]]]
+                    holder = _floor_after(holder, decided[-1], before)
                 if g.speaker is not None and (
-                    g.method in keep
-                    or (
-                        g.method in _GOING_ON
-                        and (read_quote[text][4] >= long_quote or _GOES_ON.match(text))
-                    )
+                    g.method in keep or (g.speaker == holder and g.method in _GOING_ON)
                 ):
                     # The text names the speaker: that decides; how often it is right, the
-                    # corpora tell. So does a long speech the rules read as the speaker going
-                    # on: a web novel lays one answer out as a paragraph a point.
-                    decided.append(Guess(g.speaker, g.method, plain_rate.get(g.method, 0.9)))
+                    # corpora tell. So does the floor: a Chinese web novel introduces each
+                    # speaker with a tag and lays one answer out as a paragraph a point, each
+                    # in its own quote marks, and the rules read the speaker going on.
+                    kept = g.method if g.method in keep else FLOOR
+                    decided.append(Guess(g.speaker, g.method, plain_rate.get(kept, 0.9)))
                     if trace is not None:
-                        trace.append(((g.speaker,), ((f"={g.method}",),)))
+                        trace.append(((g.speaker,), ((f"={kept}",),)))
                     continue
                 local: dict[str, list[str]] = {}
                 nobody = False
@@ -532,6 +552,8 @@ def decide(
                             f.append("p1:cont")
                         if last_asked:
                             f.append("p1:q")
+                        if who == holder:
+                            f.append("p1:tagged")
                     if who == p2:
                         f.append(p2_feature)
                         if p1 is not None and p1 != p2 and gap <= 2:
@@ -593,6 +615,10 @@ def decide(
             _to_front(recent, last.speaker)
             _to_front(subjects, last.speaker)
         last_text = texts[dialogue_idx[-1]]
+        if not hist or paragraph - hist[-1][1] > _GAP:
+            floor = None  # a new conversation
+        for g, i in zip(decided, dialogue_idx, strict=False):
+            floor = _floor_after(floor, g, read_quote[texts[i]])
         to, _, asked_last, _, length = read_quote[last_text]
         hist.append((last.speaker, paragraph, to, asked_last, length))
         if len(hist) > 8:
@@ -638,6 +664,17 @@ def _anchors(
             found.append(hit)
         out[n] = (found[0], found[1])
     return out
+
+
+def _floor_after(holder: str | None, said: Guess, quote: Quote) -> str | None:
+    """Who holds the floor after a line: its speaker when a tag introduced it, the holder
+    still when they said it, no one once a line asks the listener something (the one asked
+    answers) or someone else spoke."""
+    if quote[3]:
+        return None
+    if said.method in _TAGGED:
+        return said.speaker
+    return holder if said.speaker == holder else None
 
 
 def _gender_rank(

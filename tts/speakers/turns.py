@@ -311,9 +311,10 @@ class Conversation:
         the conversation."""
         if self.prev_colon is not None and self.prev_para == paragraph - 1:
             g = self.prev_colon
-            return Guess(
-                g.speaker, "colon-prev-para", min(g.confidence, CONFIDENCE["colon-prev-para"])
-            )
+            # A name ending the paragraph before names the speaker; a he/she there was
+            # resolved, and stays as open to weighing as any pronoun tag.
+            method = "pronoun" if g.method == "pronoun" else "colon-prev-para"
+            return Guess(g.speaker, method, min(g.confidence, CONFIDENCE["colon-prev-para"]))
         in_talk = paragraph - self.last_dialogue <= _GAP and self.last_guess is not None
         prev = self.last_guess.speaker if in_talk and self.last_guess else None
         right_after = self.last_dialogue == self.prev_para and self.prev_para == paragraph - 1
