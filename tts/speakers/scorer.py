@@ -75,6 +75,9 @@ is how the labelled novel's sentence-a-line layout introduces every reply.)"""
 _GAP = 6
 """Paragraphs after the last line of dialogue when a conversation is over."""
 _MAX_CANDIDATES = 6
+_IN_VIEW = ("rec0", "rec1", "rec2", "rec3")
+"""Features of the four characters last in view, latest first."""
+_NO_ANCHORS: tuple[tuple[str | None, int], tuple[str | None, int]] = ((None, 0), (None, 0))
 _RECENT = 8
 
 Trace = list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]
@@ -400,7 +403,7 @@ def decide(
             holder = floor if in_talk and not cues.english else None
             near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
             p1_feature, p2_feature = "p1:" + near, "p2:" + near
-            rank_in_view = {who: f"rec{r}" for r, who in enumerate(recent[:4])}
+            rank_in_view = dict(zip(recent[:4], _IN_VIEW, strict=False))
             decided = []
             k = 0
             # One paragraph, one speaker: whoever its quotes address says none of them.
@@ -448,46 +451,28 @@ def decide(
                     continue
                 inside = ev.named_in_quote(text)
                 same = decided[-1] if decided else None
-                cands: list[str] = []
-                seen = {None, "", *spoken_to}
-
-                def add(
-                    who: str | None, cands: list[str] = cands, seen: set[str | None] = seen
-                ) -> None:
-                    if who not in seen:
-                        seen.add(who)
-                        cands.append(who)  # type: ignore[arg-type]
-
-                add(g.speaker)
-                for who in local:
-                    add(who)
+                back, ahead = anchors.get(n, _NO_ANCHORS)
+                # The candidates, likeliest sources first (the first mention counts).
+                pool: list[str | None] = [g.speaker, *local]
                 if same is not None:
-                    add(same.speaker)
-                back, ahead = anchors.get(n, ((None, 0), (None, 0)))
-                add(p1)
-                add(p2)
-                add(back[0])
-                add(ahead[0])
-                add(last_addr)
-                add(next_addr)
-                for who in para_ev:
-                    add(who)
-                add(self_named)
-                for who in recent[:4]:
-                    add(who)
-                for who in subjects[:2]:
-                    add(who)
-                add(p3)
+                    pool.append(same.speaker)
+                pool += (p1, p2, back[0], ahead[0], last_addr, next_addr, *para_ev, self_named)
+                pool += recent[:4]
+                pool += subjects[:2]
+                pool.append(p3)
                 if ev.first_person_book:
-                    add(me)
-                for who in ev.leads:  # no one in view: the book's main speakers
-                    add(who)
+                    pool.append(me)
+                pool += ev.leads  # no one in view: the book's main speakers
+                cands: list[str] = [
+                    who for who in dict.fromkeys(pool) if who and who not in spoken_to
+                ]
                 if not cands:  # no one named yet: whoever the narration names next
                     for m in range(n + 1, min(n + 12, n_blocks)):
                         for _, later, _, _ in blocks[m][4:]:
                             if later not in read_quote:  # narration (a quote was read as one)
                                 for who in ev.names(later)[0]:
-                                    add(who)
+                                    if who and who not in spoken_to and who not in cands:
+                                        cands.append(who)
                         if cands:
                             break
                 del cands[_MAX_CANDIDATES:]
