@@ -322,7 +322,7 @@ def decide(
     weights = ev.model.weights
     gender_of = ev.gender
     me = ev.me
-    anchors = _anchors(blocks, guesses)
+    anchors = _Anchors(blocks, guesses)
     keep = PLAIN | LAST_RESORT | ev.model.trusted
     weight_of = weights.get
     plain_rate = ev.model.plain
@@ -451,7 +451,7 @@ def decide(
                     continue
                 inside = ev.named_in_quote(text)
                 same = decided[-1] if decided else None
-                back, ahead = anchors.get(n, _NO_ANCHORS)
+                back, ahead = anchors(n)
                 # The candidates, likeliest sources first (the first mention counts).
                 pool: list[str | None] = [g.speaker, *local]
                 if same is not None:
@@ -618,37 +618,43 @@ _RUN_GAP = 2
 _ANCHOR_REACH = 8
 
 
-def _anchors(
-    blocks: Sequence[Block], guesses: Sequence[Sequence[Guess]]
-) -> dict[int, tuple[tuple[str | None, int], tuple[str | None, int]]]:
-    """For each block with dialogue: the nearest line before it and after it, in the same run
-    of talk, whose speaker a tag names, as (speaker, how many dialogue paragraphs away). In
-    a two-person exchange the parity of that distance says whether it is the same speaker:
-    a tag after a run of bare quotes decides the run backwards."""
-    spoken = [
-        (n, blocks[n][0], next((g.speaker for g in gs if g.method in _ANCHORS), None))
-        for n, gs in enumerate(guesses)
-        if gs
-    ]
-    out: dict[int, tuple[tuple[str | None, int], tuple[str | None, int]]] = {}
-    for j, (n, _, _) in enumerate(spoken):
-        found: list[tuple[str | None, int]] = []
-        for step in (-1, 1):
-            at = j
-            hit: tuple[str | None, int] = (None, 0)
-            for d in range(1, _ANCHOR_REACH + 1):
-                nxt = at + step
-                if nxt < 0 or nxt >= len(spoken):
-                    break
-                if abs(spoken[nxt][1] - spoken[at][1]) > _RUN_GAP:
-                    break
-                at = nxt
-                if spoken[at][2] is not None:
-                    hit = (spoken[at][2], d)
-                    break
-            found.append(hit)
-        out[n] = (found[0], found[1])
-    return out
+Anchor = tuple[str | None, int]
+"""A line whose speaker a tag names: (speaker, how many dialogue paragraphs away)."""
+
+
+class _Anchors:
+    """For a block with dialogue: the nearest line before it and after it, in the same run of
+    talk, whose speaker a tag names (`Anchor`s). In a two-person exchange the parity of that
+    distance says whether it is the same speaker: a tag after a run of bare quotes decides the
+    run backwards. Looked up only for the lines the scorer weighs."""
+
+    def __init__(self, blocks: Sequence[Block], guesses: Sequence[Sequence[Guess]]) -> None:
+        self.spoken = [
+            (blocks[n][0], next((g.speaker for g in gs if g.method in _ANCHORS), None))
+            for n, gs in enumerate(guesses)
+            if gs
+        ]
+        self.at = {n: j for j, n in enumerate(n for n, gs in enumerate(guesses) if gs)}
+
+    def __call__(self, n: int) -> tuple[Anchor, Anchor]:
+        j = self.at.get(n)
+        if j is None:
+            return _NO_ANCHORS
+        return self._nearest(j, -1), self._nearest(j, 1)
+
+    def _nearest(self, j: int, step: int) -> Anchor:
+        spoken = self.spoken
+        at = j
+        for d in range(1, _ANCHOR_REACH + 1):
+            nxt = at + step
+            if nxt < 0 or nxt >= len(spoken):
+                break
+            if abs(spoken[nxt][0] - spoken[at][0]) > _RUN_GAP:
+                break
+            at = nxt
+            if spoken[at][1] is not None:
+                return (spoken[at][1], d)
+        return (None, 0)
 
 
 def _floor_after(holder: str | None, said: Guess, quote: Quote) -> str | None:
