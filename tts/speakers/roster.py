@@ -37,10 +37,12 @@ weighs them):
 
 1. the gender given in voices.yaml;
 2. he/she (他/她) standing for the character in the text, one vote each, plus one prior:
-   a kinship or address term in one of its names (先生, 小姐, 陈叔, Mr, Mrs, Aunt, "the old
-   woman") weighs as three votes; an English given name (tts/data/given-names.tsv) and the
-   characters of a Chinese given name (秀, 梅, 婉 … / 伟, 强 …; also 阿鳳, 小梅) one and a
-   half each; a Chinese rank title (主任, 省长, 掌门) half a vote, so a single 她 outweighs it.
+   an English honorific before a name (Mr. Archer, Madame Olenska) decides alone, whatever
+   the pronouns around a main character say; a kinship or address term in one of its names
+   (先生, 小姐, 陈叔, Aunt, "the old woman") weighs as three votes; an English given name
+   (tts/data/given-names.tsv) and the characters of a Chinese given name (秀, 梅, 婉 … /
+   伟, 强 …; also 阿鳳, 小梅, and a given name alone: 润叶) one and a half each; a Chinese
+   rank title (主任, 省长, 掌门) half a vote, so a single 她 outweighs it.
    A gender is decided when its side weighs at least twice the other (one and a half times
    with 40 votes or more: a main character is often in sentences with the other sex).
 """
@@ -451,10 +453,13 @@ def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> N
 
 _HON_RE = "|".join(EN_HONORIFICS)
 _HONORIFIC_SET = frozenset(EN_HONORIFICS)
-_EN_CAP = r"(?:Ma?c(?=[A-Z]))?[A-Z][a-z]+"
-"""A capitalised word; McBryde and MacLeod too."""
+_EN_UPPER = "A-ZÀ-ÖØ-Þ"
+_EN_LOWER = "a-zß-öø-ÿā-ſ"
+"""Latin letters of names, accented ones too (Alcée, Zoë, Léonce, Šimon's ĺ)."""
+_EN_CAP = rf"(?:Ma?c(?=[A-Z]))?[{_EN_UPPER}][{_EN_LOWER}]+"
+"""A capitalised word, accented letters too (Alcée, Renée); McBryde and MacLeod too."""
 _EN_NAME_RE = re.compile(
-    rf"(?=[A-Z])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_CAP}(?:-[A-Z][a-z]+)?)"
+    rf"(?=[{_EN_UPPER}])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_CAP}(?:-{_EN_CAP})?)"
     rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_CAP}))?\b"
 )
 
@@ -626,6 +631,10 @@ def given_name_gender(name: str) -> Gender | None:
 
 
 KIN_WEIGHT = 3.0
+EN_HONORIFIC_WEIGHT = 1e6
+"""An English honorific before a name (Mr. Archer, Madame Olenska, Miss Welland) decides:
+the book says it every time it names them, while the he/she of the sentences that name a
+main character are often the other person's."""
 """A kinship or address term (先生, 小姐, Mr, Mrs) weighs as much as three he/she votes."""
 EN_NAME_WEIGHT = 1.5
 ZH_NAME_WEIGHT = 1.5
@@ -642,7 +651,12 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
             words = form.replace(".", "").split()
             if not words:
                 continue
+            if len(words) == 2 and words[0] in _HONORIFIC_SET and words[1] in _HONORIFIC_SET:
+                continue  # "Madame General": the general's wife, a form joined to him by mistake
             g = _hon_gender(words[0]) if len(words) > 1 or words[0] in _HONORIFIC_SET else None
+            if g is not None and len(words) > 1:
+                found[EN_HONORIFIC_WEIGHT].add(g)  # Mrs. Welland, Madame Olenska
+                continue
             if g is None and words[0].lower() in ("the", "a", "an"):
                 g = EN_GENDERED_NOUNS.get(words[-1].lower())
             if g is not None:
@@ -737,7 +751,9 @@ def counted_matches(
         yield m, counts[bisect_right(ends, m.start())]
 
 
-_NEVER_IN_NAME = _chars_both("和与跟同在是被把给的了着地得之么吗呢吧啊呀哦嗯们个说道问答笑看听不没很更最还再这那")
+_NEVER_IN_NAME = _chars_both(
+    "和与跟同在是被把给的了着地得之么吗呢吧啊呀哦嗯们个说道问答笑看听不没很更最还再这那"
+)
 """Function words that never end a given name; others do (才, 向, 来: 侯生才, 李向前)."""
 _FUNCTION_END_TIMES = 3
 """A surname and a given character followed, nearly every time the book writes them (nine
@@ -954,7 +970,10 @@ def _discover_en(
             for m in _EN_NAME_RE.finditer(text):
                 first, last, hon = m.group("first"), m.group("last"), m.group("hon")
                 start = m.start()
-                if first.lower() in EN_NOT_NAMES and not (hon and first.lower() in _EN_MONTHS):
+                common = first.lower() in EN_NOT_NAMES
+                if common and hon is None and first.lower() in _EN_MONTHS:
+                    common = not _mid_sentence_name(text, start)  # said May, May Welland
+                if common and not (hon and first.lower() in _EN_MONTHS):
                     if hon is not None or last is None or last.lower() in EN_NOT_NAMES:
                         continue
                     first, last, start = last, None, m.start("last")  # "Then Eleanor"
@@ -1024,7 +1043,8 @@ def _discover_en(
     for name, n in candidates.most_common():
         head = name.split()[0]
         if name not in honor and lower.get(head.lower(), 0) > n:
-            continue
+            if not (head.lower() in _EN_MONTHS and total[name] >= 2):
+                continue  # (may, in lower case, is a verb; May, mid-sentence, a woman)
         if name not in honor and not mid[name] and not tagged[name] and lower.get(head.lower()):
             continue  # "Exactly, …", "Nay, …": opens quotes, written in lower case elsewhere
         if name not in honor and not speaks[name] and not english_name_gender(head):
@@ -1073,22 +1093,23 @@ def _discover_en(
         elif len(core) == 1:
             word = core[0]
             matches = [k for k in groups if word in k.split()]
-            if hon and hon.lower().rstrip(".") == "mrs":
+            title = hon.lower().rstrip(".") if hon else ""
+            if title == "mrs":
                 # Mrs. Bennet is not Elizabeth Bennet: a wife joins only another Mrs. form.
                 matches = [k for k in matches if any(honor.get(f) == hon for f in groups[k])]
-            if hon and hon.lower().rstrip(".") in EN_HONORIFIC_GENDERS:
+            else:
+                # Miss Welland, Welland, Archer are not Mrs. Welland, Mrs. Newland Archer.
+                matches = [k for k in matches if not _is_wife(k, groups[k], honor)]
+            if title in EN_HONORIFIC_GENDERS:
                 matches = [
                     k
                     for k in matches
-                    if _group_gender(groups[k], honor) in (None, _hon_gender(hon))
+                    if _key_gender(k, groups[k], honor) in (None, _hon_gender(hon))
                 ]
             if not matches and word.lower() in nicknames():
                 nicks.append((name, word))  # joins its full name once all full names are grouped
                 continue
-            if len(matches) == 1:
-                key = matches[0]
-            else:
-                key = name
+            key = _most_used(matches, groups, candidates) or name
         if key not in groups:
             groups[key] = []
         groups[key].append(name)
@@ -1142,11 +1163,29 @@ _ROLE_WORD = {
 }
 """Abbreviated honorifics and the word a narrator uses for the role ("the doctor")."""
 _EN_MONTHS = frozenset({"april", "may", "june", "august"})
-"""Months that are also given names: a name after an honorific (Aunt May)."""
+"""Months that are also given names: a name after an honorific (Aunt May), or capitalised in
+the middle of a sentence where no month stands (said May, May Welland, to May's)."""
+_EN_MONTH_BEFORE = frozenset(
+    "of in on by since until till during early late last next this that every each the a "
+    "mid before after".split()
+)
+"""Words before a month that make it one (in May, the first of June, last April)."""
+
+
+def _mid_sentence_name(text: str, start: int) -> bool:
+    """Whether the capitalised word at `start` stands in the middle of a sentence, not where
+    a month stands: there a month's name (May, June) names a person."""
+    before = text[:start].rstrip()
+    if not before or before[-1] in ".!?\"“”'‘’:;—(":
+        return False  # "May I…", "May came in": a sentence's first word says nothing
+    prev = _EN_WORD_BEFORE.search(text, max(0, start - 16), start)
+    return prev is None or prev.group(1).lower() not in _EN_MONTH_BEFORE
+
+
 _EN_VOCATIVE_RE = re.compile(
     rf"(?:^|(?<=[.!?]\s))\W*(?:(?:Oh|Ah|Well|Now|Dear|My dear|Come|Yes|No),?\s+)?"
-    rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[,!?]"
-    rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[.!?]*\W*$"
+    rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[,!?]"
+    rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[.!?]*\W*$"
 )
 _EN_SAID = (
     "said|asked|replied|answered|cried|called|shouted|whispered|muttered|murmured|exclaimed|"
@@ -1172,6 +1211,38 @@ person (at Donwell, the Russian): a name only there, and never speaking, is not 
 
 def _hon_gender(hon: str) -> Gender | None:
     return EN_HONORIFIC_GENDERS.get(hon.lower().rstrip("."))
+
+
+def _is_wife(key: str, forms: list[str], honor: dict[str, str]) -> bool:
+    """Whether a group of forms is a married woman named by her husband's name or her own
+    surname with Mrs. (Mrs. Newland Archer, Mrs. Welland): no Miss and no bare name joins it."""
+    return key.startswith("Mrs ") or any(
+        honor.get(f, "").lower().rstrip(".") == "mrs" for f in forms
+    )
+
+
+def _key_gender(key: str, forms: list[str], honor: dict[str, str]) -> Gender | None:
+    """The gender a group's honorifics say, else its full name's given name (May Welland)."""
+    said = _group_gender(forms, honor)
+    if said is None and " " in key:
+        said = english_name_gender(key.split()[0])
+    return said
+
+
+_DOMINANT = 3
+"""A word alone (Archer, May) joins the one full name it is part of, or, among several, the
+one the book uses this many times as often as all the others together (Newland Archer
+against a cousin met twice)."""
+
+
+def _most_used(matches: list[str], groups: dict[str, list[str]], used: Counter[str]) -> str | None:
+    """The full name among `matches` that a word alone stands for (see `_DOMINANT`)."""
+    if len(matches) <= 1:
+        return matches[0] if matches else None
+    times = {k: sum(used[f] for f in groups[k]) for k in matches}
+    top = max(matches, key=times.__getitem__)
+    rest = sum(times.values()) - times[top]
+    return top if times[top] >= 2 and times[top] >= _DOMINANT * rest else None
 
 
 def _group_gender(forms: list[str], honor: dict[str, str]) -> Gender | None:
