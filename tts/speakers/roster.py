@@ -757,8 +757,9 @@ _NEVER_IN_NAME = _chars_both(
 """Function words that never end a given name; others do (才, 向, 来: 侯生才, 李向前)."""
 _FUNCTION_END_TIMES = 3
 """A surname and a given character followed, nearly every time the book writes them (nine
-times in ten), by the same function word, at least this often, are a name ending in it:
-the adverb 才 follows a subject now and then, never always."""
+times in ten), by the same function word, at least this often, and going on differently
+after it (侯生才立即, 侯生才是, 侯生才。), are a name ending in it: the adverb 才 follows a
+subject now and then, never always."""
 
 SUBJECT_TIMES = 3
 """A full name (surname and given name) that opens this many clauses, going on each time
@@ -820,6 +821,12 @@ def _discover_zh(
         rx = re.compile(f"{trie_regex(best)}(?=(.))", re.S)
         for m, times in counted_matches(rx, (*narration, *tags, *dialogue)):
             follow[m.group()][m.group(1)] += times
+    goes_on: dict[str, set[str]] = defaultdict(set)  # 侯生才立即, 侯生才是, 侯生才。
+    if function_end:
+        rx = re.compile(f"({trie_regex(h + best[h][0] for h in function_end)})(?=(.))", re.S)
+        pieces = "\n".join(dict.fromkeys((*narration, *tags, *dialogue)))
+        for name, nxt in set(rx.findall(pieces)):
+            goes_on[name].add(nxt)
     full: dict[str, int] = {}
     acting: dict[str, int] = {}  # full names that open clauses again and again, untagged
     splits: dict[str, list[str]] = {}  # a head that several full names share (金俊: 武, 山)
@@ -832,8 +839,12 @@ def _discover_zh(
             nxt, k = best[head]
             seen = sum(follow[head].values()) or n
             kept = follow[head][nxt] or k
-            if head in function_end and (kept < _FUNCTION_END_TIMES or kept * 10 < seen * 9):
-                pass  # 少安才明白: the adverb, where the head also stands alone elsewhere
+            if head in function_end and (
+                kept < _FUNCTION_END_TIMES
+                or kept * 10 < seen * 9
+                or len(goes_on[head + nxt]) < SUBJECT_TIMES
+            ):
+                pass  # 少安才明白, 李明点点头 (said over and over): the head and a word
             elif kept * 10 >= seen * 8 and (kept >= 2 or nxt not in _VERBISH):
                 name = head + nxt
                 if tagged[name]:
@@ -1100,6 +1111,11 @@ def _discover_en(
             else:
                 # Miss Welland, Welland, Archer are not Mrs. Welland, Mrs. Newland Archer.
                 matches = [k for k in matches if not _is_wife(k, groups[k], honor)]
+            if not hon:
+                # A surname alone (Pryce) is a man's, or a full name's: never Miss Pryce's.
+                matches = [k for k in matches if not _only_miss(k, groups[k], honor)]
+            elif EN_HONORIFIC_GENDERS.get(title) == "female":
+                matches = [k for k in matches if " " in k or k in honor]  # nor the other way
             if title in EN_HONORIFIC_GENDERS:
                 matches = [
                     k
@@ -1219,6 +1235,11 @@ def _is_wife(key: str, forms: list[str], honor: dict[str, str]) -> bool:
     return key.startswith("Mrs ") or any(
         honor.get(f, "").lower().rstrip(".") == "mrs" for f in forms
     )
+
+
+def _only_miss(key: str, forms: list[str], honor: dict[str, str]) -> bool:
+    """Whether a group is a woman known only by a title and her surname (Miss Pryce)."""
+    return key.split()[0].rstrip(".") in _HONORIFIC_SET and _group_gender(forms, honor) == "female"
 
 
 def _key_gender(key: str, forms: list[str], honor: dict[str, str]) -> Gender | None:
