@@ -1120,7 +1120,7 @@ def _discover_en(
                 matches = [
                     k
                     for k in matches
-                    if _key_gender(k, groups[k], honor) in (None, _hon_gender(hon))
+                    if _key_gender(k, groups[k], honor) in (None, EN_HONORIFIC_GENDERS[title])
                 ]
             if not matches and word.lower() in nicknames():
                 nicks.append((name, word))  # joins its full name once all full names are grouped
