@@ -1183,7 +1183,7 @@ _EN_MONTHS = frozenset({"april", "may", "june", "august"})
 the middle of a sentence where no month stands (said May, May Welland, to May's)."""
 _EN_MONTH_BEFORE = frozenset(
     "of in on by since until till during early late last next this that every each the a "
-    "mid before after".split()
+    "mid before after one all whole through throughout first end middle beginning".split()
 )
 """Words before a month that make it one (in May, the first of June, last April)."""
 
@@ -1194,8 +1194,18 @@ def _mid_sentence_name(text: str, start: int) -> bool:
     before = text[:start].rstrip()
     if not before or before[-1] in ".!?\"“”'‘’:;—(":
         return False  # "May I…", "May came in": a sentence's first word says nothing
+    if _EN_DATE_AFTER.match(text, start):
+        return False  # May 5, June 1860
     prev = _EN_WORD_BEFORE.search(text, max(0, start - 16), start)
     return prev is None or prev.group(1).lower() not in _EN_MONTH_BEFORE
+
+
+_EN_DATE_AFTER = re.compile(
+    r"[A-Z][a-z]+(?:\.?\s+\d|\s+(?:morning|afternoon|evening|night|day|days|week|sun|sunshine"
+    r"|moon|weather|air|sky|wind|breeze|rain|twilight|dusk|dawn|noon|holiday|holidays)\b)"
+)
+"""What follows a month, not a woman: a date (May 5) or a time of it (the yellow August
+afternoon)."""
 
 
 _EN_VOCATIVE_RE = re.compile(
