@@ -1056,6 +1056,8 @@ def _discover_en(
         if name not in honor and lower.get(head.lower(), 0) > n:
             if not (head.lower() in _EN_MONTHS and total[name] >= 2):
                 continue  # (may, in lower case, is a verb; May, mid-sentence, a woman)
+        if " " in name and name not in honor and not mid[name] and _opener(head, lower):
+            continue  # "Presently Tony said": a sentence's first word and a name
         if name not in honor and not mid[name] and not tagged[name] and lower.get(head.lower()):
             continue  # "Exactly, …", "Nay, …": opens quotes, written in lower case elsewhere
         if name not in honor and not speaks[name] and not english_name_gender(head):
@@ -1111,11 +1113,18 @@ def _discover_en(
             else:
                 # Miss Welland, Welland, Archer are not Mrs. Welland, Mrs. Newland Archer.
                 matches = [k for k in matches if not _is_wife(k, groups[k], honor)]
+            if title == "miss":
+                # Miss Bertram is not Lady Bertram, her mother: a Miss joins a full name.
+                matches = [k for k in matches if _titled_as(k) in (None, "Miss")]
             if not hon:
                 # A surname alone (Pryce) is a man's, or a full name's: never Miss Pryce's.
                 matches = [k for k in matches if not _only_miss(k, groups[k], honor)]
             elif EN_HONORIFIC_GENDERS.get(title) == "female":
-                matches = [k for k in matches if " " in k or k in honor]  # nor the other way
+                matches = [  # nor the other way, but Lady Brenda is Brenda
+                    k
+                    for k in matches
+                    if " " in k or k in honor or english_name_gender(k) == "female"
+                ]
             if title in EN_HONORIFIC_GENDERS:
                 matches = [
                     k
@@ -1125,7 +1134,7 @@ def _discover_en(
             if not matches and word.lower() in nicknames():
                 nicks.append((name, word))  # joins its full name once all full names are grouped
                 continue
-            key = _most_used(matches, groups, candidates) or name
+            key = _most_used(word, matches, groups, candidates) or name
         if key not in groups:
             groups[key] = []
         groups[key].append(name)
@@ -1266,11 +1275,29 @@ one the book uses this many times as often as all the others together (Newland A
 against a cousin met twice)."""
 
 
-def _most_used(matches: list[str], groups: dict[str, list[str]], used: Counter[str]) -> str | None:
-    """The full name among `matches` that a word alone stands for (see `_DOMINANT`)."""
+def _titled_as(key: str) -> str | None:
+    """The honorific a group's key opens with (Lady Bertram: Lady), else None (Julia Bertram)."""
+    first = key.split()[0].rstrip(".")
+    return first if first in _HONORIFIC_SET else None
+
+
+def _opener(word: str, lower: Counter[str]) -> bool:
+    """Whether a capitalised word before a name is a sentence's first word (Then, Presently):
+    written in lower case elsewhere, or an adverb in -ly that is no given name (Molly)."""
+    return bool(lower.get(word.lower())) or (
+        word.endswith("ly") and english_name_gender(word) is None
+    )
+
+
+def _most_used(
+    word: str, matches: list[str], groups: dict[str, list[str]], used: Counter[str]
+) -> str | None:
+    """The full name among `matches` that `word` alone stands for (see `_DOMINANT`): how
+    often the book writes each full name with the word (John Beaver, John Andrew), not how
+    often it names its holder otherwise."""
     if len(matches) <= 1:
         return matches[0] if matches else None
-    times = {k: sum(used[f] for f in groups[k]) for k in matches}
+    times = {k: max((used[f] for f in groups[k] if word in f.split()), default=0) for k in matches}
     top = max(matches, key=times.__getitem__)
     rest = sum(times.values()) - times[top]
     return top if times[top] >= 2 and times[top] >= _DOMINANT * rest else None
