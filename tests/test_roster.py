@@ -411,3 +411,22 @@ def test_a_given_name_alone_says_the_gender_a_full_name_would() -> None:
         ],
     )
     assert genders == {"翠莲": "female", "根生": "male"}
+
+
+def test_a_knight_is_never_a_mr_and_a_lady_by_surname_is_a_wife() -> None:
+    """Mr Hollis is the cousin, not Sir Edmund Hollis; Lady Hollis is his wife, not their
+    daughter Clara Hollis; Lady Clara is Clara."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Sir Edmund Hollis read by the fire, and Clara Hollis sewed.",
+            '"Who is at the door?" said Sir Edmund.',
+            '"Only me, cousin," said Mr Hollis.',
+            '"Come in," said Lady Hollis.',
+            '"We were dull," said Lady Clara. Edmund Hollis laughed.',
+        ],
+    )
+    edmund = [name for name in cast if "Edmund" in name]
+    clara = [name for name in cast if "Clara" in name]
+    assert len(edmund) == 1 and len(clara) == 1
+    assert speakers == [edmund[0], "Mr Hollis", "Lady Hollis", clara[0]]

@@ -1116,6 +1116,12 @@ def _discover_en(
             if title == "miss":
                 # Miss Bertram is not Lady Bertram, her mother: a Miss joins a full name.
                 matches = [k for k in matches if _titled_as(k) in (None, "Miss")]
+            elif title in ("mr", "mister"):
+                # Mr Elliot is not Sir Walter Elliot: a knight or a lord is never a Mr.
+                matches = [k for k in matches if not _knighted(groups[k])]
+            elif title == "lady":
+                # Lady Elliot is a wife, not Anne Elliot; Lady Brenda is Brenda.
+                matches = [k for k in matches if k.split()[0] == word or _titled_as(k) == hon]
             if not hon:
                 # A surname alone (Pryce) is a man's, or a full name's: never Miss Pryce's.
                 matches = [k for k in matches if not _only_miss(k, groups[k], honor)]
@@ -1273,6 +1279,11 @@ _DOMINANT = 3
 """A word alone (Archer, May) joins the one full name it is part of, or, among several, the
 one the book uses this many times as often as all the others together (Newland Archer
 against a cousin met twice)."""
+
+
+def _knighted(forms: list[str]) -> bool:
+    """Whether a group holds a knight's or a lord's form (Sir Walter, Lord Merton)."""
+    return any(f.split()[0] in ("Sir", "Lord") for f in forms)
 
 
 def _titled_as(key: str) -> str | None:
