@@ -15,6 +15,9 @@ passage is read as a book of its own (as `attribution-eval` runs it); each PDNC 
   the corpus did not label, so read it as a floor);
 - stray: the share of the lines of dialogue the attribution gave to characters that are not
   labelled ones (what a listener hears of the roster's mistakes);
+- split: the share of labelled quotes whose speaker is two or more of the roster's
+  characters that were given lines (Newland, Archer and Newland Archer: one man's lines
+  shared among three candidates);
 - gender: of the lines given to labelled characters whose gender the corpus gives (WP's
   `name_list.txt`, PDNC's `Gender` M/F), the share whose character the roster gives that
   gender (`swap`: the other one; the rest are undecided): what decides a man's or a woman's
@@ -100,6 +103,7 @@ def who(forms: set[str], labelled: list[list[str]]) -> set[int]:
 class Tally:
     quotes: int = 0
     found: int = 0
+    split: int = 0
     characters: int = 0
     real: int = 0
     lines: int = 0
@@ -116,6 +120,7 @@ class Tally:
 
     def row(self, label: str) -> str:
         rec = 100 * self.found / max(1, self.quotes)
+        split = 100 * self.split / max(1, self.quotes)
         prec = 100 * self.real / max(1, self.characters)
         stray = f"{100 * self.stray_lines / self.lines:>7.1f}%" if self.lines else f"{'-':>8}"
         speed = self.chars / self.seconds / 1000 if self.seconds else 0
@@ -125,8 +130,8 @@ class Tally:
         else:
             sex = f"{'-':>8} {'-':>6}"
         return (
-            f"{label:<34} {self.quotes:>6} {rec:>7.1f}% {self.characters:>6} {prec:>8.1f}%"
-            f" {stray} {sex} {speed:>8.0f}k/s"
+            f"{label:<34} {self.quotes:>6} {rec:>7.1f}% {split:>6.1f}% {self.characters:>6}"
+            f" {prec:>8.1f}% {stray} {sex} {speed:>8.0f}k/s"
         )
 
 
@@ -205,10 +210,13 @@ def score(
     found, dt = finder(text, path)
     tally = Tally(quotes=len(speakers), chars=len(text), seconds=dt)
     covered: set[int] = set()
+    speaking: Counter[int] = Counter()  # labelled character -> roster characters given lines
     swapped: list[str] = []
     for forms, lines, sex in found:
         ids = who(forms, labelled)
         covered |= ids
+        if lines:
+            speaking.update(ids)
         tally.characters += 1
         tally.real += bool(ids)
         tally.lines += lines
@@ -221,6 +229,7 @@ def score(
             if sex is not None and sex not in truth:
                 swapped.append(f"{min(forms, key=len)}({lines})")
     tally.found = sum(s in covered for s in speakers)
+    tally.split = sum(speaking[s] >= 2 for s in speakers if s >= 0)
     if SHOW:
         false = sorted(
             f"{min(forms, key=len)}({lines})" if lines else min(forms, key=len)
@@ -229,9 +238,11 @@ def score(
         )
         quotes = Counter(labelled[s][0] for s in speakers if s >= 0 and s not in covered)
         missed = [f"{name}({n})" for name, n in quotes.most_common()]
+        parted = Counter(labelled[s][0] for s in speakers if s >= 0 and speaking[s] >= 2)
+        split = [f"{name}({n}×{speaking[i]})" for (name, n), i in _indexed(parted, labelled)]
         print(
             f"    not characters: {' '.join(false)}  |  missed: {' '.join(missed)}"
-            f"  |  swapped: {' '.join(swapped)}"
+            f"  |  split: {' '.join(split)}  |  swapped: {' '.join(swapped)}"
         )
     return tally
 
@@ -282,6 +293,12 @@ def pdnc(corpora: Path, novel: str) -> Tally:
     return score(roster_finder, text, labelled, speakers, d / "novel_text.txt", sexes)
 
 
+def _indexed(counts: Counter[str], labelled: list[list[str]]) -> list[tuple[tuple[str, int], int]]:
+    """Each (name, quotes) of `counts`, most first, with its labelled character's index."""
+    first = {names[0]: i for i, names in enumerate(labelled)}
+    return [((name, n), first[name]) for name, n in counts.most_common()]
+
+
 _SEX = {"M": "male", "F": "female", "1": "male", "0": "female"}
 """The corpora's gender labels (PDNC M/F, WP 1/0); X, U: not given."""
 
@@ -306,8 +323,8 @@ def main() -> None:
         except ImportError:
             print("(jieba is not installed: pip install jieba; the roster alone)")
     print(
-        f"{'set / finder':<34} {'quotes':>6} {'recall':>8} {'chars':>6} {'precision':>9}"
-        f" {'stray':>8} {'gender':>8} {'swap':>6} {'speed':>10}"
+        f"{'set / finder':<34} {'quotes':>6} {'recall':>8} {'split':>7} {'chars':>6}"
+        f" {'precision':>9} {'stray':>8} {'gender':>8} {'swap':>6} {'speed':>10}"
     )
     for name in args.sets:
         if name.startswith("wp-"):
