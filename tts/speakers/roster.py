@@ -47,7 +47,7 @@ weighs them):
 2. he/she (他/她) standing for the character in the text, one vote each, plus one prior:
    an English honorific before a name (Mr. Archer, Madame Olenska) decides alone, whatever
    the pronouns around a main character say; a kinship or address term in one of its names
-   (先生, 小姐, 陈叔, Aunt, "the old woman") weighs as three votes; an English given name
+   (先生, 小姐, 陈叔, "the old woman") weighs as three votes; an English given name
    (tts/data/given-names.tsv) and the characters of a Chinese given name (秀, 梅, 婉 … /
    伟, 强 …; also 阿鳳, 小梅, and a given name alone: 润叶) one and a half each; a Chinese
    rank title (主任, 省长, 掌门) half a vote, so a single 她 outweighs it.
