@@ -388,13 +388,15 @@ def test_pronoun_tags_vote_for_the_line_they_tag() -> None:
 
 
 def test_gender_priors_give_way_to_the_text() -> None:
-    from tts.speakers.roster import gender_prior
+    from tts.speakers.roster import EN_HONORIFIC_WEIGHT, gender_prior
 
     assert gender_prior(["王主任"], False) == ("male", 0.5)  # weaker than one 她
     assert gender_prior(["老陈", "陈叔"], False) == ("male", 3.0)
     assert gender_prior(["林秀梅"], False) == ("female", 1.5)
     assert gender_prior(["Margaret"], True) == ("female", 1.5)
-    assert gender_prior(["Mrs. Hale", "Hale"], True) == ("female", 3.0)
+    # An honorific before a name decides; a gendered noun weighs as three votes.
+    assert gender_prior(["Mrs. Hale", "Hale"], True) == ("female", EN_HONORIFIC_WEIGHT)
+    assert gender_prior(["the old woman"], True) == ("female", 3.0)
     assert gender_prior(["Jordan"], True) is None  # for both: no guess
     assert gender_prior(["老陈"], False) is None
 

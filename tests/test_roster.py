@@ -304,3 +304,129 @@ def test_a_title_alone_is_the_one_the_book_names_with_it() -> None:
         ],
     )
     assert speakers == ["Edna", "Mademoiselle Vautrin", "Edna", "Mademoiselle Vautrin"]
+
+
+def _genders(language: str, lines: list[str]) -> dict[str, str | None]:
+    """Each character given a line, with the gender the cast gives it."""
+    _, cast = attribute(_book(language, lines))
+    return {c.name: c.gender for c in cast}
+
+
+def test_a_month_that_is_also_a_given_name_is_a_name_mid_sentence() -> None:
+    """May is a woman where she speaks and is named mid-sentence (said May, May Tolliver,
+    May's); "May I…" opening a line and "in May" name no one."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "May Tolliver came in from the garden in May, when the roses opened.",
+            '"May I sit here?" asked Walter.',
+            '"If you like," said May.',
+            "Walter looked at May's hands. May laughed at him.",
+            '"You may," May said, "but only till noon."',
+        ],
+    )
+    may = [name for name in cast if name.startswith("May")]
+    assert len(may) == 1, cast
+    assert speakers == ["Walter", may[0], may[0], may[0]]
+
+
+def test_a_surname_or_given_name_alone_joins_the_full_name_not_his_mother() -> None:
+    """Pryce and Edward are Edward Pryce; Mrs. Pryce, his mother, stays herself, and Miss
+    Pryce, his sister, is not Mrs. Pryce either."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "At the window stood Edward Pryce, and Mrs. Pryce poured the tea.",
+            '"It will rain," said Pryce.',
+            '"Nonsense," said Mrs. Pryce.',
+            '"Edward is right," said Miss Pryce.',
+            "Edward shrugged and sat down beside Edward Pryce's old dog.",
+            '"Let it rain," said Edward.',
+        ],
+    )
+    roland = [name for name in cast if "Edward" in name]
+    assert cast == {*roland, "Mrs. Pryce", "Miss Pryce"} and len(roland) == 1
+    assert speakers == [roland[0], "Mrs. Pryce", "Miss Pryce", roland[0]]
+
+
+def test_a_name_with_accented_letters_is_whole() -> None:
+    """Alcée is not "Alc", and Zoë is not "Zo"."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            '"Good evening," said Alcée Arobin.',
+            '"Is it?" said Zoë.',
+            "Alcée bowed to Zoë and went out.",
+        ],
+    )
+    assert {"Alcée Arobin", "Zoë"} <= cast
+    assert not {"Alc", "Zo"} & cast
+    assert speakers == ["Alcée Arobin", "Zoë"]
+
+
+def test_an_honorific_decides_the_gender_whatever_the_pronouns_around() -> None:
+    """Madame Varenne is in sentences about the man she talks to: their he's are his."""
+    genders = _genders(
+        "en",
+        [
+            "Madame Varenne watched him while he paced; he did not see her.",
+            '"Sit down," said Madame Varenne.',
+            "He stopped. Madame Varenne saw that he was tired, and he knew it.",
+            '"I cannot," said Julian.',
+            "Madame Varenne looked at him as he turned; he was pale.",
+            '"Then stand," said Madame Varenne.',
+        ],
+    )
+    assert genders["Madame Varenne"] == "female"
+
+
+def test_a_name_ending_in_a_function_word_is_whole() -> None:
+    """罗长才: 才 is also the adverb "only then", but the book writes 罗长 with it every
+    time; 少安才明白 is 少安 and the adverb."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "罗长才立刻站了起来。",
+            "“这事不能拖。”罗长才说。",
+            "罗长才惊讶地看着他，少安才明白过来。",
+            "他把烟递给罗长才。少安说：“你先回去。”",
+            "少安看了看天。",
+        ],
+    )
+    assert "罗长才" in cast and "罗长" not in cast
+    assert "少安才" not in cast
+    assert said == ["罗长才", "少安"]
+
+
+def test_a_given_name_alone_says_the_gender_a_full_name_would() -> None:
+    """翠莲 and 根生, called by their given names alone as families do: a woman's and a
+    man's name, with no he or she in the text to say so."""
+    genders = _genders(
+        "zh-Hans",
+        [
+            "翠莲端着碗走进来。",
+            "“吃饭了。”翠莲说。",
+            "根生放下锄头。",
+            "“来了。”根生说。",
+        ],
+    )
+    assert genders == {"翠莲": "female", "根生": "male"}
+
+
+def test_a_knight_is_never_a_mr_and_a_lady_by_surname_is_a_wife() -> None:
+    """Mr Hollis is the cousin, not Sir Edmund Hollis; Lady Hollis is his wife, not their
+    daughter Clara Hollis; Lady Clara is Clara."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Sir Edmund Hollis read by the fire, and Clara Hollis sewed.",
+            '"Who is at the door?" said Sir Edmund.',
+            '"Only me, cousin," said Mr Hollis.',
+            '"Come in," said Lady Hollis.',
+            '"We were dull," said Lady Clara. Edmund Hollis laughed.',
+        ],
+    )
+    edmund = [name for name in cast if "Edmund" in name]
+    clara = [name for name in cast if "Clara" in name]
+    assert len(edmund) == 1 and len(clara) == 1
+    assert speakers == [edmund[0], "Mr Hollis", "Lady Hollis", clara[0]]

@@ -9,17 +9,25 @@ book (少安说, 豆豆问); a tag that holds nothing but a name and a speech ve
 a given name alone that opens sentences doing different things and is acted on somewhere
 (少平想了一下, 少平给奶奶…; 交给少平) is a name; a full name that opens three clauses, going on
 differently each time, is a name without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names
-that share a start (金俊武, 金俊山) are two names, not 金俊. What is found where names stand but
-names no person is dropped: places (双水村), families (田家), a name with the word that joins it
-(和少安), a word before 地 (迟疑地). A kinship noun (儿子, 妻子; `zh-kin-nouns.txt`) is no
-character alone: it joins the name it is written beside (儿子润生) when the book always puts it
-beside the same one, or stays when someone is called by it (“儿子，…”); a role (农业局长, 老人)
-beside one name joins it too.
+that share a start (金俊武, 金俊山) are two names, not 金俊; a name whose last character is
+also a function word (侯生才: 才 "only then") is whole when the book writes its first two
+characters with that one nine times in ten and goes on differently after it. What is found
+where names stand but names no person is dropped: places (双水村), families (田家), a name
+with the word that joins it (和少安), a word before 地 (迟疑地). A kinship noun (儿子, 妻子;
+`zh-kin-nouns.txt`) is no character alone: it joins the name it is written beside (儿子润生)
+when the book always puts it beside the same one, or stays when someone is called by it
+(“儿子，…”); a role (农业局长, 老人) beside one name joins it too.
 English names are capitalised words that are not capitalised common words, with honorifics (Mr.
 Darcy, Mlle. Blanche). A capital that opens a sentence counts as a name only when a speech verb
 follows (Emma said) or the book uses the word as a name elsewhere; a word that only opens quotes
 ("Nay, …", "Aye, …"), and one mostly after "the", "at", "in", "to" that never speaks (at
-Donwell, the Russians), is no character.
+Donwell, the Russians), is no character. Names take accented letters (Alcée). A month that is
+also a given name (May, June) is a name where it stands mid-sentence and no month stands
+(said May, May Welland; not "in May", "May 5", "the May morning"). Forms join one character:
+a word alone (Archer, Newland) joins the full name it is part of, or among several the one the
+book writes with it three times as often as the rest (`_DOMINANT`); never a wife's form (Mrs.
+Newland Archer, Lady Elliot by her surname), a Mr never a knight's (Sir Walter Elliot), a Miss
+never a Mrs. or Lady form (Miss Bertram is not her mother), and a surname alone never a Miss.
 
 A segmenter with a person-name tag (jieba's part-of-speech mode) was measured against these
 rules on the labelled corpora (`bench/roster_quality.py`) and is not used: it finds fewer of
@@ -37,10 +45,12 @@ weighs them):
 
 1. the gender given in voices.yaml;
 2. he/she (他/她) standing for the character in the text, one vote each, plus one prior:
-   a kinship or address term in one of its names (先生, 小姐, 陈叔, Mr, Mrs, Aunt, "the old
-   woman") weighs as three votes; an English given name (tts/data/given-names.tsv) and the
-   characters of a Chinese given name (秀, 梅, 婉 … / 伟, 强 …; also 阿鳳, 小梅) one and a
-   half each; a Chinese rank title (主任, 省长, 掌门) half a vote, so a single 她 outweighs it.
+   an English honorific before a name (Mr. Archer, Madame Olenska) decides alone, whatever
+   the pronouns around a main character say; a kinship or address term in one of its names
+   (先生, 小姐, 陈叔, "the old woman") weighs as three votes; an English given name
+   (tts/data/given-names.tsv) and the characters of a Chinese given name (秀, 梅, 婉 … /
+   伟, 强 …; also 阿鳳, 小梅, and a given name alone: 润叶) one and a half each; a Chinese
+   rank title (主任, 省长, 掌门) half a vote, so a single 她 outweighs it.
    A gender is decided when its side weighs at least twice the other (one and a half times
    with 40 votes or more: a main character is often in sentences with the other sex).
 """
@@ -451,10 +461,13 @@ def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> N
 
 _HON_RE = "|".join(EN_HONORIFICS)
 _HONORIFIC_SET = frozenset(EN_HONORIFICS)
-_EN_CAP = r"(?:Ma?c(?=[A-Z]))?[A-Z][a-z]+"
-"""A capitalised word; McBryde and MacLeod too."""
+_EN_UPPER = "A-ZÀ-ÖØ-Þ"
+_EN_LOWER = "a-zß-öø-ÿā-ſ"
+"""Latin letters of names, accented ones too (Alcée, Zoë, Léonce, Šimon's ĺ)."""
+_EN_CAP = rf"(?:Ma?c(?=[A-Z]))?[{_EN_UPPER}][{_EN_LOWER}]+"
+"""A capitalised word, accented letters too (Alcée, Renée); McBryde and MacLeod too."""
 _EN_NAME_RE = re.compile(
-    rf"(?=[A-Z])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_CAP}(?:-[A-Z][a-z]+)?)"
+    rf"(?=[{_EN_UPPER}])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_CAP}(?:-{_EN_CAP})?)"
     rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_CAP}))?\b"
 )
 
@@ -602,14 +615,20 @@ _MALE_GIVEN = frozenset(_both(_of_gender(ZH_GIVEN_NAME_CHARS, "male")))
 
 def given_name_gender(name: str) -> Gender | None:
     """A weak hint from the given name's characters (美, 玲 … / 强, 伟 …); None if mixed.
-    Names of two or three characters (苏婉, 林秀梅) and pet names (阿鳳, 小梅)."""
+    Names of two or three characters (苏婉, 林秀梅), pet names (阿鳳, 小梅) and a given name
+    used alone, with no surname (润叶, 少平: how family and friends call each other)."""
     if len(name) == 2 and name[0] in "阿小":
         given = name[1:]
+    elif _TITLED_RE.fullmatch(name):
+        return None
     else:
         sur = _surname_of(name)
-        if sur is None or len(name) - len(sur) not in (1, 2) or _TITLED_RE.fullmatch(name):
+        if sur is None and len(name) == 2 and not name.isascii():
+            given = name
+        elif sur is None or len(name) - len(sur) not in (1, 2):
             return None
-        given = name[len(sur) :]
+        else:
+            given = name[len(sur) :]
     female = sum(c in _FEMALE_GIVEN for c in given)
     male = sum(c in _MALE_GIVEN for c in given)
     if female > male:
@@ -620,6 +639,10 @@ def given_name_gender(name: str) -> Gender | None:
 
 
 KIN_WEIGHT = 3.0
+EN_HONORIFIC_WEIGHT = 1e6
+"""An English honorific before a name (Mr. Archer, Madame Olenska, Miss Welland) decides:
+the book says it every time it names them, while the he/she of the sentences that name a
+main character are often the other person's."""
 """A kinship or address term (先生, 小姐, Mr, Mrs) weighs as much as three he/she votes."""
 EN_NAME_WEIGHT = 1.5
 ZH_NAME_WEIGHT = 1.5
@@ -636,7 +659,12 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
             words = form.replace(".", "").split()
             if not words:
                 continue
+            if len(words) == 2 and words[0] in _HONORIFIC_SET and words[1] in _HONORIFIC_SET:
+                continue  # "Madame General": the general's wife, a form joined to him by mistake
             g = _hon_gender(words[0]) if len(words) > 1 or words[0] in _HONORIFIC_SET else None
+            if g is not None and len(words) > 1:
+                found[EN_HONORIFIC_WEIGHT].add(g)  # Mrs. Welland, Madame Olenska
+                continue
             if g is None and words[0].lower() in ("the", "a", "an"):
                 g = EN_GENDERED_NOUNS.get(words[-1].lower())
             if g is not None:
@@ -731,6 +759,16 @@ def counted_matches(
         yield m, counts[bisect_right(ends, m.start())]
 
 
+_NEVER_IN_NAME = _chars_both(
+    "和与跟同在是被把给的了着地得之么吗呢吧啊呀哦嗯们个说道问答笑看听不没很更最还再这那"
+)
+"""Function words that never end a given name; others do (才, 向, 来: 侯生才, 李向前)."""
+_FUNCTION_END_TIMES = 3
+"""A surname and a given character followed, nearly every time the book writes them (nine
+times in ten), by the same function word, at least this often, and going on differently
+after it (侯生才立即, 侯生才是, 侯生才。), are a name ending in it: the adverb 才 follows a
+subject now and then, never always."""
+
 SUBJECT_TIMES = 3
 """A full name (surname and given name) that opens this many clauses, going on each time
 with something else, is a name even if it never stands next to a quote: it acts, again and
@@ -772,12 +810,16 @@ def _discover_zh(
     # and 郭芙臉上 make 郭芙).
     best: dict[str, tuple[str, int]] = {}
     adverbial: set[str] = set()  # 迟疑地走到, 莫名地: a word that describes how, not who
+    function_end: set[str] = set()  # heads whose likely last character is also a function word
     for head in short:
         if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS or fold(head) in roster.canon:
             continue
         nxt, k = max(longer[head].items(), key=lambda kv: kv[1], default=("", 0))
         if nxt and nxt not in _NOT_NAME:
             best[head] = (nxt, k)
+        elif nxt and nxt not in _NEVER_IN_NAME and k >= _FUNCTION_END_TIMES:
+            best[head] = (nxt, k)  # 侯生才, 李向前: a name ending in a function word
+            function_end.add(head)
         elif nxt in _HOW_MARKS and k * 2 >= short[head]:
             adverbial.add(head)
     follow: dict[str, Counter[str]] = defaultdict(Counter)
@@ -787,6 +829,12 @@ def _discover_zh(
         rx = re.compile(f"{trie_regex(best)}(?=(.))", re.S)
         for m, times in counted_matches(rx, (*narration, *tags, *dialogue)):
             follow[m.group()][m.group(1)] += times
+    goes_on: dict[str, set[str]] = defaultdict(set)  # 侯生才立即, 侯生才是, 侯生才。
+    if function_end:
+        rx = re.compile(f"({trie_regex(h + best[h][0] for h in function_end)})(?=(.))", re.S)
+        pieces = "\n".join(dict.fromkeys((*narration, *tags, *dialogue)))
+        for name, nxt in set(rx.findall(pieces)):
+            goes_on[name].add(nxt)
     full: dict[str, int] = {}
     acting: dict[str, int] = {}  # full names that open clauses again and again, untagged
     splits: dict[str, list[str]] = {}  # a head that several full names share (金俊: 武, 山)
@@ -799,7 +847,13 @@ def _discover_zh(
             nxt, k = best[head]
             seen = sum(follow[head].values()) or n
             kept = follow[head][nxt] or k
-            if kept * 10 >= seen * 8 and (kept >= 2 or nxt not in _VERBISH):
+            if head in function_end and (
+                kept < _FUNCTION_END_TIMES
+                or kept * 10 < seen * 9
+                or len(goes_on[head + nxt]) < SUBJECT_TIMES
+            ):
+                pass  # 少安才明白, 李明点点头 (said over and over): the head and a word
+            elif kept * 10 >= seen * 8 and (kept >= 2 or nxt not in _VERBISH):
                 name = head + nxt
                 if tagged[name]:
                     full[name] = k
@@ -935,7 +989,10 @@ def _discover_en(
             for m in _EN_NAME_RE.finditer(text):
                 first, last, hon = m.group("first"), m.group("last"), m.group("hon")
                 start = m.start()
-                if first.lower() in EN_NOT_NAMES and not (hon and first.lower() in _EN_MONTHS):
+                common = first.lower() in EN_NOT_NAMES
+                if common and hon is None and first.lower() in _EN_MONTHS:
+                    common = not _mid_sentence_name(text, start)  # said May, May Welland
+                if common and not (hon and first.lower() in _EN_MONTHS):
                     if hon is not None or last is None or last.lower() in EN_NOT_NAMES:
                         continue
                     first, last, start = last, None, m.start("last")  # "Then Eleanor"
@@ -1005,7 +1062,10 @@ def _discover_en(
     for name, n in candidates.most_common():
         head = name.split()[0]
         if name not in honor and lower.get(head.lower(), 0) > n:
-            continue
+            if not (head.lower() in _EN_MONTHS and total[name] >= 2):
+                continue  # (may, in lower case, is a verb; May, mid-sentence, a woman)
+        if " " in name and name not in honor and not mid[name] and _opener(head, lower):
+            continue  # "Presently Tony said": a sentence's first word and a name
         if name not in honor and not mid[name] and not tagged[name] and lower.get(head.lower()):
             continue  # "Exactly, …", "Nay, …": opens quotes, written in lower case elsewhere
         if name not in honor and not speaks[name] and not english_name_gender(head):
@@ -1054,22 +1114,41 @@ def _discover_en(
         elif len(core) == 1:
             word = core[0]
             matches = [k for k in groups if word in k.split()]
-            if hon and hon.lower().rstrip(".") == "mrs":
+            title = hon.lower().rstrip(".") if hon else ""
+            if title == "mrs":
                 # Mrs. Bennet is not Elizabeth Bennet: a wife joins only another Mrs. form.
                 matches = [k for k in matches if any(honor.get(f) == hon for f in groups[k])]
-            if hon and hon.lower().rstrip(".") in EN_HONORIFIC_GENDERS:
+            else:
+                # Miss Welland, Welland, Archer are not Mrs. Welland, Mrs. Newland Archer.
+                matches = [k for k in matches if not _is_wife(k, groups[k], honor)]
+            if title == "miss":
+                # Miss Bertram is not Lady Bertram, her mother: a Miss joins a full name.
+                matches = [k for k in matches if _titled_as(k) in (None, "Miss")]
+            elif title in ("mr", "mister"):
+                # Mr Elliot is not Sir Walter Elliot: a knight or a lord is never a Mr.
+                matches = [k for k in matches if not _knighted(groups[k])]
+            elif title == "lady":
+                # Lady Elliot is a wife, not Anne Elliot; Lady Brenda is Brenda.
+                matches = [k for k in matches if k.split()[0] == word or _titled_as(k) == hon]
+            if not hon:
+                # A surname alone (Pryce) is a man's, or a full name's: never Miss Pryce's.
+                matches = [k for k in matches if not _only_miss(k, groups[k], honor)]
+            elif EN_HONORIFIC_GENDERS.get(title) == "female":
+                matches = [  # nor the other way, but Lady Brenda is Brenda
+                    k
+                    for k in matches
+                    if " " in k or k in honor or english_name_gender(k) == "female"
+                ]
+            if title in EN_HONORIFIC_GENDERS:
                 matches = [
                     k
                     for k in matches
-                    if _group_gender(groups[k], honor) in (None, _hon_gender(hon))
+                    if _key_gender(k, groups[k], honor) in (None, EN_HONORIFIC_GENDERS[title])
                 ]
             if not matches and word.lower() in nicknames():
                 nicks.append((name, word))  # joins its full name once all full names are grouped
                 continue
-            if len(matches) == 1:
-                key = matches[0]
-            else:
-                key = name
+            key = _most_used(word, matches, groups, candidates) or name
         if key not in groups:
             groups[key] = []
         groups[key].append(name)
@@ -1123,11 +1202,39 @@ _ROLE_WORD = {
 }
 """Abbreviated honorifics and the word a narrator uses for the role ("the doctor")."""
 _EN_MONTHS = frozenset({"april", "may", "june", "august"})
-"""Months that are also given names: a name after an honorific (Aunt May)."""
+"""Months that are also given names: a name after an honorific (Aunt May), or capitalised in
+the middle of a sentence where no month stands (said May, May Welland, to May's)."""
+_EN_MONTH_BEFORE = frozenset(
+    "of in on by since until till during early late last next this that every each the a "
+    "mid before after one all whole through throughout first end middle beginning".split()
+)
+"""Words before a month that make it one (in May, the first of June, last April)."""
+
+
+def _mid_sentence_name(text: str, start: int) -> bool:
+    """Whether the capitalised word at `start` stands in the middle of a sentence, not where
+    a month stands: there a month's name (May, June) names a person."""
+    before = text[:start].rstrip()
+    if not before or before[-1] in ".!?\"“”'‘’:;—(":
+        return False  # "May I…", "May came in": a sentence's first word says nothing
+    if _EN_DATE_AFTER.match(text, start):
+        return False  # May 5, June 1860
+    prev = _EN_WORD_BEFORE.search(text, max(0, start - 16), start)
+    return prev is None or prev.group(1).lower() not in _EN_MONTH_BEFORE
+
+
+_EN_DATE_AFTER = re.compile(
+    r"[A-Z][a-z]+(?:\.?\s+\d|\s+(?:morning|afternoon|evening|night|day|days|week|sun|sunshine"
+    r"|moon|weather|air|sky|wind|breeze|rain|twilight|dusk|dawn|noon|holiday|holidays)\b)"
+)
+"""What follows a month, not a woman: a date (May 5) or a time of it (the yellow August
+afternoon)."""
+
+
 _EN_VOCATIVE_RE = re.compile(
     rf"(?:^|(?<=[.!?]\s))\W*(?:(?:Oh|Ah|Well|Now|Dear|My dear|Come|Yes|No),?\s+)?"
-    rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[,!?]"
-    rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[.!?]*\W*$"
+    rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[,!?]"
+    rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[.!?]*\W*$"
 )
 _EN_SAID = (
     "said|asked|replied|answered|cried|called|shouted|whispered|muttered|murmured|exclaimed|"
@@ -1153,6 +1260,66 @@ person (at Donwell, the Russian): a name only there, and never speaking, is not 
 
 def _hon_gender(hon: str) -> Gender | None:
     return EN_HONORIFIC_GENDERS.get(hon.lower().rstrip("."))
+
+
+def _is_wife(key: str, forms: list[str], honor: dict[str, str]) -> bool:
+    """Whether a group of forms is a married woman named by her husband's name or her own
+    surname with Mrs. (Mrs. Newland Archer, Mrs. Welland): no Miss and no bare name joins it."""
+    return key.startswith("Mrs ") or any(
+        honor.get(f, "").lower().rstrip(".") == "mrs" for f in forms
+    )
+
+
+def _only_miss(key: str, forms: list[str], honor: dict[str, str]) -> bool:
+    """Whether a group is a woman known only by a title and her surname (Miss Pryce)."""
+    return key.split()[0].rstrip(".") in _HONORIFIC_SET and _group_gender(forms, honor) == "female"
+
+
+def _key_gender(key: str, forms: list[str], honor: dict[str, str]) -> Gender | None:
+    """The gender a group's honorifics say, else its full name's given name (May Welland)."""
+    said = _group_gender(forms, honor)
+    if said is None and " " in key:
+        said = english_name_gender(key.split()[0])
+    return said
+
+
+_DOMINANT = 3
+"""A word alone (Archer, May) joins the one full name it is part of, or, among several, the
+one the book uses this many times as often as all the others together (Newland Archer
+against a cousin met twice)."""
+
+
+def _knighted(forms: list[str]) -> bool:
+    """Whether a group holds a knight's or a lord's form (Sir Walter, Lord Merton)."""
+    return any(f.split()[0] in ("Sir", "Lord") for f in forms)
+
+
+def _titled_as(key: str) -> str | None:
+    """The honorific a group's key opens with (Lady Bertram: Lady), else None (Julia Bertram)."""
+    first = key.split()[0].rstrip(".")
+    return first if first in _HONORIFIC_SET else None
+
+
+def _opener(word: str, lower: Counter[str]) -> bool:
+    """Whether a capitalised word before a name is a sentence's first word (Then, Presently):
+    written in lower case elsewhere, or an adverb in -ly that is no given name (Molly)."""
+    return bool(lower.get(word.lower())) or (
+        word.endswith("ly") and english_name_gender(word) is None
+    )
+
+
+def _most_used(
+    word: str, matches: list[str], groups: dict[str, list[str]], used: Counter[str]
+) -> str | None:
+    """The full name among `matches` that `word` alone stands for (see `_DOMINANT`): how
+    often the book writes each full name with the word (John Beaver, John Andrew), not how
+    often it names its holder otherwise."""
+    if len(matches) <= 1:
+        return matches[0] if matches else None
+    times = {k: max((used[f] for f in groups[k] if word in f.split()), default=0) for k in matches}
+    top = max(matches, key=times.__getitem__)
+    rest = sum(times.values()) - times[top]
+    return top if times[top] >= 2 and times[top] >= _DOMINANT * rest else None
 
 
 def _group_gender(forms: list[str], honor: dict[str, str]) -> Gender | None:
