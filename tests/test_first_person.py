@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from edge_server import decode_mp3, tone_runs
+from studio_client import served
 from tone_engine import tone_of
 
 from tts.cast.castfile import read_cast
@@ -271,3 +272,35 @@ def test_a_mistake_in_first_person_is_one_line_naming_the_line(
     assert result.exit_code != 0
     assert result.stderr.startswith(f"Error: {error}")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_corrected_script_keeps_the_narrators_lines_in_the_narrators_voice(
+    tone_engine: str, in_tmp: Path
+) -> None:
+    """The jsonl does not say who tells the book; the book does, so a render from a
+    corrected script reads Tom as `script` showed him, even after a line was fixed."""
+    book = write(in_tmp, "tom.txt", TOM)
+    lines = script_lines(book, tone_engine)
+    fixed = next(line for line in lines if line["text"] == "You never do,")
+    fixed["speaker"] = "Tom"  # John's first line was Tom's, says the reviewer
+    write(in_tmp, "tom.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    invoke("render", str(book), "--script", "tom.jsonl", "--engine", tone_engine, "-q")
+    cast = read_cast(in_tmp / "output" / "tom.cast.yaml")
+    assert cast.speakers["Tom"] == cast.narrator
+    assert cast.speakers["John"] != cast.narrator
+
+
+def test_the_studio_shows_the_narrators_voice_before_and_after_a_fix(
+    tone_engine: str, in_tmp: Path
+) -> None:
+    source = in_tmp / "source"
+    source.mkdir()
+    with served(in_tmp, tone_engine, book=write(source, "tom.txt", TOM)) as studio:
+        book = studio.get("api/book")
+        narrator = book["narrator"]["name"]
+        voices = {row["name"]: row["voice"]["name"] for row in book["cast"]}
+        assert voices["Tom"] == narrator and narrator not in (voices["Mary"], voices["John"])
+        lines = studio.get("api/chapter/1")["lines"]
+        john = next(line for line in lines if line["text"] == "You never do,")
+        studio.post("api/lines", {"lines": [[1, john["index"]]], "speaker": "Tom"})
+        assert studio.line(john["index"])["voice"] == narrator  # Tom's, as his other lines
