@@ -114,6 +114,10 @@ class Character:
     gender: Gender | None = None
     lines: int = 0
     """Dialogue segments attributed to the character."""
+    first_person: bool = False
+    """The book is told in the first person and this is its narrator ("I said", named as
+    the others address them): casting reads their lines in the narrator's voice unless
+    voices.yaml says otherwise (`tts.cast.casting`)."""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,13 @@
 Who gets what, in order:
 
 1. Speakers listed in voices.yaml with a voice for the engine get exactly that voice.
-2. Characters in `previous` (the cast saved with the last render) keep their voice while it
+2. The first-person narrator of a book told in the first person (`Character.first_person`)
+   speaks with the narrator's voice, rate and pitch, as the one storyteller of a
+   single-narrator audiobook would ("I said" in the voice that says "I" in the narration),
+   unless voices.yaml's `narrator.first_person` is `own`: then they are cast like anyone.
+3. Characters in `previous` (the cast saved with the last render) keep their voice while it
    is still offered, still fits their gender, and nobody above took it.
-3. Everyone else, most lines first, gets a voice of their gender from the pool of the
+4. Everyone else, most lines first, gets a voice of their gender from the pool of the
    book's locale (and of the locales it borrows from: zh-TW, with one male Edge voice,
    borrows zh-CN's unless voices.yaml says `borrow: none`): never the narrator's voice,
    and a voice nobody else has while the pool lasts. Where a character starts in the pool
@@ -228,6 +232,13 @@ def _narrator_and_unknown(config: VoicesConfig, locale: str, engine: str) -> tup
     return narrator, _with(unknown, prosody)
 
 
+def reads_as_narrator(character: Character, config: VoicesConfig) -> bool:
+    """Whether the narrator's voice reads `character`'s lines: the book's first-person
+    narrator, unless voices.yaml says `narrator: {first_person: own}` (a voice voices.yaml
+    gives the character under `speakers` wins over both)."""
+    return character.first_person and config.first_person == "narrator"
+
+
 def _shift(pitch: str, by: str) -> str:
     return f"{parse_prosody('pitch', pitch) + parse_prosody('pitch', by):+d}Hz"
 
@@ -270,6 +281,11 @@ def build_cast(
         if name:
             speakers[setting.name] = _with(Voice(engine, name), setting.voice)
             taken.add(_key(speakers[setting.name]))
+
+    for c in roster.values():
+        if c.name not in speakers and reads_as_narrator(c, config):
+            listed = config.speakers.get(c.name)
+            speakers[c.name] = _with(narrator, listed.voice if listed else None)
 
     for name in sorted(previous or {}):
         voice = (previous or {})[name]
@@ -461,8 +477,9 @@ def cast_notes(
 ) -> list[str]:
     """What `audiobook cast` says under its table about choices casting made for the
     user: characters speaking with another locale's voices because the book's has too few
-    (zh-TW has one male Edge voice, the narrator's), and characters of unknown gender,
-    whose voices alternate male and female."""
+    (zh-TW has one male Edge voice, the narrator's), characters of unknown gender, whose
+    voices alternate male and female, and a first-person narrator read in the narrator's
+    voice."""
     config = config or VoicesConfig()
     locale = book_locale(language, config)
     label = registry.info(engine).label
@@ -471,8 +488,17 @@ def cast_notes(
         s.name for s in config.speakers.values() if s.voice.name_for(engine)
     }  # the user's own choice needs no note
     genders = {s.name: s.gender for s in config.speakers.values() if s.gender}
+    storyteller = [
+        c.name for c in characters if c.name not in chosen and reads_as_narrator(c, config)
+    ]
+    chosen.update(storyteller)  # the narrator's voice is no pick of casting's
     by_lines = sorted(characters, key=lambda c: (-c.lines, c.name))
     notes: list[str] = []
+    for name in storyteller:
+        notes.append(
+            f"the first-person narrator ({name}) speaks with the narrator's voice; for a "
+            "voice of their own, write 'narrator: {first_person: own}' in voices.yaml"
+        )
 
     own = [
         v

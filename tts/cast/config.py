@@ -15,6 +15,9 @@ automatically". The whole format::
       rate: "+0%"                  # speed, a signed percentage
       pitch: "+0Hz"                # a signed number of hertz
       volume: "+0%"                # a signed percentage
+      first_person: narrator       # in a book told in the first person, the narrator's own
+                                   # lines ("I said"): narrator (this voice reads them, as
+                                   # one storyteller would) or own (a voice of their own)
     unknown:                  # dialogue whose speaker is unknown or doubtful
       rate: "-5%"             # same keys as narrator; without a voice it is the narrator's
                               # voice, pitched 10 Hz lower
@@ -59,6 +62,9 @@ Rules worth knowing:
 - `aliases` is a list; a single alias may be written bare (`aliases: 祁省長`).
 - Prosody is written the way Edge takes it: `"+10%"`, `"-2Hz"` (YAML reads `+10%` as text,
   but `10` as a number, so write the sign and unit).
+- A first-person narrator (the "I" of the book, named as the others address them) speaks
+  with the narrator's voice, rate and pitch unless `narrator.first_person` is `own`, or
+  voices.yaml gives that character a voice under `speakers` (by name or alias).
 - The top-level `narrator` and `unknown` win over `defaults.<locale>`, which win over
   the built-in voices.
 - Lines attributed to an alias are the character's (`aliases`); lines attributed to a name
@@ -79,7 +85,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -297,6 +303,10 @@ class LocaleDefaults:
     none; None for the built-in choice (`tts.cast.casting.POOL_LOCALES`)."""
 
 
+FirstPerson = Literal["narrator", "own"]
+"""`narrator.first_person`: who reads the lines of a book's first-person narrator."""
+
+
 @dataclass(frozen=True)
 class VoicesConfig:
     """A checked voices.yaml; `VoicesConfig()` is what an empty file means."""
@@ -307,6 +317,9 @@ class VoicesConfig:
     language: str | None = None
     """A locale from `LOCALES`, or None for the book's own."""
     narrator: VoiceSetting = field(default_factory=VoiceSetting)
+    first_person: FirstPerson = "narrator"
+    """Whose voice reads a first-person narrator's lines: the narrator's, or their `own`
+    (`narrator.first_person`)."""
     unknown: VoiceSetting = field(default_factory=VoiceSetting)
     threshold: float = Cast.threshold
     pauses: Pauses = field(default_factory=Pauses)
@@ -445,7 +458,8 @@ class _Reader(NodeReader):
         if "engine" in top:
             config = replace(config, engine=self.engine(top["engine"]))
         if "narrator" in top:
-            config = replace(config, narrator=self.voice_setting(top["narrator"], "narrator"))
+            narrator, first_person = self.narrator(top["narrator"])
+            config = replace(config, narrator=narrator, first_person=first_person)
         if "unknown" in top:
             config = replace(config, unknown=self.voice_setting(top["unknown"], "unknown"))
         if "threshold" in top:
@@ -464,6 +478,31 @@ class _Reader(NodeReader):
         return config
 
     # -- top-level keys --
+
+    def narrator(self, node: Node) -> tuple[VoiceSetting, FirstPerson]:
+        """The top-level `narrator`: its voice, and whose voice reads a first-person
+        narrator's lines (`first_person`)."""
+        if not isinstance(node, MappingNode):
+            return self.voice_setting(node, "narrator"), "narrator"
+        keys = self.mapping(node, "narrator", (*self.voice_setting_keys, "first_person"))
+        first_person: FirstPerson = "narrator"
+        if "first_person" in keys:
+            first_person = self.first_person(keys.pop("first_person"))
+        return self.voice_keys(keys, "narrator", None), first_person
+
+    def first_person(self, node: Node) -> FirstPerson:
+        path = "narrator.first_person"
+        value = self.text(node, path, "narrator or own")
+        if value is None:
+            return "narrator"
+        if value.lower() in ("narrator", "own"):
+            return "own" if value.lower() == "own" else "narrator"
+        self.problem(
+            line_of(node),
+            f"unknown choice '{short(value)}' for {path}; write narrator (the narrator's voice "
+            "reads the first-person narrator's lines) or own (a voice of their own)",
+        )
+        return "narrator"
 
     def locale(self, node: Node, path: str) -> str | None:
         value = self.text(node, path, "a locale such as zh-CN")

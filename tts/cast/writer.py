@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from tts.atomic import locked, replacing
+from tts.cast.casting import reads_as_narrator
 from tts.cast.config import VoiceLists, parse_config, read_voices_text, voice_key
 from tts.model import Cast, Character, Voice
 
@@ -27,6 +28,12 @@ Voices for the audiobook: edit freely, then render again.
 Each speaker: aliases (other names), gender (male/female), voice (Edge),
 espeak (offline engine), rate "+5%", pitch "-2Hz", volume "+0%".
 Run 'audiobook voices --locale zh-CN' (or en-US) to list the voices."""
+
+
+_STORYTELLER_COMMENT = (
+    "the first-person narrator: read in the narrator's voice "
+    "(give a voice here, or write 'first_person: own' under narrator:)"
+)
 
 
 def write_voices_yaml(
@@ -40,8 +47,9 @@ def write_voices_yaml(
 
     What the user wrote (entries, order, comments) is kept; new characters get their
     aliases, gender and the voice `cast` gave them, so rendering with the file gives the
-    same cast. A new file also names the narrator and unknown voices. A file with
-    mistakes is left alone: the error says what to fix first.
+    same cast; a first-person narrator read in the narrator's voice is listed without a
+    voice, and a comment says how to give them one. A new file also names the narrator and
+    unknown voices. A file with mistakes is left alone: the error says what to fix first.
     """
     target = Path(path)
     with locked(target):
@@ -84,9 +92,12 @@ def _extend(
         if character.gender is not None:
             entry["gender"] = character.gender
         voice = cast.speakers.get(name)
-        if voice is not None:
+        storyteller = reads_as_narrator(character, config)
+        if voice is not None and not storyteller:
             entry.update(_voice_entry(voice, with_defaults=False))
         speakers[name] = entry
+        if storyteller:  # no voice: the narrator's reads them, whatever the narrator's is
+            speakers.yaml_add_eol_comment(_STORYTELLER_COMMENT, name)
         claimed.add(name)
         claimed.update(aliases)
         added.append(name)

@@ -354,7 +354,7 @@ def who_speaks(
         _check_same_book(script_file, lines, found_segments, source)
         _check_speakers(script_file, lines, found, config, warn)
         segments, characters = characters_of([line.segment for line in lines], config)
-        characters = _with_genders(characters, found)
+        characters = _as_found(characters, found)
         if fixes_file is not None and fixes_file.is_file() and note is not None:
             note(f"{fixes_file} is not applied: the script {script_file} says who speaks")
     else:
@@ -650,14 +650,19 @@ def apply_fixes_file(
     return report.segments, recount(characters, segments, report.segments), report
 
 
-def _with_genders(characters: Sequence[Character], found: Sequence[Character]) -> list[Character]:
-    """The characters of a corrected script with the genders the book shows (`found`, by
-    attribution), which a script does not record: so each is cast as `script` showed it,
-    not as a character of unknown gender."""
-    genders = {c.name: c.gender for c in found if c.gender is not None}
-    return [
-        c if c.gender is not None else replace(c, gender=genders.get(c.name)) for c in characters
-    ]
+def _as_found(characters: Sequence[Character], found: Sequence[Character]) -> list[Character]:
+    """The characters of a corrected script with what the book shows of them (`found`, by
+    attribution) and a script does not record: their gender, and which of them tells the
+    book in the first person. So each is cast as `script` showed it, not as a character of
+    unknown gender, and the narrator's own lines stay in the narrator's voice."""
+    seen = {c.name: c for c in found}
+    out = []
+    for c in characters:
+        book = seen.get(c.name)
+        if book is not None:
+            c = replace(c, gender=c.gender or book.gender, first_person=book.first_person)
+        out.append(c)
+    return out
 
 
 def _here(path: Path) -> str:

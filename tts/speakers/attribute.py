@@ -14,7 +14,8 @@ Pure text work over the whole book. Rules, strongest first (method names as in
   that gender; `first-person`: 我/I as that subject. A first-person narrator speaks under the
   name the others address them by most ("Tom, my friend"), when the book is told in the
   first person and someone is so addressed; else as the character '我' (Chinese) or 'I'
-  (English): give it a voice in voices.yaml under that name.
+  (English). In a book told in the first person that character is marked `first_person`:
+  casting reads their lines in the narrator's voice unless voices.yaml says otherwise.
 - `action-after` / `action-before`: no speech verb, but the narration next to the quote has
   a subject (`“好的。”採訪記者微微一笑`): that person is usually the speaker.
 - `self-name`: the speaker names himself in the quote (`是我，小林！`, `我是林晓峰。`,
@@ -64,6 +65,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, colon_end
@@ -157,7 +159,12 @@ def attribute(
             roster.gender[name] = weigh_gender(votes, prior)
     if lines.get(me):
         roster.forms.setdefault(me, set())
-    return segments, roster.characters(lines)
+    characters = roster.characters(lines)
+    if told_first:  # the storyteller is one of the characters: casting reads them as such
+        characters = [
+            replace(c, first_person=True) if c.name == narrator else c for c in characters
+        ]
+    return segments, characters
 
 
 _NARRATOR_SHARE = 0.05
