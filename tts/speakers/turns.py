@@ -290,15 +290,19 @@ class Conversation:
                     if who != last_subject:
                         self.touch(who, subject=False)
             return last_subject
+        recent, subjects = self.recent, self.subjects
         for who, pro, is_subject, _, _ in self.cues.walks[text]:
             if not pro:
                 if who is None:
                     continue
-                if is_subject:
-                    self.touch(who, subject=True)
+                if is_subject:  # `touch`, written out: the commonest call of a book
+                    if not recent or recent[0] != who:
+                        _to_front(recent, who)
+                    if not subjects or subjects[0] != who:
+                        _to_front(subjects, who)
                     last_subject = who
-                elif who != last_subject:
-                    self.touch(who, subject=False)
+                elif who != last_subject and (not recent or recent[0] != who):
+                    _to_front(recent, who)
             elif is_subject:
                 who, _ = self.pronoun(pro, None)
                 last_subject = who or last_subject
