@@ -351,7 +351,8 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: Sequence[Piece]) -> l
         if g is None:
             g = conv.from_flow(paragraph, texts[i], addressees[i])
         result.append(g)
-    conv.answered(paragraph, result[0], addressees[dialogue[0]])
+    if conv.unnamed is not None:
+        conv.answered(paragraph, result[0], addressees[dialogue[0]])
     if voice:
         conv.unnamed = (result, len(result) - 1, paragraph)
     if len(dialogue) == 1:
@@ -381,6 +382,7 @@ def _quote_only(
         g = continued(prev)
     else:
         g = conv.from_flow(paragraph, text, addressee)
-    conv.answered(paragraph, g, addressee)
+    if conv.unnamed is not None:  # a voice no one named, just before
+        conv.answered(paragraph, g, addressee)
     conv.spoke(paragraph, g, quote, addressee, None)
     return [g]
