@@ -397,12 +397,15 @@ class Conversation:
         a quote does)."""
         _, _, asked, question, length = quote
         prev_speaker = self.last_guess.speaker if self.last_guess else None
-        if last.speaker:
-            if not self.speakers or self.speakers[-1][0] != last.speaker:
-                self.speakers.append((last.speaker, paragraph))
-                del self.speakers[:-16]
-            self.touch(last.speaker, subject=True)
-        self.last_turned = bool(prev_speaker and last.speaker and prev_speaker != last.speaker)
+        speaker = last.speaker
+        if speaker:
+            speakers = self.speakers
+            if not speakers or speakers[-1][0] != speaker:
+                speakers.append((speaker, paragraph))
+                if len(speakers) > 16:
+                    del speakers[0]
+            self.touch(speaker, subject=True)
+        self.last_turned = bool(prev_speaker and speaker and prev_speaker != speaker)
         self.tag_between = False
         self.last_guess = last
         self.last_dialogue = paragraph
