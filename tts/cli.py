@@ -479,7 +479,9 @@ def script(
     """Print who says what in INPUT, without synthesizing anything."""
     result = _reading(input_file, voices_file, engine, chapters, cache_dir, proxy, _note)
     if fmt == "jsonl":
-        click.echo("\n".join(jsonl_lines(result.cast, result.segments)))
+        # JSON escapes every control character: no colour codes for click to look for in
+        # a book's megabytes (color=True skips that scan).
+        click.echo("\n".join(jsonl_lines(result.cast, result.segments)), color=True)
     elif fmt == "html":
         from tts.speakers.review import review_html
 

@@ -121,11 +121,6 @@ def colon_end(text: str) -> bool:
     return text.rstrip()[-1:] in ("：", ":")
 
 
-def _question_end(text: str) -> bool:
-    """The text ends with a question mark (closing marks and 吗/呢 aside)."""
-    return _QUESTION.search(text, max(0, len(text) - 12)) is not None
-
-
 def _sentence_end(text: str, start: int) -> int:
     m = _ZH_SENT_END.search(text, start)
     return m.start() if m else len(text)
@@ -365,11 +360,11 @@ class Cues:
         own = self.self_named(text)
         if own is not None and to == own:
             to = None  # "It's me, Daniel!": Daniel speaks
-        asked = _question_end(text)
-        question = asked and (
-            len(text) <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None
-        )
-        return to, own, asked, question, len(text)
+        length = len(text)
+        # It ends with a question mark (closing marks and 吗/呢 aside).
+        asked = _QUESTION.search(text, max(0, length - 12)) is not None
+        question = asked and (length <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None)
+        return to, own, asked, question, length
 
     def addressee(self, quote: str) -> str | None:
         """A name at the start or end of a quote: the person spoken to."""

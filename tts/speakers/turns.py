@@ -290,15 +290,19 @@ class Conversation:
                     if who != last_subject:
                         self.touch(who, subject=False)
             return last_subject
+        recent, subjects = self.recent, self.subjects
         for who, pro, is_subject, _, _ in self.cues.walks[text]:
             if not pro:
                 if who is None:
                     continue
-                if is_subject:
-                    self.touch(who, subject=True)
+                if is_subject:  # `touch`, written out: the commonest call of a book
+                    if not recent or recent[0] != who:
+                        _to_front(recent, who)
+                    if not subjects or subjects[0] != who:
+                        _to_front(subjects, who)
                     last_subject = who
-                elif who != last_subject:
-                    self.touch(who, subject=False)
+                elif who != last_subject and (not recent or recent[0] != who):
+                    _to_front(recent, who)
             elif is_subject:
                 who, _ = self.pronoun(pro, None)
                 last_subject = who or last_subject
@@ -394,12 +398,15 @@ class Conversation:
         a quote does)."""
         _, _, asked, question, length = quote
         prev_speaker = self.last_guess.speaker if self.last_guess else None
-        if last.speaker:
-            if not self.speakers or self.speakers[-1][0] != last.speaker:
-                self.speakers.append((last.speaker, paragraph))
-                del self.speakers[:-16]
-            self.touch(last.speaker, subject=True)
-        self.last_turned = bool(prev_speaker and last.speaker and prev_speaker != last.speaker)
+        speaker = last.speaker
+        if speaker:
+            speakers = self.speakers
+            if not speakers or speakers[-1][0] != speaker:
+                speakers.append((speaker, paragraph))
+                if len(speakers) > 16:
+                    del speakers[0]
+            self.touch(speaker, subject=True)
+        self.last_turned = bool(prev_speaker and speaker and prev_speaker != speaker)
         self.tag_between = False
         self.last_guess = last
         self.last_dialogue = paragraph
