@@ -270,9 +270,11 @@ class Evidence:
         if found is None:
             names = self.cues.names
             found = frozenset(
-                who
-                for m in self.cues.mention.finditer(text)
-                if m.lastgroup == "name" and (who := names[m.group()])
+                [
+                    who
+                    for name, _ in self.cues.mention.findall(text)
+                    if name and (who := names[name])
+                ]
             )
             self._in_quote[text] = found
         return found
@@ -326,6 +328,7 @@ def decide(
     keep = PLAIN | LAST_RESORT | ev.model.trusted
     weight_of = weights.get
     plain_rate = ev.model.plain
+    plain: dict[Guess, Guess] = {}  # a rule's guess that stands, with its rate: one record each
     # per dialogue paragraph: (speaker, paragraph, addressee, asked, length of its last quote)
     hist: list[tuple[str | None, int, str | None, bool, int]] = []
     # Who holds the floor: a speaker a tag introduced in their own paragraph, while their
@@ -354,17 +357,29 @@ def decide(
                     _to_front(subjects, who)
             out.append([])
             continue
-        texts = [text for _, text, _, _ in pieces]
-        kinds = [kind == "dialogue" for kind, _, _, _ in pieces]
-        dialogue_idx = [i for i, d in enumerate(kinds) if d]
+        texts: list[str] = []
+        kinds: list[bool] = []
+        dialogue_idx: list[int] = []
+        for i, (kind, text, _, _) in enumerate(pieces):
+            texts.append(text)
+            kinds.append(kind == "dialogue")
+            if kind == "dialogue":
+                dialogue_idx.append(i)
         decided: list[Guess] = []
-        if all(g.speaker is not None and g.method in keep for g in rule):
+        for g in rule:
+            if g.speaker is None or g.method not in keep:
+                break
+        else:
             # The text names every speaker of the paragraph: nothing to weigh.
             for g in rule:
-                decided.append(Guess(g.speaker, g.method, plain_rate.get(g.method, 0.9)))
+                kept_g = plain.get(g)
+                if kept_g is None:
+                    kept_g = plain[g] = Guess(g.speaker, g.method, plain_rate.get(g.method, 0.9))
+                decided.append(kept_g)
                 if trace is not None:
                     trace.append(((g.speaker,), ((f"={g.method}",),)))  # type: ignore[arg-type]
-        else:
+            rule = ()
+        if rule:
             prev_text = _narration_at(blocks, n - 1, paragraph - 1)
             next_text = _narration_at(blocks, n + 1, paragraph + 1)
             para_ev: dict[str, list[str]] = {}
@@ -427,7 +442,12 @@ def decide(
                     # speaker with a tag and lays one answer out as a paragraph a point, each
                     # in its own quote marks, and the rules read the speaker going on.
                     kept = g.method if g.method in keep else FLOOR
-                    decided.append(Guess(g.speaker, g.method, plain_rate.get(kept, 0.9)))
+                    kept_g = plain.get(g) if kept == g.method else None
+                    if kept_g is None:
+                        kept_g = Guess(g.speaker, g.method, plain_rate.get(kept, 0.9))
+                        if kept == g.method:
+                            plain[g] = kept_g
+                    decided.append(kept_g)
                     if trace is not None:
                         trace.append(((g.speaker,), ((f"={kept}",),)))
                     continue
