@@ -215,6 +215,18 @@ def _to_front(names: list[str], name: str) -> None:
     names.insert(0, name)
 
 
+def _all_to_front(names: list[str], seen: Sequence[str]) -> None:
+    """`_to_front` for each of `seen` in order (one call per narration piece)."""
+    for name in seen:
+        if names and names[0] == name:
+            continue
+        if name in names:
+            names.remove(name)
+        elif len(names) >= _RECENT:
+            names.pop()
+        names.insert(0, name)
+
+
 class Evidence:
     """What `decide` needs of a book: its cue readings, genders, who the rule pass heard
     most, and whether it is told in the first person."""
@@ -351,10 +363,8 @@ def decide(
         if not rule:
             for _, text, _, _ in pieces:
                 named, subj = ev.names(text)
-                for who in named:
-                    _to_front(recent, who)
-                for who in subj:
-                    _to_front(subjects, who)
+                _all_to_front(recent, named)
+                _all_to_front(subjects, subj)
             out.append([])
             continue
         texts: list[str] = []
@@ -611,10 +621,8 @@ def decide(
         for j, text in enumerate(texts):
             if not kinds[j]:
                 named, subj = ev.names(text)
-                for who in named:
-                    _to_front(recent, who)
-                for who in subj:
-                    _to_front(subjects, who)
+                _all_to_front(recent, named)
+                _all_to_front(subjects, subj)
         last = decided[-1]
         if last.speaker:
             _to_front(recent, last.speaker)
