@@ -11,13 +11,14 @@ import pytest
 from click.testing import CliRunner
 from edge_server import decode_mp3, tone_runs
 from studio_client import served
+from tone_engine import known_voices as tone_voices
 from tone_engine import tone_of
 
 from tts.cast.castfile import read_cast
 from tts.cast.casting import build_cast
 from tts.cast.config import parse_config
 from tts.cli import main
-from tts.model import Character
+from tts.model import Character, Voice
 
 TOM = """\
 Chapter 1
@@ -304,3 +305,209 @@ def test_the_studio_shows_the_narrators_voice_before_and_after_a_fix(
         john = next(line for line in lines if line["text"] == "You never do,")
         studio.post("api/lines", {"lines": [[1, john["index"]]], "speaker": "Tom"})
         assert studio.line(john["index"])["voice"] == narrator  # Tom's, as his other lines
+
+
+# --- a woman telling her own story is read by a woman ----------------------------------
+
+MARY = """\
+Chapter 1
+
+I came down to breakfast late. Tom was at the table; his brother John stood by the window.
+
+"Good morning, Mary," said Tom.
+
+"Good morning," I said.
+
+"Did you sleep, Mary?" he asked.
+
+"Not much," I said.
+
+"You never do," said John. "Tom, pass the bread."
+
+"Then sit down, Mary," said Tom.
+
+"Thank you," I said.
+
+"Tea, Mary?" said Tom.
+
+"Please," I said.
+"""
+
+LIN_XIAOJIE = LIN.replace("林主任", "林小姐").replace("王姐", "老王")
+"""林小姐 tells it; 老王, whose gender the book does not tell, gets a woman's voice or a
+man's, never the narrator's."""
+
+SAM = MARY.replace("Mary", "Sam")
+"""A narrator the book gives no gender."""
+
+WOMEN = {"en": "tone-en-US-f1", "zh": "tone-zh-CN-f1"}
+"""The first woman's voice of the tone engine's pool for each book's locale: it states no
+narrators by gender, so casting takes the pool's first."""
+
+WOMAN_TELLS = [("en", "mary.txt", MARY, "Mary"), ("zh", "林小姐.txt", LIN_XIAOJIE, "林小姐")]
+
+
+def narration_voices(lines: list[dict[str, object]]) -> set[object]:
+    return {line["voice"] for line in lines if line["kind"] == "narration"}
+
+
+@pytest.mark.parametrize(("language", "name", "text", "me"), WOMAN_TELLS)
+def test_a_woman_telling_her_story_is_read_in_a_womans_voice(
+    tone_engine: str, in_tmp: Path, language: str, name: str, text: str, me: str
+) -> None:
+    lines = script_lines(write(in_tmp, name, text), tone_engine)
+    woman = WOMEN[language]
+    assert narration_voices(lines) == {woman}
+    heard = voices_of(lines)
+    assert heard[me] == {woman}
+    others = [voice for who, voices in heard.items() if who != me for voice in voices]
+    assert len(others) == len(heard) - 1 and woman not in others  # a voice each, not hers
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "text", "me"),
+    [("en", "tom.txt", TOM, "Tom"), ("zh", "林.txt", LIN, "林主任")],
+)
+def test_a_man_telling_his_story_keeps_the_built_in_narrator(
+    tone_engine: str, in_tmp: Path, language: str, name: str, text: str, me: str
+) -> None:
+    result = CliRunner().invoke(
+        main, ["cast", str(write(in_tmp, name, text)), "--engine", tone_engine]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
+    assert rows[me][2] == "male" and rows[me][-1] == rows["narrator"][-1] == NARRATORS[language]
+    assert "told in the first person by" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "narrator: tone-en-US-m3\n",
+        "narrator:\n  sine: tone-en-US-m3\n  first_person: narrator\n",
+        "defaults:\n  en-US:\n    narrator: tone-en-US-m3\n",
+    ],
+)
+def test_a_narrator_voices_yaml_names_wins_over_the_tellers_gender(
+    tone_engine: str, in_tmp: Path, text: str
+) -> None:
+    book = write(in_tmp, "mary.txt", MARY)
+    voices = write(in_tmp, "voices.yaml", text)
+    lines = script_lines(book, tone_engine, "--voices", str(voices))
+    assert narration_voices(lines) == {"tone-en-US-m3"}
+    assert voices_of(lines)["Mary"] == {"tone-en-US-m3"}
+    result = CliRunner().invoke(
+        main, ["cast", str(book), "--engine", tone_engine, "--voices", str(voices)]
+    )
+    assert "told in the first person by" not in result.stderr
+
+
+def test_the_narrators_prosody_applies_to_the_womans_voice(tone_engine: str) -> None:
+    mary = Character("Mary", (), "female", 4, first_person=True)
+    config = parse_config('narrator:\n  rate: "-10%"\n  pitch: "+4Hz"\n')
+    cast = build_cast(
+        [mary], language="en", engine=tone_engine, config=config, voices=tone_voices()
+    )
+    assert (cast.narrator.name, cast.narrator.rate, cast.narrator.pitch) == (
+        WOMEN["en"],
+        "-10%",
+        "+4Hz",
+    )
+    assert cast.speakers["Mary"] == cast.narrator
+    # The unknown voice follows the narrator's: hers, 10 Hz lower.
+    assert (cast.unknown.name, cast.unknown.pitch) == (WOMEN["en"], "-6Hz")
+
+
+def test_a_gender_voices_yaml_gives_the_teller_counts(tone_engine: str) -> None:
+    sam = Character("Sam", (), None, 4, first_person=True)
+    config = parse_config("speakers:\n  Sam:\n    gender: female\n")
+    cast = build_cast([sam], language="en", engine=tone_engine, config=config, voices=tone_voices())
+    assert cast.narrator.name == cast.speakers["Sam"].name == WOMEN["en"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "voices_yaml"),
+    [
+        ("sam.txt", SAM, None),  # the book does not say who Sam is
+        ("mary.txt", MARY, "narrator:\n  first_person: own\n"),
+        ("third.txt", THIRD, None),  # Mary is no "I"
+    ],
+)
+def test_no_known_woman_telling_keeps_the_built_in_narrator(
+    tone_engine: str, in_tmp: Path, name: str, text: str, voices_yaml: str | None
+) -> None:
+    extra = ["--voices", str(write(in_tmp, "voices.yaml", voices_yaml))] if voices_yaml else []
+    lines = script_lines(write(in_tmp, name, text), tone_engine, *extra)
+    assert narration_voices(lines) == {NARRATORS["en"]}
+    heard = voices_of(lines)
+    if voices_yaml:  # her own voice: a woman's, and not the narrator's
+        assert len(heard["Mary"]) == 1 and heard["Mary"] != {NARRATORS["en"]}
+
+
+def test_no_character_keeps_a_saved_voice_the_narrator_now_has(tone_engine: str) -> None:
+    """A cast saved before she was known to be a woman gave 老王 the pool's first woman's
+    voice; now the narrator has it, and 老王 gets another."""
+    teller = Character("林小姐", (), "female", 4, first_person=True)
+    wang = Character("老王", (), None, 4)
+    previous = {"老王": Voice(tone_engine, WOMEN["zh"])}
+    cast = build_cast(
+        [teller, wang],
+        language="zh-Hans",
+        engine=tone_engine,
+        voices=tone_voices(),
+        previous=previous,
+    )
+    assert cast.narrator.name == WOMEN["zh"]
+    assert cast.speakers["老王"].name != WOMEN["zh"]
+
+
+def test_many_women_never_share_the_narrators_voice(tone_engine: str) -> None:
+    """More women than the locale has voices: they are varied and borrowed, never given the
+    narrator's voice."""
+    teller = Character("Mary", (), "female", 9, first_person=True)
+    women = [Character(f"Woman {i}", (), "female", 3) for i in range(12)]
+    unsure = [Character(f"Someone {i}", (), None, 2) for i in range(6)]
+    cast = build_cast(
+        [teller, *women, *unsure], language="en", engine=tone_engine, voices=tone_voices()
+    )
+    assert cast.narrator.name == WOMEN["en"]
+    assert all(cast.speakers[c.name].name != WOMEN["en"] for c in [*women, *unsure]), cast.speakers
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "me", "engine", "voice"),
+    [
+        ("mary.txt", MARY, "Mary", "edge", "en-US-AvaNeural"),
+        ("林小姐.txt", LIN_XIAOJIE, "林小姐", "edge", "zh-CN-XiaoxiaoNeural"),
+        ("林小姐.txt", LIN_XIAOJIE, "林小姐", "espeak", "cmn+f2"),
+    ],
+)
+def test_an_engine_reads_a_womans_story_with_the_womans_voice_it_states(
+    in_tmp: Path, name: str, text: str, me: str, engine: str, voice: str
+) -> None:
+    """Edge and espeak state their women narrators; `cast` says in one line what it chose
+    and how to choose another."""
+    result = CliRunner().invoke(main, ["cast", str(write(in_tmp, name, text)), "--engine", engine])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
+    assert rows["narrator"].split()[-1] == rows[me].split()[-1] == voice
+    assert rows["unknown"].endswith(f"{voice} (pitch -10Hz)")
+    others = [line.split()[-1] for who, line in rows.items() if who not in ("narrator", me)]
+    assert len(others) == 3 and voice not in others  # the unknown voice's ends '-10Hz)'
+    assert (
+        f"the book is told in the first person by a woman ({me}): the narrator's voice is "
+        f"a woman's, {voice}; to choose another, write 'narrator: <voice>' in voices.yaml"
+    ) in result.stderr.splitlines()
+
+
+def test_a_render_of_a_womans_story_is_heard_in_her_voice(tone_engine: str, in_tmp: Path) -> None:
+    book = write(in_tmp, "mary.txt", MARY)
+    invoke("render", str(book), "--engine", tone_engine, "--cache-dir", "c", "-q")
+    cast = read_cast(in_tmp / "output" / "mary.cast.yaml")
+    assert cast.narrator.name == cast.speakers["Mary"].name == WOMEN["en"]
+    heard = {
+        round(run.hz)
+        for run in tone_runs(decode_mp3((in_tmp / "output" / "mary.mp3").read_bytes()))
+    }
+    voices = {WOMEN["en"], cast.speakers["Tom"].name, cast.speakers["John"].name}
+    assert heard == {round(tone_of(name)) for name in voices}

@@ -242,6 +242,11 @@ class EngineInfo:
     in registration order, so a stricter form registered first wins)."""
     narrators: Mapping[str, str]
     """Locale -> the built-in narrator voice ('zh-CN' -> 'zh-CN-YunyangNeural')."""
+    narrators_by_gender: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """'female' / 'male' -> locale -> the narrator of a book a woman / a man tells in the
+    first person, where `narrators` gives one of the other sex ('female' -> 'zh-CN' ->
+    'zh-CN-XiaoxiaoNeural'); where this names none, casting takes the first voice of that
+    gender in the locale's pool."""
     online: bool = False
     """Needs a service: `auto` uses it when the service answers and else an offline engine."""
     key_synonyms: tuple[str, ...] = ()

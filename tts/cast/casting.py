@@ -7,6 +7,9 @@ Who gets what, in order:
    speaks with the narrator's voice, rate and pitch, as the one storyteller of a
    single-narrator audiobook would ("I said" in the voice that says "I" in the narration),
    unless voices.yaml's `narrator.first_person` is `own`: then they are cast like anyone.
+   Where the book tells their gender and voices.yaml names no narrator voice, the narrator
+   is a voice of that gender (the engine's choice for the locale, else the pool's first):
+   a woman's story is read by a woman, though the built-in narrators are men.
 3. Characters in `previous` (the cast saved with the last render) keep their voice while it
    is still offered, still fits their gender, and nobody above took it.
 4. Everyone else, most lines first, gets a voice of their gender from the pool of the
@@ -206,10 +209,60 @@ def _key(voice: Voice) -> tuple[str, str, str]:
     return voice.name, voice.rate, voice.pitch
 
 
-def _narrator_and_unknown(config: VoicesConfig, locale: str, engine: str) -> tuple[Voice, Voice]:
-    custom = config.defaults.get(locale)
+def _storyteller(characters: Sequence[Character], config: VoicesConfig) -> Character | None:
+    """The book's first-person narrator whose lines the narrator's voice reads
+    (`reads_as_narrator`), most lines first, with the gender voices.yaml gives them, else
+    the book's; None in a book told in the third person."""
+    tellers = [c for c in characters if reads_as_narrator(c, config)]
+    if not tellers:
+        return None
+    teller = min(tellers, key=lambda c: (-c.lines, c.name))
+    listed = config.speakers.get(teller.name)
+    return replace(teller, gender=(listed.gender if listed else None) or teller.gender)
+
+
+def _default_narrator(locale: str, engine: str) -> str:
+    """The engine's built-in narrator for the locale (its first where it has none)."""
     narrators = registry.info(engine).narrators
-    builtin = narrators.get(locale) or next(iter(narrators.values()))
+    return narrators.get(locale) or next(iter(narrators.values()))
+
+
+def _narrator_of(
+    gender: Gender | None, locale: str, engine: str, voices: Sequence[VoiceInfo], pool: _Pool
+) -> str:
+    """The narrator voice, when voices.yaml names none, for a book told in the first person
+    by someone of `gender` (None: a third-person book, or a gender the book does not tell):
+    the engine's stated narrator for the gender and locale (`narrators_by_gender`) where the
+    engine offers it, else the built-in narrator where it is of that gender, else the first
+    voice of the gender in the pool; the built-in narrator where the pool has none."""
+    builtin = _default_narrator(locale, engine)
+    if gender is None:
+        return builtin
+    offered = {v.name: v.gender for v in voices if v.engine == engine}
+    stated = registry.info(engine).narrators_by_gender.get(gender, {}).get(locale)
+    if stated and (not offered or stated in offered):
+        return stated
+    if _sex(offered.get(builtin, "")) == gender:
+        return builtin
+    tiers = pool.female if gender == "female" else pool.male
+    return tiers[0][0] if tiers else builtin
+
+
+def _named_narrator(config: VoicesConfig, locale: str, engine: str) -> str | None:
+    """The narrator voice voices.yaml names for the engine: top-level `narrator`, else
+    `defaults.<locale>.narrator`; None where it names none."""
+    custom = config.defaults.get(locale)
+    for setting in (config.narrator, custom.narrator if custom else None):
+        name = setting.name_for(engine) if setting is not None else None
+        if name:
+            return name
+    return None
+
+
+def _narrator_and_unknown(
+    config: VoicesConfig, locale: str, engine: str, builtin: str
+) -> tuple[Voice, Voice]:
+    custom = config.defaults.get(locale)
 
     def pick(*settings: VoiceSetting | None) -> tuple[str | None, VoiceSetting]:
         """The first voice name the settings give, and their prosody merged (first wins)."""
@@ -260,8 +313,10 @@ def build_cast(
     """
     config = config or VoicesConfig()
     locale = config.language or LANGUAGE_LOCALE.get(language, "zh-CN")
-    narrator, unknown = _narrator_and_unknown(config, locale, engine)
     pool = _pool(engine, locale, voices, config)
+    teller = _storyteller(characters, config)
+    builtin = _narrator_of(teller.gender if teller else None, locale, engine, voices, pool)
+    narrator, unknown = _narrator_and_unknown(config, locale, engine, builtin)
 
     roster: dict[str, Character] = {}
     for setting in config.speakers.values():
@@ -478,8 +533,8 @@ def cast_notes(
     """What `audiobook cast` says under its table about choices casting made for the
     user: characters speaking with another locale's voices because the book's has too few
     (zh-TW has one male Edge voice, the narrator's), characters of unknown gender, whose
-    voices alternate male and female, and a first-person narrator read in the narrator's
-    voice."""
+    voices alternate male and female, a first-person narrator read in the narrator's
+    voice, and the narrator's voice of their gender where it is not the built-in one."""
     config = config or VoicesConfig()
     locale = book_locale(language, config)
     label = registry.info(engine).label
@@ -498,6 +553,21 @@ def cast_notes(
         notes.append(
             f"the first-person narrator ({name}) speaks with the narrator's voice; for a "
             "voice of their own, write 'narrator: {first_person: own}' in voices.yaml"
+        )
+    teller = _storyteller(characters, config)
+    if (
+        teller is not None
+        and teller.gender is not None
+        and _named_narrator(config, locale, engine) is None
+        and cast.narrator.name != _default_narrator(locale, engine)
+    ):
+        person, voice = (
+            ("a woman", "a woman's") if teller.gender == "female" else ("a man", "a man's")
+        )
+        notes.append(
+            f"the book is told in the first person by {person} ({teller.name}): the "
+            f"narrator's voice is {voice}, {cast.narrator.name}; to choose another, write "
+            "'narrator: <voice>' in voices.yaml"
         )
 
     own = [

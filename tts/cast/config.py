@@ -64,7 +64,9 @@ Rules worth knowing:
   but `10` as a number, so write the sign and unit).
 - A first-person narrator (the "I" of the book, named as the others address them) speaks
   with the narrator's voice, rate and pitch unless `narrator.first_person` is `own`, or
-  voices.yaml gives that character a voice under `speakers` (by name or alias).
+  voices.yaml gives that character a voice under `speakers` (by name or alias). Where that
+  narrator's gender is known and no `narrator` voice is named, the built-in narrator is a
+  voice of their gender (a woman telling her story is read by a woman).
 - The top-level `narrator` and `unknown` win over `defaults.<locale>`, which win over
   the built-in voices.
 - Lines attributed to an alias are the character's (`aliases`); lines attributed to a name

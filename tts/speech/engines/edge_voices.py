@@ -39,6 +39,15 @@ ENGINE = EngineInfo(
         "en-US": "en-US-AndrewNeural",
         "en-GB": "en-GB-RyanNeural",
     },
+    narrators_by_gender={
+        "female": {
+            "zh-CN": "zh-CN-XiaoxiaoNeural",
+            "zh-TW": "zh-TW-HsiaoChenNeural",
+            "zh-HK": "zh-HK-HiuMaanNeural",
+            "en-US": "en-US-AvaNeural",
+            "en-GB": "en-GB-SoniaNeural",
+        }
+    },
     online=True,
     child_voices=frozenset(
         {"zh-CN-YunxiaNeural", "zh-CN-XiaoyouNeural", "en-US-AnaNeural", "en-GB-MaisieNeural"}
@@ -46,7 +55,8 @@ ENGINE = EngineInfo(
 )
 """Microsoft Edge's online neural voices. Short names look like `zh-CN-YunxiNeural` or
 `zh-CN-liaoning-XiaobeiNeural`; the narrators are calm male reading voices (Yunyang is a
-newsreader)."""
+newsreader), and for a book a woman tells in the first person, women's voices that read as
+evenly (Xiaoxiao; Ava, Andrew's counterpart)."""
 
 
 def voice_info(entry: Mapping[str, Any]) -> VoiceInfo:

@@ -43,11 +43,21 @@ ENGINE = EngineInfo(
         re.IGNORECASE,
     ),
     narrators={"zh-CN": "cmn", "zh-TW": "cmn", "zh-HK": "yue", "en-US": "en-us", "en-GB": "en-gb"},
+    narrators_by_gender={
+        "female": {
+            "zh-CN": "cmn+f2",
+            "zh-TW": "cmn+f2",
+            "zh-HK": "yue+f2",
+            "en-US": "en-us+f2",
+            "en-GB": "en-gb+f2",
+        }
+    },
 )
 """espeak-ng from the espeakng-loader wheel: offline, instant, robotic. A voice is a language
-(`cmn`, `en-us`) with an optional variant (`+f2`). A name ending in 'Neural', or written like
-Edge's with a capital region and a capital name after it ('en-US-Emma'), is a mistyped Edge
-name, never espeak's."""
+(`cmn`, `en-us`) with an optional variant (`+f2`); the plain language voice (male) narrates,
+and its `+f2` a book a woman tells in the first person. A name ending in 'Neural', or written
+like Edge's with a capital region and a capital name after it ('en-US-Emma'), is a mistyped
+Edge name, never espeak's."""
 
 DEFAULT_WPM = 175
 """espeak's default speaking rate; Edge's '+0%'."""
