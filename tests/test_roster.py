@@ -430,3 +430,52 @@ def test_a_knight_is_never_a_mr_and_a_lady_by_surname_is_a_wife() -> None:
     clara = [name for name in cast if "Clara" in name]
     assert len(edmund) == 1 and len(clara) == 1
     assert speakers == [edmund[0], "Mr Hollis", "Lady Hollis", clara[0]]
+
+
+_LISTED_TWICE = """
+import json
+from tts.model import Book, Chapter, Character, Paragraph
+from tts.speakers.attribute import attribute
+
+lines = [
+    "Mrs. Robert Hale came in with her husband, Mr. Robert Hale.",
+    '"It is cold," said Mrs. Hale.',
+    '"Then sit by the fire," said Mr. Robert Hale.',
+    '"I will," said Mrs. Robert Hale. Robert Hale laughed, and Robert sat down.',
+]
+paras = tuple(Paragraph(t, n) for n, t in enumerate(lines, 1))
+book = Book("t.txt", "t", "en", (Chapter(1, None, paras),))
+known = [
+    Character("Isabel", ("Mrs. Robert Hale", "Isabel Hale"), None, 0),
+    Character("Mr. Robert Hale", ("Robert Hale", "Robert", "Mrs. Robert Hale"), None, 0),
+]
+segments, cast = attribute(book, known)
+print(json.dumps([
+    [s.speaker for s in segments if s.kind == "dialogue"],
+    {c.name: [c.gender, sorted(c.aliases)] for c in cast},
+], sort_keys=True))
+"""
+
+
+def test_an_alias_two_listed_characters_claim_is_the_first_ones_whatever_the_hash_seed() -> None:
+    """voices.yaml lists "Mrs. Robert Hale" for the wife and (by mistake) for her husband
+    too: the first listed keeps it, the husband stays himself and a man, and the result is
+    the same under every hash seed (it once depended on set order)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    outs = set()
+    for seed in ("0", "1", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _LISTED_TWICE], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        outs.add(done.stdout)
+    assert len(outs) == 1
+    speakers, cast = json.loads(outs.pop())
+    assert speakers == ["Isabel", "Mr. Robert Hale", "Isabel"]
+    assert cast["Mr. Robert Hale"][0] == "male"
+    assert "Mrs. Robert Hale" not in cast["Mr. Robert Hale"][1]

@@ -534,6 +534,22 @@ class Roster:
         self.gender.setdefault(canonical, None)
         return canonical
 
+    def add_known(self, name: str, aliases: Iterable[str], gender: Gender | None) -> None:
+        """Add a character listed in voices.yaml under its own name. A form that an earlier
+        listed character already claims stays that one's: the first listed keeps it (two
+        entries naming one alias, as a list may give "Mrs. John Knightley" to a wife and her
+        husband, never merge the two, and which one has it never depends on set order)."""
+        claimed = {fold(f) for f in (name, *aliases)} & self.canon.keys()
+        forms = [f for f in (name, *aliases) if fold(f) not in claimed]
+        if name not in forms:  # the name itself is an earlier character's alias: still its own
+            self.canon[fold(name)] = name
+        self.forms[name].add(name)
+        for form in forms:
+            self.canon.setdefault(fold(form), name)
+            self.forms[name].add(form)
+        self.gender[name] = gender
+        self.known.add(name)
+
     def join(self, name: str, into: str) -> None:
         """Make the character `name` a form of the character `into` (a role noun standing
         for a named character: 儿子 for 润生)."""
@@ -724,8 +740,7 @@ def build_roster(
     """
     roster = Roster(english)
     for char in known:
-        name = roster.add(char.name, char.aliases, char.gender)
-        roster.known.add(name)
+        roster.add_known(char.name, char.aliases, char.gender)
     if english:
         _discover_en(roster, narration, tags, dialogue)
     else:
@@ -1094,14 +1109,30 @@ def _discover_en(
     # the known cast's), so that a first name or surname alone can join its full name.
     groups: dict[str, list[str]] = {}
     owner: dict[str, str] = {}
-    for known_name in roster.known:
-        for form in roster.forms[known_name]:
+    listed_by: dict[str, str] = {}  # a group key -> the listed character it belongs to
+    listed_key: dict[str, str] = {}  # a listed character -> its group
+    for known_name in [name for name in roster.forms if name in roster.known]:  # as listed
+        for form in sorted(roster.forms[known_name]):
             words = [w for w in form.split() if w.rstrip(".") not in _HONORIFIC_SET]
             if len(words) == 2:
-                groups.setdefault(" ".join(words), []).append(form)
+                key = " ".join(words)
+                if form.split()[0].rstrip(".").lower() == "mrs":
+                    key = "Mrs " + key  # Mrs. John Knightley is his wife, not John Knightley
+                if key not in groups:  # a key two listed characters claim: the first one's
+                    groups[key] = []
+                    listed_by[key] = known_name
+                    listed_key.setdefault(known_name, key)
+                if listed_by[key] == known_name:
+                    groups[key].append(form)
     accepted.sort(key=lambda n: -len([w for w in n.split() if w.rstrip(".") not in _HONORIFIC_SET]))
     nicks: list[tuple[str, str]] = []  # (name, its nickname word: "Sister Bill" -> bill)
     for name in accepted:
+        listed = roster.canon.get(fold(name))
+        if listed in roster.known:  # a form voices.yaml lists (Mr. Knightley): that character
+            key = listed_key.setdefault(listed, listed)
+            listed_by.setdefault(key, listed)
+            groups.setdefault(key, []).append(name)
+            continue
         parts = name.split()
         hon = honor.get(name)
         core = parts[1:] if hon else parts
@@ -1148,7 +1179,10 @@ def _discover_en(
             if not matches and word.lower() in nicknames():
                 nicks.append((name, word))  # joins its full name once all full names are grouped
                 continue
-            key = _most_used(word, matches, groups, candidates) or name
+            if len({listed_by.get(k, k) for k in matches}) == 1:
+                key = matches[0]  # the forms of one listed character (Isabel Hale, Mrs. Hale)
+            else:
+                key = _most_used(word, matches, groups, candidates) or name
         if key not in groups:
             groups[key] = []
         groups[key].append(name)
