@@ -479,3 +479,20 @@ def test_an_alias_two_listed_characters_claim_is_the_first_ones_whatever_the_has
     assert speakers == ["Isabel", "Mr. Robert Hale", "Isabel"]
     assert cast["Mr. Robert Hale"][0] == "male"
     assert "Mrs. Robert Hale" not in cast["Mr. Robert Hale"][1]
+
+
+def test_the_latter_and_the_former_are_the_two_just_named_never_characters() -> None:
+    """ "said the latter" is the more recently named of the two people just mentioned, "the
+    former" the other; neither is a character of its own."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Mrs. Lane and Miss Thorpe came in from the garden together.",
+            '"What a morning!" said the latter.',
+            '"Too hot for me," said the former, fanning herself.',
+            "Mr. Crane looked up at Miss Thorpe from his paper.",
+            '"Good morning," said the former.',
+        ],
+    )
+    assert not {name for name in cast if "latter" in name or "former" in name}
+    assert speakers == ["Miss Thorpe", "Mrs. Lane", "Mr. Crane"]

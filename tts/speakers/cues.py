@@ -112,6 +112,9 @@ _ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…
 """An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
 Mr. Pell," Rosa called)."""
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
+_EN_OF_TWO = re.compile(r"\b[Tt]he (?:latter|former)\b")
+"""The latter, the former: one of the two people just named, as a pronoun stands for one
+(`tts.speakers.turns` says which); never a character of its own."""
 _EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
 _EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 
@@ -273,7 +276,10 @@ class Cues:
             sent = EN_SENTENCE.match(text)
             first = sent.group() if sent else text
             m = self.mention.search(first, 0, 80)
-            if m is None:
+            ref = _EN_OF_TWO.search(first, 0, m.start() if m else 80) if "the" in first else None
+            if ref is not None:  # said the latter: the conversation resolves it
+                m = ref
+            elif m is None:
                 return None
             prefix = first[: m.start()]
             verb = False
