@@ -496,3 +496,46 @@ def test_the_latter_and_the_former_are_the_two_just_named_never_characters() -> 
     )
     assert not {name for name in cast if "latter" in name or "former" in name}
     assert speakers == ["Miss Thorpe", "Mrs. Lane", "Mr. Crane"]
+
+
+def test_a_description_the_replies_call_by_name_is_that_character() -> None:
+    """ "the beadle" is Mr. Crump when the lines answering him call him so, again and again;
+    "the stranger", whom nobody names, stays a character of his own."""
+    _, cast = attribute(
+        _book(
+            "en",
+            [
+                "The beadle came into the parlour and shut the door behind him.",
+                '"Good morning, Mr. Crump," said Mrs. Pell. "Will you sit down?"',
+                '"I will, ma\'am," said the beadle.',
+                '"You look tired, Mr. Crump."',
+                '"The parish is a heavy charge," replied the beadle, sighing.',
+                '"Some tea, Mr. Crump?" asked Mrs. Pell.',
+                '"Just a drop," said the beadle.',
+                '"There, Mr. Crump," said Mrs. Pell.',
+                "A stranger knocked at the door.",
+                '"Is this the workhouse?" asked the stranger.',
+                '"It is," said the beadle.',
+            ],
+        )
+    )
+    lines = {c.name: c.lines for c in cast}
+    assert lines == {"Mrs. Pell": 5, "Mr. Crump": 4, "the stranger": 1}
+
+
+def test_a_description_in_a_tag_ends_before_what_follows_it() -> None:
+    """ "said the old lady as she rose" and "said the grandmother" are the old lady and
+    Grandmother, as the book calls her: no "old lady as" of their own."""
+    _, cast = attribute(
+        _book(
+            "en",
+            [
+                "Grandmother sat by the window with her knitting.",
+                '"Is it late?" said the grandmother.',
+                '"Not yet," said Tom. "Not for an hour."',
+                '"Then I shall stay," said the old lady as she rose. "Or walk."',
+                '"Sit down," said Grandmother.',
+            ],
+        )
+    )
+    assert {c.name: c.lines for c in cast} == {"Grandmother": 2, "Tom": 2, "the old lady": 2}

@@ -14,7 +14,10 @@ Pure text work over the whole book. Rules, strongest first (method names as in
   that gender; `first-person`: 我/I as that subject. A first-person narrator speaks under the
   name the others address them by most ("Tom, my friend"), when the book is told in the
   first person and someone is so addressed; else as the character '我' (Chinese) or 'I'
-  (English): give it a voice in voices.yaml under that name.
+  (English): give it a voice in voices.yaml under that name. In English, a speaker the tags
+  name by a description ("said the beadle") is the character the lines answering it call by
+  name again and again ("Mr. Crump"): one character, one voice (`described_names`); "the
+  latter" / "the former" is the later / earlier of the two characters just named.
 - `action-after` / `action-before`: no speech verb, but the narration next to the quote has
   a subject (`“好的。”採訪記者微微一笑`): that person is usually the speaker.
 - `self-name`: the speaker names himself in the quote (`是我，小林！`, `我是林晓峰。`,
@@ -68,6 +71,7 @@ from collections.abc import Sequence
 from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, colon_end
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
+from tts.speakers.lexicon import EN_GENDERED_NOUNS
 from tts.speakers.roster import build_roster, gender_prior
 from tts.speakers.scorer import Evidence, Model, Trace, decide, shipped_model
 from tts.speakers.segment import (
@@ -131,6 +135,13 @@ def attribute(
     roster.gender.update(decide_genders(cues, told))
     read = [(ch, blocks, _read_chapter(Conversation(cues), blocks)) for ch, blocks in chapters]
     me = cues.first_person
+    if english:
+        joined = described_names(cues, read)
+        if joined:
+            read = [
+                (ch, blocks, [[_renamed(g, joined) for g in gs] for gs in guesses])
+                for ch, blocks, guesses in read
+            ]
     narrator = _narrator_name(cues, read) or me
     heard: Counter[str] = Counter(
         g.speaker for _, _, guesses in read for gs in guesses for g in gs if g.speaker
@@ -158,6 +169,74 @@ def attribute(
     if lines.get(me):
         roster.forms.setdefault(me, set())
     return segments, roster.characters(lines)
+
+
+def _renamed(g: Guess, joined: dict[str, str]) -> Guess:
+    who = joined.get(g.speaker or "")
+    return g if who is None else g._replace(speaker=who)
+
+
+_NAMED_BY = ("tag", "action", "colon")
+"""Methods whose speaker the text itself names (a tag, an action beat, a colon)."""
+_DESCRIBED_VOTES = 3
+"""Replies that must call a described speaker by one name before it is joined to that name."""
+
+
+def described_names(
+    cues: Cues, read: list[tuple[Chapter, list[Block], list[list[Guess]]]]
+) -> dict[str, str]:
+    """Descriptions that stand for a named character ("the old lady", "the young man",
+    "Grandmother"), each joined to that character in the roster: the one the lines right
+    before and after the description's tagged lines, said by others, call by name
+    (`_DESCRIBED_VOTES` times or more, three times as often as anyone else, and of no other
+    sex). A description no one is named for stays a character. Returns description -> name,
+    and joins them in `cues.roster` and `cues.names`."""
+    roster = cues.roster
+    described = {name for name in roster.forms if _is_description(name)}
+    if not described:
+        return {}
+    votes: dict[str, Counter[str]] = {}
+    for _, blocks, guesses in read:
+        said: list[tuple[str | None, str, bool, int]] = []  # (speaker, quote, tagged, paragraph)
+        for (paragraph, _, _, _, *pieces), gs in zip(blocks, guesses, strict=True):
+            quotes = [text for kind, text, _, _ in pieces if kind == "dialogue"]
+            for text, g in zip(quotes, gs, strict=False):
+                said.append((g.speaker, text, g.method.startswith(_NAMED_BY), paragraph))
+        for i, (who, _, tagged, paragraph) in enumerate(said):
+            if who not in described or not tagged:
+                continue
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(said):
+                    continue
+                other, text, _, at = said[j]
+                if other == who or abs(at - paragraph) > 2:
+                    continue
+                to = cues.quotes[text][0]
+                if to is not None and to not in (other, who) and to not in described:
+                    votes.setdefault(who, Counter())[to] += 1
+    joined: dict[str, str] = {}
+    for who, counter in votes.items():
+        (top, n), *rest = counter.most_common(2) + [("", 0)]
+        if n < _DESCRIBED_VOTES or n < 3 * rest[0][1]:
+            continue
+        sex, theirs = roster.gender.get(who), roster.gender.get(top)
+        if sex and theirs and sex != theirs:
+            continue
+        joined[who] = top
+    for who, top in joined.items():
+        roster.join(who, top)
+    if joined:
+        for surface, who in list(cues.names.items()):
+            if who in joined:
+                cues.names[surface] = joined[who]
+    return joined
+
+
+def _is_description(name: str) -> bool:
+    """A character the roster knows by a description (the old lady, a stranger) or a kin
+    noun alone (Grandmother), not a name."""
+    words = name.lower().split()
+    return words[0] == "the" or (len(words) == 1 and words[0] in EN_GENDERED_NOUNS)
 
 
 _NARRATOR_SHARE = 0.05

@@ -1217,16 +1217,28 @@ def _discover_en(
     for text in tags:
         for m in _EN_DESCRIBED_RE.finditer(text):
             words = (m.group("d1") or m.group("d2")).lower().split()[1:]
-            if words[-1] in EN_NOT_PERSONS or words[-1].endswith("ly"):
+            for i, word in enumerate(words):
+                if word in _EN_DESC_ENDS:  # said the old lady as she…: the old lady
+                    del words[i:]
+                    break
+            if not words or words[-1] in EN_NOT_PERSONS or words[-1].endswith("ly"):
                 continue
             if fold("the " + " ".join(words)) in roster.canon:
                 continue
             rest = " ".join(words)
             forms = [f"{art} {rest}" for art in ("the", "The", "an" if rest[0] in "aeiou" else "a")]
             forms.append(forms[-1].capitalize())
-            roster.add(f"the {rest}", forms, EN_GENDERED_NOUNS.get(words[-1]))
+            # "the grandmother" where the book calls her Grandmother: the same character
+            named = roster.canon.get(rest) if len(words) == 1 else None
+            roster.add(named or f"the {rest}", forms, EN_GENDERED_NOUNS.get(words[-1]))
 
 
+_EN_DESC_ENDS = frozenset(
+    "in with without of to at from who whose which that as after before on by for into upon "
+    "again aloud and but when while where than".split()
+)
+"""Words that end a description in a tag (said the old lady as she rose, said a gentleman in
+a white waistcoat): what stands before them describes the speaker."""
 _ROLE_WORD = {
     "dr": "doctor",
     "prof": "professor",
