@@ -539,3 +539,32 @@ def test_a_description_in_a_tag_ends_before_what_follows_it() -> None:
         )
     )
     assert {c.name: c.lines for c in cast} == {"Grandmother": 2, "Tom": 2, "the old lady": 2}
+
+
+def test_a_given_name_opening_with_a_function_word_is_a_name_where_the_book_uses_it_so() -> None:
+    """向前 ("forward") is 李向前's given name where it opens sentences doing different things,
+    is acted on (给向前) and speaks (向前说); the same word used as "forward" is no one."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "李向前从县上回来了，手里提着一个包。",
+            "润叶看了他一眼，没有说话。",
+            "“你吃饭了没有？”向前问。",
+            "“吃了。”润叶说。",
+            "向前把包放在桌上，坐下来。",
+            "“明天我还要出车。”向前说。",
+            "润叶给向前倒了一杯水。",
+            "“路上小心。”润叶说。",
+        ],
+    )
+    assert "向前" in cast and speakers == ["向前", "润叶", "向前", "润叶"]
+    cast, _ = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "队伍向前走去。向前走了几步，少平停下来。",
+            "“累了？”金波问。",
+            "少平摇摇头，向前看了看。向前是一片荒山。",
+            "“走吧。”少平说。向前再走一里就到了。",
+        ],
+    )
+    assert "向前" not in cast
