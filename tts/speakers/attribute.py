@@ -135,13 +135,8 @@ def attribute(
     roster.gender.update(decide_genders(cues, told))
     read = [(ch, blocks, _read_chapter(Conversation(cues), blocks)) for ch, blocks in chapters]
     me = cues.first_person
-    if english:
-        joined = described_names(cues, read)
-        if joined:
-            read = [
-                (ch, blocks, [[_renamed(g, joined) for g in gs] for gs in guesses])
-                for ch, blocks, guesses in read
-            ]
+    if english and described_names(cues, read):  # the conversation read again, joined
+        read = [(ch, blocks, _read_chapter(Conversation(cues), blocks)) for ch, blocks in chapters]
     narrator = _narrator_name(cues, read) or me
     heard: Counter[str] = Counter(
         g.speaker for _, _, guesses in read for gs in guesses for g in gs if g.speaker
@@ -171,11 +166,6 @@ def attribute(
     return segments, roster.characters(lines)
 
 
-def _renamed(g: Guess, joined: dict[str, str]) -> Guess:
-    who = joined.get(g.speaker or "")
-    return g if who is None else g._replace(speaker=who)
-
-
 _NAMED_BY = ("tag", "action", "colon")
 """Methods whose speaker the text itself names (a tag, an action beat, a colon)."""
 _DESCRIBED_VOTES = 3
@@ -192,7 +182,7 @@ def described_names(
     sex). A description no one is named for stays a character. Returns description -> name,
     and joins them in `cues.roster` and `cues.names`."""
     roster = cues.roster
-    described = {name for name in roster.forms if _is_description(name)}
+    described = {name for name in roster.forms if _is_description(name)} | roster.described
     if not described:
         return {}
     votes: dict[str, Counter[str]] = {}
@@ -229,6 +219,10 @@ def described_names(
         for surface, who in list(cues.names.items()):
             if who in joined:
                 cues.names[surface] = joined[who]
+        # What was read with the old names is read again.
+        cues.quotes.clear()
+        cues.sentences.clear()
+        cues.walks.clear()
     return joined
 
 

@@ -533,6 +533,9 @@ class Roster:
     """Canonical name -> surface forms seen or given."""
     gender: dict[str, Gender | None] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
+    described: set[str] = field(default_factory=set)
+    """Characters named by a capitalised description the book writes after "the" (the
+    Jew): `tts.speakers.attribute` may join them to a name, as "the beadle"."""
     pattern: str = r"(?!x)x"
     """A regex for any surface form of any character (longest first), built once per book;
     the attribution compiles it with its pronouns."""
@@ -1049,6 +1052,7 @@ def _discover_en(
     mid: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
     placed: Counter[str] = Counter()  # mid-sentence after an article or "in", "at", "to"
+    after_the: Counter[str] = Counter()  # mid-sentence after "the" (the Jew, the Dodger)
     speaks: Counter[str] = Counter()  # next to a speech verb in a tag (Emma said, said Emma)
     honor: dict[str, str] = {}
     told = Counter(narration)  # books repeat lines: each distinct one read once
@@ -1086,6 +1090,8 @@ def _discover_en(
                     prev = _EN_WORD_BEFORE.search(text, max(0, start - 16), start)
                     if prev is not None and prev.group(1).lower() in _EN_PLACE_WORDS:
                         placed[name] += times
+                        if prev.group(1).lower() == "the":
+                            after_the[name] += times
                 if counter is tagged and (
                     _EN_SPEECH_NEXT.match(text, m.end())
                     or _EN_SPEECH_BEFORE.search(text, max(0, start - 28), start)
@@ -1163,7 +1169,6 @@ def _discover_en(
     groups: dict[str, list[str]] = {}
     owner: dict[str, str] = {}
     listed_by: dict[str, str] = {}  # a group key -> the listed character it belongs to
-    listed_key: dict[str, str] = {}  # a listed character -> its group
     for known_name in [name for name in roster.forms if name in roster.known]:  # as listed
         for form in sorted(roster.forms[known_name]):
             words = [w for w in form.split() if w.rstrip(".") not in _HONORIFIC_SET]
@@ -1174,18 +1179,11 @@ def _discover_en(
                 if key not in groups:  # a key two listed characters claim: the first one's
                     groups[key] = []
                     listed_by[key] = known_name
-                    listed_key.setdefault(known_name, key)
                 if listed_by[key] == known_name:
                     groups[key].append(form)
     accepted.sort(key=lambda n: -len([w for w in n.split() if w.rstrip(".") not in _HONORIFIC_SET]))
     nicks: list[tuple[str, str]] = []  # (name, its nickname word: "Sister Bill" -> bill)
     for name in accepted:
-        listed = roster.canon.get(fold(name))
-        if listed in roster.known:  # a form voices.yaml lists (Mr. Knightley): that character
-            key = listed_key.setdefault(listed, listed)
-            listed_by.setdefault(key, listed)
-            groups.setdefault(key, []).append(name)
-            continue
         parts = name.split()
         hon = honor.get(name)
         core = parts[1:] if hon else parts
@@ -1229,13 +1227,21 @@ def _discover_en(
                     for k in matches
                     if _key_gender(k, groups[k], honor) in (None, EN_HONORIFIC_GENDERS[title])
                 ]
+                said = [  # Miss Archer: Janey Archer, not Newland Archer of no known sex
+                    k
+                    for k in matches
+                    if _key_gender(k, groups[k], honor) == EN_HONORIFIC_GENDERS[title]
+                ]
+                matches = said or matches
             if not matches and word.lower() in nicknames():
                 nicks.append((name, word))  # joins its full name once all full names are grouped
                 continue
-            if len({listed_by.get(k, k) for k in matches}) == 1:
-                key = matches[0]  # the forms of one listed character (Isabel Hale, Mrs. Hale)
-            else:
-                key = _most_used(word, matches, groups, candidates) or name
+            listed = roster.canon.get(fold(name))
+            if listed in roster.known:
+                # A form voices.yaml lists (Mr. Knightley) joins no other listed character's
+                # full name (Mr. John Knightley, his brother).
+                matches = [k for k in matches if listed_by.get(k, listed) == listed]
+            key = _most_used(word, matches, groups, candidates) or name
         if key not in groups:
             groups[key] = []
         groups[key].append(name)
@@ -1258,7 +1264,9 @@ def _discover_en(
                 gender = gender or _hon_gender(honor[f])
                 role = honor[f].lower().rstrip(".")
                 by_role[_ROLE_WORD.get(role, role)].extend([canonical] * max(1, total[f]))
-        roster.add(canonical, forms, gender)
+        name = roster.add(canonical, forms, gender)
+        if all(_by_the(f, after_the, mid + tagged) for f in forms):
+            roster.described.add(name)  # the Jew: a description, if capitalised
     # "the mayor", "the captain", "Mademoiselle": the one character who holds that title, or
     # the one the book names with it nearly every time (Mademoiselle Reisz, not the
     # Mademoiselle Duvigne met once).
@@ -1355,6 +1363,12 @@ _EN_PLACE_WORDS = frozenset(
 )
 """Words before a capitalised word that make it a place or a kind of thing more than a
 person (at Donwell, the Russian): a name only there, and never speaking, is not a character."""
+
+
+def _by_the(form: str, after_the: Counter[str], seen: Counter[str]) -> bool:
+    """Whether a capitalised word is written after "the" nine times in ten (the Jew, said
+    the Dodger): a description of someone, who may have a name."""
+    return " " not in form and seen[form] >= 3 and after_the[form] * 10 >= seen[form] * 9
 
 
 def _hon_gender(hon: str) -> Gender | None:
