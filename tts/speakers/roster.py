@@ -1227,12 +1227,12 @@ def _discover_en(
                     for k in matches
                     if _key_gender(k, groups[k], honor) in (None, EN_HONORIFIC_GENDERS[title])
                 ]
-                said = [  # Miss Archer: Janey Archer, not Newland Archer of no known sex
+                of_sex = [  # Miss Archer: Janey Archer, not Newland Archer of no known sex
                     k
                     for k in matches
                     if _key_gender(k, groups[k], honor) == EN_HONORIFIC_GENDERS[title]
                 ]
-                matches = said or matches
+                matches = of_sex or matches
             if not matches and word.lower() in nicknames():
                 nicks.append((name, word))  # joins its full name once all full names are grouped
                 continue
