@@ -568,3 +568,38 @@ def test_a_given_name_opening_with_a_function_word_is_a_name_where_the_book_uses
         ],
     )
     assert "向前" not in cast
+
+
+def test_a_capitalised_description_after_the_is_joined_like_a_lower_case_one() -> None:
+    """ "the Tinker", always written after "the", is Mr. Gale when the replies call him so."""
+    _, cast = attribute(
+        _book(
+            "en",
+            [
+                "Ruth watched the Tinker set down his pack by the fire.",
+                '"Is the kettle mended?" asked Ruth.',
+                '"Nearly," said the Tinker.',
+                '"You are slow today, Mr. Gale," said Ruth.',
+                '"The solder is cold," replied the Tinker.',
+                '"Then warm it, Mr. Gale," said Ruth.',
+                '"I will," said the Tinker.',
+                '"Thank you, Mr. Gale," said Ruth.',
+            ],
+        )
+    )
+    assert {c.name: c.lines for c in cast} == {"Ruth": 4, "Mr. Gale": 3}
+
+
+def test_a_miss_joins_the_full_name_of_her_sex() -> None:
+    """Miss Archer is Mary Archer, not her brother Newland Archer, whose given name says no
+    sex, though the book writes his name far more often."""
+    _, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Newland Archer came home late. Newland Archer was tired, and Newland Archer said"
+            " nothing to Mary Archer at dinner. Mary Archer poured the tea.",
+            '"You are late," said Miss Archer.',
+            '"I know," said Newland Archer.',
+        ],
+    )
+    assert speakers == ["Mary Archer", "Newland Archer"]

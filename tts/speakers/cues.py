@@ -60,7 +60,11 @@ _EN_VERBS = (
     "cut in|put in|chimed in|joked|teased|began|corrected|persisted|spoke|begged|called out"
 )
 _EN_VERB = re.compile(rf"\b(?:{_EN_VERBS})\b")
-_EN_INVERTED = re.compile(rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERBS})\s+$", re.I)
+_EN_INVERTED = re.compile(
+    rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERBS})\s+(?:the\s+)?$", re.I
+)
+"""A speech verb before the speaker's name, or before a capitalised description the roster
+keeps as a name (said the Jew)."""
 _EN_AFTER_SUBJ = re.compile(
     rf"\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
 )
@@ -285,7 +289,11 @@ class Cues:
             verb = False
             if _EN_INVERTED.match(prefix):
                 verb = True
-            elif prefix.strip(" ,;—–-") == "" or prefix.strip().lower() in ("and", "then", "but"):
+            elif prefix.strip(" ,;—–-").lower() in ("", "the") or prefix.strip().lower() in (
+                "and",
+                "then",
+                "but",
+            ):
                 verb = bool(_EN_AFTER_SUBJ.match(first, m.end()))
             else:
                 return None
