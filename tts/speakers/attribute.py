@@ -219,10 +219,24 @@ def described_names(
         for surface, who in list(cues.names.items()):
             if who in joined:
                 cues.names[surface] = joined[who]
-        # What was read with the old names is read again.
-        cues.quotes.clear()
-        cues.sentences.clear()
-        cues.walks.clear()
+
+        # What was read with the old names now says the joined ones.
+        def renamed(who: str | None) -> str | None:
+            return joined.get(who, who) if who else who
+
+        for text, (addressee, own, asked, question, length) in list(cues.quotes.items()):
+            if addressee in joined or own in joined:
+                cues.quotes[text] = (renamed(addressee), renamed(own), asked, question, length)
+        for text, readings in list(cues.sentences.items()):
+            cues.sentences[text] = tuple(
+                (
+                    renamed(subject),
+                    pronoun,
+                    tuple(joined.get(who, who) for who in names),
+                    (joined.get(stands[0], stands[0]), stands[1]) if stands else stands,
+                )
+                for subject, pronoun, names, stands in readings
+            )
     return joined
 
 

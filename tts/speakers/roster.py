@@ -1254,6 +1254,7 @@ def _discover_en(
                 key = matches[0]
                 break
         groups.setdefault(key, []).append(name)
+    in_text = mid + tagged  # mentions in narration and tags
     by_role: dict[str, list[str]] = defaultdict(list)
     for forms in groups.values():
         # The name the book uses most, a given name before its diminutive (Margaret, not Maggie).
@@ -1265,7 +1266,7 @@ def _discover_en(
                 role = honor[f].lower().rstrip(".")
                 by_role[_ROLE_WORD.get(role, role)].extend([canonical] * max(1, total[f]))
         name = roster.add(canonical, forms, gender)
-        if all(_by_the(f, after_the, mid + tagged) for f in forms):
+        if all(_by_the(f, after_the, in_text) for f in forms):
             roster.described.add(name)  # the Jew: a description, if capitalised
     # "the mayor", "the captain", "Mademoiselle": the one character who holds that title, or
     # the one the book names with it nearly every time (Mademoiselle Reisz, not the
