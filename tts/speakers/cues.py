@@ -289,12 +289,12 @@ class Cues:
             verb = False
             if _EN_INVERTED.match(prefix):
                 verb = True
-            elif prefix.strip(" ,;—–-").lower() in ("", "the") or prefix.strip().lower() in (
-                "and",
-                "then",
-                "but",
-            ):
+            elif prefix.strip(" ,;—–-") == "" or prefix.strip().lower() in ("and", "then", "but"):
                 verb = bool(_EN_AFTER_SUBJ.match(first, m.end()))
+            elif prefix.strip(" ,;—–-").lower() == "the":  # the Jew said; not the India of…
+                verb = bool(_EN_AFTER_SUBJ.match(first, m.end()))
+                if not verb:
+                    return None
             else:
                 return None
             if first[m.end() : m.end() + 2] in ("'s", "’s"):
