@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts.model import Book, Chapter, Paragraph
+from tts.model import Book, Chapter, Character, Paragraph
 from tts.speakers import attribute as attribution
 from tts.speakers import lexicon
 from tts.speakers.attribute import attribute
@@ -498,29 +498,30 @@ def test_the_latter_and_the_former_are_the_two_just_named_never_characters() -> 
     assert speakers == ["Miss Thorpe", "Mrs. Lane", "Mr. Crane"]
 
 
+_BEADLE = (
+    "The beadle came into the parlour and shut the door behind him.",
+    '"Good morning, Mr. Crump," said Mrs. Pell. "Will you sit down?"',
+    '"I will, ma\'am," said the beadle.',
+    '"You look tired, Mr. Crump."',
+    '"The parish is a heavy charge," replied the beadle, sighing.',
+    '"Some tea, Mr. Crump?" asked Mrs. Pell.',
+    '"Just a drop," said the beadle.',
+    '"There, Mr. Crump," said Mrs. Pell.',
+    "A stranger knocked at the door.",
+    '"Is this the workhouse?" asked the stranger.',
+    '"It is," said the beadle.',
+)
+
+
 def test_a_description_the_replies_call_by_name_is_that_character() -> None:
     """ "the beadle" is Mr. Crump when the lines answering him call him so, again and again;
     "the stranger", whom nobody names, stays a character of his own."""
-    _, cast = attribute(
-        _book(
-            "en",
-            [
-                "The beadle came into the parlour and shut the door behind him.",
-                '"Good morning, Mr. Crump," said Mrs. Pell. "Will you sit down?"',
-                '"I will, ma\'am," said the beadle.',
-                '"You look tired, Mr. Crump."',
-                '"The parish is a heavy charge," replied the beadle, sighing.',
-                '"Some tea, Mr. Crump?" asked Mrs. Pell.',
-                '"Just a drop," said the beadle.',
-                '"There, Mr. Crump," said Mrs. Pell.',
-                "A stranger knocked at the door.",
-                '"Is this the workhouse?" asked the stranger.',
-                '"It is," said the beadle.',
-            ],
-        )
-    )
+    _, cast = attribute(_book("en", list(_BEADLE)))
     lines = {c.name: c.lines for c in cast}
     assert lines == {"Mrs. Pell": 5, "Mr. Crump": 4, "the stranger": 1}
+    # voices.yaml listing "the beadle" keeps him as listed.
+    _, cast = attribute(_book("en", list(_BEADLE)), [Character("the beadle", (), None, 0)])
+    assert {c.name: c.lines for c in cast}["the beadle"] == 4
 
 
 def test_a_description_in_a_tag_ends_before_what_follows_it() -> None:

@@ -182,7 +182,9 @@ def described_names(
     sex). A description no one is named for stays a character. Returns description -> name,
     and joins them in `cues.roster` and `cues.names`."""
     roster = cues.roster
-    described = {name for name in roster.forms if _is_description(name)} | roster.described
+    described = {
+        name for name in roster.forms if _is_description(name) or name in roster.described
+    } - roster.known  # voices.yaml's "The General" is a character as listed
     if not described:
         return {}
     votes: dict[str, Counter[str]] = {}
