@@ -1232,7 +1232,8 @@ def _discover_en(
                     for k in matches
                     if _key_gender(k, groups[k], honor) == EN_HONORIFIC_GENDERS[title]
                 ]
-                matches = of_sex or matches
+                if EN_HONORIFIC_GENDERS[title] == "female":
+                    matches = of_sex or matches  # (a Mr. Hamilton may be Berry Hamilton's)
             if not matches and word.lower() in nicknames():
                 nicks.append((name, word))  # joins its full name once all full names are grouped
                 continue
