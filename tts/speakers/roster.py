@@ -27,7 +27,16 @@ also a given name (May, June) is a name where it stands mid-sentence and no mont
 a word alone (Archer, Newland) joins the full name it is part of, or among several the one the
 book writes with it three times as often as the rest (`_DOMINANT`); never a wife's form (Mrs.
 Newland Archer, Lady Elliot by her surname), a Mr never a knight's (Sir Walter Elliot), a Miss
-never a Mrs. or Lady form (Miss Bertram is not her mother), and a surname alone never a Miss.
+never a Mrs. or Lady form (Miss Bertram is not her mother), and a surname alone never a Miss;
+a Miss prefers the full name of a woman (Miss Archer is Janey Archer, not Newland Archer). A
+speaker named by a description in a tag ("said the old woman") is a character "the old woman"
+(cut before "as", "in", "with": "said the old lady as she rose"), and a capitalised word the
+book writes after "the" nine times in ten (the Jew) is kept in `described`: the attribution
+joins either to the name the replies call it by (`tts.speakers.attribute.described_names`).
+"the latter" and "the former" are never characters. With voices.yaml, the listed characters
+are added in the order listed, each under its own name; a form two entries claim is the first
+one's, and a listed form joins no other listed character's full name. In Chinese, a given
+name that opens with a function word (向前 of 李向前) is a name on more evidence than another.
 
 A segmenter with a person-name tag (jieba's part-of-speech mode) was measured against these
 rules on the labelled corpora (`bench/roster_quality.py`) and is not used: it finds fewer of
