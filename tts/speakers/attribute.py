@@ -15,7 +15,11 @@ Pure text work over the whole book. Rules, strongest first (method names as in
   name the others address them by most ("Tom, my friend"), when the book is told in the
   first person and someone is so addressed; else as the character '我' (Chinese) or 'I'
   (English). In a book told in the first person that character is marked `first_person`:
-  casting reads their lines in the narrator's voice unless voices.yaml says otherwise.
+  casting reads their lines in the narrator's voice unless voices.yaml says otherwise. In
+  English, a speaker the tags name by a description ("said the beadle") is the character the
+  lines answering it call by name again and again ("Mr. Crump"): one character, one voice
+  (`described_names`); "the latter" / "the former" is the later / earlier of the two
+  characters just named.
 - `action-after` / `action-before`: no speech verb, but the narration next to the quote has
   a subject (`“好的。”採訪記者微微一笑`): that person is usually the speaker.
 - `self-name`: the speaker names himself in the quote (`是我，小林！`, `我是林晓峰。`,
@@ -70,6 +74,7 @@ from dataclasses import replace
 from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, Quote, colon_end
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
+from tts.speakers.lexicon import EN_GENDERED_NOUNS
 from tts.speakers.roster import build_roster, gender_prior
 from tts.speakers.scorer import Evidence, Model, Trace, decide, shipped_model
 from tts.speakers.segment import (
@@ -137,6 +142,10 @@ def attribute(
     read = [
         (ch, blocks, _read_chapter(Conversation(cues), blocks, kept)) for ch, blocks in chapters
     ]
+    if english and described_names(cues, read):  # the conversation read again, joined
+        read = [
+            (ch, blocks, _read_chapter(Conversation(cues), blocks, kept)) for ch, blocks in chapters
+        ]
     del kept
     me = cues.first_person
     narrator = _narrator_name(cues, read) or me
@@ -185,6 +194,89 @@ def _speakers(
                     who = narrator
                 lines[who] += 1
             yield who, round(conf, 3), method
+
+
+_NAMED_BY = ("tag", "action", "colon")
+"""Methods whose speaker the text itself names (a tag, an action beat, a colon)."""
+_DESCRIBED_VOTES = 3
+"""Replies that must call a described speaker by one name before it is joined to that name."""
+
+
+def described_names(
+    cues: Cues, read: list[tuple[Chapter, list[Block], list[tuple[Guess, ...]]]]
+) -> dict[str, str]:
+    """Descriptions that stand for a named character ("the old lady", "the young man",
+    "Grandmother"), each joined to that character in the roster: the one the lines right
+    before and after the description's tagged lines, said by others, call by name
+    (`_DESCRIBED_VOTES` times or more, three times as often as anyone else, and of no other
+    sex). A description no one is named for stays a character. Returns description -> name,
+    and joins them in `cues.roster` and `cues.names`."""
+    roster = cues.roster
+    described = {
+        name for name in roster.forms if _is_description(name) or name in roster.described
+    } - roster.known  # voices.yaml's "The General" is a character as listed
+    if not described:
+        return {}
+    votes: dict[str, Counter[str]] = {}
+    for _, blocks, guesses in read:
+        said: list[tuple[str | None, str, bool, int]] = []  # (speaker, quote, tagged, paragraph)
+        for (paragraph, _, _, _, *pieces), gs in zip(blocks, guesses, strict=True):
+            quotes = [text for kind, text, _, _ in pieces if kind == "dialogue"]
+            for text, g in zip(quotes, gs, strict=False):
+                said.append((g.speaker, text, g.method.startswith(_NAMED_BY), paragraph))
+        for i, (who, _, tagged, paragraph) in enumerate(said):
+            if who not in described or not tagged:
+                continue
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(said):
+                    continue
+                other, text, _, at = said[j]
+                if other == who or abs(at - paragraph) > 2:
+                    continue
+                to = cues.quotes[text][0]
+                if to is not None and to not in (other, who) and to not in described:
+                    votes.setdefault(who, Counter())[to] += 1
+    joined: dict[str, str] = {}
+    for who, counter in votes.items():
+        (top, n), *rest = counter.most_common(2) + [("", 0)]
+        if n < _DESCRIBED_VOTES or n < 3 * rest[0][1]:
+            continue
+        sex, theirs = roster.gender.get(who), roster.gender.get(top)
+        if sex and theirs and sex != theirs:
+            continue
+        joined[who] = top
+    for who, top in joined.items():
+        roster.join(who, top)
+    if joined:
+        for surface, who in list(cues.names.items()):
+            if who in joined:
+                cues.names[surface] = joined[who]
+
+        # What was read with the old names now says the joined ones.
+        def renamed(who: str | None) -> str | None:
+            return joined.get(who, who) if who else who
+
+        for text, (addressee, own, asked, question, length) in list(cues.quotes.items()):
+            if addressee in joined or own in joined:
+                cues.quotes[text] = (renamed(addressee), renamed(own), asked, question, length)
+        for text, readings in list(cues.sentences.items()):
+            cues.sentences[text] = tuple(
+                (
+                    renamed(subject),
+                    pronoun,
+                    tuple(joined.get(who, who) for who in names),
+                    (joined.get(stands[0], stands[0]), stands[1]) if stands else stands,
+                )
+                for subject, pronoun, names, stands in readings
+            )
+    return joined
+
+
+def _is_description(name: str) -> bool:
+    """A character the roster knows by a description (the old lady, a stranger) or a kin
+    noun alone (Grandmother), not a name."""
+    words = name.lower().split()
+    return words[0] == "the" or (len(words) == 1 and words[0] in EN_GENDERED_NOUNS)
 
 
 _NARRATOR_SHARE = 0.05

@@ -60,7 +60,11 @@ _EN_VERBS = (
     "cut in|put in|chimed in|joked|teased|began|corrected|persisted|spoke|begged|called out"
 )
 _EN_VERB = re.compile(rf"\b(?:{_EN_VERBS})\b")
-_EN_INVERTED = re.compile(rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERBS})\s+$", re.I)
+_EN_INVERTED = re.compile(
+    rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERBS})\s+(?:the\s+)?$", re.I
+)
+"""A speech verb before the speaker's name, or before a capitalised description the roster
+keeps as a name (said the Jew)."""
 _EN_AFTER_SUBJ = re.compile(
     rf"\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
 )
@@ -112,6 +116,9 @@ _ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…
 """An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
 Mr. Pell," Rosa called)."""
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
+_EN_OF_TWO = re.compile(r"\b[Tt]he (?:latter|former)\b")
+"""The latter, the former: one of the two people just named, as a pronoun stands for one
+(`tts.speakers.turns` says which); never a character of its own."""
 _EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
 _EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 
@@ -268,7 +275,10 @@ class Cues:
             sent = EN_SENTENCE.match(text)
             first = sent.group() if sent else text
             m = self.mention.search(first, 0, 80)
-            if m is None:
+            ref = _EN_OF_TWO.search(first, 0, m.start() if m else 80) if "the" in first else None
+            if ref is not None:  # said the latter: the conversation resolves it
+                m = ref
+            elif m is None:
                 return None
             prefix = first[: m.start()]
             verb = False
@@ -276,6 +286,10 @@ class Cues:
                 verb = True
             elif prefix.strip(" ,;—–-") == "" or prefix.strip().lower() in ("and", "then", "but"):
                 verb = bool(_EN_AFTER_SUBJ.match(first, m.end()))
+            elif prefix.strip(" ,;—–-").lower() == "the":  # the Jew said; not the India of…
+                verb = bool(_EN_AFTER_SUBJ.match(first, m.end()))
+                if not verb:
+                    return None
             else:
                 return None
             if first[m.end() : m.end() + 2] in ("'s", "’s"):

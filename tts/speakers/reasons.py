@@ -28,7 +28,10 @@ REASONS: dict[str, Reason] = {
     "colon-prev-para": Reason("named before a colon at the end of the paragraph before"),
     "first-person": Reason("the narrator speaks (“I said”)"),
     "self-name": Reason("says their own name in the quote"),
-    "pronoun": Reason("“he” or “she” beside the quote: the last person of that sex in view"),
+    "pronoun": Reason(
+        "“he”, “she” or “the latter” beside the quote: the last person of that sex in view,"
+        " or the later of the two just named"
+    ),
     "action-after": Reason("does something right after the quote"),
     "action-before": Reason("does something right before the quote"),
     "continuation": Reason("the same speech goes on from the paragraph before"),

@@ -27,7 +27,16 @@ also a given name (May, June) is a name where it stands mid-sentence and no mont
 a word alone (Archer, Newland) joins the full name it is part of, or among several the one the
 book writes with it three times as often as the rest (`_DOMINANT`); never a wife's form (Mrs.
 Newland Archer, Lady Elliot by her surname), a Mr never a knight's (Sir Walter Elliot), a Miss
-never a Mrs. or Lady form (Miss Bertram is not her mother), and a surname alone never a Miss.
+never a Mrs. or Lady form (Miss Bertram is not her mother), and a surname alone never a Miss;
+a Miss prefers the full name of a woman (Miss Archer is Janey Archer, not Newland Archer). A
+speaker named by a description in a tag ("said the old woman") is a character "the old woman"
+(cut before "as", "in", "with": "said the old lady as she rose"), and a capitalised word the
+book writes after "the" nine times in ten (the Jew) is kept in `described`: the attribution
+joins either to the name the replies call it by (`tts.speakers.attribute.described_names`).
+"the latter" and "the former" are never characters. With voices.yaml, the listed characters
+are added in the order listed, each under its own name; a form two entries claim is the first
+one's, and a listed form joins no other listed character's full name. In Chinese, a given
+name that opens with a function word (向前 of 李向前) is a name on more evidence than another.
 
 A segmenter with a person-name tag (jieba's part-of-speech mode) was measured against these
 rules on the labelled corpora (`bench/roster_quality.py`) and is not used: it finds fewer of
@@ -310,13 +319,58 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
         and fold(cand) not in parts
         and _plausible_zh(roster, cand)
     ]
-    if not wanted:
+    # 向前 (of 李向前) opens with a function word: a name only on more evidence (below);
+    # clause starts count for it too (润叶知道，向前也没有睡着).
+    found = _CLAUSE_OPENER_ZH.findall(told)
+    opens = Counter(map(itemgetter(0), found))
+    for name, nxt in set(found):
+        goes_on[name].add(nxt)
+    led = [
+        cand
+        for cand, n in opens.items()
+        if n >= _FUNCTION_LED_TIMES
+        and len(goes_on[cand]) >= _FUNCTION_LED_TIMES
+        and cand not in wanted
+        and not goes_on[cand] & _HOW_MARKS
+        and cand not in doubled
+        and fold(cand) not in parts
+        and _function_led(roster, cand)
+    ]
+    if not wanted and not led:
         return
     lead = "".join(sorted(_OBJECT_LEAD_ZH))
-    acted_on = set(re.findall(f"[{lead}]({trie_regex(wanted)})", told))
+    acted_on = set(re.findall(f"[{lead}]({trie_regex(wanted + led)})", told))
     for cand in wanted:
         if cand in acted_on:
             roster.add(cand, gender=_title_gender(cand))
+    led = [cand for cand in led if cand in acted_on]
+    if led:
+        trie = trie_regex(led)
+        speaks = set(re.findall(f"({trie})(?:{_ZH_SPEECH_VERBS})", told))
+        full = set(re.findall(f"{_SURNAME_TRIE}({trie})", told))
+        for cand in led:
+            if cand in speaks or cand in full:
+                roster.add(cand, gender=_title_gender(cand))
+
+
+_FUNCTION_LED_TIMES = 3
+"""A given name that opens with a function word (向前: "forward") is a name when it opens
+sentences this many times, going on this many different ways, is acted on (给向前), and
+speaks in a tag (向前说) or follows a surname somewhere (李向前)."""
+
+
+def _function_led(roster: Roster, cand: str) -> bool:
+    """Whether two characters would be plausible as a new name but for the function word
+    (or the word that names no one alone) they are written with: 向前, not 向着 or 大家."""
+    key = fold(cand)
+    return not (
+        key in roster.canon
+        or key in _NOT_SPEAKERS
+        or key in _COMMON_WORDS
+        or cand[0] in _NOT_SPEAKER_START
+        or cand[-1] in _NOT_NAME_END
+        or any(c in _NEVER_IN_NAME for c in cand)
+    ) and not _plausible_zh(roster, cand)
 
 
 def _parts(names: Iterable[str]) -> set[str]:
@@ -488,6 +542,9 @@ class Roster:
     """Canonical name -> surface forms seen or given."""
     gender: dict[str, Gender | None] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
+    described: set[str] = field(default_factory=set)
+    """Characters named by a capitalised description the book writes after "the" (the
+    Jew): `tts.speakers.attribute` may join them to a name, as "the beadle"."""
     pattern: str = r"(?!x)x"
     """A regex for any surface form of any character (longest first), built once per book;
     the attribution compiles it with its pronouns."""
@@ -533,6 +590,22 @@ class Roster:
             self.gender[canonical] = gender
         self.gender.setdefault(canonical, None)
         return canonical
+
+    def add_known(self, name: str, aliases: Iterable[str], gender: Gender | None) -> None:
+        """Add a character listed in voices.yaml under its own name. A form that an earlier
+        listed character already claims stays that one's: the first listed keeps it (two
+        entries naming one alias, as a list may give "Mrs. John Knightley" to a wife and her
+        husband, never merge the two, and which one has it never depends on set order)."""
+        claimed = {fold(f) for f in (name, *aliases)} & self.canon.keys()
+        forms = [f for f in (name, *aliases) if fold(f) not in claimed]
+        if name not in forms:  # the name itself is an earlier character's alias: still its own
+            self.canon[fold(name)] = name
+        self.forms[name].add(name)
+        for form in forms:
+            self.canon.setdefault(fold(form), name)
+            self.forms[name].add(form)
+        self.gender[name] = gender
+        self.known.add(name)
 
     def join(self, name: str, into: str) -> None:
         """Make the character `name` a form of the character `into` (a role noun standing
@@ -724,8 +797,7 @@ def build_roster(
     """
     roster = Roster(english)
     for char in known:
-        name = roster.add(char.name, char.aliases, char.gender)
-        roster.known.add(name)
+        roster.add_known(char.name, char.aliases, char.gender)
     if english:
         _discover_en(roster, narration, tags, dialogue)
     else:
@@ -763,6 +835,14 @@ _NEVER_IN_NAME = _chars_both(
     "和与跟同在是被把给的了着地得之么吗呢吧啊呀哦嗯们个说道问答笑看听不没很更最还再这那"
 )
 """Function words that never end a given name; others do (才, 向, 来: 侯生才, 李向前)."""
+_CLAUSE_OPENER_ZH = re.compile(
+    r"(?:^|[，,；;。！？…\n”」』])"
+    rf"(?P<name>[{''.join(sorted((_PARTICLES | _NOT_NAME) - _NEVER_IN_NAME))}][\u4e00-\u9fff])"
+    r"(?=(?P<next>[^\n]))",
+    re.M,
+)
+"""Two characters opening a clause whose first is a function word that may open a given name
+(向前): what `_given_names_acting` weighs with more evidence."""
 _FUNCTION_END_TIMES = 3
 """A surname and a given character followed, nearly every time the book writes them (nine
 times in ten), by the same function word, at least this often, and going on differently
@@ -981,6 +1061,7 @@ def _discover_en(
     mid: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
     placed: Counter[str] = Counter()  # mid-sentence after an article or "in", "at", "to"
+    after_the: Counter[str] = Counter()  # mid-sentence after "the" (the Jew, the Dodger)
     speaks: Counter[str] = Counter()  # next to a speech verb in a tag (Emma said, said Emma)
     honor: dict[str, str] = {}
     told = Counter(narration)  # books repeat lines: each distinct one read once
@@ -1018,6 +1099,8 @@ def _discover_en(
                     prev = _EN_WORD_BEFORE.search(text, max(0, start - 16), start)
                     if prev is not None and prev.group(1).lower() in _EN_PLACE_WORDS:
                         placed[name] += times
+                        if prev.group(1).lower() == "the":
+                            after_the[name] += times
                 if counter is tagged and (
                     _EN_SPEECH_NEXT.match(text, m.end())
                     or _EN_SPEECH_BEFORE.search(text, max(0, start - 28), start)
@@ -1094,11 +1177,19 @@ def _discover_en(
     # the known cast's), so that a first name or surname alone can join its full name.
     groups: dict[str, list[str]] = {}
     owner: dict[str, str] = {}
-    for known_name in roster.known:
-        for form in roster.forms[known_name]:
+    listed_by: dict[str, str] = {}  # a group key -> the listed character it belongs to
+    for known_name in [name for name in roster.forms if name in roster.known]:  # as listed
+        for form in sorted(roster.forms[known_name]):
             words = [w for w in form.split() if w.rstrip(".") not in _HONORIFIC_SET]
             if len(words) == 2:
-                groups.setdefault(" ".join(words), []).append(form)
+                key = " ".join(words)
+                if form.split()[0].rstrip(".").lower() == "mrs":
+                    key = "Mrs " + key  # Mrs. John Knightley is his wife, not John Knightley
+                if key not in groups:  # a key two listed characters claim: the first one's
+                    groups[key] = []
+                    listed_by[key] = known_name
+                if listed_by[key] == known_name:
+                    groups[key].append(form)
     accepted.sort(key=lambda n: -len([w for w in n.split() if w.rstrip(".") not in _HONORIFIC_SET]))
     nicks: list[tuple[str, str]] = []  # (name, its nickname word: "Sister Bill" -> bill)
     for name in accepted:
@@ -1145,9 +1236,21 @@ def _discover_en(
                     for k in matches
                     if _key_gender(k, groups[k], honor) in (None, EN_HONORIFIC_GENDERS[title])
                 ]
+                of_sex = [  # Miss Archer: Janey Archer, not Newland Archer of no known sex
+                    k
+                    for k in matches
+                    if _key_gender(k, groups[k], honor) == EN_HONORIFIC_GENDERS[title]
+                ]
+                if EN_HONORIFIC_GENDERS[title] == "female":
+                    matches = of_sex or matches  # (a Mr. Hamilton may be Berry Hamilton's)
             if not matches and word.lower() in nicknames():
                 nicks.append((name, word))  # joins its full name once all full names are grouped
                 continue
+            listed = roster.canon.get(fold(name))
+            if listed in roster.known:
+                # A form voices.yaml lists (Mr. Knightley) joins no other listed character's
+                # full name (Mr. John Knightley, his brother).
+                matches = [k for k in matches if listed_by.get(k, listed) == listed]
             key = _most_used(word, matches, groups, candidates) or name
         if key not in groups:
             groups[key] = []
@@ -1161,6 +1264,7 @@ def _discover_en(
                 key = matches[0]
                 break
         groups.setdefault(key, []).append(name)
+    in_text = mid + tagged  # mentions in narration and tags
     by_role: dict[str, list[str]] = defaultdict(list)
     for forms in groups.values():
         # The name the book uses most, a given name before its diminutive (Margaret, not Maggie).
@@ -1171,7 +1275,9 @@ def _discover_en(
                 gender = gender or _hon_gender(honor[f])
                 role = honor[f].lower().rstrip(".")
                 by_role[_ROLE_WORD.get(role, role)].extend([canonical] * max(1, total[f]))
-        roster.add(canonical, forms, gender)
+        name = roster.add(canonical, forms, gender)
+        if all(_by_the(f, after_the, in_text) for f in forms):
+            roster.described.add(name)  # the Jew: a description, if capitalised
     # "the mayor", "the captain", "Mademoiselle": the one character who holds that title, or
     # the one the book names with it nearly every time (Mademoiselle Reisz, not the
     # Mademoiselle Duvigne met once).
@@ -1183,16 +1289,28 @@ def _discover_en(
     for text in tags:
         for m in _EN_DESCRIBED_RE.finditer(text):
             words = (m.group("d1") or m.group("d2")).lower().split()[1:]
-            if words[-1] in EN_NOT_PERSONS or words[-1].endswith("ly"):
+            for i, word in enumerate(words):
+                if word in _EN_DESC_ENDS:  # said the old lady as she…: the old lady
+                    del words[i:]
+                    break
+            if not words or words[-1] in EN_NOT_PERSONS or words[-1].endswith("ly"):
                 continue
             if fold("the " + " ".join(words)) in roster.canon:
                 continue
             rest = " ".join(words)
             forms = [f"{art} {rest}" for art in ("the", "The", "an" if rest[0] in "aeiou" else "a")]
             forms.append(forms[-1].capitalize())
-            roster.add(f"the {rest}", forms, EN_GENDERED_NOUNS.get(words[-1]))
+            # "the grandmother" where the book calls her Grandmother: the same character
+            named = roster.canon.get(rest) if len(words) == 1 else None
+            roster.add(named or f"the {rest}", forms, EN_GENDERED_NOUNS.get(words[-1]))
 
 
+_EN_DESC_ENDS = frozenset(
+    "in with without of to at from who whose which that as after before on by for into upon "
+    "again aloud and but when while where than".split()
+)
+"""Words that end a description in a tag (said the old lady as she rose, said a gentleman in
+a white waistcoat): what stands before them describes the speaker."""
 _ROLE_WORD = {
     "dr": "doctor",
     "prof": "professor",
@@ -1256,6 +1374,12 @@ _EN_PLACE_WORDS = frozenset(
 )
 """Words before a capitalised word that make it a place or a kind of thing more than a
 person (at Donwell, the Russian): a name only there, and never speaking, is not a character."""
+
+
+def _by_the(form: str, after_the: Counter[str], seen: Counter[str]) -> bool:
+    """Whether a capitalised word is written after "the" nine times in ten (the Jew, said
+    the Dodger): a description of someone, who may have a name."""
+    return " " not in form and seen[form] >= 3 and after_the[form] * 10 >= seen[form] * 9
 
 
 def _hon_gender(hon: str) -> Gender | None:

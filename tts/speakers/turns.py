@@ -3,7 +3,8 @@
 A `Conversation` is what a reader remembers while going through one chapter: who was last
 mentioned or stood as the subject (what he/she stand for), who spoke the recent lines and
 whom they addressed, whether the last line asked something, and the colon or action beat
-just before. With it, a speech tag's pronoun becomes a character (`pronoun`,
+just before. With it, a speech tag's pronoun (and "the latter", "the former": the later or
+earlier of the two just named) becomes a character (`pronoun`,
 `first-person`), and a line with no cue of its own gets a speaker from the flow: the colon
 ending the paragraph before (`colon-prev-para`), the subject of the narration just before
 (`action-prev`), the person the last line addressed (`vocative-turn`), the other party of a
@@ -95,6 +96,7 @@ class Conversation:
         "first_person",
         "english",
         "recent",
+        "named",
         "subjects",
         "speakers",
         "last_dialogue",
@@ -119,6 +121,9 @@ class Conversation:
         self.english = cues.english
         self.recent: list[str] = []
         """Characters most recently mentioned or speaking, latest first."""
+        self.named: list[str] = []
+        """The last two characters named in the narration, in the order written (English:
+        what "the latter" and "the former" stand for)."""
         self.subjects: list[str] = []
         """Characters most recently standing as a subject (the topic), latest first."""
         self.speakers: list[tuple[str, int]] = []
@@ -170,6 +175,14 @@ class Conversation:
                     continue
                 return who, CONFIDENCE["pronoun"] - 0.2
         return None, 0.0
+
+    def of_two(self, which: str) -> str | None:
+        """The latter (or the former) of the last two characters mentioned: the more (or
+        less) recently named one."""
+        two = self.named
+        if len(two) < 2:
+            return None
+        return two[1] if which == "latter" else two[0]
 
     def speaker_after(self, text: str, exclude: str | None) -> Guess | None:
         """Speaker from the narration right after a quote."""
@@ -234,6 +247,8 @@ class Conversation:
         surface, is_pro = found
         if is_pro:
             who, conf = self.pronoun(surface, exclude)
+        elif surface[4:] in ("latter", "former"):
+            who, conf, is_pro = self.of_two(surface[4:]), CONFIDENCE["pronoun"], True
         else:
             who, conf = self.cues.names[surface], 1.0
         if who is None:
@@ -289,6 +304,13 @@ class Conversation:
                 for who in names:
                     if who != last_subject:
                         self.touch(who, subject=False)
+                if names:
+                    named = self.named
+                    for who in names[-2:]:
+                        if who in named:
+                            named.remove(who)
+                        named.append(who)
+                    del named[:-2]
             return last_subject
         recent, subjects = self.recent, self.subjects
         for who, pro, is_subject, _, _ in self.cues.walks[text]:
