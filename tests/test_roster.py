@@ -604,3 +604,22 @@ def test_a_miss_joins_the_full_name_of_her_sex() -> None:
         ],
     )
     assert speakers == ["Mary Archer", "Newland Archer"]
+
+
+def test_a_one_character_title_inside_a_full_name_is_the_name() -> None:
+    """伯 (uncle) is a title (张伯), but 乔伯年 is a full name: its evidence is weighed as a
+    name's, and a title before a name (省委书记乔伯年) leaves the name to act and speak."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "省委书记乔伯年来了，大家都站了起来。",
+            "“福军啊，你怎么穿了一双布鞋？”",
+            "田福军慌忙说：",
+            "“疏忽了！”",
+            "“算了，这也体现了艰苦朴素的传统嘛！”",
+            "省委书记乔伯年开玩笑说。",
+            "乔伯年也笑了。",
+        ],
+    )
+    assert "乔伯年" in cast and "乔伯" not in cast
+    assert speakers == ["乔伯年", "田福军", "乔伯年"]

@@ -849,6 +849,17 @@ times in ten), by the same function word, at least this often, and going on diff
 after it (侯生才立即, 侯生才是, 侯生才。), are a name ending in it: the adverb 才 follows a
 subject now and then, never always."""
 
+
+def _one_char_title(titled: str) -> bool:
+    """A surname and a one-character title (乔伯, 王叔; not 王主任)."""
+    m = _TITLED_RE.fullmatch(titled)
+    return m is not None and m.group("sur") is not None and len(titled) - len(m["sur"]) == 1
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_APPOSED_NAME = re.compile(rf"{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}}")
+"""A full name right after a title or role (省委书记乔伯年, 副秘书长张生民)."""
+
 SUBJECT_TIMES = 3
 """A full name (surname and given name) that opens this many clauses, going on each time
 with something else, is a name even if it never stands next to a quote: it acts, again and
@@ -867,6 +878,20 @@ def _discover_zh(
         for m, times in counted_matches(CLAUSE_HEAD_ZH, pieces):
             kind = m.lastgroup
             found = m.group(kind)  # type: ignore[arg-type]
+            if kind == "title" and _one_char_title(found):
+                # A surname and a one-character title (乔伯, 王叔) may be the head of a full
+                # name (乔伯年): the name's evidence is weighed as any name's, below.
+                next_char = _HAN.match(m.string, m.end())
+                if next_char is not None:
+                    counter[found] += times
+                    kind, found = "name", found + next_char.group()
+            elif kind == "role":
+                # A title before a name (省委书记乔伯年说): the name is who acts.
+                named = _APPOSED_NAME.match(m.string, m.end())
+                if named is not None:
+                    if not any(c in _NOT_NAME for c in found[:-2]):
+                        counter[found] += times
+                    kind, found = "name", named.group()
             if kind == "name":
                 cut = 2 if found[:2] in SURNAMES else 1
                 head = found[: cut + 1]
