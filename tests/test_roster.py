@@ -623,3 +623,21 @@ def test_a_one_character_title_inside_a_full_name_is_the_name() -> None:
     )
     assert "乔伯年" in cast and "乔伯" not in cast
     assert speakers == ["乔伯年", "田福军", "乔伯年"]
+
+
+def test_a_clause_ending_in_a_kinship_noun_is_no_character() -> None:
+    """她抱起儿子 (she picks up her son) ends in a role noun, as 采访记者 does, but a he or
+    she is its subject: never a character, nor the speaker of the line after."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "郝红梅看着孩子，眼泪流了下来。",
+            "“妈妈，他是谁？”孩子问。",
+            "她抱起儿子，哽咽地说：",
+            "“这是你的爸爸。”",
+            "她抱起儿子，走进了屋里。",
+            "她抱起儿子，又亲了亲他的脸。",
+        ],
+    )
+    assert not any("她" in name for name in cast)
+    assert "她抱起儿子" not in speakers

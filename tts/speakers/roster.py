@@ -850,6 +850,15 @@ after it (侯生才立即, 侯生才是, 侯生才。), are a name ending in it:
 subject now and then, never always."""
 
 
+def _role_phrase(found: str) -> bool:
+    """A role noun and what stands before it (采访记者, 白发老人) name someone; a clause that
+    ends in one does not (她抱起儿子: a he or she is its subject, not part of a name)."""
+    return not any(c in _NOT_NAME or c in _PRONOUNS for c in found[:-2])
+
+
+_PRONOUNS = _chars_both("他她它我你您")
+
+
 def _one_char_title(titled: str) -> bool:
     """A surname and a one-character title (乔伯, 王叔; not 王主任)."""
     m = _TITLED_RE.fullmatch(titled)
@@ -889,7 +898,7 @@ def _discover_zh(
                 # A title before a name (省委书记乔伯年说): the name is who acts.
                 named = _APPOSED_NAME.match(m.string, m.end())
                 if named is not None:
-                    if not any(c in _NOT_NAME for c in found[:-2]):
+                    if _role_phrase(found):
                         counter[found] += times
                     kind, found = "name", named.group()
             if kind == "name":
@@ -901,7 +910,7 @@ def _discover_zh(
                     longer[head][found[-1]] += times
                     counter[found] += times
             elif kind == "role":
-                if not any(c in _NOT_NAME for c in found[:-2]):
+                if _role_phrase(found):
                     counter[found] += times
             elif kind == "nick":
                 if found[1] not in _PARTICLES and found not in _NOT_NICKNAMES:
