@@ -277,14 +277,21 @@ def _speakers_by_use(
 def _plausible_zh(roster: Roster, cand: str) -> bool:
     """Whether two or three characters found where a name stands could be a new name: not
     a name already, nor a word that stands there without naming anyone (大家, 低声)."""
-    key = fold(cand)
     return not (
+        _named_or_no_name(roster, cand)
+        or cand[0] in _PARTICLES
+        or any(c in _NOT_NAME for c in cand)
+    )
+
+
+def _named_or_no_name(roster: Roster, cand: str) -> bool:
+    """A name already, or a word that stands where names do and names no one (大家, 低声)."""
+    key = fold(cand)
+    return (
         key in roster.canon
         or key in _NOT_SPEAKERS
         or key in _COMMON_WORDS
         or cand[0] in _NOT_SPEAKER_START
-        or cand[0] in _PARTICLES
-        or any(c in _NOT_NAME for c in cand)
         or cand[-1] in _NOT_NAME_END
     )
 
@@ -362,14 +369,8 @@ speaks in a tag (向前说) or follows a surname somewhere (李向前)."""
 def _function_led(roster: Roster, cand: str) -> bool:
     """Whether two characters would be plausible as a new name but for the function word
     (or the word that names no one alone) they are written with: 向前, not 向着 or 大家."""
-    key = fold(cand)
     return not (
-        key in roster.canon
-        or key in _NOT_SPEAKERS
-        or key in _COMMON_WORDS
-        or cand[0] in _NOT_SPEAKER_START
-        or cand[-1] in _NOT_NAME_END
-        or any(c in _NEVER_IN_NAME for c in cand)
+        _named_or_no_name(roster, cand) or any(c in _NEVER_IN_NAME for c in cand)
     ) and not _plausible_zh(roster, cand)
 
 

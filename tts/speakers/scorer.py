@@ -205,18 +205,8 @@ _METHOD_OF = (
 did, strongest first."""
 
 
-def _to_front(names: list[str], name: str) -> None:
-    if names and names[0] == name:
-        return
-    if name in names:
-        names.remove(name)
-    elif len(names) >= _RECENT:
-        names.pop()
-    names.insert(0, name)
-
-
 def _all_to_front(names: list[str], seen: Sequence[str]) -> None:
-    """`_to_front` for each of `seen` in order (one call per narration piece)."""
+    """Each of `seen` in turn to the front of `names`, the latest first, at most `_RECENT`."""
     for name in seen:
         if names and names[0] == name:
             continue
@@ -625,8 +615,8 @@ def decide(
                 _all_to_front(subjects, subj)
         last = decided[-1]
         if last.speaker:
-            _to_front(recent, last.speaker)
-            _to_front(subjects, last.speaker)
+            _all_to_front(recent, (last.speaker,))
+            _all_to_front(subjects, (last.speaker,))
         last_text = texts[dialogue_idx[-1]]
         if not hist or paragraph - hist[-1][1] > _GAP:
             floor = None  # a new conversation
