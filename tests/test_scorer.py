@@ -180,3 +180,34 @@ def test_a_he_or_she_ending_the_paragraph_before_is_weighed_as_a_pronoun() -> No
     )
     assert [s.speaker for s in lines] == ["李秀英", "王建国", "李秀英"]
     assert lines[2].method == "pronoun"
+
+
+def test_a_line_ending_in_a_colon_introduces_the_next_quote_not_the_one_before() -> None:
+    """`武惠良…大声喊：` after a quote is no tag of that quote: it opens the next one."""
+    lines = said(
+        book(
+            "zh-Hans",
+            "“你回来了？”杜丽丽问。",
+            "武惠良没有回答，蒙住头睡在被子里。",
+            "过了好一会，杜丽丽轻轻扳他的肩膀，小声问：",
+            "“你……怎么啦？”",
+            "武惠良一把揭开被子，翻身起来，大声喊：",
+            "“你自己知道怎么啦！”",
+        )
+    )
+    assert [s.speaker for s in lines] == ["杜丽丽", "杜丽丽", "武惠良"]
+
+
+def test_persuading_or_recounting_is_no_speech_tag() -> None:
+    """劝说 (persuade) and 叙说 (recount) hold 说 but tag no line: the colon before the quote
+    names its speaker."""
+    lines = said(
+        book(
+            "zh-Hans",
+            "“来了？”李金强问。",
+            "王卫红点点头，对他说：",
+            "“你先回去，我再想个办法。”",
+            "李金强劝说着让他妈喝了一碗米汤。",
+        )
+    )
+    assert [s.speaker for s in lines] == ["李金强", "王卫红"]

@@ -198,7 +198,7 @@ class Conversation:
         sentence a line): only a speech verb's subject counts, never an action beat. Chinese
         only: English prose puts the tag in the quote's paragraph, and a name with a verb
         opening the next one is someone acting ("Rosa laughed and went back to her notes")."""
-        if self.english:
+        if self.english or colon_end(text):  # `…大声喊：` introduces the quote after it
             return None
         cue = self.cues.after[text]
         if cue is None or not cue.verb or not cue.candidates:
