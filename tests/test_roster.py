@@ -641,3 +641,22 @@ def test_a_clause_ending_in_a_kinship_noun_is_no_character() -> None:
     )
     assert not any("她" in name for name in cast)
     assert "她抱起儿子" not in speakers
+
+
+def test_a_name_in_a_tag_that_asks_someone_or_speaks_to_someone_is_a_character() -> None:
+    """亮亮追问她。 is a plain tag with whom it asks; 她对少平说。 names who is spoken to: both
+    are people, even named once in a short passage."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "她把孩子搂在怀里。",
+            "“他什么时候回来？我可想他哩！”",
+            "亮亮追问她。",
+            "她在矿灯房找到了工作。",
+            "“你不要再为我们操心了。”",
+            "她对少平说。",
+            "“你不要担心，嫂子。家里有什么事，都有我哩！”",
+        ],
+    )
+    assert {"亮亮", "少平"} <= cast
+    assert speakers[0] == "亮亮" and speakers[2] == "少平"

@@ -389,11 +389,16 @@ _ZH_SPEECH_VERBS = "|".join(
 _PLAIN_TAG_ZH = re.compile(
     rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
     r"(?P<name>[A-Za-z][A-Za-z0-9_\-]*(?: [A-Za-z][A-Za-z0-9_\-]*)?|[\u3400-\u9fff·]{2,4}?)"
-    rf"(?:{_ZH_SPEECH_VERBS})+\s*[：:，,。.！!]?"
+    rf"(?:{_ZH_SPEECH_VERBS})+(?:[他她我你您][们們]?)?\s*[：:，,。.！!]?"
 )
-"""A tag that is only a name and a speech verb (疯狗说：, 少平说。, Tom说：): the name speaks,
-whatever it is (a nickname, a game handle, a foreign name in Latin letters, a doubled pet
-name, a title alone), even said once."""
+"""A tag that is only a name and a speech verb, perhaps with whom it asks (疯狗说：, 少平说。,
+Tom说：, 亮亮追问她。): the name speaks, whatever it is (a nickname, a game handle, a foreign
+name in Latin letters, a doubled pet name, a title alone), even said once."""
+_SPOKEN_TO_ZH = re.compile(
+    r"[对對向跟朝](?P<name>[\u4e00-\u9fff]{2,3}?)"
+    rf"(?:{_ZH_SPEECH_VERBS})+(?:[他她我你您][们們]?)?\s*[：:，,。.！!]?$"
+)
+"""A tag that ends speaking to someone (她对少平说。): who is spoken to is a person."""
 _PLAIN_NOT = _chars_both("的了着地得过又也就便才都还却再在把被给和与跟向对他她我你它们")
 """Characters that put a word in a plain tag that is not a name (他低声地说, 大家都说)."""
 KIN_NOUNS = frozenset(_both(ZH_KIN_NOUNS))
@@ -404,11 +409,12 @@ def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[st
     """Add the names of tags that hold nothing but a name and a speech verb (X说：“…”)."""
     known = {fold(name) for forms in roster.forms.values() for name in forms}
     parts = _parts(known)
-    found = {
-        m.group("name")
-        for tag in dict.fromkeys(tags)
-        if (m := _PLAIN_TAG_ZH.fullmatch(tag.strip())) is not None
-    }
+    found = set()
+    for tag in dict.fromkeys(tags):
+        tag = tag.strip()
+        for m in (_PLAIN_TAG_ZH.fullmatch(tag), _SPOKEN_TO_ZH.search(tag)):
+            if m is not None:
+                found.add(m.group("name"))
     for cand in sorted(found, key=len):
         key = fold(cand)
         if any(key[:i] in known for i in range(2, len(key))):
