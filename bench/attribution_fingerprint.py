@@ -17,8 +17,6 @@ with PYTHONHASHSEED=0: a few readings follow the order of a set of strings.
 from __future__ import annotations
 
 import argparse
-import ast
-import csv
 import hashlib
 import itertools
 import json
@@ -35,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from corpora import CORPORA, PDNC_DEV, pdnc_characters  # noqa: E402
 from devset import book_of, load, traditional  # noqa: E402
 from script_speed import book_text, make_book  # noqa: E402
 
@@ -43,9 +42,9 @@ from tts.model import Book, Character  # noqa: E402
 from tts.read.load import load_book  # noqa: E402
 from tts.speakers.attribute import attribute  # noqa: E402
 
-CORPORA = ROOT.parent / "shared" / "corpora"
 SAMPLE = ROOT.parent / "shared" / "samples" / "seed-chapter.txt"
-PDNC_DEV = ["Emma", "TheMysteriousAffairAtStyles", "AnneOfGreenGables", "TheAgeOfInnocence"]
+PDNC_WITH_CAST = PDNC_DEV[:4]
+"""The development novels also read with their labelled characters."""
 
 
 def lines_of(book: Book, known: Sequence[Character] = ()) -> Iterator[str]:
@@ -94,23 +93,14 @@ def sources(quick: bool) -> Iterator[tuple[str, Iterator[str]]]:
         )
     novels = sorted(p.name for p in (CORPORA / "pdnc").iterdir() if p.is_dir())
     if quick:
-        novels = PDNC_DEV[:2]
+        novels = PDNC_WITH_CAST[:2]
     for novel in novels:
         d = CORPORA / "pdnc" / novel
         book = load_book(d / "novel_text.txt")
         yield f"pdnc {novel}", lines_of(book)
-        if novel in PDNC_DEV:
-            yield f"pdnc {novel} with cast", lines_of(book, _pdnc_cast(d))
-
-
-def _pdnc_cast(d: Path) -> list[Character]:
-    out = []
-    with open(d / "character_info.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            name = row["Main Name"]
-            aliases = ast.literal_eval(row["Aliases"]) if row["Aliases"].startswith("{") else ()
-            out.append(Character(name, tuple(sorted(a for a in aliases if a != name))))
-    return out
+        if novel in PDNC_WITH_CAST:
+            cast = [Character(name, tuple(names[1:])) for name, names in pdnc_characters(d).items()]
+            yield f"pdnc {novel} with cast", lines_of(book, cast)
 
 
 def commands(quick: bool) -> Iterator[tuple[str, Iterator[str]]]:

@@ -146,9 +146,9 @@ def pdnc_novels(split: str) -> list[str]:
     return [n for n in every if (n in PDNC_DEV) == (split == "dev")]
 
 
-def pdnc_doc(novel: str) -> Doc:
-    folder = CORPORA / "pdnc" / novel
-    text = (folder / "novel_text.txt").read_text(encoding="utf-8")
+def pdnc_characters(folder: Path) -> dict[str, list[str]]:
+    """A PDNC novel's labelled characters, in the list's order: main name -> its names (the
+    main name first, then the aliases sorted)."""
     chars: dict[str, list[str]] = {}
     with open(folder / "character_info.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -156,6 +156,13 @@ def pdnc_doc(novel: str) -> Doc:
             raw = row["Aliases"]
             aliases = sorted(ast.literal_eval(raw)) if raw.startswith("{") else [main]
             chars[main] = [main] + [a for a in aliases if a != main]
+    return chars
+
+
+def pdnc_doc(novel: str) -> Doc:
+    folder = CORPORA / "pdnc" / novel
+    text = (folder / "novel_text.txt").read_text(encoding="utf-8")
+    chars = pdnc_characters(folder)
     with open(folder / "quotation_info.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     spans = [(ast.literal_eval(r["quoteByteSpans"])[0], r) for r in rows]

@@ -68,11 +68,11 @@ from tts.speakers.scorer import (  # noqa: E402
 
 TRAIN = ("wp-train", "pdnc-train")
 WP_WEIGHT = 2.0
-DEVSET_WEIGHT = 8.0
-"""The project's own labelled passages (tests/data/attribution, held-out ones aside): few
-lines, each written to show one way a speaker is told."""
 """WP has 2,000 labelled quotes against PDNC train's tens of thousands: each WP group counts
 this much, so the shared weights hear Chinese too."""
+DEVSET_WEIGHT = 8.0
+"""What each group of the project's own labelled passages counts (tests/data/attribution,
+held-out ones aside): few lines, each written to show one way a speaker is told."""
 L2 = 1.0
 L2_LANGUAGE = 10.0
 """A language's own weights may differ from the shared ones only where many lines say so."""
@@ -331,11 +331,7 @@ def main() -> None:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out} ({len(text)} bytes) in {time.perf_counter() - started:.0f}s")
-    right_by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for _, ok in shares:
-        right_by["train"][0] += ok
-        right_by["train"][1] += 1
-    a, b = right_by["train"]
+    a, b = sum(ok for _, ok in shares), len(shares)
     print(f"train lines right before calibration (both cast settings): {a}/{b} = {a / b:.1%}")
 
 

@@ -5,13 +5,16 @@ the training libraries."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from importlib import resources
 
 import pytest
 
 from tts.model import Book, Chapter, Paragraph, Segment
 from tts.speakers.attribute import attribute
-from tts.speakers.scorer import MODEL_FILE, PLAIN, Trace, model_from_json, shipped_model
+from tts.speakers.scorer import MODEL_FILE, PLAIN, Trace, shipped_model
 
 
 def book(language: str, *lines: str) -> Book:
@@ -26,9 +29,10 @@ def said(b: Book) -> list[Segment]:
 
 def test_the_shipped_model_is_plain_numbers_for_both_languages() -> None:
     data = json.loads(resources.files("tts").joinpath(f"data/{MODEL_FILE}").read_text("utf-8"))
+    weights = [w for scope in data["weights"].values() for w in scope.values()]
+    assert weights and all(isinstance(w, float) for w in weights)  # numbers, nothing to run
     for language in ("en", "zh"):
         model = shipped_model(language)
-        assert model == model_from_json(data, language)
         assert len(model.weights) > 20
         xs, ys = model.calibration
         assert list(xs) == sorted(xs) and list(ys) == sorted(ys)
@@ -124,9 +128,24 @@ def test_the_trace_holds_each_lines_candidates_and_evidence(
 
 
 def test_lines_are_the_same_every_run() -> None:
-    """Deterministic: the same book gives the same speakers, methods and confidences."""
-    b = book("en", *CONVERSATIONS[0][1])
-    assert said(b) == said(b)
+    """Deterministic: the same book gives the same speakers, methods and confidences in
+    every process, whatever order Python's string hashing gives sets."""
+    code = (
+        "import sys; sys.path.insert(0, 'tests'); from test_scorer import book, said, "
+        "CONVERSATIONS; print([(s.speaker, s.method, s.confidence) for language, paras in "
+        "CONVERSATIONS for s in said(book(language, *paras))])"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("0", "1", "2")
+    }
+    assert len(runs) == 1 and "None" not in next(iter(runs))
 
 
 def test_a_long_answer_laid_out_a_paragraph_a_point_stays_with_its_speaker() -> None:

@@ -18,6 +18,7 @@ from tone_engine import speech_seconds
 
 from tts.audio.mp3 import iter_frames
 from tts.cli import main
+from tts.model import Cast
 from tts.speakers.fixes import load_fixes
 from tts.speakers.scorer import shipped_model
 
@@ -161,7 +162,7 @@ def test_the_doubtful_filter_lists_the_least_sure_first(studio: Studio) -> None:
     # 30: the scorer's guess is a doubtful one
     assert [x["index"] for x in found["lines"]] == [34, 37, 35, 30]
     sure = [x["confidence"] for x in found["lines"]]
-    assert sure[:2] == [0.0, 0.0] and sure == sorted(sure) and sure[-1] < 0.4  # the threshold
+    assert sure[:2] == [0.0, 0.0] and sure == sorted(sure) and sure[-1] < Cast.threshold
     assert all(x["doubtful"] for x in found["lines"])
     assert found["lines"][2]["voice"] == studio.get("api/book")["unknown"]["name"]
 

@@ -537,7 +537,7 @@ class _Reader(NodeReader):
     def threshold(self, node: Node) -> float:
         value = self.number(node, "threshold", 0, 1, "0.5")
         if value is None:
-            return 0.5
+            return Cast.threshold
         if not 0 <= value <= 1:
             self.problem(
                 line_of(node),
@@ -545,7 +545,7 @@ class _Reader(NodeReader):
                 "such as "
                 "0.5 (lower lets more guessed lines speak in a character's voice)",
             )
-            return 0.5
+            return Cast.threshold
         return value
 
     def pauses(self, node: Node) -> Pauses:

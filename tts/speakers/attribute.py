@@ -148,7 +148,6 @@ def attribute(
         ]
     del kept
     me = cues.first_person
-    narrator = _narrator_name(cues, read) or me
     heard: Counter[str] = Counter()
     total = 0
     for _, _, guesses in read:
@@ -158,6 +157,7 @@ def attribute(
                 if g.speaker:
                     heard[g.speaker] += 1
     told_first = heard[me] >= 3 and heard[me] >= total * _NARRATOR_SHARE
+    narrator = (_narrator_name(cues, read) if told_first else None) or me
     if model is None:
         model = shipped_model("en" if english else "zh")
     evidence = Evidence(cues, model, heard, told_first)
@@ -287,18 +287,11 @@ narrator's own ("I said")."""
 def _narrator_name(
     cues: Cues, read: list[tuple[Chapter, list[Block], list[tuple[Guess, ...]]]]
 ) -> str | None:
-    """The name of a first-person narrator, from how the others address them: the character
-    the others' lines address most often, less the lines a tag gives that character by name
-    (the narrator's own lines are tagged "I", never by name). None when the book is not told
-    in the first person or no one is addressed so."""
+    """The name of a first-person narrator of a book told in the first person, from how the
+    others address them: the character the others' lines address most often, less the lines
+    a tag gives that character by name (the narrator's own lines are tagged "I", never by
+    name). None when no one is addressed so."""
     me = cues.first_person
-    total = mine = 0
-    for _, _, guesses in read:
-        for gs in guesses:
-            total += len(gs)
-            mine += sum(1 for g in gs if g.speaker == me)
-    if total == 0 or mine < 3 or mine < total * _NARRATOR_SHARE:
-        return None  # not told in the first person: no need to read whom the lines address
     addressed: Counter[str] = Counter()
     named: Counter[str] = Counter()
     for _, blocks, guesses in read:

@@ -254,12 +254,9 @@ def _speakers_by_use(
     for m, times in counted_matches(_SUBJECT_OF_SPEECH_ZH, tags):
         opening[m.group("name")] += times
 
-    def plausible(cand: str) -> bool:
-        return _plausible_zh(roster, cand)
-
-    wanted = {c: 2 for c in found if plausible(c)}
+    wanted = {c: 2 for c in found if _plausible_zh(roster, c)}
     for c in opening:
-        if c not in wanted and plausible(c):
+        if c not in wanted and _plausible_zh(roster, c):
             wanted[c] = 3
     if not wanted:
         return
@@ -337,7 +334,6 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
         for cand, n in opens.items()
         if n >= _FUNCTION_LED_TIMES
         and len(goes_on[cand]) >= _FUNCTION_LED_TIMES
-        and cand not in wanted
         and not goes_on[cand] & _HOW_MARKS
         and cand not in doubled
         and fold(cand) not in parts
@@ -367,11 +363,10 @@ speaks in a tag (向前说) or follows a surname somewhere (李向前)."""
 
 
 def _function_led(roster: Roster, cand: str) -> bool:
-    """Whether two characters would be plausible as a new name but for the function word
-    (or the word that names no one alone) they are written with: 向前, not 向着 or 大家."""
-    return not (
-        _named_or_no_name(roster, cand) or any(c in _NEVER_IN_NAME for c in cand)
-    ) and not _plausible_zh(roster, cand)
+    """Whether two characters that open with a function word (`_CLAUSE_OPENER_ZH`: never
+    a plain new name, so never one of `_plausible_zh`'s) could still be a name: 向前, not
+    向着 or 大家."""
+    return not (_named_or_no_name(roster, cand) or cand[1] in _NEVER_IN_NAME)
 
 
 def _parts(names: Iterable[str]) -> set[str]:
@@ -456,8 +451,8 @@ _JOINERS = _chars_both("和与跟同对给把被让向")
 
 def _not_persons(roster: Roster) -> None:
     """Drop what was found where names stand but names no person: a place (双水村), a
-    family or household (田家, 王刚家), a name with the word that joins it (和少安), a
-    kinship noun alone (儿子: kept only while `_roles_beside_names` joins it to a name)."""
+    family or household (田家, 王刚家), a name with the word that joins it (和少安). (A
+    kinship noun alone, 儿子, is `_roles_beside_names`'s to join or drop.)"""
     names = set(roster.forms)
     for name in list(roster.forms):
         if name in roster.known or len(name) < 2:
@@ -719,11 +714,11 @@ def given_name_gender(name: str) -> Gender | None:
 
 
 KIN_WEIGHT = 3.0
+"""A kinship or address term (先生, 小姐, Mr, Mrs) weighs as much as three he/she votes."""
 EN_HONORIFIC_WEIGHT = 1e6
 """An English honorific before a name (Mr. Archer, Madame Olenska, Miss Welland) decides:
 the book says it every time it names them, while the he/she of the sentences that name a
 main character are often the other person's."""
-"""A kinship or address term (先生, 小姐, Mr, Mrs) weighs as much as three he/she votes."""
 EN_NAME_WEIGHT = 1.5
 ZH_NAME_WEIGHT = 1.5
 RANK_WEIGHT = 0.5
@@ -997,13 +992,14 @@ def _discover_zh(
                 continue
         if tagged[head] and head not in adverbial:  # a name stands next to a quote somewhere
             full[head] = n  # (安排, 文件 never do)
+    told = "\n".join(dict.fromkeys((*narration, *tags)))  # where a story says who does what
     after: dict[str, set[str]] = defaultdict(set)
     split_names = [head + c for head, shared in splits.items() for c in shared]
     if acting or split_names:
         # A subject goes on to do different things (郝红梅觉察出, 郝红梅按, 郝红梅在); a
         # word that opens clauses goes on the same way (安排好以后, 高速公路).
         rx = re.compile(f"({trie_regex([*acting, *split_names])})(?=(.))", re.S)
-        for name, nxt in set(rx.findall("\n".join(dict.fromkeys((*narration, *tags))))):
+        for name, nxt in set(rx.findall(told)):
             after[name].add(nxt)
         full.update({name: k for name, k in acting.items() if len(after[name]) >= SUBJECT_TIMES})
     for head, shared in splits.items():
@@ -1087,7 +1083,6 @@ def _discover_zh(
     for cand in vocatives:
         roster.resolve(cand)
     _speakers_by_use(roster, tags, everything, doubled)
-    told = "\n".join(dict.fromkeys((*narration, *tags)))  # where a story says who does what
     _given_names_acting(roster, told, doubled)
     _speakers_in_plain_tags(roster, tags, doubled)
     _not_persons(roster)

@@ -51,9 +51,9 @@ from importlib import resources
 from itertools import repeat
 
 from tts.model import Gender
-from tts.speakers.cues import Cue, Cues, Quote, colon_end
+from tts.speakers.cues import Cue, Cues, Memo, Quote, colon_end
 from tts.speakers.segment import Block
-from tts.speakers.turns import Guess
+from tts.speakers.turns import GAP, Guess, to_front
 
 MODEL_FILE = "attribution-model.json"
 """The shipped weights, in `tts/data`."""
@@ -72,8 +72,6 @@ _TAGGED = frozenset({"tag-before", "tag-after", "tag-between", "colon"})
 """Methods of a quote a tag introduces in its own paragraph (`王主任問：“…”`): the web-novel
 layout, where each new speaker is introduced so. (A tag ending the paragraph before, `他说：`,
 is how the labelled novel's sentence-a-line layout introduces every reply.)"""
-_GAP = 6
-"""Paragraphs after the last line of dialogue when a conversation is over."""
 _MAX_CANDIDATES = 6
 _IN_VIEW = ("rec0", "rec1", "rec2", "rec3")
 """Features of the four characters last in view, latest first."""
@@ -205,16 +203,11 @@ _METHOD_OF = (
 did, strongest first."""
 
 
-def _all_to_front(names: list[str], seen: Sequence[str]) -> None:
-    """Each of `seen` in turn to the front of `names`, the latest first, at most `_RECENT`."""
+def _see(names: list[str], seen: Sequence[str]) -> None:
+    """Each of `seen` in turn to the front of `names` (the latest first, at most `_RECENT`)."""
     for name in seen:
-        if names and names[0] == name:
-            continue
-        if name in names:
-            names.remove(name)
-        elif len(names) >= _RECENT:
-            names.pop()
-        names.insert(0, name)
+        if not names or names[0] != name:
+            to_front(names, name, _RECENT)
 
 
 class Evidence:
@@ -239,15 +232,20 @@ class Evidence:
             self.major[who] = "maj1" if n < 2 else "maj2" if n < 6 else "maj3"
         self.leads = tuple(ranked[:2])
         """The two characters the rule pass heard most: candidates for any line."""
-        self._names: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        self._in_quote: dict[str, frozenset[str]] = {}
+        self.names: Memo[str, tuple[tuple[str, ...], tuple[str, ...]]] = Memo(self._names)
+        """Index with a narration text: the characters it names, in order, and those standing
+        as a subject."""
+        self.named_in_quote: Memo[str, frozenset[str]] = Memo(self._named_in_quote)
+        """Index with a quote: the characters it names (as someone talked about or to,
+        rarely the speaker)."""
 
-    def names(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The characters a narration text names, in order, and those standing as a
-        subject."""
-        found = self._names.get(text)
-        if found is not None:
-            return found
+    def see(self, text: str, recent: list[str], subjects: list[str]) -> None:
+        """The characters a narration text names come into view, its subjects into focus."""
+        named, subj = self.names[text]
+        _see(recent, named)
+        _see(subjects, subj)
+
+    def _names(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if self.cues.english:
             named: list[str] = []
             subjects: list[str] = []
@@ -255,31 +253,18 @@ class Evidence:
                 named.extend(in_sentence)
                 if subject:
                     subjects.append(subject)
-            found = (tuple(named), tuple(subjects))
-        else:
-            walk = self.cues.walks[text]
-            found = (
-                tuple(who for who, _, _, _, _ in walk if who),
-                tuple(who for who, _, subj, _, _ in walk if who and subj),
-            )
-        self._names[text] = found
-        return found
+            return (tuple(named), tuple(subjects))
+        walk = self.cues.walks[text]
+        return (
+            tuple(who for who, _, _, _, _ in walk if who),
+            tuple(who for who, _, subj, _, _ in walk if who and subj),
+        )
 
-    def named_in_quote(self, text: str) -> frozenset[str]:
-        """The characters a quote names (as someone talked about or to, rarely the
-        speaker)."""
-        found = self._in_quote.get(text)
-        if found is None:
-            names = self.cues.names
-            found = frozenset(
-                [
-                    who
-                    for name, _ in self.cues.mention.findall(text)
-                    if name and (who := names[name])
-                ]
-            )
-            self._in_quote[text] = found
-        return found
+    def _named_in_quote(self, text: str) -> frozenset[str]:
+        names = self.cues.names
+        return frozenset(
+            [who for name, _ in self.cues.mention.findall(text) if name and (who := names[name])]
+        )
 
     def tag(self, cue: Cue | None, side: str, out: dict[str, list[str]]) -> bool:
         """Evidence from a tag cue (`side`: 'a' after the quote, 'b' before it, 'pp' the
@@ -352,9 +337,7 @@ def decide(
             continue
         if not rule:
             for _, text, _, _ in pieces:
-                named, subj = ev.names(text)
-                _all_to_front(recent, named)
-                _all_to_front(subjects, subj)
+                ev.see(text, recent, subjects)
             out.append([])
             continue
         texts: list[str] = []
@@ -389,14 +372,14 @@ def decide(
                 side = "pt" if _dialogue_at(blocks, n - 2, paragraph - 2) else "pp"
                 if colon_end(prev_text):  # read by the rules already; others cost too much
                     ev.tag(cues.before[prev_text], side, para_ev)
-                named, subj = ev.names(prev_text)
+                named, subj = ev.names[prev_text]
                 for who in named:
                     para_ev.setdefault(who, []).append(f"{side}:name")
                 if subj:
                     para_ev.setdefault(subj[-1], []).append(f"{side}:subj")
             if next_text is not None:
                 ev.tag(cues.after[next_text], "np", para_ev)
-                for who in ev.names(next_text)[0]:
+                for who in ev.names[next_text][0]:
                     para_ev.setdefault(who, []).append("np:name")
             # The next quote's addressee: likely who speaks here (the reply names them).
             next_quote = None
@@ -407,7 +390,7 @@ def decide(
                 if ds:
                     next_quote = ds[0]
                     break
-            in_talk = bool(hist) and paragraph - hist[-1][1] <= _GAP
+            in_talk = bool(hist) and paragraph - hist[-1][1] <= GAP
             p1 = hist[-1][0] if in_talk else None
             p2 = hist[-2][0] if in_talk and len(hist) > 1 else None
             p3 = hist[-3][0] if in_talk and len(hist) > 2 else None
@@ -455,11 +438,11 @@ def decide(
                 nobody = False
                 if i + 1 < len(texts) and not kinds[i + 1]:
                     nobody = ev.tag(cues.after[texts[i + 1]], "a", local)
-                    for who in ev.names(texts[i + 1])[0]:
+                    for who in ev.names[texts[i + 1]][0]:
                         local.setdefault(who, []).append("a:name")
                 if i > 0 and not kinds[i - 1]:
                     nobody = ev.tag(cues.before[texts[i - 1]], "b", local) or nobody
-                    for who in ev.names(texts[i - 1])[0]:
+                    for who in ev.names[texts[i - 1]][0]:
                         local.setdefault(who, []).append("b:name")
                 if g.method == "unknown" and i > 0 and not kinds[i - 1]:
                     # "有人喊了一声：" / "came a thin voice:": a colon and no one it names
@@ -469,7 +452,7 @@ def decide(
                     if trace is not None:
                         trace.append(((), ()))
                     continue
-                inside = ev.named_in_quote(text)
+                inside = ev.named_in_quote[text]
                 same = decided[-1] if decided else None
                 back, ahead = anchors(n)
                 # The candidates, likeliest sources first (the first mention counts).
@@ -490,7 +473,7 @@ def decide(
                     for m in range(n + 1, min(n + 12, n_blocks)):
                         for _, later, _, _ in blocks[m][4:]:
                             if later not in read_quote:  # narration (a quote was read as one)
-                                for who in ev.names(later)[0]:
+                                for who in ev.names[later][0]:
                                     if who and who not in spoken_to and who not in cands:
                                         cands.append(who)
                         if cands:
@@ -610,15 +593,13 @@ def decide(
         out.append(decided)
         for j, text in enumerate(texts):
             if not kinds[j]:
-                named, subj = ev.names(text)
-                _all_to_front(recent, named)
-                _all_to_front(subjects, subj)
+                ev.see(text, recent, subjects)
         last = decided[-1]
         if last.speaker:
-            _all_to_front(recent, (last.speaker,))
-            _all_to_front(subjects, (last.speaker,))
+            _see(recent, (last.speaker,))
+            _see(subjects, (last.speaker,))
         last_text = texts[dialogue_idx[-1]]
-        if not hist or paragraph - hist[-1][1] > _GAP:
+        if not hist or paragraph - hist[-1][1] > GAP:
             floor = None  # a new conversation
         for g, i in zip(decided, dialogue_idx, strict=False):
             floor = _floor_after(floor, g, read_quote[texts[i]])

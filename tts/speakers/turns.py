@@ -50,7 +50,7 @@ _MONOLOGUE_EN = 0.4
 the same speaker."""
 _RECENT = 12
 """Characters remembered for pronoun resolution and turn-taking."""
-_GAP = 6
+GAP = 6
 """Paragraphs of narration after which a conversation is over."""
 _SHORT_TURN = 16
 
@@ -78,11 +78,11 @@ def continued(prev: Guess) -> Guess:
     return Guess(prev.speaker, "continuation", min(prev.confidence, CONFIDENCE["continuation"]))
 
 
-def _to_front(names: list[str], name: str) -> None:
-    """Put `name` first in a list of the latest names (at most `_RECENT`)."""
+def to_front(names: list[str], name: str, limit: int = _RECENT) -> None:
+    """Put `name` first in a list of the latest names (at most `limit`)."""
     if name in names:
         names.remove(name)
-    elif len(names) == _RECENT:
+    elif len(names) >= limit:
         names.pop()
     names.insert(0, name)
 
@@ -151,11 +151,11 @@ class Conversation:
         # Already the latest is the common case in a conversation: nothing to move.
         recent = self.recent
         if not recent or recent[0] != name:
-            _to_front(recent, name)
+            to_front(recent, name)
         if subject:
             subjects = self.subjects
             if not subjects or subjects[0] != name:
-                _to_front(subjects, name)
+                to_front(subjects, name)
 
     # ------------------------------------------------------------ speech tags
 
@@ -319,12 +319,12 @@ class Conversation:
                     continue
                 if is_subject:  # `touch`, written out: the commonest call of a book
                     if not recent or recent[0] != who:
-                        _to_front(recent, who)
+                        to_front(recent, who)
                     if not subjects or subjects[0] != who:
-                        _to_front(subjects, who)
+                        to_front(subjects, who)
                     last_subject = who
                 elif who != last_subject and (not recent or recent[0] != who):
-                    _to_front(recent, who)
+                    to_front(recent, who)
             elif is_subject:
                 who, _ = self.pronoun(pro, None)
                 last_subject = who or last_subject
@@ -341,7 +341,7 @@ class Conversation:
             # resolved, and stays as open to weighing as any pronoun tag.
             method = "pronoun" if g.method == "pronoun" else "colon-prev-para"
             return Guess(g.speaker, method, min(g.confidence, CONFIDENCE["colon-prev-para"]))
-        in_talk = paragraph - self.last_dialogue <= _GAP and self.last_guess is not None
+        in_talk = paragraph - self.last_dialogue <= GAP and self.last_guess is not None
         prev = self.last_guess.speaker if in_talk and self.last_guess else None
         right_after = self.last_dialogue == self.prev_para and self.prev_para == paragraph - 1
         if (
