@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from edge_server import Fault, point_client_at
-from texts import FERRY_SHORT, render_quietly
+from texts import ferry_short_book, render_quietly
 
 from tts import pipeline
 from tts.errors import ClientOutdated, EngineError, RateLimited, ServiceUnreachable
@@ -28,9 +28,7 @@ pytestmark = pytest.mark.usefixtures("quick_engine_checks")
 
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
-    path = tmp_path / "渡口.txt"
-    path.write_text(FERRY_SHORT, encoding="utf-8")
-    return path
+    return ferry_short_book(tmp_path)
 
 
 render = render_quietly

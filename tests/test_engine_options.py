@@ -20,17 +20,12 @@ import pytest
 from click.testing import CliRunner, Result
 from edge_server import decode_mp3, tone_for, tone_frequency
 from http_proxy import HttpProxy
+from texts import ferry_short_book
 
 from tts import registry
 from tts.cast.castfile import read_cast
 from tts.cli import main
 from tts.model import EngineInfo
-
-CHAPTER = """第2章 渡口
-雨停了，渡口只剩一盏灯。
-“船还来吗？”阿秀问道。
-老周摇摇头说：“今晚不来了。”
-"""
 
 
 def _offline_engine() -> EngineInfo:
@@ -48,9 +43,7 @@ pytestmark = pytest.mark.usefixtures("quick_engine_checks")
 
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
-    path = tmp_path / "渡口.txt"
-    path.write_text(CHAPTER, encoding="utf-8")
-    return path
+    return ferry_short_book(tmp_path)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from edge_server import decode_mp3, tone_runs
 from studio_client import served
+from texts import script_lines
 from tone_engine import known_voices as tone_voices
 from tone_engine import tone_of
 
@@ -98,9 +99,9 @@ def invoke(*args: str) -> str:
     return result.stdout
 
 
-def script_lines(book: Path, engine: str, *extra: str) -> list[dict[str, object]]:
-    out = invoke("script", str(book), "--format", "jsonl", "--engine", engine, *extra)
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
+def heard_hz(mp3: Path) -> set[int]:
+    """The pitches (Hz, rounded) of the tones a render with the tone engine holds."""
+    return {round(run.hz) for run in tone_runs(decode_mp3(mp3.read_bytes()))}
 
 
 def voices_of(lines: list[dict[str, object]]) -> dict[str, set[object]]:
@@ -200,9 +201,7 @@ def test_a_render_reads_the_narrators_lines_in_the_narrators_voice(
     invoke(*args)
     cast = read_cast(in_tmp / "output" / "tom.cast.yaml")
     assert cast.speakers["Tom"] == cast.narrator
-    heard = {
-        round(run.hz) for run in tone_runs(decode_mp3((in_tmp / "output" / "tom.mp3").read_bytes()))
-    }
+    heard = heard_hz(in_tmp / "output" / "tom.mp3")
     voices = {cast.narrator.name, cast.speakers["Mary"].name, cast.speakers["John"].name}
     assert heard == {round(tone_of(name)) for name in voices}
 
@@ -211,9 +210,7 @@ def test_a_render_reads_the_narrators_lines_in_the_narrators_voice(
     invoke(*args, "--voices", "voices.yaml")
     cast = read_cast(in_tmp / "output" / "tom.cast.yaml")
     assert cast.speakers["Tom"].name not in voices
-    heard = {
-        round(run.hz) for run in tone_runs(decode_mp3((in_tmp / "output" / "tom.mp3").read_bytes()))
-    }
+    heard = heard_hz(in_tmp / "output" / "tom.mp3")
     assert heard == {round(tone_of(name)) for name in {*voices, cast.speakers["Tom"].name}}
 
 
@@ -489,9 +486,6 @@ def test_a_render_of_a_womans_story_is_heard_in_her_voice(tone_engine: str, in_t
     invoke("render", str(book), "--engine", tone_engine, "--cache-dir", "c", "-q")
     cast = read_cast(in_tmp / "output" / "mary.cast.yaml")
     assert cast.narrator.name == cast.speakers["Mary"].name == WOMEN["en"]
-    heard = {
-        round(run.hz)
-        for run in tone_runs(decode_mp3((in_tmp / "output" / "mary.mp3").read_bytes()))
-    }
+    heard = heard_hz(in_tmp / "output" / "mary.mp3")
     voices = {WOMEN["en"], cast.speakers["Tom"].name, cast.speakers["John"].name}
     assert heard == {round(tone_of(name)) for name in voices}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from texts import FERRY_SHORT, render_quietly
+from texts import ferry_short_book, render_quietly
 
 from tts.cli import main
 
@@ -27,9 +27,7 @@ pytestmark = pytest.mark.usefixtures("in_tmp")
 
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
-    path = tmp_path / "渡口.txt"
-    path.write_text(FERRY_SHORT, encoding="utf-8")
-    return path
+    return ferry_short_book(tmp_path)
 
 
 render = render_quietly

@@ -4,7 +4,6 @@ files `script` and `render` read (the fixes file, voices.yaml) and changes what 
 
 from __future__ import annotations
 
-import json
 import re
 import socket
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from studio_client import CHAPTER_EN, Studio, served
+from texts import script_lines
 from tone_engine import speech_seconds
 
 from tts.audio.mp3 import iter_frames
@@ -27,15 +27,6 @@ from tts.speakers.scorer import shipped_model
 def studio(in_tmp: Path, tone_engine: str) -> Iterator[Studio]:
     with served(in_tmp, tone_engine) as running:
         yield running
-
-
-def script_lines(book: Path, engine: str = "tone", *more: str) -> list[dict[str, Any]]:
-    """`audiobook script BOOK --format jsonl`, as a user runs it after the studio."""
-    result = CliRunner().invoke(
-        main, ["script", str(book), "--format", "jsonl", "--engine", engine, *more]
-    )
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
 def mp3_seconds(data: bytes) -> float:

@@ -1,7 +1,9 @@
 """Short chapters written for the tests, and the render most of them get, shared by the test
 files that use them."""
 
+import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
@@ -27,7 +29,22 @@ FERRY_SHORT = """第2章 渡口
 """Two lines, a tag after and a colon before: the least a render of Chinese needs."""
 
 
+def ferry_short_book(folder: Path) -> Path:
+    """`FERRY_SHORT` written as 渡口.txt in `folder`."""
+    path = folder / "渡口.txt"
+    path.write_text(FERRY_SHORT, encoding="utf-8")
+    return path
+
+
 def render_quietly(book: Path, out: Path, tmp_path: Path, *extra: str) -> Result:
     """`audiobook render BOOK -o OUT --quiet` with its cache under `tmp_path`."""
     args = ["render", str(book), "-o", str(out), "--cache-dir", str(tmp_path / "c"), "--quiet"]
     return CliRunner().invoke(main, [*args, *extra], catch_exceptions=False)
+
+
+def script_lines(book: Path, engine: str = "tone", *more: str) -> list[dict[str, Any]]:
+    """`audiobook script BOOK --format jsonl --engine ENGINE`, its lines read back."""
+    args = ["script", str(book), "--format", "jsonl", "--engine", engine, *more]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]

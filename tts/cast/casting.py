@@ -252,32 +252,29 @@ def _named_narrator(config: VoicesConfig, locale: str, engine: str) -> str | Non
     """The narrator voice voices.yaml names for the engine: top-level `narrator`, else
     `defaults.<locale>.narrator`; None where it names none."""
     custom = config.defaults.get(locale)
-    for setting in (config.narrator, custom.narrator if custom else None):
-        name = setting.name_for(engine) if setting is not None else None
-        if name:
-            return name
-    return None
+    return _first_setting(engine, config.narrator, custom.narrator if custom else None)[0]
+
+
+def _first_setting(engine: str, *settings: VoiceSetting | None) -> tuple[str | None, VoiceSetting]:
+    """The first voice name the settings give for `engine`, and their prosody merged (the
+    first wins)."""
+    name = next((s.name_for(engine) for s in settings if s and s.name_for(engine)), None)
+    merged: dict[str, str] = {}
+    for s in reversed([s for s in settings if s is not None]):
+        merged.update(s.prosody())
+    prosody = VoiceSetting(
+        rate=merged.get("rate"), pitch=merged.get("pitch"), volume=merged.get("volume")
+    )
+    return name, prosody
 
 
 def _narrator_and_unknown(
     config: VoicesConfig, locale: str, engine: str, builtin: str
 ) -> tuple[Voice, Voice]:
     custom = config.defaults.get(locale)
-
-    def pick(*settings: VoiceSetting | None) -> tuple[str | None, VoiceSetting]:
-        """The first voice name the settings give, and their prosody merged (first wins)."""
-        name = next((s.name_for(engine) for s in settings if s and s.name_for(engine)), None)
-        merged: dict[str, str] = {}
-        for s in reversed([s for s in settings if s is not None]):
-            merged.update(s.prosody())
-        prosody = VoiceSetting(
-            rate=merged.get("rate"), pitch=merged.get("pitch"), volume=merged.get("volume")
-        )
-        return name, prosody
-
-    name, prosody = pick(config.narrator, custom.narrator if custom else None)
+    name, prosody = _first_setting(engine, config.narrator, custom.narrator if custom else None)
     narrator = _with(Voice(engine, name or builtin), prosody)
-    name, prosody = pick(config.unknown, custom.unknown if custom else None)
+    name, prosody = _first_setting(engine, config.unknown, custom.unknown if custom else None)
     if name is None:
         unknown = replace(narrator, pitch=_shift(narrator.pitch, UNKNOWN_PITCH))
     else:

@@ -203,6 +203,17 @@ _METHOD_OF = (
 did, strongest first."""
 
 
+def _kept(
+    g: Guess, key: str, plain: dict[tuple[Guess, str], Guess], rate: dict[str, float]
+) -> Guess:
+    """The rules' guess `g` standing, as sure as lines kept for `key` (its method, or
+    `FLOOR`) are on the training books; one record per distinct guess and key."""
+    found = plain.get((g, key))
+    if found is None:
+        found = plain[(g, key)] = Guess(g.speaker, g.method, rate.get(key, 0.9))
+    return found
+
+
 def _see(names: list[str], seen: Sequence[str]) -> None:
     """Each of `seen` in turn to the front of `names` (the latest first, at most `_RECENT`)."""
     for name in seen:
@@ -315,7 +326,7 @@ def decide(
     keep = PLAIN | LAST_RESORT | ev.model.trusted
     weight_of = weights.get
     plain_rate = ev.model.plain
-    plain: dict[Guess, Guess] = {}  # a rule's guess that stands, with its rate: one record each
+    plain: dict[tuple[Guess, str], Guess] = {}  # a guess that stands: one record each
     # per dialogue paragraph: (speaker, paragraph, addressee, asked, length of its last quote)
     hist: list[tuple[str | None, int, str | None, bool, int]] = []
     # Who holds the floor: a speaker a tag introduced in their own paragraph, while their
@@ -355,10 +366,7 @@ def decide(
         else:
             # The text names every speaker of the paragraph: nothing to weigh.
             for g in rule:
-                kept_g = plain.get(g)
-                if kept_g is None:
-                    kept_g = plain[g] = Guess(g.speaker, g.method, plain_rate.get(g.method, 0.9))
-                decided.append(kept_g)
+                decided.append(_kept(g, g.method, plain, plain_rate))
                 if trace is not None:
                     trace.append(((g.speaker,), ((f"={g.method}",),)))  # type: ignore[arg-type]
             rule = ()
@@ -425,12 +433,7 @@ def decide(
                     # speaker with a tag and lays one answer out as a paragraph a point, each
                     # in its own quote marks, and the rules read the speaker going on.
                     kept = g.method if g.method in keep else FLOOR
-                    kept_g = plain.get(g) if kept == g.method else None
-                    if kept_g is None:
-                        kept_g = Guess(g.speaker, g.method, plain_rate.get(kept, 0.9))
-                        if kept == g.method:
-                            plain[g] = kept_g
-                    decided.append(kept_g)
+                    decided.append(_kept(g, kept, plain, plain_rate))
                     if trace is not None:
                         trace.append(((g.speaker,), ((f"={kept}",),)))
                     continue
