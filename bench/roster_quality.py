@@ -55,20 +55,15 @@ import tts.speakers.attribute as attribution  # noqa: E402
 from tts.read.load import load_book  # noqa: E402
 from tts.speakers.roster import Roster, fold  # noqa: E402
 
-PDNC_DEV = ("Emma", "TheMysteriousAffairAtStyles", "AnneOfGreenGables", "TheAgeOfInnocence",
-            "TheGambler")  # fmt: skip
-_TITLES = {"mr", "mrs", "miss", "ms", "dr", "sir", "lady", "lord", "madame", "monsieur", "mlle",
-           "mme", "m", "captain", "colonel", "professor", "the", "old", "young", "little", "aunt",
-           "uncle"}  # fmt: skip
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpora import PDNC_DEV, _tokens  # noqa: E402
+
 _SPEECH_AFTER = re.compile(r"^(?:[说問问喊叫答道笑]|回答|插嘴|对|向|跟)")
 
 
 def norm(name: str) -> str:
     return re.sub(r"[\s.·]", "", fold(name))
-
-
-def _tokens(name: str) -> set[str]:
-    return {t for t in re.findall(r"[a-z]+", name.lower()) if t not in _TITLES}
 
 
 def fits(form: str, aliases: list[str]) -> bool:
