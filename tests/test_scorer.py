@@ -12,7 +12,7 @@ from importlib import resources
 
 import pytest
 
-from tts.model import Book, Chapter, Paragraph, Segment
+from tts.model import Book, Chapter, Character, Paragraph, Segment
 from tts.speakers.attribute import attribute
 from tts.speakers.scorer import MODEL_FILE, PLAIN, Trace, shipped_model
 
@@ -230,3 +230,57 @@ def test_persuading_or_recounting_is_no_speech_tag() -> None:
         )
     )
     assert [s.speaker for s in lines] == ["李金强", "王卫红"]
+
+
+@pytest.mark.parametrize(
+    ("language", "paras", "speakers", "bystander"),
+    [
+        (
+            "en",
+            [
+                "Tom and Ann sat on the porch. Peter walked past and waved.",
+                '"Where were you?" said Tom.',
+                '"Out."',
+                '"Out where?"',
+                '"Just out. Stop asking," said Ann.',
+            ],
+            ("Tom", "Ann"),
+            "Peter",
+        ),
+        (
+            "zh-Hans",
+            [
+                "周建国和李明坐在院子里。",
+                "“你去哪儿了？”周建国问道。",
+                "“出去了。”",
+                "“去哪儿了？”",
+                "“别问了。”李明说。",
+                "王大海从门口走过，喊道：“晚上开会！”",
+                "“知道了。”",
+            ],
+            ("周建国", "李明"),
+            "王大海",
+        ),
+    ],
+    ids=["en", "zh"],
+)
+def test_a_list_of_everyone_who_speaks_weighs_against_anyone_unlisted(
+    language: str, paras: list[str], speakers: tuple[str, str], bystander: str
+) -> None:
+    """voices.yaml naming everyone who speaks makes anyone else (a passer-by, a role noun)
+    a weaker candidate; a list of one main character says nothing of the others."""
+
+    def evidence_of(known: tuple[Character, ...]) -> dict[str, set[str]]:
+        trace: Trace = []
+        attribute(book(language, *paras), known, trace=trace)
+        out: dict[str, set[str]] = {}
+        for candidates, evidence in trace:
+            for who, facts in zip(candidates, evidence, strict=True):
+                out.setdefault(who, set()).update(facts)
+        return out
+
+    everyone = evidence_of(tuple(Character(name, (), None) for name in speakers))
+    assert "unlisted" in everyone[bystander]
+    assert not any("unlisted" in everyone[name] for name in speakers)
+    one = evidence_of((Character(speakers[0], (), None),))
+    assert not any("unlisted" in facts for facts in one.values())

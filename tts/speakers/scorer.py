@@ -77,6 +77,9 @@ _IN_VIEW = ("rec0", "rec1", "rec2", "rec3")
 """Features of the four characters last in view, latest first."""
 _NO_ANCHORS: tuple[tuple[str | None, int], tuple[str | None, int]] = ((None, 0), (None, 0))
 _RECENT = 8
+_LISTED_SHARE = 0.75
+"""A voices.yaml whose characters say this share of the lines the rule pass gave someone
+names everyone who speaks (see `Evidence.listed`)."""
 
 Trace = list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]
 """What `decide` saw, per quote in order: its candidates and each one's features (for
@@ -243,6 +246,17 @@ class Evidence:
             self.major[who] = "maj1" if n < 2 else "maj2" if n < 6 else "maj3"
         self.leads = tuple(ranked[:2])
         """The two characters the rule pass heard most: candidates for any line."""
+        known = cues.roster.known
+        heard = sum(n for who, n in lines.items() if who != self.me)
+        listed = sum(n for who, n in lines.items() if who in known)
+        self.listed = (
+            known | {self.me} if heard and listed >= heard * _LISTED_SHARE else frozenset()
+        )
+        """The characters voices.yaml lists, when it lists nearly everyone the rule pass
+        heard: then anyone else (a role noun, a word the roster took for a name) is less
+        likely to speak (`unlisted`). A list of a few main characters says nothing of the
+        others. The first-person narrator ("I") counts as listed: their name is read only
+        after."""
         self.names: Memo[str, tuple[tuple[str, ...], tuple[str, ...]]] = Memo(self._names)
         """Index with a narration text: the characters it names, in order, and those standing
         as a subject."""
@@ -322,6 +336,7 @@ def decide(
     weights = ev.model.weights
     gender_of = ev.gender
     me = ev.me
+    listed = ev.listed
     anchors = _Anchors(blocks, guesses)
     keep = PLAIN | LAST_RESORT | ev.model.trusted
     weight_of = weights.get
@@ -571,6 +586,8 @@ def decide(
                     if subjects and who == subjects[0]:
                         f.append("sub0")
                     f.append(ev.major.get(who, "silent"))
+                    if listed and who not in listed:
+                        f.append("unlisted")
                     feats_all.append(tuple(f))
                     scores.append(shared + sum(map(weight_of, f, repeat(0.0))))
                 if trace is not None:
