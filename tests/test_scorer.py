@@ -268,19 +268,25 @@ def test_a_list_of_everyone_who_speaks_weighs_against_anyone_unlisted(
     language: str, paras: list[str], speakers: tuple[str, str], bystander: str
 ) -> None:
     """voices.yaml naming everyone who speaks makes anyone else (a passer-by, a role noun)
-    a weaker candidate; a list of one main character says nothing of the others."""
+    a weaker candidate, even one a tag names; a list of one main character says nothing of
+    the others."""
 
-    def evidence_of(known: tuple[Character, ...]) -> dict[str, set[str]]:
+    def read(known: tuple[Character, ...]) -> tuple[dict[str, set[str]], set[str]]:
+        """Each candidate's evidence over the passage, and who the text's tags decided."""
         trace: Trace = []
         attribute(book(language, *paras), known, trace=trace)
-        out: dict[str, set[str]] = {}
-        for candidates, evidence in trace:
-            for who, facts in zip(candidates, evidence, strict=True):
-                out.setdefault(who, set()).update(facts)
-        return out
+        evidence: dict[str, set[str]] = {}
+        tagged: set[str] = set()
+        for candidates, facts in trace:
+            for who, theirs in zip(candidates, facts, strict=True):
+                evidence.setdefault(who, set()).update(theirs)
+                if theirs and theirs[0].startswith("="):
+                    tagged.add(who)
+        return evidence, tagged
 
-    everyone = evidence_of(tuple(Character(name, (), None) for name in speakers))
+    everyone, tagged = read(tuple(Character(name, (), None) for name in speakers))
     assert "unlisted" in everyone[bystander]
     assert not any("unlisted" in everyone[name] for name in speakers)
-    one = evidence_of((Character(speakers[0], (), None),))
+    assert tagged <= set(speakers)
+    one, _ = read((Character(speakers[0], (), None),))
     assert not any("unlisted" in facts for facts in one.values())

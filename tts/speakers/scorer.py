@@ -23,7 +23,8 @@ quote alone. A name the quote addresses (`“祁省長，…”`, `"Lizzy, …"`
 A line whose speaker the text names (`PLAIN`: a speech tag, a name and colon, also ending the
 paragraph before, "I said", self-naming), or whose rule method the training books found
 right more often than the scorer (`Model.trusted`), keeps the rules' speaker, with the
-share of such lines right on the training books as its confidence (`Model.plain`); a
+share of such lines right on the training books as its confidence (`Model.plain`), unless
+voices.yaml lists nearly everyone who speaks and not that speaker (`Evidence.listed`); a
 paragraph whose every line is so is not weighed at all, which keeps the pass cheap. In Chinese
 a speaker a tag introduces in the quote's own paragraph (`王主任問：“…”`) holds the floor
 (`FLOOR`): the bare lines after theirs that the rules read as them going on stay theirs until
@@ -376,7 +377,7 @@ def decide(
                 dialogue_idx.append(i)
         decided: list[Guess] = []
         for g in rule:
-            if g.speaker is None or g.method not in keep:
+            if g.speaker is None or g.method not in keep or (listed and g.speaker not in listed):
                 break
         else:
             # The text names every speaker of the paragraph: nothing to weigh.
@@ -440,8 +441,10 @@ def decide(
                 if pos and not cues.english:
                     before = read_quote[texts[dialogue_idx[pos - 1]]]
                     holder = _floor_after(holder, decided[-1], before)
-                if g.speaker is not None and (
-                    g.method in keep or (g.speaker == holder and g.method in _GOING_ON)
+                if (
+                    g.speaker is not None
+                    and (g.method in keep or (g.speaker == holder and g.method in _GOING_ON))
+                    and (not listed or g.speaker in listed)
                 ):
                     # The text names the speaker: that decides; how often it is right, the
                     # corpora tell. So does the floor: a Chinese web novel introduces each
