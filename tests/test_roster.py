@@ -660,3 +660,31 @@ def test_a_name_in_a_tag_that_asks_someone_or_speaks_to_someone_is_a_character()
     )
     assert {"亮亮", "少平"} <= cast
     assert speakers[0] == "亮亮" and speakers[2] == "少平"
+
+
+@pytest.mark.parametrize(
+    ("title", "given", "surname", "opening", "named"),
+    [
+        ("Madame", "Ellen", "Olenska", "Ellen Olenska came with her aunt.", "Ellen Olenska"),
+        # Mr. John Knightley is a younger brother: the bare Mr. Knightley is not John
+        ("Mr.", "John", "Knightley", "Mr. John Knightley came with his wife.", "Mr. Knightley"),
+    ],
+    ids=["full-name", "brother"],
+)
+def test_a_character_called_by_title_and_surname_is_named_by_the_full_name_the_book_gives(
+    title: str, given: str, surname: str, opening: str, named: str
+) -> None:
+    """Madame Olenska is Ellen Olenska when the book says so a few times: the name a reader
+    knows her by, and no other Olenska's."""
+    _, speakers = _cast_and_speakers(
+        "en",
+        [
+            opening,
+            f"Everyone knew {given} {surname}. {given} {surname} smiled at them all.",
+            f'"Good evening," said {title} {surname}.',
+            f'"You are kind," said {title} {surname}.',
+            f'"Not at all," said {title} {surname}.',
+            f"{title} {surname} sat down.",
+        ],
+    )
+    assert set(speakers) == {named}

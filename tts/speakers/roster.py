@@ -1305,6 +1305,19 @@ def _discover_en(
     for forms in groups.values():
         # The name the book uses most, a given name before its diminutive (Margaret, not Maggie).
         canonical = max(forms, key=lambda f: (f.lower() not in nicknames(), candidates[f], len(f)))
+        if canonical in honor:  # Madame Olenska: Ellen Olenska, if the book says it often
+            full = [
+                f
+                for f in forms
+                if f not in honor
+                and candidates[f] >= _FULL_NAME_USES
+                and len(words := f.split()) == 2
+                and english_name_gender(words[0]) is not None
+                # Mr. John Knightley is the younger brother: Mr. Knightley is not John
+                and not any(candidates[f"{honor[canonical]}{dot} {f}"] for dot in ("", "."))
+            ]
+            if full:
+                canonical = max(full, key=lambda f: (candidates[f], f))
         gender = None
         for f in forms:
             if f in honor:
@@ -1347,6 +1360,11 @@ _EN_DESC_ENDS = frozenset(
 )
 """Words that end a description in a tag (said the old lady as she rose, said a gentleman in
 a white waistcoat): what stands before them describes the speaker."""
+_FULL_NAME_USES = 3
+"""A character called by title and surname (Madame Olenska) is named by their given name and
+surname (Ellen Olenska) when the book uses that at least this often, and never with the same
+title (Mr. John Knightley is the younger brother of Mr. Knightley): the name a reader knows
+them by, and no other Olenska's."""
 _ROLE_WORD = {
     "dr": "doctor",
     "prof": "professor",
