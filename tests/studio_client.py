@@ -84,6 +84,12 @@ class Studio:
     def line(self, index: int, chapter: int = 1) -> dict[str, Any]:
         return self.get(f"api/chapter/{chapter}")["lines"][index]
 
+    def doubtful(self, chapter: int = 1) -> list[int]:
+        """The chapter's lines under the cast's threshold (index order), as the script
+        has them: how many there are is the model's to say, not the page's."""
+        lines = self.get(f"api/chapter/{chapter}")["lines"]
+        return [x["index"] for x in lines if x["kind"] == "dialogue" and x["doubtful"]]
+
     def render(self, timeout: float = 60) -> dict[str, Any]:
         self.post("api/render", {})
         deadline = time.monotonic() + timeout

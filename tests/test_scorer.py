@@ -290,3 +290,36 @@ def test_a_list_of_everyone_who_speaks_weighs_against_anyone_unlisted(
     assert tagged <= set(speakers)
     one, _ = read((Character(speakers[0], (), None),))
     assert not any("unlisted" in facts for facts in one.values())
+
+
+@pytest.mark.parametrize(
+    ("language", "paras", "speaker"),
+    [
+        (
+            "en",
+            [
+                "Tom and Ann walked down to the river.",
+                '"It is cold," said Ann.',
+                'She said nothing more, and he went on: "We should go back before dark."',
+            ],
+            "Tom",
+        ),
+        (
+            "zh-Hans",
+            [
+                "周建国和李丽走到河边。",
+                "“到了。”周建国说。",
+                "“好冷啊。”李丽说。",
+                "她没再说话，他接着说：“天黑前咱们得回去。”",
+            ],
+            "周建国",
+        ),
+    ],
+    ids=["en", "zh"],
+)
+def test_the_last_clause_before_a_colon_says_who_speaks(
+    language: str, paras: list[str], speaker: str
+) -> None:
+    """She said nothing, and he went on: the clause next to the quote has its own
+    subject, and that one speaks."""
+    assert said(book(language, *paras))[-1].speaker == speaker

@@ -14,7 +14,8 @@ text once and keeps what it found.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from typing import NamedTuple, TypeVar
 
 from tts.model import Gender
@@ -73,6 +74,9 @@ _EN_CLAUSE_SPLIT = re.compile(
     r"(?=[,;\s])(?:,\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*|\s+(?=(?:when|while|until)\s)"
     r"|\s+(?=and\s+[A-Z]))"
 )
+_EN_LAST_CLAUSE = re.compile(r"(?:,|;)\s+(?:(?:and|but|then|so)\s+)?(?=\S)")
+"""Where a clause starts: the last one before a speech verb, if a name or he/she opens it close
+to the verb, says who speaks (`, and he` of "She said nothing, and he continued:")."""
 _EN_OBJECT_BEFORE = re.compile(
     r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
     r"see|saw|watched|heard|called|answered|interrupted)\s+$",
@@ -355,8 +359,15 @@ class Cues:
         self, sentence: str, verb: re.Match[str] | None
     ) -> tuple[str, bool] | None:
         if verb is not None:
-            # The subject before the verb (She … offered me a scone:), else one right after
-            # it (Then said Elizabeth:).
+            # The last clause's own subject (She said nothing, and he went on:), else the
+            # subject before the verb (She … offered me a scone:), else one right after it
+            # (Then said Elizabeth:).
+            nearest = _last(_EN_VERB.finditer(sentence, verb.end())) or verb
+            clause = _last(_EN_LAST_CLAUSE.finditer(sentence, 0, nearest.start()))
+            if clause is not None:
+                m = self.mention.match(sentence, clause.end())
+                if m is not None and len(sentence[m.end() : nearest.start()].split()) <= 2:
+                    return m.group(), m.lastgroup == "pro"
             for m in self.mention.finditer(sentence, 0, verb.start()):
                 if not _EN_OBJECT_BEFORE.search(sentence[: m.start()]):
                     return m.group(), m.lastgroup == "pro"
@@ -491,3 +502,9 @@ def _pronouns_stand_for(names: tuple[str, ...], sentence: str) -> tuple[str, Gen
     if she and not he:
         return names[0], "female"
     return None
+
+
+def _last(found: Iterator[re.Match[str]]) -> re.Match[str] | None:
+    """The last of `found`, None when there is none."""
+    tail = deque(found, maxlen=1)
+    return tail[0] if tail else None

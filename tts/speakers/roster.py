@@ -1306,18 +1306,18 @@ def _discover_en(
         # The name the book uses most, a given name before its diminutive (Margaret, not Maggie).
         canonical = max(forms, key=lambda f: (f.lower() not in nicknames(), candidates[f], len(f)))
         if canonical in honor:  # Madame Olenska: Ellen Olenska, if the book says it often
-            full = [
+            in_full = [
                 f
                 for f in forms
                 if f not in honor
                 and candidates[f] >= _FULL_NAME_USES
-                and len(words := f.split()) == 2
-                and english_name_gender(words[0]) is not None
+                and f.count(" ") == 1
+                and english_name_gender(f.partition(" ")[0]) is not None
                 # Mr. John Knightley is the younger brother: Mr. Knightley is not John
                 and not any(candidates[f"{honor[canonical]}{dot} {f}"] for dot in ("", "."))
             ]
-            if full:
-                canonical = max(full, key=lambda f: (candidates[f], f))
+            if in_full:
+                canonical = max(in_full, key=lambda f: (candidates[f], f))
         gender = None
         for f in forms:
             if f in honor:
