@@ -688,3 +688,30 @@ def test_a_character_called_by_title_and_surname_is_named_by_the_full_name_the_b
         ],
     )
     assert set(speakers) == {named}
+
+
+def test_a_title_right_after_an_office_is_whoever_holds_it_not_the_titled_character() -> None:
+    """团地委书记 is the district youth league's secretary, the man in the room: not 曹书记,
+    whom voices.yaml lists and the bare title 书记 may stand for elsewhere."""
+    known = (Character("曹书记", (), "male"), Character("武惠良", ("惠良",), "male"))
+    paras = [
+        "曹书记走了以后，武惠良一个人坐在办公室里。",
+        "团地委书记拿起电话，大声喊：",
+        "“给我接县委！”",
+    ]
+    segments, _ = attribute(_book("zh-Hans", paras), known)
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["武惠良"]
+
+
+def test_a_title_alone_written_beside_a_name_is_that_character() -> None:
+    """乡长刘根民: the township head is 刘根民, and 乡长 alone says so later."""
+    paras = [
+        "因为乡长刘根民是少安的同学，少安先去了乡上。",
+        "孙玉亭给乡长送上请柬，刘根民也有点激动了。",
+        "乡长恍然大悟地说：",
+        "“是呀，这是好事！”",
+        "刘根民放下话筒，咧开嘴笑了。",
+    ]
+    segments, cast = attribute(_book("zh-Hans", paras))
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["刘根民"]
+    assert "乡长" in next(c for c in cast if c.name == "刘根民").aliases

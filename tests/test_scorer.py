@@ -323,3 +323,48 @@ def test_the_last_clause_before_a_colon_says_who_speaks(
     """She said nothing, and he went on: the clause next to the quote has its own
     subject, and that one speaks."""
     assert said(book(language, *paras))[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paras", "speaker"),
+    [
+        (  # the colon line introduced the quote: the line after it is narration
+            [
+                "周建国和李丽走进屋里。",
+                "“到了。”周建国说。",
+                "李丽看了看四周，对他说：",
+                "“这屋子真冷。”",
+                "周建国笑着骂了一句，转身去生火。",
+            ],
+            "李丽",
+        ),
+        (  # 没说话: she did not say it
+            [
+                "周建国和李丽坐在院子里。",
+                "“今天真热。”周建国说。",
+                "“是啊。”李丽说。",
+                "“你怎么了？”",
+                "李丽没说话，低下了头。",
+            ],
+            "周建国",
+        ),
+        (  # 听她这么说: he heard it said
+            [
+                "周建国和李丽坐在院子里。",
+                "“今天真热。”李丽说。",
+                "“你在想什么？”周建国问。",
+                "“咱们把房子卖了吧。”",
+                "周建国听她这么说，愣住了。",
+            ],
+            "李丽",
+        ),
+    ],
+    ids=["introduced-by-a-colon", "did-not-speak", "heard-it"],
+)
+def test_a_line_after_a_quote_that_does_not_say_it_is_no_tag(
+    paras: list[str], speaker: str
+) -> None:
+    """The line after a quote names its speaker (`少安说。`) only when it is a speech tag for
+    it: not when a colon line already introduced the quote, nor when its subject did not
+    speak or heard someone else."""
+    assert said(book("zh-Hans", *paras))[-1].speaker == speaker

@@ -464,7 +464,19 @@ def _quote_only(
     quote = conv.cues.quotes[text]
     addressee, self_named, _, _, _ = quote
     prev = conv.last_guess
-    tag = conv.tag_next_line(next_line, addressee) if next_line is not None else None
+    # A line ending the paragraph before in a colon that names someone (她…说：, a he or she
+    # of a gender in view) introduced this quote: the line after it is narration, not its tag.
+    introduced = (
+        conv.prev_colon is not None
+        and conv.prev_colon.speaker is not None
+        and conv.prev_colon.confidence >= CONFIDENCE["pronoun"]
+        and conv.prev_para == paragraph - 1
+    )
+    tag = (
+        conv.tag_next_line(next_line, addressee)
+        if next_line is not None and not introduced
+        else None
+    )
     conv.took_next_line = tag is not None
     if tag is not None:
         g = tag

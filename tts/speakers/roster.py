@@ -476,14 +476,16 @@ def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
 
 
 def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> None:
-    """A role or kinship noun written right beside a name (儿子润生, 玉厚老汉, 农业局长张生民)
-    is that character, when the book always puts it beside the same one; a kinship noun
-    beside no name, or beside several, is no character unless someone calls them by it
-    (“爷爷，…”: the grandfather of the house, not somebody's son or wife)."""
+    """A role or kinship noun or a title alone written right beside a name (儿子润生, 玉厚老汉,
+    农业局长张生民, 乡长刘根民) is that character, when the book always puts it beside the
+    same one; a kinship noun beside no name, or beside several, is no character unless
+    someone calls them by it (“爷爷，…”: the grandfather of the house, not somebody's son or
+    wife)."""
     roles = [
         name
         for name in roster.forms
-        if name not in roster.known and (_is_kin(name) or _ROLE_END_RE.search(name))
+        if name not in roster.known
+        and (_is_kin(name) or _ROLE_END_RE.search(name) or _BARE_TITLE.fullmatch(name))
     ]
     kin = {name for name in roles if _is_kin(name)}
     people: dict[str, str] = {}
@@ -491,8 +493,8 @@ def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> N
         if name in roles:
             continue
         for form in (name, *forms):
-            if len(form) >= 2 and not form.isascii():
-                people[form] = name
+            if len(form) >= 2 and not form.isascii() and not _BARE_TITLE.fullmatch(form):
+                people[form] = name  # (not 书记 for 曹书记: 院长书记 are two people)
     beside: dict[str, set[str]] = defaultdict(set)
     if roles and people:
         longest = min(4, max(map(len, people)))  # a Chinese name: four characters at most
@@ -664,8 +666,12 @@ class Roster:
             self.first_chars = "".join(sorted(re.escape(c) for c in firsts))
             head = f"[{self.first_chars}]"
             titled = f"{_SURNAME_TRIE}{_TITLE_TRIE}"  # 王主任, 祁副省長: any surname, any title
-            names = trie_regex(surfaces) if surfaces else r"(?!x)x"
-            self.pattern = rf"(?={head})(?:{names}|{titled})"
+            # A title alone (书记 for 曹书记) right after an office (团地委书记) is whoever holds
+            # that office: not the character the title stands for elsewhere.
+            bare = {w for w in surfaces if _BARE_TITLE.fullmatch(w)}
+            names = trie_regex(surfaces - bare) if surfaces - bare else r"(?!x)x"
+            alone = rf"|(?<![{_OFFICE_ENDS}]){trie_regex(bare)}" if bare else ""
+            self.pattern = rf"(?={head})(?:{names}|{titled}{alone})"
 
     def characters(self, lines: Counter[str]) -> list[Character]:
         names = set(lines) | self.known
@@ -678,6 +684,10 @@ class Roster:
 
 
 _ROLE_END_RE = re.compile(f"{_ROLE_TRIE}$")
+_BARE_TITLE = re.compile(f"[副]?(?:{_TITLE_TRIE})")
+_OFFICE_ENDS = "委局厅部社厂院所站队处科办校司会组县市省乡镇村区矿團鄉鎮廠處辦會組縣區礦"
+"""The last character of an office or a place (地委, 公社, 县): a title right after it names
+whoever holds that office (团地委书记, 县委书记)."""
 _TITLED_RE = re.compile(rf"(?:(?P<sur>{_SURNAME_RE})(?:{_TITLE_RE})|[老小](?P<sur_>{_SURNAME_RE}))")
 PET_RE = re.compile(rf"[老小阿]{_SURNAME_TRIE}")
 """老陈, 小林: a surname with 老/小, how friends and elders are called."""
