@@ -368,3 +368,22 @@ def test_a_line_after_a_quote_that_does_not_say_it_is_no_tag(
     it: not when a colon line already introduced the quote, nor when its subject did not
     speak or heard someone else."""
     assert said(book("zh-Hans", *paras))[-1].speaker == speaker
+
+
+def test_a_description_in_a_tag_may_be_the_named_character_of_that_sex_in_view() -> None:
+    """ "said the girl" with Nancy just seen and speaking: the description is weighed like a
+    "she" (the latest woman in view is likeliest), and a description is a weaker candidate
+    than a name. English: a Chinese role noun beside a name is joined by the roster."""
+    paras = [
+        "Fagin was toasting a sausage; he did not look up when the door opened.",
+        '"It is only me," said Nancy, and sat down by the fire. She was wet through.',
+        '"Where have you been, my dear?" said Fagin.',
+        '"Out," said the girl.',
+    ]
+    trace: Trace = []
+    segments, _ = attribute(book("en", *paras), trace=trace)
+    candidates, evidence = trace[-1]
+    facts = dict(zip(candidates, evidence, strict=True))
+    assert "desc" in facts["the girl"] and "a:desc0" in facts["Nancy"]
+    line = [s for s in segments if s.kind == "dialogue"][-1]
+    assert (line.speaker, line.method) == ("Nancy", "description")

@@ -74,8 +74,7 @@ from dataclasses import replace
 from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, Quote, colon_end
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
-from tts.speakers.lexicon import EN_GENDERED_NOUNS
-from tts.speakers.roster import build_roster, gender_prior
+from tts.speakers.roster import build_roster, gender_prior, is_description
 from tts.speakers.scorer import Evidence, Model, Trace, decide, shipped_model
 from tts.speakers.segment import (
     Block,
@@ -213,7 +212,7 @@ def described_names(
     and joins them in `cues.roster` and `cues.names`."""
     roster = cues.roster
     described = {
-        name for name in roster.forms if _is_description(name) or name in roster.described
+        name for name in roster.forms if is_description(name) or name in roster.described
     } - roster.known  # voices.yaml's "The General" is a character as listed
     if not described:
         return {}
@@ -270,13 +269,6 @@ def described_names(
                 for subject, pronoun, names, stands in readings
             )
     return joined
-
-
-def _is_description(name: str) -> bool:
-    """A character the roster knows by a description (the old lady, a stranger) or a kin
-    noun alone (Grandmother), not a name."""
-    words = name.lower().split()
-    return words[0] == "the" or (len(words) == 1 and words[0] in EN_GENDERED_NOUNS)
 
 
 _NARRATOR_SHARE = 0.05

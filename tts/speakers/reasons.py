@@ -32,6 +32,9 @@ REASONS: dict[str, Reason] = {
         "“he”, “she” or “the latter” beside the quote: the last person of that sex in view,"
         " or the later of the two just named"
     ),
+    "description": Reason(
+        "a description beside the quote (“said the girl”): the last person of that sex in view"
+    ),
     "action-after": Reason("does something right after the quote"),
     "action-before": Reason("does something right before the quote"),
     "continuation": Reason("the same speech goes on from the paragraph before"),

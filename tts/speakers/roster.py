@@ -530,6 +530,13 @@ _EN_NAME_RE = re.compile(
 )
 
 
+def is_description(name: str) -> bool:
+    """A character the roster knows by a description (the old lady, a stranger) or a kin
+    noun alone (Grandmother), not a name."""
+    words = name.lower().split()
+    return words[0] == "the" or (len(words) == 1 and words[0] in EN_GENDERED_NOUNS)
+
+
 def english_name_gender(word: str) -> Gender | None:
     """The gender an English given name nearly always has (Margaret, Thomas), else None."""
     return given_names().get(word.lower())

@@ -53,6 +53,7 @@ from itertools import repeat
 
 from tts.model import Gender
 from tts.speakers.cues import Cue, Cues, Memo, Quote, colon_end
+from tts.speakers.roster import is_description
 from tts.speakers.segment import Block
 from tts.speakers.turns import GAP, Guess, to_front
 
@@ -186,6 +187,8 @@ _METHOD_OF = (
     ("pt:colon", "colon-prev-para"),
     ("a:pro", "pronoun"),
     ("b:pro", "pronoun"),
+    ("a:desc0", "description"),
+    ("b:desc0", "description"),
     ("p1:cont", "continuation"),
     ("na", "vocative-back"),
     ("la", "vocative-turn"),
@@ -253,6 +256,13 @@ class Evidence:
         self.listed = (
             known | {self.me} if heard and listed >= heard * _LISTED_SHARE else frozenset()
         )
+        self.described = frozenset(
+            name
+            for name in cues.roster.forms
+            if name not in known and (name in cues.roster.described or is_description(name))
+        )
+        """Characters known by a description ("the girl", "the old gentleman"): a tag naming
+        one may mean the named character of that sex in view, as "she" does (`desc`)."""
         """The characters voices.yaml lists, when it lists nearly everyone the rule pass
         heard: then anyone else (a role noun, a word the roster took for a name) is less
         likely to speak (`unlisted`). A list of a few main characters says nothing of the
@@ -312,6 +322,8 @@ class Evidence:
             who = names[surface]
             if who is not None:
                 out.setdefault(who, []).append(f"{side}:{kind}" if n == 0 else f"{side}:{kind}2")
+                if n == 0 and who in self.described and (sex := self.gender.get(who)):
+                    out.setdefault("", []).append(f"{side}:desc-{sex}")
                 break
         if pronoun is None:
             return False
@@ -338,6 +350,7 @@ def decide(
     gender_of = ev.gender
     me = ev.me
     listed = ev.listed
+    described = ev.described
     anchors = _Anchors(blocks, guesses)
     keep = PLAIN | LAST_RESORT | ev.model.trusted
     weight_of = weights.get
@@ -377,7 +390,12 @@ def decide(
                 dialogue_idx.append(i)
         decided: list[Guess] = []
         for g in rule:
-            if g.speaker is None or g.method not in keep or (listed and g.speaker not in listed):
+            if (
+                g.speaker is None
+                or g.method not in keep
+                or (listed and g.speaker not in listed)
+                or g.speaker in described
+            ):
                 break
         else:
             # The text names every speaker of the paragraph: nothing to weigh.
@@ -445,6 +463,7 @@ def decide(
                     g.speaker is not None
                     and (g.method in keep or (g.speaker == holder and g.method in _GOING_ON))
                     and (not listed or g.speaker in listed)
+                    and g.speaker not in described
                 ):
                     # The text names the speaker: that decides; how often it is right, the
                     # corpora tell. So does the floor: a Chinese web novel introduces each
@@ -535,16 +554,22 @@ def decide(
                         sex = gender_of.get(who)
                         for p in pronouns:
                             side, _, pg = p.partition(":pro-")
+                            word = "pro"
+                            if not pg:  # a description ("said the girl")
+                                if who in described:
+                                    continue
+                                side, _, pg = p.partition(":desc-")
+                                word = "desc"
                             if who == me:
-                                f.append(f"{side}:pro-me")
+                                f.append(f"{side}:{word}-me")
                             elif sex is None:
-                                f.append(f"{side}:pro-unk")
+                                f.append(f"{side}:{word}-unk")
                             elif sex == pg:
                                 # the latest of that gender in view is likeliest
                                 rank = _gender_rank(recent, gender_of, pg, who)
-                                f.append(f"{side}:pro{rank}")
+                                f.append(f"{side}:{word}{rank}")
                             else:
-                                f.append(f"{side}:pro-x")
+                                f.append(f"{side}:{word}-x")
                     if same is not None and who == same.speaker:
                         f.append("sp")
                     if trace is not None:
@@ -591,6 +616,8 @@ def decide(
                     f.append(ev.major.get(who, "silent"))
                     if listed and who not in listed:
                         f.append("unlisted")
+                    if who in described:
+                        f.append("desc")
                     feats_all.append(tuple(f))
                     scores.append(shared + sum(map(weight_of, f, repeat(0.0))))
                 if trace is not None:
@@ -618,10 +645,13 @@ def decide(
             if not kinds[j]:
                 ev.see(text, recent, subjects)
         last = decided[-1]
+        last_text = texts[dialogue_idx[-1]]
+        to = read_quote[last_text][0]
+        if to is not None and to != last.speaker:  # whom they spoke to is here too
+            _see(recent, (to,))
         if last.speaker:
             _see(recent, (last.speaker,))
             _see(subjects, (last.speaker,))
-        last_text = texts[dialogue_idx[-1]]
         if not hist or paragraph - hist[-1][1] > GAP:
             floor = None  # a new conversation
         for g, i in zip(decided, dialogue_idx, strict=False):
