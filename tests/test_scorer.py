@@ -387,3 +387,37 @@ def test_a_description_in_a_tag_may_be_the_named_character_of_that_sex_in_view()
     assert "desc" in facts["the girl"] and "a:desc0" in facts["Nancy"]
     line = [s for s in segments if s.kind == "dialogue"][-1]
     assert (line.speaker, line.method) == ("Nancy", "description")
+
+
+@pytest.mark.parametrize(
+    ("language", "paras", "speaker"),
+    [
+        (
+            "zh-Hans",
+            [
+                "田福堂和孙玉亭坐在公窑里。",
+                "“开会吧。”孙玉亭说。",
+                "田福堂说：",
+                "“算了吧！你又不是不知道！”大家都笑了。",
+            ],
+            "田福堂",
+        ),
+        (
+            "en",
+            [
+                "Tom and Ann sat in the kitchen.",
+                '"Shall we start?" said Ann.',
+                "Tom said:",
+                '"Never mind!" Everybody laughed.',
+            ],
+            "Tom",
+        ),
+    ],
+    ids=["zh", "en"],
+)
+def test_a_quote_a_colon_line_introduced_keeps_its_speaker_when_others_laugh_after_it(
+    language: str, paras: list[str], speaker: str
+) -> None:
+    """田福堂说： then “…”大家都笑了: everybody laughing after the quote is no unnamed
+    speaker; the colon line said who speaks."""
+    assert said(book(language, *paras))[-1].speaker == speaker

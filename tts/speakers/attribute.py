@@ -399,6 +399,9 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: Sequence[Piece]) -> l
             g = b
             if i >= 2 and kinds[i - 2] and g.method.startswith("tag"):
                 g = Guess(g.speaker, "tag-between", g.confidence)
+        if i == 0 and (g is None or g.speaker is None or g.method.startswith("action")):
+            # “…”大家都笑了。 after 田福堂说：: the colon line introduced the quote
+            g = conv.introduced(paragraph) or g
         self_named = quotes[i][1]
         if self_named is not None:
             own = named_guess(self_named, "self-name")
@@ -456,17 +459,9 @@ def _quote_only(
     quote = conv.cues.quotes[text]
     addressee, self_named, _, _, _ = quote
     prev = conv.last_guess
-    # A line ending the paragraph before in a colon that names someone (她…说：, a he or she
-    # of a gender in view) introduced this quote: the line after it is narration, not its tag.
-    introduced = (
-        conv.prev_colon is not None
-        and conv.prev_colon.speaker is not None
-        and conv.prev_colon.confidence >= CONFIDENCE["pronoun"]
-        and conv.prev_para == paragraph - 1
-    )
     tag = (
         conv.tag_next_line(next_line, addressee)
-        if next_line is not None and not introduced
+        if next_line is not None and conv.introduced(paragraph) is None
         else None
     )
     conv.took_next_line = tag is not None

@@ -332,6 +332,20 @@ class Conversation:
 
     # ------------------------------------------------------------ turn-taking
 
+    def introduced(self, paragraph: int) -> Guess | None:
+        """The speaker a line ending the paragraph before in a colon names (她…说：, a he or
+        she of a gender in view) for a quote opening `paragraph`: that line introduced it, so
+        narration after the quote (its next line, 大家都笑了) is no tag of it."""
+        g = self.prev_colon
+        if (
+            g is None
+            or g.speaker is None
+            or g.confidence < CONFIDENCE["pronoun"]
+            or self.prev_para != paragraph - 1
+        ):
+            return None
+        return self.from_flow(paragraph, "", None)
+
     def from_flow(self, paragraph: int, text: str, addressee: str | None) -> Guess:
         """A quote (`text`, addressing `addressee`) with no cue in its paragraph: read it from
         the conversation."""
