@@ -421,3 +421,52 @@ def test_a_quote_a_colon_line_introduced_keeps_its_speaker_when_others_laugh_aft
     """田福堂说： then “…”大家都笑了: everybody laughing after the quote is no unnamed
     speaker; the colon line said who speaks."""
     assert said(book(language, *paras))[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paras", "speaker"),
+    [
+        (  # a long description before the name: the name right before the speech verb
+            [
+                "“田五，亮开嗓子唱！”有人喊。",
+                "“我嗓子哑了。”田五说。",
+                "“唱吧唱吧。”张桂兰说。",
+                "爱耍笑的金俊文的老婆张桂兰还喊叫说：",
+                "“来个酸的！”",
+                "田五的兴致来了，放开声唱开了。",
+            ],
+            "张桂兰",
+        ),
+        (  # 不知怎么说: she did not know what to say, so she did not say it
+            [
+                "“今天真热。”周建国说。",
+                "“是啊。”李丽说。",
+                "“那些女娃娃你认识不认识？”",
+                "李丽更奇怪了，一时不知怎么说是好。",
+            ],
+            "周建国",
+        ),
+    ],
+    ids=["name-before-the-verb", "did-not-know-what-to-say"],
+)
+def test_who_a_chinese_colon_line_or_next_line_names(paras: list[str], speaker: str) -> None:
+    """The speaker a colon line names when a long description opens it, and a line after a
+    quote that says someone did not know what to say (no tag)."""
+    assert said(book("zh-Hans", *paras))[-1].speaker == speaker
+
+
+def test_a_line_ending_in_a_colon_after_a_quote_is_no_evidence_for_that_quote() -> None:
+    """`润叶笑着说：` after a quote introduces the next quote: 润叶 speaking there says
+    nothing of the quote before it."""
+    paras = [
+        "“你坐嘛。”润叶说。",
+        "“不坐了。”少平说。",
+        "等润叶把碗筷送到厨房返回来的时候，他赶快对她说：",
+        "“姐，没什么事我就走呀……”",
+        "润叶看出了他的窘迫，笑着说：",
+        "“我还没跟你说话呢！”",
+    ]
+    trace: Trace = []
+    attribute(book("zh-Hans", *paras), trace=trace)
+    candidates, evidence = trace[-2]
+    assert not any(f.startswith("np:verb") for f in evidence[candidates.index("润叶")])

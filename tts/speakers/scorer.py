@@ -420,7 +420,8 @@ def decide(
                 if subj:
                     para_ev.setdefault(subj[-1], []).append(f"{side}:subj")
             if next_text is not None:
-                ev.tag(cues.after[next_text], "np", para_ev)
+                if not colon_end(next_text):  # `润叶笑着说：` introduces the quote after it
+                    ev.tag(cues.after[next_text], "np", para_ev)
                 for who in ev.names[next_text][0]:
                     para_ev.setdefault(who, []).append("np:name")
             # The next quote's addressee: likely who speaks here (the reply names them).
