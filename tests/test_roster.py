@@ -715,3 +715,20 @@ def test_a_title_alone_written_beside_a_name_is_that_character() -> None:
     segments, cast = attribute(_book("zh-Hans", paras))
     assert [s.speaker for s in segments if s.kind == "dialogue"] == ["刘根民"]
     assert "乡长" in next(c for c in cast if c.name == "刘根民").aliases
+
+
+def test_a_given_name_with_a_kin_term_says_the_sex() -> None:
+    """润叶姐 is sister Runye: a woman, so 她笑着说： is hers, not 少平's. (少安妈 is his
+    mother, and says nothing of 少安.)"""
+    paras = [
+        "“你坐嘛。”润叶说。",
+        "“不坐了。”少平说。",
+        "少平看着润叶姐，有点不好意思，他低下了头。",
+        "她笑着说：",
+        "“那你快回去吧。”",
+    ]
+    segments, cast = attribute(_book("zh-Hans", paras))
+    assert [s.speaker for s in segments if s.kind == "dialogue"][-1] == "润叶"
+    assert {c.name: c.gender for c in cast}["润叶"] == "female"
+    _, cast = attribute(_book("zh-Hans", ["“回来了。”少安说。", "少安妈也很急，看着少安。"]))
+    assert {c.name: c.gender for c in cast}["少安"] != "female"

@@ -134,7 +134,7 @@ def attribute(
                     chapter_told.append((block[0], text))
     roster = build_roster(narration, tags, dialogue, english, known)
     cues = Cues(roster, english)
-    roster.gender.update(decide_genders(cues, told))
+    roster.gender.update(decide_genders(cues, told, dialogue))
     # The rule pass's guesses per block, each distinct tuple of guesses kept once for the
     # book: a book's 10,000s of lines repeat a few thousand (speaker, method, confidence).
     kept: dict[tuple[Guess, ...], tuple[Guess, ...]] = {(): ()}

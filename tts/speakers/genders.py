@@ -4,7 +4,10 @@ Each he/she (他/她) in the narration votes for the character it most likely st
 Chinese: a pronoun opening a clause stands for the sentence's subject, else for what the
 same pronoun stood for last, else the latest subject, else the latest name; a pronoun inside
 a clause never stands for its own sentence's subject (叶倩推门进来，在他耳边…: 他 is not 叶倩).
-English: a sentence naming one character votes with its pronouns. The votes then meet what
+English: a sentence naming one character votes with its pronouns. In Chinese, a given name
+the book writes with a kin term (润叶姐, 少安哥, 玉亭叔) votes as much as a kin title weighs:
+that is how family and friends call her or him (少安妈, his mother, does not). The votes then
+meet what
 the character's names say (`tts.speakers.roster.gender_prior`: 先生, Mrs, a given name, a
 rank title, each with its weight): a side that weighs at least twice the other decides.
 
@@ -22,24 +25,52 @@ from dataclasses import dataclass, field
 
 from tts.model import Gender, Segment
 from tts.speakers.cues import Cues, Memo, Mention
-from tts.speakers.roster import RANK_WEIGHT, Roster, gender_prior
+from tts.speakers.roster import KIN_WEIGHT, RANK_WEIGHT, Roster, fold, gender_prior
 
 
 def decide_genders(
-    cues: Cues, told: Sequence[Sequence[tuple[int, str]]]
+    cues: Cues, told: Sequence[Sequence[tuple[int, str]]], said: Sequence[str] = ()
 ) -> dict[str, Gender | None]:
     """The gender of each character of `cues.roster` that voices.yaml does not give, from
-    the narration of each chapter (`told`: its pieces, with their paragraph, in order)."""
+    the narration of each chapter (`told`: its pieces, with their paragraph, in order) and,
+    in Chinese, the kin terms the book calls them by (润叶姐, in `told` or the lines `said`)."""
     roster = cues.roster
     firm: Memo[str, Gender | None] = Memo(lambda name: _firm_gender(roster, cues.english, name))
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for chapter_told in told:
         _count_votes(cues, firm, chapter_told, votes)
+    if not cues.english:
+        pieces = dict.fromkeys(text for chapter_told in told for _, text in chapter_told)
+        pieces.update(dict.fromkeys(said))
+        _kin_votes(roster, pieces, votes)
     return {
         name: weigh_gender(votes[name], gender_prior((name, *roster.forms[name]), cues.english))
         for name in roster.forms
         if not (name in roster.known and roster.gender.get(name))  # voices.yaml says so
     }
+
+
+_KIN_AFTER_ZH = re.compile("[姐嫂婶嬸](?![夫])|[哥叔伯](?![们們母娘])")
+"""A kin term after a given name, calling that person so (润叶姐, 少安哥, 玉亭叔): her or his
+sex. (少安妈, 少平姐夫 name a relative: not these.)"""
+_FEMALE_KIN = frozenset("姐嫂婶嬸")
+
+
+def _kin_votes(roster: Roster, pieces: Iterable[str], votes: dict[str, Counter[str]]) -> None:
+    """A he/she vote, as much as a kin term weighs (`KIN_WEIGHT`), for each time the book
+    calls a character by a given name and a kin term (润叶姐)."""
+    canon = roster.canon
+    for text in pieces:
+        for m in _KIN_AFTER_ZH.finditer(text):
+            at = m.start()
+            for n in (3, 2):
+                if at < n:
+                    continue
+                who = canon.get(fold(text[at - n : at]))
+                if who is not None:
+                    sex = "female" if m.group() in _FEMALE_KIN else "male"
+                    votes[who][sex] += int(KIN_WEIGHT)
+                    break
 
 
 def weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gender | None:
