@@ -732,3 +732,11 @@ def test_a_given_name_with_a_kin_term_says_the_sex() -> None:
     assert {c.name: c.gender for c in cast}["润叶"] == "female"
     _, cast = attribute(_book("zh-Hans", ["“回来了。”少安说。", "少安妈也很急，看着少安。"]))
     assert {c.name: c.gender for c in cast}["少安"] != "female"
+
+
+def test_a_name_with_a_relative_after_it_is_that_relative() -> None:
+    """少安妈 is 少安's mother: her line is hers (a woman's), not his."""
+    paras = ["“我去地里了。”少安说。", "少安妈从窑里出来，说：", "“吃了饭再去！”"]
+    segments, cast = attribute(_book("zh-Hans", paras))
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["少安", "少安妈"]
+    assert {c.name: c.gender for c in cast}["少安妈"] == "female"

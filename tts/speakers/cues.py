@@ -55,6 +55,8 @@ _ZH_VERB = re.compile(
     f"(?=[{_first_chars(_ZH_VERB_ALTERNATIVES)}])(?<![没沒怎])(?<!没有)(?<!沒有)(?<!怎么)(?<!怎麼)"
     f"(?<!如何)(?:{_ZH_VERB_ALTERNATIVES})"
 )
+_RELATIVE_AFTER = re.compile("[妈媽娘爸爹]|婆姨|媳妇|媳婦|老婆|男人|女人")
+"""After a name, a relative of theirs (少安妈, 玉亭婆姨): someone else."""
 _NEAR_VERB = 3
 """Characters at most between a name and the speech verb after it (还, 又, 大声)."""
 _HEARD_ZH = re.compile("[听聽]")
@@ -252,6 +254,8 @@ class Cues:
             return None
         if at > start and (text[at - 1] in _ZH_OBJECT_BEFORE or _ZH_VERB.search(text, start, at)):
             return None
+        if m.lastgroup == "name" and _RELATIVE_AFTER.match(text, m.end()):
+            return None  # 少安妈说: his mother speaks, someone the roster does not name
         if text[m.end() : m.end() + 1] == "的":
             # 俊武的媳妇李玉玲: the name after the possessed noun is the subject (but in
             # 钱立新的语气缓和下来 the possessor's own voice speaks: no name follows).
@@ -490,6 +494,8 @@ class Cues:
             opens = not text[clause:start].strip()
             if m.lastgroup == "pro":
                 found.append((None, m.group(), subject, ended, opens))
+            elif _RELATIVE_AFTER.match(text, m.end()):  # 少安妈: his mother, not 少安
+                found.append((None, "", subject, ended, opens))
             else:
                 found.append((self.names[m.group()], "", subject, ended, opens))
             prev = m.end()

@@ -515,6 +515,41 @@ def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> N
             roster.drop(role)
 
 
+_RELATIVE = re.compile("[妈媽娘爸爹]|婆姨|媳妇|媳婦|老婆")
+"""After a name, a relative of theirs (少安妈, 玉亭婆姨)."""
+_RELATIVE_SEX: dict[str, Gender] = {
+    "妈": "female",
+    "媽": "female",
+    "娘": "female",
+    "爸": "male",
+    "爹": "male",
+}
+
+
+def _relatives_named(roster: Roster, told: str, tags: Sequence[str]) -> None:
+    """A relative called by a character's name and the kinship (少安妈, his mother; 玉亭婆姨,
+    his wife) is a character of her or his own when a tag makes them speak (少安妈说：) or
+    the story names them so three times: not the character whose name it holds."""
+    canon = roster.canon
+    times: Counter[str] = Counter()
+    spoke: set[str] = set()
+    for text, counter_only in ((told, True), *((tag, False) for tag in tags)):
+        for m in _RELATIVE.finditer(text):
+            at = m.start()
+            for n in (3, 2):
+                form = text[max(0, at - n) : at]
+                if len(form) == n and fold(form) in canon:
+                    relative = form + m.group()
+                    if counter_only:
+                        times[relative] += 1
+                    else:
+                        spoke.add(relative)
+                    break
+    for relative, n in times.items():
+        if (n >= SUBJECT_TIMES or relative in spoke) and fold(relative) not in canon:
+            roster.add(relative, gender=_title_gender(relative))
+
+
 # ---------------------------------------------------------------- English
 
 _HON_RE = "|".join(EN_HONORIFICS)
@@ -1104,6 +1139,7 @@ def _discover_zh(
     _speakers_in_plain_tags(roster, tags, doubled)
     _not_persons(roster)
     _roles_beside_names(roster, told, dialogue)
+    _relatives_named(roster, told, tags)
 
 
 def _discover_en(
