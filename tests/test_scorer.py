@@ -235,29 +235,15 @@ def test_persuading_or_recounting_is_no_speech_tag() -> None:
 @pytest.mark.parametrize(
     ("language", "paras", "speakers", "bystander"),
     [
-        (
+        (  # the porch conversation, and a passer-by the narration names
             "en",
-            [
-                "Tom and Ann sat on the porch. Peter walked past and waved.",
-                '"Where were you?" said Tom.',
-                '"Out."',
-                '"Out where?"',
-                '"Just out. Stop asking," said Ann.',
-            ],
+            [CONVERSATIONS[0][1][0] + " Peter walked past and waved.", *CONVERSATIONS[0][1][1:]],
             ("Tom", "Ann"),
             "Peter",
         ),
-        (
+        (  # the courtyard conversation, then a passer-by calls out and is answered
             "zh-Hans",
-            [
-                "周建国和李明坐在院子里。",
-                "“你去哪儿了？”周建国问道。",
-                "“出去了。”",
-                "“去哪儿了？”",
-                "“别问了。”李明说。",
-                "王大海从门口走过，喊道：“晚上开会！”",
-                "“知道了。”",
-            ],
+            [*CONVERSATIONS[1][1], "王大海从门口走过，喊道：“晚上开会！”", "“知道了。”"],
             ("周建国", "李明"),
             "王大海",
         ),
@@ -292,82 +278,134 @@ def test_a_list_of_everyone_who_speaks_weighs_against_anyone_unlisted(
     assert not any("unlisted" in facts for facts in one.values())
 
 
+LAST_LINE = [
+    # She said nothing, and he went on: the clause next to the quote has its own subject
+    (
+        "last-clause-en",
+        "en",
+        [
+            "Tom and Ann walked down to the river.",
+            '"It is cold," said Ann.',
+            'She said nothing more, and he went on: "We should go back before dark."',
+        ],
+        "Tom",
+    ),
+    (
+        "last-clause-zh",
+        "zh-Hans",
+        [
+            "周建国和李丽走到河边。",
+            "“到了。”周建国说。",
+            "“好冷啊。”李丽说。",
+            "她没再说话，他接着说：“天黑前咱们得回去。”",
+        ],
+        "周建国",
+    ),
+    # a colon line introduced the quote: the line after it is narration, not its tag
+    (
+        "introduced-by-a-colon",
+        "zh-Hans",
+        [
+            "周建国和李丽走进屋里。",
+            "“到了。”周建国说。",
+            "李丽看了看四周，对他说：",
+            "“这屋子真冷。”",
+            "周建国笑着骂了一句，转身去生火。",
+        ],
+        "李丽",
+    ),
+    # 没说话: she did not say it
+    (
+        "did-not-speak",
+        "zh-Hans",
+        [
+            "周建国和李丽坐在院子里。",
+            "“今天真热。”周建国说。",
+            "“是啊。”李丽说。",
+            "“你怎么了？”",
+            "李丽没说话，低下了头。",
+        ],
+        "周建国",
+    ),
+    # 听她这么说: he heard it said
+    (
+        "heard-it",
+        "zh-Hans",
+        [
+            "周建国和李丽坐在院子里。",
+            "“今天真热。”李丽说。",
+            "“你在想什么？”周建国问。",
+            "“咱们把房子卖了吧。”",
+            "周建国听她这么说，愣住了。",
+        ],
+        "李丽",
+    ),
+    # 不知怎么说: she did not know what to say, so she did not say it
+    (
+        "did-not-know-what-to-say",
+        "zh-Hans",
+        [
+            "“今天真热。”周建国说。",
+            "“是啊。”李丽说。",
+            "“那些女娃娃你认识不认识？”",
+            "李丽更奇怪了，一时不知怎么说是好。",
+        ],
+        "周建国",
+    ),
+    # everybody laughing after a quote a colon line introduced is no unnamed speaker
+    (
+        "others-laugh-zh",
+        "zh-Hans",
+        [
+            "田福堂和孙玉亭坐在公窑里。",
+            "“开会吧。”孙玉亭说。",
+            "田福堂说：",
+            "“算了吧！你又不是不知道！”大家都笑了。",
+        ],
+        "田福堂",
+    ),
+    (
+        "others-laugh-en",
+        "en",
+        [
+            "Tom and Ann sat in the kitchen.",
+            '"Shall we start?" said Ann.',
+            "Tom said:",
+            '"Never mind!" Everybody laughed.',
+        ],
+        "Tom",
+    ),
+    # a long description opens the colon line: the name right before the speech verb
+    (
+        "name-before-the-verb",
+        "zh-Hans",
+        [
+            "“田五，亮开嗓子唱！”有人喊。",
+            "“我嗓子哑了。”田五说。",
+            "“唱吧唱吧。”张桂兰说。",
+            "爱耍笑的金俊文的老婆张桂兰还喊叫说：",
+            "“来个酸的！”",
+            "田五的兴致来了，放开声唱开了。",
+        ],
+        "张桂兰",
+    ),
+]
+"""Short passages, one per way the narration around a quote says (or does not say) who
+speaks it: (id, language, paragraphs, the last line's speaker)."""
+
+
 @pytest.mark.parametrize(
     ("language", "paras", "speaker"),
-    [
-        (
-            "en",
-            [
-                "Tom and Ann walked down to the river.",
-                '"It is cold," said Ann.',
-                'She said nothing more, and he went on: "We should go back before dark."',
-            ],
-            "Tom",
-        ),
-        (
-            "zh-Hans",
-            [
-                "周建国和李丽走到河边。",
-                "“到了。”周建国说。",
-                "“好冷啊。”李丽说。",
-                "她没再说话，他接着说：“天黑前咱们得回去。”",
-            ],
-            "周建国",
-        ),
-    ],
-    ids=["en", "zh"],
+    [case[1:] for case in LAST_LINE],
+    ids=[case[0] for case in LAST_LINE],
 )
-def test_the_last_clause_before_a_colon_says_who_speaks(
+def test_the_narration_around_a_quote_says_who_speaks_it(
     language: str, paras: list[str], speaker: str
 ) -> None:
-    """She said nothing, and he went on: the clause next to the quote has its own
-    subject, and that one speaks."""
+    """A speech tag names the speaker only where it is one: the clause next to the quote,
+    the line a colon ends, not narration in which nobody speaks, hears someone, or does
+    not know what to say."""
     assert said(book(language, *paras))[-1].speaker == speaker
-
-
-@pytest.mark.parametrize(
-    ("paras", "speaker"),
-    [
-        (  # the colon line introduced the quote: the line after it is narration
-            [
-                "周建国和李丽走进屋里。",
-                "“到了。”周建国说。",
-                "李丽看了看四周，对他说：",
-                "“这屋子真冷。”",
-                "周建国笑着骂了一句，转身去生火。",
-            ],
-            "李丽",
-        ),
-        (  # 没说话: she did not say it
-            [
-                "周建国和李丽坐在院子里。",
-                "“今天真热。”周建国说。",
-                "“是啊。”李丽说。",
-                "“你怎么了？”",
-                "李丽没说话，低下了头。",
-            ],
-            "周建国",
-        ),
-        (  # 听她这么说: he heard it said
-            [
-                "周建国和李丽坐在院子里。",
-                "“今天真热。”李丽说。",
-                "“你在想什么？”周建国问。",
-                "“咱们把房子卖了吧。”",
-                "周建国听她这么说，愣住了。",
-            ],
-            "李丽",
-        ),
-    ],
-    ids=["introduced-by-a-colon", "did-not-speak", "heard-it"],
-)
-def test_a_line_after_a_quote_that_does_not_say_it_is_no_tag(
-    paras: list[str], speaker: str
-) -> None:
-    """The line after a quote names its speaker (`少安说。`) only when it is a speech tag for
-    it: not when a colon line already introduced the quote, nor when its subject did not
-    speak or heard someone else."""
-    assert said(book("zh-Hans", *paras))[-1].speaker == speaker
 
 
 def test_a_description_in_a_tag_may_be_the_named_character_of_that_sex_in_view() -> None:
@@ -387,72 +425,6 @@ def test_a_description_in_a_tag_may_be_the_named_character_of_that_sex_in_view()
     assert "desc" in facts["the girl"] and "a:desc0" in facts["Nancy"]
     line = [s for s in segments if s.kind == "dialogue"][-1]
     assert (line.speaker, line.method) == ("Nancy", "description")
-
-
-@pytest.mark.parametrize(
-    ("language", "paras", "speaker"),
-    [
-        (
-            "zh-Hans",
-            [
-                "田福堂和孙玉亭坐在公窑里。",
-                "“开会吧。”孙玉亭说。",
-                "田福堂说：",
-                "“算了吧！你又不是不知道！”大家都笑了。",
-            ],
-            "田福堂",
-        ),
-        (
-            "en",
-            [
-                "Tom and Ann sat in the kitchen.",
-                '"Shall we start?" said Ann.',
-                "Tom said:",
-                '"Never mind!" Everybody laughed.',
-            ],
-            "Tom",
-        ),
-    ],
-    ids=["zh", "en"],
-)
-def test_a_quote_a_colon_line_introduced_keeps_its_speaker_when_others_laugh_after_it(
-    language: str, paras: list[str], speaker: str
-) -> None:
-    """田福堂说： then “…”大家都笑了: everybody laughing after the quote is no unnamed
-    speaker; the colon line said who speaks."""
-    assert said(book(language, *paras))[-1].speaker == speaker
-
-
-@pytest.mark.parametrize(
-    ("paras", "speaker"),
-    [
-        (  # a long description before the name: the name right before the speech verb
-            [
-                "“田五，亮开嗓子唱！”有人喊。",
-                "“我嗓子哑了。”田五说。",
-                "“唱吧唱吧。”张桂兰说。",
-                "爱耍笑的金俊文的老婆张桂兰还喊叫说：",
-                "“来个酸的！”",
-                "田五的兴致来了，放开声唱开了。",
-            ],
-            "张桂兰",
-        ),
-        (  # 不知怎么说: she did not know what to say, so she did not say it
-            [
-                "“今天真热。”周建国说。",
-                "“是啊。”李丽说。",
-                "“那些女娃娃你认识不认识？”",
-                "李丽更奇怪了，一时不知怎么说是好。",
-            ],
-            "周建国",
-        ),
-    ],
-    ids=["name-before-the-verb", "did-not-know-what-to-say"],
-)
-def test_who_a_chinese_colon_line_or_next_line_names(paras: list[str], speaker: str) -> None:
-    """The speaker a colon line names when a long description opens it, and a line after a
-    quote that says someone did not know what to say (no tag)."""
-    assert said(book("zh-Hans", *paras))[-1].speaker == speaker
 
 
 def test_a_line_ending_in_a_colon_after_a_quote_is_no_evidence_for_that_quote() -> None:
