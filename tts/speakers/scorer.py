@@ -79,6 +79,8 @@ _IN_VIEW = ("rec0", "rec1", "rec2", "rec3")
 """Features of the four characters last in view, latest first."""
 _NO_ANCHORS: tuple[tuple[str | None, int], tuple[str | None, int]] = ((None, 0), (None, 0))
 _RECENT = 8
+_DESCRIPTION = re.compile(r"the(?: [a-z-]+)+$")
+"""A description in lower case: "the girl", "the old gentleman"."""
 _LISTED_SHARE = 0.75
 """A voices.yaml whose characters say this share of the lines the rule pass gave someone
 names everyone who speaks (see `Evidence.listed`)."""
@@ -259,10 +261,11 @@ class Evidence:
         self.described = frozenset(
             name
             for name in cues.roster.forms
-            if name not in known and (name in cues.roster.described or is_description(name))
+            if name not in known and _DESCRIPTION.match(name) and is_description(name)
         )
         """Characters known by a description ("the girl", "the old gentleman"): a tag naming
-        one may mean the named character of that sex in view, as "she" does (`desc`)."""
+        one may mean the named character of that sex in view, as "she" does (`desc`). A
+        capitalised word the book calls someone by (Grandmother, the Jew) is their name."""
         """The characters voices.yaml lists, when it lists nearly everyone the rule pass
         heard: then anyone else (a role noun, a word the roster took for a name) is less
         likely to speak (`unlisted`). A list of a few main characters says nothing of the
