@@ -37,6 +37,8 @@ Pure text work over the whole book. Rules, strongest first (method names as in
   guess at 0.3, so the cast's threshold sends it to the unknown voice but the script names it.
 - `unknown`: someone unnamed speaks (有人喊道, "a voice called:"), or no one is in view;
   speaker None, confidence 0.
+- `description` (the scorer's): a tag names a description ("said the girl"), and the named
+  character of that sex in view is taken for it.
 
 The rules' own confidences (explicit tags and colons 0.85-0.95, pronouns and action beats
 0.7-0.75, turn taking 0.4-0.62, unknown 0) are a first pass: `tts.speakers.scorer` then keeps
