@@ -744,3 +744,15 @@ def test_a_name_with_a_relative_after_it_is_that_relative() -> None:
     segments, cast = attribute(_book("zh-Hans", paras))
     assert [s.speaker for s in segments if s.kind == "dialogue"] == ["少安", "少安妈"]
     assert {c.name: c.gender for c in cast}["少安妈"] == "female"
+
+
+def test_a_passage_that_names_no_one_by_the_usual_evidence_still_gets_a_guess() -> None:
+    """A short passage (a page of a web novel, an excerpt) may name its speaker once, as a
+    subject: with no one else found, that full name is a better guess than no speaker."""
+    paras = ["溜子停下一会后，王大海又从溜槽上爬过来。", "“走吧！”", "他在黑暗中招呼大家说。"]
+    segments, _ = attribute(_book("zh-Hans", paras))
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["王大海"]
+    # where the usual evidence finds someone, a name seen once stays no one
+    paras = ["“开会吧。”李明说。", *paras]
+    _, cast = attribute(_book("zh-Hans", paras))
+    assert "王大海" not in {c.name for c in cast}

@@ -1005,6 +1005,7 @@ def _discover_zh(
             goes_on[name].add(nxt)
     full: dict[str, int] = {}
     acting: dict[str, int] = {}  # full names that open clauses again and again, untagged
+    seldom: dict[str, int] = {}  # full names that open a clause once or twice, untagged
     splits: dict[str, list[str]] = {}  # a head that several full names share (金俊: 武, 山)
     for head, n in short.items():
         if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS:
@@ -1027,6 +1028,8 @@ def _discover_zh(
                     full[name] = k
                 elif total[name] >= SUBJECT_TIMES:
                     acting[name] = k
+                elif total[name]:
+                    seldom[name] = k
                 continue
             # Two names share the head (金俊武, 金俊山): it is neither, and each is a name.
             shared = [
@@ -1140,6 +1143,11 @@ def _discover_zh(
     _not_persons(roster)
     _roles_beside_names(roster, told, dialogue)
     _relatives_named(roster, told, tags)
+    if not roster.forms:
+        # A passage too short for the evidence above names no one: a full name that opens a
+        # clause even once is a better guess than no speaker at all.
+        for name in seldom:
+            roster.add(name)
 
 
 def _discover_en(
