@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from texts import script_lines
+
+from tts.model import Cast
 from tts.studio.server import Running, start
 from tts.studio.session import Session
 
@@ -85,10 +88,16 @@ class Studio:
         return self.get(f"api/chapter/{chapter}")["lines"][index]
 
     def doubtful(self, chapter: int = 1) -> list[int]:
-        """The chapter's lines under the cast's threshold (index order), as the script
-        has them: how many there are is the model's to say, not the page's."""
-        lines = self.get(f"api/chapter/{chapter}")["lines"]
-        return [x["index"] for x in lines if x["kind"] == "dialogue" and x["doubtful"]]
+        """The chapter's dialogue lines with no speaker or under the cast's threshold (index
+        order), read from `audiobook script --format jsonl`, not from the studio: how many
+        there are is the model's to say, and the page must show the same."""
+        return [
+            x["index"]
+            for x in script_lines(self.book)
+            if x["chapter"] == chapter
+            and x["kind"] == "dialogue"
+            and (x["speaker"] is None or x["confidence"] < Cast.threshold)
+        ]
 
     def render(self, timeout: float = 60) -> dict[str, Any]:
         self.post("api/render", {})

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple, TypeVar
 
 from tts.model import Gender
-from tts.speakers.roster import CLAUSE_LEAD_ZH, PET_RE, Roster, fold
+from tts.speakers.roster import CLAUSE_LEAD_ZH, PET_RE, RELATIVE_ZH, Roster, fold
 
 FIRST_PERSON_ZH = "我"
 """Speaker name for a first-person narrator's lines in Chinese text."""
@@ -55,7 +55,7 @@ _ZH_VERB = re.compile(
     f"(?=[{_first_chars(_ZH_VERB_ALTERNATIVES)}])(?<![没沒怎])(?<!没有)(?<!沒有)(?<!怎么)(?<!怎麼)"
     f"(?<!如何)(?:{_ZH_VERB_ALTERNATIVES})"
 )
-_RELATIVE_AFTER = re.compile("[妈媽娘爸爹]|婆姨|媳妇|媳婦|老婆|男人|女人")
+_RELATIVE_AFTER = re.compile(f"{RELATIVE_ZH}|男人|女人")
 """After a name, a relative of theirs (少安妈, 玉亭婆姨): someone else."""
 _NEAR_VERB = 3
 """Characters at most between a name and the speech verb after it (还, 又, 大声)."""

@@ -7,8 +7,7 @@ a clause never stands for its own sentence's subject (叶倩推门进来，在�
 English: a sentence naming one character votes with its pronouns. In Chinese, a given name
 the book writes with a kin term (润叶姐, 少安哥, 玉亭叔) votes as much as a kin title weighs:
 that is how family and friends call her or him (少安妈, his mother, does not). The votes then
-meet what
-the character's names say (`tts.speakers.roster.gender_prior`: 先生, Mrs, a given name, a
+meet what the character's names say (`tts.speakers.roster.gender_prior`: 先生, Mrs, a given name, a
 rank title, each with its weight): a side that weighs at least twice the other decides.
 
 A character the narration leaves undecided is then weighed again with the speech tags that
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 
 from tts.model import Gender, Segment
 from tts.speakers.cues import Cues, Memo, Mention
-from tts.speakers.roster import KIN_WEIGHT, RANK_WEIGHT, Roster, fold, gender_prior
+from tts.speakers.roster import KIN_WEIGHT, RANK_WEIGHT, Roster, fold, gender_prior, name_before
 
 
 def decide_genders(
@@ -59,18 +58,12 @@ _FEMALE_KIN = frozenset("姐嫂婶嬸")
 def _kin_votes(roster: Roster, pieces: Iterable[str], votes: dict[str, Counter[str]]) -> None:
     """A he/she vote, as much as a kin term weighs (`KIN_WEIGHT`), for each time the book
     calls a character by a given name and a kin term (润叶姐)."""
-    canon = roster.canon
     for text in pieces:
         for m in _KIN_AFTER_ZH.finditer(text):
-            at = m.start()
-            for n in (3, 2):
-                if at < n:
-                    continue
-                who = canon.get(fold(text[at - n : at]))
-                if who is not None:
-                    sex = "female" if m.group() in _FEMALE_KIN else "male"
-                    votes[who][sex] += int(KIN_WEIGHT)
-                    break
+            form = name_before(roster, text, m.start())
+            if form is not None:
+                sex = "female" if m.group() in _FEMALE_KIN else "male"
+                votes[roster.canon[fold(form)]][sex] += int(KIN_WEIGHT)
 
 
 def weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gender | None:

@@ -515,38 +515,35 @@ def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> N
             roster.drop(role)
 
 
-_RELATIVE = re.compile("[妈媽娘爸爹]|婆姨|媳妇|媳婦|老婆")
+RELATIVE_ZH = "[妈媽娘爸爹]|婆姨|媳妇|媳婦|老婆"
 """After a name, a relative of theirs (少安妈, 玉亭婆姨)."""
-_RELATIVE_SEX: dict[str, Gender] = {
-    "妈": "female",
-    "媽": "female",
-    "娘": "female",
-    "爸": "male",
-    "爹": "male",
-}
+_RELATIVE = re.compile(RELATIVE_ZH)
+
+
+def name_before(roster: Roster, text: str, at: int) -> str | None:
+    """The form of a character's name (three characters or two) that ends at `text[at]`,
+    where a kin word follows it (润叶姐, 少安妈); None when none does."""
+    for n in (3, 2):
+        if at >= n and fold(text[at - n : at]) in roster.canon:
+            return text[at - n : at]
+    return None
 
 
 def _relatives_named(roster: Roster, told: str, tags: Sequence[str]) -> None:
     """A relative called by a character's name and the kinship (少安妈, his mother; 玉亭婆姨,
     his wife) is a character of her or his own when a tag makes them speak (少安妈说：) or
     the story names them so three times: not the character whose name it holds."""
-    canon = roster.canon
-    times: Counter[str] = Counter()
-    spoke: set[str] = set()
-    for text, counter_only in ((told, True), *((tag, False) for tag in tags)):
+
+    def relatives(text: str) -> Iterator[str]:
         for m in _RELATIVE.finditer(text):
-            at = m.start()
-            for n in (3, 2):
-                form = text[max(0, at - n) : at]
-                if len(form) == n and fold(form) in canon:
-                    relative = form + m.group()
-                    if counter_only:
-                        times[relative] += 1
-                    else:
-                        spoke.add(relative)
-                    break
+            form = name_before(roster, text, m.start())
+            if form is not None:
+                yield form + m.group()
+
+    times = Counter(relatives(told))
+    spoke = {relative for tag in tags for relative in relatives(tag)}
     for relative, n in times.items():
-        if (n >= SUBJECT_TIMES or relative in spoke) and fold(relative) not in canon:
+        if (n >= SUBJECT_TIMES or relative in spoke) and fold(relative) not in roster.canon:
             roster.add(relative, gender=_title_gender(relative))
 
 

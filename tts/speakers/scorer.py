@@ -53,7 +53,6 @@ from itertools import repeat
 
 from tts.model import Gender
 from tts.speakers.cues import Cue, Cues, Memo, Quote, colon_end
-from tts.speakers.roster import is_description
 from tts.speakers.segment import Block
 from tts.speakers.turns import GAP, Guess, to_front
 
@@ -258,25 +257,28 @@ class Evidence:
         self.listed = (
             known | {self.me} if heard and listed >= heard * _LISTED_SHARE else frozenset()
         )
-        self.described = frozenset(
-            name
-            for name in cues.roster.forms
-            if name not in known and _DESCRIPTION.match(name) and is_description(name)
-        )
-        """Characters known by a description ("the girl", "the old gentleman"): a tag naming
-        one may mean the named character of that sex in view, as "she" does (`desc`). A
-        capitalised word the book calls someone by (Grandmother, the Jew) is their name."""
         """The characters voices.yaml lists, when it lists nearly everyone the rule pass
         heard: then anyone else (a role noun, a word the roster took for a name) is less
         likely to speak (`unlisted`). A list of a few main characters says nothing of the
         others. The first-person narrator ("I") counts as listed: their name is read only
         after."""
+        self.described = frozenset(
+            name for name in cues.roster.forms if name not in known and _DESCRIPTION.match(name)
+        )
+        """Characters known by a description ("the girl", "the old gentleman"): a tag naming
+        one may mean the named character of that sex in view, as "she" does (`desc`). A
+        capitalised word the book calls someone by (Grandmother, the Jew) is their name."""
         self.names: Memo[str, tuple[tuple[str, ...], tuple[str, ...]]] = Memo(self._names)
         """Index with a narration text: the characters it names, in order, and those standing
         as a subject."""
         self.named_in_quote: Memo[str, frozenset[str]] = Memo(self._named_in_quote)
         """Index with a quote: the characters it names (as someone talked about or to,
         rarely the speaker)."""
+
+    def settles(self, who: str) -> bool:
+        """A tag naming `who` decides the line: not one whom a list of everyone leaves out,
+        nor a description (both are weighed with the other candidates)."""
+        return (not self.listed or who in self.listed) and who not in self.described
 
     def see(self, text: str, recent: list[str], subjects: list[str]) -> None:
         """The characters a narration text names come into view, its subjects into focus."""
@@ -393,12 +395,7 @@ def decide(
                 dialogue_idx.append(i)
         decided: list[Guess] = []
         for g in rule:
-            if (
-                g.speaker is None
-                or g.method not in keep
-                or (listed and g.speaker not in listed)
-                or g.speaker in described
-            ):
+            if g.speaker is None or g.method not in keep or not ev.settles(g.speaker):
                 break
         else:
             # The text names every speaker of the paragraph: nothing to weigh.
@@ -466,8 +463,7 @@ def decide(
                 if (
                     g.speaker is not None
                     and (g.method in keep or (g.speaker == holder and g.method in _GOING_ON))
-                    and (not listed or g.speaker in listed)
-                    and g.speaker not in described
+                    and ev.settles(g.speaker)
                 ):
                     # The text names the speaker: that decides; how often it is right, the
                     # corpora tell. So does the floor: a Chinese web novel introduces each
@@ -649,8 +645,7 @@ def decide(
             if not kinds[j]:
                 ev.see(text, recent, subjects)
         last = decided[-1]
-        last_text = texts[dialogue_idx[-1]]
-        to = read_quote[last_text][0]
+        to, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
         if to is not None and to != last.speaker:  # whom they spoke to is here too
             _see(recent, (to,))
         if last.speaker:
@@ -660,7 +655,6 @@ def decide(
             floor = None  # a new conversation
         for g, i in zip(decided, dialogue_idx, strict=False):
             floor = _floor_after(floor, g, read_quote[texts[i]])
-        to, _, asked_last, _, length = read_quote[last_text]
         hist.append((last.speaker, paragraph, to, asked_last, length))
         if len(hist) > 8:
             del hist[0]

@@ -337,24 +337,26 @@ class Conversation:
         she of a gender in view) for a quote opening `paragraph`: that line introduced it, so
         narration after the quote (its next line, 大家都笑了) is no tag of it."""
         g = self.prev_colon
-        if (
-            g is None
-            or g.speaker is None
-            or g.confidence < CONFIDENCE["pronoun"]
-            or self.prev_para != paragraph - 1
-        ):
+        if g is None or g.speaker is None or g.confidence < CONFIDENCE["pronoun"]:
             return None
-        return self.from_flow(paragraph, "", None)
+        return self._colon_before(paragraph)
+
+    def _colon_before(self, paragraph: int) -> Guess | None:
+        """The guess of a line ending the paragraph right before `paragraph` in a colon: a
+        name names the speaker; a he/she there was resolved, and stays as open to weighing as
+        any pronoun tag."""
+        g = self.prev_colon
+        if g is None or self.prev_para != paragraph - 1:
+            return None
+        method = "pronoun" if g.method == "pronoun" else "colon-prev-para"
+        return Guess(g.speaker, method, min(g.confidence, CONFIDENCE["colon-prev-para"]))
 
     def from_flow(self, paragraph: int, text: str, addressee: str | None) -> Guess:
         """A quote (`text`, addressing `addressee`) with no cue in its paragraph: read it from
         the conversation."""
-        if self.prev_colon is not None and self.prev_para == paragraph - 1:
-            g = self.prev_colon
-            # A name ending the paragraph before names the speaker; a he/she there was
-            # resolved, and stays as open to weighing as any pronoun tag.
-            method = "pronoun" if g.method == "pronoun" else "colon-prev-para"
-            return Guess(g.speaker, method, min(g.confidence, CONFIDENCE["colon-prev-para"]))
+        introduced = self._colon_before(paragraph)
+        if introduced is not None:
+            return introduced
         in_talk = paragraph - self.last_dialogue <= GAP and self.last_guess is not None
         prev = self.last_guess.speaker if in_talk and self.last_guess else None
         right_after = self.last_dialogue == self.prev_para and self.prev_para == paragraph - 1
