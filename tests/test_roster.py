@@ -756,3 +756,18 @@ def test_a_passage_that_names_no_one_by_the_usual_evidence_still_gets_a_guess() 
     paras = ["“开会吧。”李明说。", *paras]
     _, cast = attribute(_book("zh-Hans", paras))
     assert "王大海" not in {c.name for c in cast}
+
+
+def test_a_later_she_is_the_subject_whose_name_says_so() -> None:
+    """晓霞…，叫人认不出来她是女的: the 她 is 晓霞, the sentence's subject, whose name says
+    she is a woman; not 少平, the man named before (a later he/she is mostly someone else)."""
+    paras = [
+        "“走吧。”少平说。",
+        "“好。”晓霞说。",
+        "少平拉着晓霞往前走。",
+        "晓霞的衣衫已经湿透了，脸黑得叫人认不出来她是女的。",
+        "晓霞紧张得没说一句话，心想她怎么也来了这里。",
+    ]
+    _, cast = attribute(_book("zh-Hans", paras))
+    assert {c.name: c.gender for c in cast}["少平"] != "female"
+    assert {c.name: c.gender for c in cast}["晓霞"] == "female"

@@ -165,6 +165,10 @@ def _zh_votes(
             target = _fits(firm, cands, gender) or subject or mem.chain.get(w) or mem.topic
             target = target or last[-1]
             subject = target
+        elif subject is not None and firm[subject] == gender:
+            # A later he/she is seldom its sentence's subject, unless the subject's names say
+            # its sex (晓霞…，…她是女的).
+            target = subject
         else:
             target = _fits(firm, [c for c in reversed(last) if c != subject], gender) or ""
             if not target:
