@@ -771,3 +771,32 @@ def test_a_later_she_is_the_subject_whose_name_says_so() -> None:
     _, cast = attribute(_book("zh-Hans", paras))
     assert {c.name: c.gender for c in cast}["少平"] != "female"
     assert {c.name: c.gender for c in cast}["晓霞"] == "female"
+
+
+def test_a_title_joins_the_listed_name_the_book_uses_not_one_it_never_names() -> None:
+    """A voices.yaml written for the whole novel lists two 徐; this chapter names only 徐治功,
+    so 徐主任 is he, not a character of his own."""
+    known = (Character("徐治功", (), "male"), Character("徐爱云", (), "female"))
+    paras = [
+        "徐治功在公社院子里转了一圈。",
+        "徐主任捏灭了一个纸烟头，扭过头问孙玉亭：",
+        "“你们村的事定了没？”",
+    ]
+    segments, _ = attribute(_book("zh-Hans", paras), known)
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["徐治功"]
+    # where the book names both, the title alone says neither
+    paras = ["徐爱云也来了。", *paras]
+    segments, _ = attribute(_book("zh-Hans", paras), known)
+    assert [s.speaker for s in segments if s.kind == "dialogue"] != ["徐爱云"]
+
+
+def test_whoever_follows_a_coverb_is_no_speaker() -> None:
+    """对下棋的徐治功说：, 把老祖母摇醒，…说：: the one spoken to or acted on is the object; the
+    subject before speaks."""
+    paras = [
+        "“将！”徐治功说。",
+        "刘根民走过去，对下棋的徐治功说：",
+        "“徐主任，今年麦子播种情况普遍好。”",
+    ]
+    segments, _ = attribute(_book("zh-Hans", paras))
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["徐治功", "刘根民"]

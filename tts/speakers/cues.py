@@ -95,6 +95,9 @@ _EN_OBJECT_BEFORE = re.compile(
 _ZH_OBJECT_BEFORE = frozenset(
     "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在"
 )
+_ZH_COVERB = re.compile("[把將将對对向給给朝替為为讓让跟同與与]")
+"""A coverb opening a clause (把老祖母摇醒, 对下棋的徐治功说): whoever follows is its object,
+not the clause's subject."""
 _ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
 _PASSIVE_AGENT = re.compile(
     r"[被讓让給给]([^，。！？；：,.!?;:…]{1,6}?)(?:[叫喊拦攔打打問问]|給|给)"
@@ -246,6 +249,8 @@ class Cues:
         lead = CLAUSE_LEAD_ZH.match(text, start, end)
         if lead is not None:
             start = lead.end()
+        if _ZH_COVERB.match(text, start, end) and not self.mention.match(text, start, end):
+            return None  # a coverb, not a name beginning so (向前)
         m = self.mention.search(text, start, min(start + 12, end))
         if m is None:
             return None
@@ -370,7 +375,12 @@ class Cues:
             said = _last(_ZH_VERB.finditer(stripped, last.start(), last.end()))
             if said is not None:
                 near = _last(self.mention.finditer(stripped, last.start(), said.start()))
-                if near and near.lastgroup == "name" and said.start() - near.end() <= _NEAR_VERB:
+                if (
+                    near
+                    and near.lastgroup == "name"
+                    and said.start() - near.end() <= _NEAR_VERB
+                    and not (near.start() and _ZH_COVERB.match(stripped, near.start() - 1))  # 对少安说
+                ):
                     return Cue(((near.group(), False),), True, colon)
         if not candidates:
             return None

@@ -1078,8 +1078,10 @@ def _discover_zh(
             if tagged[cand] or n >= 3:
                 if fold(cand) not in roster.canon:
                     roster.add(cand, gender=_title_gender(cand))
-    # Surname -> the one full name carrying it.
-    by_sur: dict[str, str | None] = {}
+    # Surname -> the one full name carrying it. A listed character the book never names (a
+    # list written for the whole series) does not stand in the way of one it does: 徐主任 is
+    # 徐治功 in a chapter without 徐爱云.
+    carriers: dict[str, list[str]] = defaultdict(list)
     for name in roster.forms:
         for form in (name, *roster.forms[name]):
             if _TITLED_RE.fullmatch(form):
@@ -1087,11 +1089,22 @@ def _discover_zh(
             sur = _surname_of(form)
             if sur is None or len(form) < 2:
                 continue
-            key = fold(sur)
-            if key in by_sur and by_sur[key] != name:
-                by_sur[key] = None
-            else:
-                by_sur[key] = name
+            named = carriers[fold(sur)]
+            if name not in named:
+                named.append(name)
+    book: str | None = None
+    by_sur: dict[str, str | None] = {}
+    for key, named in carriers.items():
+        if len(named) > 1 and any(name in roster.known for name in named):
+            if book is None:
+                book = "\n".join(dict.fromkeys((*narration, *tags, *dialogue)))
+            named = [
+                name
+                for name in named
+                if name not in roster.known
+                or any(form in book for form in (name, *roster.forms[name]))
+            ]
+        by_sur[key] = named[0] if len(named) == 1 else None
     roster.by_surname = by_sur
     # Given names alone (同偉) as aliases of three-character names.
     given_of: dict[str, str] = {}
