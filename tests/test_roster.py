@@ -800,3 +800,7 @@ def test_whoever_follows_a_coverb_is_no_speaker() -> None:
     ]
     segments, _ = attribute(_book("zh-Hans", paras))
     assert [s.speaker for s in segments if s.kind == "dialogue"] == ["徐治功", "刘根民"]
+    # a role noun after one is no character either (跟儿子 is "with the son")
+    tags = ["田福堂说。", "田福堂听说是这样，就跟儿子往出走。"]
+    roster = build_roster(["田福堂明显地感到自己的腰杆子更硬了。"], tags, ["走吧。"], False)
+    assert set(roster.forms) == {"田福堂"}

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple, TypeVar
 
 from tts.model import Gender
-from tts.speakers.roster import CLAUSE_LEAD_ZH, PET_RE, RELATIVE_ZH, Roster, fold
+from tts.speakers.roster import CLAUSE_LEAD_ZH, PET_RE, RELATIVE_ZH, ZH_COVERBS, Roster, fold
 
 FIRST_PERSON_ZH = "我"
 """Speaker name for a first-person narrator's lines in Chinese text."""
@@ -95,9 +95,8 @@ _EN_OBJECT_BEFORE = re.compile(
 _ZH_OBJECT_BEFORE = frozenset(
     "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在"
 )
-_ZH_COVERB = re.compile("[把將将對对向給给朝替為为讓让跟同與与]")
-"""A coverb opening a clause (把老祖母摇醒, 对下棋的徐治功说): whoever follows is its object,
-not the clause's subject."""
+_ZH_COVERB = re.compile(f"[{''.join(sorted(ZH_COVERBS))}]")
+"""A coverb opening a clause (`ZH_COVERBS`): whoever follows is its object."""
 _ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
 _PASSIVE_AGENT = re.compile(
     r"[被讓让給给]([^，。！？；：,.!?;:…]{1,6}?)(?:[叫喊拦攔打打問问]|給|给)"

@@ -903,11 +903,17 @@ subject now and then, never always."""
 
 def _role_phrase(found: str) -> bool:
     """A role noun and what stands before it (采访记者, 白发老人) name someone; a clause that
-    ends in one does not (她抱起儿子: a he or she is its subject, not part of a name)."""
+    ends in one does not (她抱起儿子: a he or she is its subject, not part of a name), nor a
+    coverb's object (就跟儿子往出走, 往爷爷嘴巴里塞)."""
+    if found[0] in ZH_COVERBS and len(found) > 2:
+        return False
     return not any(c in _NOT_NAME or c in _PRONOUNS for c in found[:-2])
 
 
 _PRONOUNS = _chars_both("他她它我你您")
+ZH_COVERBS = _chars_both("把将对向给朝替为让跟同与往")
+"""Coverbs: a clause they open (把老祖母摇醒, 对下棋的徐治功说, 跟儿子往出走) has its object
+after them, not its subject."""
 
 
 def _one_char_title(titled: str) -> bool:
