@@ -800,6 +800,14 @@ def test_whoever_follows_a_coverb_is_no_speaker() -> None:
     ]
     segments, _ = attribute(_book("zh-Hans", paras))
     assert [s.speaker for s in segments if s.kind == "dialogue"] == ["徐治功", "刘根民"]
+    # nor one in a place phrase: 在副局长面前 is where she stands
+    known = (Character("赵副局长", (), "male"), Character("田晓霞", (), "female"))
+    paras = [
+        "田晓霞找到了公安局的副局长，拿出证件，在副局长面前一晃，说：",
+        "“我是记者，请你命令民警撤离群众！”",
+    ]
+    segments, _ = attribute(_book("zh-Hans", paras), known)
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["田晓霞"]
     # a role noun after one is no character either (跟儿子 is "with the son")
     tags = ["田福堂说。", "田福堂听说是这样，就跟儿子往出走。"]
     roster = build_roster(["田福堂明显地感到自己的腰杆子更硬了。"], tags, ["走吧。"], False)
