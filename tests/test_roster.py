@@ -812,3 +812,20 @@ def test_whoever_follows_a_coverb_is_no_speaker() -> None:
     tags = ["田福堂说。", "田福堂听说是这样，就跟儿子往出走。"]
     roster = build_roster(["田福堂明显地感到自己的腰杆子更硬了。"], tags, ["走吧。"], False)
     assert set(roster.forms) == {"田福堂"}
+
+
+def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
+    """“…？” / 田福军问乔书记。 / “…”: the one asked answers (the tag names whom the line was
+    spoken to, as a vocative would)."""
+    paras = [
+        "乔书记、张生民和田福军坐在办公室里。",
+        "“任命已经下来了。”张生民说。",
+        "田福军感到这个任命很突然。",
+        "“那么，黄原地区的班子呢？”",
+        "田福军问乔书记。",
+        "“由正文接替你的工作，世宽任行署专员。”",
+        "田福军沉默了一会。",
+    ]
+    segments, _ = attribute(_book("zh-Hans", paras))
+    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    assert said == ["张生民", "田福军", "乔书记"]

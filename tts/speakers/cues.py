@@ -97,6 +97,8 @@ _ZH_OBJECT_BEFORE = frozenset(
 )
 _ZH_COVERB = re.compile(f"[{''.join(sorted(ZH_COVERBS))}]")
 """A coverb opening a clause (`ZH_COVERBS`): whoever follows is its object."""
+_ZH_TO = re.compile("对着|對著|[对對向跟朝冲衝问問]|告诉|告訴")
+"""A word before whom a line is spoken to (对少安说, 田福军问乔书记)."""
 _ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
 _PASSIVE_AGENT = re.compile(
     r"[被讓让給给]([^，。！？；：,.!?;:…]{1,6}?)(?:[叫喊拦攔打打問问]|給|给)"
@@ -208,9 +210,10 @@ class Cues:
     Index the memos with a text: `names` (a surface form -> the character it names),
     `quotes` (a line of dialogue -> `Quote`), `after` and `before` (the narration right
     after or before a quote -> `Cue`, None when it names no speaker), `sentences` (English
-    narration -> a `SentenceReading` per sentence) and `walks` (Chinese narration -> its
-    `Mention`s). Quotes and narration readings are tuples of plain values, which Python's
-    cycle collector stops tracking: the memos keep one for each distinct text of the book.
+    narration -> a `SentenceReading` per sentence), `walks` (Chinese narration -> its
+    `Mention`s) and `told_to` (a Chinese tag -> whom it says the line was spoken to).
+    Quotes and narration readings are tuples of plain values, which Python's cycle collector
+    stops tracking: the memos keep one for each distinct text of the book.
     """
 
     def __init__(self, roster: Roster, english: bool) -> None:
@@ -235,6 +238,7 @@ class Cues:
         self.before: Memo[str, Cue | None] = Memo(self.before_cue)
         self.sentences: Memo[str, tuple[SentenceReading, ...]] = Memo(self.read_sentences)
         self.walks: Memo[str, tuple[Mention, ...]] = Memo(self.walk)
+        self.told_to: Memo[str, str | None] = Memo(self.tag_addressee)
         first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
         # A known character may be the narrator: voices.yaml lists '我' or 'I' as an alias.
         self.first_person = roster.canon.get(fold(first_person), first_person)
@@ -378,7 +382,9 @@ class Cues:
                     near
                     and near.lastgroup == "name"
                     and said.start() - near.end() <= _NEAR_VERB
-                    and not (near.start() and _ZH_COVERB.match(stripped, near.start() - 1))  # 对少安说
+                    and not (
+                        near.start() and _ZH_COVERB.match(stripped, near.start() - 1)
+                    )  # 对少安说
                 ):
                     return Cue(((near.group(), False),), True, colon)
         if not candidates:
@@ -406,6 +412,21 @@ class Cues:
                 return after.group(), after.lastgroup == "pro"
             return None
         return self.subject_en(sentence)
+
+    def tag_addressee(self, text: str) -> str | None:
+        """The character a Chinese speech tag says the line was spoken to (田福军问乔书记。,
+        对少安说): likely the next speaker, never this line's. (English "said Jane to her
+        aunt" was measured too and helped nothing.)"""
+        if self.english:
+            return None
+        for verb in _ZH_VERB.finditer(text):
+            start = _clause_start(text, verb.start())
+            to = _last(_ZH_TO.finditer(text, start, verb.end() + 2))
+            if to is not None:
+                m = self.mention.match(text, to.end())
+                if m is not None and m.lastgroup == "name":
+                    return self.names[m.group()]
+        return None
 
     # ------------------------------------------------------------ the quote itself
 
@@ -534,6 +555,11 @@ def _pronouns_stand_for(names: tuple[str, ...], sentence: str) -> tuple[str, Gen
     if she and not he:
         return names[0], "female"
     return None
+
+
+def _clause_start(text: str, pos: int) -> int:
+    """Where the Chinese clause holding `pos` begins."""
+    return max(text.rfind(mark, 0, pos) for mark in "，。！？；：,!?;:") + 1
 
 
 def _last(found: Iterator[re.Match[str]]) -> re.Match[str] | None:

@@ -159,15 +159,17 @@ def _zh_votes(
         gender = "male" if w == "他" else "female" if w == "她" else None
         if gender is None or not last:
             continue
+        # A later he/she is seldom its sentence's subject, unless the subject's names say its
+        # sex (晓霞…，…她是女的).
+        subject_says = subject is not None and firm[subject] == gender
         # The first candidate whose names do not say otherwise (她 is not 林晓峰 or Mr. Hale).
         if opens:
             cands = [subject, mem.chain.get(w), mem.topic, *reversed(last)]
-            target = _fits(firm, cands, gender) or subject or mem.chain.get(w) or mem.topic
-            target = target or last[-1]
+            target: str = (
+                _fits(firm, cands, gender) or subject or mem.chain.get(w) or mem.topic or last[-1]
+            )
             subject = target
-        elif subject is not None and firm[subject] == gender:
-            # A later he/she is seldom its sentence's subject, unless the subject's names say
-            # its sex (晓霞…，…她是女的).
+        elif subject_says and subject is not None:
             target = subject
         else:
             target = _fits(firm, [c for c in reversed(last) if c != subject], gender) or ""

@@ -1095,22 +1095,22 @@ def _discover_zh(
             sur = _surname_of(form)
             if sur is None or len(form) < 2:
                 continue
-            named = carriers[fold(sur)]
-            if name not in named:
-                named.append(name)
+            bearers = carriers[fold(sur)]
+            if name not in bearers:
+                bearers.append(name)
     book: str | None = None
     by_sur: dict[str, str | None] = {}
-    for key, named in carriers.items():
-        if len(named) > 1 and any(name in roster.known for name in named):
+    for key, bearers in carriers.items():
+        if len(bearers) > 1 and any(name in roster.known for name in bearers):
             if book is None:
                 book = "\n".join(dict.fromkeys((*narration, *tags, *dialogue)))
-            named = [
+            bearers = [
                 name
-                for name in named
+                for name in bearers
                 if name not in roster.known
                 or any(form in book for form in (name, *roster.forms[name]))
             ]
-        by_sur[key] = named[0] if len(named) == 1 else None
+        by_sur[key] = bearers[0] if len(bearers) == 1 else None
     roster.by_surname = by_sur
     # Given names alone (同偉) as aliases of three-character names.
     given_of: dict[str, str] = {}

@@ -383,6 +383,13 @@ def decide(
         if not rule:
             for _, text, _, _ in pieces:
                 ev.see(text, recent, subjects)
+            if hist and hist[-1][2] is None and hist[-1][1] == paragraph - 1:
+                # a tag on its own line after a quote (田福军问乔书记。): whom it was said to
+                for _, text, _, _ in pieces:
+                    to = cues.told_to[text]
+                    if to is not None and to != hist[-1][0]:
+                        hist[-1] = (hist[-1][0], hist[-1][1], to, *hist[-1][3:])
+                        break
             out.append([])
             continue
         texts: list[str] = []
@@ -646,6 +653,11 @@ def decide(
                 ev.see(text, recent, subjects)
         last = decided[-1]
         to, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
+        if to is None:  # the paragraph's tag may say (“…”少安对秀莲说。)
+            for j, text in enumerate(texts):
+                if not kinds[j] and (told := cues.told_to[text]) and told != last.speaker:
+                    to = told
+                    break
         if to is not None and to != last.speaker:  # whom they spoke to is here too
             _see(recent, (to,))
         if last.speaker:
