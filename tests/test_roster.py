@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -97,6 +98,12 @@ def test_a_sound_said_twice_is_found_wherever_it_starts() -> None:
 
     assert {"巴拉", "拉巴", "哈哈", "嘀咕"} <= said_twice("拉巴拉巴拉一通说，哈哈哈哈，嘀咕嘀咕")
     assert "少安" not in said_twice("少安说：“少安来了。”")
+
+
+def _said(paras: list[str], known: Sequence[Character] = ()) -> list[str | None]:
+    """Who says each line of a Chinese passage."""
+    segments, _ = attribute(_book("zh-Hans", paras), known)
+    return [s.speaker for s in segments if s.kind == "dialogue"]
 
 
 def _cast_and_speakers(language: str, lines: list[str]) -> tuple[set[str], list[str | None]]:
@@ -703,8 +710,7 @@ def test_a_title_right_after_an_office_is_whoever_holds_it_not_the_titled_charac
         "团地委书记拿起电话，大声喊：",
         "“给我接县委！”",
     ]
-    segments, _ = attribute(_book("zh-Hans", paras), known)
-    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["武惠良"]
+    assert _said(paras, known) == ["武惠良"]
 
 
 def test_a_title_alone_written_beside_a_name_is_that_character() -> None:
@@ -750,8 +756,7 @@ def test_a_passage_that_names_no_one_by_the_usual_evidence_still_gets_a_guess() 
     """A short passage (a page of a web novel, an excerpt) may name its speaker once, as a
     subject: with no one else found, that full name is a better guess than no speaker."""
     paras = ["溜子停下一会后，王大海又从溜槽上爬过来。", "“走吧！”", "他在黑暗中招呼大家说。"]
-    segments, _ = attribute(_book("zh-Hans", paras))
-    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["王大海"]
+    assert _said(paras) == ["王大海"]
     # where the usual evidence finds someone, a name seen once stays no one
     paras = ["“开会吧。”李明说。", *paras]
     _, cast = attribute(_book("zh-Hans", paras))
@@ -782,12 +787,10 @@ def test_a_title_joins_the_listed_name_the_book_uses_not_one_it_never_names() ->
         "徐主任捏灭了一个纸烟头，扭过头问孙玉亭：",
         "“你们村的事定了没？”",
     ]
-    segments, _ = attribute(_book("zh-Hans", paras), known)
-    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["徐治功"]
+    assert _said(paras, known) == ["徐治功"]
     # where the book names both, the title alone says neither
     paras = ["徐爱云也来了。", *paras]
-    segments, _ = attribute(_book("zh-Hans", paras), known)
-    assert [s.speaker for s in segments if s.kind == "dialogue"] != ["徐爱云"]
+    assert _said(paras, known) != ["徐爱云"]
 
 
 def test_whoever_follows_a_coverb_is_no_speaker() -> None:
@@ -798,16 +801,14 @@ def test_whoever_follows_a_coverb_is_no_speaker() -> None:
         "刘根民走过去，对下棋的徐治功说：",
         "“徐主任，今年麦子播种情况普遍好。”",
     ]
-    segments, _ = attribute(_book("zh-Hans", paras))
-    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["徐治功", "刘根民"]
+    assert _said(paras) == ["徐治功", "刘根民"]
     # nor one in a place phrase: 在副局长面前 is where she stands
     known = (Character("赵副局长", (), "male"), Character("田晓霞", (), "female"))
     paras = [
         "田晓霞找到了公安局的副局长，拿出证件，在副局长面前一晃，说：",
         "“我是记者，请你命令民警撤离群众！”",
     ]
-    segments, _ = attribute(_book("zh-Hans", paras), known)
-    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["田晓霞"]
+    assert _said(paras, known) == ["田晓霞"]
     # a role noun after one is no character either (跟儿子 is "with the son")
     tags = ["田福堂说。", "田福堂听说是这样，就跟儿子往出走。"]
     roster = build_roster(["田福堂明显地感到自己的腰杆子更硬了。"], tags, ["走吧。"], False)
