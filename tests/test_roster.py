@@ -16,6 +16,7 @@ from tts.model import Book, Chapter, Character, Paragraph
 from tts.speakers import attribute as attribution
 from tts.speakers import lexicon
 from tts.speakers.attribute import attribute
+from tts.speakers.cues import Cues
 from tts.speakers.roster import CLAUSE_HEAD_ZH, Roster, build_roster, counted_matches
 
 _FOLLOW = re.compile("(?:王刚|李明|王)(?=(.))", re.S)
@@ -830,3 +831,10 @@ def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
     segments, _ = attribute(_book("zh-Hans", paras))
     said = [s.speaker for s in segments if s.kind == "dialogue"]
     assert said == ["张生民", "田福军", "乔书记"]
+
+
+def test_a_tag_names_whom_it_was_said_to_even_by_a_name_opening_with_a_coverb() -> None:
+    """对向前说: 向 opens 李向前's given name, and he is the one spoken to."""
+    known = (Character("李向前", ("向前",), "male"), Character("田润叶", ("润叶",), "female"))
+    roster = build_roster([], ["润叶对向前说。"], ["好。"], False, known)
+    assert Cues(roster, False).told_to["润叶对向前说："] == "李向前"

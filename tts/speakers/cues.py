@@ -421,9 +421,8 @@ class Cues:
             return None
         for verb in _ZH_VERB.finditer(text):
             start = _clause_start(text, verb.start())
-            to = _last(_ZH_TO.finditer(text, start, verb.end() + 2))
-            if to is not None:
-                m = self.mention.match(text, to.end())
+            for to in _ZH_TO.finditer(text, start, verb.end() + 2):
+                m = self.mention.match(text, to.end())  # 对向前说: 向 opens the name
                 if m is not None and m.lastgroup == "name":
                     return self.names[m.group()]
         return None
