@@ -833,8 +833,38 @@ def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
     assert said == ["张生民", "田福军", "乔书记"]
 
 
+def test_whom_a_colon_line_speaks_to_is_weighed_as_the_next_speaker() -> None:
+    """田福军对乔书记说： / “…？” / “…”: the reply's candidates count 乔书记 as the one the
+    last line addressed (the evidence a vocative gives), whoever else spoke before."""
+    paras = [
+        "乔书记、张生民和田福军坐在办公室里。",
+        "“任命已经下来了。”张生民说。",
+        "田福军感到这个任命很突然。",
+        "田福军对乔书记说：",
+        "“那么，黄原地区的班子呢？”",
+        "“由正文接替你的工作，世宽任行署专员。”",
+    ]
+    trace: list[Any] = []
+    attribute(_book("zh-Hans", paras), trace=trace)
+    candidates, evidence = trace[-1]
+    addressed = dict(zip(candidates, evidence, strict=True))["乔书记"]
+    assert {"la", "la:q"} & set(addressed)
+
+
 def test_a_tag_names_whom_it_was_said_to_even_by_a_name_opening_with_a_coverb() -> None:
     """对向前说: 向 opens 李向前's given name, and he is the one spoken to."""
     known = (Character("李向前", ("向前",), "male"), Character("田润叶", ("润叶",), "female"))
     roster = build_roster([], ["润叶对向前说。"], ["好。"], False, known)
     assert Cues(roster, False).told_to["润叶对向前说："] == "李向前"
+
+
+def test_a_surname_and_title_inside_an_office_name_is_no_one() -> None:
+    """县贸易经理部 is a department (贸易 "trade", 经理部 "the managers' office"): no
+    manager called 易 speaks."""
+    paras = [
+        "他是县贸易经理部的汽车司机，经常跑外面。",
+        "“省城可大了！”",
+        "“你去过几回？”",
+    ]
+    _, cast = attribute(_book("zh-Hans", paras))
+    assert "易经理" not in {c.name for c in cast}

@@ -658,6 +658,13 @@ def decide(
                 if not kinds[j] and (told := cues.told_to[text]) and told != last.speaker:
                     to = told
                     break
+            if to is None and len(dialogue_idx) == len(texts):
+                # or the colon line before a paragraph of quotes (少安对秀莲说： / “…”)
+                intro = _narration_at(blocks, n - 1, paragraph - 1)
+                if intro is not None and colon_end(intro):
+                    told = cues.told_to[intro]
+                    if told and told != last.speaker:
+                        to = told
         if to is not None and to != last.speaker:  # whom they spoke to is here too
             _see(recent, (to,))
         if last.speaker:
