@@ -95,8 +95,6 @@ _EN_OBJECT_BEFORE = re.compile(
 _ZH_OBJECT_BEFORE = frozenset(
     "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在"
 )
-_ZH_COVERB = re.compile(f"[{''.join(sorted(ZH_COVERBS))}]")
-"""A coverb opening a clause (`ZH_COVERBS`): whoever follows is its object."""
 _ZH_TO = re.compile("对着|對著|[对對向跟朝冲衝问問]|告诉|告訴")
 """A word before whom a line is spoken to (对少安说, 田福军问乔书记)."""
 _ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
@@ -252,8 +250,8 @@ class Cues:
         lead = CLAUSE_LEAD_ZH.match(text, start, end)
         if lead is not None:
             start = lead.end()
-        if _ZH_COVERB.match(text, start, end) and not self.mention.match(text, start, end):
-            return None  # a coverb, not a name beginning so (向前)
+        if start < end and text[start] in ZH_COVERBS and not self.mention.match(text, start, end):
+            return None  # a coverb opens the clause: its object follows (a name may open so: 向前)
         m = self.mention.search(text, start, min(start + 12, end))
         if m is None:
             return None
@@ -382,9 +380,7 @@ class Cues:
                     near
                     and near.lastgroup == "name"
                     and said.start() - near.end() <= _NEAR_VERB
-                    and not (
-                        near.start() and _ZH_COVERB.match(stripped, near.start() - 1)
-                    )  # 对少安说
+                    and stripped[near.start() - 1 : near.start()] not in ZH_COVERBS  # 对少安说
                 ):
                     return Cue(((near.group(), False),), True, colon)
         if not candidates:

@@ -1099,17 +1099,14 @@ def _discover_zh(
             bearers = carriers[fold(sur)]
             if name not in bearers:
                 bearers.append(name)
-    book: str | None = None
     by_sur: dict[str, str | None] = {}
     for key, bearers in carriers.items():
         if len(bearers) > 1 and any(name in roster.known for name in bearers):
-            if book is None:
-                book = "\n".join(dict.fromkeys((*narration, *tags, *dialogue)))
             bearers = [
                 name
                 for name in bearers
                 if name not in roster.known
-                or any(form in book for form in (name, *roster.forms[name]))
+                or any(form in everything for form in (name, *roster.forms[name]))
             ]
         by_sur[key] = bearers[0] if len(bearers) == 1 else None
     roster.by_surname = by_sur

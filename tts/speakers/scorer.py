@@ -45,7 +45,7 @@ import json
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -385,11 +385,9 @@ def decide(
                 ev.see(text, recent, subjects)
             if hist and hist[-1][2] is None and hist[-1][1] == paragraph - 1:
                 # a tag on its own line after a quote (田福军问乔书记。): whom it was said to
-                for _, text, _, _ in pieces:
-                    to = cues.told_to[text]
-                    if to is not None and to != hist[-1][0]:
-                        hist[-1] = (hist[-1][0], hist[-1][1], to, *hist[-1][3:])
-                        break
+                to = _told_to(cues, (text for _, text, _, _ in pieces), hist[-1][0])
+                if to is not None:
+                    hist[-1] = (hist[-1][0], hist[-1][1], to, *hist[-1][3:])
             out.append([])
             continue
         texts: list[str] = []
@@ -654,17 +652,13 @@ def decide(
         last = decided[-1]
         to, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
         if to is None:  # the paragraph's tag may say (“…”少安对秀莲说。)
-            for j, text in enumerate(texts):
-                if not kinds[j] and (told := cues.told_to[text]) and told != last.speaker:
-                    to = told
-                    break
+            told = (text for j, text in enumerate(texts) if not kinds[j])
+            to = _told_to(cues, told, last.speaker)
             if to is None and len(dialogue_idx) == len(texts):
                 # or the colon line before a paragraph of quotes (少安对秀莲说： / “…”)
                 intro = _narration_at(blocks, n - 1, paragraph - 1)
                 if intro is not None and colon_end(intro):
-                    told = cues.told_to[intro]
-                    if told and told != last.speaker:
-                        to = told
+                    to = _told_to(cues, (intro,), last.speaker)
         if to is not None and to != last.speaker:  # whom they spoke to is here too
             _see(recent, (to,))
         if last.speaker:
@@ -735,6 +729,16 @@ def _floor_after(holder: str | None, said: Guess, quote: Quote) -> str | None:
     if said.method in _TAGGED:
         return said.speaker
     return holder if said.speaker == holder else None
+
+
+def _told_to(cues: Cues, texts: Iterable[str], speaker: str | None) -> str | None:
+    """Whom the first of the narration `texts` that says so says a line was spoken to
+    (`Cues.told_to`), unless that is its `speaker`."""
+    for text in texts:
+        to = cues.told_to[text]
+        if to is not None and to != speaker:
+            return to
+    return None
 
 
 def _gender_rank(
