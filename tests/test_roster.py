@@ -868,3 +868,22 @@ def test_a_surname_and_title_inside_an_office_name_is_no_one() -> None:
     ]
     _, cast = attribute(_book("zh-Hans", paras))
     assert "易经理" not in {c.name for c in cast}
+
+
+def test_a_surname_with_a_particle_is_whole_and_joins_its_full_name() -> None:
+    """Mr. van der Luyden is one man (not "Luyden", nor "Mr"), the same as Henry van der
+    Luyden; Mrs. van der Luyden is his wife; the Marquis de St. Eustache is whole too."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "By the fire stood Henry van der Luyden, and Mrs. van der Luyden sat near him.",
+            '"We dine at eight," said Mr. van der Luyden.',
+            '"At eight, Henry," said Mrs. van der Luyden.',
+            "The Marquis de St. Eustache bowed to the room.",
+            '"Then I shall be late," said the Marquis de St. Eustache.',
+        ],
+    )
+    him = [name for name in cast if name.startswith(("Henry", "Mr."))]
+    assert len(him) == 1 and "Luyden" in him[0]
+    assert not {"Luyden", "Mr", "Marquis de St"} & cast
+    assert speakers == [him[0], "Mrs. van der Luyden", "Marquis de St. Eustache"]

@@ -556,10 +556,36 @@ _EN_LOWER = "a-zß-öø-ÿā-ſ"
 """Latin letters of names, accented ones too (Alcée, Zoë, Léonce, Šimon's ĺ)."""
 _EN_CAP = rf"(?:Ma?c(?=[A-Z]))?[{_EN_UPPER}][{_EN_LOWER}]+"
 """A capitalised word, accented letters too (Alcée, Renée); McBryde and MacLeod too."""
-_EN_NAME_RE = re.compile(
-    rf"(?=[{_EN_UPPER}])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_CAP}(?:-{_EN_CAP})?)"
-    rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_CAP}))?\b"
+_EN_PARTICLES = frozenset("van von der den de du des la le di da del della ten ter".split())
+"""Words in lower case inside a surname (Mr. van der Luyden, Monsieur de Griers), which may
+also hold a saint's name (Marquis de St. Eustache, Mr. St. John)."""
+_EN_PARTICLE = (
+    rf"(?:(?:{'|'.join(sorted(_EN_PARTICLES, key=len, reverse=True))})\s+){{0,2}}(?:St\.\s+)?"
 )
+_EN_NAME_RE = re.compile(
+    rf"(?=[{_EN_UPPER}])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_PARTICLE}{_EN_CAP}(?:-{_EN_CAP})?)"
+    rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_PARTICLE}{_EN_CAP}))?\b"
+)
+"""A name: an honorific, a first name, a surname, each optional but one (a surname's
+particles are read only after an honorific or a first name: the match starts on a capital)."""
+
+
+def name_words(name: str) -> list[str]:
+    """The words of an English name, a surname's particles joined to it in lower case
+    ("Henry Van Der Luyden" -> Henry, van der Luyden; "De Griers" -> de Griers; "Mr. St. John"
+    -> Mr., St. John)."""
+    out: list[str] = []
+    glue: list[str] = []
+    words = name.split()
+    for i, word in enumerate(words):
+        if i + 1 < len(words) and (
+            word == "St." or word.lower() in _EN_PARTICLES and (i > 0 or word[0].isupper())
+        ):
+            glue.append(word if word == "St." else word.lower())
+            continue
+        out.append(" ".join([*glue, word]))
+        glue = []
+    return out
 
 
 def is_description(name: str) -> bool:
@@ -1250,7 +1276,7 @@ def _discover_en(
         word
         for name in total
         if name in honor or " " in name
-        for word in name.split()
+        for word in name_words(name)
         if word.rstrip(".") not in _HONORIFIC_SET
     }
     for name, n in candidates.most_common():
@@ -1291,7 +1317,7 @@ def _discover_en(
     listed_by: dict[str, str] = {}  # a group key -> the listed character it belongs to
     for known_name in [name for name in roster.forms if name in roster.known]:  # as listed
         for form in sorted(roster.forms[known_name]):
-            words = [w for w in form.split() if w.rstrip(".") not in _HONORIFIC_SET]
+            words = [w for w in name_words(form) if w.rstrip(".") not in _HONORIFIC_SET]
             if len(words) == 2:
                 key = " ".join(words)
                 if form.split()[0].rstrip(".").lower() == "mrs":
@@ -1301,10 +1327,12 @@ def _discover_en(
                     listed_by[key] = known_name
                 if listed_by[key] == known_name:
                     groups[key].append(form)
-    accepted.sort(key=lambda n: -len([w for w in n.split() if w.rstrip(".") not in _HONORIFIC_SET]))
+    accepted.sort(
+        key=lambda n: -len([w for w in name_words(n) if w.rstrip(".") not in _HONORIFIC_SET])
+    )
     nicks: list[tuple[str, str]] = []  # (name, its nickname word: "Sister Bill" -> bill)
     for name in accepted:
-        parts = name.split()
+        parts = name_words(name)
         hon = honor.get(name)
         core = parts[1:] if hon else parts
         key = name  # a name of three words, or a bare title, is a character of its own
@@ -1315,7 +1343,7 @@ def _discover_en(
                 key = "Mrs " + key
         elif len(core) == 1:
             word = core[0]
-            matches = [k for k in groups if word in k.split()]
+            matches = [k for k in groups if word in name_words(k)]
             title = hon.lower().rstrip(".") if hon else ""
             if title == "mrs":
                 # Mrs. Bennet is not Elizabeth Bennet: a wife joins only another Mrs. form.
@@ -1386,7 +1414,7 @@ def _discover_en(
                 for f in forms
                 if f not in honor
                 and candidates[f] >= _FULL_NAME_USES
-                and f.count(" ") == 1
+                and len(name_words(f)) == 2
                 and english_name_gender(f.partition(" ")[0]) is not None
                 # Mr. John Knightley is the younger brother: Mr. Knightley is not John
                 and not any(candidates[f"{honor[canonical]}{dot} {f}"] for dot in ("", "."))
@@ -1569,7 +1597,9 @@ def _most_used(
     often it names its holder otherwise."""
     if len(matches) <= 1:
         return matches[0] if matches else None
-    times = {k: max((used[f] for f in groups[k] if word in f.split()), default=0) for k in matches}
+    times = {
+        k: max((used[f] for f in groups[k] if word in name_words(f)), default=0) for k in matches
+    }
     top = max(matches, key=times.__getitem__)
     rest = sum(times.values()) - times[top]
     return top if times[top] >= 2 and times[top] >= _DOMINANT * rest else None
