@@ -887,3 +887,23 @@ def test_a_surname_with_a_particle_is_whole_and_joins_its_full_name() -> None:
     assert len(him) == 1 and "Luyden" in him[0]
     assert not {"Luyden", "Mr", "Marquis de St"} & cast
     assert speakers == [him[0], "Mrs. van der Luyden", "Marquis de St. Eustache"]
+
+
+def test_a_she_after_a_man_whose_pronouns_say_so_is_the_woman_named_beside_him() -> None:
+    """少安…被润叶一把扯住了。她…: the 她 opening the next sentence is 润叶. 少安's name says
+    nothing of his sex, but the book's 他 for him do: once they are counted, the 她 is read
+    again and does not go to him, the subject before."""
+    paras = [
+        "少安从地里回来了。他放下镢头。他洗了把脸。他坐在门口抽烟。他想着明天的活。他又站起来。",
+        "“今天的活重哩。”少安说。",
+        "少安到售票处去买饭，结果被润叶一把扯住了。",
+        "她把饭端到饭桌上，说：",
+        "“你到我这里就是客人！”",
+        "少安吃完了饭，要去付钱，又被润叶拦住了。",
+        "她笑着说：",
+        "“说了你是客人。”",
+    ]
+    known = (Character("少安", (), None), Character("润叶", (), None))  # a list with no sexes
+    _, cast = attribute(_book("zh-Hans", paras), known)
+    assert {c.name: c.gender for c in cast} == {"少安": "male", "润叶": "female"}
+    assert _said(paras, known) == ["少安", "润叶", "润叶"]

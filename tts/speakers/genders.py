@@ -4,6 +4,9 @@ Each he/she (他/她) in the narration votes for the character it most likely st
 Chinese: a pronoun opening a clause stands for the sentence's subject, else for what the
 same pronoun stood for last, else the latest subject, else the latest name; a pronoun inside
 a clause never stands for its own sentence's subject (叶倩推门进来，在他耳边…: 他 is not 叶倩).
+Once counted, the Chinese pronouns are read a second time knowing the sex of everyone the
+first count made clear, so a 她 skips a subject whose many 他 say he is a man though his name
+says nothing (少安…被润叶一把扯住了。她…: 润叶).
 English: a sentence naming one character votes with its pronouns. In Chinese, a given name
 the book writes with a kin term (润叶姐, 少安哥, 玉亭叔) votes as much as a kin title weighs:
 that is how family and friends call her or him (少安妈, his mother, does not). The votes then
@@ -35,18 +38,51 @@ def decide_genders(
     in Chinese, the kin terms the book calls them by (润叶姐, in `told` or the lines `said`)."""
     roster = cues.roster
     firm: Memo[str, Gender | None] = Memo(lambda name: _firm_gender(roster, cues.english, name))
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for chapter_told in told:
-        _count_votes(cues, firm, chapter_told, votes)
+    kin: dict[str, Counter[str]] = defaultdict(Counter)
     if not cues.english:
         pieces = dict.fromkeys(text for chapter_told in told for _, text in chapter_told)
         pieces.update(dict.fromkeys(said))
-        _kin_votes(roster, pieces, votes)
-    return {
+        _kin_votes(roster, pieces, kin)
+    decided, votes = _weigh_all(cues, firm, told, kin)
+    if cues.english:
+        return decided
+    # Once counted, whom a 他/她 stands for is read again knowing the sex of those the
+    # pronouns clearly say (被润叶一把扯住了。她…: not 少安, the subject before, whose names say
+    # nothing but whose many 他 do).
+    sure = {
+        name: sex
+        for name, sex in decided.items()
+        if sex is not None and votes[name][sex] - votes[name][_OTHER[sex]] >= _SURE_VOTES
+    }
+    again: Memo[str, Gender | None] = Memo(lambda name: firm[name] or sure.get(name))
+    return _weigh_all(cues, again, told, kin)[0]
+
+
+_OTHER: dict[Gender, Gender] = {"male": "female", "female": "male"}
+_SURE_VOTES = 3
+"""He/she votes one side must lead by for a character's sex to guide the second reading."""
+
+
+def _weigh_all(
+    cues: Cues,
+    firm: Memo[str, Gender | None],
+    told: Sequence[Sequence[tuple[int, str]]],
+    kin: dict[str, Counter[str]],
+) -> tuple[dict[str, Gender | None], dict[str, Counter[str]]]:
+    """Each character's gender from the pronouns of `told`, read with `firm` as what the
+    names say, and the kin terms' votes; and the votes."""
+    roster = cues.roster
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for chapter_told in told:
+        _count_votes(cues, firm, chapter_told, votes)
+    for name, said_so in kin.items():
+        votes[name].update(said_so)
+    decided = {
         name: weigh_gender(votes[name], gender_prior((name, *roster.forms[name]), cues.english))
         for name in roster.forms
         if not (name in roster.known and roster.gender.get(name))  # voices.yaml says so
     }
+    return decided, votes
 
 
 _KIN_AFTER_ZH = re.compile("[姐嫂婶嬸](?![夫])|[哥叔伯](?![们們母娘])")
