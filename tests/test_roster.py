@@ -907,3 +907,29 @@ def test_a_she_after_a_man_whose_pronouns_say_so_is_the_woman_named_beside_him()
     _, cast = attribute(_book("zh-Hans", paras), known)
     assert {c.name: c.gender for c in cast} == {"少安": "male", "润叶": "female"}
     assert _said(paras, known) == ["少安", "润叶", "润叶"]
+
+
+def test_a_relative_of_he_or_she_in_a_tag_speaks_not_he_or_she() -> None:
+    """他父亲说： is his father speaking, not he; 他哥金光亮对大弟说： is 金光亮 (the name after
+    the kin word), not 金光明, of whom 他 was said."""
+    known = (
+        Character("孙少安", ("少安",), "male"),
+        Character("孙玉厚", ("玉厚",), "male"),
+        Character("金光明", ("光明",), "male"),
+        Character("金光亮", ("光亮",), "male"),
+    )
+    paras = [
+        "玉厚老汉坐在院子里抽烟。",
+        "少安从地里回来，对玉厚说：",
+        "“爸，今年的麦子不错。”",
+        "他父亲说：",
+        "“那就好。”",
+    ]
+    assert _said(paras, known) == ["孙少安", "孙玉厚"]
+    paras = [
+        "光明和光亮从公社回来了。",
+        "“路上的雪真厚。”光明说。",
+        "他哥金光亮对大弟说：",
+        "“明天还得去。”",
+    ]
+    assert _said(paras, known) == ["金光明", "金光亮"]

@@ -57,6 +57,12 @@ _ZH_VERB = re.compile(
 )
 _RELATIVE_AFTER = re.compile(f"{RELATIVE_ZH}|男人|女人")
 """After a name, a relative of theirs (少安妈, 玉亭婆姨): someone else."""
+_KIN_AFTER_PRONOUN = re.compile(
+    "的?[大二三四五老小]?(?:[妈媽](?!的)|[娘爸爹哥姐弟妹叔伯婶嬸舅姨爷爺奶]|婆姨|媳妇|媳婦|老婆|嫂子"
+    "|父亲|父親|母亲|母親|丈夫|妻子|男人|老汉|老漢|儿子|兒子|女儿|女兒)"
+)
+"""After 他/她, a relative of theirs (他父亲, 她二妈, 他哥, 他妈 but not the oath 他妈的): someone
+else, named right after it or not at all (他哥金光亮, 他父亲说)."""
 _NEAR_VERB = 3
 """Characters at most between a name and the speech verb after it (还, 又, 大声)."""
 _HEARD_ZH = re.compile("[听聽]")
@@ -262,6 +268,10 @@ class Cues:
             return None
         if m.lastgroup == "name" and _RELATIVE_AFTER.match(text, m.end()):
             return None  # 少安妈说: his mother speaks, someone the roster does not name
+        if m.lastgroup == "pro" and (kin := _KIN_AFTER_PRONOUN.match(text, m.end())):
+            # 他父亲说: his father speaks, not he; 他哥金光亮对大弟说: the name after is who
+            named = self.mention.match(text, kin.end(), end)
+            return (named.group(), False) if named and named.lastgroup == "name" else None
         if text[m.end() : m.end() + 1] == "的":
             # 俊武的媳妇李玉玲: the name after the possessed noun is the subject (but in
             # 钱立新的语气缓和下来 the possessor's own voice speaks: no name follows).
