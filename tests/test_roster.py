@@ -933,3 +933,17 @@ def test_a_relative_of_he_or_she_in_a_tag_speaks_not_he_or_she() -> None:
         "“明天还得去。”",
     ]
     assert _said(paras, known) == ["金光明", "金光亮"]
+
+
+def test_a_line_whose_next_paragraph_opens_with_a_tag_and_a_comma_is_that_speakers() -> None:
+    """`“地都旱了。”` / `孙玉厚叹了一口气，“怕是要减产哩……”`: one speech laid out a sentence a
+    paragraph, its tag opening the next paragraph and running on with a comma; the line
+    before it is 孙玉厚 going on, not 金波's turn."""
+    paras = [
+        "孙玉厚和金波坐在院子里。",
+        "孙玉厚对金波说：",
+        "“今年的雨水少。”",
+        "“地都旱了。”",
+        "孙玉厚叹了一口气，“怕是要减产哩……”",
+    ]
+    assert _said(paras) == ["孙玉厚", "孙玉厚", "孙玉厚"]

@@ -429,6 +429,11 @@ def decide(
                     ev.tag(cues.after[next_text], "np", para_ev)
                 for who in ev.names[next_text][0]:
                     para_ev.setdefault(who, []).append("np:name")
+            if not cues.english and (lead := _lead_in_at(blocks, n + 1, paragraph + 1)):
+                # `“…”` / `孙玉厚说，“…”`: a line laid out one sentence a paragraph, whose next
+                # paragraph opens with a tag and a comma, is mostly the first part of that
+                # speech (WP: 29 of 43), not a turn of its own.
+                ev.tag(cues.before[lead], "nl", para_ev)
             # The next quote's addressee: likely who speaks here (the reply names them).
             next_quote = None
             for m in range(n + 1, min(n + 3, n_blocks)):
@@ -762,6 +767,18 @@ def _method_for(feats: Sequence[str]) -> str:
         if feature in feats:
             return method
     return "in-view"
+
+
+def _lead_in_at(blocks: Sequence[Block], m: int, paragraph: int) -> str | None:
+    """The narration opening block `m`, paragraph `paragraph`, when it runs into a quote
+    after a comma (`孙玉厚说，“…”`, `徐国强点着头，“…”`)."""
+    if m >= len(blocks):
+        return None
+    para, _, pause, _, *pieces = blocks[m]
+    if pause or para != paragraph or len(pieces) < 2 or pieces[0][0] == "dialogue":
+        return None
+    text: str = pieces[0][1]
+    return text if pieces[1][0] == "dialogue" and text.rstrip().endswith(("，", ",")) else None
 
 
 def _dialogue_at(blocks: Sequence[Block], m: int, paragraph: int) -> bool:
