@@ -604,6 +604,8 @@ def decide(
                             f.append("alt")
                             if last_asked:
                                 f.append("alt:q")
+                            if last_addr is not None and last_addr != who:
+                                f.append("alt:other")  # the last line spoke to someone else
                     if who == p3:
                         f.append("p3")
                     if who == back[0]:
