@@ -533,8 +533,9 @@ def test_a_description_the_replies_call_by_name_is_that_character() -> None:
 
 
 def test_a_description_in_a_tag_ends_before_what_follows_it() -> None:
-    """ "said the old lady as she rose" and "said the grandmother" are the old lady and
-    Grandmother, as the book calls her: no "old lady as" of their own."""
+    """ "said the old lady as she rose", "replied the old lady looking very tired" and "said
+    the grandmother" are the old lady and Grandmother, as the book calls her: no "old lady
+    as" or "old lady looking very" of their own."""
     _, cast = attribute(
         _book(
             "en",
@@ -544,13 +545,14 @@ def test_a_description_in_a_tag_ends_before_what_follows_it() -> None:
                 '"Not yet," said Tom. "Not for an hour."',
                 '"Then I shall stay," said the old lady as she rose. "Or walk."',
                 '"Sit down," said Grandmother.',
+                '"Nor I," replied the old lady looking very tired.',
             ],
         )
     )
     lines = {c.name: c.lines for c in cast if c.lines}
     # the old lady's lines are hers, or Grandmother's where the scorer takes the description
-    # for the woman in view (she is)
-    assert set(lines) <= {"Grandmother", "Tom", "the old lady"} and sum(lines.values()) == 6
+    # for the woman in view (she is); "the old lady looking very" is no one
+    assert set(lines) <= {"Grandmother", "Tom", "the old lady"} and sum(lines.values()) == 7
     assert lines["Tom"] == 2 and lines["Grandmother"] >= 2
 
 

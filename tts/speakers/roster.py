@@ -1442,7 +1442,9 @@ def _discover_en(
         for m in _EN_DESCRIBED_RE.finditer(text):
             words = (m.group("d1") or m.group("d2")).lower().split()[1:]
             for i, word in enumerate(words):
-                if word in _EN_DESC_ENDS:  # said the old lady as she…: the old lady
+                if word in _EN_DESC_ENDS or (i and len(word) > 5 and word.endswith("ing")):
+                    # said the old lady as she…, replied the girl turning red: the old lady,
+                    # the girl
                     del words[i:]
                     break
             if not words or words[-1] in EN_NOT_PERSONS or words[-1].endswith("ly"):
