@@ -920,3 +920,21 @@ def test_a_sound_said_twice_over_is_no_name_zh() -> None:
         )
     )
     assert "巴拉" not in {s.speaker for s in said}
+
+
+def test_the_speech_verbs_of_older_novels_tag_their_speaker() -> None:
+    """Nineteenth-century novels tag speech with verbs a modern list forgets ("croaked the
+    Jew", "interposed Mrs. Weston", "Emma faltered"): each names its line's speaker, not
+    whoever the turns would give it to."""
+    got = lines_of(
+        book(
+            "en",
+            '"Come here, my dear," said Mr. Fagg to Nancy.',
+            '"I will not," said Nancy.',
+            '"You will," croaked Mr. Fagg.',
+            '"She will not," interposed Mrs. Weston from the door.',
+            '"I - I cannot," Nancy faltered.',
+        )
+    )
+    assert [s.speaker for s in got] == ["Mr. Fagg", "Nancy", "Mr. Fagg", "Mrs. Weston", "Nancy"]
+    assert all(s.method.startswith("tag") for s in got)

@@ -74,7 +74,12 @@ _EN_VERBS = (
     "suggested|demanded|inquired|enquired|thought|yelled|screamed|interrupted|rejoined|retorted|"
     "urged|pleaded|growled|hissed|mumbled|stammered|grumbled|admitted|argued|warned|announced|"
     "offered|promised|breathed|conceded|ventured|gasped|went on|told|wondered|groaned|sobbed|"
-    "cut in|put in|chimed in|joked|teased|began|corrected|persisted|spoke|begged|called out"
+    "cut in|put in|chimed in|joked|teased|began|corrected|persisted|spoke|begged|called out|"
+    "interposed|echoed|pursued|concluded|resumed|assented|mused|reflected|faltered|ejaculated|"
+    "sneered|moaned|queried|shrieked|questioned|acquiesced|entreated|roared|hazarded|thundered|"
+    "remonstrated|commanded|implored|confided|asserted|quavered|wailed|complained|blurted|"
+    "interjected|commented|bawled|stated|croaked|drawled|stuttered|snarled|whimpered|grunted|"
+    "objected|expostulated|panted|lisped"
 )
 _EN_VERB = re.compile(rf"\b(?:{_EN_VERBS})\b")
 _EN_INVERTED = re.compile(

@@ -1515,7 +1515,9 @@ _EN_VOCATIVE_RE = re.compile(
 )
 _EN_SAID = (
     "said|asked|replied|answered|cried|called|shouted|whispered|muttered|murmured|exclaimed|"
-    "added|returned|continued|snapped|growled|sighed|laughed|remarked|observed|began|went on"
+    "added|returned|continued|snapped|growled|sighed|laughed|remarked|observed|began|went on|"
+    "interposed|echoed|pursued|resumed|faltered|ejaculated|sneered|shrieked|roared|croaked|"
+    "drawled|stammered|retorted|rejoined|inquired|enquired|interrupted|groaned|sobbed"
 )
 _EN_DESC = r"[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+"
 _EN_DESCRIBED_RE = re.compile(
