@@ -183,6 +183,7 @@ _METHOD_OF = (
     ("b:verb", "tag-before"),
     ("b:colon", "colon"),
     ("np:verb", "tag-next-line"),
+    ("nl:verb", "tag-next-line"),
     ("pp:colon", "colon-prev-para"),
     ("pp:verb", "colon-prev-para"),
     ("pt:colon", "colon-prev-para"),
@@ -204,6 +205,7 @@ _METHOD_OF = (
     ("pp:subj", "action-prev"),
     ("pt:act", "action-prev"),
     ("np:act", "action-next"),
+    ("nl:act", "action-next"),
     ("p1:consec", "monologue"),
     ("p1:near", "monologue"),
 )
