@@ -570,7 +570,8 @@ _EN_NAME_RE = re.compile(
 particles are read only after an honorific or a first name: the match starts on a capital)."""
 
 
-def name_words(name: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def name_words(name: str) -> tuple[str, ...]:
     """The words of an English name, a surname's particles joined to it in lower case
     ("Henry Van Der Luyden" -> Henry, van der Luyden; "De Griers" -> de Griers; "Mr. St. John"
     -> Mr., St. John)."""
@@ -585,7 +586,7 @@ def name_words(name: str) -> list[str]:
             continue
         out.append(" ".join([*glue, word]))
         glue = []
-    return out
+    return tuple(out)
 
 
 def is_description(name: str) -> bool:
@@ -1513,20 +1514,22 @@ _EN_VOCATIVE_RE = re.compile(
     rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[,!?]"
     rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[.!?]*\W*$"
 )
-_EN_SAID = (
+EN_SAID = (
     "said|asked|replied|answered|cried|called|shouted|whispered|muttered|murmured|exclaimed|"
     "added|returned|continued|snapped|growled|sighed|laughed|remarked|observed|began|went on|"
     "interposed|echoed|pursued|resumed|faltered|ejaculated|sneered|shrieked|roared|croaked|"
     "drawled|stammered|retorted|rejoined|inquired|enquired|interrupted|groaned|sobbed"
 )
+"""Speech verbs that make the name beside them a speaker (said Emma, the girl faltered), as
+regex alternatives; `tts.speakers.cues` reads tags with these and more."""
 _EN_DESC = r"[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+"
 _EN_DESCRIBED_RE = re.compile(
-    rf"^[\s,;—–-]*(?:(?:{_EN_SAID})\s+(?P<d1>{_EN_DESC})\b|(?P<d2>{_EN_DESC})\s+(?:\w+ly\s+)?(?:{_EN_SAID})\b)"
+    rf"^[\s,;—–-]*(?:(?:{EN_SAID})\s+(?P<d1>{_EN_DESC})\b|(?P<d2>{_EN_DESC})\s+(?:\w+ly\s+)?(?:{EN_SAID})\b)"
 )
 _LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
-_EN_SPEECH_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{_EN_SAID})\b")
+_EN_SPEECH_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{EN_SAID})\b")
 """A speech verb right after a name (Emma said, Tom quietly replied)."""
-_EN_SPEECH_BEFORE = re.compile(rf"\b(?:{_EN_SAID})\s+(?:the\s+)?$")
+_EN_SPEECH_BEFORE = re.compile(rf"\b(?:{EN_SAID})\s+(?:the\s+)?$")
 """A speech verb right before a name (said Emma, said the Lory)."""
 _EN_WORD_BEFORE = re.compile(r"\b([A-Za-z]+)\s+$")
 _EN_PLACE_WORDS = frozenset(

@@ -53,7 +53,7 @@ from itertools import repeat
 
 from tts.model import Gender
 from tts.speakers.cues import Cue, Cues, Memo, Quote, colon_end
-from tts.speakers.segment import Block
+from tts.speakers.segment import Block, Piece
 from tts.speakers.turns import GAP, Guess, to_front
 
 MODEL_FILE = "attribution-model.json"
@@ -773,31 +773,30 @@ def _method_for(feats: Sequence[str]) -> str:
     return "in-view"
 
 
+def _pieces_at(blocks: Sequence[Block], m: int, paragraph: int) -> tuple[Piece, ...]:
+    """The pieces of block `m` when it is paragraph `paragraph` (no scene break), else none."""
+    if m < 0 or m >= len(blocks):
+        return ()
+    para, _, pause, _, *pieces = blocks[m]
+    return () if pause or para != paragraph else tuple(pieces)
+
+
 def _lead_in_at(blocks: Sequence[Block], m: int, paragraph: int) -> str | None:
     """The narration opening block `m`, paragraph `paragraph`, when it runs into a quote
     after a comma (`孙玉厚说，“…”`, `徐国强点着头，“…”`)."""
-    if m >= len(blocks):
+    pieces = _pieces_at(blocks, m, paragraph)
+    if len(pieces) < 2 or pieces[0][0] == "dialogue" or pieces[1][0] != "dialogue":
         return None
-    para, _, pause, _, *pieces = blocks[m]
-    if pause or para != paragraph or len(pieces) < 2 or pieces[0][0] == "dialogue":
-        return None
-    text: str = pieces[0][1]
-    return text if pieces[1][0] == "dialogue" and text.rstrip().endswith(("，", ",")) else None
+    text = pieces[0][1]
+    return text if text.rstrip().endswith(("，", ",")) else None
 
 
 def _dialogue_at(blocks: Sequence[Block], m: int, paragraph: int) -> bool:
     """Block `m` is paragraph `paragraph` and holds a quote."""
-    if m < 0 or m >= len(blocks):
-        return False
-    para, _, pause, _, *pieces = blocks[m]
-    return not pause and para == paragraph and any(p[0] == "dialogue" for p in pieces)
+    return any(p[0] == "dialogue" for p in _pieces_at(blocks, m, paragraph))
 
 
 def _narration_at(blocks: Sequence[Block], m: int, paragraph: int) -> str | None:
     """The text of block `m` when it is the narration-only paragraph `paragraph`."""
-    if m < 0 or m >= len(blocks):
-        return None
-    para, _, pause, _, *pieces = blocks[m]
-    if pause or para != paragraph or len(pieces) != 1 or pieces[0][0] == "dialogue":
-        return None
-    return pieces[0][1]
+    pieces = _pieces_at(blocks, m, paragraph)
+    return pieces[0][1] if len(pieces) == 1 and pieces[0][0] != "dialogue" else None
