@@ -938,3 +938,81 @@ def test_the_speech_verbs_of_older_novels_tag_their_speaker() -> None:
     )
     assert [s.speaker for s in got] == ["Mr. Fagg", "Nancy", "Mr. Fagg", "Mrs. Weston", "Nancy"]
     assert all(s.method.startswith("tag") for s in got)
+
+
+def test_whose_reply_a_quote_was_tags_its_speaker() -> None:
+    """`"…," was Marilla's dry response` and `"…" was his reply`: the quote is what the named
+    one (or he) said, as plainly as "said Marilla"; not the next turn of the talk."""
+    got = lines_of(
+        book(
+            "en",
+            "Marilla looked at Anne, and Anne looked at Matthew.",
+            '"I don\'t see why I should," said Anne.',
+            '"Because it is not proper," was Marilla\'s dry response.',
+            '"Is it not?" Anne asked.',
+            "\"Four o'clock!--he will be here by three,\" was Mr. Weston's quick amendment.",
+            '"Very well," was his answer.',
+        )
+    )
+    assert [s.speaker for s in got] == ["Anne", "Marilla", "Anne", "Mr. Weston", "Mr. Weston"]
+    assert got[1].method == got[3].method == "tag-after"
+
+
+def test_a_second_speaker_introduced_after_a_semicolon_en() -> None:
+    """`"…" she began; and May interposed gaily: "…"`: the second quote is May's, the one
+    the clause after the semicolon names, not the she of the first clause."""
+    got = lines_of(
+        book(
+            "en",
+            "Mrs. Archer looked at her son, and May sat beside him.",
+            '"Of course, Newland, I know you let her go--" she began; and May interposed '
+            'gaily: "Oh, everybody goes to Mrs. Struthers\'s now."',
+        )
+    )
+    assert got[-1].speaker == "May"
+
+
+def test_a_relative_of_the_other_sex_speaks_in_a_tag_en() -> None:
+    """`"…," cried his wife`: a relative of the one "his" stands for speaks, a woman; read as
+    "she" would be, never the man himself."""
+    got = lines_of(
+        book(
+            "en",
+            "John Knightley came in with Isabella, and sat down by the fire.",
+            '"The roads are dreadful," said John Knightley.',
+            '"Are you talking about me, my love?" cried his wife, hearing only in part.',
+        )
+    )
+    assert got[-1].speaker == "Isabella"
+
+
+def test_a_comma_after_a_speech_verb_introduces_the_next_paragraph_en() -> None:
+    """`Mr. Knightley smiled, and replied,` on its own line: the quote of the next paragraph is
+    his, as after a colon."""
+    got = lines_of(
+        book(
+            "en",
+            "Emma and Mr. Knightley sat by the fire, and Jane came in from the rain.",
+            '"It did not absolutely rain when I set out," said Jane.',
+            "Mr. Knightley smiled, and replied,",
+            '"That is to say, you chose to have your walk."',
+        )
+    )
+    assert got[-1].speaker == "Mr. Knightley"
+    assert got[-1].method == "colon-prev-para"
+
+
+def test_the_name_right_before_a_speech_verb_is_who_speaks_en() -> None:
+    """`Mrs Musgrove was beginning to agree, when Mary eagerly interrupted her by exclaiming--`:
+    the name just before the verb speaks, not the subject the sentence opened with."""
+    got = lines_of(
+        book(
+            "en",
+            "Mrs. Musgrove and Mary sat with Anne.",
+            '"I have taken a box for the play," said Charles.',
+            "Mrs. Musgrove was beginning to express her readiness, when Mary eagerly "
+            "interrupted her by exclaiming--",
+            '"Good heavens, Charles! How can you think of such a thing?"',
+        )
+    )
+    assert got[-1].speaker == "Mary"

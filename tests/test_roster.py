@@ -949,3 +949,21 @@ def test_a_line_whose_next_paragraph_opens_with_a_tag_and_a_comma_is_that_speake
         "孙玉厚叹了一口气，“怕是要减产哩……”",
     ]
     assert _said(paras) == ["孙玉厚", "孙玉厚", "孙玉厚"]
+
+
+def test_two_names_joined_by_and_are_two_people_not_one_slip() -> None:
+    """Potapitch and Martha are two servants; a "Martha Potapitch" the text writes once
+    beside them is a slip, not the full name that would join both into one character."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Behind the old lady marched Potapitch and Martha Potapitch in his frockcoat.",
+            '"Here we are," said Potapitch.',
+            "Potapitch and Martha rushed towards her.",
+            '"How did you do it, Madame?" Martha exclaimed.',
+            "Then Martha and Potapitch went out.",
+            '"Well," said Martha.',
+        ],
+    )
+    assert {"Potapitch", "Martha"} <= cast
+    assert speakers == ["Potapitch", "Martha", "Martha"]

@@ -80,11 +80,11 @@ _EN_VERBS = (
     "says|say|asks|replies|answers|cries|responded|declared|repeated|insisted|protested|"
     "agreed|explained|suggested|demanded|thought|yelled|screamed|urged|pleaded|hissed|"
     "mumbled|grumbled|admitted|argued|warned|announced|offered|promised|breathed|conceded|"
-    "ventured|gasped|told|wondered|cut in|put in|chimed in|joked|teased|corrected|"
+    "ventured|gasped|told|wondered|cut in|put in|broke in|chimed in|joked|teased|corrected|"
     "persisted|spoke|begged|called out|concluded|assented|mused|reflected|moaned|queried|"
     "questioned|acquiesced|entreated|hazarded|thundered|remonstrated|commanded|implored|"
     "confided|asserted|quavered|wailed|complained|blurted|interjected|commented|bawled|"
-    "stated|stuttered|snarled|whimpered|grunted|objected|expostulated|panted|lisped"
+    "stated|stuttered|snarled|whimpered|grunted|objected|expostulated|panted|lisped|saying"
 )
 """Speech verbs of a tag (the roster's `EN_SAID` and these: says, thought, interjected), as
 regex alternatives."""
@@ -97,6 +97,25 @@ keeps as a name (said the Jew)."""
 _EN_AFTER_SUBJ = re.compile(
     rf"\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
 )
+_EN_WHOSE_WORDS = re.compile(
+    r"^[\s,;—–-]*was\s+(?:(?P<pro>his|her)|(?P<own>[A-Z][\w.' -]{0,40}?)['’]s)\s+"
+    r"(?:[a-z-]+\s+){0,3}?(?:reply|answer|response|rejoinder|retort|comment|remark|"
+    r"observation|question|inquiry|enquiry|exclamation|explanation|conclusion|assurance|"
+    r"amendment|injunction|greeting|speech|thought|reasoning|cry|protest|suggestion|"
+    r"verdict|salutation|apology|excuse|entreaty|advice|words?|orders?|command)\b"
+)
+"""`"…," was Marilla's dry response` and `"…" was his reply`: the quote is what the named
+one (or he, she) said, a tag as plain as "said Marilla"."""
+_EN_KIN_TAG = re.compile(
+    rf"^[\s,;—–-]*(?:{_EN_VERBS})\s+(?:in\s+)?(?P<whose>his|her)\s+(?P<kin>[a-z]+)\b", re.I
+)
+_EN_KIN_SEX = {
+    **dict.fromkeys(("son", "husband", "father", "brother", "uncle", "nephew", "papa"), "he"),
+    **dict.fromkeys(("daughter", "wife", "mother", "sister", "aunt", "niece", "mamma"), "she"),
+}
+"""`"…," broke in her son`: a relative of the one he or she stands for speaks. Of the other
+sex (her son, his wife), the speaker is read as "he" or "she" would be: the relative is the
+one of that sex in view; of the same sex (her mother) no reading says which."""
 _EN_LEAD_CONJ = re.compile(r"(?:and|but|then|so|yet|while|when|now)\s+", re.I)
 _EN_CLAUSE_SPLIT = re.compile(
     r"(?=[,;\s])(?:,\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*|\s+(?=(?:when|while|until)\s)"
@@ -105,6 +124,8 @@ _EN_CLAUSE_SPLIT = re.compile(
 _EN_LAST_CLAUSE = re.compile(r"(?:,|;)\s+(?:(?:and|but|then|so)\s+)?(?=\S)")
 """Where a clause starts: the last one before a speech verb, if a name or he/she opens it close
 to the verb, says who speaks (`, and he` of "She said nothing, and he continued:")."""
+_EN_JOINS_CLAUSE = re.compile(r"\s*(?:and|but|then)\s+", re.I)
+"""All that comes before the name in a sentence cut at a semicolon (`; and May interposed`)."""
 _EN_OBJECT_BEFORE = re.compile(
     r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
     r"see|saw|watched|heard|called|answered|interrupted)\s+$",
@@ -150,6 +171,12 @@ _ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…
 """An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
 Mr. Pell," Rosa called)."""
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
+_EN_ASKED = re.compile(
+    r"\b(?:asked|inquired of|enquired of|questioned|begged|entreated|implored|urged|pressed|"
+    r"reminded|assured|informed|told)\s+(?=[A-Zm])"
+)
+"""A narrated question or telling (Mr. John Knightley asked Emma whether…, Poirot asked me): the
+one asked is likely to speak next."""
 _EN_OF_TWO = re.compile(r"\b[Tt]he (?:latter|former)\b")
 """The latter, the former: one of the two people just named, as a pronoun stands for one
 (`tts.speakers.turns` says which); never a character of its own."""
@@ -160,6 +187,15 @@ _EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 def colon_end(text: str) -> bool:
     """The text ends with a colon (trailing spaces aside): what introduces speech."""
     return text.rstrip()[-1:] in ("：", ":")
+
+
+def introduces(text: str, english: bool) -> bool:
+    """The narration introduces the speech after it: a colon ends it, or in English a comma or
+    dash after a speech verb ("Mr. John Knightley smiled, and replied,", "saying--")."""
+    end = text.rstrip()[-1:]
+    if end in ("：", ":"):
+        return True
+    return english and end in (",", "-", "—") and _EN_VERB.search(text, len(text) - 60) is not None
 
 
 def _sentence_end(text: str, start: int) -> int:
@@ -318,6 +354,17 @@ class Cues:
         if self.english:
             sent = EN_SENTENCE.match(text)
             first = sent.group() if sent else text
+            if (kin := _EN_KIN_TAG.match(first)) and (sex := _EN_KIN_SEX.get(kin["kin"])):
+                if (sex == "he") != (kin["whose"].lower() == "his"):
+                    return Cue(((sex, True),), True)
+                return None
+            if first[:1] in " ,;w—–-" and (whose := _EN_WHOSE_WORDS.match(first)):
+                if pro := whose.group("pro"):
+                    return Cue((("he" if pro == "his" else "she", True),), True)
+                m = self.mention.match(first, whose.start("own"))
+                if m is not None and m.lastgroup == "name" and m.end() == whose.end("own"):
+                    return Cue(((m.group(), False),), True)
+                return None
             m = self.mention.search(first, 0, 80)
             ref = _EN_OF_TWO.search(first, 0, m.start() if m else 80) if "the" in first else None
             if ref is not None:  # said the latter: the conversation resolves it
@@ -422,8 +469,17 @@ class Cues:
                 m = self.mention.match(sentence, clause.end())
                 if m is not None and len(sentence[m.end() : nearest.start()].split()) <= 2:
                     return m.group(), m.lastgroup == "pro"
+            near = _last(self.mention.finditer(sentence, 0, verb.start()))
+            if (
+                near is not None
+                and len(sentence[near.end() : verb.start()].split()) <= 1
+                and not _EN_OBJECT_BEFORE.search(sentence[: near.start()])
+            ):
+                return near.group(), near.lastgroup == "pro"  # …, when Mary eagerly interrupted
             for m in self.mention.finditer(sentence, 0, verb.start()):
-                if not _EN_OBJECT_BEFORE.search(sentence[: m.start()]):
+                before = sentence[: m.start()]
+                # "; and May interposed:" opens a clause of its own; "Tom and May" does not
+                if not _EN_OBJECT_BEFORE.search(before) or _EN_JOINS_CLAUSE.fullmatch(before):
                     return m.group(), m.lastgroup == "pro"
             after = self.mention.match(sentence, verb.end() + 1)
             if after is not None and not sentence[verb.end() + 1 : after.start()].strip():
@@ -433,9 +489,18 @@ class Cues:
 
     def tag_addressee(self, text: str) -> str | None:
         """The character a Chinese speech tag says the line was spoken to (田福军问乔书记。,
-        对少安说): likely the next speaker, never this line's. (English "said Jane to her
-        aunt" was measured too and helped nothing.)"""
+        对少安说), or English narration says was asked or told (Mr. John Knightley asked
+        Emma whether…, Poirot asked me): likely the next speaker, never this line's. (English
+        "said Jane to her aunt" was measured too and helped nothing.)"""
         if self.english:
+            for asked in _EN_ASKED.finditer(text):
+                m = self.mention.match(text, asked.end())
+                if m is not None and m.lastgroup == "name":
+                    return self.names[m.group()]
+                if m is not None and m.group() == "I":
+                    continue
+                if text.startswith("me", asked.end()):
+                    return self.first_person
             return None
         for verb in _ZH_VERB.finditer(text):
             start = _clause_start(text, verb.start())

@@ -1280,8 +1280,19 @@ def _discover_en(
         for word in name_words(name)
         if word.rstrip(".") not in _HONORIFIC_SET
     }
+    # Two names joined by "and" (Potapitch and Martha) are two people: a "Martha Potapitch"
+    # seen once beside them is a slip of the text, not the full name of one.
+    pairs = {
+        frozenset(m.group(2, 3))
+        for text in told
+        if "and" in text
+        for m in _EN_NAME_PAIR_RE.finditer(text)
+        if not m.group(1) and not m.group(4)
+    }
     for name, n in candidates.most_common():
         head = name.split()[0]
+        if n == 1 and name not in honor and frozenset(name.split()) in pairs:
+            continue
         if name not in honor and lower.get(head.lower(), 0) > n:
             if not (head.lower() in _EN_MONTHS and total[name] >= 2):
                 continue  # (may, in lower case, is a verb; May, mid-sentence, a woman)
@@ -1460,6 +1471,11 @@ def _discover_en(
             roster.add(named or f"the {rest}", forms, EN_GENDERED_NOUNS.get(words[-1]))
 
 
+_EN_NAME_PAIR_RE = re.compile(
+    r"(\b[A-Z][a-z]*\.?\s)?\b([A-Z][a-z]+)\s+and\s+([A-Z][a-z]+)\b(\s[A-Z])?"
+)
+"""Two capitalised words joined by "and"; with a capitalised word before or after them (Mrs.
+Archer and Newland, a mother and her son's given name) they are not two single names."""
 _EN_DESC_ENDS = frozenset(
     "in with without of to at from who whose which that as after before on by for into upon "
     "again aloud and but when while where than".split()

@@ -52,7 +52,7 @@ from importlib import resources
 from itertools import repeat
 
 from tts.model import Gender
-from tts.speakers.cues import Cue, Cues, Memo, Quote, colon_end
+from tts.speakers.cues import Cue, Cues, Memo, Quote, colon_end, introduces
 from tts.speakers.segment import Block, Piece
 from tts.speakers.turns import GAP, Guess, to_front
 
@@ -419,7 +419,7 @@ def decide(
                 # A line of narration between two quotes is often the tag of the one before
                 # (`“…”` / `少安说。` / `“…”`): its evidence weighs differently then.
                 side = "pt" if _dialogue_at(blocks, n - 2, paragraph - 2) else "pp"
-                if colon_end(prev_text):  # read by the rules already; others cost too much
+                if introduces(prev_text, cues.english):  # read by the rules already
                     ev.tag(cues.before[prev_text], side, para_ev)
                 named, subj = ev.names[prev_text]
                 for who in named:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from tts.speakers.cues import Cues, Quote, colon_end
+from tts.speakers.cues import Cues, Quote, colon_end, introduces
 
 CONFIDENCE = {
     "tag-after": 0.95,
@@ -270,7 +270,7 @@ class Conversation:
         text = texts[-1] if texts else ""
         self.prev_colon = None
         self.prev_subject = None
-        if text and colon_end(text):
+        if text and introduces(text, self.english):
             self.prev_colon = self.speaker_before(text, None)
         for piece in texts:
             subj = self.remember(piece)
@@ -455,5 +455,5 @@ class Conversation:
         self.prev_para = paragraph
         self.prev_subject = None
         self.prev_colon = None
-        if tail is not None and colon_end(tail):
+        if tail is not None and introduces(tail, self.english):
             self.prev_colon = self.speaker_before(tail, None)
