@@ -5,16 +5,27 @@ the training libraries."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from importlib import resources
 
 import pytest
 
 from tts.model import Book, Chapter, Character, Paragraph, Segment
 from tts.speakers.attribute import attribute
-from tts.speakers.scorer import MODEL_FILE, PLAIN, Trace, shipped_model
+from tts.speakers.scorer import (
+    _BEAM,
+    _BEAM_DROP,
+    MODEL_FILE,
+    PLAIN,
+    Trace,
+    _Path,
+    _prune,
+    shipped_model,
+)
 
 
 def book(language: str, *lines: str) -> Book:
@@ -442,3 +453,43 @@ def test_a_line_ending_in_a_colon_after_a_quote_is_no_evidence_for_that_quote() 
     attribute(book("zh-Hans", *paras), trace=trace)
     candidates, evidence = trace[-2]
     assert not any(f.startswith("np:verb") for f in evidence[candidates.index("润叶")])
+
+
+def _reading(speakers: list[str], score: float) -> _Path:
+    hist = [(who, n, None, False, 10) for n, who in enumerate(speakers)]
+    return _Path(hist, None, [], [], [], None, score)
+
+
+def test_the_readings_kept_are_the_likeliest_different_ones() -> None:
+    """Side-by-side readings of a conversation: the likeliest first, at most `_BEAM`, none far
+    below the best, and of two that leave the next line the same evidence (the same last
+    three speakers, addressee and floor) only the likelier."""
+    best = _reading(["Anna", "Beth", "Anna"], -0.1)
+    same_end = _reading(["Anna", "Beth", "Anna"], -0.5)
+    other = _reading(["Anna", "Carl", "Anna"], -0.9)
+    far = _reading(["Beth", "Carl", "Beth"], -0.1 + _BEAM_DROP - 0.01)
+    kept = _prune([far, other, same_end, best])
+    assert kept == [best, other]
+    many = [_reading(["Anna", who, "Anna"], -0.01 * n) for n, who in enumerate("BCDEFG")]
+    assert _prune(many) == many[:_BEAM]
+
+
+def test_every_line_gets_one_speaker_however_many_readings_are_kept() -> None:
+    """Read greedily (`branch` infinite, as training reads) or with a second reading for
+    every candidate, each line gets one speaker and a confidence, and the tags stand."""
+    text = book(
+        "en",
+        "Anna, Beth and Carl sat at the table.",
+        '"Is it late?" said Anna.',
+        '"Not yet."',
+        '"Then we wait."',
+        '"For what?"',
+        '"For the rain to stop," said Carl.',
+    )
+    greedy = replace(shipped_model("en"), branch=math.inf)
+    beam = replace(shipped_model("en"), branch=0.0)  # every candidate starts a reading
+    for model in (greedy, beam):
+        said = [s for s in attribute(text, model=model)[0] if s.kind == "dialogue"]
+        assert len(said) == 5
+        assert all(s.speaker and 0.0 <= s.confidence <= 1.0 for s in said)
+        assert said[0].speaker == "Anna" and said[-1].speaker == "Carl"

@@ -18,7 +18,12 @@ right about 80% of the time on the labelled books.
 The decisions feed the next quote's evidence (who spoke one and two lines before, whom they
 addressed, whether they asked something), so turn-taking, a new speaker entering and a
 speech reopened over several paragraphs are read over the whole conversation, not one
-quote alone. A name the quote addresses (`“祁省長，…”`, `"Lizzy, …"`) is never its speaker.
+quote alone. Nor is a close call final: when the runner-up of a line in a conversation has
+a fair share of it (`Model.branch`), both readings go on side by side (`_Path`, a beam of at
+most three), each scored by how well the lines after it fit (the log shares of its choices),
+until the talk ends and the likeliest is kept; a wrong turn taken on one line no longer
+decides every turn after it. A name the quote addresses (`“祁省長，…”`, `"Lizzy, …"`) is never
+its speaker.
 
 A line whose speaker the text names (`PLAIN`: a speech tag, a name and colon, also ending the
 paragraph before, "I said", self-naming), or whose rule method the training books found
@@ -103,6 +108,9 @@ class Model:
     trusted: frozenset[str] = frozenset()
     """Rule methods whose guess is right more often than the scorer's on those lines: they
     stand as `PLAIN` ones do."""
+    branch: float = math.inf
+    """A runner-up with at least this share of a line in a conversation starts a reading of
+    its own (`_Path`); infinity reads greedily, one line at a time, as training does."""
 
     def confidence(self, share: float) -> float:
         """Calibrated confidence of a winner with softmax `share` (piecewise linear)."""
@@ -134,12 +142,15 @@ def model_from_json(data: dict[str, object], language: str) -> Model:
     assert isinstance(trusted, dict)
     margin = data.get("margin", 0.0)
     assert isinstance(margin, (int, float))
+    branch = data.get("branch", math.inf)
+    assert isinstance(branch, (int, float))
     return Model(
         merged,
         (xs, ys),
         {m: float(v) for m, v in plain.get(language, {}).items()},
         float(margin),
         frozenset(trusted.get(language, ())),
+        float(branch),
     )
 
 
@@ -343,6 +354,89 @@ class Evidence:
         return False
 
 
+_BEAM = 3
+"""Readings of a conversation kept side by side (see `_Path`)."""
+_BEAM_DROP = math.log(0.1)
+"""A reading this much less likely than the best one is dropped."""
+_BEAM_REACH = 40
+"""Blocks after which the likeliest reading is kept alone even if the talk goes on."""
+
+History = list[tuple[str | None, int, str | None, bool, int]]
+"""Per dialogue paragraph, latest last: (speaker, paragraph, addressee, asked something,
+length of its last quote)."""
+
+
+class _Path:
+    """One reading of the talk so far: who said each line, and what that leaves for the next
+    one (who spoke one, two, three lines back and to whom, who holds the floor, who is in
+    view). A line whose best candidate wins by little starts a second reading with the
+    runner-up; the lines after score each reading (the sum of the log shares of its choices),
+    and a tag or a turn that fits only one of them settles it. Readings end, the likeliest
+    kept, when the conversation does (a scene break, or a new run of talk)."""
+
+    __slots__ = ("floor", "hist", "out", "recent", "score", "subjects", "trace")
+
+    def __init__(
+        self,
+        hist: History,
+        floor: str | None,
+        recent: list[str],
+        subjects: list[str],
+        out: list[list[Guess]],
+        trace: Trace | None,
+        score: float,
+    ) -> None:
+        self.hist = hist
+        self.floor = floor  # see `_floor_after`
+        self.recent = recent
+        self.subjects = subjects
+        self.out = out  # decisions per block since the readings last met
+        self.trace = trace
+        self.score = score
+
+    def fork(self) -> _Path:
+        trace = None if self.trace is None else self.trace.copy()
+        return _Path(
+            self.hist.copy(),
+            self.floor,
+            self.recent.copy(),
+            self.subjects.copy(),
+            self.out.copy(),
+            trace,
+            self.score,
+        )
+
+    def state(self) -> tuple[object, ...]:
+        """What the next lines' evidence reads of this reading: two that agree on it go on
+        alike, and only the likelier is kept."""
+        hist = self.hist
+        return (tuple(h[0] for h in hist[-3:]), hist[-1][2] if hist else None, self.floor)
+
+
+def _likelihood(path: _Path) -> float:
+    return path.score
+
+
+def _prune(paths: list[_Path]) -> list[_Path]:
+    """The likeliest readings, at most `_BEAM`, none far below the best and no two alike."""
+    if len(paths) == 1:
+        return paths
+    paths.sort(key=_likelihood, reverse=True)  # stable: the greedy reading first of equals
+    best = paths[0].score
+    kept: list[_Path] = []
+    seen: set[tuple[object, ...]] = set()
+    for path in paths:
+        if path.score - best < _BEAM_DROP:
+            break
+        state = path.state()
+        if state not in seen:
+            seen.add(state)
+            kept.append(path)
+            if len(kept) == _BEAM:
+                break
+    return kept
+
+
 def decide(
     ev: Evidence,
     blocks: Sequence[Block],
@@ -362,324 +456,367 @@ def decide(
     keep = PLAIN | LAST_RESORT | ev.model.trusted
     weight_of = weights.get
     plain_rate = ev.model.plain
+    branch_share = ev.model.branch
     plain: dict[tuple[Guess, str], Guess] = {}  # a guess that stands: one record each
-    # per dialogue paragraph: (speaker, paragraph, addressee, asked, length of its last quote)
-    hist: list[tuple[str | None, int, str | None, bool, int]] = []
-    # Who holds the floor: a speaker a tag introduced in their own paragraph, while their
-    # lines go on and ask the listener nothing (see `_floor_after`).
-    floor: str | None = None
     long_quote = _LONG_EN if cues.english else _LONG_ZH
-    recent: list[str] = []
-    subjects: list[str] = []
     out: list[list[Guess]] = []
+    paths = [_Path([], None, [], [], [], None if trace is None else [], 0.0)]
+
+    def commit() -> _Path:
+        """Keep the likeliest reading alone, its decisions final."""
+        path = max(paths, key=_likelihood)  # the first of equals: the greedy reading
+        out.extend(path.out)
+        path.out = []
+        if trace is not None and path.trace is not None:
+            trace.extend(path.trace)
+            path.trace = []
+        path.score = 0.0
+        paths[:] = [path]
+        return path
+
     n_blocks = len(blocks)
     for n, (paragraph, _, pause, _, *pieces) in enumerate(blocks):
         rule = guesses[n]
         if pause:  # a scene break: whoever talked or was seen before is not in this scene
-            hist.clear()
-            floor = None
-            recent.clear()
-            subjects.clear()
+            path = commit()
+            path.hist.clear()
+            path.floor = None
+            path.recent.clear()
+            path.subjects.clear()
             out.append([])
             continue
         if not rule:
-            for _, text, _, _ in pieces:
-                ev.see(text, recent, subjects)
-            if hist and hist[-1][2] is None and hist[-1][1] == paragraph - 1:
-                # a tag on its own line after a quote (田福军问乔书记。): whom it was said to
-                to = _told_to(cues, (text for _, text, _, _ in pieces), hist[-1][0])
-                if to is not None:
-                    hist[-1] = (hist[-1][0], hist[-1][1], to, *hist[-1][3:])
-            out.append([])
+            for path in paths:
+                hist = path.hist
+                for _, text, _, _ in pieces:
+                    ev.see(text, path.recent, path.subjects)
+                if hist and hist[-1][2] is None and hist[-1][1] == paragraph - 1:
+                    # a tag on its own line after a quote (田福军问乔书记。): whom it was said to
+                    to = _told_to(cues, (text for _, text, _, _ in pieces), hist[-1][0])
+                    if to is not None:
+                        hist[-1] = (hist[-1][0], hist[-1][1], to, *hist[-1][3:])
+                path.out.append([])
             continue
-        texts: list[str] = []
-        kinds: list[bool] = []
-        dialogue_idx: list[int] = []
-        for i, (kind, text, _, _) in enumerate(pieces):
-            texts.append(text)
-            kinds.append(kind == "dialogue")
-            if kind == "dialogue":
-                dialogue_idx.append(i)
-        decided: list[Guess] = []
-        for g in rule:
-            if g.speaker is None or g.method not in keep or not ev.settles(g.speaker):
-                break
-        else:
-            # The text names every speaker of the paragraph: nothing to weigh.
+        if len(paths) > 1 and all(
+            not path.hist or paragraph - path.hist[-1][1] > GAP for path in paths
+        ):
+            commit()  # a new conversation: the readings of the last one part no more
+        grown: list[_Path] = []
+        for path in paths:
+            hist, recent, subjects, floor = path.hist, path.recent, path.subjects, path.floor
+            traced = path.trace
+            rule = guesses[n]
+            branch: list[tuple[Guess, float]] = []  # other readings of the paragraph's last line
+            gain = 0.0
+            texts: list[str] = []
+            kinds: list[bool] = []
+            dialogue_idx: list[int] = []
+            for i, (kind, text, _, _) in enumerate(pieces):
+                texts.append(text)
+                kinds.append(kind == "dialogue")
+                if kind == "dialogue":
+                    dialogue_idx.append(i)
+            decided: list[Guess] = []
             for g in rule:
-                decided.append(_kept(g, g.method, plain, plain_rate))
-                if trace is not None:
-                    trace.append(((g.speaker,), ((f"={g.method}",),)))  # type: ignore[arg-type]
-            rule = ()
-        if rule:
-            prev_text = _narration_at(blocks, n - 1, paragraph - 1)
-            next_text = _narration_at(blocks, n + 1, paragraph + 1)
-            para_ev: dict[str, list[str]] = {}
-            if prev_text is not None:
-                # A line of narration between two quotes is often the tag of the one before
-                # (`“…”` / `少安说。` / `“…”`): its evidence weighs differently then.
-                side = "pt" if _dialogue_at(blocks, n - 2, paragraph - 2) else "pp"
-                if introduces(prev_text, cues.english):  # read by the rules already
-                    ev.tag(cues.before[prev_text], side, para_ev)
-                named, subj = ev.names[prev_text]
-                for who in named:
-                    para_ev.setdefault(who, []).append(f"{side}:name")
-                if subj:
-                    para_ev.setdefault(subj[-1], []).append(f"{side}:subj")
-            if next_text is not None:
-                if not colon_end(next_text):  # `润叶笑着说：` introduces the quote after it
-                    ev.tag(cues.after[next_text], "np", para_ev)
-                for who in ev.names[next_text][0]:
-                    para_ev.setdefault(who, []).append("np:name")
-            if not cues.english and (lead := _lead_in_at(blocks, n + 1, paragraph + 1)):
-                # `“…”` / `孙玉厚说，“…”`: a line laid out one sentence a paragraph, whose next
-                # paragraph opens with a tag and a comma, is mostly the first part of that
-                # speech (WP: 29 of 43), not a turn of its own.
-                ev.tag(cues.before[lead], "nl", para_ev)
-            # The next quote's addressee: likely who speaks here (the reply names them).
-            next_quote = None
-            for m in range(n + 1, min(n + 3, n_blocks)):
-                if blocks[m][2]:
+                if g.speaker is None or g.method not in keep or not ev.settles(g.speaker):
                     break
-                ds = [t for k, t, _, _ in blocks[m][4:] if k == "dialogue"]
-                if ds:
-                    next_quote = ds[0]
-                    break
-            in_talk = bool(hist) and paragraph - hist[-1][1] <= GAP
-            p1 = hist[-1][0] if in_talk else None
-            p2 = hist[-2][0] if in_talk and len(hist) > 1 else None
-            p3 = hist[-3][0] if in_talk and len(hist) > 2 else None
-            gap = paragraph - hist[-1][1] if in_talk else 99
-            last_addr = hist[-1][2] if in_talk else None
-            last_asked = hist[-1][3] if in_talk else False
-            last_len = hist[-1][4] if in_talk else 0
-            holder = floor if in_talk and not cues.english else None
-            near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
-            p1_feature, p2_feature = "p1:" + near, "p2:" + near
-            rank_in_view = dict(zip(recent[:4], _IN_VIEW, strict=False))
-            decided = []
-            k = 0
-            # One paragraph, one speaker: whoever its quotes address says none of them.
-            spoken_to = {read_quote[texts[i]][0] for i in dialogue_idx}
-            for pos, i in enumerate(dialogue_idx):
-                g = rule[k]
-                k += 1
-                text = texts[i]
-                self_named = read_quote[text][1]
-                continues = pieces[i][2]
-                nxt = texts[dialogue_idx[pos + 1]] if pos + 1 < len(dialogue_idx) else next_quote
-                next_addr = read_quote[nxt][0] if nxt is not None else None
-                if pos and not cues.english:
-                    before = read_quote[texts[dialogue_idx[pos - 1]]]
-                    holder = _floor_after(holder, decided[-1], before)
-                if (
-                    g.speaker is not None
-                    and (g.method in keep or (g.speaker == holder and g.method in _GOING_ON))
-                    and ev.settles(g.speaker)
-                ):
-                    # The text names the speaker: that decides; how often it is right, the
-                    # corpora tell. So does the floor: a Chinese web novel introduces each
-                    # speaker with a tag and lays one answer out as a paragraph a point, each
-                    # in its own quote marks, and the rules read the speaker going on.
-                    kept = g.method if g.method in keep else FLOOR
-                    decided.append(_kept(g, kept, plain, plain_rate))
-                    if trace is not None:
-                        trace.append(((g.speaker,), ((f"={kept}",),)))
-                    continue
-                local: dict[str, list[str]] = {}
-                nobody = False
-                if i + 1 < len(texts) and not kinds[i + 1]:
-                    nobody = ev.tag(cues.after[texts[i + 1]], "a", local)
-                    for who in ev.names[texts[i + 1]][0]:
-                        local.setdefault(who, []).append("a:name")
-                if i > 0 and not kinds[i - 1]:
-                    nobody = ev.tag(cues.before[texts[i - 1]], "b", local) or nobody
-                    for who in ev.names[texts[i - 1]][0]:
-                        local.setdefault(who, []).append("b:name")
-                if g.method == "unknown" and i > 0 and not kinds[i - 1]:
-                    # "有人喊了一声：" / "came a thin voice:": a colon and no one it names
-                    nobody = nobody or colon_end(texts[i - 1])
-                if nobody and g.speaker is None:
-                    decided.append(g)  # the tag says someone unnamed speaks: no one to guess
-                    if trace is not None:
-                        trace.append(((), ()))
-                    continue
-                inside = ev.named_in_quote[text]
-                same = decided[-1] if decided else None
-                back, ahead = anchors(n)
-                # The candidates, likeliest sources first (the first mention counts).
-                pool: list[str | None] = [g.speaker, *local]
-                if same is not None:
-                    pool.append(same.speaker)
-                pool += (p1, p2, back[0], ahead[0], last_addr, next_addr, *para_ev, self_named)
-                pool += recent[:4]
-                pool += subjects[:2]
-                pool.append(p3)
-                if ev.first_person_book:
-                    pool.append(me)
-                pool += ev.leads  # no one in view: the book's main speakers
-                cands: list[str] = [
-                    who for who in dict.fromkeys(pool) if who and who not in spoken_to
-                ]
-                if not cands:  # no one named yet: whoever the narration names next
-                    for m in range(n + 1, min(n + 12, n_blocks)):
-                        for _, later, _, _ in blocks[m][4:]:
-                            if later not in read_quote:  # narration (a quote was read as one)
-                                for who in ev.names[later][0]:
-                                    if who and who not in spoken_to and who not in cands:
-                                        cands.append(who)
-                        if cands:
-                            break
-                del cands[_MAX_CANDIDATES:]
-                if not cands:
-                    decided.append(g)
-                    if trace is not None:
-                        trace.append(((), ()))
-                    continue
-                pronouns = [*local.get("", ()), *para_ev.get("", ())]
-                # What holds for every candidate weighs against "someone else" alone: no talk
-                # going on, a lone candidate, a long speech after a long one (one speaker going
-                # on) or a short reply after a short line (a back-and-forth).
-                common: list[str] = []
-                if not in_talk:
-                    common.append("cold")
-                if len(cands) == 1:
-                    common.append("lone")
-                length = read_quote[text][4]
-                goes_on = _GOES_ON.match(text) is not None
-                if in_talk and length >= long_quote and last_len >= long_quote:
-                    common.append("long2")
-                elif in_talk and length * 3 < long_quote and last_len * 3 < long_quote:
-                    common.append("short2")
-                shared = sum(map(weight_of, common, repeat(0.0)))
-                feats_all: list[tuple[str, ...]] = []
-                scores: list[float] = []
-                for who in cands:
-                    f: list[str] = []
-                    if who == g.speaker:
-                        f.append(f"r:{g.method}")
-                        if g.confidence < 0.6:
-                            f.append("r:weak")
-                    f.extend(local.get(who, ()))
-                    f.extend(para_ev.get(who, ()))
-                    if pronouns:
-                        sex = gender_of.get(who)
-                        for p in pronouns:
-                            side, _, pg = p.partition(":pro-")
-                            word = "pro"
-                            if not pg:  # a description ("said the girl")
-                                if who in described:
-                                    continue
-                                side, _, pg = p.partition(":desc-")
-                                word = "desc"
-                            if who == me:
-                                f.append(f"{side}:{word}-me")
-                            elif sex is None:
-                                f.append(f"{side}:{word}-unk")
-                            elif sex == pg:
-                                # the latest of that gender in view is likeliest
-                                rank = _gender_rank(recent, gender_of, pg, who)
-                                f.append(f"{side}:{word}{rank}")
-                            else:
-                                f.append(f"{side}:{word}-x")
-                    if same is not None and who == same.speaker:
-                        f.append("sp")
-                    if trace is not None:
-                        f.extend(common)  # the same for all: scored once, below
-                    if who == p1:
-                        f.append(p1_feature)
-                        if goes_on:
-                            f.append("p1:goes-on")
-                        if "long2" in common:
-                            f.append("p1:long2")
-                        elif "short2" in common:
-                            f.append("p1:short2")
-                        if continues:
-                            f.append("p1:cont")
-                        if last_asked:
-                            f.append("p1:q")
-                        if who == holder:
-                            f.append("p1:tagged")
-                    if who == p2:
-                        f.append(p2_feature)
-                        if p1 is not None and p1 != p2 and gap <= 2:
-                            f.append("alt")
+            else:
+                # The text names every speaker of the paragraph: nothing to weigh.
+                for g in rule:
+                    decided.append(_kept(g, g.method, plain, plain_rate))
+                    if traced is not None:
+                        traced.append(((g.speaker,), ((f"={g.method}",),)))  # type: ignore[arg-type]
+                rule = ()
+            if rule:
+                prev_text = _narration_at(blocks, n - 1, paragraph - 1)
+                next_text = _narration_at(blocks, n + 1, paragraph + 1)
+                para_ev: dict[str, list[str]] = {}
+                if prev_text is not None:
+                    # A line of narration between two quotes is often the tag of the one before
+                    # (`“…”` / `少安说。` / `“…”`): its evidence weighs differently then.
+                    side = "pt" if _dialogue_at(blocks, n - 2, paragraph - 2) else "pp"
+                    if introduces(prev_text, cues.english):  # read by the rules already
+                        ev.tag(cues.before[prev_text], side, para_ev)
+                    named, subj = ev.names[prev_text]
+                    for who in named:
+                        para_ev.setdefault(who, []).append(f"{side}:name")
+                    if subj:
+                        para_ev.setdefault(subj[-1], []).append(f"{side}:subj")
+                if next_text is not None:
+                    if not colon_end(next_text):  # `润叶笑着说：` introduces the quote after it
+                        ev.tag(cues.after[next_text], "np", para_ev)
+                    for who in ev.names[next_text][0]:
+                        para_ev.setdefault(who, []).append("np:name")
+                if not cues.english and (lead := _lead_in_at(blocks, n + 1, paragraph + 1)):
+                    # `“…”` / `孙玉厚说，“…”`: a line laid out one sentence a paragraph, whose next
+                    # paragraph opens with a tag and a comma, is mostly the first part of that
+                    # speech (WP: 29 of 43), not a turn of its own.
+                    ev.tag(cues.before[lead], "nl", para_ev)
+                # The next quote's addressee: likely who speaks here (the reply names them).
+                next_quote = None
+                for m in range(n + 1, min(n + 3, n_blocks)):
+                    if blocks[m][2]:
+                        break
+                    ds = [t for k, t, _, _ in blocks[m][4:] if k == "dialogue"]
+                    if ds:
+                        next_quote = ds[0]
+                        break
+                in_talk = bool(hist) and paragraph - hist[-1][1] <= GAP
+                p1 = hist[-1][0] if in_talk else None
+                p2 = hist[-2][0] if in_talk and len(hist) > 1 else None
+                p3 = hist[-3][0] if in_talk and len(hist) > 2 else None
+                gap = paragraph - hist[-1][1] if in_talk else 99
+                last_addr = hist[-1][2] if in_talk else None
+                last_asked = hist[-1][3] if in_talk else False
+                last_len = hist[-1][4] if in_talk else 0
+                holder = floor if in_talk and not cues.english else None
+                near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
+                p1_feature, p2_feature = "p1:" + near, "p2:" + near
+                rank_in_view = dict(zip(recent[:4], _IN_VIEW, strict=False))
+                decided = []
+                k = 0
+                # One paragraph, one speaker: whoever its quotes address says none of them.
+                spoken_to = {read_quote[texts[i]][0] for i in dialogue_idx}
+                for pos, i in enumerate(dialogue_idx):
+                    g = rule[k]
+                    k += 1
+                    text = texts[i]
+                    self_named = read_quote[text][1]
+                    continues = pieces[i][2]
+                    nxt = (
+                        texts[dialogue_idx[pos + 1]] if pos + 1 < len(dialogue_idx) else next_quote
+                    )
+                    next_addr = read_quote[nxt][0] if nxt is not None else None
+                    if pos and not cues.english:
+                        before = read_quote[texts[dialogue_idx[pos - 1]]]
+                        holder = _floor_after(holder, decided[-1], before)
+                    if (
+                        g.speaker is not None
+                        and (g.method in keep or (g.speaker == holder and g.method in _GOING_ON))
+                        and ev.settles(g.speaker)
+                    ):
+                        # The text names the speaker: that decides; how often it is right, the
+                        # corpora tell. So does the floor: a Chinese web novel introduces each
+                        # speaker with a tag and lays one answer out as a paragraph a point, each
+                        # in its own quote marks, and the rules read the speaker going on.
+                        kept = g.method if g.method in keep else FLOOR
+                        decided.append(_kept(g, kept, plain, plain_rate))
+                        if traced is not None:
+                            traced.append(((g.speaker,), ((f"={kept}",),)))
+                        continue
+                    local: dict[str, list[str]] = {}
+                    nobody = False
+                    if i + 1 < len(texts) and not kinds[i + 1]:
+                        nobody = ev.tag(cues.after[texts[i + 1]], "a", local)
+                        for who in ev.names[texts[i + 1]][0]:
+                            local.setdefault(who, []).append("a:name")
+                    if i > 0 and not kinds[i - 1]:
+                        nobody = ev.tag(cues.before[texts[i - 1]], "b", local) or nobody
+                        for who in ev.names[texts[i - 1]][0]:
+                            local.setdefault(who, []).append("b:name")
+                    if g.method == "unknown" and i > 0 and not kinds[i - 1]:
+                        # "有人喊了一声：" / "came a thin voice:": a colon and no one it names
+                        nobody = nobody or colon_end(texts[i - 1])
+                    if nobody and g.speaker is None:
+                        decided.append(g)  # the tag says someone unnamed speaks: no one to guess
+                        if traced is not None:
+                            traced.append(((), ()))
+                        continue
+                    inside = ev.named_in_quote[text]
+                    same = decided[-1] if decided else None
+                    back, ahead = anchors(n)
+                    # The candidates, likeliest sources first (the first mention counts).
+                    pool: list[str | None] = [g.speaker, *local]
+                    if same is not None:
+                        pool.append(same.speaker)
+                    pool += (p1, p2, back[0], ahead[0], last_addr, next_addr, *para_ev, self_named)
+                    pool += recent[:4]
+                    pool += subjects[:2]
+                    pool.append(p3)
+                    if ev.first_person_book:
+                        pool.append(me)
+                    pool += ev.leads  # no one in view: the book's main speakers
+                    cands: list[str] = [
+                        who for who in dict.fromkeys(pool) if who and who not in spoken_to
+                    ]
+                    if not cands:  # no one named yet: whoever the narration names next
+                        for m in range(n + 1, min(n + 12, n_blocks)):
+                            for _, later, _, _ in blocks[m][4:]:
+                                if later not in read_quote:  # narration (a quote was read as one)
+                                    for who in ev.names[later][0]:
+                                        if who and who not in spoken_to and who not in cands:
+                                            cands.append(who)
+                            if cands:
+                                break
+                    del cands[_MAX_CANDIDATES:]
+                    if not cands:
+                        decided.append(g)
+                        if traced is not None:
+                            traced.append(((), ()))
+                        continue
+                    pronouns = [*local.get("", ()), *para_ev.get("", ())]
+                    # What holds for every candidate weighs against "someone else" alone: no talk
+                    # going on, a lone candidate, a long speech after a long one (one speaker going
+                    # on) or a short reply after a short line (a back-and-forth).
+                    common: list[str] = []
+                    if not in_talk:
+                        common.append("cold")
+                    if len(cands) == 1:
+                        common.append("lone")
+                    length = read_quote[text][4]
+                    goes_on = _GOES_ON.match(text) is not None
+                    if in_talk and length >= long_quote and last_len >= long_quote:
+                        common.append("long2")
+                    elif in_talk and length * 3 < long_quote and last_len * 3 < long_quote:
+                        common.append("short2")
+                    shared = sum(map(weight_of, common, repeat(0.0)))
+                    feats_all: list[tuple[str, ...]] = []
+                    scores: list[float] = []
+                    for who in cands:
+                        f: list[str] = []
+                        if who == g.speaker:
+                            f.append(f"r:{g.method}")
+                            if g.confidence < 0.6:
+                                f.append("r:weak")
+                        f.extend(local.get(who, ()))
+                        f.extend(para_ev.get(who, ()))
+                        if pronouns:
+                            sex = gender_of.get(who)
+                            for p in pronouns:
+                                side, _, pg = p.partition(":pro-")
+                                word = "pro"
+                                if not pg:  # a description ("said the girl")
+                                    if who in described:
+                                        continue
+                                    side, _, pg = p.partition(":desc-")
+                                    word = "desc"
+                                if who == me:
+                                    f.append(f"{side}:{word}-me")
+                                elif sex is None:
+                                    f.append(f"{side}:{word}-unk")
+                                elif sex == pg:
+                                    # the latest of that gender in view is likeliest
+                                    rank = _gender_rank(recent, gender_of, pg, who)
+                                    f.append(f"{side}:{word}{rank}")
+                                else:
+                                    f.append(f"{side}:{word}-x")
+                        if same is not None and who == same.speaker:
+                            f.append("sp")
+                        if traced is not None:
+                            f.extend(common)  # the same for all: scored once, below
+                        if who == p1:
+                            f.append(p1_feature)
+                            if goes_on:
+                                f.append("p1:goes-on")
+                            if "long2" in common:
+                                f.append("p1:long2")
+                            elif "short2" in common:
+                                f.append("p1:short2")
+                            if continues:
+                                f.append("p1:cont")
                             if last_asked:
-                                f.append("alt:q")
-                            if last_addr is not None and last_addr != who:
-                                f.append("alt:other")  # the last line spoke to someone else
-                    if who == p3:
-                        f.append("p3")
-                    if who == back[0]:
-                        f.append("ab:odd" if back[1] % 2 else "ab:even")
-                    if who == ahead[0]:
-                        f.append("af:odd" if ahead[1] % 2 else "af:even")
-                    if who == last_addr:
-                        f.append("la:q" if last_asked else "la")
-                    if who == next_addr:
-                        f.append("na")
-                    if who == self_named:
-                        f.append("self")
-                    if who in inside:
-                        f.append("inq")
-                    in_view = rank_in_view.get(who)
-                    if in_view is not None:
-                        f.append(in_view)
-                    if subjects and who == subjects[0]:
-                        f.append("sub0")
-                    f.append(ev.major.get(who, "silent"))
-                    if listed and who not in listed:
-                        f.append("unlisted")
-                    if who in described:
-                        f.append("desc")
-                    feats_all.append(tuple(f))
-                    scores.append(shared + sum(map(weight_of, f, repeat(0.0))))
-                if trace is not None:
-                    trace.append((tuple(cands), tuple(feats_all)))
-                best = max(range(len(cands)), key=scores.__getitem__)
-                if cands[0] == g.speaker and scores[best] - scores[0] <= ev.model.margin:
-                    best = 0  # the rules' guess (always the first candidate) unless clearly beaten
-                top = scores[best]
-                # The winner's share beside every candidate and "someone else" (score 0): a
-                # lone candidate with little evidence is no sure thing.
-                total = sum(math.exp(s - top) for s in scores) + math.exp(min(-top, 50.0))
-                conf = ev.model.confidence(1.0 / total)
-                who = cands[best]
-                if who == g.speaker:
-                    method = g.method
-                elif who == me:
-                    method = "first-person"
-                elif same is not None and who == same.speaker and "sp" in feats_all[best]:
-                    method = same.method
-                else:
-                    method = _method_for(feats_all[best])
-                decided.append(Guess(who, method, conf))
-        out.append(decided)
-        for j, text in enumerate(texts):
-            if not kinds[j]:
-                ev.see(text, recent, subjects)
-        last = decided[-1]
-        to, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
-        if to is None:  # the paragraph's tag may say (“…”少安对秀莲说。)
-            told = (text for j, text in enumerate(texts) if not kinds[j])
-            to = _told_to(cues, told, last.speaker)
-            if to is None and len(dialogue_idx) == len(texts):
-                # or the colon line before a paragraph of quotes (少安对秀莲说： / “…”)
-                intro = _narration_at(blocks, n - 1, paragraph - 1)
-                if intro is not None and colon_end(intro):
-                    to = _told_to(cues, (intro,), last.speaker)
-        if to is not None and to != last.speaker:  # whom they spoke to is here too
-            _see(recent, (to,))
-        if last.speaker:
-            _see(recent, (last.speaker,))
-            _see(subjects, (last.speaker,))
-        if not hist or paragraph - hist[-1][1] > GAP:
-            floor = None  # a new conversation
-        for g, i in zip(decided, dialogue_idx, strict=False):
-            floor = _floor_after(floor, g, read_quote[texts[i]])
-        hist.append((last.speaker, paragraph, to, asked_last, length))
-        if len(hist) > 8:
-            del hist[0]
+                                f.append("p1:q")
+                            if who == holder:
+                                f.append("p1:tagged")
+                        if who == p2:
+                            f.append(p2_feature)
+                            if p1 is not None and p1 != p2 and gap <= 2:
+                                f.append("alt")
+                                if last_asked:
+                                    f.append("alt:q")
+                                if last_addr is not None and last_addr != who:
+                                    f.append("alt:other")  # the last line spoke to someone else
+                        if who == p3:
+                            f.append("p3")
+                        if who == back[0]:
+                            f.append("ab:odd" if back[1] % 2 else "ab:even")
+                        if who == ahead[0]:
+                            f.append("af:odd" if ahead[1] % 2 else "af:even")
+                        if who == last_addr:
+                            f.append("la:q" if last_asked else "la")
+                        if who == next_addr:
+                            f.append("na")
+                        if who == self_named:
+                            f.append("self")
+                        if who in inside:
+                            f.append("inq")
+                        in_view = rank_in_view.get(who)
+                        if in_view is not None:
+                            f.append(in_view)
+                        if subjects and who == subjects[0]:
+                            f.append("sub0")
+                        f.append(ev.major.get(who, "silent"))
+                        if listed and who not in listed:
+                            f.append("unlisted")
+                        if who in described:
+                            f.append("desc")
+                        feats_all.append(tuple(f))
+                        scores.append(shared + sum(map(weight_of, f, repeat(0.0))))
+                    if traced is not None:
+                        traced.append((tuple(cands), tuple(feats_all)))
+                    if cands[0] == g.speaker:  # the rules' guess stands unless clearly beaten
+                        scores[0] += ev.model.margin
+                    best = max(range(len(cands)), key=scores.__getitem__)
+                    if cands[0] == g.speaker:
+                        scores[0] -= ev.model.margin
+                    top = scores[best]
+
+                    # The winner's share beside every candidate and "someone else" (score 0): a
+                    # lone candidate with little evidence is no sure thing.
+                    total = sum(math.exp(s - top) for s in scores) + math.exp(min(-top, 50.0))
+                    conf = ev.model.confidence(1.0 / total)
+                    decided.append(
+                        Guess(cands[best], _why(cands[best], feats_all[best], g, same, me), conf)
+                    )
+                    if in_talk and pos == len(dialogue_idx) - 1:
+                        # Other readings of the last line worth keeping: the talk after it
+                        # may fit one of them better (see `_Path`).
+                        gain = -math.log(total)
+                        for c, sc in enumerate(scores):
+                            share = math.exp(sc - top) / total
+                            if c != best and share >= branch_share:
+                                conf = ev.model.confidence(share)
+                                who = cands[c]
+                                other = Guess(who, _why(who, feats_all[c], g, same, me), conf)
+                                branch.append((other, math.log(share)))
+            readings = [(path, decided, gain)]
+            for other, other_gain in branch:
+                readings.append((path.fork(), [*decided[:-1], other], other_gain))
+            for path, decided, gain in readings:
+                path.score += gain
+                hist, recent, subjects, floor = path.hist, path.recent, path.subjects, path.floor
+                path.out.append(decided)
+                for j, text in enumerate(texts):
+                    if not kinds[j]:
+                        ev.see(text, recent, subjects)
+                last = decided[-1]
+                to, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
+                if to is None:  # the paragraph's tag may say (“…”少安对秀莲说。)
+                    told = (text for j, text in enumerate(texts) if not kinds[j])
+                    to = _told_to(cues, told, last.speaker)
+                    if to is None and len(dialogue_idx) == len(texts):
+                        # or the colon line before a paragraph of quotes (少安对秀莲说： / “…”)
+                        intro = _narration_at(blocks, n - 1, paragraph - 1)
+                        if intro is not None and colon_end(intro):
+                            to = _told_to(cues, (intro,), last.speaker)
+                if to is not None and to != last.speaker:  # whom they spoke to is here too
+                    _see(recent, (to,))
+                if last.speaker:
+                    _see(recent, (last.speaker,))
+                    _see(subjects, (last.speaker,))
+                if not hist or paragraph - hist[-1][1] > GAP:
+                    floor = None  # a new conversation
+                for g, i in zip(decided, dialogue_idx, strict=False):
+                    floor = _floor_after(floor, g, read_quote[texts[i]])
+                path.floor = floor
+                hist.append((last.speaker, paragraph, to, asked_last, length))
+                if len(hist) > 8:
+                    del hist[0]
+                grown.append(path)
+        paths[:] = _prune(grown)
+        if len(paths) == 1 or len(paths[0].out) > _BEAM_REACH:
+            commit()  # one reading left, or an old fork: its decisions stand
+    commit()
     return out
 
 
@@ -764,6 +901,17 @@ def _gender_rank(
             if rank >= 2:
                 break
     return 2
+
+
+def _why(who: str, feats: Sequence[str], rule: Guess, same: Guess | None, me: str) -> str:
+    """The `method` of a line the scorer gave `who` (with `feats`)."""
+    if who == rule.speaker:
+        return rule.method
+    if who == me:
+        return "first-person"
+    if same is not None and who == same.speaker and "sp" in feats:
+        return same.method
+    return _method_for(feats)
 
 
 def _method_for(feats: Sequence[str]) -> str:
