@@ -370,9 +370,10 @@ class _Path:
     """One reading of the talk so far: who said each line, and what that leaves for the next
     one (who spoke one, two, three lines back and to whom, who holds the floor, who is in
     view). A line whose best candidate wins by little starts a second reading with the
-    runner-up; the lines after score each reading (the sum of the log shares of its choices),
-    and a tag or a turn that fits only one of them settles it. Readings end, the likeliest
-    kept, when the conversation does (a scene break, or a new run of talk)."""
+    runner-up; the lines after score each reading (the sum of the log shares of its choices
+    on the lines it weighs; the tags' speakers, weighed the same way, moved WP the wrong way
+    and are not counted). Readings end, the likeliest kept, when the conversation does (a
+    scene break, or a new run of talk) or after `_BEAM_REACH` blocks."""
 
     __slots__ = ("floor", "hist", "out", "recent", "score", "subjects", "trace")
 
