@@ -502,6 +502,14 @@ def decide(
             not path.hist or paragraph - path.hist[-1][1] > GAP for path in paths
         ):
             commit()  # a new conversation: the readings of the last one part no more
+        texts: list[str] = []
+        kinds: list[bool] = []
+        dialogue_idx: list[int] = []
+        for i, (kind, text, _, _) in enumerate(pieces):
+            texts.append(text)
+            kinds.append(kind == "dialogue")
+            if kind == "dialogue":
+                dialogue_idx.append(i)
         grown: list[_Path] = []
         for path in paths:
             hist, recent, subjects, floor = path.hist, path.recent, path.subjects, path.floor
@@ -509,14 +517,6 @@ def decide(
             rule = guesses[n]
             branch: list[tuple[Guess, float]] = []  # other readings of the paragraph's last line
             gain = 0.0
-            texts: list[str] = []
-            kinds: list[bool] = []
-            dialogue_idx: list[int] = []
-            for i, (kind, text, _, _) in enumerate(pieces):
-                texts.append(text)
-                kinds.append(kind == "dialogue")
-                if kind == "dialogue":
-                    dialogue_idx.append(i)
             decided: list[Guess] = []
             for g in rule:
                 if g.speaker is None or g.method not in keep or not ev.settles(g.speaker):
