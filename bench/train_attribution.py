@@ -15,9 +15,11 @@ a "someone else" option of score 0, the answer when no candidate is the labelled
 weights shared by both languages plus one set per language, fitted with an L2 penalty by
 scipy's L-BFGS. The evidence of a line includes the speakers the scorer gave the lines before,
 so training goes in rounds: the first reads the rule pass's speakers, each later one those of
-the model before it. Last, the winners' softmax shares on the training lines are mapped to how
-often they are right (scikit-learn's isotonic regression): the calibration table that turns a
-share into the `confidence` a line shows.
+the model before it, one line at a time. Last, the chosen candidates' softmax shares on the
+training lines, read as `audiobook script` reads them (keeping a second reading of the talk
+after a close call, `BRANCH`), are mapped to how often they are right (scikit-learn's
+isotonic regression): the calibration table that turns a share into the `confidence` a line
+shows.
 
 Lines whose speaker a tag names (`tts.speakers.scorer.PLAIN`: a speech tag, a name and
 colon, also ending the paragraph before, "I said", self-naming), and those of the rule
@@ -83,7 +85,8 @@ itself reads greedily (a line's evidence is what the greedy reading before it gi
 fitted on readings with the beam did worse on train and dev alike (pdnc-train 69.4% / 67.6%
 against 69.5% / 67.6%, wp-train 82.3% / 87.9% against 82.4% / 88.0%, both read with the
 beam). On the training books, 0.15 against greedy reading: PDNC +2 / +103 lines (no list /
-list), WP -3 / -3; 0.25: +4 / +84, -3 / -4."""
+list), WP -3 / -3; 0.25: +4 / +84, -3 / -4. The calibration is read with the beam, the
+decoding that ships."""
 MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 """How much better than the rules' guess another candidate must score to be chosen: the
 training lines choose."""
@@ -316,6 +319,11 @@ def main() -> None:
         data["trusted"] = trusted
         models = {lang: model_from_json(data, lang) for lang in ("en", "zh")}
     print("calibrating", flush=True)
+    # The confidence a line shows is read off the decoding that ships, the beam's: a
+    # runner-up it keeps shows its own share, which the table must map to how often such
+    # lines are right.
+    data["branch"] = BRANCH
+    models = {lang: model_from_json(data, lang) for lang in ("en", "zh")}
     shares = []
     plain: Counter[tuple[str, bool]] = Counter()
     for lang in ("en", "zh"):
@@ -335,7 +343,6 @@ def main() -> None:
     hits = sum(plain[(m, True)] for m in tags)
     rates["first-person"] = round((hits + 1) / (hits + sum(plain[(m, False)] for m in tags) + 2), 3)
     data["calibration"] = calibrate(shares)
-    data["branch"] = BRANCH
     data["plain"] = {"en": rates, "zh": rates}
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
     args.out.write_text(text, encoding="utf-8")
