@@ -142,8 +142,9 @@ def model_from_json(data: dict[str, object], language: str) -> Model:
     assert isinstance(trusted, dict)
     margin = data.get("margin", 0.0)
     assert isinstance(margin, (int, float))
-    branch = data.get("branch", math.inf)
-    assert isinstance(branch, (int, float))
+    branches = data.get("branch", {})
+    assert isinstance(branches, dict)
+    branch = branches.get(language, math.inf)
     return Model(
         merged,
         (xs, ys),
