@@ -497,8 +497,6 @@ class Cues:
                 m = self.mention.match(text, asked.end())
                 if m is not None and m.lastgroup == "name":
                     return self.names[m.group()]
-                if m is not None and m.group() == "I":
-                    continue
                 if text.startswith("me", asked.end()):
                     return self.first_person
             return None
