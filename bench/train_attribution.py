@@ -82,12 +82,12 @@ BRANCH = {"en": 0.15}
 """The shipped model's `branch` per language: at run time a runner-up with this share of a
 line in a conversation starts a second reading of the talk (see `tts.speakers.scorer._Path`);
 Chinese reads greedily (with 0.15, WP train -3 / -3 lines and our held-out Chinese passages
--2 of 47 with a list, against wp-dev 0 / +4). Training
-itself reads greedily (a line's evidence is what the greedy reading before it gives): weights
-fitted on readings with the beam did worse on train and dev alike (pdnc-train 69.4% / 67.6%
-against 69.5% / 67.6%, wp-train 82.3% / 87.9% against 82.4% / 88.0%, both read with the
-beam). On the training books, 0.15 against greedy reading: PDNC +2 / +103 lines (no list /
-list); 0.25: +4 / +84. The calibration is read with the decoding that ships."""
+-2 of 47 with a list, against wp-dev 0 / +4). Training itself reads greedily (a line's
+evidence is what the greedy reading before it gives): weights fitted on readings with the beam
+did worse on train and dev alike (pdnc-train 69.4% / 67.6% against 69.5% / 67.6%, wp-train
+82.3% / 87.9% against 82.4% / 88.0%, both read with the beam). On the training books, 0.15
+against greedy reading: PDNC +2 / +103 lines (no list / list); 0.25: +4 / +84. The
+calibration is read with the decoding that ships."""
 MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 """How much better than the rules' guess another candidate must score to be chosen: the
 training lines choose."""

@@ -195,7 +195,8 @@ def introduces(text: str, english: bool) -> bool:
     end = text.rstrip()[-1:]
     if end in ("：", ":"):
         return True
-    return english and end in (",", "-", "—") and _EN_VERB.search(text, len(text) - 60) is not None
+    tail = max(0, len(text) - 60)  # the last words: where the verb of such a line stands
+    return english and end in (",", "-", "—") and _EN_VERB.search(text, tail) is not None
 
 
 def _sentence_end(text: str, start: int) -> int:

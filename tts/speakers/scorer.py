@@ -511,58 +511,59 @@ def decide(
             kinds.append(kind == "dialogue")
             if kind == "dialogue":
                 dialogue_idx.append(i)
+        plain_only = all(
+            g.speaker is not None and g.method in keep and ev.settles(g.speaker) for g in rule
+        )
+        if not plain_only:  # what the narration around the paragraph says: the same for all
+            prev_text = _narration_at(blocks, n - 1, paragraph - 1)
+            next_text = _narration_at(blocks, n + 1, paragraph + 1)
+            para_ev: dict[str, list[str]] = {}
+            if prev_text is not None:
+                # A line of narration between two quotes is often the tag of the one before
+                # (`“…”` / `少安说。` / `“…”`): its evidence weighs differently then.
+                side = "pt" if _dialogue_at(blocks, n - 2, paragraph - 2) else "pp"
+                if introduces(prev_text, cues.english):  # read by the rules already
+                    ev.tag(cues.before[prev_text], side, para_ev)
+                named, subj = ev.names[prev_text]
+                for who in named:
+                    para_ev.setdefault(who, []).append(f"{side}:name")
+                if subj:
+                    para_ev.setdefault(subj[-1], []).append(f"{side}:subj")
+            if next_text is not None:
+                if not colon_end(next_text):  # `润叶笑着说：` introduces the quote after it
+                    ev.tag(cues.after[next_text], "np", para_ev)
+                for who in ev.names[next_text][0]:
+                    para_ev.setdefault(who, []).append("np:name")
+            if not cues.english and (lead := _lead_in_at(blocks, n + 1, paragraph + 1)):
+                # `“…”` / `孙玉厚说，“…”`: a line laid out one sentence a paragraph, whose next
+                # paragraph opens with a tag and a comma, is mostly the first part of that
+                # speech (WP: 29 of 43), not a turn of its own.
+                ev.tag(cues.before[lead], "nl", para_ev)
+            # The next quote's addressee: likely who speaks here (the reply names them).
+            next_quote = None
+            for m in range(n + 1, min(n + 3, n_blocks)):
+                if blocks[m][2]:
+                    break
+                ds = [t for k, t, _, _ in blocks[m][4:] if k == "dialogue"]
+                if ds:
+                    next_quote = ds[0]
+                    break
+            # One paragraph, one speaker: whoever its quotes address says none of them.
+            spoken_to = {read_quote[texts[i]][0] for i in dialogue_idx}
         grown: list[_Path] = []
         for path in paths:
             hist, recent, subjects, floor = path.hist, path.recent, path.subjects, path.floor
             traced = path.trace
-            rule = guesses[n]
             branch: list[tuple[Guess, float]] = []  # other readings of the paragraph's last line
             gain = 0.0
             decided: list[Guess] = []
-            for g in rule:
-                if g.speaker is None or g.method not in keep or not ev.settles(g.speaker):
-                    break
-            else:
+            if plain_only:
                 # The text names every speaker of the paragraph: nothing to weigh.
                 for g in rule:
                     decided.append(_kept(g, g.method, plain, plain_rate))
                     if traced is not None:
                         traced.append(((g.speaker,), ((f"={g.method}",),)))  # type: ignore[arg-type]
-                rule = ()
-            if rule:
-                prev_text = _narration_at(blocks, n - 1, paragraph - 1)
-                next_text = _narration_at(blocks, n + 1, paragraph + 1)
-                para_ev: dict[str, list[str]] = {}
-                if prev_text is not None:
-                    # A line of narration between two quotes is often the tag of the one before
-                    # (`“…”` / `少安说。` / `“…”`): its evidence weighs differently then.
-                    side = "pt" if _dialogue_at(blocks, n - 2, paragraph - 2) else "pp"
-                    if introduces(prev_text, cues.english):  # read by the rules already
-                        ev.tag(cues.before[prev_text], side, para_ev)
-                    named, subj = ev.names[prev_text]
-                    for who in named:
-                        para_ev.setdefault(who, []).append(f"{side}:name")
-                    if subj:
-                        para_ev.setdefault(subj[-1], []).append(f"{side}:subj")
-                if next_text is not None:
-                    if not colon_end(next_text):  # `润叶笑着说：` introduces the quote after it
-                        ev.tag(cues.after[next_text], "np", para_ev)
-                    for who in ev.names[next_text][0]:
-                        para_ev.setdefault(who, []).append("np:name")
-                if not cues.english and (lead := _lead_in_at(blocks, n + 1, paragraph + 1)):
-                    # `“…”` / `孙玉厚说，“…”`: a line laid out one sentence a paragraph, whose next
-                    # paragraph opens with a tag and a comma, is mostly the first part of that
-                    # speech (WP: 29 of 43), not a turn of its own.
-                    ev.tag(cues.before[lead], "nl", para_ev)
-                # The next quote's addressee: likely who speaks here (the reply names them).
-                next_quote = None
-                for m in range(n + 1, min(n + 3, n_blocks)):
-                    if blocks[m][2]:
-                        break
-                    ds = [t for k, t, _, _ in blocks[m][4:] if k == "dialogue"]
-                    if ds:
-                        next_quote = ds[0]
-                        break
+            else:
                 in_talk = bool(hist) and paragraph - hist[-1][1] <= GAP
                 p1 = hist[-1][0] if in_talk else None
                 p2 = hist[-2][0] if in_talk and len(hist) > 1 else None
@@ -575,10 +576,7 @@ def decide(
                 near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
                 p1_feature, p2_feature = "p1:" + near, "p2:" + near
                 rank_in_view = dict(zip(recent[:4], _IN_VIEW, strict=False))
-                decided = []
                 k = 0
-                # One paragraph, one speaker: whoever its quotes address says none of them.
-                spoken_to = {read_quote[texts[i]][0] for i in dialogue_idx}
                 for pos, i in enumerate(dialogue_idx):
                     g = rule[k]
                     k += 1
