@@ -518,6 +518,19 @@ def test_nickname_joins_its_full_name_en() -> None:
     assert "Tom" in by_name["Thomas"].aliases
 
 
+def test_a_character_called_by_a_diminutive_only_is_named_by_it_en() -> None:
+    """Dolly, written once as Miss Dolly Fussell and nowhere as Dorothy: the book calls her
+    Dolly, and so does the script (the given name goes first only where the book gives it)."""
+    b = book(
+        "en",
+        "Miss Dolly Fussell had married into the family that spring.",
+        '"Is Charles back?" asked Dolly.',
+        "Margaret shook her head.",
+        '"Then I shall wait," said Dolly. Dolly sat down by the window.',
+    )
+    assert [s.speaker for s in lines_of(b)] == ["Dolly", "Dolly"]
+
+
 def test_common_words_at_clause_starts_are_not_characters() -> None:
     narration = [
         "安排好以后，大家各自回家。",

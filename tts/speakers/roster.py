@@ -1418,8 +1418,17 @@ def _discover_en(
     in_text = mid + tagged  # mentions in narration and tags
     by_role: dict[str, list[str]] = defaultdict(list)
     for forms in groups.values():
-        # The name the book uses most, a given name before its diminutive (Margaret, not Maggie).
-        canonical = max(forms, key=lambda f: (f.lower() not in nicknames(), candidates[f], len(f)))
+        # The name the book uses most, a given name before its diminutive (Margaret, not
+        # Maggie) where the book gives it (Dolly, not Miss Dolly Fussell, written once).
+        given = {w.lower() for f in forms for w in name_words(f)}
+        canonical = max(
+            forms,
+            key=lambda f: (
+                given.isdisjoint(nicknames().get(f.lower(), ())),
+                candidates[f],
+                len(f),
+            ),
+        )
         if canonical in honor:  # Madame Olenska: Ellen Olenska, if the book says it often
             in_full = [
                 f
