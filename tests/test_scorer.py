@@ -138,6 +138,17 @@ def test_the_trace_holds_each_lines_candidates_and_evidence(
         assert len(evidence) == len(candidates)
 
 
+@pytest.mark.parametrize(("language", "paras"), CONVERSATIONS, ids=["en", "zh"])
+def test_tracing_a_book_changes_none_of_its_lines(language: str, paras: list[str]) -> None:
+    """Training reads the trace, and fits the confidence table to the shares it sees then:
+    a traced run gives every line the speaker, method and confidence of a plain run."""
+    plain = [(s.speaker, s.method, s.confidence) for s in said(book(language, *paras))]
+    trace: Trace = []
+    segments, _ = attribute(book(language, *paras), trace=trace)
+    traced = [(s.speaker, s.method, s.confidence) for s in segments if s.kind == "dialogue"]
+    assert traced == plain
+
+
 def test_lines_are_the_same_every_run() -> None:
     """Deterministic: the same book gives the same speakers, methods and confidences in
     every process, whatever order Python's string hashing gives sets."""

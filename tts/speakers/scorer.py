@@ -702,8 +702,6 @@ def decide(
                                     f.append(f"{side}:{word}-x")
                         if same is not None and who == same.speaker:
                             f.append("sp")
-                        if traced is not None:
-                            f.extend(common)  # the same for all: scored once, below
                         if who == p1:
                             f.append(p1_feature)
                             if goes_on:
@@ -750,8 +748,9 @@ def decide(
                             f.append("unlisted")
                         if who in described:
                             f.append("desc")
-                        feats_all.append(tuple(f))
                         scores.append(shared + sum(map(weight_of, f, repeat(0.0))))
+                        # the trace has what holds for all too (training weighs it per line)
+                        feats_all.append((*f, *common) if traced is not None else tuple(f))
                     if traced is not None:
                         traced.append((tuple(cands), tuple(feats_all)))
                     if cands[0] == g.speaker:  # the rules' guess stands unless clearly beaten
