@@ -704,6 +704,25 @@ def test_a_character_called_by_title_and_surname_is_named_by_the_full_name_the_b
     assert set(speakers) == {named}
 
 
+@pytest.mark.parametrize("named_once", [True, False], ids=["a-general-of-history", "no-holder"])
+def test_a_title_the_book_writes_alone_again_and_again_is_a_character(named_once: bool) -> None:
+    """The General, called so at every turn, is not General Perovski of a memoir mentioned
+    once; with no General named at all he is still a character: "General" speaks."""
+    lines = ["I read them the memoirs of General Perovski."] if named_once else []
+    lines += [
+        "The General frowned at me. The General was in a bad temper that day.",
+        "The General walked to the window, and the General looked down at the square.",
+        "The General sat down. The General took up his pen. The General sighed.",
+        "Then the General rang for tea, and the General drank it standing.",
+        '"You lost again," said the General.',
+        '"Only a little," said Polina.',
+        '"A little is too much," the General answered.',
+    ]
+    cast, speakers = _cast_and_speakers("en", lines)
+    assert speakers == ["General", "Polina", "General"]
+    assert "General Perovski" not in speakers
+
+
 def test_a_title_right_after_an_office_is_whoever_holds_it_not_the_titled_character() -> None:
     """团地委书记 is the district youth league's secretary, the man in the room: not 曹书记,
     whom voices.yaml lists and the bare title 书记 may stand for elsewhere."""

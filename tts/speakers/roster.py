@@ -1202,6 +1202,7 @@ def _discover_en(
     after_the: Counter[str] = Counter()  # mid-sentence after "the" (the Jew, the Dodger)
     speaks: Counter[str] = Counter()  # next to a speech verb in a tag (Emma said, said Emma)
     honor: dict[str, str] = {}
+    alone: Counter[str] = Counter()  # a title written alone (the General), by role word
     told = Counter(narration)  # books repeat lines: each distinct one read once
     for texts, counter in ((told, mid), (Counter(tags), tagged)):
         for text, times in texts.items():
@@ -1211,13 +1212,18 @@ def _discover_en(
                 common = first.lower() in EN_NOT_NAMES
                 if common and hon is None and first.lower() in _EN_MONTHS:
                     common = not _mid_sentence_name(text, start)  # said May, May Welland
-                if common and not (hon and first.lower() in _EN_MONTHS):
+                shifted = common and not (hon and first.lower() in _EN_MONTHS)
+                if shifted:
                     if hon is not None or last is None or last.lower() in EN_NOT_NAMES:
                         continue
                     first, last, start = last, None, m.start("last")  # "Then Eleanor"
                     name = first
-                elif hon is None and last is None and first in _HONORIFIC_SET:
-                    continue  # "Colonel" alone: a title, matched later to its holder
+                if hon is None and last is None and first in _HONORIFIC_SET:
+                    role = first.lower().rstrip(".")
+                    alone[_ROLE_WORD.get(role, role)] += times
+                    continue  # "(The) Colonel" alone: a title, matched later to its holder
+                if shifted:
+                    pass
                 elif hon is None and last is not None and last.lower() in EN_NOT_NAMES:
                     name = first
                 else:
@@ -1454,10 +1460,19 @@ def _discover_en(
     # "the mayor", "the captain", "Mademoiselle": the one character who holds that title, or
     # the one the book names with it nearly every time (Mademoiselle Reisz, not the
     # Mademoiselle Duvigne met once).
-    for role, names in by_role.items():
-        holder, times = Counter(names).most_common(1)[0]
-        if times * 10 >= len(names) * 9 and role in EN_ROLE_HONORIFICS:
-            roster.add(holder, (f"the {role}", f"The {role}", role.capitalize()))
+    for role in sorted(by_role.keys() | alone.keys()):
+        if role not in EN_ROLE_HONORIFICS:
+            continue
+        forms = (f"the {role}", f"The {role}", role.capitalize())
+        names = by_role.get(role, [])
+        holder, times = Counter(names).most_common(1)[0] if names else (None, 0)
+        if holder is not None and times * _TITLE_ALONE_SHARE >= alone[role]:
+            if times * 10 >= len(names) * 9:
+                roster.add(holder, forms)
+        elif alone[role] >= _TITLE_ALONE_SHARE:
+            # the General, 187 times, and General Perovski of the memoirs once: a character
+            # the book calls by the title alone
+            roster.add(role.capitalize(), forms, _hon_gender(role))
     # Speakers named by a description: "said the old woman", "the stranger replied".
     for text in tags:
         for m in _EN_DESCRIBED_RE.finditer(text):
@@ -1496,6 +1511,11 @@ _FULL_NAME_USES = 3
 surname (Ellen Olenska) when the book uses that at least this often, and never with the same
 title (Mr. John Knightley is the younger brother of Mr. Knightley): the name a reader knows
 them by, and no other Olenska's."""
+_TITLE_ALONE_SHARE = 10
+"""The one character holding a title is "the General" only when the book names them with it
+at least a tenth as often as it writes the title alone: a general of history named once is
+not the one the book calls the General 187 times. A title written alone this often, and no
+holder, is a character of its own."""
 _ROLE_WORD = {
     "dr": "doctor",
     "prof": "professor",
