@@ -12,12 +12,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts.model import Book, Chapter, Character, Paragraph
+from tts.model import Book, Chapter, Character, Gender, Paragraph
 from tts.speakers import attribute as attribution
 from tts.speakers import lexicon
 from tts.speakers.attribute import attribute
 from tts.speakers.cues import Cues
-from tts.speakers.roster import CLAUSE_HEAD_ZH, Roster, build_roster, counted_matches
+from tts.speakers.genders import weigh_gender
+from tts.speakers.roster import (
+    CLAUSE_HEAD_ZH,
+    EN_NAME_WEIGHT,
+    Roster,
+    build_roster,
+    counted_matches,
+)
 
 _FOLLOW = re.compile("(?:王刚|李明|王)(?=(.))", re.S)
 """A name and the character after it, as the roster reads how the book continues a name."""
@@ -386,6 +393,24 @@ def test_an_honorific_decides_the_gender_whatever_the_pronouns_around() -> None:
         ],
     )
     assert genders["Madame Varenne"] == "female"
+
+
+@pytest.mark.parametrize(
+    ("she", "he", "name_says", "gender"),
+    [
+        (9, 6, "female", "female"),  # Blanche: the name and most pronouns agree
+        (4, 2, "male", None),  # they disagree, and the pronouns lead by little
+        (30, 2, "male", "female"),  # they disagree, and the pronouns say it plainly
+    ],
+    ids=["agree", "disagree-close", "disagree-plain"],
+)
+def test_a_given_name_and_most_pronouns_agreeing_decide_the_gender(
+    she: int, he: int, name_says: Gender, gender: Gender | None
+) -> None:
+    """A main character is in many sentences with the other sex: the he/she around her name
+    lean her way without doubling; where her given name says so too, that is her gender."""
+    votes = Counter({"female": she, "male": he})
+    assert weigh_gender(votes, (name_says, EN_NAME_WEIGHT)) == gender
 
 
 def test_a_name_ending_in_a_function_word_is_whole() -> None:

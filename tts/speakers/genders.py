@@ -103,8 +103,9 @@ def _kin_votes(roster: Roster, pieces: Iterable[str], votes: dict[str, Counter[s
 
 
 def weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gender | None:
-    """He/she votes plus the prior of the names (`roster.gender_prior`): a side that weighs
-    at least twice the other decides, or, with many votes (a main character, often in
+    """He/she votes plus the prior of the names (`roster.gender_prior`): the side the names
+    say, when it weighs more than the other (the names and most he/she agree); else a side
+    that weighs at least twice the other, or, with many votes (a main character, often in
     sentences with the other sex), one and a half times."""
     m, f = float(votes["male"]), float(votes["female"])
     if prior is not None:
@@ -113,6 +114,8 @@ def weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gen
         else:
             f += prior[1]
     ratio = 1.5 if m + f >= _MANY_VOTES else 2.0
+    if prior is not None and (m > f) == (prior[0] == "male") and m != f:
+        return prior[0]  # the names and most he/she agree (Blanche: 9 she, 6 he)
     if m > f and m >= f * ratio:
         return "male"
     if f > m and f >= m * ratio:
