@@ -1222,13 +1222,12 @@ def _discover_en(
                     role = first.lower().rstrip(".")
                     alone[_ROLE_WORD.get(role, role)] += times
                     continue  # "(The) Colonel" alone: a title, matched later to its holder
-                if shifted:
-                    pass
-                elif hon is None and last is not None and last.lower() in EN_NOT_NAMES:
-                    name = first
-                else:
-                    name = text[start : m.end()] if hon is None else m.group()
-                    name = " ".join(name.split())
+                if not shifted:
+                    if hon is None and last is not None and last.lower() in EN_NOT_NAMES:
+                        name = first
+                    else:
+                        name = text[start : m.end()] if hon is None else m.group()
+                        name = " ".join(name.split())
                 before = text[max(0, start - 2) : start]
                 sentence_start = start == 0 or before.rstrip()[-1:] in ".!?\"“”'‘’:;—"
                 if hon is not None:
