@@ -1462,16 +1462,16 @@ def _discover_en(
     for role in sorted(by_role.keys() | alone.keys()):
         if role not in EN_ROLE_HONORIFICS:
             continue
-        forms = (f"the {role}", f"The {role}", role.capitalize())
+        titled = (f"the {role}", f"The {role}", role.capitalize())
         names = by_role.get(role, [])
         holder, times = Counter(names).most_common(1)[0] if names else (None, 0)
         if holder is not None and times * _TITLE_ALONE_SHARE >= alone[role]:
             if times * 10 >= len(names) * 9:
-                roster.add(holder, forms)
+                roster.add(holder, titled)
         elif alone[role] >= _TITLE_ALONE_SHARE:
             # the General, 187 times, and General Perovski of the memoirs once: a character
             # the book calls by the title alone
-            roster.add(role.capitalize(), forms, _hon_gender(role))
+            roster.add(role.capitalize(), titled, _hon_gender(role))
     # Speakers named by a description: "said the old woman", "the stranger replied".
     for text in tags:
         for m in _EN_DESCRIBED_RE.finditer(text):
