@@ -748,6 +748,21 @@ def test_a_title_the_book_writes_alone_again_and_again_is_a_character(named_once
     assert "General Perovski" not in speakers
 
 
+def test_a_surname_husband_and_wife_share_is_named_with_his_title() -> None:
+    """McBryde, mostly called so, and his wife Mrs. McBryde: he is "Mr. McBryde" in the script,
+    the name that tells the two apart, since the book never gives his given name."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Mr. McBryde came in late. McBryde hung up his hat; McBryde was tired.",
+            '"The car is outside," said McBryde.',
+            '"Then we go at once," said Mrs. McBryde.',
+            "McBryde shrugged, and Mrs. McBryde laughed at him.",
+        ],
+    )
+    assert speakers == ["Mr. McBryde", "Mrs. McBryde"]
+
+
 def test_a_title_right_after_an_office_is_whoever_holds_it_not_the_titled_character() -> None:
     """团地委书记 is the district youth league's secretary, the man in the room: not 曹书记,
     whom voices.yaml lists and the bare title 书记 may stand for elsewhere."""

@@ -1422,6 +1422,13 @@ def _discover_en(
         groups.setdefault(key, []).append(name)
     in_text = mid + tagged  # mentions in narration and tags
     by_role: dict[str, list[str]] = defaultdict(list)
+    # Surnames that two characters carry with a title (Mr. McBryde, Mrs. McBryde): each
+    # group's titled forms, by surname
+    titled: dict[str, set[int]] = defaultdict(set)
+    for n, forms in enumerate(groups.values()):
+        for f in forms:
+            if f in honor and len(name_words(f)) == 2:
+                titled[name_words(f)[-1]].add(n)
     for forms in groups.values():
         # The name the book uses most, a given name before its diminutive (Margaret, not
         # Maggie) where the book gives it (Dolly, not Miss Dolly Fussell, written once).
@@ -1434,6 +1441,18 @@ def _discover_en(
                 len(f),
             ),
         )
+        if (
+            canonical not in honor
+            and len(titled.get(canonical, ())) > 1
+            and not any(f not in honor and len(name_words(f)) == 2 for f in forms)
+        ):
+            # McBryde, whose wife is Mrs. McBryde and whose given name the book never
+            # writes: Mr. McBryde, the name that tells them apart
+            canonical = max(
+                (f for f in forms if f in honor and name_words(f)[-1] == canonical),
+                key=lambda f: (candidates[f], f),
+                default=canonical,
+            )
         if canonical in honor:  # Madame Olenska: Ellen Olenska, if the book says it often
             in_full = [
                 f
