@@ -1424,11 +1424,11 @@ def _discover_en(
     by_role: dict[str, list[str]] = defaultdict(list)
     # Surnames that two characters carry with a title (Mr. McBryde, Mrs. McBryde): each
     # group's titled forms, by surname
-    titled: dict[str, set[int]] = defaultdict(set)
+    surname_titled: dict[str, set[int]] = defaultdict(set)
     for n, forms in enumerate(groups.values()):
         for f in forms:
             if f in honor and len(name_words(f)) == 2:
-                titled[name_words(f)[-1]].add(n)
+                surname_titled[name_words(f)[-1]].add(n)
     for forms in groups.values():
         # The name the book uses most, a given name before its diminutive (Margaret, not
         # Maggie) where the book gives it (Dolly, not Miss Dolly Fussell, written once).
@@ -1443,7 +1443,7 @@ def _discover_en(
         )
         if (
             canonical not in honor
-            and len(titled.get(canonical, ())) > 1
+            and len(surname_titled.get(canonical, ())) > 1
             and not any(f not in honor and len(name_words(f)) == 2 for f in forms)
         ):
             # McBryde, whose wife is Mrs. McBryde and whose given name the book never
