@@ -192,10 +192,10 @@ def colon_end(text: str) -> bool:
 def introduces(text: str, english: bool) -> bool:
     """The narration introduces the speech after it: a colon ends it, or in English a comma or
     dash after a speech verb ("Mr. John Knightley smiled, and replied,", "saying--")."""
-    end = text.rstrip()[-1:]
-    if end in ("：", ":"):
+    if colon_end(text):
         return True
     tail = max(0, len(text) - 60)  # the last words: where the verb of such a line stands
+    end = text.rstrip()[-1:]
     return english and end in (",", "-", "—") and _EN_VERB.search(text, tail) is not None
 
 

@@ -1422,13 +1422,12 @@ def _discover_en(
         groups.setdefault(key, []).append(name)
     in_text = mid + tagged  # mentions in narration and tags
     by_role: dict[str, list[str]] = defaultdict(list)
-    # Surnames that two characters carry with a title (Mr. McBryde, Mrs. McBryde): each
-    # group's titled forms, by surname
-    surname_titled: dict[str, set[int]] = defaultdict(set)
-    for n, forms in enumerate(groups.values()):
-        for f in forms:
-            if f in honor and len(name_words(f)) == 2:
-                surname_titled[name_words(f)[-1]].add(n)
+    # How many characters carry each surname with a title (Mr. McBryde, Mrs. McBryde)
+    surname_titled = Counter(
+        surname
+        for forms in groups.values()
+        for surname in {name_words(f)[-1] for f in forms if f in honor and len(name_words(f)) == 2}
+    )
     for forms in groups.values():
         # The name the book uses most, a given name before its diminutive (Margaret, not
         # Maggie) where the book gives it (Dolly, not Miss Dolly Fussell, written once).
@@ -1443,7 +1442,7 @@ def _discover_en(
         )
         if (
             canonical not in honor
-            and len(surname_titled.get(canonical, ())) > 1
+            and surname_titled[canonical] > 1
             and not any(f not in honor and len(name_words(f)) == 2 for f in forms)
         ):
             # McBryde, whose wife is Mrs. McBryde and whose given name the book never

@@ -450,7 +450,6 @@ def decide(
     cues = ev.cues
     read_quote = cues.quotes
     weights = ev.model.weights
-    gender_of = ev.gender
     me = ev.me
     listed = ev.listed
     described = ev.described
@@ -576,10 +575,8 @@ def decide(
                 near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
                 p1_feature, p2_feature = "p1:" + near, "p2:" + near
                 rank_in_view = dict(zip(recent[:4], _IN_VIEW, strict=False))
-                k = 0
                 for pos, i in enumerate(dialogue_idx):
-                    g = rule[k]
-                    k += 1
+                    g = rule[pos]
                     text = texts[i]
                     self_named = read_quote[text][1]
                     continues = pieces[i][2]
@@ -681,25 +678,7 @@ def decide(
                         f.extend(local.get(who, ()))
                         f.extend(para_ev.get(who, ()))
                         if pronouns:
-                            sex = gender_of.get(who)
-                            for p in pronouns:
-                                side, _, pg = p.partition(":pro-")
-                                word = "pro"
-                                if not pg:  # a description ("said the girl")
-                                    if who in described:
-                                        continue
-                                    side, _, pg = p.partition(":desc-")
-                                    word = "desc"
-                                if who == me:
-                                    f.append(f"{side}:{word}-me")
-                                elif sex is None:
-                                    f.append(f"{side}:{word}-unk")
-                                elif sex == pg:
-                                    # the latest of that gender in view is likeliest
-                                    rank = _gender_rank(recent, gender_of, pg, who)
-                                    f.append(f"{side}:{word}{rank}")
-                                else:
-                                    f.append(f"{side}:{word}-x")
+                            f.extend(_pronoun_features(who, pronouns, ev, recent))
                         if same is not None and who == same.speaker:
                             f.append("sp")
                         if who == p1:
@@ -884,6 +863,35 @@ def _told_to(cues: Cues, texts: Iterable[str], speaker: str | None) -> str | Non
         if to is not None and to != speaker:
             return to
     return None
+
+
+def _pronoun_features(
+    who: str, pronouns: Sequence[str], ev: Evidence, recent: list[str]
+) -> list[str]:
+    """What the he/she tags (`a:pro-female`) and descriptions (`b:desc-male`, "said the
+    girl") around a line say of `who`: the narrator (`-me`), of no known sex (`-unk`), of the
+    other sex (`-x`), or where they stand among those of that sex in view (`a:pro0`: the
+    latest). A description says nothing of a character known by one."""
+    sex = ev.gender.get(who)
+    out: list[str] = []
+    for p in pronouns:
+        side, _, pg = p.partition(":pro-")
+        word = "pro"
+        if not pg:  # a description ("said the girl")
+            if who in ev.described:
+                continue
+            side, _, pg = p.partition(":desc-")
+            word = "desc"
+        if who == ev.me:
+            out.append(f"{side}:{word}-me")
+        elif sex is None:
+            out.append(f"{side}:{word}-unk")
+        elif sex == pg:
+            # the latest of that gender in view is likeliest
+            out.append(f"{side}:{word}{_gender_rank(recent, ev.gender, pg, who)}")
+        else:
+            out.append(f"{side}:{word}-x")
+    return out
 
 
 def _gender_rank(
