@@ -518,6 +518,21 @@ def test_nickname_joins_its_full_name_en() -> None:
     assert "Tom" in by_name["Thomas"].aliases
 
 
+def test_a_diminutive_joins_the_diminutive_it_shortens_en() -> None:
+    """Nancy is herself a diminutive (of Ann): Miss Nancy is Nancy, not a second woman, and
+    Nance, the shorter form still, is Nancy too."""
+    b = book(
+        "en",
+        "Nancy came in out of the rain and shook her shawl.",
+        '"You are late, Miss Nancy," said Fagin.',
+        '"Late, am I?" said Nancy.',
+        '"Sit down, Nance," said Sikes.',
+    )
+    _, cast = attribute(b)
+    by_name = {c.name: c for c in cast}
+    assert {"Miss Nancy", "Nance"} <= set(by_name["Nancy"].aliases)
+
+
 def test_a_character_called_by_a_diminutive_only_is_named_by_it_en() -> None:
     """Dolly, written once as Miss Dolly Fussell and nowhere as Dorothy: the book calls her
     Dolly, and so does the script (the given name goes first only where the book gives it)."""

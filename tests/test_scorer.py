@@ -431,9 +431,10 @@ def test_the_narration_around_a_quote_says_who_speaks_it(
 
 
 def test_a_description_in_a_tag_may_be_the_named_character_of_that_sex_in_view() -> None:
-    """ "said the girl" with Nancy just seen and speaking: the description is weighed like a
-    "she" (the latest woman in view is likeliest), and a description is a weaker candidate
-    than a name. English: a Chinese role noun beside a name is joined by the roster."""
+    """ "said the girl" with Nancy just seen and speaking: a description that says only what
+    kind of person (girl, old gentleman) is weighed like a "she" (the latest woman in view is
+    likeliest), and is a weaker candidate than a name. English: a Chinese role noun beside a
+    name is joined by the roster."""
     paras = [
         "Fagin was toasting a sausage; he did not look up when the door opened.",
         '"It is only me," said Nancy, and sat down by the fire. She was wet through.',
@@ -444,9 +445,28 @@ def test_a_description_in_a_tag_may_be_the_named_character_of_that_sex_in_view()
     segments, _ = attribute(book("en", *paras), trace=trace)
     candidates, evidence = trace[-1]
     facts = dict(zip(candidates, evidence, strict=True))
-    assert "desc" in facts["the girl"] and "a:desc0" in facts["Nancy"]
+    assert "gen" in facts["the girl"] and "a:gen0" in facts["Nancy"]
     line = [s for s in segments if s.kind == "dialogue"][-1]
     assert (line.speaker, line.method) == ("Nancy", "description")
+
+
+def test_a_description_of_what_someone_does_is_mostly_a_character_of_its_own() -> None:
+    """ "said the waitress" with Mrs. Elton in view: a description by trade (or with more to
+    it, "the gentleman in the white waistcoat") is weighed apart from a plain "the girl", for
+    on the labelled novels it is the speaker itself about half the time, where "the girl" is
+    someone named three times in four."""
+    paras = [
+        "Mrs. Elton swept into the tea room. She chose the table by the window.",
+        '"Tea for one," said Mrs. Elton, drawing off her gloves. She looked about her.',
+        '"We have no tables free by the window," said the waitress.',
+    ]
+    trace: Trace = []
+    segments, _ = attribute(book("en", *paras), trace=trace)
+    candidates, evidence = trace[-1]
+    facts = dict(zip(candidates, evidence, strict=True))
+    assert "desc" in facts["the waitress"] and "a:desc0" in facts["Mrs. Elton"]
+    line = [s for s in segments if s.kind == "dialogue"][-1]
+    assert line.speaker == "the waitress"
 
 
 def test_a_line_ending_in_a_colon_after_a_quote_is_no_evidence_for_that_quote() -> None:

@@ -1414,7 +1414,8 @@ def _discover_en(
         owner[name] = key
     for name, word in nicks:  # Maggie -> Margaret, Tom -> Thomas: the first full name present
         key = name
-        for full in nicknames()[word.lower()]:
+        # The diminutive itself first: Miss Nancy is Nancy, and Nance then Nancy's too.
+        for full in (word.lower(), *nicknames()[word.lower()]):
             matches = [k for k in groups if full in k.lower().split()]
             if len(matches) == 1:
                 key = matches[0]
