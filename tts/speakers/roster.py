@@ -37,6 +37,9 @@ joins either to the name the replies call it by (`tts.speakers.attribute.describ
 are added in the order listed, each under its own name; a form two entries claim is the first
 one's, and a listed form joins no other listed character's full name. In Chinese, a given
 name that opens with a function word (向前 of 李向前) is a name on more evidence than another.
+A passage too short for any of this evidence takes a full name that opens a clause once, or
+else the one written most, twice or more, anywhere (等待王世才返回), rather than leave its
+lines to no one.
 
 A segmenter with a person-name tag (jieba's part-of-speech mode) was measured against these
 rules on the labelled corpora (`bench/roster_quality.py`) and is not used: it finds fewer of
@@ -952,6 +955,10 @@ def _one_char_title(titled: str) -> bool:
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _APPOSED_NAME = re.compile(rf"{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}}")
+_FULL_NAME_ZH = re.compile(rf"{_SURNAME_TRIE}[\u4e00-\u9fff]{{2}}")
+"""A surname and two characters (高大年)."""
+_GRAMMAR_CHARS = frozenset("的了着著过過们們地得是在不")
+"""Characters no name holds: what follows a word, not a person (颜色的, 易到了)."""
 """A full name right after a title or role (省委书记乔伯年, 副秘书长张生民)."""
 
 SUBJECT_TIMES = 3
@@ -1189,6 +1196,22 @@ def _discover_zh(
         # clause even once is a better guess than no speaker at all.
         for name in seldom:
             roster.add(name)
+    if not roster.forms:
+        # Nor one that opens a clause: a full name written twice anywhere in the narration
+        # (击倒了高大年, 落榜的高大年), the one written most.
+        written = Counter(m.group() for m in _FULL_NAME_ZH.finditer(told))
+        for name, n in written.most_common():
+            if n < 2:
+                break
+            key = fold(name)
+            if not (
+                key in _NOT_SPEAKERS
+                or fold(name[:2]) in _COMMON_WORDS
+                or name[0] in _NOT_SPEAKER_START
+                or any(c in _GRAMMAR_CHARS for c in name)
+            ):  # a name may hold 才 or 向 (王世才, 李向前), which a clause start's may not
+                roster.add(name, gender=_title_gender(name))
+                break
 
 
 def _discover_en(
