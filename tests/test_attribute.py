@@ -840,6 +840,28 @@ def test_a_passage_that_names_no_one_where_names_stand_gives_its_lines_a_full_na
     assert [s.speaker for s in said] == ["王世才"]
 
 
+def test_a_latin_name_and_a_game_handle_are_found_by_how_they_act_zh() -> None:
+    """Web novels: a foreign name in Latin letters that opens clauses (Kevin气喘吁吁地说,
+    Kevin大喊) and a four-character handle that opens clauses doing different things and
+    stands in tags (夜雨听风提醒道), its 听 no "heard it said", are characters, never told by a
+    tag that holds only a name and a speech verb; the handle is not cut to 夜雨."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "公会频道里已经热闹起来。",
+            "“人齐了没有？”夜雨听风在语音里问。",
+            "夜雨听风皱了皱眉：“又是他，每次都迟到。”",
+            "一个金色的身影传送到了副本门口。",
+            "“来了来了！”Kevin气喘吁吁地说，“路上堵车，抱歉。”",
+            "夜雨听风一挥手，众人跟着冲进了副本。",
+            "“给我加个盾！”Kevin大喊。",
+            "“别贪刀，注意走位！”夜雨听风提醒道。",
+        )
+    )
+    handle, kevin = "夜雨听风", "Kevin"
+    assert [s.speaker for s in said] == [handle, handle, kevin, kevin, kevin, handle]
+
+
 def test_tag_line_between_quotes_hands_the_turn_to_the_other_zh() -> None:
     """`“…”` / `周建国问。` / `“…”`: the tag belongs to the quote before; the next line answers."""
     said = lines_of(

@@ -394,7 +394,10 @@ class Cues:
             found = self.subject_zh(text, cm.start(), end)
             if found:
                 said = _ZH_VERB.search(text, cm.start(), _sentence_end(text, end))
-                verb = said is not None and not _HEARD_ZH.search(text, cm.start(), said.start())
+                # 他听人说 is heard speech; a 听 in the name itself (夜雨听风问) is not
+                at = text.find(found[0], cm.start(), end)
+                after = at + len(found[0]) if at >= 0 else cm.start()
+                verb = said is not None and not _HEARD_ZH.search(text, after, said.start())
                 return Cue((found,), verb)
             if n >= 1 or _ZH_SENT_END.match(text, end):
                 return None

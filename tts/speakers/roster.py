@@ -6,6 +6,9 @@ to a speech verb) from a list of common surnames, titles (王主任, 祁省長) 
 uses them: two or three characters that stand before a speech verb in a tag, seen twice in the
 book (少安说, 豆豆问); a tag that holds nothing but a name and a speech verb (疯狗说：,
 夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever it is;
+a name in Latin letters that opens two clauses (Kevin大喊, Kevin气喘吁吁地说) is a name, and so
+is a game handle of four characters that stands in two tags, opens three clauses going on
+differently and is never written in part (夜雨听风提醒道, 夜雨听风一挥手);
 a given name alone that opens sentences doing different things and is acted on somewhere
 (少平想了一下, 少平给奶奶…; 交给少平) is a name; a full name that opens three clauses, going on
 differently each time, is a name without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names
@@ -397,6 +400,77 @@ _SPOKEN_TO_ZH = re.compile(
     rf"(?:{_ZH_SPEECH_VERBS})+(?:[他她我你您][们們]?)?\s*[：:，,。.！!]?$"
 )
 """A tag that ends speaking to someone (她对少平说。): who is spoken to is a person."""
+
+_LATIN_NAME_ZH = re.compile(r"[A-Z][a-z]+(?:[ ·][A-Z][a-z]+)?(?=([\u4e00-\u9fff]))")
+"""A foreign name in Latin letters going on in Han characters (Kevin大喊)."""
+_CLAUSE_BREAKS = frozenset("，。！？；：,.!?;:…—“”「」『』\n ")
+_HANDLE_SPEAKS_ZH = re.compile(
+    r"(?:^|[，。！？；：,.!?;:…—\s“”「」『』])"
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
+    r"(?P<name>[\u4e00-\u9fff]{4})[^，。！？；“”「」\n]{0,8}?"
+    rf"(?:(?:{_ZH_SPEECH_VERBS})|[：:](?=[ \t]*(?:\n|$)))"
+)
+"""Four characters at the start of a tag that goes on to speak (夜雨听风提醒道, 夜雨听风皱了
+皱眉：)."""
+_HANDLE_TIMES = 3
+"""Clause starts, each going on differently, that make a handle of four characters a name
+(an idiom that opens a clause is followed by a comma: 话音刚落，)."""
+
+
+def _handles(roster: Roster, told: str, tags: Sequence[str], everything: str) -> None:
+    """Add the names no surname list knows that web novels use again and again: a foreign
+    name in Latin letters that opens two clauses, going on differently (Kevin气喘吁吁地说,
+    Kevin大喊), and a game handle of four characters that stands in two speech tags
+    (夜雨听风提醒道, 夜雨听风叹了口气，说：), opens three clauses going on differently each
+    time, and is never written in part (夜雨 alone, 听风 alone)."""
+    goes_on: dict[str, set[str]] = defaultdict(set)
+    opens: Counter[str] = Counter()
+    for m in _LATIN_NAME_ZH.finditer(told):
+        at = m.start()
+        if at and told[at - 1] not in _CLAUSE_BREAKS:
+            lead = CLAUSE_LEAD_ZH.search(told, max(0, at - 4), at)
+            if (
+                lead is None
+                or lead.end() != at
+                or (lead.start() and told[lead.start() - 1] not in _CLAUSE_BREAKS)
+            ):
+                continue  # not at a clause start (a word inside a sentence: 主T, 点Roll)
+        opens[m.group()] += 1
+        goes_on[m.group()].add(m.group(1))
+    for name, n in opens.items():
+        if n >= 2 and len(goes_on[name]) >= 2 and fold(name) not in roster.canon:
+            roster.add(name)
+    speaking: Counter[str] = Counter()
+    for m, times in counted_matches(_HANDLE_SPEAKS_ZH, tags):
+        speaking[m.group("name")] += times
+    wanted = [
+        name
+        for name, n in speaking.items()
+        if n >= 2
+        and fold(name) not in roster.canon
+        and not _named_or_no_name(roster, name[:2])
+        and not any(c in _GRAMMAR_CHARS for c in name)
+    ]
+    if not wanted:
+        return
+    rx = re.compile(
+        r"(?:^|[，。！？；：,.!?;:…—\s“”「」『』])"
+        rf"(?:{CLAUSE_LEAD_ZH.pattern})?({trie_regex(wanted)})(?=([\u4e00-\u9fff]))"
+    )
+    opens.clear()
+    for name, nxt in rx.findall(told):
+        opens[name] += 1
+        goes_on[name].add(nxt)
+    for name, n in opens.items():
+        if (
+            n >= _HANDLE_TIMES
+            and len(goes_on[name]) >= _HANDLE_TIMES
+            and everything.count(name[:2]) == everything.count(name)
+            and everything.count(name[2:]) == everything.count(name)
+        ):
+            roster.add(name, gender=_title_gender(name))
+
+
 _PLAIN_NOT = _chars_both("的了着地得过又也就便才都还却再在把被给和与跟向对他她我你它们")
 """Characters that put a word in a plain tag that is not a name (他低声地说, 大家都说)."""
 KIN_NOUNS = frozenset(_both(ZH_KIN_NOUNS))
@@ -1108,11 +1182,15 @@ def _discover_zh(
             full[nick] = total[nick]
     # Full names and role phrases become characters (unless known already).
     everything = "\n".join((*narration, *tags, *dialogue))
+    _handles(roster, told, tags, everything)
     doubled = said_twice(everything)
+    handles = [fold(name) for name in roster.canon if len(name) == 4]
     for cand in sorted(full, key=lambda c: -full[c]):
         if cand in doubled:
             continue  # 巴拉巴拉一通说: a sound said twice over, not a name
-        if fold(cand) not in roster.canon:
+        if fold(cand) not in roster.canon and not any(
+            h.startswith(fold(cand)) for h in handles
+        ):  # (夜雨 of 夜雨听风)
             roster.add(cand)
     for cand, n in total.items():
         if _ROLE_END_RE.search(cand) and not _TITLED_RE.fullmatch(cand):
