@@ -862,6 +862,29 @@ def test_a_latin_name_and_a_game_handle_are_found_by_how_they_act_zh() -> None:
     assert [s.speaker for s in said] == [handle, handle, kevin, kevin, kevin, handle]
 
 
+@pytest.mark.parametrize(
+    ("tag", "joined"),
+    [
+        ("糖糖撇撇嘴：", True),  # the last character of her name, written twice: her pet name
+        ("明明撇撇嘴：", False),  # "plainly": a word written twice, no one's name
+    ],
+)
+def test_a_doubled_pet_name_joins_the_name_it_doubles_zh(tag: str, joined: bool) -> None:
+    b = book(
+        "zh-Hans",
+        "苏小糖站在后排，手里的法杖闪着蓝光。",
+        "“小糖，给我加个盾！”王刚说。",
+        "“知道啦！”苏小糖说。",
+        tag,
+        "“老大你才别贪呢。”",
+    )
+    segments, cast = attribute(b)
+    aliases = {c.name: c.aliases for c in cast}
+    assert (tag[:2] in aliases["苏小糖"]) == joined
+    last = [s for s in segments if s.kind == "dialogue"][-1]
+    assert (last.speaker == "苏小糖") == joined
+
+
 def test_tag_line_between_quotes_hands_the_turn_to_the_other_zh() -> None:
     """`“…”` / `周建国问。` / `“…”`: the tag belongs to the quote before; the next line answers."""
     said = lines_of(

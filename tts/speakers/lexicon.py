@@ -51,6 +51,8 @@ ZH_VERBS_AFTER_NAMES = "".join(read_list("zh-verbs-after-names.txt"))
 """Verbs that often follow a two-character name at a clause start (放, 推, 看)."""
 ZH_NOT_NICKNAMES = read_list("zh-not-nicknames.txt")
 """Words of 阿/小 and one more character that name no one (小声, 阿姨)."""
+ZH_DOUBLED_WORDS = read_list("zh-doubled-words.txt")
+"""Words of one character written twice that name no one (常常, 明明)."""
 ZH_COMMON_WORDS = read_list("zh-common-words.txt")
 """Common words that start with a surname character (高兴, 马上)."""
 ZH_CLAUSE_LEADS = read_list("zh-clause-leads.txt")

@@ -8,7 +8,9 @@ book (少安说, 豆豆问); a tag that holds nothing but a name and a speech ve
 夜雨听风说：, Tom说：, 院长说：, 少平说。 after a quote) makes a name said once, whatever it is;
 a name in Latin letters that opens two clauses (Kevin大喊, Kevin气喘吁吁地说) is a name, and so
 is a game handle of four characters that stands in two tags, opens three clauses going on
-differently and is never written in part (夜雨听风提醒道, 夜雨听风一挥手);
+differently and is never written in part (夜雨听风提醒道, 夜雨听风一挥手); the last character
+of one name written twice, opening a speech tag, is that character's pet name (糖糖 of 苏小糖;
+not the words `zh-doubled-words.txt` lists, 常常, 明明);
 a given name alone that opens sentences doing different things and is acted on somewhere
 (少平想了一下, 少平给奶奶…; 交给少平) is a name; a full name that opens three clauses, going on
 differently each time, is a name without a tag (郝红梅觉察出, 郝红梅按, 郝红梅在), and two names
@@ -93,6 +95,7 @@ from tts.speakers.lexicon import (
     EN_ROLE_HONORIFICS,
     ZH_CLAUSE_LEADS,
     ZH_COMMON_WORDS,
+    ZH_DOUBLED_WORDS,
     ZH_GENDERED_TERMS,
     ZH_GIVEN_NAME_CHARS,
     ZH_KIN_NOUNS,
@@ -192,6 +195,7 @@ _VERBISH = _chars_both(ZH_VERBS_AFTER_NAMES)
 """Verbs that often follow a two-character name at a clause start (李明放下…): a
 three-character head seen only once that ends in one of these is a name plus a verb."""
 _NOT_NICKNAMES = frozenset(_both(ZH_NOT_NICKNAMES))
+_DOUBLED_WORDS = frozenset(_both(ZH_DOUBLED_WORDS))
 """Words of 阿/小 and one more character that name no one (小声, 小心)."""
 _COMMON_WORDS = frozenset(fold(w) for w in ZH_COMMON_WORDS)
 """Common words that start with a surname character (高兴, 马上), folded."""
@@ -469,6 +473,32 @@ def _handles(roster: Roster, told: str, tags: Sequence[str], everything: str) ->
             and everything.count(name[2:]) == everything.count(name)
         ):
             roster.add(name, gender=_title_gender(name))
+
+
+_DOUBLED_TAG_ZH = re.compile(
+    r"(?:^|[，。！？；：,.!?;:…—\s“”「」『』])"
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
+    r"(?P<name>(?P<ch>[\u4e00-\u9fff])(?P=ch))"
+    r"(?=[^，。！？；“”「」\n]{0,8}?"
+    rf"(?:(?:{_ZH_SPEECH_VERBS})|[：:](?=[ \t]*(?:\n|$))))"
+)
+"""One character written twice opening a speech tag (糖糖撇撇嘴：, 糖糖说)."""
+
+
+def _doubled_pet_names(roster: Roster, tags: Sequence[str]) -> None:
+    """Join a pet name made by writing the last character of a name twice (糖糖 for 苏小糖,
+    its speech tag 糖糖撇撇嘴：) to the one character whose name ends so."""
+    for m, _ in counted_matches(_DOUBLED_TAG_ZH, tags):
+        pet = m.group("name")
+        if fold(pet) in roster.canon or pet in _DOUBLED_WORDS:
+            continue
+        owners = {
+            name
+            for name, forms in roster.forms.items()
+            if any(len(f) >= 2 and f[-1] == pet[0] and f != pet for f in (name, *forms))
+        }
+        if len(owners) == 1:
+            roster.add(owners.pop(), forms=(pet,))
 
 
 _PLAIN_NOT = _chars_both("的了着地得过又也就便才都还却再在把被给和与跟向对他她我你它们")
@@ -1269,6 +1299,7 @@ def _discover_zh(
     _not_persons(roster)
     _roles_beside_names(roster, told, dialogue)
     _relatives_named(roster, told, tags)
+    _doubled_pet_names(roster, tags)
     if not roster.forms:
         # A passage too short for the evidence above names no one: a full name that opens a
         # clause even once is a better guess than no speaker at all.
