@@ -885,6 +885,33 @@ def test_a_doubled_pet_name_joins_the_name_it_doubles_zh(tag: str, joined: bool)
     assert (last.speaker == "苏小糖") == joined
 
 
+def test_a_title_alone_and_an_epithet_are_who_speaks_zh() -> None:
+    """Web fiction calls people by a title alone (掌门, 长老, 师兄) and by an epithet; a tag
+    with an action (掌门捋了捋胡须：) names the title as it would a name, and 喝道 is a speech
+    verb, so the epithet is 独眼龙, not 独眼龙喝."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "“师父，弟子这就下山了。”林逸跪在地上，重重磕了三个头。",
+            "掌门捋了捋胡须：“此去凶险，万事小心。”",
+            "“还有，”掌门顿了顿，“遇到血衣门的人，能躲就躲。”",
+            "镇口站着一个独眼大汉，手里提着一把鬼头刀。",
+            "“站住！”独眼龙喝道，“此路是我开！”",
+            "林逸拔剑迎了上去。",
+            "“找死！”独眼龙喝道。",
+        )
+    )
+    assert [s.speaker for s in said] == [
+        "林逸",
+        "掌门",
+        "掌门",
+        "掌门",
+        "独眼龙",
+        "独眼龙",
+        "独眼龙",
+    ]
+
+
 def test_tag_line_between_quotes_hands_the_turn_to_the_other_zh() -> None:
     """`“…”` / `周建国问。` / `“…”`: the tag belongs to the quote before; the next line answers."""
     said = lines_of(

@@ -387,7 +387,8 @@ def _parts(names: Iterable[str]) -> set[str]:
 
 _ZH_SPEECH_VERBS = "|".join(
     _both(
-        "说道 问道 答道 笑道 叹道 叫道 喊道 骂道 嚷道 吼道 回答道 回答 插嘴 追问 反问".split()
+        "说道 问道 答道 笑道 叹道 叫道 喊道 骂道 嚷道 吼道 喝道 斥道 怒道 急道".split()
+        + "回答道 回答 插嘴 追问 反问".split()
         + "说 问 道 喊 叫 答 骂 嚷 吼".split()
     )
 )
