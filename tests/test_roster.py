@@ -174,6 +174,21 @@ def test_places_and_peoples_are_not_characters() -> None:
     assert speakers == ["Clara", "Tobias"]
 
 
+def test_sisters_named_together_are_not_a_character() -> None:
+    """ "the Miss Bertrams" is two sisters at once, beside Miss Bertram herself: no one to give
+    lines to."""
+    cast, _ = _cast_and_speakers(
+        "en",
+        [
+            "The Miss Bertrams came down to dinner together.",
+            '"We walked to the village," said Miss Bertram. Julia laughed.',
+            "Mrs. Norris praised the Miss Bertrams for their industry.",
+            '"So very good of them," said Mrs. Norris.',
+        ],
+    )
+    assert "Miss Bertrams" not in cast and "Miss Bertram" in cast
+
+
 def test_a_word_opening_a_tag_sentence_is_not_a_character() -> None:
     """ "Recovering herself, she said": a capital at a sentence start, written in lower case
     elsewhere, says nothing; a speaker named there before a speech verb does."""

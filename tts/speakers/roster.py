@@ -26,9 +26,10 @@ English names are capitalised words that are not capitalised common words, with 
 Darcy, Mlle. Blanche). A capital that opens a sentence counts as a name only when a speech verb
 follows (Emma said) or the book uses the word as a name elsewhere; a word that only opens quotes
 ("Nay, …", "Aye, …"), and one mostly after "the", "at", "in", "to" that never speaks (at
-Donwell, the Russians), is no character. Names take accented letters (Alcée). A month that is
-also a given name (May, June) is a name where it stands mid-sentence and no month stands
-(said May, May Welland; not "in May", "May 5", "the May morning"). Forms join one character:
+Donwell, the Russians), is no character, nor are sisters named together (the Miss Bertrams).
+Names take accented letters (Alcée). A month that is also a given name (May, June) is a name
+where it stands mid-sentence and no month stands (said May, May Welland; not "in May", "May
+5", "the May morning"). Forms join one character:
 a word alone (Archer, Newland) joins the full name it is part of, or among several the one the
 book writes with it three times as often as the rest (`_DOMINANT`); never a wife's form (Mrs.
 Newland Archer, Lady Elliot by her surname), a Mr never a knight's (Sir Walter Elliot), a Miss
@@ -1431,6 +1432,8 @@ def _discover_en(
         head = name.split()[0]
         if n == 1 and name not in honor and frozenset(name.split()) in pairs:
             continue
+        if honor.get(name, "").lower() == "miss" and name[-1] == "s" and name[:-1] in candidates:
+            continue  # "the Miss Bertrams": the sisters together, no one of them
         if name not in honor and lower.get(head.lower(), 0) > n:
             if not (head.lower() in _EN_MONTHS and total[name] >= 2):
                 continue  # (may, in lower case, is a verb; May, mid-sentence, a woman)
