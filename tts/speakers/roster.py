@@ -410,20 +410,40 @@ _SPOKEN_TO_ZH = re.compile(
 _LATIN_NAME_ZH = re.compile(r"[A-Z][a-z]+(?:[ ·][A-Z][a-z]+)?(?=([\u4e00-\u9fff]))")
 """A foreign name in Latin letters going on in Han characters (Kevin大喊)."""
 _CLAUSE_BREAKS = frozenset("，。！？；：,.!?;:…—“”「」『』\n ")
-_HANDLE_SPEAKS_ZH = re.compile(
-    r"(?:^|[，。！？；：,.!?;:…—\s“”「」『』])"
-    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
-    r"(?P<name>[\u4e00-\u9fff]{4})[^，。！？；“”「」\n]{0,8}?"
-    rf"(?:(?:{_ZH_SPEECH_VERBS})|[：:](?=[ \t]*(?:\n|$)))"
-)
-"""Four characters at the start of a tag that goes on to speak (夜雨听风提醒道, 夜雨听风皱了
-皱眉：)."""
+_HAN4 = re.compile(r"[\u4e00-\u9fff]{4}")
+_SPEAKS_AFTER_ZH = re.compile(rf"[^，。！？；“”「」\n]{{0,8}}?(?:{_ZH_SPEECH_VERBS})")
+
+
+def _speaking_heads(tags: Sequence[str]) -> Counter[str]:
+    """The first two and four characters of each tag (a connective aside) that goes on to
+    speak in its first clause or ends in a colon (夜雨听风提醒道, 糖糖撇撇嘴：), counted: where
+    a name no list knows stands."""
+    heads: Counter[str] = Counter()
+    for tag, times in Counter(tags).items():
+        text = tag.strip()
+        lead = CLAUSE_LEAD_ZH.match(text)
+        if lead is not None:
+            text = text[lead.end() :]
+        if len(text) < 3:
+            continue
+        colon = text.endswith(("：", ":"))
+        # only what a handle or a doubled pet name could be: four characters with no
+        # grammatical word among them, or one character written twice
+        for n in (2, 4) if text[0] == text[1] else (4,):
+            head = text[:n]
+            if n == 4 and (len(text) <= 4 or not _HAN4.fullmatch(head)):
+                continue
+            if colon or _SPEAKS_AFTER_ZH.match(text, n):
+                heads[head] += times
+    return heads
+
+
 _HANDLE_TIMES = 3
 """Clause starts, each going on differently, that make a handle of four characters a name
 (an idiom that opens a clause is followed by a comma: 话音刚落，)."""
 
 
-def _handles(roster: Roster, told: str, tags: Sequence[str], everything: str) -> None:
+def _handles(roster: Roster, told: str, heads: Counter[str], everything: str) -> None:
     """Add the names no surname list knows that web novels use again and again: a foreign
     name in Latin letters that opens two clauses, going on differently (Kevin气喘吁吁地说,
     Kevin大喊), and a game handle of four characters that stands in two speech tags
@@ -446,13 +466,12 @@ def _handles(roster: Roster, told: str, tags: Sequence[str], everything: str) ->
     for name, n in opens.items():
         if n >= 2 and len(goes_on[name]) >= 2 and fold(name) not in roster.canon:
             roster.add(name)
-    speaking: Counter[str] = Counter()
-    for m, times in counted_matches(_HANDLE_SPEAKS_ZH, tags):
-        speaking[m.group("name")] += times
     wanted = [
         name
-        for name, n in speaking.items()
+        for name, n in heads.items()
         if n >= 2
+        and len(name) == 4
+        and all("\u4e00" <= c <= "\u9fff" for c in name)
         and fold(name) not in roster.canon
         and not _named_or_no_name(roster, name[:2])
         and not any(c in _GRAMMAR_CHARS for c in name)
@@ -477,21 +496,12 @@ def _handles(roster: Roster, told: str, tags: Sequence[str], everything: str) ->
             roster.add(name, gender=_title_gender(name))
 
 
-_DOUBLED_TAG_ZH = re.compile(
-    r"(?:^|[，。！？；：,.!?;:…—\s“”「」『』])"
-    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
-    r"(?P<name>(?P<ch>[\u4e00-\u9fff])(?P=ch))"
-    r"(?=[^，。！？；“”「」\n]{0,8}?"
-    rf"(?:(?:{_ZH_SPEECH_VERBS})|[：:](?=[ \t]*(?:\n|$))))"
-)
-"""One character written twice opening a speech tag (糖糖撇撇嘴：, 糖糖说)."""
-
-
-def _doubled_pet_names(roster: Roster, tags: Sequence[str]) -> None:
+def _doubled_pet_names(roster: Roster, heads: Counter[str]) -> None:
     """Join a pet name made by writing the last character of a name twice (糖糖 for 苏小糖,
-    its speech tag 糖糖撇撇嘴：) to the one character whose name ends so."""
-    for m, _ in counted_matches(_DOUBLED_TAG_ZH, tags):
-        pet = m.group("name")
+    opening a speech tag: 糖糖撇撇嘴：) to the one character whose name ends so."""
+    for pet in heads:
+        if len(pet) != 2 or pet[0] != pet[1] or not "\u4e00" <= pet[0] <= "\u9fff":
+            continue
         if fold(pet) in roster.canon or pet in _DOUBLED_WORDS:
             continue
         owners = {
@@ -1214,7 +1224,8 @@ def _discover_zh(
             full[nick] = total[nick]
     # Full names and role phrases become characters (unless known already).
     everything = "\n".join((*narration, *tags, *dialogue))
-    _handles(roster, told, tags, everything)
+    heads = _speaking_heads(tags)
+    _handles(roster, told, heads, everything)
     doubled = said_twice(everything)
     handles = [fold(name) for name in roster.canon if len(name) == 4]
     for cand in sorted(full, key=lambda c: -full[c]):
@@ -1301,7 +1312,7 @@ def _discover_zh(
     _not_persons(roster)
     _roles_beside_names(roster, told, dialogue)
     _relatives_named(roster, told, tags)
-    _doubled_pet_names(roster, tags)
+    _doubled_pet_names(roster, heads)
     if not roster.forms:
         # A passage too short for the evidence above names no one: a full name that opens a
         # clause even once is a better guess than no speaker at all.
