@@ -810,34 +810,42 @@ def test_names_no_surname_list_knows_are_found_by_how_they_speak_zh() -> None:
     assert [s.speaker for s in said] == ["少峰", "豆豆", "夜枭", "少峰", "豆豆", "夜枭"]
 
 
-def test_a_common_word_given_as_a_name_is_a_name_where_the_book_uses_it_so_zh() -> None:
-    """兰花 is an orchid and a village girl's name: where it opens sentences doing different
-    things and is acted on, it is a character, and the line its tag introduces is hers."""
-    said = lines_of(
-        book(
-            "zh-Hans",
+FOUND_BY_USE = [
+    # (id, paragraphs, speakers)
+    (
+        # 兰花 is an orchid and a village girl's name: where it opens sentences doing different
+        # things and is acted on, it is a character, and the line its tag introduces is hers
+        "common-word-as-name",
+        [
             "兰花坐在炕沿上纳鞋底。",
             "满银把一包点心塞给兰花，笑嘻嘻地坐下了。",
             "兰花看了他一眼，说：",
             "“你又从哪里弄来的？”",
-        )
-    )
-    assert [s.speaker for s in said] == ["兰花"]
-
-
-def test_a_passage_that_names_no_one_where_names_stand_gives_its_lines_a_full_name_zh() -> None:
-    """A short passage whose only name is written twice inside sentences (等待王世才返回),
-    never at a clause start: its lines are his, a better guess than no speaker at all."""
-    said = lines_of(
-        book(
-            "zh-Hans",
+        ],
+        ["兰花"],
+    ),
+    (
+        # a short passage whose only name is written twice inside sentences, never at a clause
+        # start: its lines are his, a better guess than no speaker at all
+        "full-name-written-twice",
+        [
             "他们在这头稍事停留，等待王世才返回。",
             "溜子停下一会后，又是王世才第一个爬过来。",
             "“走吧！”",
             "他招呼大家说。",
-        )
-    )
-    assert [s.speaker for s in said] == ["王世才"]
+        ],
+        ["王世才"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("paras", "speakers"), [c[1:] for c in FOUND_BY_USE], ids=[c[0] for c in FOUND_BY_USE]
+)
+def test_a_name_no_list_allows_is_found_by_how_the_book_uses_it_zh(
+    paras: list[str], speakers: list[str]
+) -> None:
+    assert [s.speaker for s in lines_of(book("zh-Hans", *paras))] == speakers
 
 
 def test_a_latin_name_and_a_game_handle_are_found_by_how_they_act_zh() -> None:
