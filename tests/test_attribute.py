@@ -505,32 +505,38 @@ def test_known_description_met_first_with_a_or_an_en() -> None:
     assert [s.speaker for s in lines_of(b, known)] == ["the old woman", "I", "the old woman"]
 
 
-def test_nickname_joins_its_full_name_en() -> None:
-    b = book(
-        "en",
-        "Margaret came in from the rain.",
-        '"Maggie," said Thomas, "sit down."',
-        '"Thank you, Tom," said Margaret.',
-    )
-    _, cast = attribute(b)
+@pytest.mark.parametrize(
+    ("paras", "joined"),
+    [
+        (
+            [
+                "Margaret came in from the rain.",
+                '"Maggie," said Thomas, "sit down."',
+                '"Thank you, Tom," said Margaret.',
+            ],
+            {"Margaret": {"Maggie"}, "Thomas": {"Tom"}},
+        ),
+        (
+            # Nancy is herself a diminutive (of Ann): Miss Nancy is Nancy, not a second
+            # woman, and Nance, the shorter form still, is Nancy too
+            [
+                "Nancy came in out of the rain and shook her shawl.",
+                '"You are late, Miss Nancy," said Fagin.',
+                '"Late, am I?" said Nancy.',
+                '"Sit down, Nance," said Sikes.',
+            ],
+            {"Nancy": {"Miss Nancy", "Nance"}},
+        ),
+    ],
+    ids=["full-name", "diminutive-of-a-diminutive"],
+)
+def test_a_nickname_joins_the_name_it_shortens_en(
+    paras: list[str], joined: dict[str, set[str]]
+) -> None:
+    _, cast = attribute(book("en", *paras))
     by_name = {c.name: c for c in cast}
-    assert "Maggie" in by_name["Margaret"].aliases
-    assert "Tom" in by_name["Thomas"].aliases
-
-
-def test_a_diminutive_joins_the_diminutive_it_shortens_en() -> None:
-    """Nancy is herself a diminutive (of Ann): Miss Nancy is Nancy, not a second woman, and
-    Nance, the shorter form still, is Nancy too."""
-    b = book(
-        "en",
-        "Nancy came in out of the rain and shook her shawl.",
-        '"You are late, Miss Nancy," said Fagin.',
-        '"Late, am I?" said Nancy.',
-        '"Sit down, Nance," said Sikes.',
-    )
-    _, cast = attribute(b)
-    by_name = {c.name: c for c in cast}
-    assert {"Miss Nancy", "Nance"} <= set(by_name["Nancy"].aliases)
+    for name, forms in joined.items():
+        assert forms <= set(by_name[name].aliases)
 
 
 def test_a_character_called_by_a_diminutive_only_is_named_by_it_en() -> None:

@@ -196,8 +196,9 @@ _VERBISH = _chars_both(ZH_VERBS_AFTER_NAMES)
 """Verbs that often follow a two-character name at a clause start (李明放下…): a
 three-character head seen only once that ends in one of these is a name plus a verb."""
 _NOT_NICKNAMES = frozenset(_both(ZH_NOT_NICKNAMES))
-_DOUBLED_WORDS = frozenset(_both(ZH_DOUBLED_WORDS))
 """Words of 阿/小 and one more character that name no one (小声, 小心)."""
+_DOUBLED_WORDS = frozenset(_both(ZH_DOUBLED_WORDS))
+"""Words of one character written twice that name no one (常常, 明明)."""
 _COMMON_WORDS = frozenset(fold(w) for w in ZH_COMMON_WORDS)
 """Common words that start with a surname character (高兴, 马上), folded."""
 CLAUSE_LEAD_ZH = re.compile(trie_regex(_both(ZH_CLAUSE_LEADS)))
@@ -218,10 +219,12 @@ CLAUSE_HEAD_ZH = re.compile(
 Matching the break itself (a name never holds one) lets the engine skip fast to the breaks."""
 
 _NOT_SPEAKERS = frozenset(fold(w) for w in ZH_NOT_SPEAKERS)
+_BREAKS_ZH = "，。！？；：,.!?;:…—“”「」『』"
+"""Marks that end a clause or open a quote: a name may follow."""
+_CLAUSE_START_ZH = rf"(?:^|[{_BREAKS_ZH}\s])(?:{CLAUSE_LEAD_ZH.pattern})?"
+"""A clause break, then perhaps a connective (于是, 这时): where a subject stands."""
 _USED_AS_SPEAKER_ZH = re.compile(
-    r"(?:^|[，。！？；：,.!?;:…—\s“”「」『』])"
-    rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
-    r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
+    _CLAUSE_START_ZH + r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
     r"(?:[说說问問喊嚷吼骂罵答]|道(?![路理歉德具])|叫(?![做作])|笑道|追[问問]|回答|插嘴"
     r"|(?:[对對向跟冲衝朝])[^。！？，,]{1,6}?[说說问問喊道])"
 )
@@ -409,7 +412,7 @@ _SPOKEN_TO_ZH = re.compile(
 
 _LATIN_NAME_ZH = re.compile(r"[A-Z][a-z]+(?:[ ·][A-Z][a-z]+)?(?=([\u4e00-\u9fff]))")
 """A foreign name in Latin letters going on in Han characters (Kevin大喊)."""
-_CLAUSE_BREAKS = frozenset("，。！？；：,.!?;:…—“”「」『』\n ")
+_CLAUSE_BREAKS = frozenset(_BREAKS_ZH + "\n ")
 _HAN4 = re.compile(r"[\u4e00-\u9fff]{4}")
 _SPEAKS_AFTER_ZH = re.compile(rf"[^，。！？；“”「」\n]{{0,8}}?(?:{_ZH_SPEECH_VERBS})")
 
@@ -470,18 +473,14 @@ def _handles(roster: Roster, told: str, heads: Counter[str], everything: str) ->
         name
         for name, n in heads.items()
         if n >= 2
-        and len(name) == 4
-        and all("\u4e00" <= c <= "\u9fff" for c in name)
+        and len(name) == 4  # four Han characters (`_speaking_heads`)
         and fold(name) not in roster.canon
         and not _named_or_no_name(roster, name[:2])
         and not any(c in _GRAMMAR_CHARS for c in name)
     ]
     if not wanted:
         return
-    rx = re.compile(
-        r"(?:^|[，。！？；：,.!?;:…—\s“”「」『』])"
-        rf"(?:{CLAUSE_LEAD_ZH.pattern})?({trie_regex(wanted)})(?=([\u4e00-\u9fff]))"
-    )
+    rx = re.compile(rf"{_CLAUSE_START_ZH}({trie_regex(wanted)})(?=([\u4e00-\u9fff]))")
     opens.clear()
     for name, nxt in rx.findall(told):
         opens[name] += 1
@@ -1071,11 +1070,11 @@ def _one_char_title(titled: str) -> bool:
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _APPOSED_NAME = re.compile(rf"{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}}")
+"""A full name right after a title or role (省委书记乔伯年, 副秘书长张生民)."""
 _FULL_NAME_ZH = re.compile(rf"{_SURNAME_TRIE}[\u4e00-\u9fff]{{2}}")
 """A surname and two characters (高大年)."""
 _GRAMMAR_CHARS = frozenset("的了着著过過们們地得是在不")
 """Characters no name holds: what follows a word, not a person (颜色的, 易到了)."""
-"""A full name right after a title or role (省委书记乔伯年, 副秘书长张生民)."""
 
 SUBJECT_TIMES = 3
 """A full name (surname and given name) that opens this many clauses, going on each time
@@ -1227,7 +1226,7 @@ def _discover_zh(
     heads = _speaking_heads(tags)
     _handles(roster, told, heads, everything)
     doubled = said_twice(everything)
-    handles = [fold(name) for name in roster.canon if len(name) == 4]
+    handles = [key for key in roster.canon if len(key) == 4]  # (folded)
     for cand in sorted(full, key=lambda c: -full[c]):
         if cand in doubled:
             continue  # 巴拉巴拉一通说: a sound said twice over, not a name
