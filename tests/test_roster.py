@@ -968,6 +968,39 @@ def test_a_surname_with_a_particle_is_whole_and_joins_its_full_name() -> None:
     assert speakers == [him[0], "Mrs. van der Luyden", "Marquis de St. Eustache"]
 
 
+def test_a_hyphenated_surname_and_a_saints_name_without_a_stop_are_whole() -> None:
+    """Jock Grant-Menzies is not "Jock Grant"; Reggie St Cloud is not "Reggie St"."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Jock Grant-Menzies came in late, and Reggie St Cloud came with him.",
+            '"We walked," said Jock Grant-Menzies.',
+            '"In the rain," said Reggie St Cloud.',
+        ],
+    )
+    assert speakers == ["Jock Grant-Menzies", "Reggie St Cloud"]
+    assert not {"Jock Grant", "Reggie St"} & cast
+
+
+def test_a_first_name_two_characters_share_is_shown_with_the_surname() -> None:
+    """The boy is called John and so is John Beaver: in the script he is John Andrew, the name
+    the book also gives him, so a reader tells the two apart; Tony, whom no one shares, stays
+    Tony."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "The pony was for John Andrew, and Tony had bought it for John Andrew in May.",
+            "That week-end John Beaver came down, and John Andrew did not like him.",
+            '"Is he staying long?" said John.',
+            '"Till Monday," said Tony.',
+            '"I hope not," said John.',
+            "John sighed. John went up to the nursery.",
+            '"Good morning," said Beaver.',
+        ],
+    )
+    assert speakers == ["John Andrew", "Tony", "John Andrew", "John Beaver"]
+
+
 def test_a_she_after_a_man_whose_pronouns_say_so_is_the_woman_named_beside_him() -> None:
     """少安…被润叶一把扯住了。她…: the 她 opening the next sentence is 润叶. 少安's name says
     nothing of his sex, but the book's 他 for him do: once they are counted, the 她 is read

@@ -678,11 +678,11 @@ _EN_PARTICLES = frozenset("van von der den de du des la le di da del della ten t
 """Words in lower case inside a surname (Mr. van der Luyden, Monsieur de Griers), which may
 also hold a saint's name (Marquis de St. Eustache, Mr. St. John)."""
 _EN_PARTICLE = (
-    rf"(?:(?:{'|'.join(sorted(_EN_PARTICLES, key=len, reverse=True))})\s+){{0,2}}(?:St\.\s+)?"
+    rf"(?:(?:{'|'.join(sorted(_EN_PARTICLES, key=len, reverse=True))})\s+){{0,2}}(?:St\.?\s+)?"
 )
 _EN_NAME_RE = re.compile(
     rf"(?=[{_EN_UPPER}])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_PARTICLE}{_EN_CAP}(?:-{_EN_CAP})?)"
-    rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_PARTICLE}{_EN_CAP}))?\b"
+    rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_PARTICLE}{_EN_CAP}(?:-{_EN_CAP})?))?\b"
 )
 """A name: an honorific, a first name, a surname, each optional but one (a surname's
 particles are read only after an honorific or a first name: the match starts on a capital)."""
@@ -698,9 +698,9 @@ def name_words(name: str) -> tuple[str, ...]:
     words = name.split()
     for i, word in enumerate(words):
         if i + 1 < len(words) and (
-            word == "St." or word.lower() in _EN_PARTICLES and (i > 0 or word[0].isupper())
+            word in ("St.", "St") or word.lower() in _EN_PARTICLES and (i > 0 or word[0].isupper())
         ):
-            glue.append(word if word == "St." else word.lower())
+            glue.append(word if word in ("St.", "St") else word.lower())
             continue
         out.append(" ".join([*glue, word]))
         glue = []
@@ -1575,6 +1575,12 @@ def _discover_en(
         for forms in groups.values()
         for surname in {name_words(f)[-1] for f in forms if f in honor and len(name_words(f)) == 2}
     )
+    # Which characters each word of a name belongs to (John: John Andrew and John Beaver)
+    shared = Counter(
+        word
+        for forms in groups.values()
+        for word in {w for f in forms for w in name_words(f) if w.rstrip(".") not in _HONORIFIC_SET}
+    )
     for forms in groups.values():
         # The name the book uses most, a given name before its diminutive (Margaret, not
         # Maggie) where the book gives it (Dolly, not Miss Dolly Fussell, written once).
@@ -1596,6 +1602,20 @@ def _discover_en(
             # writes: Mr. McBryde, the name that tells them apart
             canonical = max(
                 (f for f in forms if f in honor and name_words(f)[-1] == canonical),
+                key=lambda f: (candidates[f], f),
+                default=canonical,
+            )
+        if " " not in canonical and canonical not in honor and shared[canonical] > 1:
+            # John, the boy, where John Beaver is another: John Andrew, if the book writes it
+            canonical = max(
+                (
+                    f
+                    for f in forms
+                    if f not in honor
+                    and len(name_words(f)) == 2
+                    and canonical in name_words(f)
+                    and candidates[f] >= _FULL_NAME_USES
+                ),
                 key=lambda f: (candidates[f], f),
                 default=canonical,
             )
