@@ -459,6 +459,42 @@ SPEAKER_CASES = [
         ["Martha", "Daniel", "Daniel"],
     ),
     (
+        "call-me-zh",
+        "zh-Hans",
+        [
+            "林浩和叶辰站在楼梯口。",
+            "“你们都来了。”苏沐雪说。",
+            "“苏小姐好。”叶辰说。",
+            "“沐雪，你怎么……”林浩说。",
+            "“林少，请叫我苏总。”",
+        ],
+        ["苏沐雪", "叶辰", "林浩", "苏沐雪"],
+    ),
+    (
+        "call-me-en",
+        "en",
+        [
+            "Harold and Daniel stood by the stairs when Margaret came down.",
+            '"Good evening," said Margaret.',
+            '"Good evening," said Daniel.',
+            '"You look well tonight," said Harold.',
+            '"Harold, call me Margaret."',
+        ],
+        ["Margaret", "Daniel", "Harold", "Margaret"],
+    ),
+    (
+        "voice-then-everyone-turns-and-sees-zh",
+        "zh-Hans",
+        [
+            "林浩指着叶辰：“你一个穷小子也配来？”",
+            "叶辰没有理他。",
+            "这时，一道清冷的声音从楼梯上传来。",
+            "“他是我请来的客人。”",
+            "众人回头，只见苏沐雪一袭白裙，缓缓走下楼梯。",
+        ],
+        ["林浩", "苏沐雪"],
+    ),
+    (
         "no-cue-one-speaker-per-paragraph-zh",
         "zh-Hans",
         ["“谁呀？”老陈问道。", "“陈叔，开门，”门外的人喊道，“快！”"],

@@ -188,6 +188,23 @@ def test_a_long_answer_laid_out_a_paragraph_a_point_stays_with_its_speaker() -> 
     assert [s.speaker for s in lines] == ["周局長"] + ["林書記"] * 5 + ["周局長"]
 
 
+def test_a_word_or_two_after_a_line_that_calls_someone_is_their_answer() -> None:
+    """The floor a tag gave 苏沐雪 over two lines ends where she calls 叶辰 by name and a bare
+    "嗯。" follows: that is his answer, not her going on."""
+    lines = said(
+        book(
+            "zh-Hans",
+            "叶辰坐在角落里，苏沐雪走了过来。",
+            "“叶辰。”苏沐雪说。",
+            "“今晚人多，别走远了。”",
+            "她停在他面前，轻声道：“叶先生，你来了。”",
+            "“嗯。”",
+            "叶辰点了点头。",
+        )
+    )
+    assert [s.speaker for s in lines] == ["苏沐雪", "苏沐雪", "苏沐雪", "叶辰"]
+
+
 def test_a_long_reply_in_a_bare_back_and_forth_is_a_turn() -> None:
     """Only a speaker a tag introduced holds the floor over several long paragraphs: in an
     exchange of bare lines, a long line after a short one is the other person answering."""

@@ -156,8 +156,11 @@ _NOBODY = re.compile(
     r"|(?:said|called|cried|shouted|asked)?\s*(?:someone|somebody|a voice)\b)",
     re.I,
 )
-_SELF_ZH = re.compile(r"(?<![不])(?:是我|我是|我就是|我叫)[，,]?\s*")
-_SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name is)\s+")
+_REVEAL_ZH = re.compile(r"[，,]\s*(?:只见|只見|原来是|原來是|正是|却是|卻是)")
+"""Where a line that turns everyone's head says whom they saw (众人回头，只见苏沐雪…): the
+voice was hers."""
+_SELF_ZH = re.compile(r"(?<![不])(?:是我|我是|我就是|我叫|叫我)[，,]?\s*")
+_SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name is|[Cc]all me)\s+")
 _SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
 """What may follow a name a speaker calls himself: the end of the clause."""
 _SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
@@ -351,6 +354,10 @@ class Cues:
     def after_cue(self, text: str) -> Cue | None:
         """The speaker the narration right after a quote names (`NO_ONE`: someone unnamed)."""
         if _NOBODY.match(text):
+            if not self.english and (shown := _REVEAL_ZH.search(text, 0, _sentence_end(text, 0))):
+                m = self.mention.match(text, shown.end())
+                if m is not None and m.lastgroup == "name":
+                    return Cue(((m.group(), False),), True)  # 众人回头，只见苏沐雪走下楼梯
             return NO_ONE  # 有人喊了一声, someone called: nobody named
         if self.english:
             sent = EN_SENTENCE.match(text)
@@ -544,10 +551,10 @@ class Cues:
         return None
 
     def self_named(self, quote: str) -> str | None:
-        """是我，小林！ / It's me, Daniel!: the character the speaker says he is (and
-        addresses no one by that name)."""
+        """是我，小林！ / 请叫我苏总 / It's me, Daniel! / Call me Margaret: the character the
+        speaker says he is (and addresses no one by that name)."""
         if self.english:
-            if "I" not in quote and "me" not in quote and "name" not in quote:
+            if "I" not in quote and "me" not in quote:
                 return None
             found = _SELF_EN.search(quote)
         else:

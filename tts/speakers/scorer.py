@@ -600,9 +600,14 @@ def decide(
                     if pos and not cues.english:
                         before = read_quote[texts[dialogue_idx[pos - 1]]]
                         holder = _floor_after(holder, decided[-1], before)
+                    holds = g.speaker == holder and g.method in _GOING_ON
+                    if holds and not pos and last_addr not in (None, holder):
+                        # “叶先生，你来了。” / “嗯。”: a word or two after a line that called
+                        # someone is their answer, not the caller going on
+                        holds = read_quote[text][4] * 3 >= long_quote
                     if (
                         g.speaker is not None
-                        and (g.method in keep or (g.speaker == holder and g.method in _GOING_ON))
+                        and (g.method in keep or holds)
                         and ev.settles(g.speaker)
                     ):
                         # The text names the speaker: that decides; how often it is right, the
