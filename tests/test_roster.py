@@ -218,11 +218,17 @@ def test_a_word_opening_a_tag_sentence_is_not_a_character() -> None:
         (["豆豆说：“妈妈，我饿了。”", "院长说：“马上开饭。”"], ["豆豆", "院长"]),
         # given names said once, each in a tag on its own line after the quote
         (["“三千。”", "明远说。", "“太多了。”", "秋燕说。"], ["明远", "秋燕"]),
+        # how it is said between the name and the verb, and a name a line says spoke
+        (
+            ["“一定能赢的，对吧？”青檀小声问。", "“放心吧。”", "说话的是林动的父亲林啸。"],
+            ["青檀", "林啸"],
+        ),
     ],
 )
 def test_a_name_in_a_plain_tag_speaks_whatever_it_is(lines: list[str], speakers: list[str]) -> None:
-    """X说：“…”: the tag holds nothing but a name and a speech verb, so X is someone, even
-    when no surname list knows the name and it is said once."""
+    """X说：“…”: the tag holds nothing but a name and a speech verb (and how it was said), so
+    X is someone, even when no surname list knows the name and it is said once; so is the
+    name a line says spoke (说话的是林啸)."""
     cast, said = _cast_and_speakers("zh-Hans", lines)
     assert set(speakers) <= cast
     assert said == speakers

@@ -24,6 +24,7 @@ from tts.speakers.roster import (
     EN_SAID,
     PET_RE,
     RELATIVE_ZH,
+    WHO_SPOKE_ZH,
     ZH_COVERBS,
     Roster,
     fold,
@@ -353,6 +354,10 @@ class Cues:
 
     def after_cue(self, text: str) -> Cue | None:
         """The speaker the narration right after a quote names (`NO_ONE`: someone unnamed)."""
+        if not self.english and (who := WHO_SPOKE_ZH.match(text)):
+            found = self.subject_zh(text, who.end(), _sentence_end(text, who.end()))
+            if found and not found[1]:
+                return Cue((found,), True)  # 说话的是林动的父亲林啸。
         if _NOBODY.match(text):
             if not self.english and (shown := _REVEAL_ZH.search(text, 0, _sentence_end(text, 0))):
                 m = self.mention.match(text, shown.end())

@@ -399,11 +399,14 @@ _ZH_SPEECH_VERBS = "|".join(
 _PLAIN_TAG_ZH = re.compile(
     rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
     r"(?P<name>[A-Za-z][A-Za-z0-9_\-]*(?: [A-Za-z][A-Za-z0-9_\-]*)?|[\u3400-\u9fff·]{2,4}?)"
+    r"(?:[低小大轻輕高柔沉厉厲冷急颤顫尖粗]声|[低小大轻輕高柔沉厉厲冷急颤顫尖粗]聲"
+    r"|(?P<aa>[\u4e00-\u9fff])(?P=aa)地|[\u4e00-\u9fff]笑[着著])?"
     rf"(?:{_ZH_SPEECH_VERBS})+(?:[他她我你您][们們]?)?\s*[：:，,。.！!]?"
 )
-"""A tag that is only a name and a speech verb, perhaps with whom it asks (疯狗说：, 少平说。,
-Tom说：, 亮亮追问她。): the name speaks, whatever it is (a nickname, a game handle, a foreign
-name in Latin letters, a doubled pet name, a title alone), even said once."""
+"""A tag that is only a name and a speech verb, perhaps with how (小声, 冷冷地, 冷笑着; not
+有点自满地, which would cut 生华 wrong) or whom it asks (疯狗说：, 少平说。, Tom说：, 青檀小声问。,
+亮亮追问她。): the name speaks, whatever it is (a nickname, a game handle, a foreign name in
+Latin letters, a doubled pet name, a title alone), even said once."""
 _SPOKEN_TO_ZH = re.compile(
     r"[对對向跟朝](?P<name>[\u4e00-\u9fff]{2,3}?)"
     rf"(?:{_ZH_SPEECH_VERBS})+(?:[他她我你您][们們]?)?\s*[：:，,。.！!]?$"
@@ -645,6 +648,30 @@ def name_before(roster: Roster, text: str, at: int) -> str | None:
         if at >= n and fold(text[at - n : at]) in roster.canon:
             return text[at - n : at]
     return None
+
+
+WHO_SPOKE_ZH = re.compile(
+    r"(?:刚才|剛才)?(?:说话|說話|开口|開口|说这话|說這話|出声|出聲|问话|問話|答话|答話)"
+    r"的(?:人)?(?:是|正是|竟是|竟然是|却是|卻是)"
+)
+"""A line after a quote that says who said it (说话的是林啸, 开口的正是王叔): a tag."""
+_NAME_AT_END_ZH = re.compile(rf"(?:{_SURNAME_TRIE})[\u4e00-\u9fff]{{1,2}}$")
+
+
+def _revealed_speakers(roster: Roster, tags: Sequence[str]) -> None:
+    """The full name a line says said the quote before (说话的是林动的父亲林啸。), alone or
+    after a kinship or a role noun, even named once: a character."""
+    for tag in dict.fromkeys(tags):
+        who = WHO_SPOKE_ZH.match(tag.strip())
+        if who is None:
+            continue
+        rest = re.split(r"[，,。！!？?；;…]", who.string[who.end() :], maxsplit=1)[0]
+        m = _NAME_AT_END_ZH.search(rest)
+        if m is None or fold(m.group()) in roster.canon:
+            continue
+        before = rest[: m.start()]
+        if not before or _KIN_END_RE.search(before) or _ROLE_END_RE.search(before):
+            roster.add(m.group(), gender=_title_gender(before) if before else None)
 
 
 def _relatives_named(roster: Roster, told: str, tags: Sequence[str]) -> None:
@@ -1311,6 +1338,7 @@ def _discover_zh(
     _not_persons(roster)
     _roles_beside_names(roster, told, dialogue)
     _relatives_named(roster, told, tags)
+    _revealed_speakers(roster, tags)
     _doubled_pet_names(roster, heads)
     if not roster.forms:
         # A passage too short for the evidence above names no one: a full name that opens a
