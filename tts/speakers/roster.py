@@ -1466,6 +1466,14 @@ def _discover_en(
         for m in _EN_NAME_PAIR_RE.finditer(text)
         if not m.group(1) and not m.group(4)
     }
+    # Two names joined by "and" (Charles and Mr. Wilcox) are two people: neither joins the
+    # other's full name (Mr. Wilcox is not Charles Wilcox, his son).
+    apart = {
+        frozenset((" ".join(m.group(1).split()), " ".join(m.group(2).split())))
+        for text in told
+        if "and" in text
+        for m in _EN_TWO_NAMES_RE.finditer(text)
+    }
     for name, n in candidates.most_common():
         head = name.split()[0]
         if n == 1 and name not in honor and frozenset(name.split()) in pairs:
@@ -1582,6 +1590,10 @@ def _discover_en(
                 # full name (Mr. John Knightley, his brother).
                 matches = [k for k in matches if listed_by.get(k, listed) == listed]
             key = _most_used(word, matches, groups, candidates) or name
+            if key != name and any(
+                frozenset((name, f)) in apart for f in (*groups[key], name_words(key)[0])
+            ):
+                key = name  # the full name the word would join is someone written beside it
         if key not in groups:
             groups[key] = []
         groups[key].append(name)
@@ -1712,6 +1724,13 @@ _EN_NAME_PAIR_RE = re.compile(
 )
 """Two capitalised words joined by "and"; with a capitalised word before or after them (Mrs.
 Archer and Newland, a mother and her son's given name) they are not two single names."""
+_EN_TWO_NAMES_RE = re.compile(
+    rf"\b((?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+)\s+and\s+((?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+)\b"
+    r"(?!\s[A-Z])"
+)
+"""Two names joined by "and", each a word with or without an honorific (Charles and Mr.
+Wilcox), the second ending there (not Mr. Wilcox and Charles Wilcox's wife: the second is
+whole)."""
 _EN_DESC_ENDS = frozenset(
     "in with without of to at from who whose which that as after before on by for into upon "
     "again aloud and but when while where than".split()
