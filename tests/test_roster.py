@@ -725,6 +725,38 @@ def test_a_name_in_a_tag_that_asks_someone_or_speaks_to_someone_is_a_character()
     assert speakers[0] == "亮亮" and speakers[2] in ("亮亮", "少平")
 
 
+def test_a_he_or_she_before_the_name_is_someone_elses() -> None:
+    """Margaret is with Henry in every sentence that names him, and her "she" comes first:
+    "She looked at Henry." says nothing of his sex (Howards End's Henry was a woman so)."""
+    genders = _genders(
+        "en",
+        [
+            '"Good evening," said Margaret.',
+            '"Good evening," said Henry.',
+            "She looked at Henry. She took Henry's arm, and she smiled at Henry.",
+            "Then she said to Henry that she was tired. She let Henry lead the way.",
+            "When she came down, she found Henry in the hall.",
+            '"Shall we go?" said Henry.',
+        ],
+    )
+    assert genders["Henry"] == "male"
+
+
+def test_two_names_joined_by_and_are_two_people() -> None:
+    """Charles and Mr. Wilcox, his father, are two people: Mr. Wilcox does not join Charles
+    Wilcox, the one full name with that surname the book writes."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "That morning Charles Wilcox drove down, and Charles and Mr. Wilcox talked.",
+            '"The car is ready," said Charles.',
+            '"Then we go," said Mr. Wilcox.',
+            "Later Charles and Mr. Wilcox walked in the garden.",
+        ],
+    )
+    assert speakers == ["Charles", "Mr. Wilcox"]
+
+
 @pytest.mark.parametrize(
     ("title", "given", "surname", "opening", "named"),
     [

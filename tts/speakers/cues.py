@@ -587,17 +587,18 @@ class Cues:
             subject = None
             for clause in _EN_CLAUSE_SPLIT.split(sent):
                 subject = self.subject_en(clause) or subject
-            names = tuple(
-                who
+            named = [
+                (who, m.start())
                 for m in self.mention.finditer(sent)
                 if m.lastgroup == "name" and (who := self.names[m.group()])
-            )
+            ]
+            names = tuple(who for who, _ in named)
             found.append(
                 (
                     self.names[subject[0]] if subject and not subject[1] else None,
                     subject[0] if subject and subject[1] else None,
                     names,
-                    _pronouns_stand_for(names, sent),
+                    _pronouns_stand_for(names, sent, named[0][1]) if named else None,
                 )
             )
         return tuple(found)
@@ -639,13 +640,19 @@ class Cues:
         return start == clause or _ZH_VERB.search(text, clause, start) is None
 
 
-def _pronouns_stand_for(names: tuple[str, ...], sentence: str) -> tuple[str, Gender] | None:
-    """A sentence that names one character (`names`: those it names) and uses pronouns of one
-    gender: (that character, the gender its pronouns say)."""
+def _pronouns_stand_for(
+    names: tuple[str, ...], sentence: str, first: int
+) -> tuple[str, Gender] | None:
+    """A sentence that names one character (`names`: those it names, the first at `first`)
+    and uses pronouns of one gender, none before the name: (that character, the gender its
+    pronouns say). A pronoun before the name is mostly someone else's ("She looked at
+    Henry": Howards End's Henry was a woman by such sentences)."""
     if not names or any(who != names[0] for who in names):
         return None
-    he = _EN_HE.search(sentence) is not None
-    she = _EN_SHE.search(sentence) is not None
+    he = _EN_HE.search(sentence)
+    she = _EN_SHE.search(sentence)
+    if (he and he.start() < first) or (she and she.start() < first):
+        return None
     if he and not she:
         return names[0], "male"
     if she and not he:
