@@ -223,6 +223,7 @@ def test_a_word_opening_a_tag_sentence_is_not_a_character() -> None:
             ["“一定能赢的，对吧？”青檀小声问。", "“放心吧。”", "说话的是林动的父亲林啸。"],
             ["青檀", "林啸"],
         ),
+        (["袭人在旁笑道：“拦也拦不住。”", "麝月忙道：“快去吧。”"], ["袭人", "麝月"]),
     ],
 )
 def test_a_name_in_a_plain_tag_speaks_whatever_it_is(lines: list[str], speakers: list[str]) -> None:

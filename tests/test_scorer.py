@@ -205,6 +205,20 @@ def test_a_word_or_two_after_a_line_that_calls_someone_is_their_answer() -> None
     assert [s.speaker for s in lines] == ["苏沐雪", "苏沐雪", "苏沐雪", "叶辰"]
 
 
+def test_a_question_asking_someone_by_a_kin_term_ends_the_floor() -> None:
+    """姐姐去不去？ asks her as 你 would: the bare line after it is not the asker going on."""
+    lines = said(
+        book(
+            "zh-Hans",
+            "宝钗和宝玉坐在窗下吃茶。",
+            "宝钗道：“这茶好。”",
+            "宝玉又问：“明日林妹妹那里的螃蟹宴，姐姐去不去？”",
+            "“自然要去的。”",
+        )
+    )
+    assert [s.speaker for s in lines] == ["宝钗", "宝玉", "宝钗"]
+
+
 def test_a_long_reply_in_a_bare_back_and_forth_is_a_turn() -> None:
     """Only a speaker a tag introduced holds the floor over several long paragraphs: in an
     exchange of bare lines, a long line after a short one is the other person answering."""

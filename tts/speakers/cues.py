@@ -164,7 +164,12 @@ _SELF_ZH = re.compile(r"(?<![不])(?:是我|我是|我就是|我叫|叫我)[，,
 _SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name is|[Cc]all me)\s+")
 _SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
 """What may follow a name a speaker calls himself: the end of the clause."""
-_SECOND_PERSON = re.compile(r"[你您妳]|\byou\b", re.I)
+_SECOND_PERSON = re.compile(
+    r"[你您妳]|\byou\b|(?:姐姐|哥哥|妹妹|弟弟|嫂子|大哥|大姐|叔叔|阿姨|伯伯|爷爷|奶奶|妈妈|爸爸)",
+    re.I,
+)
+"""Whom a question asks: you, or the kin term Chinese asks a person by in place of you
+(姐姐去不去？)."""
 _SHORT_QUESTION = 12
 _VOC_LEAD = re.compile(
     r"(?:[啊哎唉喂嘿哦噢呀]+[，,！!]?"
@@ -359,10 +364,8 @@ class Cues:
             if found and not found[1]:
                 return Cue((found,), True)  # 说话的是林动的父亲林啸。
         if _NOBODY.match(text):
-            if not self.english and (shown := _REVEAL_ZH.search(text, 0, _sentence_end(text, 0))):
-                m = self.mention.match(text, shown.end())
-                if m is not None and m.lastgroup == "name":
-                    return Cue(((m.group(), False),), True)  # 众人回头，只见苏沐雪走下楼梯
+            if not self.english and (shown := self.shown(text)) is not None:
+                return Cue(((shown, False),), True)  # 众人回头，只见苏沐雪走下楼梯
             return NO_ONE  # 有人喊了一声, someone called: nobody named
         if self.english:
             sent = EN_SENTENCE.match(text)
@@ -414,6 +417,15 @@ class Cues:
             if n >= 1 or _ZH_SENT_END.match(text, end):
                 return None
         return None
+
+    def shown(self, text: str) -> str | None:
+        """Whom a Chinese line after a voice says it was (众人回头，只见苏沐雪…; 宝钗忙迎出来，
+        原来是宝玉): the name right after 只见, 原来是 or 正是 in its first sentence."""
+        found = _REVEAL_ZH.search(text, 0, _sentence_end(text, 0))
+        if found is None:
+            return None
+        m = self.mention.match(text, found.end())
+        return m.group() if m is not None and m.lastgroup == "name" else None
 
     def before_cue(self, text: str) -> Cue | None:
         """The speaker the narration right before a quote names."""

@@ -401,12 +401,14 @@ _PLAIN_TAG_ZH = re.compile(
     r"(?P<name>[A-Za-z][A-Za-z0-9_\-]*(?: [A-Za-z][A-Za-z0-9_\-]*)?|[\u3400-\u9fff·]{2,4}?)"
     r"(?:[低小大轻輕高柔沉厉厲冷急颤顫尖粗]声|[低小大轻輕高柔沉厉厲冷急颤顫尖粗]聲"
     r"|(?P<aa>[\u4e00-\u9fff])(?P=aa)地|[\u4e00-\u9fff]笑[着著])?"
+    r"(?:在(?:一)?旁(?:边|邊)?|[连連急慌赶趕]忙|赶紧|趕緊|[忙便又也因遂就才却卻忽])?"
     rf"(?:{_ZH_SPEECH_VERBS})+(?:[他她我你您][们們]?)?\s*[：:，,。.！!]?"
 )
-"""A tag that is only a name and a speech verb, perhaps with how (小声, 冷冷地, 冷笑着; not
-有点自满地, which would cut 生华 wrong) or whom it asks (疯狗说：, 少平说。, Tom说：, 青檀小声问。,
-亮亮追问她。): the name speaks, whatever it is (a nickname, a game handle, a foreign name in
-Latin letters, a doubled pet name, a title alone), even said once."""
+"""A tag that is only a name and a speech verb, perhaps with how or where (小声, 冷冷地, 冷笑着,
+忙, 连忙, 在旁; not 有点自满地, which would cut 生华 wrong) or whom it asks (疯狗说：, 少平说。,
+Tom说：, 青檀小声问。, 袭人忙道：, 亮亮追问她。): the name speaks, whatever it is (a nickname, a
+game handle, a foreign name in Latin letters, a doubled pet name, a title alone), even said
+once."""
 _SPOKEN_TO_ZH = re.compile(
     r"[对對向跟朝](?P<name>[\u4e00-\u9fff]{2,3}?)"
     rf"(?:{_ZH_SPEECH_VERBS})+(?:[他她我你您][们們]?)?\s*[：:，,。.！!]?$"

@@ -190,6 +190,9 @@ LAST_RESORT = frozenset(("in-view",))
 """The rules found no evidence at all and name whoever was last in view: the scorer has
 nothing more to weigh, so that guess stands too, as sure as such lines are."""
 
+_SHOWN = "tag-next-line"
+"""The method of a line someone unnamed says that the next line names (原来是宝玉): read as a
+tag on its own line after it."""
 FLOOR = "floor"
 """The key in `Model.plain` of lines that went to the speaker holding the floor."""
 
@@ -633,7 +636,14 @@ def decide(
                         # "有人喊了一声：" / "came a thin voice:": a colon and no one it names
                         nobody = nobody or colon_end(texts[i - 1])
                     if nobody and g.speaker is None:
-                        decided.append(g)  # the tag says someone unnamed speaks: no one to guess
+                        # The tag says someone unnamed speaks: no one to guess, unless the next
+                        # line says who it was (有人笑道：“…” / 宝钗忙迎出来，原来是宝玉).
+                        shown = None
+                        if pos == len(dialogue_idx) - 1 and next_text and not cues.english:
+                            shown = cues.shown(next_text)
+                        if shown is not None:
+                            g = _kept(Guess(shown, _SHOWN, 0.0), _SHOWN, plain, plain_rate)
+                        decided.append(g)
                         if traced is not None:
                             traced.append(((), ()))
                         continue
