@@ -296,6 +296,20 @@ def test_a_name_that_acts_again_and_again_is_a_character() -> None:
     assert "郑秋生" in cast
 
 
+def test_a_name_opening_a_sentence_that_ends_in_dao_is_a_character() -> None:
+    """春桃 (no surname) opens a sentence whose verb, further on, is 道: written three times,
+    a name, and her line is hers."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "沈清辞垂着眼，春桃扶着她，春桃的手心全是汗。",
+            "春桃在她身后急得直跺脚，小声道：“小姐，咱们走吧。”",
+        ],
+    )
+    assert "春桃" in cast
+    assert speakers == ["春桃"]
+
+
 def test_two_names_that_share_their_start_are_two_characters() -> None:
     """周文武 and 周文山 are brothers; 周文 is neither of them."""
     cast, said = _cast_and_speakers(
@@ -951,14 +965,16 @@ def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
     assert said == ["张生民", "田福军", "乔书记"]
 
 
-def test_whom_a_colon_line_speaks_to_is_weighed_as_the_next_speaker() -> None:
-    """田福军对乔书记说： / “…？” / “…”: the reply's candidates count 乔书记 as the one the
-    last line addressed (the evidence a vocative gives), whoever else spoke before."""
+@pytest.mark.parametrize("turn", ["田福军对乔书记说：", "田福军没有理他，转向乔书记："])
+def test_whom_a_colon_line_speaks_to_is_weighed_as_the_next_speaker(turn: str) -> None:
+    """田福军对乔书记说： (or turns to him with no speech verb: 转向乔书记：) / “…？” / “…”:
+    the reply's candidates count 乔书记 as the one the last line addressed (the evidence a
+    vocative gives), whoever else spoke before."""
     paras = [
         "乔书记、张生民和田福军坐在办公室里。",
         "“任命已经下来了。”张生民说。",
         "田福军感到这个任命很突然。",
-        "田福军对乔书记说：",
+        turn,
         "“那么，黄原地区的班子呢？”",
         "“由正文接替你的工作，世宽任行署专员。”",
     ]

@@ -137,6 +137,10 @@ _ZH_OBJECT_BEFORE = frozenset(
 )
 _ZH_TO = re.compile("对着|對著|[对對向跟朝冲衝问問]|告诉|告訴")
 """A word before whom a line is spoken to (对少安说, 田福军问乔书记)."""
+_ZH_TURNED_TO = re.compile(
+    "转向|轉向|转头对|轉頭對|看着|看著|望着|望著|看向|盯着|盯著|对着|對著|[对對向朝冲衝]"
+)
+"""Before whom a line that ends in a colon and no speech verb turns to speak (转向沈清辞：)."""
 _ZH_CLAUSE = re.compile(r"[^，。！？；：,.!?;:…]+")
 _PASSIVE_AGENT = re.compile(
     r"[被讓让給给]([^，。！？；：,.!?;:…]{1,6}?)(?:[叫喊拦攔打打問问]|給|给)"
@@ -533,6 +537,13 @@ class Cues:
             for to in _ZH_TO.finditer(text, start, verb.end() + 2):
                 m = self.mention.match(text, to.end())  # 对向前说: 向 opens the name
                 if m is not None and m.lastgroup == "name":
+                    return self.names[m.group()]
+        if colon_end(text):  # 转向沈清辞：, 看着贵妃： the last clause turns to whom it asks
+            stripped = text.rstrip()
+            start = _clause_start(stripped, len(stripped) - 1)
+            for to in _ZH_TURNED_TO.finditer(stripped, start):
+                m = self.mention.match(stripped, to.end())
+                if m is not None and m.lastgroup == "name" and m.end() == len(stripped) - 1:
                     return self.names[m.group()]
         return None
 

@@ -234,10 +234,11 @@ surname (given names alone, nicknames, names no surname list knows)."""
 _SUBJECT_OF_SPEECH_ZH = re.compile(
     r"(?:^|[。！？；\n“”「」])"
     rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
-    r"(?P<name>[\u4e00-\u9fff]{2})[^。！？；“”「」\n]{1,24}?[说說问問喊答]"
+    r"(?P<name>[\u4e00-\u9fff]{2})[^。！？；“”「」\n]{1,24}?(?:[说說问問喊答]|道(?=[：:]))"
 )
 """Two characters opening a sentence whose verb, further on, is a speech verb (晓霞赶紧跳下来，
-说：): a name when the book uses it often (three times or more)."""
+说：; 春桃急得直跺脚，小声道：, a 道 then a colon): a name when the book uses it often (three
+times or more)."""
 _NOT_SPEAKER_START = frozenset("他她我你它这這那谁誰有人大众眾各每某另该該此其")
 _NOT_NAME_END = frozenset("地着著了的得声聲又也就便才都还還却卻")
 
