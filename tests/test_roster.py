@@ -189,6 +189,19 @@ def test_sisters_named_together_are_not_a_character() -> None:
     assert "Miss Bertrams" not in cast and "Miss Bertram" in cast
 
 
+def test_an_adverb_that_only_opens_sentences_is_not_a_character() -> None:
+    """Thence, written only at sentence starts and never in lower case, is no name."""
+    cast, _ = _cast_and_speakers(
+        "en",
+        [
+            "He climbed to the ridge. Thence his eyes wandered over the town.",
+            "Thence he went down to the inn. Thence the road ran south.",
+            '"Who is there?" asked Kemp.',
+        ],
+    )
+    assert cast == {"Kemp"}
+
+
 def test_a_word_opening_a_tag_sentence_is_not_a_character() -> None:
     """ "Recovering herself, she said": a capital at a sentence start, written in lower case
     elsewhere, says nothing; a speaker named there before a speech verb does."""
