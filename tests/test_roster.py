@@ -174,6 +174,22 @@ def test_places_and_peoples_are_not_characters() -> None:
     assert speakers == ["Clara", "Tobias"]
 
 
+def test_a_kind_of_person_is_not_a_character_even_when_a_tag_names_it() -> None:
+    """An Indian, an Englishman (written after "a" or "an" again and again) are kinds of
+    people, and so are the Indians, even where a tag says "said the Indian"."""
+    cast, _ = _cast_and_speakers(
+        "en",
+        [
+            "An Indian came to the gate, and an Englishman rode after him.",
+            "Aziz had never met an Englishman who listened to an Indian.",
+            '"Go in," said the Indian. The Indians at the club laughed.',
+            '"Not yet," said Aziz. The Englishman said nothing.',
+            '"Then wait," said Aziz.',
+        ],
+    )
+    assert cast == {"Aziz"}
+
+
 def test_sisters_named_together_are_not_a_character() -> None:
     """ "the Miss Bertrams" is two sisters at once, beside Miss Bertram herself: no one to give
     lines to."""

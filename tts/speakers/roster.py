@@ -1375,6 +1375,7 @@ def _discover_en(
     tagged: Counter[str] = Counter()
     placed: Counter[str] = Counter()  # mid-sentence after an article or "in", "at", "to"
     after_the: Counter[str] = Counter()  # mid-sentence after "the" (the Jew, the Dodger)
+    kind: Counter[str] = Counter()  # mid-sentence after "a" or "an" (an Indian)
     speaks: Counter[str] = Counter()  # next to a speech verb in a tag (Emma said, said Emma)
     honor: dict[str, str] = {}
     alone: Counter[str] = Counter()  # a title written alone (the General), by role word
@@ -1419,6 +1420,8 @@ def _discover_en(
                         placed[name] += times
                         if prev.group(1).lower() == "the":
                             after_the[name] += times
+                        elif prev.group(1).lower() in ("a", "an"):
+                            kind[name] += times
                 if counter is tagged and (
                     _EN_SPEECH_NEXT.match(text, m.end())
                     or _EN_SPEECH_BEFORE.search(text, max(0, start - 28), start)
@@ -1477,6 +1480,7 @@ def _discover_en(
         if "and" in text
         for m in _EN_TWO_NAMES_RE.finditer(text)
     }
+    kinds = {w for w, k in kind.items() if k >= 2 and k >= _KIND_SHARE * (mid[w] + tagged[w])}
     for name, n in candidates.most_common():
         head = name.split()[0]
         if n == 1 and name not in honor and frozenset(name.split()) in pairs:
@@ -1495,6 +1499,8 @@ def _discover_en(
                 continue  # "Nay, …", "Aye, …" open sentences; nobody is called so elsewhere
             if placed[name] >= 2 and placed[name] * 2 >= mid[name] + tagged[name]:
                 continue  # "at Donwell", "the Russian": a place or a kind, never speaking
+        if name not in honor and (name in kinds or (name[-1] == "s" and name[:-1] in kinds)):
+            continue  # "an Indian", "an Englishman", "the Indians": a kind of person
             if placed[name] and name[-1] == "s" and {name[:-1], name[:-2]} & candidates.keys():
                 continue  # "the Knightleys", "the Russians": a family, a people
             if starts[name] > 2 * (mid[name] + tagged[name]) and head.lower() in spoken:
@@ -1740,6 +1746,11 @@ _EN_DESC_ENDS = frozenset(
 )
 """Words that end a description in a tag (said the old lady as she rose, said a gentleman in
 a white waistcoat): what stands before them describes the speaker."""
+_KIND_SHARE = 0.15
+"""A capitalised word the narration writes after "a" or "an" at least twice and this share
+of the times it writes it mid-sentence (an Indian, an Englishman) is a kind of person, not
+someone's name, nor is its plural (the Indians); a Gryphon, the Gryphon, or the Frenchman of
+The Gambler are written so far less often."""
 _FULL_NAME_USES = 3
 """A character called by title and surname (Madame Olenska) is named by their given name and
 surname (Ellen Olenska) when the book uses that at least this often, and never with the same
