@@ -187,6 +187,23 @@ def test_the_repository_example_voices_yaml_is_not_used_for_another_book(book: P
     assert narrator == ["narrator", "en-US-AndrewNeural"]  # not the example's "-5%" one
 
 
+def test_another_books_voices_yaml_lends_this_book_none_of_its_names(tmp_path: Path) -> None:
+    """The example lists 林晓峰; this book's 林主任 is someone else, never written 林晓峰: the
+    example is not used, and 林主任 keeps his own name in the script."""
+    shutil.copy(REPO / "voices.yaml", "voices.yaml")
+    path = tmp_path / "interview.txt"
+    path.write_text(
+        "刘经理看了我一眼。\n林主任抬起头来，打量了我一番。\n林主任问：“你做过手术吗？”\n"
+        "“做过两台。”我说。\n",
+        encoding="utf-8",
+    )
+    shown = cli("script", str(path), "--format", "jsonl", "--engine", "edge")
+    assert shown.exit_code == 0, shown.output
+    assert "names nobody in this book (老陈, 林晓峰, 苏婉)" in shown.stderr
+    assert "林晓峰" not in shown.stdout
+    assert {r["speaker"] for r in jsonl(shown) if r["kind"] == "dialogue"} >= {"林主任"}
+
+
 def test_a_voices_yaml_about_the_book_is_used_and_the_user_told(book: Path) -> None:
     voices("speakers:\n  Martha: en-US-JennyNeural\n")
     shown = cli("cast", str(book), "--engine", "edge")

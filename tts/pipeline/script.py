@@ -346,6 +346,21 @@ def who_speaks(
     no longer match a line."""
     config = load_config(voices_file or found_voices, cache_dir)
     book, count = read_selected(source, chapters)
+    if voices_file is None and found_voices is not None and config is not None:
+        # Decided before the book is read for who speaks: another book's voices.yaml (the
+        # example in a clone of this repository) must not lend its names to this one's
+        # people (林主任 is not its 林晓峰).
+        if pick_voices(config, found_voices, book, source, chapters) is None:
+            if warn is not None:
+                names = ", ".join(list(config.speakers)[:3])
+                more = ", ..." if len(config.speakers) > 3 else ""
+                warn(
+                    f"{_here(found_voices)} names nobody in this book ({names}{more}), so it "
+                    f"is not used; pass --voices {found_voices} to use it anyway"
+                )
+            config = None
+        elif note is not None:
+            note(f"Using {_here(found_voices)} (pass --voices to choose another file)")
     lines: list[ScriptLine] | None = None
     found: list[Character] | None = None
     if script_file is not None:
@@ -359,21 +374,6 @@ def who_speaks(
             note(f"{fixes_file} is not applied: the script {script_file} says who speaks")
     else:
         segments, characters = attribute_book(book, config)
-    if voices_file is None and found_voices is not None and config is not None:
-        used = pick_voices(config, found_voices, characters, book, source, chapters)
-        if used is None:
-            listed = set(config.speakers)
-            characters = [c for c in characters if c.name not in listed or c.lines]
-            if warn is not None:
-                names = ", ".join(list(config.speakers)[:3])
-                more = ", ..." if len(config.speakers) > 3 else ""
-                warn(
-                    f"{_here(found_voices)} names nobody in this book ({names}{more}), so it "
-                    f"is not used; pass --voices {found_voices} to use it anyway"
-                )
-            config = None
-        elif note is not None:
-            note(f"Using {_here(found_voices)} (pass --voices to choose another file)")
     report = None
     if script_file is None and fixes_file is not None:
         segments, characters, report = apply_fixes_file(
@@ -673,18 +673,17 @@ def _here(path: Path) -> str:
 def pick_voices(
     config: voices_config.VoicesConfig,
     path: Path,
-    characters: Sequence[Character],
     book: Book,
     source: Path,
     chapters: str | None,
 ) -> voices_config.VoicesConfig | None:
     """`config`, read from `path` (./voices.yaml, found rather than named), if it is about
-    this book: it lists no speakers (settings for any book), or a name it lists speaks in
-    the book or is written in it (in the whole book when only some chapters are read);
-    None when it is another book's, such as the example in a clone of this repository."""
-    if checks.names_anyone(config, characters, book):
+    this book: it lists no speakers (settings for any book), or a name or alias it lists is
+    written in the book (in the whole book when only some chapters are read); None when it
+    is another book's, such as the example in a clone of this repository."""
+    if checks.names_anyone(config, book):
         return config
-    if chapters is not None and checks.names_anyone(config, (), read_book(source, None)):
+    if chapters is not None and checks.names_anyone(config, read_book(source, None)):
         return config
     return None
 

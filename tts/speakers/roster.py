@@ -1285,7 +1285,9 @@ def _discover_zh(
                 bearers.append(name)
     by_sur: dict[str, str | None] = {}
     for key, bearers in carriers.items():
-        if len(bearers) > 1 and any(name in roster.known for name in bearers):
+        if any(name in roster.known for name in bearers):
+            # a listed name the book never writes (another book's voices.yaml) is not whom
+            # 林主任 stands for
             bearers = [
                 name
                 for name in bearers

@@ -727,6 +727,6 @@ def _voices_path(source: Path, given: Path | None) -> tuple[Path | None, str | N
     config = pipeline.load_config(here)
     if config is not None:
         book = pipeline.read_book(source, None)
-        if pipeline.pick_voices(config, here, (), book, source, None) is None:
+        if pipeline.pick_voices(config, here, book, source, None) is None:
             return None, "./voices.yaml is another book's"
     return here, None
