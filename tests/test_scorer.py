@@ -219,6 +219,21 @@ def test_a_question_asking_someone_by_a_kin_term_ends_the_floor() -> None:
     assert [s.speaker for s in lines] == ["宝钗", "宝玉", "宝钗"]
 
 
+def test_a_speaker_who_says_whose_he_is_before_his_name_names_himself() -> None:
+    """我是人事部的刘经理 names the speaker, with whose he is first."""
+    lines = said(
+        book(
+            "zh-Hans",
+            "林主任和刘经理坐在桌后。",
+            "“来了？”林主任问。",
+            "“来了。”刘经理说。",
+            "“请坐。”",
+            "“我是人事部的刘经理。”",
+        )
+    )
+    assert (lines[-1].speaker, lines[-1].method) == ("刘经理", "self-name")
+
+
 def test_a_long_reply_in_a_bare_back_and_forth_is_a_turn() -> None:
     """Only a speaker a tag introduced holds the floor over several long paragraphs: in an
     exchange of bare lines, a long line after a short one is the other person answering."""

@@ -164,8 +164,10 @@ _NOBODY = re.compile(
 _REVEAL_ZH = re.compile(r"[，,]\s*(?:只见|只見|原来是|原來是|正是|却是|卻是)")
 """Where a line that turns everyone's head says whom they saw (众人回头，只见苏沐雪…): the
 voice was hers."""
-_SELF_ZH = re.compile(r"(?<![不])(?:是我|我是|我就是|我叫|叫我)[，,]?\s*")
+_SELF_ZH = re.compile(r"(?<![不])(?:是我|我是|我就是|我叫|叫我)(?![们們])[，,]?\s*")
 _SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name is|[Cc]all me)\s+")
+_SELF_WHOSE_ZH = re.compile(r"[^，,。！!？?“”「」\s的]{1,6}的(?=[\u4e00-\u9fff])")
+"""Where a speaker says whose or which he is before his name (我是人事部的刘经理)."""
 _SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
 """What may follow a name a speaker calls himself: the end of the clause."""
 _SECOND_PERSON = re.compile(
@@ -579,8 +581,8 @@ class Cues:
         return None
 
     def self_named(self, quote: str) -> str | None:
-        """是我，小林！ / 请叫我苏总 / It's me, Daniel! / Call me Margaret: the character the
-        speaker says he is (and addresses no one by that name)."""
+        """是我，小林！ / 请叫我苏总 / 我是人事部的刘经理 / It's me, Daniel! / Call me Margaret:
+        the character the speaker says he is (and addresses no one by that name)."""
         if self.english:
             if "I" not in quote and "me" not in quote:
                 return None
@@ -590,9 +592,12 @@ class Cues:
                 return None
             found = _SELF_ZH.search(quote)
         while found is not None:
-            m = self.mention.match(quote, found.end())
+            at = found.end()
+            if not self.english and (whose := _SELF_WHOSE_ZH.match(quote, at)):
+                at = whose.end()  # 我是人事部的刘经理
+            m = self.mention.match(quote, at)
             if m is None or m.lastgroup != "name":
-                m = None if self.english else PET_RE.match(quote, found.end())  # 小林
+                m = None if self.english else PET_RE.match(quote, at)  # 小林
             if m is not None and quote[m.end() : m.end() + 1] in _SELF_END | {""}:
                 who = self.names[m.group()]
                 if who is not None:
