@@ -1059,6 +1059,46 @@ def test_first_person_narrator_is_named_as_the_others_address_them(
     assert {s.method for s in said[1::2]} == {"first-person"}
 
 
+@pytest.mark.parametrize(
+    ("language", "paras", "narrator"),
+    [
+        (
+            "zh-Hans",
+            [
+                "我叫陈默，今年二十四岁，刚从医学院毕业。",
+                "“坐吧。”刘经理说。",
+                "“谢谢。”我说。",
+                "“为什么来我们医院？”刘经理问。",
+                "“因为急诊科最好。”我说。",
+                "“说得好听。”刘经理说。",
+                "“是真心话。”我说。",
+            ],
+            "陈默",
+        ),
+        (
+            "en",
+            [
+                "My name is Daniel Hale, and I was twenty-four that spring.",
+                '"Sit down," said Mr. Pell.',
+                '"Thank you," I said.',
+                '"Why this office?" asked Mr. Pell.',
+                '"It is the best," I said.',
+                '"Flattery," said Mr. Pell.',
+                '"The truth," I said.',
+            ],
+            "Daniel Hale",
+        ),
+    ],
+)
+def test_first_person_narrator_is_named_as_they_introduce_themselves(
+    language: str, paras: list[str], narrator: str
+) -> None:
+    """我叫陈默 / My name is Daniel Hale, in the narration: the narrator's name, though no one
+    calls them by it."""
+    said = lines_of(book(language, *paras))
+    assert [s.speaker for s in said[1::2]] == [narrator] * 3
+
+
 def test_words_that_only_open_quotes_are_not_characters_en() -> None:
     """ "Exactly, …" opens quotes but the book writes "exactly" in lower case: no one's name,
     so no one answers to it."""

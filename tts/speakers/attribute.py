@@ -69,6 +69,7 @@ what the scorer reads of them).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -76,7 +77,7 @@ from dataclasses import replace
 from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, Quote, colon_end
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
-from tts.speakers.roster import build_roster, gender_prior, is_description
+from tts.speakers.roster import build_roster, gender_prior, is_description, surname_of
 from tts.speakers.scorer import Evidence, Model, Trace, decide, shipped_model
 from tts.speakers.segment import (
     Block,
@@ -158,7 +159,9 @@ def attribute(
                 if g.speaker:
                     heard[g.speaker] += 1
     told_first = heard[me] >= 3 and heard[me] >= total * _NARRATOR_SHARE
-    narrator = (_narrator_name(cues, read) if told_first else None) or me
+    narrator = (
+        (_self_introduced(cues, narration) or _narrator_name(cues, read)) if told_first else None
+    ) or me
     if model is None:
         model = shipped_model("en" if english else "zh")
     evidence = Evidence(cues, model, heard, told_first)
@@ -276,6 +279,38 @@ def described_names(
 _NARRATOR_SHARE = 0.05
 """A book is told in the first person when at least this share of its lines is the
 narrator's own ("I said")."""
+
+
+_INTRODUCED_ZH = re.compile(
+    r"我(?:名|的名字)?叫(?:做)?(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;！!\s]|$)"
+    r"|我的名字是(?P<name2>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;！!\s]|$)"
+)
+_INTRODUCED_EN = re.compile(
+    r"\b(?:[Mm]y name is|[Mm]y name's|[Cc]all me|I am called|I was called)\s+"
+    r"(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b"
+)
+_INTRODUCED_WITHIN = 200
+"""Narration pieces from the start of a book in which a first-person narrator says their
+name (我叫陈默, "My name is Ishmael")."""
+
+
+def _self_introduced(cues: Cues, narration: Sequence[str]) -> str | None:
+    """The name a first-person narrator gives themselves in the narration near the start (我叫
+    陈默，今年二十四岁; My name is Ishmael): a character of the roster, or a name of its own
+    (a surname and a given name; a capitalised name)."""
+    pattern = _INTRODUCED_EN if cues.english else _INTRODUCED_ZH
+    for text in narration[:_INTRODUCED_WITHIN]:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        name = m.group("name") or m.group("name2") if not cues.english else m.group("name")
+        who = cues.names[name]
+        if who is not None:
+            return who
+        if cues.english or surname_of(name) is not None:
+            cues.roster.add(name)
+            return name
+    return None
 
 
 def _narrator_name(

@@ -922,7 +922,7 @@ def given_name_gender(name: str) -> Gender | None:
     elif _TITLED_RE.fullmatch(name):
         return None
     else:
-        sur = _surname_of(name)
+        sur = surname_of(name)
         if sur is None and len(name) == 2 and not name.isascii():
             given = name
         elif sur is None or len(name) - len(sur) not in (1, 2):
@@ -993,7 +993,8 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
 _SURNAME_OF_RE = re.compile(rf"[老小]?({_SURNAME_RE})")
 
 
-def _surname_of(surface: str) -> str | None:
+def surname_of(surface: str) -> str | None:
+    """The surname a Chinese name or pet name starts with (陈 of 陈默, of 老陈), else None."""
     m = _SURNAME_OF_RE.match(surface)
     return m.group(1) if m else None
 
@@ -1277,7 +1278,7 @@ def _discover_zh(
         for form in (name, *roster.forms[name]):
             if _TITLED_RE.fullmatch(form):
                 continue
-            sur = _surname_of(form)
+            sur = surname_of(form)
             if sur is None or len(form) < 2:
                 continue
             bearers = carriers[fold(sur)]
@@ -1299,7 +1300,7 @@ def _discover_zh(
     # Given names alone (同偉) as aliases of three-character names.
     given_of: dict[str, str] = {}
     for name in roster.forms:
-        sur = _surname_of(name)
+        sur = surname_of(name)
         if sur and len(name) - len(sur) == 2 and not _TITLED_RE.fullmatch(name):
             given_of[name] = name[len(sur) :]
     given = Counter(fold(g) for g in given_of.values())
