@@ -86,13 +86,15 @@ _RECENT = 8
 _DESCRIPTION = re.compile(r"the(?: [a-z-]+)+$")
 """A description in lower case: "the girl", "the old gentleman"."""
 _PLAIN_PERSON = frozenset(
-    "man woman girl boy lady gentleman child lad lass fellow youth stranger person creature".split()
+    "man woman girl boy lady gentleman child lad lass fellow youth person creature".split()
 )
 """Nouns that say only what kind of person someone is: a speech tag naming a description made
 of one ("the old gentleman", "the girl") stands for a character the book names nearly nine
 times in ten on the PDNC novels, as "she" does; one of what they do ("the barman", "the senior
 detective") or with more to it ("the gentleman in the white waistcoat") is the speaker itself
-two times in five. Each kind has weights of its own (`gen`, `desc`)."""
+two times in five. Each kind has weights of its own (`gen`, `desc`). "The stranger" is the
+second kind: someone the scene does not know ("A stranger knocked at the door."), as often
+the speaker itself (The Invisible Man's stranger)."""
 _LISTED_SHARE = 0.75
 """A voices.yaml whose characters say this share of the lines the rule pass gave someone
 names everyone who speaks (see `Evidence.listed`)."""
