@@ -540,10 +540,9 @@ class Cues:
                 m = self.mention.match(text, to.end())  # 对向前说: 向 opens the name
                 if m is not None and m.lastgroup == "name":
                     return self.names[m.group()]
-        if colon_end(text):  # 转向沈清辞：, 看着贵妃： the last clause turns to whom it asks
+        if colon_end(text):  # 转向沈清辞：, 看着贵妃： the text ends turning to whom it asks
             stripped = text.rstrip()
-            start = _clause_start(stripped, len(stripped) - 1)
-            for to in _ZH_TURNED_TO.finditer(stripped, start):
+            for to in _ZH_TURNED_TO.finditer(stripped, max(0, len(stripped) - 9)):
                 m = self.mention.match(stripped, to.end())
                 if m is not None and m.lastgroup == "name" and m.end() == len(stripped) - 1:
                     return self.names[m.group()]
