@@ -1502,12 +1502,12 @@ def _discover_en(
                 continue  # "Nay, …", "Aye, …" open sentences; nobody is called so elsewhere
             if placed[name] >= 2 and placed[name] * 2 >= mid[name] + tagged[name]:
                 continue  # "at Donwell", "the Russian": a place or a kind, never speaking
-        if name not in honor and (name in kinds or (name[-1] == "s" and name[:-1] in kinds)):
-            continue  # "an Indian", "an Englishman", "the Indians": a kind of person
             if placed[name] and name[-1] == "s" and {name[:-1], name[:-2]} & candidates.keys():
                 continue  # "the Knightleys", "the Russians": a family, a people
             if starts[name] > 2 * (mid[name] + tagged[name]) and head.lower() in spoken:
                 continue  # "Next", "Certainly": sentence starts, in lower case elsewhere
+        if name not in honor and (name in kinds or (name[-1] == "s" and name[:-1] in kinds)):
+            continue  # "an Indian", "an Englishman", "the Indians": a kind of person
         # Evidence that a capitalised word is a name: it speaks (a tag), it is addressed,
         # it carries an honorific, it is capitalised mid-sentence and recurs, or it recurs
         # and is never written in lower case.
