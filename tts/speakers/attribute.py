@@ -282,8 +282,7 @@ narrator's own ("I said")."""
 
 
 _INTRODUCED_ZH = re.compile(
-    r"我(?:名|的名字)?叫(?:做)?(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;！!\s]|$)"
-    r"|我的名字是(?P<name2>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;！!\s]|$)"
+    r"我(?:(?:名|的名字)?叫(?:做)?|的名字是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;！!\s]|$)"
 )
 _INTRODUCED_EN = re.compile(
     r"\b(?:[Mm]y name is|[Mm]y name's|[Cc]all me|I am called|I was called)\s+"
@@ -303,7 +302,7 @@ def _self_introduced(cues: Cues, narration: Sequence[str]) -> str | None:
         m = pattern.search(text)
         if m is None:
             continue
-        name = m.group("name") or m.group("name2") if not cues.english else m.group("name")
+        name = m.group("name")
         who = cues.names[name]
         if who is not None:
             return who

@@ -658,7 +658,6 @@ WHO_SPOKE_ZH = re.compile(
     r"的(?:人)?(?:是|正是|竟是|竟然是|却是|卻是)"
 )
 """A line after a quote that says who said it (说话的是林啸, 开口的正是王叔): a tag."""
-_NAME_AT_END_ZH = re.compile(rf"(?:{_SURNAME_TRIE})[\u4e00-\u9fff]{{1,2}}$")
 
 
 def _revealed_speakers(roster: Roster, tags: Sequence[str]) -> None:
@@ -1102,6 +1101,8 @@ def _one_char_title(titled: str) -> bool:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _APPOSED_NAME = re.compile(rf"{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}}")
 """A full name right after a title or role (省委书记乔伯年, 副秘书长张生民)."""
+_NAME_AT_END_ZH = re.compile(rf"(?:{_APPOSED_NAME.pattern})$")
+"""A full name ending a clause (说话的是林动的父亲林啸)."""
 _FULL_NAME_ZH = re.compile(rf"{_SURNAME_TRIE}[\u4e00-\u9fff]{{2}}")
 """A surname and two characters (高大年)."""
 _GRAMMAR_CHARS = frozenset("的了着著过過们們地得是在不")
