@@ -554,6 +554,11 @@ def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[st
         known.add(key)
 
 
+def kin_noun_zh(name: str) -> bool:
+    """A Chinese character known by a kinship noun alone (妹妹, 儿子, 他母亲), not a name."""
+    return _is_kin(name) or fold(name) in _FAMILY
+
+
 def _is_kin(name: str) -> bool:
     """A kinship noun alone, or with a numbering or size word or whose it is (儿子, 大女儿,
     二妈, 她父亲)."""
@@ -561,6 +566,12 @@ def _is_kin(name: str) -> bool:
     return m is not None and all(c in _KIN_LEADS for c in name[: m.start()])
 
 
+_FAMILY = frozenset(
+    "哥哥 姐姐 弟弟 妹妹 母亲 父亲 妈妈 爸爸 爷爷 奶奶 外公 外婆 叔叔 婶婶 伯伯 舅舅 姑姑 姑妈 "
+    "姨妈 嫂子 大嫂 大哥 大姐 孩子".split()
+)
+"""Kinship nouns a family calls its own by (哥哥, 妹妹): in a tag (妹妹红着脸说) the named
+relative of the scene, as a he or she is."""
 _SAY_CHARS = _chars_both("说问道喊叫答")
 _KIN_LEADS = _chars_both("大二三四五小老亲他她我你们的")
 _HOW_MARKS = frozenset("地着著了")

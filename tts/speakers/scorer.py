@@ -58,6 +58,7 @@ from itertools import repeat
 
 from tts.model import Gender
 from tts.speakers.cues import Cue, Cues, Memo, Quote, colon_end, introduces
+from tts.speakers.roster import kin_noun_zh
 from tts.speakers.segment import Block, Piece
 from tts.speakers.turns import GAP, Guess, to_front
 
@@ -95,6 +96,11 @@ detective") or with more to it ("the gentleman in the white waistcoat") is the s
 two times in five. Each kind has weights of its own (`gen`, `desc`). "The stranger" is the
 second kind: someone the scene does not know ("A stranger knocked at the door."), as often
 the speaker itself (The Invisible Man's stranger)."""
+_PLAIN_PERSON_ZH = tuple(
+    "老人 老者 少年 少女 青年 男子 女子 男人 女人 中年人 年轻人 老头 老太太 老妇人 妇人 小孩 女孩 "
+    "男孩 小伙子 孩子 姑娘 大汉 壮汉 年輕人 老婦人 婦人".split()
+)
+"""The Chinese nouns of `_PLAIN_PERSON`'s kind (老者笑道: the old man the scene is about)."""
 _LISTED_SHARE = 0.75
 """A voices.yaml whose characters say this share of the lines the rule pass gave someone
 names everyone who speaks (see `Evidence.listed`)."""
@@ -292,7 +298,10 @@ class Evidence:
         others. The first-person narrator ("I") counts as listed: their name is read only
         after."""
         self.described = frozenset(
-            name for name in cues.roster.forms if name not in known and _DESCRIPTION.match(name)
+            name
+            for name in cues.roster.forms
+            if name not in known
+            and (_DESCRIPTION.match(name) if cues.english else kin_noun_zh(name))
         )
         """Characters known by a description ("the girl", "the old gentleman"): a tag naming
         one may mean the named character of that sex in view, as "she" does (`desc`, `gen`). A
@@ -922,9 +931,11 @@ def _pronoun_features(
 
 
 def _plain_person(description: str) -> bool:
-    """ "the old gentleman", not "the barman" nor "the gentleman in the white waistcoat"."""
-    words = description.split()
-    return words[-1] in _PLAIN_PERSON
+    """ "the old gentleman", not "the barman" nor "the gentleman in the white waistcoat";
+    白发老人, 少女, not 记者, 妹妹."""
+    if description.isascii():
+        return description.split()[-1] in _PLAIN_PERSON
+    return description.endswith(_PLAIN_PERSON_ZH)
 
 
 def _gender_rank(
