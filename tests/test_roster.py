@@ -310,6 +310,47 @@ def test_a_word_that_says_how_is_not_a_character() -> None:
     assert said[1:] == ["王刚", "李梅"]
 
 
+def test_a_web_novels_manner_words_are_not_characters() -> None:
+    """冷哼一声, 温声道, 厉声道: how a web novel's speakers speak; 冷, 温, 厉 are surnames too,
+    but these open no name, and the young man in white is the one who snorts."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "林凡站在台下。",
+            "白衣青年冷哼一声：“就凭我是考官。”",
+            "林凡温声道：“师兄息怒。”",
+            "白衣青年厉声道：“退下！”",
+        ],
+    )
+    assert not {"冷哼", "温声", "厉声"} & set(cast)
+    assert said == ["白衣青年", "林凡", "白衣青年"]
+
+
+def test_a_web_novels_given_names_and_epithets_say_the_gender() -> None:
+    """赵天宇, 林凡 (宇, 凡: men's names), 苏雨萱 (萱: a woman's), 青年 and 胖子 (a young
+    man, a fat man), with no he or she in the text: a man's voice and a woman's."""
+    genders = _genders(
+        "zh-Hans",
+        [
+            "赵天宇走上高台。",
+            "“今日考核，只取前十。”赵天宇说。",
+            "林凡皱了皱眉。",
+            "“凭什么？”林凡说。",
+            "苏雨萱拉住了他。",
+            "“别去。”苏雨萱说。",
+            "“我偏要去。”青年说。",
+            "“我也去！”胖子说。",
+        ],
+    )
+    assert genders == {
+        "赵天宇": "male",
+        "林凡": "male",
+        "苏雨萱": "female",
+        "青年": "male",
+        "胖子": "male",
+    }
+
+
 def test_a_name_that_acts_again_and_again_is_a_character() -> None:
     """郑秋生 never stands beside a quote, but opens clause after clause and does something
     different each time: a name, whose unattributed line can go to him."""
