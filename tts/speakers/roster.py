@@ -1088,6 +1088,11 @@ after it (侯生才立即, 侯生才是, 侯生才。), are a name ending in it:
 subject now and then, never always."""
 
 
+_DETERMINER_ZH = re.compile("^(?:[一这那這][个位名個]|[这那這](?!些))")
+"""A determiner before a role noun (那老者, 一个老者, 这位姑娘): not part of what the book
+calls the character."""
+
+
 def _role_phrase(found: str) -> bool:
     """A role noun and what stands before it (采访记者, 白发老人) name someone; a clause that
     ends in one does not (她抱起儿子: a he or she is its subject, not part of a name), nor a
@@ -1160,6 +1165,7 @@ def _discover_zh(
                     longer[head][found[-1]] += times
                     counter[found] += times
             elif kind == "role":
+                found = _DETERMINER_ZH.sub("", found)  # 那老者, 一个老者: the old man
                 if _role_phrase(found):
                     counter[found] += times
             elif kind == "nick":
