@@ -76,6 +76,7 @@ from dataclasses import replace
 
 from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, Quote, colon_end
+from tts.speakers.epithets import named_roles
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
 from tts.speakers.roster import build_roster, gender_prior, is_description, surname_of
 from tts.speakers.scorer import Evidence, Model, Trace, decide, shipped_model
@@ -171,6 +172,8 @@ def attribute(
         # Each chapter's decisions become its segments at once, and no record is kept
         # between: the cycle collector has 100,000s fewer objects to walk.
         decided = decide(evidence, blocks, guesses, trace)
+        if not english:  # 一个身穿白衣的青年…此人名叫赵天宇: the chapter's 青年 is his
+            named_roles(cues, blocks, decided)
         segments.extend(segments_from_blocks(ch, blocks, _speakers(decided, me, narrator, lines)))
     for name, votes in tag_votes(segments, english).items():
         if roster.gender.get(name) is None and not (name in roster.known and name in roster.gender):

@@ -1,0 +1,119 @@
+"""Whom a role noun stands for, chapter by chapter, once the narration has named them.
+
+A web novel brings a character in by how they look and names them after (一个身穿白衣的青年走上
+高台。此人名叫赵天宇, 身旁的少女…她叫苏小婉, 一个名叫赵天宇的青年); from then on the chapter calls
+them by the look as often as by the name (白衣青年冷哼一声, 青年眯起眼睛). The roster keeps 青年
+a character of its own, as it must: the next chapter's 青年 may be anyone. Here, within one
+chapter and from the naming on, a line the scorer gave such a role noun goes to the one it was
+named as, when what stands before the noun (白衣) is part of how the chapter brought them in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Collection, Sequence
+
+from tts.speakers.cues import Cues
+from tts.speakers.roster import ROLES, fold, trie_regex
+from tts.speakers.segment import Block
+from tts.speakers.turns import Guess
+
+_ROLE = re.compile(trie_regex(ROLES))
+_NAMED_AS = re.compile(
+    r"(?:^|(?<=[，。！？；,!?;]))"
+    r"(?:此人|这人|這人|其人|[他她])(?:的名字)?(?:名叫|名为|名為|叫做|叫|便是|正是|就是)"
+)
+"""A clause that names whom the narration just described: 此人名叫…, 她叫…, 这人正是…."""
+_CALLED_AS = re.compile(r"(?:名叫|名为|名為|叫做)")
+"""名叫赵天宇的青年: the name, then 的 and the description."""
+_NEWCOMER = re.compile(rf"[一][个位名個][^，。！？；,!?;“”「」]{{0,12}}?({_ROLE.pattern})")
+"""Someone new brought in by what they look like (一个黑衣青年, 一位白发老者)."""
+_NAME_ENDS = frozenset("，。！？；、,!?;的是")
+"""What may follow the name in a naming clause (此人名叫赵天宇，是…; 正是赵天宇。)."""
+_REACH = 80
+"""How far back (characters) a naming clause looks for the role noun it names."""
+
+
+def named_roles(cues: Cues, blocks: Sequence[Block], decided: list[list[Guess]]) -> None:
+    """Give to the named character the lines of a role noun the chapter (`blocks`, with the
+    scorer's `decided` speakers, changed in place) has named; only in Chinese."""
+    known = cues.roster.known
+    named: list[tuple[str, str, str]] = []  # (role noun, the description around it, name)
+    window: deque[tuple[int, str]] = deque()  # the latest narration: (block, text)
+    for n, (_, _, pause, _, *pieces) in enumerate(blocks):
+        if pause:
+            window.clear()
+            continue
+        for kind, text, _, _ in pieces:
+            if kind == "dialogue":
+                continue
+            told = "".join(t for _, t in window)[-_REACH:]
+            found = _namings(cues, text, told)
+            if named:
+                # 一个黑衣青年挤出人群: someone new the chapter calls so, whom no naming names
+                after = max((at for at, _ in found), default=0)
+                new = {fold(m.group(1)) for m in _NEWCOMER.finditer(text, after)}
+                named[:] = [entry for entry in named if entry[0] not in new]
+            if found:
+                named[:0] = [entry for _, entry in reversed(found)]  # the latest naming first
+                # 身旁的少女低声道：“…” / 她叫苏小婉: her line before the naming is hers too
+                for m in range(window[0][0] if window else n, n + 1):
+                    decided[m] = [_renamed(known, g, [e for _, e in found]) for g in decided[m]]
+            window.append((n, text))
+            while len(window) > 1 and sum(len(t) for _, t in window) - len(window[0][1]) >= _REACH:
+                window.popleft()
+        if named and decided[n]:  # (after the paragraph's narration: 一个黑衣青年…道：“…”)
+            decided[n] = [_renamed(known, g, named) for g in decided[n]]
+
+
+def _namings(cues: Cues, text: str, told: str) -> list[tuple[int, tuple[str, str, str]]]:
+    """The role nouns a narration `text` names (after `told`, the narration before it), each
+    with where its naming ends, in order."""
+    out: list[tuple[int, tuple[str, str, str]]] = []
+    for m in _NAMED_AS.finditer(text):
+        named = _name_at(cues, text, m.end())
+        if named is None:
+            continue
+        who = named[0]
+        before = (told + text[: m.start()])[-_REACH:]
+        roles = list(_ROLE.finditer(before))
+        if roles:
+            role = roles[-1]
+            clause = max(before.rfind(c, 0, role.start()) for c in "。！？\n") + 1
+            out.append((m.end(), (fold(role.group()), before[clause : role.end()], who)))
+    for m in _CALLED_AS.finditer(text):
+        named = _name_at(cues, text, m.end())
+        if named is not None and text.startswith("的", named[1]):
+            noun = _ROLE.search(text, named[1] + 1, named[1] + 6)
+            if noun is not None:
+                described = text[named[1] : noun.end()]
+                out.append((m.end(), (fold(noun.group()), described, named[0])))
+    out.sort(key=lambda found: found[0])
+    return out
+
+
+def _name_at(cues: Cues, text: str, at: int) -> tuple[str, int] | None:
+    """The named character whose name stands at `at` and ends the naming clause, and where
+    the name ends."""
+    m = cues.mention.match(text, at)
+    if m is None or m.lastgroup != "name":
+        return None
+    if m.end() < len(text) and text[m.end()] not in _NAME_ENDS:
+        return None  # 他叫住了她: no name, a verb
+    who = cues.names[m.group()]
+    if who is None or _ROLE.fullmatch(fold(who)):
+        return None
+    return who, m.end()
+
+
+def _renamed(known: Collection[str], g: Guess, named: list[tuple[str, str, str]]) -> Guess:
+    """`g`, its speaker the named one when it is a role noun the chapter named."""
+    who = g.speaker
+    if who is None or who in known:
+        return g
+    key = fold(who)
+    for role, described, name in named:
+        if key.endswith(role) and key[: -len(role)] in fold(described):
+            return Guess(name, g.method, g.confidence)
+    return g
