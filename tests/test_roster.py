@@ -326,6 +326,20 @@ def test_a_web_novels_manner_words_are_not_characters() -> None:
     assert said == ["白衣青年", "林凡", "白衣青年"]
 
 
+def test_a_role_noun_after_a_determiner_is_the_role() -> None:
+    """一个胖子嚷道, 那老者…: the fat man and the old man, not 一个胖子 nor no one."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "林凡站在台下。",
+            "“凭什么？”一个胖子嚷道。",
+            "那老者打量了林凡几眼：“嗯，不错。”",
+        ],
+    )
+    assert "一个胖子" not in cast
+    assert said == ["胖子", "老者"]
+
+
 def test_a_web_novels_given_names_and_epithets_say_the_gender() -> None:
     """赵天宇, 林凡 (宇, 凡: men's names), 苏雨萱 (萱: a woman's), 青年 and 胖子 (a young
     man, a fat man), with no he or she in the text: a man's voice and a woman's."""

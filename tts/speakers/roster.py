@@ -533,7 +533,9 @@ def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[st
         tag = tag.strip()
         for m in (_PLAIN_TAG_ZH.fullmatch(tag), _SPOKEN_TO_ZH.search(tag)):
             if m is not None:
-                found.add(m.group("name"))
+                name = m.group("name")
+                role = _DETERMINER_ZH.sub("", name)  # 一个胖子嚷道: the fat man
+                found.add(role if role != name and _ROLE_END_RE.search(role) else name)
     for cand in sorted(found, key=len):
         key = fold(cand)
         if any(key[:i] in known for i in range(2, len(key))):
