@@ -423,7 +423,10 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: Sequence[Piece]) -> l
             after[j - 1] = conv.speaker_after(text, addressees[j - 1])
         conv.remember(text)
         if j + 1 < n_pieces and kinds[j + 1]:
-            before[j + 1] = conv.speaker_before(text, addressees[j + 1])
+            b = conv.speaker_before(text, addressees[j + 1])
+            # “周伯，是我，小许！”岸上有人喊，“等等我！”: a voice between two parts of a speech
+            # says both; the part before tells whose it is
+            before[j + 1] = None if b is UNKNOWN and j > 0 and kinds[j - 1] else b
     guesses: list[Guess | None] = [None] * n_pieces
     best = None  # one paragraph, one speaker: the best cue goes to quotes that have none
     for i in dialogue:
@@ -471,9 +474,9 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: Sequence[Piece]) -> l
                     g = continued(prev)
         if g is None and best is not None:
             g = best
-        voice = g is None and i > 0 and colon_end(texts[i - 1])
+        voice = g is UNKNOWN or (g is None and i > 0 and colon_end(texts[i - 1]))
         if voice:
-            g = UNKNOWN  # "a thin voice came:" someone not named
+            g = UNKNOWN  # "a thin voice came:", 有人喊道：someone not named
         if g is None:
             g = conv.from_flow(paragraph, texts[i], addressees[i])
         result.append(g)

@@ -161,6 +161,11 @@ _NOBODY = re.compile(
     r"|(?:said|called|cried|shouted|asked)?\s*(?:someone|somebody|a voice)\b)",
     re.I,
 )
+_UNNAMED_VOICE_ZH = re.compile(
+    r"有人|有个人|有個人|传来|傳來|响起|響起|(?:一个|一個|一道|一阵|一陣)[^，。,]{0,8}?[声聲]音"
+)
+"""In the clause that introduces a quote, a voice no name owns (有人喊道, 传来一个女人的声音,
+身后响起一个声音; not 他声音低沉地说, his own)."""
 _REVEAL_ZH = re.compile(r"[，,]\s*(?:只见|只見|原来是|原來是|正是|却是|卻是)")
 """Where a line that turns everyone's head says whom they saw (众人回头，只见苏沐雪…): the
 voice was hers."""
@@ -469,6 +474,13 @@ class Cues:
             m = self.mention.match(agent.group(1))
             if m is not None:
                 return Cue(((m.group(), m.lastgroup == "pro"),), True, colon)
+        unnamed = _UNNAMED_VOICE_ZH.search(stripped, last.start(), last.end())
+        if unnamed is not None and (colon or verb):
+            named = self.mention.search(stripped, last.start(), unnamed.start())
+            if named is None or named.lastgroup != "name":
+                # 陈默接通电话，那头传来一个女人的声音：/ 只听有人喊道：someone the clause does
+                # not name speaks, not the subject of the clauses before it
+                return NO_ONE
         subjects = (
             self.subject_zh(stripped, cm.start(), cm.end()) for cm in reversed(clauses[first:])
         )

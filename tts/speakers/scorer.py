@@ -639,10 +639,15 @@ def decide(
                         nobody = ev.tag(cues.after[texts[i + 1]], "a", local)
                         for who in ev.names[texts[i + 1]][0]:
                             local.setdefault(who, []).append("a:name")
+                    hearers: tuple[str, ...] = ()
                     if i > 0 and not kinds[i - 1]:
-                        nobody = ev.tag(cues.before[texts[i - 1]], "b", local) or nobody
-                        for who in ev.names[texts[i - 1]][0]:
-                            local.setdefault(who, []).append("b:name")
+                        if ev.tag(cues.before[texts[i - 1]], "b", local):
+                            # 陈默回头，身后响起一个声音：a voice no one it names: not theirs
+                            nobody = True
+                            hearers = ev.names[texts[i - 1]][0]
+                        else:
+                            for who in ev.names[texts[i - 1]][0]:
+                                local.setdefault(who, []).append("b:name")
                     if g.method == "unknown" and i > 0 and not kinds[i - 1]:
                         # "有人喊了一声：" / "came a thin voice:": a colon and no one it names
                         nobody = nobody or colon_end(texts[i - 1])
@@ -673,7 +678,9 @@ def decide(
                         pool.append(me)
                     pool += ev.leads  # no one in view: the book's main speakers
                     cands: list[str] = [
-                        who for who in dict.fromkeys(pool) if who and who not in spoken_to
+                        who
+                        for who in dict.fromkeys(pool)
+                        if who and who not in spoken_to and who not in hearers
                     ]
                     if not cands:  # no one named yet: whoever the narration names next
                         for m in range(n + 1, min(n + 12, n_blocks)):

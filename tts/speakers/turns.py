@@ -215,6 +215,8 @@ class Conversation:
         cue = self.cues.before[text]
         if cue is None:
             return None
+        if not cue.candidates:
+            return UNKNOWN  # 只听有人喊道：someone unnamed
         if not cue.weigh:
             return self._guess(cue.candidates[0], cue.verb, "before", exclude, cue.colon)
         pronoun: tuple[str, bool] | None = None
@@ -425,7 +427,7 @@ class Conversation:
             return
         lines, k, said = self.unnamed
         self.unnamed = None
-        if addressee and addressee != first.speaker and paragraph - said == 1:
+        if addressee and first.speaker and addressee != first.speaker and paragraph - said == 1:
             lines[k] = Guess(addressee, "vocative-back", CONFIDENCE["vocative-back"])
 
     def spoke(
