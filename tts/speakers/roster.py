@@ -501,9 +501,10 @@ def _handles(roster: Roster, told: str, heads: Counter[str], everything: str) ->
             roster.add(name, gender=_title_gender(name))
 
 
-def _doubled_pet_names(roster: Roster, heads: Counter[str]) -> None:
+def _doubled_pet_names(roster: Roster, heads: Iterable[str]) -> None:
     """Join a pet name made by writing the last character of a name twice (糖糖 for 苏小糖,
-    opening a speech tag: 糖糖撇撇嘴：) to the one character whose name ends so."""
+    opening a speech tag: 糖糖撇撇嘴：, or called at the start of a quote: “晚晚，…”) to the
+    one character whose name ends so."""
     for pet in heads:
         if len(pet) != 2 or pet[0] != pet[1] or not "\u4e00" <= pet[0] <= "\u9fff":
             continue
@@ -1365,7 +1366,13 @@ def _discover_zh(
     _roles_beside_names(roster, told, dialogue)
     _relatives_named(roster, told, tags)
     _revealed_speakers(roster, tags)
-    _doubled_pet_names(roster, heads)
+    # “晚晚，跟我回去。”, “小林，你先出去。”: a doubled pet name, or 小/老 and a surname,
+    # called at the start of a quote names someone too
+    called = {v.group() for q in quotes if (v := _VOCATIVE_HEAD_ZH.match(q)) is not None}
+    for pet in called:
+        if PET_RE.fullmatch(pet) and roster.resolve(pet) is None and pet not in doubled:
+            roster.add(pet, gender=_title_gender(pet))
+    _doubled_pet_names(roster, heads.keys() | {v for v in called if len(v) == 2})
     if not roster.forms:
         # A passage too short for the evidence above names no one: a full name that opens a
         # clause even once is a better guess than no speaker at all.
