@@ -815,6 +815,10 @@ def decide(
                         ev.see(text, recent, subjects)
                 last = decided[-1]
                 to, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
+                for i in reversed(dialogue_idx[:-1]):  # “晚晚，”他说，“跟我回去。”: 晚晚
+                    if to is not None:
+                        break
+                    to = read_quote[texts[i]][0]
                 if to is None:  # the paragraph's tag may say (“…”少安对秀莲说。)
                     told = (text for j, text in enumerate(texts) if not kinds[j])
                     to = _told_to(cues, told, last.speaker)
