@@ -447,6 +447,22 @@ def _genders(language: str, lines: list[str]) -> dict[str, str | None]:
     return {c.name: c.gender for c in cast}
 
 
+def test_a_name_called_after_a_first_word_and_a_comma_is_someone_addressed_en() -> None:
+    """ "Nobody, Gran," "Yes, Harry": the name at the end is called, whatever word opens the
+    line; Gran, a kinship word the family calls her by, is a woman."""
+    cast, _ = _cast_and_speakers(
+        "en",
+        [
+            "Nora and Sam sat in the kitchen.",
+            '"Who is useless?" came a voice from the door.',
+            '"Nobody, Gran," said Sam.',
+            "Gran sat down.",
+        ],
+    )
+    assert "Gran" in cast
+    assert _genders("en", ['"Nobody, Gran," said Sam.', '"Liar," said Gran.'])["Gran"] == "female"
+
+
 def test_a_month_that_is_also_a_given_name_is_a_name_mid_sentence() -> None:
     """May is a woman where she speaks and is named mid-sentence (said May, May Tolliver,
     May's); "May I…" opening a line and "in May" name no one."""

@@ -978,8 +978,8 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
             if g is not None and len(words) > 1:
                 found[EN_HONORIFIC_WEIGHT].add(g)  # Mrs. Welland, Madame Olenska
                 continue
-            if g is None and words[0].lower() in ("the", "a", "an"):
-                g = EN_GENDERED_NOUNS.get(words[-1].lower())
+            if g is None and (words[0].lower() in ("the", "a", "an") or len(words) == 1):
+                g = EN_GENDERED_NOUNS.get(words[-1].lower())  # the old woman; Gran, Mother
             if g is not None:
                 found[KIN_WEIGHT].add(g)
             elif words[0] not in _HONORIFIC_SET:
@@ -1831,7 +1831,7 @@ afternoon)."""
 
 _EN_VOCATIVE_RE = re.compile(
     rf"(?:^|(?<=[.!?]\s))\W*(?:(?:Oh|Ah|Well|Now|Dear|My dear|Come|Yes|No),?\s+)?"
-    rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[,!?]"
+    rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)(?=[,!?])"
     rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[.!?]*\W*$"
 )
 EN_SAID = (
