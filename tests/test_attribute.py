@@ -641,8 +641,11 @@ def test_unnamed_voice_is_whom_the_reply_addresses() -> None:
     got = lines_of(b)
     assert [s.speaker for s in got] == ["Mr. Pell", "Rosa", "Rosa"]
     assert got[0].method == "vocative-back" and got[0].confidence <= 0.5
-    crowd = lines_of(book("en", '"Hurrah!" someone shouted.', '"Quiet, Tom," said Jane.'))
-    assert crowd[0].speaker is None  # someone unnamed who answers to no one
+    crowd = lines_of(book("en", '"Hurrah!" someone shouted.', '"Quiet, all of you," said Jane.'))
+    assert crowd[0].speaker is None  # someone unnamed whom no one answers by name
+    # (the reply "Quiet, Tom," names him: Tom shouted, as a reader takes it)
+    tom = lines_of(book("en", '"Hurrah!" someone shouted.', '"Quiet, Tom," said Jane.'))
+    assert tom[0].speaker == "Tom"
 
 
 def test_known_description_met_first_with_a_or_an_en() -> None:
