@@ -310,6 +310,26 @@ def test_a_word_that_says_how_is_not_a_character() -> None:
     assert said[1:] == ["王刚", "李梅"]
 
 
+def test_a_given_name_opening_clause_after_clause_is_a_character_in_a_short_passage() -> None:
+    """秀芝 opens three clauses and goes on a different way each time; the passage is too
+    short to act on her (给秀芝), yet she is who the story is about. 向东, whose first
+    character is a function word, speaks in a tag (向东对她讲) and is acted on (由向东来)."""
+    cast, said = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "星期天，秀芝推着车去了集市。",
+            "路上，秀芝也遇到了几个熟人。",
+            "回到家，秀芝赶紧生火做饭。",
+            "不用说，向东也早早下了班。有时候，向东对她讲：",
+            "“以后做饭的事都由我来！”",
+            "“你能行吗？”她笑着问。",
+            "从此，家务就由向东来操持，这使向东很高兴。向东就把饭菜都做好了。",
+        ],
+    )
+    assert {"秀芝", "向东"} <= cast
+    assert said == ["向东", "秀芝"]
+
+
 def test_a_web_novels_manner_words_are_not_characters() -> None:
     """冷哼一声, 温声道, 厉声道: how a web novel's speakers speak; 冷, 温, 厉 are surnames too,
     but these open no name, and the young man in white is the one who snorts."""

@@ -226,7 +226,7 @@ _CLAUSE_START_ZH = rf"(?:^|[{_BREAKS_ZH}\s])(?:{CLAUSE_LEAD_ZH.pattern})?"
 _USED_AS_SPEAKER_ZH = re.compile(
     _CLAUSE_START_ZH + r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
     r"(?:[说說问問喊嚷吼骂罵答]|道(?![路理歉德具])|叫(?![做作])|笑道|追[问問]|回答|插嘴"
-    r"|(?:[对對向跟冲衝朝])[^。！？，,]{1,6}?[说說问問喊道])"
+    r"|(?:[对對向跟冲衝朝])[^。！？，,]{1,6}?[说說问問喊道讲講])"
 )
 """Two or three characters at a clause start, then a speech verb (少安说, 明明喊叫说) or
 对/向/跟 someone and one (少平对明明说): a name found by how the text uses it, whatever its
@@ -314,8 +314,9 @@ _SENTENCE_OPENER_ZH = re.compile(
     r"(?P<name>[\u4e00-\u9fff]{2})(?=(?P<next>[^\n]))",
     re.M,
 )
-_OBJECT_LEAD_ZH = _chars_both("给对和跟把让叫见找向被同")
-"""Words after which a name stands as the one acted on (借给红梅, 找到金波, 对润叶说)."""
+_OBJECT_LEAD_ZH = _chars_both("给对和跟把让叫见找向被同使由")
+"""Words after which a name stands as the one acted on (借给红梅, 找到金波, 对润叶说, 使向前的,
+由向前来)."""
 
 
 def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
@@ -344,7 +345,7 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     opens = Counter(map(itemgetter(0), found))
     for name, nxt in set(found):
         goes_on[name].add(nxt)
-    led = [
+    steady = [
         cand
         for cand, n in opens.items()
         if n >= _FUNCTION_LED_TIMES
@@ -352,8 +353,25 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
         and not goes_on[cand] & _HOW_MARKS
         and cand not in doubled
         and fold(cand) not in parts
-        and _function_led(roster, cand)
     ]
+    led = [cand for cand in steady if _function_led(roster, cand)]
+    # 星期天，润叶在轮椅上… / 润叶也加深了… / 润叶赶紧给…: a passage too short to act on her
+    # still has her open clause after clause, going on her own way each time
+    clause_opens: Counter[str] = Counter()
+    clause_next: dict[str, set[str]] = defaultdict(set)
+    for name, nxt in _ANY_CLAUSE_OPENER_ZH.findall(told):
+        clause_opens[name] += 1
+        clause_next[name].add(nxt)
+    for cand, n in clause_opens.items():
+        if (
+            n >= _FUNCTION_LED_TIMES
+            and len(clause_next[cand]) >= _FUNCTION_LED_TIMES
+            and not clause_next[cand] & _HOW_MARKS
+            and cand not in doubled
+            and fold(cand) not in parts
+            and _plausible_zh(roster, cand)
+        ):
+            roster.add(cand, gender=_title_gender(cand))
     if not wanted and not led:
         return
     lead = "".join(sorted(_OBJECT_LEAD_ZH))
@@ -364,7 +382,10 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     led = [cand for cand in led if cand in acted_on]
     if led:
         trie = trie_regex(led)
-        speaks = set(re.findall(f"({trie})(?:{_ZH_SPEECH_VERBS})", told))
+        # 向前说, 向前对她讲
+        speaks = set(
+            re.findall(f"({trie})(?:[对對向跟][^。！？，,]{{1,6}}?)?(?:{_ZH_SPEECH_VERBS})", told)
+        )
         full = set(re.findall(f"{_SURNAME_TRIE}({trie})", told))
         for cand in led:
             if cand in speaks or cand in full:
@@ -394,7 +415,7 @@ _ZH_SPEECH_VERBS = "|".join(
     _both(
         "说道 问道 答道 笑道 叹道 叫道 喊道 骂道 嚷道 吼道 喝道 斥道 怒道 急道".split()
         + "回答道 回答 插嘴 追问 反问".split()
-        + "说 问 道 喊 叫 答 骂 嚷 吼".split()
+        + "说 问 道 喊 叫 答 骂 嚷 吼 讲".split()
     )
 )
 _PLAIN_TAG_ZH = re.compile(
@@ -1084,6 +1105,9 @@ _CLAUSE_OPENER_ZH = re.compile(
 )
 """Two characters opening a clause whose first is a function word that may open a given name
 (向前): what `_given_names_acting` weighs with more evidence."""
+_ANY_CLAUSE_OPENER_ZH = re.compile(
+    r"(?:^|[，,；;。！？…\n”」』])(?P<name>[\u4e00-\u9fff]{2})(?=(?P<next>[^\n]))", re.M
+)
 _FUNCTION_END_TIMES = 3
 """A surname and a given character followed, nearly every time the book writes them (nine
 times in ten), by the same function word, at least this often, and going on differently
