@@ -330,6 +330,19 @@ def test_a_given_name_opening_clause_after_clause_is_a_character_in_a_short_pass
     assert said == ["向东", "秀芝"]
 
 
+def test_a_news_reporter_is_no_reporter_surnamed_wen() -> None:
+    """新闻记者: a news reporter, not 闻记者 (闻 is a surname, 记者 a title)."""
+    cast, _ = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "高朗问她：“你的心情怎样？”",
+            "其实，这只是新闻记者的职业习性。",
+            "晓霞说：“我的心情很复杂。”",
+        ],
+    )
+    assert "闻记者" not in cast
+
+
 def test_a_web_novels_manner_words_are_not_characters() -> None:
     """冷哼一声, 温声道, 厉声道: how a web novel's speakers speak; 冷, 温, 厉 are surnames too,
     but these open no name, and the young man in white is the one who snorts."""

@@ -914,7 +914,8 @@ class Roster:
             self.first_chars = "".join(sorted(re.escape(c) for c in firsts))
             head = f"[{self.first_chars}]"
             # 王主任, 祁副省長: any surname, any title; not an office (县贸易经理部, 主任室)
-            titled = f"{_SURNAME_TRIE}{_TITLE_TRIE}(?![部室])"
+            # (not 闻记者 of 新闻记者, a news reporter: 新闻 is a word)
+            titled = f"(?:(?<!新)|(?![闻聞])){_SURNAME_TRIE}{_TITLE_TRIE}(?![部室])"
             # A title alone (书记 for 曹书记) right after an office (团地委书记) is whoever holds
             # that office: not the character the title stands for elsewhere.
             bare = {w for w in surfaces if _BARE_TITLE.fullmatch(w)}
