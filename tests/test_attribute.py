@@ -631,6 +631,27 @@ def test_speakers_of_pronoun_beats_and_self_naming(
     assert got == speakers
 
 
+def test_a_noun_opening_with_a_coverb_is_the_subject_and_a_coverbs_object_is_not_zh() -> None:
+    """同桌张浩就凑了过来: 同 opens 同桌 (the deskmate), not a clause whose object follows;
+    冲我笑了笑: 冲 (at) makes 我 the one smiled at, not the one who speaks."""
+    got = lines_of(
+        book(
+            "zh-Hans",
+            "我叫林小北，今年高二。",
+            "早上刚进教室，同桌张浩就凑了过来：“小北，听说要来个转校生！”",
+            "“关我什么事。”我说。",
+            "张浩说：“她坐你旁边！”",
+            "“你听谁说的？”我问。",
+            "张浩说：“我亲耳听见的！”",
+            "女生点点头，走到我身边坐下，冲我笑了笑：“你好。”",
+            "“你好。”我说。",
+        )
+    )
+    said = [s.speaker for s in got]
+    assert said[:5] == ["张浩", "林小北", "张浩", "林小北", "张浩"]
+    assert said[5] != "林小北"
+
+
 def test_unnamed_voice_is_whom_the_reply_addresses() -> None:
     b = book(
         "en",

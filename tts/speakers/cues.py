@@ -166,6 +166,10 @@ _UNNAMED_VOICE_ZH = re.compile(
 )
 """In the clause that introduces a quote, a voice no name owns (有人喊道, 传来一个女人的声音,
 身后响起一个声音; not 他声音低沉地说, his own)."""
+_COVERB_NOUNS = frozenset(
+    "同桌 同学 同事 同伴 同志 同乡 同行 对方 对手 向导 冲锋 從前 从前 同學 對方 對手".split()
+)
+"""Nouns that open with a coverb's character (同桌张浩就凑了过来: the deskmate 张浩)."""
 _REVEAL_ZH = re.compile(r"[，,]\s*(?:只见|只見|原来是|原來是|正是|却是|卻是)")
 """Where a line that turns everyone's head says whom they saw (众人回头，只见苏沐雪…): the
 voice was hers."""
@@ -325,7 +329,12 @@ class Cues:
         lead = CLAUSE_LEAD_ZH.match(text, start, end)
         if lead is not None:
             start = lead.end()
-        if start < end and text[start] in ZH_COVERBS and not self.mention.match(text, start, end):
+        if (
+            start < end
+            and text[start] in ZH_COVERBS
+            and not self.mention.match(text, start, end)
+            and text[start : start + 2] not in _COVERB_NOUNS
+        ):
             return None  # a coverb opens the clause: its object follows (a name may open so: 向前)
         m = self.mention.search(text, start, min(start + 12, end))
         if m is None:

@@ -1131,7 +1131,7 @@ def _role_phrase(found: str) -> bool:
 
 
 _PRONOUNS = _chars_both("他她它我你您")
-ZH_COVERBS = _chars_both("把将对向给朝替为让跟同与往在从")
+ZH_COVERBS = _chars_both("把将对向给朝替为让跟同与往在从冲")
 """Coverbs: a clause they open (把老祖母摇醒, 对下棋的徐治功说, 跟儿子往出走) has its object
 after them, not its subject."""
 
