@@ -29,6 +29,9 @@ _CALLED_AS = re.compile(r"(?:名叫|名为|名為|叫做)")
 """名叫赵天宇的青年: the name, then 的 and the description."""
 _NEWCOMER = re.compile(rf"[一][个位名個][^，。！？；,!?;“”「」]{{0,12}}?({_ROLE.pattern})")
 """Someone new brought in by what they look like (一个黑衣青年, 一位白发老者)."""
+_CUE = re.compile(r"名叫|名为|名為|叫做|叫|便是|正是|就是|一[个位名個]")
+"""What a narration that names someone or brings someone new in holds (`_NAMED_AS`,
+`_CALLED_AS`, `_NEWCOMER`)."""
 _NAME_ENDS = frozenset("，。！？；、,!?;的是")
 """What may follow the name in a naming clause (此人名叫赵天宇，是…; 正是赵天宇。)."""
 _REACH = 80
@@ -41,28 +44,33 @@ def named_roles(cues: Cues, blocks: Sequence[Block], decided: list[list[Guess]])
     known = cues.roster.known
     named: list[tuple[str, str, str]] = []  # (role noun, the description around it, name)
     window: deque[tuple[int, str]] = deque()  # the latest narration: (block, text)
+    held = 0  # the characters `window` holds
     for n, (_, _, pause, _, *pieces) in enumerate(blocks):
         if pause:
             window.clear()
+            held = 0
             continue
         for kind, text, _, _ in pieces:
             if kind == "dialogue":
                 continue
-            told = "".join(t for _, t in window)[-_REACH:]
-            found = _namings(cues, text, told)
-            if named:
-                # 一个黑衣青年挤出人群: someone new the chapter calls so, whom no naming names
-                after = max((at for at, _ in found), default=0)
-                new = {fold(m.group(1)) for m in _NEWCOMER.finditer(text, after)}
-                named[:] = [entry for entry in named if entry[0] not in new]
-            if found:
-                named[:0] = [entry for _, entry in reversed(found)]  # the latest naming first
-                # 身旁的少女低声道：“…” / 她叫苏小婉: her line before the naming is hers too
-                for m in range(window[0][0] if window else n, n + 1):
-                    decided[m] = [_renamed(known, g, [e for _, e in found]) for g in decided[m]]
+            if _CUE.search(text):  # (most narration names and brings in no one: read no more)
+                told = "".join(t for _, t in window)[-_REACH:]
+                found = _namings(cues, text, told)
+                if named:
+                    # 一个黑衣青年挤出人群: someone new the chapter calls so, whom no naming names
+                    after = max((at for at, _ in found), default=0)
+                    new = {fold(m.group(1)) for m in _NEWCOMER.finditer(text, after)}
+                    named[:] = [entry for entry in named if entry[0] not in new]
+                if found:
+                    named[:0] = [entry for _, entry in reversed(found)]  # the latest first
+                    # 身旁的少女低声道：“…” / 她叫苏小婉: her line before the naming is hers too
+                    latest = [entry for _, entry in found]
+                    for m in range(window[0][0] if window else n, n + 1):
+                        decided[m] = [_renamed(known, g, latest) for g in decided[m]]
             window.append((n, text))
-            while len(window) > 1 and sum(len(t) for _, t in window) - len(window[0][1]) >= _REACH:
-                window.popleft()
+            held += len(text)
+            while len(window) > 1 and held - len(window[0][1]) >= _REACH:
+                held -= len(window.popleft()[1])
         if named and decided[n]:  # (after the paragraph's narration: 一个黑衣青年…道：“…”)
             decided[n] = [_renamed(known, g, named) for g in decided[n]]
 

@@ -357,20 +357,22 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     led = [cand for cand in steady if _function_led(roster, cand)]
     # 星期天，润叶在轮椅上… / 润叶也加深了… / 润叶赶紧给…: a passage too short to act on her
     # still has her open clause after clause, going on her own way each time
-    clause_opens: Counter[str] = Counter()
+    found = _ANY_CLAUSE_OPENER_ZH.findall(told)
+    clause_opens = {
+        cand
+        for cand, n in Counter(map(itemgetter(0), found)).items()
+        if n >= _FUNCTION_LED_TIMES
+        and cand not in doubled
+        and fold(cand) not in parts
+        and _plausible_zh(roster, cand)
+    }
     clause_next: dict[str, set[str]] = defaultdict(set)
-    for name, nxt in _ANY_CLAUSE_OPENER_ZH.findall(told):
-        clause_opens[name] += 1
-        clause_next[name].add(nxt)
-    for cand, n in clause_opens.items():
-        if (
-            n >= _FUNCTION_LED_TIMES
-            and len(clause_next[cand]) >= _FUNCTION_LED_TIMES
-            and not clause_next[cand] & _HOW_MARKS
-            and cand not in doubled
-            and fold(cand) not in parts
-            and _plausible_zh(roster, cand)
-        ):
+    for name, nxt in set(found):
+        if name in clause_opens:
+            clause_next[name].add(nxt)
+    for cand in sorted(clause_opens):
+        goes = clause_next[cand]
+        if len(goes) >= _FUNCTION_LED_TIMES and not goes & _HOW_MARKS:
             roster.add(cand, gender=_title_gender(cand))
     if not wanted and not led:
         return
@@ -1107,8 +1109,12 @@ _CLAUSE_OPENER_ZH = re.compile(
 """Two characters opening a clause whose first is a function word that may open a given name
 (向前): what `_given_names_acting` weighs with more evidence."""
 _ANY_CLAUSE_OPENER_ZH = re.compile(
-    r"(?:^|[，,；;。！？…\n”」』])(?P<name>[\u4e00-\u9fff]{2})(?=(?P<next>[^\n]))", re.M
+    r"(?:^|[，,；;。！？…\n”」』])"
+    rf"(?P<name>[^{''.join(sorted(_NOT_SPEAKER_START | _PARTICLES | _NOT_NAME))}\s\W]"
+    r"[\u4e00-\u9fff])(?=(?P<next>[^\n]))",
+    re.M,
 )
+"""Two characters opening a clause, the first one a name may open with (not 他, 的, 不 …)."""
 _FUNCTION_END_TIMES = 3
 """A surname and a given character followed, nearly every time the book writes them (nine
 times in ten), by the same function word, at least this often, and going on differently
