@@ -221,8 +221,11 @@ Matching the break itself (a name never holds one) lets the engine skip fast to 
 _NOT_SPEAKERS = frozenset(fold(w) for w in ZH_NOT_SPEAKERS)
 _BREAKS_ZH = "，。！？；：,.!?;:…—“”「」『』"
 """Marks that end a clause or open a quote: a name may follow."""
-_CLAUSE_START_ZH = rf"(?:^|[{_BREAKS_ZH}\s])(?:{CLAUSE_LEAD_ZH.pattern})?"
-"""A clause break, then perhaps a connective (于是, 这时): where a subject stands."""
+_CLAUSE_START_ZH = rf"[{_BREAKS_ZH}\s](?:{CLAUSE_LEAD_ZH.pattern})?"
+"""A clause break, then perhaps a connective (于是, 这时): where a subject stands. Search text
+that begins with a newline (as `counted_matches` builds it): a pattern that opens with a class
+of characters lets the engine skip fast to the breaks, where one that may also match at the
+start of the text (`^|`) is tried at every position (three times slower)."""
 _USED_AS_SPEAKER_ZH = re.compile(
     _CLAUSE_START_ZH + r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
     r"(?:[说說问問喊嚷吼骂罵答]|道(?![路理歉德具])|叫(?![做作])|笑道|追[问問]|回答|插嘴"
@@ -232,7 +235,7 @@ _USED_AS_SPEAKER_ZH = re.compile(
 对/向/跟 someone and one (少平对明明说): a name found by how the text uses it, whatever its
 surname (given names alone, nicknames, names no surname list knows)."""
 _SUBJECT_OF_SPEECH_ZH = re.compile(
-    r"(?:^|[。！？；\n“”「」])"
+    r"[。！？；\n“”「」]"
     rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
     r"(?P<name>[\u4e00-\u9fff]{2})[^。！？；“”「」\n]{1,24}?(?:[说說问問喊答]|道(?=[：:]))"
 )
@@ -309,11 +312,12 @@ def _named_or_no_name(roster: Roster, cand: str) -> bool:
 
 
 _SENTENCE_OPENER_ZH = re.compile(
-    r"(?:^|[。！？…\n”」』])"
+    r"[。！？…\n”」』]"
     rf"(?:{CLAUSE_LEAD_ZH.pattern})?"
-    r"(?P<name>[\u4e00-\u9fff]{2})(?=(?P<next>[^\n]))",
-    re.M,
+    r"(?P<name>[\u4e00-\u9fff]{2})(?=(?P<next>[^\n]))"
 )
+"""Two characters opening a sentence (after a connective), and what follows them: search
+text that begins with a newline (see `_CLAUSE_START_ZH`)."""
 _OBJECT_LEAD_ZH = _chars_both("给对和跟把让叫见找向被同使由")
 """Words after which a name stands as the one acted on (借给红梅, 找到金波, 对润叶说, 使向前的,
 由向前来)."""
@@ -323,7 +327,8 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     """Add a given name used alone (少平, 润叶) that opens sentences again and again, going on
     differently each time (少平想了一下, 少平给奶奶, 少平冷静地), and is also acted on or
     spoken to somewhere (给少平, 对润叶说): how a story uses a person, not a word."""
-    found = _SENTENCE_OPENER_ZH.findall(told)  # `told`: the narration, each line once
+    lines = "\n" + told  # `told`: the narration, each line once (a break opens the first)
+    found = _SENTENCE_OPENER_ZH.findall(lines)
     opens = Counter(map(itemgetter(0), found))
     goes_on: dict[str, set[str]] = defaultdict(set)
     for name, nxt in set(found):
@@ -341,7 +346,7 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     ]
     # 向前 (of 李向前) opens with a function word: a name only on more evidence (below);
     # clause starts count for it too (润叶知道，向前也没有睡着).
-    found = _CLAUSE_OPENER_ZH.findall(told)
+    found = _CLAUSE_OPENER_ZH.findall(lines)
     opens = Counter(map(itemgetter(0), found))
     for name, nxt in set(found):
         goes_on[name].add(nxt)
@@ -357,7 +362,7 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     led = [cand for cand in steady if _function_led(roster, cand)]
     # 星期天，润叶在轮椅上… / 润叶也加深了… / 润叶赶紧给…: a passage too short to act on her
     # still has her open clause after clause, going on her own way each time
-    found = _ANY_CLAUSE_OPENER_ZH.findall(told)
+    found = _ANY_CLAUSE_OPENER_ZH.findall(lines)
     clause_opens = {
         cand
         for cand, n in Counter(map(itemgetter(0), found)).items()
@@ -511,7 +516,7 @@ def _handles(roster: Roster, told: str, heads: Counter[str], everything: str) ->
         return
     rx = re.compile(rf"{_CLAUSE_START_ZH}({trie_regex(wanted)})(?=([\u4e00-\u9fff]))")
     opens.clear()
-    for name, nxt in rx.findall(told):
+    for name, nxt in rx.findall("\n" + told):  # (a break opens the first line)
         opens[name] += 1
         goes_on[name].add(nxt)
     for name, n in opens.items():
@@ -1101,20 +1106,20 @@ _NEVER_IN_NAME = _chars_both(
 )
 """Function words that never end a given name; others do (才, 向, 来: 侯生才, 李向前)."""
 _CLAUSE_OPENER_ZH = re.compile(
-    r"(?:^|[，,；;。！？…\n”」』])"
+    r"[，,；;。！？…\n”」』]"
     rf"(?P<name>[{''.join(sorted((_PARTICLES | _NOT_NAME) - _NEVER_IN_NAME))}][\u4e00-\u9fff])"
-    r"(?=(?P<next>[^\n]))",
-    re.M,
+    r"(?=(?P<next>[^\n]))"
 )
 """Two characters opening a clause whose first is a function word that may open a given name
-(向前): what `_given_names_acting` weighs with more evidence."""
+(向前): what `_given_names_acting` weighs with more evidence. Search text that begins with a
+newline (see `_CLAUSE_START_ZH`)."""
 _ANY_CLAUSE_OPENER_ZH = re.compile(
-    r"(?:^|[，,；;。！？…\n”」』])"
+    r"[，,；;。！？…\n”」』]"
     rf"(?P<name>[^{''.join(sorted(_NOT_SPEAKER_START | _PARTICLES | _NOT_NAME))}\s\W]"
-    r"[\u4e00-\u9fff])(?=(?P<next>[^\n]))",
-    re.M,
+    r"[\u4e00-\u9fff])(?=(?P<next>[^\n]))"
 )
-"""Two characters opening a clause, the first one a name may open with (not 他, 的, 不 …)."""
+"""Two characters opening a clause, the first one a name may open with (not 他, 的, 不 …):
+search text that begins with a newline (see `_CLAUSE_START_ZH`)."""
 _FUNCTION_END_TIMES = 3
 """A surname and a given character followed, nearly every time the book writes them (nine
 times in ten), by the same function word, at least this often, and going on differently
