@@ -246,18 +246,26 @@ _NOT_SPEAKER_START = frozenset("他她我你它这這那谁誰有人大众眾各
 _NOT_NAME_END = frozenset("地着著了的得声聲又也就便才都还還却卻")
 
 
-_SAID_TWICE = (
-    re.compile(r"(?=([\u3400-\u9fff]{2})\1)"),
-    re.compile(r"(?=([\u3400-\u9fff]{3})\1)"),
-)
-"""Two, or three, Han characters written twice in a row, found at every position."""
+_SAID_TWICE = re.compile(r"(?=([\u3400-\u9fff])([\u3400-\u9fff])(?:\1\2|([\u3400-\u9fff])\1\2\3))")
+"""Two Han characters written twice in a row (巴拉巴拉), or else three (嘀咕嘀咕 is two),
+found at every position."""
 
 
 def said_twice(text: str) -> set[str]:
     """Runs of two or three Han characters written twice in a row somewhere in `text`
     (巴拉巴拉, 嘀咕嘀咕): sounds, not names. One pass over the text, so a book's every
-    candidate is checked in a set, not by a search of the whole book each."""
-    return {m.group(1) for pattern in _SAID_TWICE for m in pattern.finditer(text)}
+    candidate is checked in a set, not by a search of the whole book each; one pattern for
+    both lengths, as trying a pattern at each of 2 million positions is what costs."""
+    found: set[str] = set()
+    for m in _SAID_TWICE.finditer(text):
+        a, b, c = m.groups()
+        if c is not None:
+            found.add(a + b + c)
+            continue
+        found.add(a + b)
+        if a == b and text.startswith(a + a, m.start() + 4):
+            found.add(a * 3)  # 哈哈哈哈哈哈: 哈哈 twice, and 哈哈哈 twice at the same place
+    return found
 
 
 def _speakers_by_use(
