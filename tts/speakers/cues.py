@@ -555,7 +555,9 @@ class Cues:
                 if text.startswith("me", asked.end()):
                     return self.first_person
             return None
-        for verb in _ZH_VERB.finditer(text):
+        # Most tags speak to no one (少安说。): without a word before whom a line is spoken
+        # to, no speech verb need be looked at.
+        for verb in _ZH_VERB.finditer(text) if _ZH_TO.search(text) else ():
             start = _clause_start(text, verb.start())
             for to in _ZH_TO.finditer(text, start, verb.end() + 2):
                 m = self.mention.match(text, to.end())  # 对向前说: 向 opens the name

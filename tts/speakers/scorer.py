@@ -819,14 +819,15 @@ def decide(
                     if to is not None:
                         break
                     to = read_quote[texts[i]][0]
-                if to is None:  # the paragraph's tag may say (“…”少安对秀莲说。)
+                if to is None and len(dialogue_idx) < len(texts):
+                    # the paragraph's tag may say (“…”少安对秀莲说。)
                     told = (text for j, text in enumerate(texts) if not kinds[j])
                     to = _told_to(cues, told, last.speaker)
-                    if to is None and len(dialogue_idx) == len(texts):
-                        # or the colon line before a paragraph of quotes (少安对秀莲说： / “…”)
-                        intro = _narration_at(blocks, n - 1, paragraph - 1)
-                        if intro is not None and colon_end(intro):
-                            to = _told_to(cues, (intro,), last.speaker)
+                elif to is None:
+                    # or the colon line before a paragraph of quotes (少安对秀莲说： / “…”)
+                    intro = _narration_at(blocks, n - 1, paragraph - 1)
+                    if intro is not None and colon_end(intro):
+                        to = _told_to(cues, (intro,), last.speaker)
                 if to is not None and to != last.speaker:  # whom they spoke to is here too
                     _see(recent, (to,))
                 if last.speaker:
