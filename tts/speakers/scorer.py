@@ -311,9 +311,11 @@ class Evidence:
         self.names: Memo[str, tuple[tuple[str, ...], tuple[str, ...]]] = Memo(self._names)
         """Index with a narration text: the characters it names, in order, and those standing
         as a subject."""
-        self.named_in_quote: Memo[str, frozenset[str]] = Memo(self._named_in_quote)
+        self.named_in_quote: Memo[str, tuple[str, ...]] = Memo(self._named_in_quote)
         """Index with a quote: the characters it names (as someone talked about or to,
-        rarely the speaker)."""
+        rarely the speaker). A plain tuple, as the cue memos keep (see `Cues`): a quote names
+        one or two at most, and the cycle collector stops tracking a tuple of names, where a
+        set per quote of the book would be walked at every full collection."""
 
     def settles(self, who: str) -> bool:
         """A tag naming `who` decides the line: not one whom a list of everyone leaves out,
@@ -341,9 +343,9 @@ class Evidence:
             tuple(who for who, _, subj, _, _ in walk if who and subj),
         )
 
-    def _named_in_quote(self, text: str) -> frozenset[str]:
+    def _named_in_quote(self, text: str) -> tuple[str, ...]:
         names = self.cues.names
-        return frozenset(
+        return tuple(
             [who for name, _ in self.cues.mention.findall(text) if name and (who := names[name])]
         )
 
