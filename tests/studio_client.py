@@ -27,7 +27,7 @@ CHAPTER = DATA / "studio-chapter.txt"
 Chinese, a heading fused to its first sentence, half-width commas, a site notice, scene
 breaks); who says each line, as the reader gets it:
 
-    2  李振國 (colon-prev-para)      19 周振邦 (wrong: 李振國 speaks to 老周)
+    2  李振國 (colon-prev-para)      19 李振國 (he speaks to 老周)
     5  許曼 (tag-after)              30 老孫 (wrong: 李振國 sends him home)
     34 nobody (unknown, 0.0)         35 老孫 (in view, 0.3: doubtful; 李振國 says it)
     37 nobody (unknown, 0.0: 曼姐, a name the reader does not know, says it)
