@@ -96,11 +96,9 @@ detective") or with more to it ("the gentleman in the white waistcoat") is the s
 two times in five. Each kind has weights of its own (`gen`, `desc`). "The stranger" is the
 second kind: someone the scene does not know ("A stranger knocked at the door."), as often
 the speaker itself (The Invisible Man's stranger)."""
-_PLAIN_PERSON_ZH = tuple(
-    "老人 老者 少年 少女 青年 男子 女子 男人 女人 中年人 年轻人 老头 老太太 老妇人 妇人 小孩 女孩 "
-    "男孩 小伙子 孩子 姑娘 大汉 壮汉 年輕人 老婦人 婦人".split()
-)
-"""The Chinese nouns of `_PLAIN_PERSON`'s kind (老者笑道: the old man the scene is about)."""
+_PLAIN_PERSON_ZH = ("孩子",)
+"""The Chinese kinship nouns a tag may name someone by (`kin_noun_zh`) that say only what kind
+of person, as `_PLAIN_PERSON` do (孩子问：a child, most often the named child in view)."""
 _LISTED_SHARE = 0.75
 """A voices.yaml whose characters say this share of the lines the rule pass gave someone
 names everyone who speaks (see `Evidence.listed`)."""
@@ -946,7 +944,7 @@ def _pronoun_features(
 
 def _plain_person(description: str) -> bool:
     """ "the old gentleman", not "the barman" nor "the gentleman in the white waistcoat";
-    白发老人, 少女, not 记者, 妹妹."""
+    孩子, not 妹妹."""
     if description.isascii():
         return description.split()[-1] in _PLAIN_PERSON
     return description.endswith(_PLAIN_PERSON_ZH)
