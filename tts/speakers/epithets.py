@@ -15,21 +15,24 @@ from collections import deque
 from collections.abc import Collection, Sequence
 
 from tts.speakers.cues import Cues
-from tts.speakers.roster import ROLES, fold, trie_regex
+from tts.speakers.roster import ROLE_RE, fold
 from tts.speakers.segment import Block
 from tts.speakers.turns import Guess
 
-_ROLE = re.compile(trie_regex(ROLES))
+_ROLE = ROLE_RE
+_CALLED = "名叫|名为|名為|叫做"
+"""Words that give a name (名叫赵天宇的青年: the name, then 的 and the description)."""
+_NAMING = f"{_CALLED}|叫|便是|正是|就是"
+"""Words that say whom someone is (她叫苏小婉, 这人正是王腾)."""
 _NAMED_AS = re.compile(
-    r"(?:^|(?<=[，。！？；,!?;]))"
-    r"(?:此人|这人|這人|其人|[他她])(?:的名字)?(?:名叫|名为|名為|叫做|叫|便是|正是|就是)"
+    rf"(?:^|(?<=[，。！？；,!?;]))(?:此人|这人|這人|其人|[他她])(?:的名字)?(?:{_NAMING})"
 )
 """A clause that names whom the narration just described: 此人名叫…, 她叫…, 这人正是…."""
-_CALLED_AS = re.compile(r"(?:名叫|名为|名為|叫做)")
-"""名叫赵天宇的青年: the name, then 的 and the description."""
-_NEWCOMER = re.compile(rf"[一][个位名個][^，。！？；,!?;“”「」]{{0,12}}?({_ROLE.pattern})")
+_CALLED_AS = re.compile(_CALLED)
+_A_ONE = "一[个位名個]"
+_NEWCOMER = re.compile(rf"{_A_ONE}[^，。！？；,!?;“”「」]{{0,12}}?({_ROLE.pattern})")
 """Someone new brought in by what they look like (一个黑衣青年, 一位白发老者)."""
-_CUE = re.compile(r"名叫|名为|名為|叫做|叫|便是|正是|就是|一[个位名個]")
+_CUE = re.compile(f"{_NAMING}|{_A_ONE}")
 """What a narration that names someone or brings someone new in holds (`_NAMED_AS`,
 `_CALLED_AS`, `_NEWCOMER`)."""
 _NAME_ENDS = frozenset("，。！？；、,!?;的是")

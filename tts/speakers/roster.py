@@ -188,6 +188,8 @@ _TITLE_RE = "|".join(TITLES)
 _SURNAME_TRIE = trie_regex(SURNAMES)
 _TITLE_TRIE = trie_regex(TITLES)
 _ROLE_TRIE = trie_regex(ROLES)
+ROLE_RE = re.compile(_ROLE_TRIE)
+"""A role noun (青年, 老者, 记者)."""
 _NOT_NAME = _chars_both(ZH_NOT_NAME_CHARS)
 """Characters that neither end nor continue a name: particles, common verbs, numerals."""
 _PARTICLES = _chars_both(ZH_PARTICLES)
@@ -358,7 +360,7 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     opens = Counter(map(itemgetter(0), found))
     for name, nxt in set(found):
         goes_on[name].add(nxt)
-    steady = [
+    led = [
         cand
         for cand, n in opens.items()
         if n >= _FUNCTION_LED_TIMES
@@ -366,8 +368,8 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
         and not goes_on[cand] & _HOW_MARKS
         and cand not in doubled
         and fold(cand) not in parts
+        and _function_led(roster, cand)
     ]
-    led = [cand for cand in steady if _function_led(roster, cand)]
     # 星期天，润叶在轮椅上… / 润叶也加深了… / 润叶赶紧给…: a passage too short to act on her
     # still has her open clause after clause, going on her own way each time
     found = _ANY_CLAUSE_OPENER_ZH.findall(lines)
@@ -643,10 +645,15 @@ def _not_persons(roster: Roster) -> None:
 _VOCATIVE_HEAD_ZH = re.compile(r"[\u3400-\u9fff]{1,4}(?=[，,！!])")
 
 
+def called_zh(dialogue: Sequence[str]) -> set[str]:
+    """The words that open a quote before a comma or an exclamation mark (“爷爷，…”,
+    “晚晚，…”): the ones addressed, as written."""
+    return {m.group() for q in dict.fromkeys(dialogue) if (m := _VOCATIVE_HEAD_ZH.match(q))}
+
+
 def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
-    """The words that open a quote before a comma or an exclamation mark (“爷爷，…”): the
-    ones addressed, folded."""
-    return {fold(m.group()) for q in dict.fromkeys(dialogue) if (m := _VOCATIVE_HEAD_ZH.match(q))}
+    """The words that open a quote and are addressed (`called_zh`), folded."""
+    return {fold(word) for word in called_zh(dialogue)}
 
 
 def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> None:
@@ -1412,7 +1419,7 @@ def _discover_zh(
     _revealed_speakers(roster, tags)
     # “晚晚，跟我回去。”, “小林，你先出去。”: a doubled pet name, or 小/老 and a surname,
     # called at the start of a quote names someone too
-    called = {v.group() for q in quotes if (v := _VOCATIVE_HEAD_ZH.match(q)) is not None}
+    called = called_zh(dialogue)
     for pet in called:
         if PET_RE.fullmatch(pet) and roster.resolve(pet) is None and pet not in doubled:
             roster.add(pet, gender=_title_gender(pet))

@@ -814,11 +814,11 @@ def decide(
                     if not kinds[j]:
                         ev.see(text, recent, subjects)
                 last = decided[-1]
-                to, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
-                for i in reversed(dialogue_idx[:-1]):  # “晚晚，”他说，“跟我回去。”: 晚晚
-                    if to is not None:
-                        break
-                    to = read_quote[texts[i]][0]
+                _, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
+                # whom its last quote that calls someone speaks to (“晚晚，”他说，“跟我回去。”)
+                to = next(
+                    (t for i in reversed(dialogue_idx) if (t := read_quote[texts[i]][0])), None
+                )
                 if to is None and len(dialogue_idx) < len(texts):
                     # the paragraph's tag may say (“…”少安对秀莲说。)
                     told = (text for j, text in enumerate(texts) if not kinds[j])
