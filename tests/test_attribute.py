@@ -1053,6 +1053,50 @@ def test_a_latin_name_and_a_game_handle_are_found_by_how_they_act_zh() -> None:
     assert [s.speaker for s in said] == [handle, handle, kevin, kevin, kevin, handle]
 
 
+def test_a_name_a_speaker_gives_as_his_own_is_a_character_zh() -> None:
+    """Wuxia: a Taoist name no surname list knows (贫道玄机子), and a name after a description
+    that ends in a role noun (老子是少林俗家弟子铁牛), given by the speaker as his own, are
+    characters once the narration has them act (玄机子眯起眼睛, 铁牛大怒); the line that says it
+    is theirs. 令狐小七 keeps the numeral that ends his name after 小."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "角落里坐着一个青衫少年，正是令狐小七。",
+            "令狐小七抬头一笑：“道长请坐。”",
+            "“哈哈，贫道玄机子，云游四方。”",
+            "邻桌一个虬髯大汉拍案而起：“妖道！”",
+            "玄机子眯起眼睛：“阁下是何人？”",
+            "“老子是少林俗家弟子铁牛！今日便替师门讨个公道！”",
+            "令狐小七放下酒碗，懒洋洋地说：“要打出去打。”",
+            "铁牛大怒：“你这小子找死！”",
+        )
+    )
+    speakers = [s.speaker for s in said]
+    assert speakers[0] == "令狐小七"
+    assert speakers[1] == "玄机子"
+    assert speakers[3:] == ["玄机子", "铁牛", "令狐小七", "铁牛"]
+
+
+def test_a_handle_introduced_in_quotes_or_a_chat_line_is_a_character_zh() -> None:
+    """Game novels: a handle the narration writes in quotes after a title (会长“狂战天下”) or as
+    the writer of a chat line (【好友】月下独酌：) is a character when it then acts bare
+    (狂战天下走过来，, 月下独酌凑了过来：); a name given after 叫 in quotes (角色叫“夜行者”) is a
+    term in the sentence, not a line of dialogue."""
+    b = book(
+        "zh-Hans",
+        "【好友】月下独酌：默哥，你终于上线了！",
+        "林默回复：“马上到。”",
+        "他的游戏角色叫“夜行者”，是服务器排名第三的刺客。",
+        "会长“狂战天下”站在高台上，大声喊道：“兄弟们，今晚拿下王城！”",
+        "月下独酌凑了过来：“默哥，听说对面请了外援。”",
+        "狂战天下走过来，拍了拍他的肩膀：“夜行者，今晚就靠你了。”",
+    )
+    segments, _ = attribute(b)
+    said = [(s.speaker, s.text) for s in segments if s.kind == "dialogue"]
+    assert [who for who, _ in said] == ["林默", "狂战天下", "月下独酌", "狂战天下"]
+    assert not any("夜行者" == text for _, text in said)
+
+
 @pytest.mark.parametrize(
     ("tag", "joined"),
     [

@@ -398,6 +398,21 @@ def test_a_web_novels_given_names_and_epithets_say_the_gender() -> None:
     }
 
 
+def test_the_role_written_before_a_name_says_the_gender() -> None:
+    """皇帝萧景琰, 贵妃沈清婉: neither given name says a sex (琰, 婉 aside from a list), the
+    emperor and the consort do."""
+    genders = _genders(
+        "zh-Hans",
+        [
+            "皇帝萧景琰斜倚在龙椅上。",
+            "“让她进来。”萧景琰说。",
+            "贵妃沈清婉款款走了进来。",
+            "“臣妾参见皇上。”沈清婉说。",
+        ],
+    )
+    assert genders == {"萧景琰": "male", "沈清婉": "female"}
+
+
 def test_a_name_that_acts_again_and_again_is_a_character() -> None:
     """郑秋生 never stands beside a quote, but opens clause after clause and does something
     different each time: a name, whose unattributed line can go to him."""

@@ -24,10 +24,12 @@ from tts.speakers.roster import (
     EN_SAID,
     PET_RE,
     RELATIVE_ZH,
+    SELF_LEAD_ZH,
     WHO_SPOKE_ZH,
     ZH_COVERBS,
     Roster,
     fold,
+    introduced_zh,
 )
 
 FIRST_PERSON_ZH = "我"
@@ -173,10 +175,7 @@ _COVERB_NOUNS = frozenset(
 _REVEAL_ZH = re.compile(r"[，,]\s*(?:只见|只見|原来是|原來是|正是|却是|卻是)")
 """Where a line that turns everyone's head says whom they saw (众人回头，只见苏沐雪…): the
 voice was hers."""
-_SELF_ZH = re.compile(r"(?<![不])(?:是我|我是|我就是|我叫|叫我)(?![们們])[，,]?\s*")
 _SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name is|[Cc]all me)\s+")
-_SELF_WHOSE_ZH = re.compile(r"[^，,。！!？?“”「」\s的]{1,6}的(?=[\u4e00-\u9fff])")
-"""Where a speaker says whose or which he is before his name (我是人事部的刘经理)."""
 _SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
 """What may follow a name a speaker calls himself: the end of the clause."""
 _SECOND_PERSON = re.compile(
@@ -610,21 +609,29 @@ class Cues:
                 return None
             found = _SELF_EN.search(quote)
         else:
-            if "我" not in quote:
-                return None
-            found = _SELF_ZH.search(quote)
+            return self._self_named_zh(quote)
         while found is not None:
+            m = self.mention.match(quote, found.end())
+            if m is not None and m.lastgroup == "name":
+                if quote[m.end() : m.end() + 1] in _SELF_END | {""}:
+                    who = self.names[m.group()]
+                    if who is not None:
+                        return who
+            found = _SELF_EN.search(quote, found.end())
+        return None
+
+    def _self_named_zh(self, quote: str) -> str | None:
+        for found in SELF_LEAD_ZH.finditer(quote):
             at = found.end()
-            if not self.english and (whose := _SELF_WHOSE_ZH.match(quote, at)):
-                at = whose.end()  # 我是人事部的刘经理
             m = self.mention.match(quote, at)
             if m is None or m.lastgroup != "name":
-                m = None if self.english else PET_RE.match(quote, at)  # 小林
+                m = PET_RE.match(quote, at)  # 小林
             if m is not None and quote[m.end() : m.end() + 1] in _SELF_END | {""}:
-                who = self.names[m.group()]
-                if who is not None:
+                if (who := self.names[m.group()]) is not None:
                     return who
-            found = (_SELF_EN if self.english else _SELF_ZH).search(quote, found.end())
+            for cand in introduced_zh(quote, at):  # 我是人事部的刘经理, 贫道玄机子
+                if (who := self.names[cand]) is not None:
+                    return who
         return None
 
     # ------------------------------------------------------------ narration

@@ -25,9 +25,11 @@ _CALLED = "名叫|名为|名為|叫做"
 _NAMING = f"{_CALLED}|叫|便是|正是|就是"
 """Words that say whom someone is (她叫苏小婉, 这人正是王腾)."""
 _NAMED_AS = re.compile(
-    rf"(?:^|(?<=[，。！？；,!?;]))(?:此人|这人|這人|其人|[他她])(?:的名字)?(?:{_NAMING})"
+    rf"(?:^|(?<=[，。！？；,!?;]))"
+    rf"(?:(?:此人|这人|這人|其人|来人|來人|[他她])(?:的名字)?(?:{_NAMING})|(?<=[，,])(?:正是|便是|乃是))"
 )
-"""A clause that names whom the narration just described: 此人名叫…, 她叫…, 这人正是…."""
+"""A clause that names whom the narration just described: 此人名叫…, 她叫…, 这人正是…, or
+the clause after the description itself (一个青衫少年，正是令狐小七)."""
 _CALLED_AS = re.compile(_CALLED)
 _A_ONE = "一[个位名個]"
 _NEWCOMER = re.compile(rf"{_A_ONE}[^，。！？；,!?;“”「」]{{0,12}}?({_ROLE.pattern})")

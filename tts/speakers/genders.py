@@ -77,6 +77,8 @@ def _weigh_all(
         _count_votes(cues, firm, chapter_told, votes)
     for name, said_so in kin.items():
         votes[name].update(said_so)
+    for name, sex in roster.titled.items():
+        votes[name][sex] += int(KIN_WEIGHT)  # 皇帝萧景琰
     decided = {
         name: weigh_gender(votes[name], gender_prior((name, *roster.forms[name]), cues.english))
         for name in roster.forms

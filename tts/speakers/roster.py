@@ -656,6 +656,86 @@ def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
     return {fold(word) for word in called_zh(dialogue)}
 
 
+SELF_LEAD_ZH = re.compile(
+    r"(?:(?<![不])(?:我就是|我是|我叫|我名叫|是我(?=[，,])|叫我)(?![们們])"
+    r"|贫道|貧道|贫僧|貧僧|在下(?![面一午来來去边邊方])|老夫(?!人)|本座|洒家|灑家|晚辈|晚輩"
+    r"|小女子|鄙人|老子(?:就是|是))[，,]?\s*"
+)
+"""Where a speaker goes on to say who he is (是我，小林 / 我叫苏念 / 贫道玄机子 / 在下令狐冲 /
+老子是少林弟子铁牛): 我 and the words a speaker of a wuxia or web novel says for "I"."""
+_SELF_RUN_ZH = re.compile(r"[\u4e00-\u9fff]{2,10}(?=[，,。！!？?…；;—\s]|$)")
+"""What a speaker calls himself, up to the end of the clause (少林俗家弟子铁牛)."""
+
+
+def introduced_zh(quote: str, at: int) -> Iterator[str]:
+    """The names a speaker may be calling himself at `quote[at]`, after `SELF_LEAD_ZH`:
+    the words up to the clause's end (玄机子), or, where a description stands before the name
+    and ends in 的 or a role noun (人事部的刘经理, 少林俗家弟子铁牛), its last three characters and
+    its last two; longest first."""
+    m = _SELF_RUN_ZH.match(quote, at)
+    if m is None:
+        return
+    run = m.group()
+    if len(run) <= 3:
+        yield run
+        return
+    for n in (3, 2):
+        head = run[:-n]
+        if any(c in _PRONOUNS for c in head):
+            return  # 是我和你们家玉英的同学: whose, not who
+        if head.endswith(("的", "之")) or _ROLE_END_RE.search(head):
+            yield run[-n:]
+
+
+_QUOTED_NAME_ZH = re.compile(
+    r"(?:叫|叫做|名叫|名为|名為|[Ii][Dd]|昵称|暱稱|网名|網名|游戏名|遊戲名|代号|代號|外号|外號"
+    r"|绰号|綽號|称号|稱號|会长|會長|团长|團長|队长|隊長|玩家|大神)[是为為]?"
+    r"[“「『](?P<name>[\u4e00-\u9fff]{2,6})[”」』]"
+)
+"""A name written in quotes after what introduces one (角色叫“夜行者”, 会长“狂战天下”, 玩家
+“月下独酌”): the handles and epithets of web novels."""
+_CHAT_NAME_ZH = re.compile(
+    r"^【[^】\n]{1,8}】\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9_]{2,8}?)\s*[：:]", re.M
+)
+"""Who writes a line of a game's or a group's chat (【好友】月下独酌：…, 【世界】Sky：…)."""
+
+
+def _quoted_names(roster: Roster, told: str) -> None:
+    """Add a name the narration introduces in quotes (会长“狂战天下”站在高台上) or as the
+    writer of a chat line (【好友】月下独酌：) that it also writes bare at a clause start
+    (狂战天下走过来，): a handle acting in the story."""
+    starts = "\n" + told
+    for m in (*_QUOTED_NAME_ZH.finditer(told), *_CHAT_NAME_ZH.finditer(told)):
+        cand = m.group("name")
+        if fold(cand) in roster.canon or _named_or_no_name(roster, cand):
+            continue
+        if re.search(f"[{_BREAKS_ZH}\\s]{cand}(?![，,。！!？?”」』])", starts):
+            roster.add(cand, gender=_title_gender(cand))
+
+
+def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None:
+    """Add a name that a speaker gives as his own (“贫道玄机子，…”, “老子是少林俗家弟子铁牛！”)
+    and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
+    surname list knows, Taoist names, epithets, found where a character says them."""
+    starts = "\n" + told
+    for quote in dict.fromkeys(q for q in dialogue if SELF_LEAD_ZH.search(q)):
+        for lead in SELF_LEAD_ZH.finditer(quote):
+            for cand in introduced_zh(quote, lead.end()):
+                if fold(cand) in roster.canon:
+                    break
+                if (
+                    not _named_or_no_name(roster, cand)
+                    and cand[0] not in _PARTICLES
+                    and not any(c in _NOT_NAME for c in cand.removesuffix("子"))  # 玄机子
+                    and not _ROLE_END_RE.search(cand)
+                    and not _is_kin(cand)
+                    and not any(c in _PRONOUNS or c in _GRAMMAR_CHARS for c in cand)
+                    and re.search(f"[{_BREAKS_ZH}\\s]{cand}(?![，,。！!？?])", starts)
+                ):
+                    roster.add(cand, gender=_title_gender(cand))
+                    break
+
+
 def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> None:
     """A role or kinship noun or a title alone written right beside a name (儿子润生, 玉厚老汉,
     农业局长张生民, 乡长刘根民) is that character, when the book always puts it beside the
@@ -824,6 +904,9 @@ class Roster:
     the attribution compiles it with its pronouns."""
     by_surname: dict[str, str | None] = field(default_factory=dict)
     """Folded surname -> the one full name with it (None when two share it)."""
+    titled: dict[str, Gender] = field(default_factory=dict)
+    """Character -> the sex a role written right before their name says (皇帝萧景琰: male),
+    weighed as a kin term is when genders are decided."""
     first_chars: str = ""
     """Characters any name can start with, escaped for a regex class."""
 
@@ -1175,6 +1258,8 @@ _NAME_AT_END_ZH = re.compile(rf"(?:{_APPOSED_NAME.pattern})$")
 """A full name ending a clause (说话的是林动的父亲林啸)."""
 _FULL_NAME_ZH = re.compile(rf"{_SURNAME_TRIE}[\u4e00-\u9fff]{{2}}")
 """A surname and two characters (高大年)."""
+_NUMERALS = frozenset("一二三四五六七八九十")
+"""Numerals: no name holds one, but after 小, 阿 or 老 one ends a name (令狐小七, 王小二)."""
 _GRAMMAR_CHARS = frozenset("的了着著过過们們地得是在不")
 """Characters no name holds: what follows a word, not a person (颜色的, 易到了)."""
 
@@ -1192,6 +1277,7 @@ def _discover_zh(
     short: Counter[str] = Counter()  # surname + one given character, at clause starts
     longer: dict[str, Counter[str]] = defaultdict(Counter)  # ... -> next character -> count
     nicks: Counter[str] = Counter()  # 阿美, 小明
+    apposed: dict[str, Gender] = {}  # 皇帝萧景琰 -> male: what the role before a name says
     for pieces, counter in ((narration, starts), (tags, tagged)):
         for m, times in counted_matches(CLAUSE_HEAD_ZH, pieces):
             kind = m.lastgroup
@@ -1209,6 +1295,8 @@ def _discover_zh(
                 if named is not None:
                     if _role_phrase(found):
                         counter[found] += times
+                    if (sex := _title_gender(found)) is not None:
+                        apposed[named.group()] = sex  # 皇帝萧景琰: a man
                     kind, found = "name", named.group()
             if kind == "name":
                 cut = 2 if found[:2] in SURNAMES else 1
@@ -1239,7 +1327,7 @@ def _discover_zh(
         if head[-1] in _PARTICLES or fold(head) in _COMMON_WORDS or fold(head) in roster.canon:
             continue
         nxt, k = max(longer[head].items(), key=lambda kv: kv[1], default=("", 0))
-        if nxt and nxt not in _NOT_NAME:
+        if nxt and (nxt not in _NOT_NAME or (head[-1] in "小阿老" and nxt in _NUMERALS)):
             best[head] = (nxt, k)
         elif nxt and nxt not in _NEVER_IN_NAME and k >= _FUNCTION_END_TIMES:
             best[head] = (nxt, k)  # 侯生才, 李向前: a name ending in a function word
@@ -1336,7 +1424,10 @@ def _discover_zh(
         if fold(cand) not in roster.canon and not any(
             h.startswith(fold(cand)) for h in handles
         ):  # (夜雨 of 夜雨听风)
-            roster.add(cand)
+            sexes = {sex for found, sex in apposed.items() if found.startswith(cand)}
+            name = roster.add(cand)
+            if len(sexes) == 1:
+                roster.titled[name] = sexes.pop()
     for cand, n in total.items():
         if _ROLE_END_RE.search(cand) and not _TITLED_RE.fullmatch(cand):
             if tagged[cand] or n >= 3:
@@ -1417,6 +1508,8 @@ def _discover_zh(
     _roles_beside_names(roster, told, dialogue)
     _relatives_named(roster, told, tags)
     _revealed_speakers(roster, tags)
+    _self_introduced(roster, dialogue, told)
+    _quoted_names(roster, told)
     # “晚晚，跟我回去。”, “小林，你先出去。”: a doubled pet name, or 小/老 and a surname,
     # called at the start of a quote names someone too
     called = called_zh(dialogue)

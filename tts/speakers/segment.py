@@ -44,7 +44,7 @@ _HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
 # A speech verb right before a quote makes even a one-word quote speech: 他說“好”, said "no".
 _CUE_BEFORE_RE = re.compile(
-    r"(?:[說说道問问答喊叫吼罵骂嚷]|回答|回道|表示|寫著|写着|"
+    r"(?:[說说道問问答喊吼罵骂嚷]|(?<=[大尖惊驚喊高怪狂])叫|回答|回道|表示|寫著|写着|"
     r"(?<![\w-])(?:said|says|say|asked|asks|ask|replied|answered|cried|shouted|whispered|called|"
     r"added|muttered|murmured|yelled|screamed|told|exclaimed|answer|reply|shout|whisper))"
     r"\s*[,，:：]?\s*$"
