@@ -1077,6 +1077,30 @@ def test_a_name_a_speaker_gives_as_his_own_is_a_character_zh() -> None:
     assert speakers[3:] == ["玄机子", "铁牛", "令狐小七", "铁牛"]
 
 
+def test_a_systems_message_in_brackets_is_the_systems_line_zh() -> None:
+    """系统 web novels: a paragraph that is a message in 【】 (叮, 宿主, 任务, 奖励) is said by
+    the system, a character of its own, and takes no one's turn: the reply after it still
+    answers the one who spoke before. A bracketed paragraph that is no such message stays
+    narration."""
+    segments, cast = attribute(
+        book(
+            "zh-Hans",
+            "陈默推开房门，王姐正坐在客厅里。",
+            "“房租呢？”王姐问。",
+            "“明天给。”陈默说。",
+            "【叮！触发任务：三天内交齐房租，奖励一万元。】",
+            "“明天？你上个月也是这么说的！”",
+            "“这次一定。”",
+            "【本章完】",
+        )
+    )
+    said = [(s.speaker, s.method, s.text) for s in segments if s.kind == "dialogue"]
+    assert said[2] == ("系统", "system", "叮！触发任务：三天内交齐房租，奖励一万元。")
+    assert [who for who, _, _ in said[3:]] == ["王姐", "陈默"]
+    assert "系统" in {c.name for c in cast}
+    assert segments[-1].kind == "narration"
+
+
 def test_a_handle_introduced_in_quotes_or_a_chat_line_is_a_character_zh() -> None:
     """Game novels: a handle the narration writes in quotes after a title (会长“狂战天下”) or as
     the writer of a chat line (【好友】月下独酌：) is a character when it then acts bare

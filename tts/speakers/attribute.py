@@ -78,7 +78,7 @@ from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import Cues, Quote, colon_end
 from tts.speakers.epithets import named_roles
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
-from tts.speakers.roster import build_roster, gender_prior, is_description, surname_of
+from tts.speakers.roster import Roster, build_roster, gender_prior, is_description, surname_of
 from tts.speakers.scorer import Evidence, Model, Trace, decide, shipped_model
 from tts.speakers.segment import (
     Block,
@@ -174,6 +174,7 @@ def attribute(
         decided = decide(evidence, blocks, guesses, trace)
         if not english:  # 一个身穿白衣的青年…此人名叫赵天宇: the chapter's 青年 is his
             named_roles(cues, blocks, decided)
+            _system_lines(roster, blocks, decided)
         segments.extend(segments_from_blocks(ch, blocks, _speakers(decided, me, narrator, lines)))
     for name, votes in tag_votes(segments, english).items():
         if roster.gender.get(name) is None and not (name in roster.known and name in roster.gender):
@@ -187,6 +188,35 @@ def attribute(
             replace(c, first_person=True) if c.name == narrator else c for c in characters
         ]
     return segments, characters
+
+
+_SYSTEM_LINE_ZH = re.compile(
+    r"【(?P<said>[^【】]*?(?P<cue>叮|宿主|系统|系統|任务|任務|奖励|獎勵|恭喜)[^【】]*)】"
+)
+"""A paragraph that is a system's message in a web novel (【叮！恭喜宿主获得新手礼包。】):
+brackets round it, and what only such a voice says."""
+SYSTEM_ZH = "系统"
+"""The character who says them (系統 in a book written so)."""
+
+
+def _system_lines(roster: Roster, blocks: list[Block], decided: list[list[Guess]]) -> None:
+    """Make each paragraph of a chapter that is a system's message (`_SYSTEM_LINE_ZH`) a line
+    the system says, in its own voice. The rules and the scorer read it as narration first,
+    so it takes no one's turn in the conversation around it."""
+    for n, block in enumerate(blocks):
+        if len(block) != 5 or block[4][0] != "narration" or block[4][1][:1] != "【":
+            continue
+        m = _SYSTEM_LINE_ZH.fullmatch(block[4][1])
+        if m is None or not m["said"].strip():
+            continue
+        traditional = _TRADITIONAL.search(m["said"]) is not None
+        name = roster.add("系統" if traditional else SYSTEM_ZH)
+        blocks[n] = (*block[:4], ("dialogue", m["said"].strip(), False, False))
+        decided[n] = [Guess(name, "system", CONFIDENCE["system"])]
+
+
+_TRADITIONAL = re.compile("[統務獎勵獲級個這說為們發開]")
+"""Characters only Traditional script writes: the system's name is written as the book is."""
 
 
 def _speakers(

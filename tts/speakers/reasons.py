@@ -28,6 +28,7 @@ REASONS: dict[str, Reason] = {
     "colon-prev-para": Reason("named before a colon at the end of the paragraph before"),
     "first-person": Reason("the narrator speaks (“I said”)"),
     "self-name": Reason("says their own name in the quote"),
+    "system": Reason("a system's message in 【】 brackets (【叮！任务完成。】)"),
     "pronoun": Reason(
         "“he”, “she” or “the latter” beside the quote: the last person of that sex in view,"
         " or the later of the two just named"

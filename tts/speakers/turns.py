@@ -31,6 +31,7 @@ CONFIDENCE = {
     "colon-prev-para": 0.85,
     "first-person": 0.9,
     "self-name": 0.85,
+    "system": 0.9,
     "pronoun": 0.75,
     "action-after": 0.75,
     "action-before": 0.7,
