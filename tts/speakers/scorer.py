@@ -84,6 +84,8 @@ _IN_VIEW = ("rec0", "rec1", "rec2", "rec3")
 """Features of the four characters last in view, latest first."""
 _NO_ANCHORS: tuple[tuple[str | None, int], tuple[str | None, int]] = ((None, 0), (None, 0))
 _RECENT = 8
+_NO_NAMES: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+"""What a narration text naming no one names (`Evidence.names`)."""
 _DESCRIPTION = re.compile(r"the(?: [a-z-]+)+$")
 """A description in lower case: "the girl", "the old gentleman"."""
 _PLAIN_PERSON = frozenset(
@@ -323,8 +325,10 @@ class Evidence:
     def see(self, text: str, recent: list[str], subjects: list[str]) -> None:
         """The characters a narration text names come into view, its subjects into focus."""
         named, subj = self.names[text]
-        _see(recent, named)
-        _see(subjects, subj)
+        if named:  # (much narration names no one: nothing to move)
+            _see(recent, named)
+        if subj:
+            _see(subjects, subj)
 
     def _names(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if self.cues.english:
@@ -336,9 +340,12 @@ class Evidence:
                     subjects.append(subject)
             return (tuple(named), tuple(subjects))
         walk = self.cues.walks[text]
+        if not walk:
+            return _NO_NAMES
+        # lists built in C and made tuples: twice as fast as tuples from generators
         return (
-            tuple(who for who, _, _, _, _ in walk if who),
-            tuple(who for who, _, subj, _, _ in walk if who and subj),
+            tuple([who for who, _, _, _, _ in walk if who]),
+            tuple([who for who, _, subj, _, _ in walk if who and subj]),
         )
 
     def _named_in_quote(self, text: str) -> tuple[str, ...]:
