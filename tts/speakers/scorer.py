@@ -499,14 +499,17 @@ def decide(
 
     def commit() -> _Path:
         """Keep the likeliest reading alone, its decisions final."""
-        path = max(paths, key=_likelihood)  # the first of equals: the greedy reading
+        if len(paths) == 1:  # the common case: after every paragraph of a lone reading
+            path = paths[0]
+        else:
+            path = max(paths, key=_likelihood)  # the first of equals: the greedy reading
+            paths[:] = [path]
         out.extend(path.out)
         path.out = []
         if trace is not None and path.trace is not None:
             trace.extend(path.trace)
             path.trace = []
         path.score = 0.0
-        paths[:] = [path]
         return path
 
     n_blocks = len(blocks)
@@ -874,12 +877,17 @@ class _Anchors:
     run backwards. Looked up only for the lines the scorer weighs."""
 
     def __init__(self, blocks: Sequence[Block], guesses: Sequence[Sequence[Guess]]) -> None:
-        self.spoken = [
-            (blocks[n][0], next((g.speaker for g in gs if g.method in _ANCHORS), None))
-            for n, gs in enumerate(guesses)
-            if gs
-        ]
-        self.at = {n: j for j, n in enumerate(n for n, gs in enumerate(guesses) if gs)}
+        self.spoken: list[tuple[int, str | None]] = []
+        self.at: dict[int, int] = {}
+        for n, gs in enumerate(guesses):  # (one pass for both: every block of the book)
+            if gs:
+                self.at[n] = len(self.spoken)
+                anchor = None
+                for g in gs:
+                    if g.method in _ANCHORS:
+                        anchor = g.speaker
+                        break
+                self.spoken.append((blocks[n][0], anchor))
 
     def __call__(self, n: int) -> tuple[Anchor, Anchor]:
         j = self.at.get(n)
@@ -995,8 +1003,8 @@ def _pieces_at(blocks: Sequence[Block], m: int, paragraph: int) -> tuple[Piece, 
     """The pieces of block `m` when it is paragraph `paragraph` (no scene break), else none."""
     if m < 0 or m >= len(blocks):
         return ()
-    para, _, pause, _, *pieces = blocks[m]
-    return () if pause or para != paragraph else tuple(pieces)
+    block = blocks[m]
+    return () if block[2] or block[0] != paragraph else block[4:]
 
 
 def _lead_in_at(blocks: Sequence[Block], m: int, paragraph: int) -> str | None:
@@ -1016,5 +1024,9 @@ def _dialogue_at(blocks: Sequence[Block], m: int, paragraph: int) -> bool:
 
 def _narration_at(blocks: Sequence[Block], m: int, paragraph: int) -> str | None:
     """The text of block `m` when it is the narration-only paragraph `paragraph`."""
-    pieces = _pieces_at(blocks, m, paragraph)
-    return pieces[0][1] if len(pieces) == 1 and pieces[0][0] != "dialogue" else None
+    if m < 0 or m >= len(blocks):
+        return None
+    block = blocks[m]  # (one piece: a block of five; read for every quote, so no copies)
+    if len(block) != 5 or block[2] or block[0] != paragraph or block[4][0] == "dialogue":
+        return None
+    return block[4][1]
