@@ -11,7 +11,6 @@ named as, when what stands before the noun (白衣) is part of how the chapter b
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Collection, Sequence
 
 from tts.speakers.cues import Cues
@@ -48,17 +47,16 @@ def named_roles(cues: Cues, blocks: Sequence[Block], decided: list[list[Guess]])
     scorer's `decided` speakers, changed in place) has named; only in Chinese."""
     known = cues.roster.known
     named: list[tuple[str, str, str]] = []  # (role noun, the description around it, name)
-    window: deque[tuple[int, str]] = deque()  # the latest narration: (block, text)
-    held = 0  # the characters `window` holds
-    for n, (_, _, pause, _, *pieces) in enumerate(blocks):
-        if pause:
-            window.clear()
-            held = 0
+    scene: list[tuple[int, str]] = []  # the narration since the scene began: (block, text)
+    for n, block in enumerate(blocks):
+        if block[2]:  # a scene break
+            scene.clear()
             continue
-        for kind, text, _, _ in pieces:
+        for kind, text, _, _ in block[4:]:
             if kind == "dialogue":
                 continue
             if _CUE.search(text):  # (most narration names and brings in no one: read no more)
+                window = _window(scene)
                 told = "".join(t for _, t in window)[-_REACH:]
                 found = _namings(cues, text, told)
                 if named:
@@ -72,12 +70,21 @@ def named_roles(cues: Cues, blocks: Sequence[Block], decided: list[list[Guess]])
                     latest = [entry for _, entry in found]
                     for m in range(window[0][0] if window else n, n + 1):
                         decided[m] = [_renamed(known, g, latest) for g in decided[m]]
-            window.append((n, text))
-            held += len(text)
-            while len(window) > 1 and held - len(window[0][1]) >= _REACH:
-                held -= len(window.popleft()[1])
+            scene.append((n, text))
         if named and decided[n]:  # (after the paragraph's narration: 一个黑衣青年…道：“…”)
             decided[n] = [_renamed(known, g, named) for g in decided[n]]
+
+
+def _window(scene: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The narration of the scene a naming looks back over: the longest run of its last
+    pieces in which those after the first hold fewer than `_REACH` characters. Found only for
+    the narration that holds a naming's words, not kept up piece by piece."""
+    first = len(scene) - 1
+    after = 0  # the characters after the first piece
+    while first > 0 and after + len(scene[first][1]) < _REACH:
+        after += len(scene[first][1])
+        first -= 1
+    return scene[max(first, 0) :]
 
 
 def _namings(cues: Cues, text: str, told: str) -> list[tuple[int, tuple[str, str, str]]]:

@@ -87,21 +87,26 @@ def _weigh_all(
     return decided, votes
 
 
-_KIN_AFTER_ZH = re.compile("[姐嫂婶嬸](?![夫])|[哥叔伯](?![们們母娘])")
+_KIN_AFTER_ZH = re.compile(
+    "|".join([*(f"{c}(?!夫)" for c in "姐嫂婶嬸"), *(f"{c}(?![们們母娘])" for c in "哥叔伯")])
+)
 """A kin term after a given name, calling that person so (润叶姐, 少安哥, 玉亭叔): her or his
-sex. (少安妈, 少平姐夫 name a relative: not these.)"""
+sex. (少安妈, 少平姐夫 name a relative: not these.) Each alternative opens with its character,
+so a search skips straight to those (a class opening an alternative is tried at every
+position: three times slower)."""
 _FEMALE_KIN = frozenset("姐嫂婶嬸")
 
 
 def _kin_votes(roster: Roster, pieces: Iterable[str], votes: dict[str, Counter[str]]) -> None:
     """A he/she vote, as much as a kin term weighs (`KIN_WEIGHT`), for each time the book
     calls a character by a given name and a kin term (润叶姐)."""
-    for text in pieces:
-        for m in _KIN_AFTER_ZH.finditer(text):
-            form = name_before(roster, text, m.start())
-            if form is not None:
-                sex = "female" if m.group() in _FEMALE_KIN else "male"
-                votes[roster.canon[fold(form)]][sex] += int(KIN_WEIGHT)
+    # One search of the pieces joined: no name holds a newline, so none is read across two.
+    text = "\n".join(pieces)
+    for m in _KIN_AFTER_ZH.finditer(text):
+        form = name_before(roster, text, m.start())
+        if form is not None:
+            sex = "female" if m.group() in _FEMALE_KIN else "male"
+            votes[roster.canon[fold(form)]][sex] += int(KIN_WEIGHT)
 
 
 def weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gender | None:

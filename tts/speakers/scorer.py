@@ -84,6 +84,8 @@ _IN_VIEW = ("rec0", "rec1", "rec2", "rec3")
 """Features of the four characters last in view, latest first."""
 _NO_ANCHORS: tuple[tuple[str | None, int], tuple[str | None, int]] = ((None, 0), (None, 0))
 _RECENT = 8
+_NO_NAMES: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+"""What a narration text naming no one names (`Evidence.names`)."""
 _DESCRIPTION = re.compile(r"the(?: [a-z-]+)+$")
 """A description in lower case: "the girl", "the old gentleman"."""
 _PLAIN_PERSON = frozenset(
@@ -323,8 +325,10 @@ class Evidence:
     def see(self, text: str, recent: list[str], subjects: list[str]) -> None:
         """The characters a narration text names come into view, its subjects into focus."""
         named, subj = self.names[text]
-        _see(recent, named)
-        _see(subjects, subj)
+        if named:  # (much narration names no one: nothing to move)
+            _see(recent, named)
+        if subj:
+            _see(subjects, subj)
 
     def _names(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if self.cues.english:
@@ -336,9 +340,12 @@ class Evidence:
                     subjects.append(subject)
             return (tuple(named), tuple(subjects))
         walk = self.cues.walks[text]
+        if not walk:
+            return _NO_NAMES
+        # lists built in C and made tuples: twice as fast as tuples from generators
         return (
-            tuple(who for who, _, _, _, _ in walk if who),
-            tuple(who for who, _, subj, _, _ in walk if who and subj),
+            tuple([who for who, _, _, _, _ in walk if who]),
+            tuple([who for who, _, subj, _, _ in walk if who and subj]),
         )
 
     def _named_in_quote(self, text: str) -> tuple[str, ...]:
@@ -492,14 +499,17 @@ def decide(
 
     def commit() -> _Path:
         """Keep the likeliest reading alone, its decisions final."""
-        path = max(paths, key=_likelihood)  # the first of equals: the greedy reading
+        if len(paths) == 1:  # the common case: after every paragraph of a lone reading
+            path = paths[0]
+        else:
+            path = max(paths, key=_likelihood)  # the first of equals: the greedy reading
+            paths[:] = [path]
         out.extend(path.out)
         path.out = []
         if trace is not None and path.trace is not None:
             trace.extend(path.trace)
             path.trace = []
         path.score = 0.0
-        paths[:] = [path]
         return path
 
     n_blocks = len(blocks)
@@ -867,12 +877,17 @@ class _Anchors:
     run backwards. Looked up only for the lines the scorer weighs."""
 
     def __init__(self, blocks: Sequence[Block], guesses: Sequence[Sequence[Guess]]) -> None:
-        self.spoken = [
-            (blocks[n][0], next((g.speaker for g in gs if g.method in _ANCHORS), None))
-            for n, gs in enumerate(guesses)
-            if gs
-        ]
-        self.at = {n: j for j, n in enumerate(n for n, gs in enumerate(guesses) if gs)}
+        self.spoken: list[tuple[int, str | None]] = []
+        self.at: dict[int, int] = {}
+        for n, gs in enumerate(guesses):  # (one pass for both: every block of the book)
+            if gs:
+                self.at[n] = len(self.spoken)
+                anchor = None
+                for g in gs:
+                    if g.method in _ANCHORS:
+                        anchor = g.speaker
+                        break
+                self.spoken.append((blocks[n][0], anchor))
 
     def __call__(self, n: int) -> tuple[Anchor, Anchor]:
         j = self.at.get(n)
@@ -988,8 +1003,8 @@ def _pieces_at(blocks: Sequence[Block], m: int, paragraph: int) -> tuple[Piece, 
     """The pieces of block `m` when it is paragraph `paragraph` (no scene break), else none."""
     if m < 0 or m >= len(blocks):
         return ()
-    para, _, pause, _, *pieces = blocks[m]
-    return () if pause or para != paragraph else tuple(pieces)
+    block = blocks[m]
+    return () if block[2] or block[0] != paragraph else block[4:]
 
 
 def _lead_in_at(blocks: Sequence[Block], m: int, paragraph: int) -> str | None:
@@ -1009,5 +1024,9 @@ def _dialogue_at(blocks: Sequence[Block], m: int, paragraph: int) -> bool:
 
 def _narration_at(blocks: Sequence[Block], m: int, paragraph: int) -> str | None:
     """The text of block `m` when it is the narration-only paragraph `paragraph`."""
-    pieces = _pieces_at(blocks, m, paragraph)
-    return pieces[0][1] if len(pieces) == 1 and pieces[0][0] != "dialogue" else None
+    if m < 0 or m >= len(blocks):
+        return None
+    block = blocks[m]  # (one piece: a block of five; read for every quote, so no copies)
+    if len(block) != 5 or block[2] or block[0] != paragraph or block[4][0] == "dialogue":
+        return None
+    return block[4][1]
