@@ -1401,6 +1401,53 @@ def test_a_second_speaker_introduced_after_a_semicolon_en() -> None:
     assert got[-1].speaker == "May"
 
 
+@pytest.mark.parametrize(
+    "brought_in",
+    [
+        'Mr. Losberne, a surgeon in the neighbourhood, known for miles round as "the doctor,"'
+        " had grown fat.",
+        "Mr. Losberne, the doctor, came in with his bag.",
+        "Then came Mr. Losberne, the doctor of the village.",
+    ],
+)
+def test_a_description_the_narration_sets_beside_a_name_is_that_character_en(
+    brought_in: str,
+) -> None:
+    """A description a novel sets beside a name when it brings someone in ("Mr. Losberne, the
+    doctor,", "… known as "the doctor,"") stands for that name in the tags after ("said the
+    doctor"); a subject after a name and a comma ("…addressing Oliver, the girl pulled him")
+    is no such thing."""
+    said = lines_of(
+        book(
+            "en",
+            brought_in,
+            "Rose came in with Mrs. Maylie.",
+            '"Let me think, ma\'am," said the doctor; "let me think."',
+            '"Is he hurt?" asked Rose.',
+            '"Not badly," said the doctor.',
+        )
+    )
+    assert [s.speaker for s in said if "doctor" not in s.text] == [
+        "Mr. Losberne",
+        "Mr. Losberne",
+        "Rose",
+        "Mr. Losberne",
+    ]
+
+
+def test_a_subject_after_a_name_and_a_comma_is_no_description_of_it_en() -> None:
+    said = lines_of(
+        book(
+            "en",
+            "With the same fury she had shown in addressing Oliver, the girl pulled him in.",
+            '"Come along," said the girl.',
+            '"I won\'t!" cried Oliver.',
+            '"You will," said the girl.',
+        )
+    )
+    assert [s.speaker for s in said] == ["the girl", "Oliver", "the girl"]
+
+
 def test_a_relative_of_the_other_sex_speaks_in_a_tag_en() -> None:
     """`"…," cried his wife`: a relative of the one "his" stands for speaks, a woman; read as
     "she" would be, never the man himself."""

@@ -255,6 +255,7 @@ def described_names(
     if not described:
         return {}
     votes: dict[str, Counter[str]] = {}
+    _apposed(cues, described, read, votes)
     for _, blocks, guesses in read:
         said: list[tuple[str | None, str, bool, int]] = []  # (speaker, quote, tagged, paragraph)
         for (paragraph, _, _, _, *pieces), gs in zip(blocks, guesses, strict=True):
@@ -307,6 +308,66 @@ def described_names(
                 for subject, pronoun, names, stands in readings
             )
     return joined
+
+
+_APPOSED_FAR = 120
+_APPOSED_VOTES = 2 * _DESCRIBED_VOTES
+"""What the narration setting a description beside a name weighs: more than the replies
+that join a description alone, as it says so outright."""
+"""Characters between a name and the description it is set beside (Mr. Losberne, a surgeon in
+the neighbourhood, known through a circuit of ten miles round as "the doctor,")."""
+
+
+def _apposed(
+    cues: Cues,
+    described: set[str],
+    read: list[tuple[Chapter, list[Block], list[tuple[Guess, ...]]]],
+    votes: dict[str, Counter[str]],
+) -> None:
+    """Votes (`_APPOSED_VOTES`) for the name the narration sets a description beside: "Mr.
+    Losberne, … known … as "the doctor,"", "Mr. Bumble, the beadle,": how a novel brings in
+    who a description is."""
+    heads = {d.split()[-1].lower(): d for d in described if len(d.split()) == 2}
+    heads = {head: d for head, d in heads.items() if d.lower().startswith("the ")}  # the doctor
+    if not heads:
+        return
+    head_rx = re.compile(r"\b(" + "|".join(map(re.escape, sorted(heads, key=len)[::-1])) + r")\b")
+    for _, blocks, _ in read:
+        for _, _, _, text, *_ in blocks:  # the whole paragraph: `as "the doctor,"` is quoted
+            if "," not in text:
+                continue
+            for m in head_rx.finditer(text):
+                who = _apposed_name(cues, text, m)
+                if who is not None and who not in described:
+                    votes.setdefault(heads[m.group(1)], Counter())[who] += _APPOSED_VOTES
+
+
+_AFTER_NAME = re.compile(
+    r",\s+(?:(?:a|an|the)\s+(?:[a-z-]+\s+){0,3}$|[^.;!?\"“”]*\bas\s+[\"“]the\s+$)"
+)
+"""What stands between a name and its description: ", the old ", ", a ", or a clause that
+ends "as "the "."""
+_APPOSITION_END = re.compile(r"[,.;:”\"]|\s+of\b")
+"""What ends a description set beside a name (Mr. Bumble, the beadle, …; Mrs. Corney, the
+matron of the workhouse), where a subject would go on with its verb (…Oliver, the girl
+pulled him in)."""
+
+
+def _apposed_name(cues: Cues, text: str, head: re.Match[str]) -> str | None:
+    """The character named right before the description whose head noun `head` found (Mr.
+    Bumble, the beadle,; …, known as "the doctor,"), else None."""
+    start = head.start()
+    if text[max(0, start - 4) : start].lower() != "the " or not _APPOSITION_END.match(
+        text, head.end()
+    ):
+        return None
+    window = text[max(0, start - _APPOSED_FAR) : start]
+    for m in cues.mention.finditer(window):
+        if m.lastgroup != "name":
+            continue
+        if _AFTER_NAME.match(window, m.end()) and (who := cues.names[m.group()]):
+            return who
+    return None
 
 
 _NARRATOR_SHARE = 0.05
