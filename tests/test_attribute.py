@@ -1101,6 +1101,43 @@ def test_a_systems_message_in_brackets_is_the_systems_line_zh() -> None:
     assert segments[-1].kind == "narration"
 
 
+def test_the_roles_of_wuxia_and_the_sex_of_an_elders_name_zh() -> None:
+    """Wuxia roles (那乞丐, 一个书生) speak as the role; 公 ending a name (洪七公) says a man."""
+    segments, cast = attribute(
+        book(
+            "zh-Hans",
+            "只见一个中年乞丐斜倚在树下，正自喝酒。",
+            "那乞丐斜眼瞧了他一眼，道：“你这娃娃倒也懂礼。”",
+            "一个书生走了过来，拱手道：“在下有礼了。”",
+            "洪七公吃得满嘴流油，连声称赞。",
+            "“好吃！”洪七公说。",
+        )
+    )
+    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    assert said == ["乞丐", "书生", "洪七公"]
+    assert {c.name: c.gender for c in cast}["洪七公"] == "male"
+
+
+def test_a_name_that_opens_with_a_numeral_and_the_one_a_verb_takes_zh() -> None:
+    """一乐 (a family's children counted: 一乐, 二乐, 三乐) is a name once a quote calls it and the
+    narration has it act, so the line after it runs up is his; in 拉住一乐的手 the verb takes
+    him as its object, so the tag's speaker is still 许玉兰 who opened it."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "许三观对着巷子喊：",
+            "“一乐！一乐！”",
+            "过了一会儿，一乐从巷子那头跑了过来，看到许三观的脸色，站住了。",
+            "“爹，你叫我？”",
+            "“你今天是不是又去何小勇家了？”许三观问。",
+            "一乐低下头，不说话。",
+            "许玉兰从屋里出来，拉住一乐的手，对许三观说：",
+            "“孩子还小，你别吓着他。”",
+        )
+    )
+    assert [s.speaker for s in said] == ["许三观", "一乐", "许三观", "许玉兰"]
+
+
 def test_a_handle_introduced_in_quotes_or_a_chat_line_is_a_character_zh() -> None:
     """Game novels: a handle the narration writes in quotes after a title (会长“狂战天下”) or as
     the writer of a chat line (【好友】月下独酌：) is a character when it then acts bare

@@ -135,7 +135,7 @@ _EN_OBJECT_BEFORE = re.compile(
     re.I,
 )
 _ZH_OBJECT_BEFORE = frozenset(
-    "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在"
+    "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在住起醒望瞪瞧盯"
 )
 _ZH_TO = re.compile("对着|對著|对|對|向|跟|朝|冲|衝|问|問|告诉|告訴")
 """A word before whom a line is spoken to (对少安说, 田福军问乔书记). Each alternative opens

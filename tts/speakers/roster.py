@@ -422,6 +422,27 @@ def _function_led(roster: Roster, cand: str) -> bool:
     return not (_named_or_no_name(roster, cand) or cand[1] in _NEVER_IN_NAME)
 
 
+def _numbered_names(roster: Roster, called: Iterable[str], told: str) -> None:
+    """Add a name that opens with a numeral (一乐, 三毛, 四凤: a family's children counted)
+    when a quote calls it (“一乐！一乐！”) and the narration has it open clauses, going on its
+    own way each time (一乐从巷子那头跑了过来, 一乐低下头): the numeral keeps it from every other
+    reading of names."""
+    lines = "\n" + told
+    for cand in called:
+        if (
+            len(cand) != 2
+            or cand[0] not in _NUMERALS
+            or cand[1] in _NOT_NAME
+            or cand[1] in _PARTICLES
+            or cand[1] in _PRONOUNS
+            or fold(cand) in roster.canon
+        ):
+            continue
+        goes_on = set(re.findall(f"{_CLAUSE_START_ZH}{cand}([\u4e00-\u9fff])", lines))
+        if len(goes_on) >= 2 and not goes_on & _HOW_MARKS:
+            roster.add(cand)
+
+
 def _parts(names: Iterable[str]) -> set[str]:
     """Every run of two or more characters inside the names: one set lookup tells whether a
     word is part of a known name."""
@@ -1514,6 +1535,7 @@ def _discover_zh(
     # “晚晚，跟我回去。”, “小林，你先出去。”: a doubled pet name, or 小/老 and a surname,
     # called at the start of a quote names someone too
     called = called_zh(dialogue)
+    _numbered_names(roster, called, told)
     for pet in called:
         if PET_RE.fullmatch(pet) and roster.resolve(pet) is None and pet not in doubled:
             roster.add(pet, gender=_title_gender(pet))
