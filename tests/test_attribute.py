@@ -1118,6 +1118,22 @@ def test_the_roles_of_wuxia_and_the_sex_of_an_elders_name_zh() -> None:
     assert {c.name: c.gender for c in cast}["洪七公"] == "male"
 
 
+def test_a_stranger_brought_in_by_a_long_description_speaks_as_the_role_zh() -> None:
+    """一个穿着睡衣的中年女人走了过来: the role noun ends a long description and is the clause's
+    subject, so the line after is hers, and 女人想了想，说： is that stranger (not somebody's
+    wife, as 他女人 would be)."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "一个穿着睡衣的中年女人怯生生地走了过来。",
+            "“警官，我什么都不知道。”",
+            "“你昨晚有没有听到什么动静？”秦峰问。",
+            "女人想了想，说：“好像有人吵架。”",
+        )
+    )
+    assert [s.speaker for s in said] == ["女人", "秦峰", "女人"]
+
+
 def test_a_name_that_opens_with_a_numeral_and_the_one_a_verb_takes_zh() -> None:
     """一乐 (a family's children counted: 一乐, 二乐, 三乐) is a name once a quote calls it and the
     narration has it act, so the line after it runs up is his; in 拉住一乐的手 the verb takes

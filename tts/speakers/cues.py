@@ -24,6 +24,7 @@ from tts.speakers.roster import (
     EN_SAID,
     PET_RE,
     RELATIVE_ZH,
+    ROLE_RE,
     SELF_LEAD_ZH,
     WHO_SPOKE_ZH,
     ZH_COVERBS,
@@ -169,6 +170,12 @@ _UNNAMED_VOICE_ZH = re.compile(
 )
 """In the clause that introduces a quote, a voice no name owns (有人喊道, 传来一个女人的声音,
 身后响起一个声音; not 他声音低沉地说, his own)."""
+_NEWCOMER_ZH = re.compile(
+    rf"[一那這这][个位名個][^，。！？；,!?;“”「」]{{0,12}}?(?P<role>{ROLE_RE.pattern})"
+    r"(?=[^，。！？；,!?;“”「」]{0,6}?[走跑来來进進站坐冲衝说說问問道喊叫])"
+)
+"""Someone brought in by what they look like at a clause's start (一个穿着睡衣的中年女人
+怯生生地走了过来): the role noun is the subject, its description however long."""
 _COVERB_NOUNS = frozenset(
     "同桌 同学 同事 同伴 同志 同乡 同行 对方 对手 向导 冲锋 從前 从前 同學 對方 對手".split()
 )
@@ -341,6 +348,10 @@ class Cues:
             return None
         at = m.start()
         if at - start > 6:
+            if (newcomer := _NEWCOMER_ZH.match(text, start, end)) is not None:
+                role = self.mention.fullmatch(newcomer.group("role"))
+                if role is not None and role.lastgroup == "name":
+                    return role.group(), False  # 一个穿着睡衣的中年女人走了过来
             return None
         if at > start and (text[at - 1] in _ZH_OBJECT_BEFORE or _ZH_VERB.search(text, start, at)):
             return None
@@ -692,7 +703,8 @@ class Cues:
         if lead is not None:
             clause = lead.end()
         if start - clause > 6:
-            return False
+            newcomer = _NEWCOMER_ZH.match(text, clause)
+            return newcomer is not None and newcomer.start("role") == start  # 一个…中年女人走了过来
         if start > clause and text[start - 1] in _ZH_OBJECT_BEFORE:
             return False
         return start == clause or _ZH_VERB.search(text, clause, start) is None

@@ -793,8 +793,20 @@ def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> N
     for role in roles:
         if len(beside[role]) == 1:
             roster.join(role, next(iter(beside[role])))
-        elif role in alone and not {fold(f) for f in (role, *roster.forms[role])} & addressed:
+        elif (
+            role in alone
+            and not {fold(f) for f in (role, *roster.forms[role])} & addressed
+            and not _brought_in(role, told)
+        ):
             roster.drop(role)
+
+
+def _brought_in(role: str, told: str) -> bool:
+    """Whether the narration brings someone in by this noun (一个穿着睡衣的中年女人走了过来):
+    then 女人, 男人 are that stranger, not somebody's wife or husband."""
+    if not ROLE_RE.fullmatch(role):
+        return False
+    return re.search(f"一[个位名個][^，。！？；,!?;“”]{{0,12}}?{role}", told) is not None
 
 
 RELATIVE_ZH = "妈|媽|娘|爸|爹|婆姨|媳妇|媳婦|老婆"
