@@ -398,6 +398,22 @@ def test_a_web_novels_given_names_and_epithets_say_the_gender() -> None:
     }
 
 
+def test_whom_a_character_acts_on_says_nothing_of_their_own_sex_en() -> None:
+    """ "Holloway watched her go, and he sighed": her is the one he watches, so the sentence
+    says he of Holloway alone; "Alice took her coat" is hers. The man is a man, the girl a
+    girl."""
+    genders = _genders(
+        "en",
+        [
+            "Holloway watched her go, and he sighed.",
+            '"Good night," said Holloway.',
+            "Alice took her coat from the peg.",
+            '"Good night," said Alice.',
+        ],
+    )
+    assert genders == {"Holloway": "male", "Alice": "female"}
+
+
 def test_the_role_written_before_a_name_says_the_gender() -> None:
     """皇帝萧景琰, 贵妃沈清婉: neither given name says a sex (琰, 婉 aside from a list), the
     emperor and the consort do."""

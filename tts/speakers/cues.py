@@ -213,6 +213,16 @@ _EN_OF_TWO = re.compile(r"\b[Tt]he (?:latter|former)\b")
 (`tts.speakers.turns` says which); never a character of its own."""
 _EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
 _EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
+_EN_HIS_OWN = re.compile(r"\b(?:he|his|himself)\b", re.I)
+_EN_HER_OWN = re.compile(
+    r"\b(?:she|hers|herself)\b|\bher\b(?!\s*[,.;:!?—-]|\s*$|\s+(?:and|or|to|in|at|up|down|out|off|on"
+    r"|go|come|be|do|say|that|if|for|with|from|into|as|so|again|away|back|by|about|all|alone|too"
+    r"|a|an|the|no|more|once|twice|well|still|now|then)\b)",
+    re.I,
+)
+"""He or she as a sentence says them of its subject: not the one acted on (Holloway watched
+her go, Jane followed him): a pronoun, a possessive, a reflexive, and 'her' only where a noun
+follows (Jane took her coat)."""
 
 
 def colon_end(text: str) -> bool:
@@ -723,6 +733,8 @@ def _pronouns_stand_for(
     she = _EN_SHE.search(sentence)
     if (he and he.start() < first) or (she and she.start() < first):
         return None
+    he = he and _EN_HIS_OWN.search(sentence, he.start())
+    she = she and _EN_HER_OWN.search(sentence, she.start())
     if he and not she:
         return names[0], "male"
     if she and not he:
