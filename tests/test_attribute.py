@@ -1340,6 +1340,29 @@ def test_first_person_narrator_is_named_as_they_introduce_themselves(
     assert [s.speaker for s in said[1::2]] == [narrator] * 3
 
 
+def test_a_line_that_calls_the_storyteller_by_name_is_not_theirs_zh() -> None:
+    """我叫林小满 names the storyteller only once the book is read; a line that opens by calling
+    her so (“小满，…”) is someone else's, however the talk around it goes."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "我叫林小满，今年二十六岁，是一家小公司的设计师。",
+            "那天下班，我在公司楼下碰见了一个人。",
+            "“小满？”",
+            "我回过头，愣住了。站在我面前的，是我大学时的学长顾言。",
+            "“学长？你怎么在这儿？”我问。",
+            "他笑了笑：“我们公司刚搬到这栋楼，以后就是邻居了。”",
+            "“这么巧。”",
+            "“是啊，”他顿了顿，“一起吃个饭吧？好久没见了。”",
+            "我犹豫了一下，手机突然响了。是我妈。",
+            "“小满，你什么时候回家？你爸又喝多了。”",
+            "“我马上回去。”我挂了电话，对顾言说，“不好意思，下次吧。”",
+        )
+    )
+    assert said[0].speaker != "林小满"
+    assert said[6].text.startswith("小满") and said[6].speaker != "林小满"
+
+
 def test_words_that_only_open_quotes_are_not_characters_en() -> None:
     """ "Exactly, …" opens quotes but the book writes "exactly" in lower case: no one's name,
     so no one answers to it."""

@@ -163,6 +163,10 @@ def attribute(
     narrator = (
         (_self_introduced(cues, narration) or _narrator_name(cues, read)) if told_first else None
     ) or me
+    if narrator != me and narrator in roster.forms:
+        # “小满，你什么时候回家？”: a line that calls the storyteller by name is not theirs
+        _renamed_in_quotes(cues, {narrator: me})
+        _calling_the_narrator(cues, narrator)
     if model is None:
         model = shipped_model("en" if english else "zh")
     evidence = Evidence(cues, model, heard, told_first)
@@ -289,14 +293,11 @@ def described_names(
         for surface, who in list(cues.names.items()):
             if who in joined:
                 cues.names[surface] = joined[who]
+        _renamed_in_quotes(cues, joined)
 
-        # What was read with the old names now says the joined ones.
         def renamed(who: str | None) -> str | None:
             return joined.get(who, who) if who else who
 
-        for text, (addressee, own, asked, question, length) in list(cues.quotes.items()):
-            if addressee in joined or own in joined:
-                cues.quotes[text] = (renamed(addressee), renamed(own), asked, question, length)
         for text, readings in list(cues.sentences.items()):
             cues.sentences[text] = tuple(
                 (
@@ -368,6 +369,37 @@ def _apposed_name(cues: Cues, text: str, head: re.Match[str]) -> str | None:
         if _AFTER_NAME.match(window, m.end()) and (who := cues.names[m.group()]):
             return who
     return None
+
+
+def _renamed_in_quotes(cues: Cues, joined: dict[str, str]) -> None:
+    """What the quotes were read to address or name (`cues.quotes`) now says the `joined`
+    names."""
+    for text, (addressee, own, asked, question, length) in list(cues.quotes.items()):
+        if addressee in joined or own in joined:
+            cues.quotes[text] = (
+                joined.get(addressee, addressee) if addressee else addressee,
+                joined.get(own, own) if own else own,
+                asked,
+                question,
+                length,
+            )
+
+
+def _calling_the_narrator(cues: Cues, narrator: str) -> None:
+    """Quotes that open by calling the storyteller (“小满，…”, "Hastings, …") by a name found
+    only once the book was read (我叫林小满 near its start) address the storyteller."""
+    forms = {narrator, *cues.roster.forms.get(narrator, ())}
+    if not cues.english:
+        sur = surname_of(narrator)
+        if sur and len(narrator) - len(sur) == 2:
+            forms.add(narrator[len(sur) :])  # 小满 of 林小满
+    else:
+        forms.add(narrator.split()[-1])
+    called = tuple(f + mark for f in forms if len(f) >= 2 for mark in "，,！!？?")
+    me = cues.first_person
+    for text, (addressee, own, asked, question, length) in list(cues.quotes.items()):
+        if addressee is None and text.startswith(called):
+            cues.quotes[text] = (me, own, asked, question, length)
 
 
 _NARRATOR_SHARE = 0.05
