@@ -1363,6 +1363,26 @@ def test_a_line_that_calls_the_storyteller_by_name_is_not_theirs_zh() -> None:
     assert said[6].text.startswith("小满") and said[6].speaker != "林小满"
 
 
+def test_the_storytellers_relatives_speak_under_what_they_are_called_zh() -> None:
+    """In a book told in the first person, 我妈头也不回地说： and 我爸…探出头来： are the
+    storyteller's mother and father speaking: characters of their own (a woman, a man), not
+    nobody; 他妈 and 她哥 stay someone's relative no one names."""
+    segments, cast = attribute(
+        book(
+            "zh-Hans",
+            "晚上回到家，我妈正在厨房做饭。",
+            "我妈头也不回地说：“洗手，吃饭。”",
+            "“知道了。”我说。",
+            "我爸从书房里探出头来：“小满，过来一下。”",
+            "“干嘛？”",
+        )
+    )
+    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    assert said[:3] == ["我妈", "我", "我爸"]
+    genders = {c.name: c.gender for c in cast}
+    assert (genders["我妈"], genders["我爸"]) == ("female", "male")
+
+
 def test_words_that_only_open_quotes_are_not_characters_en() -> None:
     """ "Exactly, …" opens quotes but the book writes "exactly" in lower case: no one's name,
     so no one answers to it."""

@@ -734,6 +734,30 @@ def _quoted_names(roster: Roster, told: str) -> None:
             roster.add(cand, gender=_title_gender(cand))
 
 
+_MY_KIN_ZH = re.compile(
+    r"我(?P<kin>妈妈|爸爸|老妈|老爸|[妈媽爸]|哥哥|姐姐|弟弟|妹妹|[哥姐]|爷爷|奶奶|爺爺|外婆|外公|姥姥"
+    r"|姥爷|姥爺|叔叔|婶婶|嬸嬸|舅舅|老婆|老公|媳妇|媳婦|男朋友|女朋友|父亲|父親|母亲|母親|丈夫|妻子"
+    r"|儿子|兒子|女儿|女兒)(?![的們们])"
+)
+"""A storyteller's relative, as the narration of a book told in the first person calls them
+(我妈, 我爸, 我哥)."""
+
+
+def _narrators_kin(roster: Roster, told: str, tags: Sequence[str]) -> None:
+    """Add the storyteller's relatives that act or speak in the narration (我妈头也不回地说：,
+    我爸从书房里探出头来：) as characters under that name: in a book told in the first person
+    they are who speaks, where a 他妈 or 她哥 is someone else's relative no one names."""
+    if "我" not in told:
+        return
+    rx = re.compile(_CLAUSE_START_ZH + _MY_KIN_ZH.pattern)
+    opens = Counter(m.group("kin") for m in rx.finditer("\n" + told))
+    spoken = {m.group("kin") for t in tags for m in rx.finditer("\n" + t)}
+    for kin, n in opens.items():
+        if n >= 2 or kin in spoken:
+            name = "我" + kin
+            roster.add(name, gender=_title_gender(kin))
+
+
 def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None:
     """Add a name that a speaker gives as his own (“贫道玄机子，…”, “老子是少林俗家弟子铁牛！”)
     and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
@@ -1544,6 +1568,7 @@ def _discover_zh(
     _revealed_speakers(roster, tags)
     _self_introduced(roster, dialogue, told)
     _quoted_names(roster, told)
+    _narrators_kin(roster, told, tags)
     # “晚晚，跟我回去。”, “小林，你先出去。”: a doubled pet name, or 小/老 and a surname,
     # called at the start of a quote names someone too
     called = called_zh(dialogue)
