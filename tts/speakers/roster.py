@@ -700,16 +700,48 @@ _CHAT_NAME_ZH = re.compile(
 """Who writes a line of a game's or a group's chat (【好友】月下独酌：…, 【世界】Sky：…)."""
 
 
+_QUOTED_NAME_STOPS = frozenset("，,。！!？?”」』")
+"""What follows a quoted handle where it is only named again, not acting (“狂战天下”，)."""
+_SELF_NAME_STOPS = frozenset("，,。！!？?")
+"""What follows a self-given name where it is only named again, not acting (铁牛！)."""
+
+
+def _opens_clause(
+    told: str, cand: str, stops: frozenset[str], memo: dict[str, bool] | None = None
+) -> bool:
+    """Whether `cand` stands in `told` right after a clause break, a space or the text's
+    start (what `[{_BREAKS_ZH}\\s]{cand}` finds in "\\n" + told), with none of `stops` right
+    after it: a name that opens a clause and goes on to act. Looks only where `cand` is
+    written (str.find skips there fast, where a pattern that opens with a class of
+    characters is tried at every position of the book), and `memo` keeps each answer, as
+    one name is weighed again and again."""
+    if memo is not None and cand in memo:
+        return memo[cand]
+    size = len(cand)
+    found = False
+    at = told.find(cand)
+    while at != -1:
+        before = told[at - 1] if at else "\n"
+        if (before in _BREAKS_ZH or before.isspace()) and told[
+            at + size : at + size + 1
+        ] not in stops:
+            found = True
+            break
+        at = told.find(cand, at + 1)
+    if memo is not None:
+        memo[cand] = found
+    return found
+
+
 def _quoted_names(roster: Roster, told: str) -> None:
     """Add a name the narration introduces in quotes (会长“狂战天下”站在高台上) or as the
     writer of a chat line (【好友】月下独酌：) that it also writes bare at a clause start
     (狂战天下走过来，): a handle acting in the story."""
-    starts = "\n" + told
     for m in (*_QUOTED_NAME_ZH.finditer(told), *_CHAT_NAME_ZH.finditer(told)):
         cand = m.group("name")
         if fold(cand) in roster.canon or _named_or_no_name(roster, cand):
             continue
-        if re.search(f"[{_BREAKS_ZH}\\s]{cand}(?![，,。！!？?”」』])", starts):
+        if _opens_clause(told, cand, _QUOTED_NAME_STOPS):
             roster.add(cand, gender=_title_gender(cand))
 
 
@@ -717,7 +749,7 @@ def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None
     """Add a name that a speaker gives as his own (“贫道玄机子，…”, “老子是少林俗家弟子铁牛！”)
     and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
     surname list knows, Taoist names, epithets, found where a character says them."""
-    starts = "\n" + told
+    opens: dict[str, bool] = {}  # a name is often given again and again (“我是小许…”)
     for quote in dict.fromkeys(q for q in dialogue if SELF_LEAD_ZH.search(q)):
         for lead in SELF_LEAD_ZH.finditer(quote):
             for cand in introduced_zh(quote, lead.end()):
@@ -730,7 +762,7 @@ def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None
                     and not _ROLE_END_RE.search(cand)
                     and not _is_kin(cand)
                     and not any(c in _PRONOUNS or c in _GRAMMAR_CHARS for c in cand)
-                    and re.search(f"[{_BREAKS_ZH}\\s]{cand}(?![，,。！!？?])", starts)
+                    and _opens_clause(told, cand, _SELF_NAME_STOPS, opens)
                 ):
                     roster.add(cand, gender=_title_gender(cand))
                     break
