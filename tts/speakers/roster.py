@@ -657,12 +657,15 @@ def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
 
 
 SELF_LEAD_ZH = re.compile(
-    r"(?:(?<![不])(?:我就是|我是|我叫|我名叫|是我(?=[，,])|叫我)(?![们們])"
+    r"(?:我(?<!不我)(?:就是|是|叫|名叫)(?![们們])|是(?<!不是)我(?=[，,])|叫(?<!不叫)我(?![们們])"
     r"|贫道|貧道|贫僧|貧僧|在下(?![面一午来來去边邊方])|老夫(?!人)|本座|洒家|灑家|晚辈|晚輩"
     r"|小女子|鄙人|老子(?:就是|是))[，,]?\s*"
 )
 """Where a speaker goes on to say who he is (是我，小林 / 我叫苏念 / 贫道玄机子 / 在下令狐冲 /
-老子是少林弟子铁牛): 我 and the words a speaker of a wuxia or web novel says for "I"."""
+老子是少林弟子铁牛): 我 and the words a speaker of a wuxia or web novel says for "I", not
+after 不 (不是我). Every alternative opens with a character of its own (不 is looked back at
+after it): the regex engine then skips straight to those characters, where a pattern that
+opens with a look-behind is tried at every position of every quote."""
 _SELF_RUN_ZH = re.compile(r"[\u4e00-\u9fff]{2,10}(?=[，,。！!？?…；;—\s]|$)")
 """What a speaker calls himself, up to the end of the clause (少林俗家弟子铁牛)."""
 
@@ -688,16 +691,19 @@ def introduced_zh(quote: str, at: int) -> Iterator[str]:
 
 
 _QUOTED_NAME_ZH = re.compile(
-    r"(?:叫|叫做|名叫|名为|名為|[Ii][Dd]|昵称|暱稱|网名|網名|游戏名|遊戲名|代号|代號|外号|外號"
+    r"(?:叫|叫做|名叫|名为|名為|I[Dd]|i[Dd]|昵称|暱稱|网名|網名|游戏名|遊戲名|代号|代號|外号|外號"
     r"|绰号|綽號|称号|稱號|会长|會長|团长|團長|队长|隊長|玩家|大神)[是为為]?"
     r"[“「『](?P<name>[\u4e00-\u9fff]{2,6})[”」』]"
 )
 """A name written in quotes after what introduces one (角色叫“夜行者”, 会长“狂战天下”, 玩家
-“月下独酌”): the handles and epithets of web novels."""
+“月下独酌”): the handles and epithets of web novels. Each alternative opens with a literal
+character (I[Dd]|i[Dd], not [Ii][Dd]): the regex engine skips to those characters alone."""
 _CHAT_NAME_ZH = re.compile(
-    r"^【[^】\n]{1,8}】\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9_]{2,8}?)\s*[：:]", re.M
+    r"【(?<![^\n]【)[^】\n]{1,8}】\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9_]{2,8}?)\s*[：:]"
 )
-"""Who writes a line of a game's or a group's chat (【好友】月下独酌：…, 【世界】Sky：…)."""
+"""Who writes a line of a game's or a group's chat (【好友】月下独酌：…, 【世界】Sky：…): a 【
+that opens a line (nothing but a newline before it), found by skipping to each 【, where a
+pattern that opens with ^ is tried at every position of the book."""
 
 
 _QUOTED_NAME_STOPS = frozenset("，,。！!？?”」』")
