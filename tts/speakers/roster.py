@@ -864,7 +864,9 @@ def _relatives_named(roster: Roster, told: str, tags: Sequence[str]) -> None:
                 yield form + m.group()
 
     times = Counter(relatives(told))
-    spoke = {relative for tag in tags for relative in relatives(tag)}
+    # One search of the distinct tags joined, as of `told`: no kin word holds a newline, and
+    # a name read back across one is no name.
+    spoke = set(relatives("\n".join(dict.fromkeys(tags))))
     for relative, n in times.items():
         if (n >= SUBJECT_TIMES or relative in spoke) and fold(relative) not in roster.canon:
             roster.add(relative, gender=_title_gender(relative))
