@@ -678,12 +678,15 @@ def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
 
 
 SELF_LEAD_ZH = re.compile(
-    r"(?:(?<![不])(?:我就是|我是|我叫|我名叫|是我(?=[，,])|叫我)(?![们們])"
+    r"(?:我(?<!不我)(?:就是|是|叫|名叫)(?![们們])|是(?<!不是)我(?=[，,])|叫(?<!不叫)我(?![们們])"
     r"|贫道|貧道|贫僧|貧僧|在下(?![面一午来來去边邊方])|老夫(?!人)|本座|洒家|灑家|晚辈|晚輩"
     r"|小女子|鄙人|老子(?:就是|是))[，,]?\s*"
 )
 """Where a speaker goes on to say who he is (是我，小林 / 我叫苏念 / 贫道玄机子 / 在下令狐冲 /
-老子是少林弟子铁牛): 我 and the words a speaker of a wuxia or web novel says for "I"."""
+老子是少林弟子铁牛): 我 and the words a speaker of a wuxia or web novel says for "I", not
+after 不 (不是我). Every alternative opens with a character of its own (不 is looked back at
+after it): the regex engine then skips straight to those characters, where a pattern that
+opens with a look-behind is tried at every position of every quote."""
 _SELF_RUN_ZH = re.compile(r"[\u4e00-\u9fff]{2,10}(?=[，,。！!？?…；;—\s]|$)")
 """What a speaker calls himself, up to the end of the clause (少林俗家弟子铁牛)."""
 
@@ -709,28 +712,63 @@ def introduced_zh(quote: str, at: int) -> Iterator[str]:
 
 
 _QUOTED_NAME_ZH = re.compile(
-    r"(?:叫|叫做|名叫|名为|名為|[Ii][Dd]|昵称|暱稱|网名|網名|游戏名|遊戲名|代号|代號|外号|外號"
+    r"(?:叫|叫做|名叫|名为|名為|I[Dd]|i[Dd]|昵称|暱稱|网名|網名|游戏名|遊戲名|代号|代號|外号|外號"
     r"|绰号|綽號|称号|稱號|会长|會長|团长|團長|队长|隊長|玩家|大神)[是为為]?"
     r"[“「『](?P<name>[\u4e00-\u9fff]{2,6})[”」』]"
 )
 """A name written in quotes after what introduces one (角色叫“夜行者”, 会长“狂战天下”, 玩家
-“月下独酌”): the handles and epithets of web novels."""
+“月下独酌”): the handles and epithets of web novels. Each alternative opens with a literal
+character (I[Dd]|i[Dd], not [Ii][Dd]): the regex engine skips to those characters alone."""
 _CHAT_NAME_ZH = re.compile(
-    r"^【[^】\n]{1,8}】\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9_]{2,8}?)\s*[：:]", re.M
+    r"【(?<![^\n]【)[^】\n]{1,8}】\s*(?P<name>[\u4e00-\u9fffA-Za-z0-9_]{2,8}?)\s*[：:]"
 )
-"""Who writes a line of a game's or a group's chat (【好友】月下独酌：…, 【世界】Sky：…)."""
+"""Who writes a line of a game's or a group's chat (【好友】月下独酌：…, 【世界】Sky：…): a 【
+that opens a line (nothing but a newline before it), found by skipping to each 【, where a
+pattern that opens with ^ is tried at every position of the book."""
+
+
+_QUOTED_NAME_STOPS = frozenset("，,。！!？?”」』")
+"""What follows a quoted handle where it is only named again, not acting (“狂战天下”，)."""
+_SELF_NAME_STOPS = frozenset("，,。！!？?")
+"""What follows a self-given name where it is only named again, not acting (铁牛！)."""
+
+
+def _opens_clause(
+    told: str, cand: str, stops: frozenset[str], memo: dict[str, bool] | None = None
+) -> bool:
+    """Whether `cand` stands in `told` right after a clause break, a space or the text's
+    start (what `[{_BREAKS_ZH}\\s]{cand}` finds in "\\n" + told), with none of `stops` right
+    after it: a name that opens a clause and goes on to act. Looks only where `cand` is
+    written (str.find skips there fast, where a pattern that opens with a class of
+    characters is tried at every position of the book), and `memo` keeps each answer, as
+    one name is weighed again and again."""
+    if memo is not None and cand in memo:
+        return memo[cand]
+    size = len(cand)
+    found = False
+    at = told.find(cand)
+    while at != -1:
+        before = told[at - 1] if at else "\n"
+        if (before in _BREAKS_ZH or before.isspace()) and told[
+            at + size : at + size + 1
+        ] not in stops:
+            found = True
+            break
+        at = told.find(cand, at + 1)
+    if memo is not None:
+        memo[cand] = found
+    return found
 
 
 def _quoted_names(roster: Roster, told: str) -> None:
     """Add a name the narration introduces in quotes (会长“狂战天下”站在高台上) or as the
     writer of a chat line (【好友】月下独酌：) that it also writes bare at a clause start
     (狂战天下走过来，): a handle acting in the story."""
-    starts = "\n" + told
     for m in (*_QUOTED_NAME_ZH.finditer(told), *_CHAT_NAME_ZH.finditer(told)):
         cand = m.group("name")
         if fold(cand) in roster.canon or _named_or_no_name(roster, cand):
             continue
-        if re.search(f"[{_BREAKS_ZH}\\s]{cand}(?![，,。！!？?”」』])", starts):
+        if _opens_clause(told, cand, _QUOTED_NAME_STOPS):
             roster.add(cand, gender=_title_gender(cand))
 
 
@@ -762,7 +800,7 @@ def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None
     """Add a name that a speaker gives as his own (“贫道玄机子，…”, “老子是少林俗家弟子铁牛！”)
     and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
     surname list knows, Taoist names, epithets, found where a character says them."""
-    starts = "\n" + told
+    opens: dict[str, bool] = {}  # a name is often given again and again (“我是小许…”)
     for quote in dict.fromkeys(q for q in dialogue if SELF_LEAD_ZH.search(q)):
         for lead in SELF_LEAD_ZH.finditer(quote):
             for cand in introduced_zh(quote, lead.end()):
@@ -775,7 +813,7 @@ def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None
                     and not _ROLE_END_RE.search(cand)
                     and not _is_kin(cand)
                     and not any(c in _PRONOUNS or c in _GRAMMAR_CHARS for c in cand)
-                    and re.search(f"[{_BREAKS_ZH}\\s]{cand}(?![，,。！!？?])", starts)
+                    and _opens_clause(told, cand, _SELF_NAME_STOPS, opens)
                 ):
                     roster.add(cand, gender=_title_gender(cand))
                     break
@@ -883,7 +921,9 @@ def _relatives_named(roster: Roster, told: str, tags: Sequence[str]) -> None:
                 yield form + m.group()
 
     times = Counter(relatives(told))
-    spoke = {relative for tag in tags for relative in relatives(tag)}
+    # One search of the distinct tags joined, as of `told`: no kin word holds a newline, and
+    # a name read back across one is no name.
+    spoke = set(relatives("\n".join(dict.fromkeys(tags))))
     for relative, n in times.items():
         if (n >= SUBJECT_TIMES or relative in spoke) and fold(relative) not in roster.canon:
             roster.add(relative, gender=_title_gender(relative))
