@@ -172,13 +172,14 @@ def attribute(
     evidence = Evidence(cues, model, heard, told_first)
     segments: list[Segment] = []
     lines: Counter[str] = Counter()
-    for ch, blocks, guesses in read:
+    for (ch, blocks, guesses), chapter_told in zip(read, told, strict=True):
         # Each chapter's decisions become its segments at once, and no record is kept
         # between: the cycle collector has 100,000s fewer objects to walk.
         decided = decide(evidence, blocks, guesses, trace)
         if not english:  # 一个身穿白衣的青年…此人名叫赵天宇: the chapter's 青年 is his
             named_roles(cues, blocks, decided)
-            _system_lines(roster, blocks, decided)
+            if any(text[:1] == "【" for _, text in chapter_told):
+                _system_lines(roster, blocks, decided)
         segments.extend(segments_from_blocks(ch, blocks, _speakers(decided, me, narrator, lines)))
     for name, votes in tag_votes(segments, english).items():
         if roster.gender.get(name) is None and not (name in roster.known and name in roster.gender):

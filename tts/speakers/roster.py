@@ -785,11 +785,13 @@ def _narrators_kin(roster: Roster, told: str, tags: Sequence[str]) -> None:
     """Add the storyteller's relatives that act or speak in the narration (我妈头也不回地说：,
     我爸从书房里探出头来：) as characters under that name: in a book told in the first person
     they are who speaks, where a 他妈 or 她哥 is someone else's relative no one names."""
-    if "我" not in told:
+    if _MY_KIN_ZH.search(told) is None:  # (a literal 我 first: the search skips to it)
         return
     rx = re.compile(_CLAUSE_START_ZH + _MY_KIN_ZH.pattern)
     opens = Counter(m.group("kin") for m in rx.finditer("\n" + told))
-    spoken = {m.group("kin") for t in tags for m in rx.finditer("\n" + t)}
+    if not opens:
+        return
+    spoken = {m.group("kin") for m in rx.finditer("\n" + "\n".join(dict.fromkeys(tags)))}
     for kin, n in opens.items():
         if n >= 2 or kin in spoken:
             name = "我" + kin
