@@ -1154,6 +1154,34 @@ def test_a_name_that_opens_with_a_numeral_and_the_one_a_verb_takes_zh() -> None:
     assert [s.speaker for s in said] == ["许三观", "一乐", "许三观", "许玉兰"]
 
 
+def test_a_chat_log_or_script_line_is_said_by_the_name_before_its_colon_zh() -> None:
+    """A paragraph that is a name, a colon and a message (【群聊】张浩：…, 赵磊：滚。) is that
+    character's line, the head left to the narrator as a tag is; a name no one is (原因很简单：)
+    leaves the paragraph narration."""
+    segments, _ = attribute(
+        book(
+            "zh-Hans",
+            "晚上十点，宿舍群突然热闹起来。",
+            "【群聊】张浩：兄弟们，明天的篮球赛谁去？",
+            "林小北放下手机，看了一眼对面床上的赵磊。",
+            "“你不去？”林小北问。",
+            "赵磊头也不抬：“不去，明天要补考。”",
+            "张浩：@赵磊 你小子别装死！",
+            "赵磊：滚。",
+            "原因很简单：他不想去。",
+        )
+    )
+    said = [(s.speaker, s.text) for s in segments if s.kind == "dialogue"]
+    assert said == [
+        ("张浩", "兄弟们，明天的篮球赛谁去？"),
+        ("林小北", "你不去？"),
+        ("赵磊", "不去，明天要补考。"),
+        ("张浩", "@赵磊 你小子别装死！"),
+        ("赵磊", "滚。"),
+    ]
+    assert segments[-1].kind == "narration"
+
+
 def test_a_handle_introduced_in_quotes_or_a_chat_line_is_a_character_zh() -> None:
     """Game novels: a handle the narration writes in quotes after a title (会长“狂战天下”) or as
     the writer of a chat line (【好友】月下独酌：) is a character when it then acts bare
@@ -1170,7 +1198,7 @@ def test_a_handle_introduced_in_quotes_or_a_chat_line_is_a_character_zh() -> Non
     )
     segments, _ = attribute(b)
     said = [(s.speaker, s.text) for s in segments if s.kind == "dialogue"]
-    assert [who for who, _ in said] == ["林默", "狂战天下", "月下独酌", "狂战天下"]
+    assert [who for who, _ in said] == ["月下独酌", "林默", "狂战天下", "月下独酌", "狂战天下"]
     assert not any("夜行者" == text for _, text in said)
 
 

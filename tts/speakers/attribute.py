@@ -180,6 +180,13 @@ def attribute(
             named_roles(cues, blocks, decided)
             if any(text[:1] == "【" for _, text in chapter_told):
                 _system_lines(roster, blocks, decided)
+            heads = [
+                p
+                for p, text in chapter_told
+                if "：" in text[:_CHAT_HEAD] or ":" in text[:_CHAT_HEAD]
+            ]
+            if heads:
+                _chat_lines(cues, blocks, decided, heads)
         segments.extend(segments_from_blocks(ch, blocks, _speakers(decided, me, narrator, lines)))
     for name, votes in tag_votes(segments, english).items():
         if roster.gender.get(name) is None and not (name in roster.known and name in roster.gender):
@@ -218,6 +225,48 @@ def _system_lines(roster: Roster, blocks: list[Block], decided: list[list[Guess]
         name = roster.add("系統" if traditional else SYSTEM_ZH)
         blocks[n] = (*block[:4], ("dialogue", m["said"].strip(), False, False))
         decided[n] = [Guess(name, "system", CONFIDENCE["system"])]
+
+
+_CHAT_LINE_ZH = re.compile(
+    r"(?P<head>(?:【[^【】]{1,8}】\s*)?(?P<name>[\u4e00-\u9fffA-Za-z0-9_]{2,8}?)\s*[：:])\s*(?P<said>\S.*)",
+    re.S,
+)
+"""A paragraph that is a line of a chat log or a script: who writes or says it, a colon, and
+what (【群聊】张浩：兄弟们，明天谁去？ / 赵磊：滚。)."""
+_CHAT_HEAD = 14
+"""Characters before a chat line's colon, at most (its channel and name)."""
+
+
+def _chat_lines(
+    cues: Cues, blocks: list[Block], decided: list[list[Guess]], heads: Sequence[int]
+) -> None:
+    """Make each narration paragraph of a chapter that is a character's chat line or script
+    line (`_CHAT_LINE_ZH`, the name one of the roster's) a line that character says after the
+    colon; the head (【群聊】张浩：) stays narration, as a tag does. Read as narration first,
+    such a line takes no one's turn in the talk around it. `heads`: the paragraphs whose
+    narration has a colon near its start (a block is its paragraph's, by index)."""
+    for n in heads:
+        block = blocks[n]
+        if len(block) != 5 or block[4][0] != "narration":
+            continue
+        text = block[4][1]
+        colon = text.find("：", 0, _CHAT_HEAD)
+        if colon < 0:
+            colon = text.find(":", 0, _CHAT_HEAD)
+            if colon < 0:
+                continue
+        m = _CHAT_LINE_ZH.fullmatch(text)
+        if m is None or "“" in text or "「" in text:
+            continue
+        who = cues.names[m["name"]]
+        if who is None:
+            continue
+        blocks[n] = (
+            *block[:4],
+            ("narration", m["head"], False, False),
+            ("dialogue", m["said"].strip(), False, False),
+        )
+        decided[n] = [Guess(who, "colon", CONFIDENCE["colon"])]
 
 
 _TRADITIONAL = re.compile("[統務獎勵獲級個這說為們發開]")

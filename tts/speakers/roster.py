@@ -727,6 +727,31 @@ that opens a line (nothing but a newline before it), found by skipping to each �
 pattern that opens with ^ is tried at every position of the book."""
 
 
+_CHAT_LINE_ZH = re.compile(r"\n(?P<name>[\u4e00-\u9fffA-Za-z0-9_]{2,8}?)[：:](?=[^\s\n])")
+"""A line that is a name, a colon and what that name writes or says (赵磊：滚。, 张浩：@赵磊 你小子
+别装死！): a chat log or a script, one line each (`told` joins the pieces with newlines)."""
+_CHAT_LINES = 2
+"""Lines of `_CHAT_LINE_ZH` that make their name a character when the story also writes it
+elsewhere; one more when it does not."""
+
+
+def _chat_writers(roster: Roster, told: str) -> None:
+    """Add the names that open lines of a chat log or a script (赵磊：滚。) twice, and are also
+    written elsewhere (赵磊头也不抬), or three times."""
+    lines = Counter(m.group("name") for m in _CHAT_LINE_ZH.finditer("\n" + told))
+    for cand, n in lines.items():
+        if n < _CHAT_LINES or fold(cand) in roster.canon:
+            continue
+        if not cand.isascii() and (
+            _named_or_no_name(roster, cand)
+            or cand[0] in _PARTICLES
+            or any(c in _NOT_NAME or c in _GRAMMAR_CHARS or c in _PRONOUNS for c in cand)
+        ):
+            continue
+        if n > _CHAT_LINES or told.count(cand) > n:
+            roster.add(cand, gender=_title_gender(cand))
+
+
 _QUOTED_NAME_STOPS = frozenset("，,。！!？?”」』")
 """What follows a quoted handle where it is only named again, not acting (“狂战天下”，)."""
 _SELF_NAME_STOPS = frozenset("，,。！!？?")
@@ -1610,6 +1635,7 @@ def _discover_zh(
     _revealed_speakers(roster, tags)
     _self_introduced(roster, dialogue, told)
     _quoted_names(roster, told)
+    _chat_writers(roster, told)
     _narrators_kin(roster, told, tags)
     # “晚晚，跟我回去。”, “小林，你先出去。”: a doubled pet name, or 小/老 and a surname,
     # called at the start of a quote names someone too
