@@ -250,11 +250,6 @@ def _chat_lines(
         if len(block) != 5 or block[4][0] != "narration":
             continue
         text = block[4][1]
-        colon = text.find("：", 0, _CHAT_HEAD)
-        if colon < 0:
-            colon = text.find(":", 0, _CHAT_HEAD)
-            if colon < 0:
-                continue
         m = _CHAT_LINE_ZH.fullmatch(text)
         if m is None or "“" in text or "「" in text:
             continue
