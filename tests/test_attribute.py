@@ -398,10 +398,7 @@ def test_gender_priors_give_way_to_the_text() -> None:
     assert gender_prior(["Mrs. Hale", "Hale"], True) == ("female", EN_HONORIFIC_WEIGHT)
     assert gender_prior(["the old woman"], True) == ("female", 3.0)
     assert gender_prior(["Jordan"], True) is None  # for both: no guess
-    # 老陈 alone: a weak male prior, as a rank title is (such names are nearly always men's;
-    # one 她 outweighs it); 小陈 says nothing.
-    assert gender_prior(["老陈"], False) == ("male", 0.5)
-    assert gender_prior(["小陈"], False) is None
+    assert gender_prior(["老陈"], False) is None
 
 
 SPEAKER_CASES = [

@@ -414,16 +414,6 @@ def test_whom_a_character_acts_on_says_nothing_of_their_own_sex_en() -> None:
     assert genders == {"Holloway": "male", "Alice": "female"}
 
 
-@pytest.mark.parametrize(("she", "gender"), [(False, "male"), (True, "female")])
-def test_old_and_a_surname_is_a_man_unless_the_book_says_she(she: bool, gender: str) -> None:
-    """老周 with nothing else said of them is a man, as such names nearly always are; one 她
-    makes her a woman."""
-    lines = ["法医老周蹲在尸体旁边。", "“死亡时间在昨晚。”老周说。"]
-    if she:
-        lines.append("老周站起身，她摘下了手套。")
-    assert _genders("zh-Hans", lines)["老周"] == gender
-
-
 def test_the_role_written_before_a_name_says_the_gender() -> None:
     """皇帝萧景琰, 贵妃沈清婉: neither given name says a sex (琰, 婉 aside from a list), the
     emperor and the consort do."""

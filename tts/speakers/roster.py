@@ -1246,8 +1246,8 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
         g = given_name_gender(form)
         if g is not None:
             found[ZH_NAME_WEIGHT].add(g)
-        elif _RANK_RE.search(form) or _OLD_SURNAME.fullmatch(form):
-            found[RANK_WEIGHT].add("male")  # 主任, 掌门; 老周, 老陈: a weak male prior
+        elif _RANK_RE.search(form):
+            found[RANK_WEIGHT].add("male")
     if not found:
         return None
     weight = max(found)  # the strongest kind of evidence decides, unless it disagrees
@@ -1256,9 +1256,6 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
 
 
 _SURNAME_OF_RE = re.compile(rf"[老小]?({_SURNAME_RE})")
-_OLD_SURNAME = re.compile(rf"老{_SURNAME_TRIE}")
-"""老 and a surname (老周, 老陈): how colleagues and neighbours call a man far more often than a
-woman in Chinese fiction; weighed as a rank title is (one 她 outweighs it)."""
 
 
 def surname_of(surface: str) -> str | None:
