@@ -178,8 +178,9 @@ def attribute(
         decided = decide(evidence, blocks, guesses, trace)
         if not english:  # 一个身穿白衣的青年…此人名叫赵天宇: the chapter's 青年 is his
             named_roles(cues, blocks, decided)
-            if any(text[:1] == "【" for _, text in chapter_told):
-                _system_lines(roster, blocks, decided)
+            bracketed = [p for p, text in chapter_told if text[:1] == "【"]
+            if bracketed:
+                _system_lines(roster, blocks, decided, bracketed, book.language == "zh-Hant")
             heads = [
                 p
                 for p, text in chapter_told
@@ -208,20 +209,27 @@ _SYSTEM_LINE_ZH = re.compile(
 """A paragraph that is a system's message in a web novel (【叮！恭喜宿主获得新手礼包。】):
 brackets round it, and what only such a voice says."""
 SYSTEM_ZH = "系统"
-"""The character who says them (系統 in a book written so)."""
+"""The character who says them (系統 in a book written in Traditional characters)."""
 
 
-def _system_lines(roster: Roster, blocks: list[Block], decided: list[list[Guess]]) -> None:
+def _system_lines(
+    roster: Roster,
+    blocks: list[Block],
+    decided: list[list[Guess]],
+    bracketed: Sequence[int],
+    traditional: bool,
+) -> None:
     """Make each paragraph of a chapter that is a system's message (`_SYSTEM_LINE_ZH`) a line
     the system says, in its own voice. The rules and the scorer read it as narration first,
-    so it takes no one's turn in the conversation around it."""
-    for n, block in enumerate(blocks):
-        if len(block) != 5 or block[4][0] != "narration" or block[4][1][:1] != "【":
+    so it takes no one's turn in the conversation around it. `bracketed`: the paragraphs
+    whose narration opens with 【 (a block is its paragraph's, by index)."""
+    for n in bracketed:
+        block = blocks[n]
+        if len(block) != 5 or block[4][0] != "narration":
             continue
         m = _SYSTEM_LINE_ZH.fullmatch(block[4][1])
         if m is None or not m["said"].strip():
             continue
-        traditional = _TRADITIONAL.search(m["said"]) is not None
         name = roster.add("系統" if traditional else SYSTEM_ZH)
         blocks[n] = (*block[:4], ("dialogue", m["said"].strip(), False, False))
         decided[n] = [Guess(name, "system", CONFIDENCE["system"])]
@@ -262,10 +270,6 @@ def _chat_lines(
             ("dialogue", m["said"].strip(), False, False),
         )
         decided[n] = [Guess(who, "colon", CONFIDENCE["colon"])]
-
-
-_TRADITIONAL = re.compile("[統務獎勵獲級個這說為們發開]")
-"""Characters only Traditional script writes: the system's name is written as the book is."""
 
 
 def _speakers(
@@ -357,11 +361,11 @@ def described_names(
 
 
 _APPOSED_FAR = 120
+"""Characters between a name and the description it is set beside (Mr. Losberne, a surgeon in
+the neighbourhood, known through a circuit of ten miles round as "the doctor,")."""
 _APPOSED_VOTES = 2 * _DESCRIBED_VOTES
 """What the narration setting a description beside a name weighs: more than the replies
 that join a description alone, as it says so outright."""
-"""Characters between a name and the description it is set beside (Mr. Losberne, a surgeon in
-the neighbourhood, known through a circuit of ten miles round as "the doctor,")."""
 
 
 def _apposed(

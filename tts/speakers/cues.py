@@ -21,6 +21,7 @@ from typing import NamedTuple, TypeVar
 from tts.model import Gender
 from tts.speakers.roster import (
     CLAUSE_LEAD_ZH,
+    DESCRIBING_ZH,
     EN_SAID,
     PET_RE,
     RELATIVE_ZH,
@@ -171,7 +172,7 @@ _UNNAMED_VOICE_ZH = re.compile(
 """In the clause that introduces a quote, a voice no name owns (有人喊道, 传来一个女人的声音,
 身后响起一个声音; not 他声音低沉地说, his own)."""
 _NEWCOMER_ZH = re.compile(
-    rf"[一那這这][个位名個][^，。！？；,!?;“”「」]{{0,12}}?(?P<role>{ROLE_RE.pattern})"
+    rf"[一那這这][个位名個]{DESCRIBING_ZH}(?P<role>{ROLE_RE.pattern})"
     r"(?=[^，。！？；,!?;“”「」]{0,6}?[走跑来來进進站坐冲衝说說问問道喊叫])"
 )
 """Someone brought in by what they look like at a clause's start (一个穿着睡衣的中年女人

@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection, Sequence
 
 from tts.speakers.cues import Cues
-from tts.speakers.roster import ROLE_RE, fold
+from tts.speakers.roster import NEWCOMER_ZH, ROLE_RE, fold
 from tts.speakers.segment import Block
 from tts.speakers.turns import Guess
 
@@ -31,7 +31,7 @@ _NAMED_AS = re.compile(
 the clause after the description itself (一个青衫少年，正是令狐小七)."""
 _CALLED_AS = re.compile(_CALLED)
 _A_ONE = "一[个位名個]"
-_NEWCOMER = re.compile(rf"{_A_ONE}[^，。！？；,!?;“”「」]{{0,12}}?({_ROLE.pattern})")
+_NEWCOMER = re.compile(f"{NEWCOMER_ZH}({_ROLE.pattern})")
 """Someone new brought in by what they look like (一个黑衣青年, 一位白发老者)."""
 _CUE = re.compile(f"{_NAMING}|{_A_ONE}")
 """What a narration that names someone or brings someone new in holds (`_NAMED_AS`,

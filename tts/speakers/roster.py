@@ -190,6 +190,12 @@ _TITLE_TRIE = trie_regex(TITLES)
 _ROLE_TRIE = trie_regex(ROLES)
 ROLE_RE = re.compile(_ROLE_TRIE)
 """A role noun (青年, 老者, 记者)."""
+DESCRIBING_ZH = "[^，。！？；,!?;“”「」]{0,12}?"
+"""What a clause may say of someone between its determiner and its role noun (一个穿着睡衣的
+中年女人, 一位白发老者): a regex, up to twelve characters of one clause."""
+NEWCOMER_ZH = f"一[个位名個]{DESCRIBING_ZH}"
+"""Someone new brought in, up to the role noun that says what they are (一个黑衣青年): a regex
+to be followed by that noun."""
 _NOT_NAME = _chars_both(ZH_NOT_NAME_CHARS)
 """Characters that neither end nor continue a name: particles, common verbs, numerals."""
 _PARTICLES = _chars_both(ZH_PARTICLES)
@@ -727,18 +733,18 @@ that opens a line (nothing but a newline before it), found by skipping to each �
 pattern that opens with ^ is tried at every position of the book."""
 
 
-_CHAT_LINE_ZH = re.compile(r"\n(?P<name>[\u4e00-\u9fffA-Za-z0-9_]{2,8}?)[：:](?=[^\s\n])")
+_CHAT_WRITER_ZH = re.compile(r"\n(?P<name>[\u4e00-\u9fffA-Za-z0-9_]{2,8}?)[：:](?=[^\s\n])")
 """A line that is a name, a colon and what that name writes or says (赵磊：滚。, 张浩：@赵磊 你小子
 别装死！): a chat log or a script, one line each (`told` joins the pieces with newlines)."""
 _CHAT_LINES = 2
-"""Lines of `_CHAT_LINE_ZH` that make their name a character when the story also writes it
+"""Lines of `_CHAT_WRITER_ZH` that make their name a character when the story also writes it
 elsewhere; one more when it does not."""
 
 
 def _chat_writers(roster: Roster, told: str) -> None:
     """Add the names that open lines of a chat log or a script (赵磊：滚。) twice, and are also
     written elsewhere (赵磊头也不抬), or three times."""
-    lines = Counter(m.group("name") for m in _CHAT_LINE_ZH.finditer("\n" + told))
+    lines = Counter(m.group("name") for m in _CHAT_WRITER_ZH.finditer("\n" + told))
     for cand, n in lines.items():
         if n < _CHAT_LINES or fold(cand) in roster.canon:
             continue
@@ -895,7 +901,7 @@ def _brought_in(role: str, told: str) -> bool:
     then 女人, 男人 are that stranger, not somebody's wife or husband."""
     if not ROLE_RE.fullmatch(role):
         return False
-    return re.search(f"一[个位名個][^，。！？；,!?;“”]{{0,12}}?{role}", told) is not None
+    return re.search(f"{NEWCOMER_ZH}{role}", told) is not None
 
 
 RELATIVE_ZH = "妈|媽|娘|爸|爹|婆姨|媳妇|媳婦|老婆"
