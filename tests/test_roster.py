@@ -1296,3 +1296,68 @@ def test_two_names_joined_by_and_are_two_people_not_one_slip() -> None:
     )
     assert {"Potapitch", "Martha"} <= cast
     assert speakers == ["Potapitch", "Martha", "Martha"]
+
+
+def test_a_full_name_written_once_or_twice_is_whom_a_title_of_its_surname_stands_for() -> None:
+    """乔书记 speaks, 乔伯年 only opens two clauses: one man, not three (乔书记, and 乔伯 read
+    off 乔伯年 as a surname and a title).
+    田主任 is not 田晓霞, a woman's given name."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "乔伯年到职后，住进了省委大院。",
+            "乔书记走进自己的小院子，愣住了。",
+            "“谁叫你在我的院子里搞这些东西的？”",
+            "他问张生民。",
+            "张生民咧开嘴难为情地笑着，说：",
+            "“我寻思你院子里光秃秃的……”",
+            "“我准备在这地方种点庄稼呀！”",
+            "张生民和其他人都楞住了。",
+            "乔伯年这才进了家门。",
+            "他问老伴：",
+            "“药吃了没有？”",
+        ],
+    )
+    assert "乔伯年" in cast and "乔书记" not in cast and "乔伯" not in cast
+    assert speakers == ["乔伯年", "张生民", "乔伯年", "乔伯年"]
+    cast, _ = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "田晓霞正在屋里看书。田晓霞听见有人敲门。",
+            "田主任推开门，说：",
+            "“晓霞，吃饭了。”",
+        ],
+    )
+    assert "田主任" in cast
+
+
+def test_a_name_and_a_verb_before_a_speech_verb_is_not_a_name_of_four_characters() -> None:
+    """少安推托说: 少安 stands alone elsewhere (in a line), so 推托 is what he does, not half a
+    name, even where 少安 is too little used to be a character himself."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "田福堂接过毛毯说：",
+            "“少安给你送东西来了？那你进去坐席嘛！”",
+            "“不了，我走累了。”",
+            "少安推托说。",
+        ],
+    )
+    assert "少安推托" not in cast and "少安推托" not in speakers
+
+
+def test_a_given_name_that_opens_sentences_and_speaks_after_a_description_is_a_character() -> None:
+    """秀莲 opens two sentences going on differently and speaks after what is said of her
+    (在锅台上擀面的秀莲插嘴说：): a person, and the line is hers."""
+    _, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "秀莲一看两个公社领导上了门，赶忙洗手做饭。",
+            "徐治功一进院子，就指着三孔新窑洞说：",
+            "“这不是个‘冒尖户’是个啥？”",
+            "这时候，在锅台上擀面的秀莲插嘴说：",
+            "“要把我爸爸的算上大概就够了。”",
+            "秀莲白了一眼丈夫。",
+        ],
+    )
+    assert speakers == ["徐治功", "秀莲"]

@@ -399,13 +399,16 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
         return
     lead = "".join(sorted(_OBJECT_LEAD_ZH))
     acted_on = set(re.findall(f"[{lead}]({trie_regex(wanted + led)})", told))
-    for cand in wanted:
-        if cand in acted_on:
-            roster.add(cand, gender=_title_gender(cand))
+    # 向前说, 向前对她讲, 在锅台上擀面的秀莲插嘴说
+    speaking = f"(?:[对對向跟][^。！？，,]{{1,6}}?|[^。！？，,“”]{{1,2}}?)?(?:{_ZH_SPEECH_VERBS})"
+    if wanted:
+        speaks = set(re.findall(f"的({trie_regex(wanted)}){speaking}", told))
+        for cand in wanted:
+            if cand in acted_on or cand in speaks:
+                roster.add(cand, gender=_title_gender(cand))
     led = [cand for cand in led if cand in acted_on]
     if led:
         trie = trie_regex(led)
-        # 向前说, 向前对她讲
         speaks = set(
             re.findall(f"({trie})(?:[对對向跟][^。！？，,]{{1,6}}?)?(?:{_ZH_SPEECH_VERBS})", told)
         )
@@ -590,7 +593,9 @@ KIN_NOUNS = frozenset(_both(ZH_KIN_NOUNS))
 _KIN_END_RE = re.compile(f"(?:{trie_regex(KIN_NOUNS)})$")
 
 
-def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[str]) -> None:
+def _speakers_in_plain_tags(
+    roster: Roster, tags: Sequence[str], doubled: set[str], everything: str
+) -> None:
     """Add the names of tags that hold nothing but a name and a speech verb (X说：“…”)."""
     known = {fold(name) for forms in roster.forms.values() for name in forms}
     parts = _parts(known)
@@ -606,6 +611,12 @@ def _speakers_in_plain_tags(roster: Roster, tags: Sequence[str], doubled: set[st
         key = fold(cand)
         if any(key[:i] in known for i in range(2, len(key))):
             continue  # 少平慌忙说: a name and an adverb or a verb
+        if (
+            len(cand) == 4
+            and cand[:2] not in SURNAMES
+            and everything.count(cand[:2]) > everything.count(cand)
+        ):
+            continue  # 少安推托说, where 少安 stands alone elsewhere: a name and a verb
         if key in roster.canon or cand in doubled or _is_kin(cand):
             continue
         if not cand.isascii() and (
@@ -1564,6 +1575,23 @@ def _discover_zh(
             if tagged[cand] or n >= 3:
                 if fold(cand) not in roster.canon:
                     roster.add(cand, gender=_title_gender(cand))
+    # A full name that opens a clause only once or twice (乔伯年这才进了家门) is a character when
+    # a title of its surname acts or speaks (乔书记走进…) and no other name carries the surname:
+    # the title stands for it, below.
+    # A woman's given name (田晓霞) is not whom a title with no sex stands for (田主任).
+    titled_surnames: dict[str, set[Gender | None]] = defaultdict(set)
+    for cand in total:
+        if (t := _TITLED_RE.fullmatch(cand)) is not None and t.group("sur"):
+            titled_surnames[fold(t.group("sur"))].add(_title_gender(cand))
+    if titled_surnames and seldom:
+        borne = {fold(sur) for name in roster.forms if (sur := surname_of(name)) and len(name) > 2}
+        for name in seldom:
+            sur = surname_of(name)
+            if sur is None or fold(sur) in borne or fold(name) in roster.canon:
+                continue
+            sexes = titled_surnames.get(fold(sur))
+            if sexes and (given_name_gender(name) != "female" or sexes == {"female"}):
+                roster.add(name)
     # Surname -> the one full name carrying it. A listed character the book never names (a
     # list written for the whole series) does not stand in the way of one it does: 徐主任 is
     # 徐治功 in a chapter without 徐爱云.
@@ -1634,7 +1662,7 @@ def _discover_zh(
         roster.resolve(cand)
     _speakers_by_use(roster, tags, everything, doubled)
     _given_names_acting(roster, told, doubled)
-    _speakers_in_plain_tags(roster, tags, doubled)
+    _speakers_in_plain_tags(roster, tags, doubled, everything)
     _not_persons(roster)
     _roles_beside_names(roster, told, dialogue)
     _relatives_named(roster, told, tags)
