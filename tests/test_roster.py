@@ -1361,3 +1361,26 @@ def test_a_given_name_that_opens_sentences_and_speaks_after_a_description_is_a_c
         ],
     )
     assert speakers == ["徐治功", "秀莲"]
+
+
+def test_a_given_name_is_shown_in_full_when_the_book_writes_the_full_name_often() -> None:
+    """Dorian, tagged again and again, is Dorian Gray, whom the narration names in full three
+    times: the cast and every line say the name in full."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Basil looked up from his easel as Dorian Gray came in.",
+            '"You are late," said Basil.',
+            '"I am sorry," said Dorian. Then Dorian Gray sat down.',
+            '"It does not matter," said Basil. "Sit still."',
+            "It amused Dorian Gray, and Basil saw that Dorian Gray was laughing.",
+            '"I always sit still," said Dorian.',
+            '"Not today," said Basil.',
+            '"Then I shall go," said Dorian, and Dorian went to the window.',
+            '"Stay," said Basil.',
+            '"Why?" asked Dorian.',
+        ],
+    )
+    assert "Dorian Gray" in cast
+    assert speakers[:3] == ["Basil", "Dorian Gray", "Basil"]
+    assert speakers[-4:] == ["Basil", "Dorian Gray", "Basil", "Dorian Gray"]

@@ -2004,6 +2004,18 @@ def _discover_en(
                 key=lambda f: (candidates[f], f),
                 default=canonical,
             )
+        if " " not in canonical and canonical not in honor:
+            # Dorian: Dorian Gray, the name in full, if the book says it often
+            in_full = [
+                f
+                for f in forms
+                if f not in honor
+                and len(name_words(f)) == 2
+                and name_words(f)[0] == canonical
+                and candidates[f] >= _FULL_NAME_USES
+            ]
+            if in_full:
+                canonical = max(in_full, key=lambda f: (candidates[f], f))
         if canonical in honor:  # Madame Olenska: Ellen Olenska, if the book says it often
             in_full = [
                 f
