@@ -1616,3 +1616,38 @@ def test_the_name_right_before_a_speech_verb_is_who_speaks_en() -> None:
         )
     )
     assert got[-1].speaker == "Mary"
+
+
+def test_a_quote_its_beat_and_the_quote_after_in_one_paragraph_are_one_voice() -> None:
+    """Two parts of a quote with a beat between and no tag of its own for the second: the same
+    person speaks on (a listener hears one voice), the one the surer reading says; a second
+    part with a tag of its own keeps its speaker."""
+    from tts.speakers.attribute import _one_voice_around_a_beat
+    from tts.speakers.turns import Guess
+
+    def block(n: int, *texts: str) -> tuple:
+        kinds = ("dialogue", "narration", "dialogue")
+        return (
+            n,
+            0,
+            False,
+            False,
+            *((k, t, False, False) for k, t in zip(kinds, texts, strict=True)),
+        )
+
+    blocks = [
+        block(0, "晚晚，", "他的声音忽然软了下来，", "跟我回去。"),
+        block(1, "Fiddlesticks!", "said the unsympathetic Marilla.", "A pond is a pond."),
+        block(2, "Yes,", "said Anne. Then Marilla said:", "No."),
+    ]
+    decided = [
+        [Guess("林晓峰", "in-view", 0.54), Guess("傅景深", "pronoun", 0.7)],
+        [Guess("Marilla", "description", 0.8), Guess("Anne", "monologue", 0.4)],
+        [Guess("Anne", "tag-between", 0.92), Guess("Marilla", "colon", 0.9)],
+    ]
+    _one_voice_around_a_beat(blocks, decided)
+    assert [[g.speaker for g in gs] for gs in decided] == [
+        ["傅景深", "傅景深"],
+        ["Marilla", "Marilla"],
+        ["Anne", "Marilla"],
+    ]

@@ -188,6 +188,7 @@ def attribute(
             ]
             if heads:
                 _chat_lines(cues, blocks, decided, heads)
+        _one_voice_around_a_beat(blocks, decided)
         segments.extend(segments_from_blocks(ch, blocks, _speakers(decided, me, narrator, lines)))
     for name, votes in tag_votes(segments, english).items():
         if roster.gender.get(name) is None and not (name in roster.known and name in roster.gender):
@@ -270,6 +271,29 @@ def _chat_lines(
             ("dialogue", m["said"].strip(), False, False),
         )
         decided[n] = [Guess(who, "colon", CONFIDENCE["colon"])]
+
+
+_OWN_TAG = frozenset(("tag-before", "tag-between", "tag-after", "colon", "self-name", "system"))
+"""Methods by which the second part of a quote has a tag of its own: it may be another's."""
+
+
+def _one_voice_around_a_beat(blocks: Sequence[Block], decided: list[list[Guess]]) -> None:
+    """A paragraph of a quote, a beat of narration and a quote (“晚晚，”他的声音忽然软了下来，
+    “跟我回去。”; "Unromantic fiddlesticks!" said the unsympathetic Marilla. "Anne is..."): one
+    person speaking on, unless the second part has a tag of its own. Where the two parts were
+    given different speakers, both get the surer one's."""
+    for n, block in enumerate(blocks):
+        if len(block) != 7 or len(decided[n]) != 2:
+            continue
+        if block[4][0] != "dialogue" or block[5][0] != "narration" or block[6][0] != "dialogue":
+            continue
+        first, second = decided[n]
+        if first.speaker is None or second.speaker is None or first.speaker == second.speaker:
+            continue
+        if second.method in _OWN_TAG:
+            continue
+        surer = first if first.confidence >= second.confidence else second
+        decided[n] = [surer, surer]
 
 
 def _speakers(

@@ -1589,8 +1589,8 @@ def _discover_zh(
             sur = surname_of(name)
             if sur is None or fold(sur) in borne or fold(name) in roster.canon:
                 continue
-            sexes = titled_surnames.get(fold(sur))
-            if sexes and (given_name_gender(name) != "female" or sexes == {"female"}):
+            title_sexes = titled_surnames.get(fold(sur))
+            if title_sexes and (given_name_gender(name) != "female" or title_sexes == {"female"}):
                 roster.add(name)
     # Surname -> the one full name carrying it. A listed character the book never names (a
     # list written for the whole series) does not stand in the way of one it does: 徐主任 is
