@@ -1651,3 +1651,66 @@ def test_a_quote_its_beat_and_the_quote_after_in_one_paragraph_are_one_voice() -
         ["Marilla", "Marilla"],
         ["Anne", "Marilla"],
     ]
+
+
+def _said(*paragraphs: str) -> list[str | None]:
+    return [s.speaker for s in lines_of(book("zh-Hans", *paragraphs))]
+
+
+def test_a_disciple_giving_his_name_says_the_line_and_another_disciple_named_does_not() -> None:
+    """弟子林尘，拜见师尊: 弟子 opening a clause is how a disciple says "I"; 内门弟子赵天宇 in
+    the middle of a line is someone else talked about."""
+    assert _said(
+        "苏灵儿走进大殿，玄清真人抬了抬手。苏灵儿站在一旁。",
+        "“弟子林尘，拜见师尊。”",
+        "林尘站起身来。林尘低下头。",
+        "苏灵儿笑了笑，说：",
+        "“师兄来了。”",
+    ) == ["林尘", "苏灵儿"]
+    said = _said(
+        "林尘走进大殿。苏灵儿跟在后面。",
+        "“师妹，听说内门弟子赵天宇又欺负人了？”林尘问。",
+        "“是啊。”苏灵儿说。",
+    )
+    assert said == ["林尘", "苏灵儿"]
+
+
+def test_a_taoist_name_with_its_title_is_a_character() -> None:
+    """玄清真人 opens clause after clause, going on differently: a name no surname starts (a
+    Taoist's name and title), whose lines are his."""
+    said = _said(
+        "殿上端坐着一个白发老者，正是青云宗宗主玄清真人。",
+        "“起来吧。”玄清真人抬了抬手，“你可知我为何唤你前来？”",
+        "林尘站起身，恭敬道：“弟子不知。”",
+        "“三日后便是宗门大比。”玄清真人缓缓道。",
+        "玄清真人叹了口气，从袖中取出一枚玉简，递给林尘。",
+    )
+    assert said == ["玄清真人", "玄清真人", "林尘", "玄清真人"]
+
+
+def test_a_role_noun_named_later_in_the_chapter_gives_its_lines_to_the_name() -> None:
+    """少女名叫苏灵儿: the 红衣少女 who spoke before, and the 少女 after, are 苏灵儿, one voice."""
+    said = _said(
+        "这时，殿外走进一个红衣少女，笑嘻嘻地喊道：“师尊！”",
+        "“胡闹。”玄清真人皱眉。",
+        "红衣少女吐了吐舌头，跑到林尘身边，小声道：“师兄，你又挨骂啦？”",
+        "“小师妹，别闹。”林尘说。",
+        "少女名叫苏灵儿，是玄清真人最小的弟子。",
+        "苏灵儿眨了眨眼睛：“我也要！”",
+    )
+    assert said[2] == "苏灵儿" and said[-1] == "苏灵儿"
+
+
+def test_someone_new_brought_in_before_a_quote_says_it_and_is_named_after() -> None:
+    """一个蓝袍青年拦住了去路 / “哟，…”: the newcomer speaks (not 林尘 going on), and 认出来人
+    是内门弟子赵天宇 names him: the line is 赵天宇's, and so the answer is 林尘's."""
+    said = _said(
+        "林尘和苏灵儿走出大殿。林尘说：",
+        "“走吧。”",
+        "出了大殿，一个蓝袍青年拦住了去路。",
+        "“哟，这不是我们青云峰的废物吗？”",
+        "林尘抬头，认出来人是内门弟子赵天宇。",
+        "“赵师兄有何指教？”",
+        "“指教谈不上。”赵天宇冷笑一声。",
+    )
+    assert said == ["林尘", "赵天宇", "林尘", "赵天宇"]

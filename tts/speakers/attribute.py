@@ -75,7 +75,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from tts.model import Book, Chapter, Character, Segment
-from tts.speakers.cues import Cues, Quote, colon_end
+from tts.speakers.cues import NEWCOMER_RE, Cues, Quote, colon_end
 from tts.speakers.epithets import named_roles
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
 from tts.speakers.roster import Roster, build_roster, gender_prior, is_description, surname_of
@@ -115,15 +115,21 @@ def attribute(
         chapter_told: list[tuple[int, str]] = []
         told.append(chapter_told)
         after_quote = False  # the paragraph before is one quote alone
-        for block in blocks:
+        for n, block in enumerate(blocks):
             if len(block) == 5:  # one piece
                 kind, text, _, _ = block[4]
                 if kind == "dialogue":
                     dialogue.append(text)
                     after_quote = True
                     continue
-                if text[-1:] in "：:" or (after_quote and not english):
-                    tags.append(text)  # or a tag on its own line after the quote (少安说。)
+                if (
+                    text[-1:] in "：:"
+                    or (after_quote and not english)
+                    or (not english and _brings_in_a_speaker(blocks, n, text))
+                ):
+                    # or a tag on its own line after the quote (少安说。), or someone new
+                    # brought in right before one speaks (一个蓝袍青年拦住了去路。/ “哟，…”)
+                    tags.append(text)
                 else:
                     narration.append(text)
                 chapter_told.append((block[0], text))
@@ -202,6 +208,15 @@ def attribute(
             replace(c, first_person=True) if c.name == narrator else c for c in characters
         ]
     return segments, characters
+
+
+def _brings_in_a_speaker(blocks: Sequence[Block], n: int, text: str) -> bool:
+    """Whether a narration paragraph brings someone new in (`NEWCOMER_RE`: 一个蓝袍青年拦住了
+    去路) right before a paragraph that opens with a quote: where a web novel has them speak."""
+    if n + 1 >= len(blocks):
+        return False
+    pieces = blocks[n + 1][4:]
+    return bool(pieces) and pieces[0][0] == "dialogue" and NEWCOMER_RE.search(text) is not None
 
 
 _SYSTEM_LINE_ZH = re.compile(

@@ -23,6 +23,7 @@ from tts.speakers.roster import (
     CLAUSE_LEAD_ZH,
     DESCRIBING_ZH,
     EN_SAID,
+    NEWCOMER_ACTS_ZH,
     PET_RE,
     RELATIVE_ZH,
     ROLE_RE,
@@ -171,12 +172,12 @@ _UNNAMED_VOICE_ZH = re.compile(
 )
 """In the clause that introduces a quote, a voice no name owns (有人喊道, 传来一个女人的声音,
 身后响起一个声音; not 他声音低沉地说, his own)."""
-_NEWCOMER_ZH = re.compile(
-    rf"[一那這这][个位名個]{DESCRIBING_ZH}(?P<role>{ROLE_RE.pattern})"
-    r"(?=[^，。！？；,!?;“”「」]{0,6}?[走跑来來进進站坐冲衝说說问問道喊叫])"
+NEWCOMER_RE = re.compile(
+    rf"[一那這这][个位名個]{DESCRIBING_ZH}(?P<role>{ROLE_RE.pattern}){NEWCOMER_ACTS_ZH}"
 )
 """Someone brought in by what they look like at a clause's start (一个穿着睡衣的中年女人
-怯生生地走了过来): the role noun is the subject, its description however long."""
+怯生生地走了过来, 一个蓝袍青年拦住了去路): the role noun is the subject, its description however
+long."""
 _COVERB_NOUNS = frozenset(
     "同桌 同学 同事 同伴 同志 同乡 同行 对方 对手 向导 冲锋 從前 从前 同學 對方 對手".split()
 )
@@ -359,7 +360,7 @@ class Cues:
             return None
         at = m.start()
         if at - start > 6:
-            if (newcomer := _NEWCOMER_ZH.match(text, start, end)) is not None:
+            if (newcomer := NEWCOMER_RE.match(text, start, end)) is not None:
                 role = self.mention.fullmatch(newcomer.group("role"))
                 if role is not None and role.lastgroup == "name":
                     return role.group(), False  # 一个穿着睡衣的中年女人走了过来
@@ -714,7 +715,7 @@ class Cues:
         if lead is not None:
             clause = lead.end()
         if start - clause > 6:
-            newcomer = _NEWCOMER_ZH.match(text, clause)
+            newcomer = NEWCOMER_RE.match(text, clause)
             return newcomer is not None and newcomer.start("role") == start  # 一个…中年女人走了过来
         if start > clause and text[start - 1] in _ZH_OBJECT_BEFORE:
             return False

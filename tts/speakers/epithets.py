@@ -25,15 +25,18 @@ _NAMING = f"{_CALLED}|叫|便是|正是|就是"
 """Words that say whom someone is (她叫苏小婉, 这人正是王腾)."""
 _NAMED_AS = re.compile(
     rf"(?:^|(?<=[，。！？；,!?;]))"
-    rf"(?:(?:此人|这人|這人|其人|来人|來人|[他她])(?:的名字)?(?:{_NAMING})|(?<=[，,])(?:正是|便是|乃是))"
+    rf"(?:(?:此人|这人|這人|其人|来人|來人|[他她])(?:的名字)?(?:{_NAMING})|(?<=[，,])(?:正是|便是|乃是)"
+    r"|(?:认出|認出|看清|原来|原來)?(?:此人|这人|這人|来人|來人)是(?P<as>[^，。！？；,!?;]{0,6}?"
+    rf"(?:{_ROLE.pattern}))?|(?:{_ROLE.pattern})(?:{_CALLED}))"
 )
-"""A clause that names whom the narration just described: 此人名叫…, 她叫…, 这人正是…, or
-the clause after the description itself (一个青衫少年，正是令狐小七)."""
+"""A clause that names whom the narration just described: 此人名叫…, 她叫…, 这人正是…, the
+clause after the description itself (一个青衫少年，正是令狐小七), 来人是 and the name, perhaps
+after what they are (认出来人是内门弟子赵天宇), or the role noun and 名叫 (少女名叫苏灵儿)."""
 _CALLED_AS = re.compile(_CALLED)
 _A_ONE = "一[个位名個]"
 _NEWCOMER = re.compile(f"{NEWCOMER_ZH}({_ROLE.pattern})")
 """Someone new brought in by what they look like (一个黑衣青年, 一位白发老者)."""
-_CUE = re.compile(f"{_NAMING}|{_A_ONE}")
+_CUE = re.compile(f"{_NAMING}|{_A_ONE}|人是")
 """What a narration that names someone or brings someone new in holds (`_NAMED_AS`,
 `_CALLED_AS`, `_NEWCOMER`)."""
 _NAME_ENDS = frozenset("，。！？；、,!?;的是")

@@ -697,10 +697,11 @@ def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
 SELF_LEAD_ZH = re.compile(
     r"(?:我(?<!不我)(?:就是|是|叫|名叫)(?![们們])|是(?<!不是)我(?=[，,])|叫(?<!不叫)我(?![们們])"
     r"|贫道|貧道|贫僧|貧僧|在下(?![面一午来來去边邊方])|老夫(?!人)|本座|洒家|灑家|晚辈|晚輩"
-    r"|小女子|鄙人|老子(?:就是|是))[，,]?\s*"
+    r"|小女子|鄙人|老子(?:就是|是)|弟(?<![\u4e00-\u9fff]弟)子(?![们們])|末将|末將|属下|屬下|臣妾)[，,]?\s*"
 )
 """Where a speaker goes on to say who he is (是我，小林 / 我叫苏念 / 贫道玄机子 / 在下令狐冲 /
-老子是少林弟子铁牛): 我 and the words a speaker of a wuxia or web novel says for "I", not
+老子是少林弟子铁牛 / “弟子林尘，拜见师尊。”, 弟子 opening a clause, not 内门弟子赵天宇, someone
+else): 我 and the words a speaker of a wuxia or web novel says for "I", not
 after 不 (不是我). Every alternative opens with a character of its own (不 is looked back at
 after it): the regex engine then skips straight to those characters, where a pattern that
 opens with a look-behind is tried at every position of every quote."""
@@ -840,6 +841,30 @@ def _narrators_kin(roster: Roster, told: str, tags: Sequence[str]) -> None:
             roster.add(name, gender=_title_gender(kin))
 
 
+_STYLED_ZH = re.compile(
+    rf"{_CLAUSE_START_ZH}(?P<name>[\u4e00-\u9fff]{{2}}"
+    r"(?:真人|道人|道长|道長|上人|散人|真君|老祖|仙尊|尊者|禅师|禪師|法师|法師|师太|師太|仙子|道姑))"
+    r"(?=(?P<next>[\u4e00-\u9fff]))"
+)
+"""A Taoist's or a monk's name and the title that goes with it (玄清真人, 灭绝师太, 青霞仙子)
+opening a clause: the names of wuxia and xianxia novels, which no surname starts."""
+
+
+def _styled_names(roster: Roster, told: str) -> None:
+    """Add a Taoist or Buddhist name with its title (`_STYLED_ZH`) that opens two clauses
+    going on differently (玄清真人缓缓道, 玄清真人皱眉)."""
+    goes_on: dict[str, set[str]] = defaultdict(set)
+    for m in _STYLED_ZH.finditer("\n" + told):
+        goes_on[m.group("name")].add(m.group("next"))
+    for name, nexts in goes_on.items():
+        if (
+            len(nexts) >= 2
+            and fold(name) not in roster.canon
+            and not any(c in _GRAMMAR_CHARS or c in _PRONOUNS for c in name[:2])
+        ):
+            roster.add(name, gender=_title_gender(name))
+
+
 def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None:
     """Add a name that a speaker gives as his own (“贫道玄机子，…”, “老子是少林俗家弟子铁牛！”)
     and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
@@ -905,6 +930,34 @@ def _roles_beside_names(roster: Roster, told: str, dialogue: Sequence[str]) -> N
             and not _brought_in(role, told)
         ):
             roster.drop(role)
+
+
+NEWCOMER_ACTS_ZH = (
+    r"(?=[^，。！？；,!?;“”「」]{0,6}?[走跑来來进進站坐冲衝说說问問道喊叫拦攔挡擋挤擠迎])"
+)
+"""After a newcomer's role noun: the clause goes on to have them come, stand or speak within a
+few characters (一个黑衣青年挤出人群, 一个蓝袍青年拦住了去路; not 另一位副主任马国雄附和说, a
+role before a name)."""
+_NEWCOMER_RE = re.compile(f"{NEWCOMER_ZH}(?P<role>{ROLE_RE.pattern}){NEWCOMER_ACTS_ZH}")
+
+
+_NAMED_THEN = re.compile("是|叫")
+"""In the rest of a paragraph that brings someone in, what names them there and then."""
+
+
+def _newcomers_who_speak(roster: Roster, tags: Sequence[str]) -> None:
+    """Add the role noun of someone brought in right before a quote (一个蓝袍青年拦住了去路。/
+    “哟，…”: the attribution counts that paragraph among the tags): the newcomer who speaks,
+    whom the chapter may name later (`epithets`)."""
+    for tag in dict.fromkeys(tags):
+        if "一" not in tag:
+            continue
+        for m in _NEWCOMER_RE.finditer(tag):
+            role = m.group("role")
+            if _NAMED_THEN.search(tag, m.end()):
+                continue  # 一个中年男人挤了过来，他是死者的上司方志远: named at once
+            if fold(role) not in roster.canon:
+                roster.add(role, gender=_title_gender(role))
 
 
 def _brought_in(role: str, told: str) -> bool:
@@ -1665,9 +1718,11 @@ def _discover_zh(
     _speakers_in_plain_tags(roster, tags, doubled, everything)
     _not_persons(roster)
     _roles_beside_names(roster, told, dialogue)
+    _newcomers_who_speak(roster, tags)
     _relatives_named(roster, told, tags)
     _revealed_speakers(roster, tags)
     _self_introduced(roster, dialogue, told)
+    _styled_names(roster, told)
     _quoted_names(roster, told)
     _chat_writers(roster, told)
     _narrators_kin(roster, told, tags)
