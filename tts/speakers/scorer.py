@@ -528,6 +528,12 @@ def decide(
                 hist = path.hist
                 for _, text, _, _ in pieces:
                     ev.see(text, path.recent, path.subjects)
+                    if path.floor is not None and not cues.english:
+                        # 林小满低头一看，…: someone else acts between the lines, and the one
+                        # who held the floor holds it no more
+                        acting = ev.names[text][1]
+                        if acting and path.floor not in acting:
+                            path.floor = None
                 if hist and hist[-1][2] is None and hist[-1][1] == paragraph - 1:
                     # a tag on its own line after a quote (田福军问乔书记。): whom it was said to
                     to = _told_to(cues, (text for _, text, _, _ in pieces), hist[-1][0])
