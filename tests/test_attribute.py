@@ -1746,3 +1746,32 @@ def test_someone_else_acting_between_two_lines_ends_the_floor() -> None:
         "“字面意思。从今天起，你是我的私人助理。”",
     )
     assert said[-3:] == ["陆景深", "林小满", "陆景深"]
+
+
+def test_a_name_after_what_the_sentence_says_of_them_is_the_subject() -> None:
+    """门牙不知怎么缺了半颗的张生民，…说： opens with what is said of 张生民, then his name: he
+    speaks the line after the colon. 爱耍笑的金俊文的老婆张桂兰: the wife, not 金俊文."""
+    said = lines_of(
+        book(
+            "zh-Hans",
+            "乔伯年走进院子。乔伯年愣住了。",
+            "这时候，省委常务副秘书长张生民来了。",
+            "“谁叫你在我的院子里搞这些东西的？”",
+            "他问张生民。",
+            "门牙不知怎么缺了半颗的张生民，咧开嘴难为情地笑着，吐字不清地说：",
+            "“我寻思你院子里光秃秃的，因此就……”",
+            "张生民和其他人都愣住了。",
+        )
+    )
+    assert (said[-1].speaker, said[-1].method) == ("张生民", "colon-prev-para")
+    assert (
+        _said(
+            "金俊文爬上了枣树。",
+            "“打枣喽！”金俊文喊道。",
+            "“你小心点！”张桂兰说。",
+            "田五唱起了信天游。",
+            "爱耍笑的金俊文的老婆张桂兰还喊叫说：",
+            "“来个酸的！”",
+        )[-1]
+        == "张桂兰"
+    )

@@ -178,6 +178,19 @@ NEWCOMER_RE = re.compile(
 """Someone brought in by what they look like at a clause's start (一个穿着睡衣的中年女人
 怯生生地走了过来, 一个蓝袍青年拦住了去路): the role noun is the subject, its description however
 long."""
+_DESCRIBED_ZH = re.compile(r"[^，。！？；,.!?;“”「」\s的]{2,16}的")
+"""What a clause says of its subject before naming them (门牙不知怎么缺了半颗的张生民, 在锅台上
+擀面的秀莲): up to sixteen characters of one clause, then 的."""
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether a clause at text[start] opens its sentence, or follows only a lead such as 这时候，
+    (a later clause's subject is most often the one before it)."""
+    begin = max(text.rfind(c, 0, start) for c in "。！？!?…\n") + 1
+    before = text[begin:start].rstrip("，, ")
+    return not before or CLAUSE_LEAD_ZH.fullmatch(before) is not None
+
+
 _COVERB_NOUNS = frozenset(
     "同桌 同学 同事 同伴 同志 同乡 同行 对方 对手 向导 冲锋 從前 从前 同學 對方 對手".split()
 )
@@ -356,6 +369,20 @@ class Cues:
         ):
             return None  # a coverb opens the clause: its object follows (a name may open so: 向前)
         m = self.mention.search(text, start, min(start + 12, end))
+        if (
+            m is None or m.start() - start > 6 or text[m.start() - 1 : m.start()] == "的"
+        ) and _opens_sentence(text, start):
+            # 门牙不知怎么缺了半颗的张生民，…说：: what is said of someone, 的, then the name
+            # (not in 老太太更急了，指着…吃糖的猫蛋说: the subject came before, 猫蛋 is pointed at)
+            described = _DESCRIBED_ZH.match(text, start, end)
+            if described is not None and (m is None or m.start() >= described.end()):
+                named = self.mention.match(text, described.end(), end)
+                if named is not None and named.lastgroup == "name":
+                    if text[named.end() : named.end() + 1] == "的":
+                        # 爱耍笑的金俊文的老婆张桂兰: whose, then who
+                        whose = self._possessed(text, named.end(), end)
+                        return (whose or named.group()), False
+                    return named.group(), False
         if m is None:
             return None
         at = m.start()
@@ -376,14 +403,18 @@ class Cues:
         if text[m.end() : m.end() + 1] == "的":
             # 俊武的媳妇李玉玲: the name after the possessed noun is the subject (but in
             # 钱立新的语气缓和下来 the possessor's own voice speaks: no name follows).
-            after = self.mention.search(text, m.end() + 1, min(m.end() + 8, end))
-            if (
-                after is not None
-                and after.lastgroup == "name"
-                and not _ZH_VERB.search(text, m.end(), after.start())
-            ):
-                return after.group(), False
+            whose = self._possessed(text, m.end(), end)
+            if whose is not None:
+                return whose, False
         return m.group(), m.lastgroup == "pro"
+
+    def _possessed(self, text: str, at: int, end: int) -> str | None:
+        """The name of whom a possessor's 的 at text[at] goes on to (俊武的媳妇李玉玲: 李玉玲),
+        a kin or role noun between and no verb; None when none follows."""
+        after = self.mention.search(text, at + 1, min(at + 8, end))
+        if after is None or after.lastgroup != "name" or _ZH_VERB.search(text, at, after.start()):
+            return None
+        return after.group()
 
     def subject_en(self, sentence: str) -> tuple[str, bool] | None:
         s = sentence.lstrip(" ,;—–-\"'“”‘’")

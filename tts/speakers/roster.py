@@ -593,6 +593,11 @@ KIN_NOUNS = frozenset(_both(ZH_KIN_NOUNS))
 _KIN_END_RE = re.compile(f"(?:{trie_regex(KIN_NOUNS)})$")
 
 
+_DESCRIBED_HEAD_ZH = re.compile(r"[^，。！？；,.!?;“”「」\s的]{2,16}的([\u4e00-\u9fff]{2,3})[，,]")
+"""A tag that opens with what it says of someone, 的, then a name and a comma (门牙不知怎么缺了
+半颗的张生民，…)."""
+
+
 def _speakers_in_plain_tags(
     roster: Roster, tags: Sequence[str], doubled: set[str], everything: str
 ) -> None:
@@ -1644,6 +1649,17 @@ def _discover_zh(
                 continue
             title_sexes = titled_surnames.get(fold(sur))
             if title_sexes and (given_name_gender(name) != "female" or title_sexes == {"female"}):
+                roster.add(name)
+    # So is one that a tag introducing a quote opens after what it says of them (门牙不知怎么缺
+    # 了半颗的张生民，咧开嘴…说：): who speaks.
+    if seldom:
+        described = {
+            head.group(1)
+            for tag in dict.fromkeys(tags)
+            if tag.endswith(("：", ":")) and (head := _DESCRIBED_HEAD_ZH.match(tag)) is not None
+        }
+        for name in seldom:
+            if name in described and fold(name) not in roster.canon:
                 roster.add(name)
     # Surname -> the one full name carrying it. A listed character the book never names (a
     # list written for the whole series) does not stand in the way of one it does: 徐主任 is
