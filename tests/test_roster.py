@@ -1384,3 +1384,17 @@ def test_a_given_name_is_shown_in_full_when_the_book_writes_the_full_name_often(
     assert "Dorian Gray" in cast
     assert speakers[:3] == ["Basil", "Dorian Gray", "Basil"]
     assert speakers[-4:] == ["Basil", "Dorian Gray", "Basil", "Dorian Gray"]
+
+
+def test_a_clause_opening_with_ye_xu_is_no_name() -> None:
+    """也许别人会笑掉牙的: 也许 (perhaps) opens the clause, not 也 and a name 许别人 (也 comes
+    after a subject in Chinese, not before one)."""
+    cast, _ = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "他也不愿给别人叙说他的不幸。",
+            "要是说出他为一只死去的猫而悲伤，也许别人会笑掉牙的。",
+            "“这几天怎不见猫呢？”",
+        ],
+    )
+    assert not any("别人" in name for name in cast)
