@@ -1775,3 +1775,16 @@ def test_a_name_after_what_the_sentence_says_of_them_is_the_subject() -> None:
         )[-1]
         == "张桂兰"
     )
+
+
+def test_he_right_before_the_speech_verb_after_a_verb_is_whom_the_line_is_said_to() -> None:
+    """少安见父亲这样痛苦，就劝他说：: 少安 sees his father and talks him round; 他 is the
+    father, spoken to, and 少安见父亲 (a name, 见, a kinship noun) is nobody."""
+    said = _said(
+        "孙玉亭一拧身回家去了。孙玉厚蹲在寒风地里，急得几乎快要哭了。",
+        "“你这是要气死我！”孙玉厚说。",
+        "少安见父亲这样痛苦，就劝他说：",
+        "“爸，你别这样。你先回家去，让我一个人想想再说……”",
+        "孙玉厚只好骂骂咧咧地走了。孙少安站了好一阵。",
+    )
+    assert said == ["孙玉厚", "孙少安"]

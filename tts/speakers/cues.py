@@ -140,6 +140,9 @@ _EN_OBJECT_BEFORE = re.compile(
 _ZH_OBJECT_BEFORE = frozenset(
     "把將将對对向給给跟和與与同被讓让叫問问看見见朝替為为了著着令使請请帶带到找陪扶拉拍抱在住起醒望瞪瞧盯"
 )
+_SAYS_AFTER_OBJECT = frozenset("说說道")
+"""The speech verb right after a pronoun that does not open its clause (劝他说, 问她道): the
+pronoun is whom the line is said to."""
 _ZH_TO = re.compile("对着|對著|对|對|向|跟|朝|冲|衝|问|問|告诉|告訴")
 """A word before whom a line is spoken to (对少安说, 田福军问乔书记). Each alternative opens
 with a character, not a class, so a search skips straight to those (twice as fast)."""
@@ -392,7 +395,15 @@ class Cues:
                 if role is not None and role.lastgroup == "name":
                     return role.group(), False  # 一个穿着睡衣的中年女人走了过来
             return None
-        if at > start and (text[at - 1] in _ZH_OBJECT_BEFORE or _ZH_VERB.search(text, start, at)):
+        if (
+            at > start
+            and (
+                text[at - 1] in _ZH_OBJECT_BEFORE
+                or _ZH_VERB.search(text, start, at)
+                # 就劝他说：a pronoun after a verb and right before the speech verb is spoken to
+                or (m.lastgroup == "pro" and text[m.end() : m.end() + 1] in _SAYS_AFTER_OBJECT)
+            )
+        ):
             return None
         if m.lastgroup == "name" and _RELATIVE_AFTER.match(text, m.end()):
             return None  # 少安妈说: his mother speaks, someone the roster does not name
