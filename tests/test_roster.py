@@ -1398,3 +1398,17 @@ def test_a_clause_opening_with_ye_xu_is_no_name() -> None:
         ],
     )
     assert not any("别人" in name for name in cast)
+
+
+def test_common_modern_given_names_say_the_gender() -> None:
+    """Claire and Maya, sisters the narration never calls she by name alone: women, as their
+    names say, so each gets a woman's voice and a she in a tag can be either of them."""
+    genders = _genders(
+        "en",
+        [
+            "Maya stood at the window, and Claire sat at the table.",
+            '"You told him," Maya said.',
+            '"I didn\'t," said Claire.',
+        ],
+    )
+    assert genders["Maya"] == "female" and genders["Claire"] == "female"
