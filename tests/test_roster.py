@@ -1412,3 +1412,19 @@ def test_common_modern_given_names_say_the_gender() -> None:
         ],
     )
     assert genders["Maya"] == "female" and genders["Claire"] == "female"
+
+
+def test_a_beggar_is_a_man_and_a_name_called_with_a_doubled_kin_term_says_the_sex() -> None:
+    """乞丐 (a beggar) is a man, as 樵夫 and 书生 are; 靖哥哥 (the last character of 郭靖 and
+    哥哥) calls 郭靖 a man, though 靖 alone says nothing and the pronouns go to the beggar."""
+    genders = _genders(
+        "zh-Hans",
+        [
+            "郭靖与黄蓉在林中走了半日。",
+            "只见一个中年乞丐斜倚在树下。黄蓉低声道：“靖哥哥，这人只怕大有来头。”",
+            "郭靖点了点头，上前行礼道：“老前辈请了。”",
+            "那乞丐斜眼瞧了他一眼，道：“你这娃娃倒也懂礼。”",
+            "那乞丐大喜，说道：“好极！”他顿了一顿，又道：“罢了。”",
+        ],
+    )
+    assert genders["乞丐"] == "male" and genders["郭靖"] == "male"

@@ -102,11 +102,20 @@ def _kin_votes(roster: Roster, pieces: Iterable[str], votes: dict[str, Counter[s
     calls a character by a given name and a kin term (润叶姐)."""
     # One search of the pieces joined: no name holds a newline, so none is read across two.
     text = "\n".join(pieces)
+    last_of: dict[str, str | None] = {}  # the last character of a name: its one bearer
     for m in _KIN_AFTER_ZH.finditer(text):
         form = name_before(roster, text, m.start())
-        if form is not None:
+        who = roster.canon[fold(form)] if form is not None else None
+        if who is None and text[m.end() : m.end() + 1] == m.group() and m.start():
+            # 靖哥哥, 蓉姐姐: the last character of one name and the kin term doubled
+            if not last_of:
+                for name in roster.forms:
+                    if len(name) >= 2 and not name.isascii():
+                        last_of[name[-1]] = None if name[-1] in last_of else name
+            who = last_of.get(text[m.start() - 1])
+        if who is not None:
             sex = "female" if m.group() in _FEMALE_KIN else "male"
-            votes[roster.canon[fold(form)]][sex] += int(KIN_WEIGHT)
+            votes[who][sex] += int(KIN_WEIGHT)
 
 
 def weigh_gender(votes: Counter[str], prior: tuple[Gender, float] | None) -> Gender | None:
