@@ -198,6 +198,10 @@ _COVERB_NOUNS = frozenset(
     "同桌 同学 同事 同伴 同志 同乡 同行 对方 对手 向导 冲锋 從前 从前 同學 對方 對手".split()
 )
 """Nouns that open with a coverb's character (同桌张浩就凑了过来: the deskmate 张浩)."""
+_WHOSE_ZH = re.compile(
+    r"(?:^|[。！!？?])(?:原来|原來)?是(?P<who>[^，。！？,!?\s]{2,4}?)(?:打来的|打來的)?[。！!]$"
+)
+"""A paragraph that ends saying whose the voice or the call is (手机突然响了。是我妈。)."""
 _REVEAL_ZH = re.compile(r"[，,]\s*(?:只见|只見|原来是|原來是|正是|却是|卻是)")
 """Where a line that turns everyone's head says whom they saw (众人回头，只见苏沐雪…): the
 voice was hers."""
@@ -249,10 +253,13 @@ def colon_end(text: str) -> bool:
 
 
 def introduces(text: str, english: bool) -> bool:
-    """The narration introduces the speech after it: a colon ends it, or in English a comma or
-    dash after a speech verb ("Mr. John Knightley smiled, and replied,", "saying--")."""
+    """The narration introduces the speech after it: a colon ends it, in English a comma or
+    dash after a speech verb ("Mr. John Knightley smiled, and replied,", "saying--"), in
+    Chinese a last sentence saying whose the voice or call is (是我妈。)."""
     if colon_end(text):
         return True
+    if not english and text.endswith(("。", "！", "!")) and _WHOSE_ZH.search(text) is not None:
+        return True  # 手机突然响了。是我妈。: whose call it is
     tail = max(0, len(text) - 60)  # the last words: where the verb of such a line stands
     end = text.rstrip()[-1:]
     return english and end in (",", "-", "—") and _EN_VERB.search(text, tail) is not None
@@ -533,6 +540,12 @@ class Cues:
         clauses = list(_ZH_CLAUSE.finditer(stripped))
         if not clauses:
             return None
+        whose = _WHOSE_ZH.search(stripped)
+        if whose is not None:
+            # 手机突然响了。是我妈。: whose call or voice it is, who speaks next
+            named = self.mention.fullmatch(whose.group("who"))
+            if named is not None and named.lastgroup == "name":
+                return Cue(((named.group(), False),), True, colon)
         # The last sentence's clauses, at most six (the last ones): back from the end to the
         # first sentence end.
         first = max(0, len(clauses) - 6)

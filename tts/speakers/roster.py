@@ -829,6 +829,12 @@ _MY_KIN_ZH = re.compile(
 (我妈, 我爸, 我哥)."""
 
 
+_IS_MY_KIN_ZH = re.compile(
+    rf"[。！!，,\s](?:原来|原來)?是{_MY_KIN_ZH.pattern}(?:打来的|打來的)?[。！!]"
+)
+"""A sentence that says whose the voice or the call is (手机突然响了。是我妈。)."""
+
+
 def _narrators_kin(roster: Roster, told: str, tags: Sequence[str]) -> None:
     """Add the storyteller's relatives that act or speak in the narration (我妈头也不回地说：,
     我爸从书房里探出头来：) as characters under that name: in a book told in the first person
@@ -837,9 +843,10 @@ def _narrators_kin(roster: Roster, told: str, tags: Sequence[str]) -> None:
         return
     rx = re.compile(_CLAUSE_START_ZH + _MY_KIN_ZH.pattern)
     opens = Counter(m.group("kin") for m in rx.finditer("\n" + told))
-    if not opens:
-        return
     spoken = {m.group("kin") for m in rx.finditer("\n" + "\n".join(dict.fromkeys(tags)))}
+    # 手机突然响了。是我妈。/ “…”: whose call it is, who speaks next
+    spoken.update(m.group("kin") for m in _IS_MY_KIN_ZH.finditer(told))
+    opens.update(dict.fromkeys(spoken, 0))
     for kin, n in opens.items():
         if n >= 2 or kin in spoken:
             name = "我" + kin
