@@ -37,13 +37,18 @@ def decide_genders(
     the narration of each chapter (`told`: its pieces, with their paragraph, in order) and,
     in Chinese, the kin terms the book calls them by (润叶姐, in `told` or the lines `said`)."""
     roster = cues.roster
-    firm: Memo[str, Gender | None] = Memo(lambda name: _firm_gender(roster, cues.english, name))
+    # What each character's names say, read once: the firm gender while counting, and the
+    # prior of each weighing (twice in Chinese), ask it of the same names again and again.
+    prior: Memo[str, tuple[Gender, float] | None] = Memo(
+        lambda name: gender_prior((name, *roster.forms.get(name, ())), cues.english)
+    )
+    firm: Memo[str, Gender | None] = Memo(lambda name: _firm_gender(roster, prior, name))
     kin: dict[str, Counter[str]] = defaultdict(Counter)
     if not cues.english:
         pieces = dict.fromkeys(text for chapter_told in told for _, text in chapter_told)
         pieces.update(dict.fromkeys(said))
         _kin_votes(roster, pieces, kin)
-    decided, votes = _weigh_all(cues, firm, told, kin)
+    decided, votes = _weigh_all(cues, firm, prior, told, kin)
     if cues.english:
         return decided
     # Once counted, whom a 他/她 stands for is read again knowing the sex of those the
@@ -55,7 +60,7 @@ def decide_genders(
         if sex is not None and votes[name][sex] - votes[name][_OTHER[sex]] >= _SURE_VOTES
     }
     again: Memo[str, Gender | None] = Memo(lambda name: firm[name] or sure.get(name))
-    return _weigh_all(cues, again, told, kin)[0]
+    return _weigh_all(cues, again, prior, told, kin)[0]
 
 
 _OTHER: dict[Gender, Gender] = {"male": "female", "female": "male"}
@@ -66,11 +71,13 @@ _SURE_VOTES = 3
 def _weigh_all(
     cues: Cues,
     firm: Memo[str, Gender | None],
+    prior: Memo[str, tuple[Gender, float] | None],
     told: Sequence[Sequence[tuple[int, str]]],
     kin: dict[str, Counter[str]],
 ) -> tuple[dict[str, Gender | None], dict[str, Counter[str]]]:
     """Each character's gender from the pronouns of `told`, read with `firm` as what the
-    names say, and the kin terms' votes; and the votes."""
+    names say, and the kin terms' votes, weighed with the `prior` of their names; and the
+    votes."""
     roster = cues.roster
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for chapter_told in told:
@@ -80,7 +87,7 @@ def _weigh_all(
     for name, sex in roster.titled.items():
         votes[name][sex] += int(KIN_WEIGHT)  # 皇帝萧景琰
     decided = {
-        name: weigh_gender(votes[name], gender_prior((name, *roster.forms[name]), cues.english))
+        name: weigh_gender(votes[name], prior[name])
         for name in roster.forms
         if not (name in roster.known and roster.gender.get(name))  # voices.yaml says so
     }
@@ -143,12 +150,15 @@ _MANY_VOTES = 40
 """Votes enough that a 3:2 majority is the character's own pronoun, not chance."""
 
 
-def _firm_gender(roster: Roster, english: bool, name: str) -> Gender | None:
+def _firm_gender(
+    roster: Roster, priors: Memo[str, tuple[Gender, float] | None], name: str
+) -> Gender | None:
     """The gender a character's names suggest firmly (a kin term or a given name, not a
-    rank title), for choosing whom a he/she stands for while genders are counted."""
+    rank title; `priors`: `gender_prior` of each character's names), for choosing whom a
+    he/she stands for while genders are counted."""
     if name in roster.known and roster.gender.get(name):
         return roster.gender[name]
-    prior = gender_prior((name, *roster.forms.get(name, ())), english)
+    prior = priors[name]
     return prior[0] if prior is not None and prior[1] > RANK_WEIGHT else None
 
 

@@ -220,11 +220,26 @@ _NAME_HEAD = (
     rf"|(?P<nick>[阿小][\u4e00-\u9fff])"
     rf"|(?P<name>{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}})"
 )
+_HEAD_OPENS = "".join(
+    sorted(
+        {
+            c
+            for w in (*SURNAMES, *ROLES, *_both(ZH_CLAUSE_LEADS))
+            if not "\u4e00" <= (c := w[0]) <= "\u9fff"
+        }
+    )
+)
+"""First characters of surnames, roles and connectives outside U+4E00-U+9FFF (none today)."""
 CLAUSE_HEAD_ZH = re.compile(
-    rf"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"](?:{CLAUSE_LEAD_ZH.pattern})?(?:{_NAME_HEAD})"
+    rf"[，。！？；：,.!?;:…—、\s“”「」『』‘’\"](?=[\u4e00-\u9fff{re.escape(_HEAD_OPENS)}])"
+    rf"(?:{CLAUSE_LEAD_ZH.pattern})?(?:{_NAME_HEAD})"
 )
 """A clause break, then a name at the clause's start: search text that begins with a newline.
-Matching the break itself (a name never holds one) lets the engine skip fast to the breaks."""
+Matching the break itself (a name never holds one) lets the engine skip fast to the breaks.
+Every name head and connective opens with a Han character (or one of `_HEAD_OPENS`): the
+lookahead turns away at once the many breaks before a quote mark, another break or a space,
+where the engine would otherwise try each connective and each head in turn (a third of the
+scan's time on a novel), and changes no match."""
 
 _NOT_SPEAKERS = frozenset(fold(w) for w in ZH_NOT_SPEAKERS)
 _BREAKS_ZH = "，。！？；：,.!?;:…—“”「」『』"

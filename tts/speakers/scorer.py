@@ -490,6 +490,8 @@ def decide(
     anchors = _Anchors(blocks, guesses)
     keep = PLAIN | LAST_RESORT | ev.model.trusted
     weight_of = weights.get
+    exp = math.exp
+    major_of = ev.major.get
     plain_rate = ev.model.plain
     branch_share = ev.model.branch
     plain: dict[tuple[Guess, str], Guess] = {}  # a guess that stands: one record each
@@ -553,9 +555,12 @@ def decide(
             kinds.append(kind == "dialogue")
             if kind == "dialogue":
                 dialogue_idx.append(i)
-        plain_only = all(
-            g.speaker is not None and g.method in keep and ev.settles(g.speaker) for g in rule
-        )
+        for g in rule:  # (a loop, not all() of a generator: read for every dialogue block)
+            if g.speaker is None or g.method not in keep or not ev.settles(g.speaker):
+                plain_only = False
+                break
+        else:
+            plain_only = True
         if not plain_only:  # what the narration around the paragraph says: the same for all
             prev_text = _narration_at(blocks, n - 1, paragraph - 1)
             next_text = _narration_at(blocks, n + 1, paragraph + 1)
@@ -784,7 +789,7 @@ def decide(
                             f.append(in_view)
                         if subjects and who == subjects[0]:
                             f.append("sub0")
-                        f.append(ev.major.get(who, "silent"))
+                        f.append(major_of(who, "silent"))
                         if listed and who not in listed:
                             f.append("unlisted")
                         if who in described:
@@ -796,14 +801,14 @@ def decide(
                         traced.append((tuple(cands), tuple(feats_all)))
                     if cands[0] == g.speaker:  # the rules' guess stands unless clearly beaten
                         scores[0] += ev.model.margin
-                    best = max(range(len(cands)), key=scores.__getitem__)
+                    best = scores.index(max(scores))  # the first of equals
                     if cands[0] == g.speaker:
                         scores[0] -= ev.model.margin
                     top = scores[best]
 
                     # The winner's share beside every candidate and "someone else" (score 0): a
                     # lone candidate with little evidence is no sure thing.
-                    total = sum(math.exp(s - top) for s in scores) + math.exp(min(-top, 50.0))
+                    total = sum([exp(s - top) for s in scores]) + exp(min(-top, 50.0))
                     conf = ev.model.confidence(1.0 / total)
                     decided.append(
                         Guess(cands[best], _why(cands[best], feats_all[best], g, same, me), conf)
@@ -813,7 +818,7 @@ def decide(
                         # may fit one of them better (see `_Path`).
                         gain = -math.log(total)
                         for c, sc in enumerate(scores):
-                            share = math.exp(sc - top) / total
+                            share = exp(sc - top) / total
                             if c != best and share >= branch_share:
                                 conf = ev.model.confidence(share)
                                 who = cands[c]
@@ -832,9 +837,11 @@ def decide(
                 last = decided[-1]
                 _, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
                 # whom its last quote that calls someone speaks to (“晚晚，”他说，“跟我回去。”)
-                to = next(
-                    (t for i in reversed(dialogue_idx) if (t := read_quote[texts[i]][0])), None
-                )
+                to = None
+                for i in reversed(dialogue_idx):
+                    if called := read_quote[texts[i]][0]:
+                        to = called
+                        break
                 if to is None and len(dialogue_idx) < len(texts):
                     # the paragraph's tag may say (“…”少安对秀莲说。)
                     told = (text for j, text in enumerate(texts) if not kinds[j])
@@ -844,11 +851,15 @@ def decide(
                     intro = _narration_at(blocks, n - 1, paragraph - 1)
                     if intro is not None and colon_end(intro):
                         to = _told_to(cues, (intro,), last.speaker)
+                # (`_see` of one name, written out: every dialogue block of every reading)
                 if to is not None and to != last.speaker:  # whom they spoke to is here too
-                    _see(recent, (to,))
-                if last.speaker:
-                    _see(recent, (last.speaker,))
-                    _see(subjects, (last.speaker,))
+                    if not recent or recent[0] != to:
+                        to_front(recent, to, _RECENT)
+                if said_by := last.speaker:
+                    if not recent or recent[0] != said_by:
+                        to_front(recent, said_by, _RECENT)
+                    if not subjects or subjects[0] != said_by:
+                        to_front(subjects, said_by, _RECENT)
                 if not hist or paragraph - hist[-1][1] > GAP:
                     floor = None  # a new conversation
                 for g, i in zip(decided, dialogue_idx, strict=False):
