@@ -198,10 +198,19 @@ _COVERB_NOUNS = frozenset(
     "同桌 同学 同事 同伴 同志 同乡 同行 对方 对手 向导 冲锋 從前 从前 同學 對方 對手".split()
 )
 """Nouns that open with a coverb's character (同桌张浩就凑了过来: the deskmate 张浩)."""
-_WHOSE_ZH = re.compile(
-    r"(?:^|[。！!？?])(?:原来|原來)?是(?P<who>[^，。！？,!?\s]{2,4}?)(?:打来的|打來的)?[。！!]$"
-)
-"""A paragraph that ends saying whose the voice or the call is (手机突然响了。是我妈。)."""
+_WHOSE_ZH = re.compile(r"(?:原来|原來)?是(?P<who>[^，。！？,!?\s]{2,4}?)(?:打来的|打來的)?[。！!]")
+"""A last sentence that says whose the voice or the call is (手机突然响了。是我妈。)."""
+
+
+def _whose(text: str) -> re.Match[str] | None:
+    """`_WHOSE_ZH` as the whole last sentence of `text` (looked at there alone: a search of
+    every paragraph before a quote for it would try each position)."""
+    if not text.endswith(("。", "！", "!")) or "是" not in text[-12:]:
+        return None
+    begin = max(text.rfind(c, 0, len(text) - 1) for c in "。！!？?") + 1
+    return _WHOSE_ZH.fullmatch(text, begin)
+
+
 _REVEAL_ZH = re.compile(r"[，,]\s*(?:只见|只見|原来是|原來是|正是|却是|卻是)")
 """Where a line that turns everyone's head says whom they saw (众人回头，只见苏沐雪…): the
 voice was hers."""
@@ -258,7 +267,7 @@ def introduces(text: str, english: bool) -> bool:
     Chinese a last sentence saying whose the voice or call is (是我妈。)."""
     if colon_end(text):
         return True
-    if not english and text.endswith(("。", "！", "!")) and _WHOSE_ZH.search(text) is not None:
+    if not english and _whose(text) is not None:
         return True  # 手机突然响了。是我妈。: whose call it is
     tail = max(0, len(text) - 60)  # the last words: where the verb of such a line stands
     end = text.rstrip()[-1:]
@@ -379,13 +388,15 @@ class Cues:
         ):
             return None  # a coverb opens the clause: its object follows (a name may open so: 向前)
         m = self.mention.search(text, start, min(start + 12, end))
-        if (
-            m is None or m.start() - start > 6 or text[m.start() - 1 : m.start()] == "的"
-        ) and _opens_sentence(text, start):
+        if m is None or m.start() - start > 6 or text[m.start() - 1 : m.start()] == "的":
             # 门牙不知怎么缺了半颗的张生民，…说：: what is said of someone, 的, then the name
             # (not in 老太太更急了，指着…吃糖的猫蛋说: the subject came before, 猫蛋 is pointed at)
             described = _DESCRIBED_ZH.match(text, start, end)
-            if described is not None and (m is None or m.start() >= described.end()):
+            if (
+                described is not None
+                and (m is None or m.start() >= described.end())
+                and _opens_sentence(text, start)
+            ):
                 named = self.mention.match(text, described.end(), end)
                 if named is not None and named.lastgroup == "name":
                     if text[named.end() : named.end() + 1] == "的":
@@ -540,7 +551,7 @@ class Cues:
         clauses = list(_ZH_CLAUSE.finditer(stripped))
         if not clauses:
             return None
-        whose = _WHOSE_ZH.search(stripped)
+        whose = _whose(stripped)
         if whose is not None:
             # 手机突然响了。是我妈。: whose call or voice it is, who speaks next
             named = self.mention.fullmatch(whose.group("who"))
