@@ -1391,6 +1391,27 @@ def test_a_line_that_calls_the_storyteller_by_name_is_not_theirs_zh() -> None:
     assert said[6].text.startswith("小满") and said[6].speaker != "林小满"
 
 
+def test_whose_call_it_is_says_who_speaks_next_zh() -> None:
+    """手机突然响了。是我妈。: the line after is the storyteller's mother on the phone, a
+    character of her own, not the man the storyteller was talking to."""
+    said = [
+        s.speaker
+        for s in lines_of(
+            book(
+                "zh-Hans",
+                "我叫林小满。顾言走了过来。",
+                "“这么巧。”我说。",
+                "“是啊，”他顿了顿，“一起吃个饭吧？好久没见了。”",
+                "我犹豫了一下，手机突然响了。是我妈。",
+                "“小满，你什么时候回家？你爸又喝多了。”",
+                "“我马上回去。”我挂了电话，对顾言说，“不好意思，下次吧。”",
+            )
+        )
+    ]
+    assert said[3] == "我妈"
+    assert said[4] == said[0]  # the storyteller answers
+
+
 def test_the_storytellers_relatives_speak_under_what_they_are_called_zh() -> None:
     """In a book told in the first person, 我妈头也不回地说： and 我爸…探出头来： are the
     storyteller's mother and father speaking: characters of their own (a woman, a man), not

@@ -19,8 +19,7 @@ from tts.cast.castfile import read_cast
 from tts.cast.casting import build_cast
 from tts.cast.config import parse_config
 from tts.cli import main
-from tts.model import Book, Chapter, Character, Paragraph, Voice
-from tts.speakers.attribute import attribute
+from tts.model import Character, Voice
 
 TOM = """\
 Chapter 1
@@ -490,21 +489,3 @@ def test_a_render_of_a_womans_story_is_heard_in_her_voice(tone_engine: str, in_t
     heard = heard_hz(in_tmp / "output" / "mary.mp3")
     voices = {WOMEN["en"], cast.speakers["Tom"].name, cast.speakers["John"].name}
     assert heard == {round(tone_of(name)) for name in voices}
-
-
-def test_whose_call_it_is_says_who_speaks_next() -> None:
-    """手机突然响了。是我妈。: the line after is the storyteller's mother on the phone, a
-    character of her own, not the man the storyteller was talking to."""
-    lines = [
-        "我叫林小满。顾言走了过来。",
-        "“这么巧。”我说。",
-        "“是啊，”他顿了顿，“一起吃个饭吧？好久没见了。”",
-        "我犹豫了一下，手机突然响了。是我妈。",
-        "“小满，你什么时候回家？你爸又喝多了。”",
-        "“我马上回去。”我挂了电话，对顾言说，“不好意思，下次吧。”",
-    ]
-    paras = tuple(Paragraph(t, n) for n, t in enumerate(lines, 1))
-    segments, _ = attribute(Book("t.txt", "t", "zh-Hans", (Chapter(1, None, paras),)))
-    said = [s.speaker for s in segments if s.kind == "dialogue"]
-    assert said[3] == "我妈"
-    assert said[4] == said[0]  # the storyteller answers
