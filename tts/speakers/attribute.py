@@ -382,14 +382,10 @@ def described_names(
             if who in joined:
                 cues.names[surface] = joined[who]
         _renamed_in_quotes(cues, joined)
-
-        def renamed(who: str | None) -> str | None:
-            return joined.get(who, who) if who else who
-
         for text, readings in list(cues.sentences.items()):
             cues.sentences[text] = tuple(
                 (
-                    renamed(subject),
+                    _joined_name(joined, subject),
                     pronoun,
                     tuple(joined.get(who, who) for who in names),
                     (joined.get(stands[0], stands[0]), stands[1]) if stands else stands,
@@ -459,14 +455,19 @@ def _apposed_name(cues: Cues, text: str, head: re.Match[str]) -> str | None:
     return None
 
 
+def _joined_name(joined: dict[str, str], who: str | None) -> str | None:
+    """The name `who` now goes by, once the characters in `joined` are joined to others."""
+    return joined.get(who, who) if who else who
+
+
 def _renamed_in_quotes(cues: Cues, joined: dict[str, str]) -> None:
     """What the quotes were read to address or name (`cues.quotes`) now says the `joined`
     names."""
     for text, (addressee, own, asked, question, length) in list(cues.quotes.items()):
         if addressee in joined or own in joined:
             cues.quotes[text] = (
-                joined.get(addressee, addressee) if addressee else addressee,
-                joined.get(own, own) if own else own,
+                _joined_name(joined, addressee),
+                _joined_name(joined, own),
                 asked,
                 question,
                 length,

@@ -21,6 +21,7 @@ from typing import NamedTuple, TypeVar
 from tts.model import Gender
 from tts.speakers.roster import (
     CLAUSE_LEAD_ZH,
+    DESCRIBED_ZH,
     DESCRIBING_ZH,
     EN_SAID,
     NEWCOMER_ACTS_ZH,
@@ -33,6 +34,7 @@ from tts.speakers.roster import (
     Roster,
     fold,
     introduced_zh,
+    whose_zh,
 )
 
 FIRST_PERSON_ZH = "我"
@@ -181,9 +183,7 @@ NEWCOMER_RE = re.compile(
 """Someone brought in by what they look like at a clause's start (一个穿着睡衣的中年女人
 怯生生地走了过来, 一个蓝袍青年拦住了去路): the role noun is the subject, its description however
 long."""
-_DESCRIBED_ZH = re.compile(r"[^，。！？；,.!?;“”「」\s的]{2,16}的")
-"""What a clause says of its subject before naming them (门牙不知怎么缺了半颗的张生民, 在锅台上
-擀面的秀莲): up to sixteen characters of one clause, then 的."""
+_DESCRIBED_ZH = re.compile(DESCRIBED_ZH)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -198,7 +198,7 @@ _COVERB_NOUNS = frozenset(
     "同桌 同学 同事 同伴 同志 同乡 同行 对方 对手 向导 冲锋 從前 从前 同學 對方 對手".split()
 )
 """Nouns that open with a coverb's character (同桌张浩就凑了过来: the deskmate 张浩)."""
-_WHOSE_ZH = re.compile(r"(?:原来|原來)?是(?P<who>[^，。！？,!?\s]{2,4}?)(?:打来的|打來的)?[。！!]")
+_WHOSE_ZH = re.compile(whose_zh(r"(?P<who>[^，。！？,!?\s]{2,4}?)"))
 """A last sentence that says whose the voice or the call is (手机突然响了。是我妈。)."""
 
 

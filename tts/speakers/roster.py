@@ -608,7 +608,10 @@ KIN_NOUNS = frozenset(_both(ZH_KIN_NOUNS))
 _KIN_END_RE = re.compile(f"(?:{trie_regex(KIN_NOUNS)})$")
 
 
-_DESCRIBED_HEAD_ZH = re.compile(r"[^，。！？；,.!?;“”「」\s的]{2,16}的([\u4e00-\u9fff]{2,3})[，,]")
+DESCRIBED_ZH = r"[^，。！？；,.!?;“”「」\s的]{2,16}的"
+"""What a clause says of its subject before naming them (门牙不知怎么缺了半颗的张生民, 在锅台上
+擀面的秀莲): a regex, up to sixteen characters of one clause, then 的."""
+_DESCRIBED_HEAD_ZH = re.compile(rf"{DESCRIBED_ZH}([\u4e00-\u9fff]{{2,3}})[，,]")
 """A tag that opens with what it says of someone, 的, then a name and a comma (门牙不知怎么缺了
 半颗的张生民，…)."""
 
@@ -844,10 +847,14 @@ _MY_KIN_ZH = re.compile(
 (我妈, 我爸, 我哥)."""
 
 
-_IS_MY_KIN_ZH = re.compile(
-    rf"[。！!，,\s](?:原来|原來)?是{_MY_KIN_ZH.pattern}(?:打来的|打來的)?[。！!]"
-)
-"""A sentence that says whose the voice or the call is (手机突然响了。是我妈。)."""
+def whose_zh(who: str) -> str:
+    """A regex for a sentence that says whose the voice or the call is (是我妈。, 原来是王五打来
+    的。), `who` the pattern of the name."""
+    return rf"(?:原来|原來)?是{who}(?:打来的|打來的)?[。！!]"
+
+
+_IS_MY_KIN_ZH = re.compile(rf"[。！!，,\s]{whose_zh(_MY_KIN_ZH.pattern)}")
+"""Such a sentence naming the storyteller's relative (手机突然响了。是我妈。)."""
 
 
 def _narrators_kin(roster: Roster, told: str, tags: Sequence[str]) -> None:
