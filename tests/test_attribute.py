@@ -1593,6 +1593,32 @@ def test_a_subject_after_a_name_and_a_comma_is_no_description_of_it_en() -> None
     assert [s.speaker for s in said] == ["the girl", "Oliver", "the girl"]
 
 
+def test_a_description_is_whom_the_replies_call_by_name_not_a_man_they_call_en() -> None:
+    """ "said the girl" lines, with replies around them that call her Nancy three times and
+    Bill twice: the girl is Nancy. Bill, a man, is no candidate for who the girl is, however
+    often the replies call him."""
+    got = lines_of(
+        book(
+            "en",
+            "Nancy came into the kitchen, where Bill and Fagin sat by the fire.",
+            '"Where is the boy?" said the girl.',
+            '"Gone, Nancy," said Fagin. "Bill, tell her."',
+            '"Gone where?" said the girl.',
+            '"Out with Toby, Nancy," said Bill.',
+            '"Then I will wait," said the girl.',
+            '"Bill, fetch the candle," said Fagin.',
+            '"Wait for what?" said Bill.',
+            '"For the boy," said the girl.',
+            '"Nancy, sit down," said Fagin.',
+        )
+    )
+    assert [
+        s.speaker
+        for s in got
+        if "girl" in s.text or s.text.startswith(("Where", "Gone w", "Then", "For"))
+    ] == ["Nancy"] * 4
+
+
 def test_a_relative_of_the_other_sex_speaks_in_a_tag_en() -> None:
     """`"…," cried his wife`: a relative of the one "his" stands for speaks, a woman; read as
     "she" would be, never the man himself."""

@@ -76,6 +76,16 @@ CONVERSATIONS = [
 ]
 
 
+def test_a_name_in_a_list_within_a_quote_is_spoken_of_not_to() -> None:
+    """ "…Ann, Tom, and the dog" and "the mother of Mr. Tom": names in a list, or after a title's
+    dot, are people spoken of; either may still say the line."""
+    for quote in ('"We saw Ann, Tom, and the dog."', '"She is the mother of Mr. Tom."'):
+        trace: Trace = []
+        attribute(book("en", "Tom came in. Ann looked up.", quote), trace=trace)
+        candidates, _ = trace[-1]
+        assert "Tom" in candidates
+
+
 @pytest.mark.parametrize(("language", "paras"), CONVERSATIONS, ids=["en", "zh"])
 def test_every_line_of_a_conversation_gets_a_guess_with_a_confidence(
     language: str, paras: list[str]
@@ -107,14 +117,17 @@ def test_a_tag_decides_its_line_and_the_bare_lines_between_take_turns(
     [
         ("en", ["Tom came in. Ann looked up from her book.", '"Tom, you are late."'], "Tom"),
         ("zh-Hans", ["“谁呀？”李明问道。", "王建国推门进来。", "“王建国，你来晚了。”"], "王建国"),
+        ("en", ["Tom came in. Ann looked up from her book.", '"What is it, Tom, dear?"'], "Tom"),
+        ("en", ["Tom came in. Ann looked up.", '"Out in the rain, Tom; only think!"'], "Tom"),
+        ("en", ["Tom came in. Ann looked up.", '"You are late. Tom, sit down."'], "Tom"),
     ],
-    ids=["en", "zh"],
+    ids=["en", "zh", "en-within", "en-semicolon", "en-second-sentence"],
 )
 def test_the_person_addressed_does_not_say_the_line(
     language: str, paras: list[str], addressed: str
 ) -> None:
-    """A name that opens a quote is whom it speaks to: never its speaker, and not even a
-    candidate for it."""
+    """A name that opens a quote, or that commas set off within it (an English "…, Tom, …"),
+    is whom it speaks to: never its speaker, and not even a candidate for it."""
     trace: Trace = []
     segments, _ = attribute(book(language, *paras), trace=trace)
     line = [s for s in segments if s.kind == "dialogue"][-1]

@@ -368,11 +368,12 @@ def described_names(
                     votes.setdefault(who, Counter())[to] += 1
     joined: dict[str, str] = {}
     for who, counter in votes.items():
+        if sex := roster.gender.get(who):  # the girl: no man the replies call is her
+            for name in list(counter):
+                if (theirs := roster.gender.get(name)) and theirs != sex:
+                    del counter[name]
         (top, n), *rest = counter.most_common(2) + [("", 0)]
         if n < _DESCRIBED_VOTES or n < 3 * rest[0][1]:
-            continue
-        sex, theirs = roster.gender.get(who), roster.gender.get(top)
-        if sex and theirs and sex != theirs:
             continue
         joined[who] = top
     for who, top in joined.items():

@@ -232,6 +232,14 @@ _VOC_LEAD = re.compile(
 _ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…]*$")
 """An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
 Mr. Pell," Rosa called)."""
+_VOC_AFTER_EN = re.compile(r"\s*(?:[,;!?]|\.(?=\s|$))")
+"""What follows a name set off as whom a quote calls (…, Nancy, dear; …, Nance; only)."""
+_LIST_AFTER_EN = re.compile(
+    r"\s*(?:and|or|nor)\b|\s*(?:[A-Z][a-z]*\.?\s+)?[A-Z][a-z]+\s*(?:,|and\b)"
+)
+"""A name of a list goes on to the next (Tom, Dick, and Harry; Mrs. Jennings, Mrs. Palmer, and
+the Middletons)."""
+_HONORIFIC_BEFORE_EN = re.compile(r"\b(?:Mr|Mrs|Ms|Messrs|Dr|St|Mme|Mlle|Capt|Col|Prof)\.$")
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
 _EN_ASKED = re.compile(
     r"\b(?:asked|inquired of|enquired of|questioned|begged|entreated|implored|urged|pressed|"
@@ -689,6 +697,27 @@ class Cues:
             m = self.mention.fullmatch(tail.group("who"))
             if m is not None and m.lastgroup == "name":
                 return self.names[m.group()]
+        if self.english and "," in quote:
+            return self._called_within(quote)
+        return None
+
+    def _called_within(self, quote: str) -> str | None:
+        """A name set off by commas inside an English quote ("What is it, Nancy, dear?", "Left
+        in a ditch, Nance; only think!", "Well. Bill, listen."): whom it speaks to, unless the
+        name is one of a list (Tom, Dick, and Harry)."""
+        for m in self.mention.finditer(quote):
+            if m.lastgroup != "name":
+                continue
+            before = quote[: m.start()].rstrip()
+            if before and (before[-1] not in ",.!?" or _HONORIFIC_BEFORE_EN.search(before)):
+                continue  # (the mother of Mr. Charles: "Mr." ends no sentence)
+            after = _VOC_AFTER_EN.match(quote, m.end())
+            if after is None or (not before and after.group() != ","):
+                continue
+            if _LIST_AFTER_EN.match(quote, after.end()) or before.endswith(("and", "or")):
+                continue
+            if (who := self.names[m.group()]) is not None:
+                return who
         return None
 
     def self_named(self, quote: str) -> str | None:
