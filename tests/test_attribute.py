@@ -1700,6 +1700,20 @@ def test_a_quote_its_beat_and_the_quote_after_in_one_paragraph_are_one_voice() -
     ]
 
 
+def test_both_parts_of_a_quote_around_its_tag_are_read_as_surely() -> None:
+    """‘…,’ she said. ‘…’: one person speaking on is one voice, so both parts carry one
+    confidence, not one below the neutral voice's threshold and the other above it."""
+    got = lines_of(
+        book(
+            "en",
+            "Harry opened the door. His aunt stood in the hall with a letter in her hand.",
+            "‘You’re late,’ she said. ‘Your uncle’s been waiting an hour.’",
+            "‘The bus broke down, Aunt Petunia.’",
+        )
+    )
+    assert got[0].speaker == got[1].speaker and got[0].confidence == got[1].confidence
+
+
 def _said(*paragraphs: str) -> list[str | None]:
     return [s.speaker for s in lines_of(book("zh-Hans", *paragraphs))]
 

@@ -296,14 +296,16 @@ def _one_voice_around_a_beat(blocks: Sequence[Block], decided: list[list[Guess]]
     """A paragraph of a quote, a beat of narration and a quote (“晚晚，”他的声音忽然软了下来，
     “跟我回去。”; "Unromantic fiddlesticks!" said the unsympathetic Marilla. "Anne is..."): one
     person speaking on, unless the second part has a tag of its own. Where the two parts were
-    given different speakers, both get the surer one's."""
+    given different speakers, or one speaker as surely as two readings can differ (‘You’re
+    late,’ she said. ‘Your uncle’s been waiting.’: 0.38 and 0.57, one voice neutral and the
+    next hers), both get the surer one's reading."""
     for n, block in enumerate(blocks):
         if len(block) != 7 or len(decided[n]) != 2:
             continue
         if block[4][0] != "dialogue" or block[5][0] != "narration" or block[6][0] != "dialogue":
             continue
         first, second = decided[n]
-        if first.speaker is None or second.speaker is None or first.speaker == second.speaker:
+        if first.speaker is None or second.speaker is None or first == second:
             continue
         if second.method in _OWN_TAG:
             continue
