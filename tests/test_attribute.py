@@ -1714,6 +1714,35 @@ def test_both_parts_of_a_quote_around_its_tag_are_read_as_surely() -> None:
     assert got[0].speaker == got[1].speaker and got[0].confidence == got[1].confidence
 
 
+def test_a_name_after_a_description_holding_another_name_speaks_zh() -> None:
+    """坐在王强旁边的老陈赶紧打圆场：: 王强 is where 老陈 sits (after 在), not who speaks; the
+    description, 的, then the name is the tag's subject."""
+    got = lines_of(
+        book(
+            "zh-Hans",
+            "王强拍桌子说：“谁做的？”",
+            "老陈说：“开会吧。”",
+            "会议室里一片哗然。",
+            "坐在王强旁边的老陈赶紧打圆场：“王强，小许也是一片好心。”",
+        )
+    )
+    assert [(s.speaker, s.method) for s in got][-1] == ("老陈", "colon")
+
+
+def test_an_english_given_name_in_chinese_text_says_its_sex() -> None:
+    """Kevin and Linda in a Chinese office: a man's and a woman's voice, as their names say."""
+    _, characters = attribute(
+        book(
+            "zh-Hans",
+            "Kevin把文件夹往桌上一摔：“这个方案是谁做的？”",
+            "Linda站起来说：“是我。”",
+            "Kevin冷笑道：“谁给的胆子？”",
+            "Linda说：“客户的需求有漏洞。”",
+        )
+    )
+    assert {c.name: c.gender for c in characters} == {"Kevin": "male", "Linda": "female"}
+
+
 def _said(*paragraphs: str) -> list[str | None]:
     return [s.speaker for s in lines_of(book("zh-Hans", *paragraphs))]
 

@@ -396,13 +396,23 @@ class Cues:
         ):
             return None  # a coverb opens the clause: its object follows (a name may open so: 向前)
         m = self.mention.search(text, start, min(start + 12, end))
-        if m is None or m.start() - start > 6 or text[m.start() - 1 : m.start()] == "的":
+        if (
+            m is None
+            or m.start() - start > 6
+            or text[m.start() - 1 : m.start()] == "的"
+            or (m.start() > start and text[m.start() - 1] in _ZH_OBJECT_BEFORE)
+        ):
             # 门牙不知怎么缺了半颗的张生民，…说：: what is said of someone, 的, then the name
             # (not in 老太太更急了，指着…吃糖的猫蛋说: the subject came before, 猫蛋 is pointed at)
             described = _DESCRIBED_ZH.match(text, start, end)
             if (
                 described is not None
-                and (m is None or m.start() >= described.end())
+                # (坐在王强旁边的老陈: a name inside the description after 在 is its object)
+                and (
+                    m is None
+                    or m.start() >= described.end()
+                    or text[m.start() - 1] in _ZH_OBJECT_BEFORE
+                )
                 and _opens_sentence(text, start)
             ):
                 named = self.mention.match(text, described.end(), end)

@@ -1364,6 +1364,11 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
         if g is not None:
             found[KIN_WEIGHT].add(g)
             continue
+        if (latin := _LATIN_NAME.match(form)) is not None:
+            # Kevin, Linda in a Chinese office: an English given name says it as in English
+            if (g := english_name_gender(latin.group().capitalize())) is not None:
+                found[ZH_NAME_WEIGHT].add(g)
+            continue
         g = given_name_gender(form)
         if g is not None:
             found[ZH_NAME_WEIGHT].add(g)
@@ -1376,6 +1381,7 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
     return (next(iter(genders)), weight) if len(genders) == 1 else None
 
 
+_LATIN_NAME = re.compile(r"[A-Za-z]+")
 _SURNAME_OF_RE = re.compile(rf"[老小]?({_SURNAME_RE})")
 
 
