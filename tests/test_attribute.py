@@ -1743,6 +1743,46 @@ def test_an_english_given_name_in_chinese_text_says_its_sex() -> None:
     assert {c.name: c.gender for c in characters} == {"Kevin": "male", "Linda": "female"}
 
 
+@pytest.mark.parametrize(
+    ("language", "paras", "answerer"),
+    [
+        (
+            "zh-Hans",
+            [
+                "许念站在角落里，小声说：“是我做的。”",
+                "王经理看了她一眼，眯起眼睛问：“你叫什么名字？”",
+                "“许念。”",
+                "“实习生？”",
+                "“是的。”",
+            ],
+            "许念",
+        ),
+        (
+            "en",
+            [
+                "Anne stood by the door. Mr. Grant looked her over.",
+                '"What\'s your name?" said Mr. Grant.',
+                '"Anne."',
+                '"Just Anne?"',
+                '"Yes."',
+            ],
+            "Anne",
+        ),
+    ],
+    ids=["zh", "en"],
+)
+def test_a_name_alone_in_answer_to_whats_your_name_is_who_answers(
+    language: str, paras: list[str], answerer: str
+) -> None:
+    """“你叫什么名字？” / “许念。”: a name alone after a line that asks for one is the one
+    answering, not someone called; the talk goes on from there."""
+    got = lines_of(book(language, *paras))
+    asker = got[-4].speaker
+    assert asker not in (None, answerer)
+    assert [s.speaker for s in got][-3:] == [answerer, asker, answerer]
+    assert got[-3].method == "self-name"
+
+
 def _said(*paragraphs: str) -> list[str | None]:
     return [s.speaker for s in lines_of(book("zh-Hans", *paragraphs))]
 

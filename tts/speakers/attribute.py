@@ -75,7 +75,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from tts.model import Book, Chapter, Character, Segment
-from tts.speakers.cues import NEWCOMER_RE, Cues, Quote, colon_end
+from tts.speakers.cues import ASKS_NAME, NEWCOMER_RE, Cues, Quote, colon_end
 from tts.speakers.epithets import named_roles
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
 from tts.speakers.roster import Roster, build_roster, gender_prior, is_description, surname_of
@@ -626,6 +626,8 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: Sequence[Piece]) -> l
     if not dialogue:
         conv.narration(paragraph, texts)
         return []
+    if any(ASKS_NAME.search(texts[i]) for i in dialogue):
+        conv.asked_name = paragraph
     addressees = [q[0] for q in quotes]
     # In-paragraph cues, per quote: the tag after it, then the tag before it. Narration
     # is remembered as it is read, so a tag after a quote sees only what came before.
@@ -713,9 +715,18 @@ def _quote_only(
 ) -> list[Guess]:
     """A paragraph that is one quote and nothing else: the commonest kind in dialogue.
     `next_line`: the narration paragraph right after it, where a tag may stand alone."""
-    quote = conv.cues.quotes[text]
+    cues = conv.cues
+    quote = cues.quotes[text]
     addressee, self_named, _, _, _ = quote
     prev = conv.last_guess
+    if self_named is None and paragraph - conv.asked_name <= 2:
+        # “你叫什么名字？” / “许念。”: a name alone in answer is the one who answers
+        named = cues.bare_name(text)
+        if named is not None and (prev is None or named != prev.speaker):
+            self_named = named
+            addressee = None
+    if ASKS_NAME.search(text):
+        conv.asked_name = paragraph
     tag = (
         conv.tag_next_line(next_line, addressee)
         if next_line is not None and conv.introduced(paragraph) is None

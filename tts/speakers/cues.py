@@ -240,6 +240,12 @@ _LIST_AFTER_EN = re.compile(
 """A name of a list goes on to the next (Tom, Dick, and Harry; Mrs. Jennings, Mrs. Palmer, and
 the Middletons)."""
 _HONORIFIC_BEFORE_EN = re.compile(r"\b(?:Mr|Mrs|Ms|Messrs|Dr|St|Mme|Mlle|Capt|Col|Prof)\.$")
+ASKS_NAME = re.compile(
+    r"叫什么|什么名字|叫啥|贵姓|貴姓|尊姓|芳名|你是谁|您是谁|你是誰|您是誰|哪位"
+    r"|\b(?:[Ww]hat(?:'s| is) your name|[Ww]ho are you)\b"
+)
+"""A line that asks someone's name: a name alone in the reply is the one who answers."""
+_BARE_NAME_MARKS = " 。.！!…，,～~"
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
 _EN_ASKED = re.compile(
     r"\b(?:asked|inquired of|enquired of|questioned|begged|entreated|implored|urged|pressed|"
@@ -729,6 +735,11 @@ class Cues:
             if (who := self.names[m.group()]) is not None:
                 return who
         return None
+
+    def bare_name(self, quote: str) -> str | None:
+        """The character a quote that is a name and nothing else names (“许念。”, "Anne.")."""
+        m = self.mention.fullmatch(quote.strip(_BARE_NAME_MARKS))
+        return self.names[m.group()] if m is not None and m.lastgroup == "name" else None
 
     def self_named(self, quote: str) -> str | None:
         """是我，小林！ / 请叫我苏总 / 我是人事部的刘经理 / It's me, Daniel! / Call me Margaret:

@@ -113,6 +113,7 @@ class Conversation:
         "unnamed",
         "tag_between",
         "took_next_line",
+        "asked_name",
     )
 
     def __init__(self, cues: Cues) -> None:
@@ -144,6 +145,8 @@ class Conversation:
         self.unnamed: tuple[list[Guess], int, int] | None = None
         self.took_next_line = False
         """The quote just read took its speaker from the tag line after it."""
+        self.asked_name = -99
+        """The paragraph of the last line that asked someone's name (你叫什么名字？)."""
         self.tag_between = False
         """The last line's tag stood alone on the line after it (`“…”` / `少安说。`)."""
         """A line said by a voice no one named: (its paragraph's guesses, index, paragraph)."""
