@@ -1619,6 +1619,24 @@ def test_a_description_is_whom_the_replies_call_by_name_not_a_man_they_call_en()
     ] == ["Nancy"] * 4
 
 
+def test_whom_a_speaker_calls_by_name_is_someone_else_en() -> None:
+    """ "George!" cried Mr. Emerson: the father calls his son, so Mr. Emerson is not George
+    Emerson however alike the surnames; two characters, two voices."""
+    segments, characters = attribute(
+        book(
+            "en",
+            "George Emerson sat by the window. Lucy had met George Emerson in Florence.",
+            "Mr. Emerson read the paper. Everyone knew George Emerson was his son.",
+            '"George!" cried Mr. Emerson. "Come and look at this."',
+            '"What is it?" said George.',
+            '"The view, my boy," said Mr. Emerson.',
+        )
+    )
+    assert {c.name for c in characters} == {"Mr. Emerson", "George Emerson"}
+    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    assert said == ["Mr. Emerson", "Mr. Emerson", "George Emerson", "Mr. Emerson"]
+
+
 def test_a_relative_of_the_other_sex_speaks_in_a_tag_en() -> None:
     """`"…," cried his wife`: a relative of the one "his" stands for speaks, a woman; read as
     "she" would be, never the man himself."""

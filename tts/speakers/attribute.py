@@ -111,6 +111,7 @@ def attribute(
     tags: list[str] = []  # narration next to a quote, or ending in a colon: where speakers stand
     dialogue: list[str] = []
     told: list[list[tuple[int, str]]] = []  # per chapter: its narration, with each paragraph
+    calls: list[tuple[str, str]] = []  # (a quote, the tag after it in its paragraph)
     for _, blocks in chapters:
         chapter_told: list[tuple[int, str]] = []
         told.append(chapter_told)
@@ -136,13 +137,18 @@ def attribute(
                 after_quote = False
                 continue
             after_quote = False
+            quote = None
             for kind, text, _, _ in block[4:]:
                 if kind == "dialogue":
                     dialogue.append(text)
+                    quote = text
                 else:
                     tags.append(text)
                     chapter_told.append((block[0], text))
-    roster = build_roster(narration, tags, dialogue, english, known)
+                    if quote is not None and english:
+                        calls.append((quote, text))
+                    quote = None
+    roster = build_roster(narration, tags, dialogue, english, known, calls)
     cues = Cues(roster, english)
     roster.gender.update(decide_genders(cues, told, dialogue))
     # The rule pass's guesses per block, each distinct tuple of guesses kept once for the

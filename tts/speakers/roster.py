@@ -1409,17 +1409,20 @@ def build_roster(
     dialogue: Sequence[str],
     english: bool,
     known: Sequence[Character] = (),
+    calls: Sequence[tuple[str, str]] = (),
 ) -> Roster:
     """Find the characters of a book.
 
     `narration`: narration pieces; `tags`: the narration right around quotes (where
-    speakers are named); `dialogue`: the lines of dialogue (names addressed, names repeated).
+    speakers are named); `dialogue`: the lines of dialogue (names addressed, names repeated);
+    `calls`: (quote, the tag right after it in its paragraph), where an English speaker who
+    calls someone by name says they are two people ("George!" cried Mr. Emerson).
     """
     roster = Roster(english)
     for char in known:
         roster.add_known(char.name, char.aliases, char.gender)
     if english:
-        _discover_en(roster, narration, tags, dialogue)
+        _discover_en(roster, narration, tags, dialogue, calls)
     else:
         _discover_zh(roster, narration, tags, dialogue)
     roster.compile()
@@ -1826,7 +1829,11 @@ def _discover_zh(
 
 
 def _discover_en(
-    roster: Roster, narration: Sequence[str], tags: Sequence[str], dialogue: Sequence[str]
+    roster: Roster,
+    narration: Sequence[str],
+    tags: Sequence[str],
+    dialogue: Sequence[str],
+    calls: Sequence[tuple[str, str]] = (),
 ) -> None:
     lower: Counter[str] = Counter()
     starts: Counter[str] = Counter()  # at the start of a narration sentence
@@ -1939,6 +1946,16 @@ def _discover_en(
         if "and" in text
         for m in _EN_TWO_NAMES_RE.finditer(text)
     }
+    # "George!" cried Mr. Emerson: whom a speaker calls by name is someone else (his son
+    # George, not Mr. Emerson), whatever surname they share.
+    for quote, tag in calls:
+        tagged_by = _EN_TAG_NAME_RE.match(tag)
+        voc = _EN_VOCATIVE_RE.search(quote) if tagged_by is not None else None
+        if tagged_by is not None and voc is not None:
+            called = " ".join((voc.group("head") or voc.group("tail")).split())
+            speaker = " ".join(tagged_by.group("who").split())
+            if called != speaker and not set(name_words(called)) & set(name_words(speaker)):
+                apart.add(frozenset((speaker, called)))
     kinds = {w for w, k in kind.items() if k >= 2 and k >= _KIND_SHARE * (mid[w] + tagged[w])}
     for name, n in candidates.most_common():
         head = name.split()[0]
@@ -2288,6 +2305,10 @@ _EN_DESCRIBED_RE = re.compile(
     rf"^[\s,;—–-]*(?:(?:{EN_SAID})\s+(?P<d1>{_EN_DESC})\b|(?P<d2>{_EN_DESC})\s+(?:\w+ly\s+)?(?:{EN_SAID})\b)"
 )
 _LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
+_EN_TAG_NAME_RE = re.compile(
+    rf"[\s,]*(?:{EN_SAID})\s+(?P<who>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"
+)
+"""A tag right after a quote that names its speaker after the verb (cried Mr. Emerson)."""
 _EN_SPEECH_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{EN_SAID})\b")
 """A speech verb right after a name (Emma said, Tom quietly replied)."""
 _EN_SPEECH_BEFORE = re.compile(rf"\b(?:{EN_SAID})\s+(?:the\s+)?$")
