@@ -1637,6 +1637,23 @@ def test_whom_a_speaker_calls_by_name_is_someone_else_en() -> None:
     assert said == ["Mr. Emerson", "Mr. Emerson", "George Emerson", "Mr. Emerson"]
 
 
+def test_a_description_listed_among_a_characters_names_matches_it_in_lower_case_en() -> None:
+    """voices.yaml lists "The Stranger" among Griffin's names: "said the stranger" in the text
+    is Griffin."""
+    known = [Character("Griffin", aliases=["The Stranger"], gender="male")]
+    segments, _ = attribute(
+        book(
+            "en",
+            "The stranger came early in February. Mrs. Hall met him at the door.",
+            '"A fire," said the stranger. "A fire, at once."',
+            '"Yes, sir," said Mrs. Hall.',
+        ),
+        known,
+    )
+    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    assert said == ["Griffin", "Griffin", "Mrs. Hall"]
+
+
 def test_a_relative_of_the_other_sex_speaks_in_a_tag_en() -> None:
     """`"…," cried his wife`: a relative of the one "his" stands for speaks, a woman; read as
     "she" would be, never the man himself."""
