@@ -245,6 +245,30 @@ ASKS_NAME = re.compile(
     r"|\b(?:[Ww]hat(?:'s| is) your name|[Ww]ho are you)\b"
 )
 """A line that asks someone's name: a name alone in the reply is the one who answers."""
+_CALLED_MEN_EN = "sir|boy|lad|son|sonny|young man|my lord|papa|pa|father|dad|daddy|uncle|brother"
+_CALLED_WOMEN_EN = (
+    "ma'am|madam|mum|miss|girl|lass|my lady|young lady|mamma|mama|mother|mummy|aunt|auntie|"
+    "sister|granny|grandmother"
+)
+_CALLED_EN = re.compile(
+    rf"(?:^\W*(?:(?:oh|ah|well|yes|no|now|why)\W+)?|,\s*)(?:my\s+(?:dear\s+)?|dear\s+)?"
+    rf"(?:(?P<m>{_CALLED_MEN_EN})|(?P<f>{_CALLED_WOMEN_EN}))(?=\s*(?:[,;!?—-]|\.|$))",
+    re.I,
+)
+"""Whom an English line calls by what they are, not their name (", sir", "Yes, ma'am.",
+"My boy, …"): a man or a woman."""
+_CALLED_MEN_ZH = (
+    "先生|少爷|少爺|公子|老爷|老爺|大哥|哥哥|兄弟|弟弟|小伙子|小夥子|大叔|叔叔|大爷|大爺|爸爸|爸|爹|"
+    "师兄|師兄|师弟|師弟|相公|少侠|少俠|老头子|老頭子"
+)
+_CALLED_WOMEN_ZH = (
+    "小姐|姑娘|夫人|太太|大姐|姐姐|妹妹|妹子|阿姨|大娘|大妈|大媽|大婶|大嬸|妈妈|媽媽|妈|媽|娘|"
+    "师姐|師姐|师妹|師妹|娘子|丫头|丫頭|嫂子"
+)
+_CALLED_ZH = re.compile(
+    rf"(?:^|[，,]\s*)(?:(?P<m>{_CALLED_MEN_ZH})|(?P<f>{_CALLED_WOMEN_ZH}))(?=[，,！!？?。…～~]|$)"
+)
+"""Whom a Chinese line calls by what they are (先生，…, …吧，姑娘。): a man or a woman."""
 _BARE_NAME_MARKS = " 。.！!…，,～~"
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
 _EN_ASKED = re.compile(
@@ -381,6 +405,7 @@ class Cues:
         self.sentences: Memo[str, tuple[SentenceReading, ...]] = Memo(self.read_sentences)
         self.walks: Memo[str, tuple[Mention, ...]] = Memo(self.walk)
         self.told_to: Memo[str, str | None] = Memo(self.tag_addressee)
+        self.called_sex: Memo[str, Gender | None] = Memo(self.calls_by_sex)
         first_person = FIRST_PERSON_EN if english else FIRST_PERSON_ZH
         # A known character may be the narrator: voices.yaml lists '我' or 'I' as an alias.
         self.first_person = roster.canon.get(fold(first_person), first_person)
@@ -735,6 +760,14 @@ class Cues:
             if (who := self.names[m.group()]) is not None:
                 return who
         return None
+
+    def calls_by_sex(self, quote: str) -> Gender | None:
+        """The sex of whom a line calls by what they are (sir, ma'am, 姑娘, 大哥), else None:
+        the one it speaks to, likely the next to speak."""
+        m = (_CALLED_EN if self.english else _CALLED_ZH).search(quote)
+        if m is None:
+            return None
+        return "male" if m.group("m") else "female"
 
     def bare_name(self, quote: str) -> str | None:
         """The character a quote that is a name and nothing else names (“许念。”, "Anne.")."""

@@ -396,9 +396,9 @@ _BEAM_DROP = math.log(0.1)
 _BEAM_REACH = 40
 """Blocks after which the likeliest reading is kept alone even if the talk goes on."""
 
-History = list[tuple[str | None, int, str | None, bool, int]]
+History = list[tuple[str | None, int, str | None, bool, int, Gender | None]]
 """Per dialogue paragraph, latest last: (speaker, paragraph, addressee, asked something,
-length of its last quote)."""
+length of its last quote, the sex of whom it called by what they are: sir, 姑娘)."""
 
 
 class _Path:
@@ -492,6 +492,8 @@ def decide(
     weight_of = weights.get
     exp = math.exp
     major_of = ev.major.get
+    gender_of = ev.gender.get
+    called_sex_of = cues.called_sex
     plain_rate = ev.model.plain
     branch_share = ev.model.branch
     plain: dict[tuple[Guess, str], Guess] = {}  # a guess that stands: one record each
@@ -619,6 +621,7 @@ def decide(
                 last_addr = hist[-1][2] if in_talk else None
                 last_asked = hist[-1][3] if in_talk else False
                 last_len = hist[-1][4] if in_talk else 0
+                last_sex = hist[-1][5] if in_talk else None  # whom it called sir, 姑娘
                 holder = floor if in_talk and not cues.english else None
                 near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
                 p1_feature, p2_feature = "p1:" + near, "p2:" + near
@@ -778,6 +781,8 @@ def decide(
                             f.append("af:odd" if ahead[1] % 2 else "af:even")
                         if who == last_addr:
                             f.append("la:q" if last_asked else "la")
+                        if last_sex is not None and (sex := gender_of(who)) is not None:
+                            f.append("lsex" if sex == last_sex else "lsex-x")
                         if who == next_addr:
                             f.append("na")
                         if who == self_named:
@@ -838,6 +843,9 @@ def decide(
                 _, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
                 # whom its last quote that calls someone speaks to (“晚晚，”他说，“跟我回去。”)
                 to = None
+                called_sex = None
+                for i in dialogue_idx:
+                    called_sex = called_sex_of[texts[i]] or called_sex
                 for i in reversed(dialogue_idx):
                     if called := read_quote[texts[i]][0]:
                         to = called
@@ -865,7 +873,7 @@ def decide(
                 for g, i in zip(decided, dialogue_idx, strict=False):
                     floor = _floor_after(floor, g, read_quote[texts[i]])
                 path.floor = floor
-                hist.append((last.speaker, paragraph, to, asked_last, length))
+                hist.append((last.speaker, paragraph, to, asked_last, length, called_sex))
                 if len(hist) > 8:
                     del hist[0]
                 grown.append(path)
