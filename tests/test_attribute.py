@@ -1818,6 +1818,25 @@ def test_a_name_alone_in_answer_to_whats_your_name_is_who_answers(
     assert got[-3].method == "self-name"
 
 
+def test_whose_voice_sounds_before_a_quote_speaks_it_and_an_unnamed_voice_is_no_one_zh() -> None:
+    """药老的声音再次响起：: 药老's voice, 药老 speaks (a name even said only so, an old man
+    by his 老); “一万！”一个阴柔的声音从二楼传来。: a voice no one is named for, not whoever
+    spoke last."""
+    segments, characters = attribute(
+        book(
+            "zh-Hans",
+            "萧炎点头，举起牌子：“一万一千。”",
+            "“一万五千！”一个阴柔的声音从二楼包厢传来。",
+            "萧炎皱了皱眉。",
+            "药老的声音再次响起：“别急。”",
+        )
+    )
+    said = [(s.speaker, s.method) for s in segments if s.kind == "dialogue"]
+    assert said[1] == (None, "unknown")
+    assert said[2][0] == "药老"
+    assert {c.name: c.gender for c in characters}["药老"] == "male"
+
+
 def _said(*paragraphs: str) -> list[str | None]:
     return [s.speaker for s in lines_of(book("zh-Hans", *paragraphs))]
 

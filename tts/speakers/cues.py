@@ -168,7 +168,8 @@ EN_SENTENCE = re.compile(
 of characters that cannot open an honorific go in one step (four times faster)."""
 _QUESTION = re.compile(r"[？?][”」』\"'’)）]*\s*$|[？?][吗嗎呢吧啊]*$")
 _NOBODY = re.compile(
-    r"\s*[,，]?\s*(?:[\u4e00-\u9fff]{0,4}?(?:有人|有個聲音|有个声音|一個聲音|一个声音)|眾人|众人|大家|所有人"
+    r"\s*[,，]?\s*(?:[\u4e00-\u9fff]{0,4}?(?:有人|有[個个][聲声]音"
+    r"|(?:一个|一個|一道|一阵|一陣)[^，。,！？!?]{0,8}?[声聲]音)|眾人|众人|大家|所有人"
     r"|(?:said|called|cried|shouted|asked)?\s*(?:someone|somebody|a voice)\b)",
     re.I,
 )

@@ -499,6 +499,11 @@ _SPOKEN_TO_ZH = re.compile(
 )
 """A tag that ends speaking to someone (她对少平说。): who is spoken to is a person."""
 
+_VOICE_OF_ZH = re.compile(
+    r"(?P<name>[A-Za-z][A-Za-z0-9_\-]*|[\u4e00-\u9fff]{2,4}?)的[声聲]音"
+    r"(?:再次|再度|又|忽然|突然|缓缓|緩緩|适时|適時|淡淡)?(?:地)?(?:响起|響起|传来|傳來)(?:了)?\s*[：:，,]"
+)
+"""A tag that is someone's voice sounding (药老的声音再次响起：): theirs, a name even said once."""
 _LATIN_NAME_ZH = re.compile(r"[A-Z][a-z]+(?:[ ·][A-Z][a-z]+)?(?=([\u4e00-\u9fff]))")
 """A foreign name in Latin letters going on in Han characters (Kevin大喊)."""
 _CLAUSE_BREAKS = frozenset(_BREAKS_ZH + "\n ")
@@ -625,7 +630,11 @@ def _speakers_in_plain_tags(
     found = set()
     for tag in dict.fromkeys(tags):
         tag = tag.strip()
-        for m in (_PLAIN_TAG_ZH.fullmatch(tag), _SPOKEN_TO_ZH.search(tag)):
+        for m in (
+            _PLAIN_TAG_ZH.fullmatch(tag),
+            _SPOKEN_TO_ZH.search(tag),
+            _VOICE_OF_ZH.fullmatch(tag),
+        ):
             if m is not None:
                 name = m.group("name")
                 role = _DETERMINER_ZH.sub("", name)  # 一个胖子嚷道: the fat man
@@ -1406,10 +1415,11 @@ def surname_of(surface: str) -> str | None:
 
 
 def _title_gender(surface: str) -> Gender | None:
-    """The gender of a kin or address term ending a name (林小姐, 陈叔); female words first."""
+    """The gender of a kin or address term ending a name (林小姐, 陈叔); female words first.
+    A name and 老 (药老, 苏老) is how an old man is honoured."""
     if _FEMALE_END.search(surface):
         return "female"
-    if _MALE_END.search(surface):
+    if _MALE_END.search(surface) or (len(surface) == 2 and surface[1] == "老"):
         return "male"
     return None
 
