@@ -1654,6 +1654,21 @@ def test_a_description_listed_among_a_characters_names_matches_it_in_lower_case_
     assert said == ["Griffin", "Griffin", "Mrs. Hall"]
 
 
+def test_said_the_other_is_the_one_of_two_who_did_not_just_speak_en() -> None:
+    """ "said the other": of the two men by the fire, not the one who just spoke."""
+    got = lines_of(
+        book(
+            "en",
+            "Tom and Bill sat by the fire. Tom had been talking for an hour.",
+            '"You don\'t believe a word of it," said Tom.',
+            '"I believe every word," said the other.',
+            '"Then help me," said Tom.',
+        )
+    )
+    assert [s.speaker for s in got] == ["Tom", "Bill", "Tom"]
+    assert got[1].method == "pronoun"  # read from the tag, as "the latter" is
+
+
 def test_a_relative_of_the_other_sex_speaks_in_a_tag_en() -> None:
     """`"…," cried his wife`: a relative of the one "his" stands for speaks, a woman; read as
     "she" would be, never the man himself."""

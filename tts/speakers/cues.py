@@ -278,9 +278,9 @@ _EN_ASKED = re.compile(
 )
 """A narrated question or telling (Mr. John Knightley asked Emma whether…, Poirot asked me): the
 one asked is likely to speak next."""
-_EN_OF_TWO = re.compile(r"\b[Tt]he (?:latter|former)\b")
-"""The latter, the former: one of the two people just named, as a pronoun stands for one
-(`tts.speakers.turns` says which); never a character of its own."""
+_EN_OF_TWO = re.compile(r"\b[Tt]he (?:latter|former|other(?![ \t]+[a-z]))\b")
+"""The latter, the former, the other: one of the two people just named or talking, as a
+pronoun stands for one (`tts.speakers.turns` says which); never a character of its own."""
 _EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
 _EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 _EN_HIS_OWN = re.compile(r"\b(?:he|his|himself)\b", re.I)

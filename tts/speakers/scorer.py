@@ -371,6 +371,9 @@ class Evidence:
                 if pronoun is None:
                     pronoun = surface
                 continue
+            if n == 0 and surface in _THE_OTHER:  # said the other: not the one who just spoke
+                out.setdefault("", []).append(f"{side}:other")
+                return False
             who = names[surface]
             if who is not None:
                 out.setdefault(who, []).append(f"{side}:{kind}" if n == 0 else f"{side}:{kind}2")
@@ -389,6 +392,7 @@ class Evidence:
         return False
 
 
+_THE_OTHER = frozenset(("the other", "The other"))
 _BEAM = 3
 """Readings of a conversation kept side by side (see `_Path`)."""
 _BEAM_DROP = math.log(0.1)
@@ -967,6 +971,9 @@ def _pronoun_features(
     out: list[str] = []
     for p in pronouns:
         side, _, rest = p.partition(":")
+        if rest == "other":
+            out.append(f"{side}:other-last" if recent and who == recent[0] else f"{side}:other")
+            continue
         word, _, pg = rest.partition("-")
         if word != "pro" and who in ev.described:
             continue  # a description ("said the girl") says nothing of one known by one

@@ -188,6 +188,16 @@ class Conversation:
             return None
         return two[1] if which == "latter" else two[0]
 
+    def the_other(self) -> str | None:
+        """ "said the other": of the two talking (or last named), the one who did not just
+        speak; None when the text has not yet shown who that is."""
+        last = self.last_guess.speaker if self.last_guess is not None else None
+        for who, _ in reversed(self.speakers):
+            if who != last:
+                return who
+        others = [who for who in self.named if who != last]
+        return others[-1] if others else None
+
     def speaker_after(self, text: str, exclude: str | None) -> Guess | None:
         """Speaker from the narration right after a quote."""
         cue = self.cues.after[text]
@@ -255,6 +265,8 @@ class Conversation:
             who, conf = self.pronoun(surface, exclude)
         elif surface[4:] in ("latter", "former"):
             who, conf, is_pro = self.of_two(surface[4:]), CONFIDENCE["pronoun"], True
+        elif surface[4:] == "other":
+            who, conf, is_pro = self.the_other(), CONFIDENCE["pronoun"], True
         else:
             who, conf = self.cues.names[surface], 1.0
         if who is None:
