@@ -1393,8 +1393,8 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
         g = given_name_gender(form)
         if g is not None:
             found[ZH_NAME_WEIGHT].add(g)
-        elif _RANK_RE.search(form):
-            found[RANK_WEIGHT].add("male")
+        elif _RANK_RE.search(form) or _OLD_SURNAME.fullmatch(form):
+            found[RANK_WEIGHT].add("male")  # 老周, 老陈: how a man is called, now and then a woman
     if not found:
         return None
     weight = max(found)  # the strongest kind of evidence decides, unless it disagrees
@@ -1405,6 +1405,7 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
 _LATIN_NAME = re.compile(r"[A-Za-z]+")
 _LISTED_DESCRIPTION = re.compile(r"The (?:[A-Z][a-z]+ ?)+$")
 """A listed name that describes someone in capitals (The Stranger, The Old Woman)."""
+_OLD_SURNAME = re.compile(rf"老(?:{_SURNAME_RE})")
 _SURNAME_OF_RE = re.compile(rf"[老小]?({_SURNAME_RE})")
 
 
