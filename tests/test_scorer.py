@@ -112,6 +112,24 @@ def test_whom_a_line_calls_sir_or_maam_is_weighed_by_sex_for_the_next_line(
     assert "lsex" in weighed[man] and "lsex-x" in weighed[woman]
 
 
+def test_a_latin_name_said_once_and_called_by_is_a_candidate_zh() -> None:
+    """Linda回头打量了她一眼 and “知道了，Linda。”: a foreign name in Latin letters that opens a
+    clause once and is called by in a reply is a character, one who may have said the line
+    the reply answers."""
+    trace: Trace = []
+    attribute(
+        book(
+            "zh-Hans",
+            "林小满走出电梯，陆景深跟在后面。Linda回头打量了林小满一眼。",
+            "“陆总，董事会的人已经到了。”",
+            "“知道了，Linda。”陆景深头也不回地说。",
+        ),
+        trace=trace,
+    )
+    candidates, _ = trace[0]
+    assert "Linda" in candidates
+
+
 def test_a_name_in_a_list_within_a_quote_is_spoken_of_not_to() -> None:
     """ "…Ann, Tom, and the dog" and "the mother of Mr. Tom": names in a list, or after a title's
     dot, are people spoken of; either may still say the line."""

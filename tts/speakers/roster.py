@@ -561,7 +561,12 @@ def _handles(roster: Roster, told: str, heads: Counter[str], everything: str) ->
         opens[m.group()] += 1
         goes_on[m.group()].add(m.group(1))
     for name, n in opens.items():
-        if n >= 2 and len(goes_on[name]) >= 2 and fold(name) not in roster.canon:
+        if fold(name) in roster.canon:
+            continue
+        if (n >= 2 and len(goes_on[name]) >= 2) or re.search(
+            rf"[，,]\s*{name}[。！？!?…]|[“「]{name}[，,！!]", everything
+        ):
+            # (or opens one and is called by it: 知道了，Linda。 / Linda回头打量了她一眼)
             roster.add(name)
     wanted = [
         name
