@@ -1670,6 +1670,23 @@ def test_said_the_other_is_the_one_of_two_who_did_not_just_speak_en() -> None:
     assert got[1].method == "pronoun"  # read from the tag, as "the latter" is
 
 
+def test_gran_is_the_grandmother_the_narration_brings_in_en() -> None:
+    """The family calls her Gran; the narration says "their grandmother shuffled in": one
+    woman, so "she asked" right after is hers, not the granddaughter's."""
+    got = lines_of(
+        book(
+            "en",
+            "Nora and Sam sat in the kitchen.",
+            "Their grandmother shuffled in.",
+            '"Who is useless?" she asked.',
+            '"Nobody, Gran," said Sam.',
+            '"Do not lie to me, Samuel."',
+            'Gran sat down. "Nora, dear, is there coffee?"',
+        )
+    )
+    assert [s.speaker for s in got][:3] == ["Gran", "Samuel", "Gran"]  # (Sam is Samuel)
+
+
 def test_a_relative_of_the_other_sex_speaks_in_a_tag_en() -> None:
     """`"…," cried his wife`: a relative of the one "his" stands for speaks, a woman; read as
     "she" would be, never the man himself."""

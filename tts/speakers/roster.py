@@ -1271,6 +1271,13 @@ class Roster:
                         lower = "the " + w[4:].lower()
                         surfaces.add(lower)
                         self.canon.setdefault(fold(lower), name)
+            # Gran, called so by the family, is the narration's "their grandmother".
+            for name, forms in self.forms.items():
+                for w in forms:
+                    kin = _EN_KIN_NAMES.get(w)
+                    if kin is not None and fold(kin) not in self.canon:
+                        surfaces.add(kin)
+                        self.canon[fold(kin)] = name
             # "the doctor" given in voices.yaml also opens sentences: "The doctor laughed.";
             # "the old woman" is first met as "an old woman" (as for described speakers found
             # in the text).
@@ -1408,6 +1415,12 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
 
 
 _LATIN_NAME = re.compile(r"[A-Za-z]+")
+_EN_KIN_NAMES = {
+    **dict.fromkeys(("Gran", "Granny", "Grandma", "Nana"), "grandmother"),
+    **dict.fromkeys(("Grandpa", "Gramps", "Granddad", "Grandad"), "grandfather"),
+}
+"""What a family calls a grandparent, and the word the narration uses for them (Gran: "their
+grandmother shuffled in")."""
 _LISTED_DESCRIPTION = re.compile(r"The (?:[A-Z][a-z]+ ?)+$")
 """A listed name that describes someone in capitals (The Stranger, The Old Woman)."""
 _OLD_SURNAME = re.compile(rf"老(?:{_SURNAME_RE})")
