@@ -174,6 +174,22 @@ def test_places_and_peoples_are_not_characters() -> None:
     assert speakers == ["Clara", "Tobias"]
 
 
+def test_a_name_ending_in_hall_park_or_street_is_a_place() -> None:
+    """Kellynch Hall, Mansfield Park, James Street: a place however often the narration and the
+    talk name it, never someone to give lines to."""
+    cast, speakers = _cast_and_speakers(
+        "en",
+        [
+            "Sir Walter had left Kellynch Hall. Kellynch Hall stood empty all winter.",
+            '"Principal seat, Kellynch Hall, in the county of Somerset," said Anne.',
+            '"Kellynch Hall is let," said Sir Walter. Mansfield Park was far away.',
+            '"To an admiral," said Anne.',
+        ],
+    )
+    assert cast == {"Sir Walter", "Anne"}
+    assert speakers == ["Anne", "Sir Walter", "Anne"]
+
+
 def test_a_kind_of_person_is_not_a_character_even_when_a_tag_names_it() -> None:
     """An Indian, an Englishman (written after "a" or "an" again and again) are kinds of
     people, and so are the Indians, even where a tag says "said the Indian"."""

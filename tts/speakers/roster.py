@@ -1415,6 +1415,13 @@ def gender_prior(forms: Iterable[str], english: bool) -> tuple[Gender, float] | 
 
 
 _LATIN_NAME = re.compile(r"[A-Za-z]+")
+_EN_PLACE_NOUNS = frozenset(
+    "Hall House Park Street Abbey Castle Court Lodge Manor Place Square Road Lane Cottage Farm "
+    "Church Chapel Bridge Hill Wood Woods Gardens Garden Terrace Row Crescent Common Green "
+    "Station Hotel Inn Club College School Hospital Corner End Rectory Vicarage Grange Priory "
+    "Mill Town City Island River Valley Bay Gate Gallery Museum Theatre Theater Cathedral".split()
+)
+"""Words that end the name of a place (Kellynch Hall, Howards End, Windy Corner), not a person."""
 _EN_KIN_NAMES = {
     **dict.fromkeys(("Gran", "Granny", "Grandma", "Nana"), "grandmother"),
     **dict.fromkeys(("Grandpa", "Gramps", "Granddad", "Grandad"), "grandfather"),
@@ -2024,6 +2031,8 @@ def _discover_en(
                 continue  # "Next", "Certainly": sentence starts, in lower case elsewhere
         if name not in honor and (name in kinds or (name[-1] == "s" and name[:-1] in kinds)):
             continue  # "an Indian", "an Englishman", "the Indians": a kind of person
+        if name not in honor and " " in name and name.rsplit(" ", 1)[1] in _EN_PLACE_NOUNS:
+            continue  # Kellynch Hall, Mansfield Park, James Street: a place
         # Evidence that a capitalised word is a name: it speaks (a tag), it is addressed,
         # it carries an honorific, it is capitalised mid-sentence and recurs, or it recurs
         # and is never written in lower case.
