@@ -1687,6 +1687,21 @@ def test_gran_is_the_grandmother_the_narration_brings_in_en() -> None:
     assert [s.speaker for s in got][:3] == ["Gran", "Samuel", "Gran"]  # (Sam is Samuel)
 
 
+def test_a_clause_the_tag_opens_with_names_no_speaker_en() -> None:
+    """ "While he talked to Isabella, however, Emma found an opportunity of saying,": the
+    sentence's subject, Emma, speaks; the "he" of the clause it opens with does not."""
+    got = lines_of(
+        book(
+            "en",
+            "Mr. Woodhouse sat with Isabella and Emma by the fire.",
+            '"My dear, you must not go out," said Mr. Woodhouse.',
+            "While he talked to Isabella, however, Emma found an opportunity of saying,",
+            '"And so you do not expect him?"',
+        )
+    )
+    assert got[-1].speaker == "Emma"
+
+
 def test_a_relative_of_the_other_sex_speaks_in_a_tag_en() -> None:
     """`"…," cried his wife`: a relative of the one "his" stands for speaks, a woman; read as
     "she" would be, never the man himself."""

@@ -97,6 +97,12 @@ _EN_VERBS = (
 """Speech verbs of a tag (the roster's `EN_SAID` and these: says, thought, interjected), as
 regex alternatives."""
 _EN_VERB = re.compile(rf"\b(?:{_EN_VERBS})\b")
+_EN_SUBORDINATE = re.compile(
+    r"\s*(?:While|When|Whilst|As|After|Before|Though|Although|Since|Until|If|Once)\b"
+    r"[^,;:.!?\"“”]{3,80},\s*(?:(?:however|then|at last|at length),\s*)?(?=\S)"
+)
+"""A clause the sentence opens with, before its subject (While he talked to Isabella, however,
+Emma found an opportunity of saying,): whoever it names is not the one who speaks."""
 _EN_INVERTED = re.compile(
     rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERBS})\s+(?:the\s+)?$", re.I
 )
@@ -589,6 +595,8 @@ class Cues:
             if not sentences:
                 return None
             last = sentences[-1]
+            if (lead := _EN_SUBORDINATE.match(last)) is not None:
+                last = last[lead.end() :]  # While he talked to Isabella, Emma said,: not he
             tail = last.rstrip()
             verb_m = _EN_VERB.search(last)
             if tail.endswith(",") or colon or verb_m:
