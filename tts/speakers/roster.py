@@ -281,25 +281,51 @@ _NOT_SPEAKER_START = frozenset("他她我你它这這那谁誰有人大众眾各
 _NOT_NAME_END = frozenset("地着著了的得声聲又也就便才都还還却卻")
 
 
-_SAID_TWICE = re.compile(r"(?=([\u3400-\u9fff])([\u3400-\u9fff])(?:\1\2|([\u3400-\u9fff])\1\2\3))")
-"""Two Han characters written twice in a row (巴拉巴拉), or else three (嘀咕嘀咕 is two),
-found at every position."""
+def _han(ch: str) -> bool:
+    """A character of the Han blocks a sound said twice is read in (U+3400 to U+9FFF)."""
+    return "\u3400" <= ch <= "\u9fff"
 
 
 def said_twice(text: str) -> set[str]:
-    """Runs of two or three Han characters written twice in a row somewhere in `text`
-    (巴拉巴拉, 嘀咕嘀咕): sounds, not names. One pass over the text, so a book's every
-    candidate is checked in a set, not by a search of the whole book each; one pattern for
-    both lengths, as trying a pattern at each of 2 million positions is what costs."""
+    """Runs of two Han characters written twice in a row somewhere in `text` (巴拉巴拉; 哈哈哈
+    where six are written), or else of three (嘀咕嘀咕 is two): sounds, not names. Found at
+    every position, so a book's every candidate is checked in a set, not by a search of the
+    whole book each.
+
+    Where a run starts, each character equals the one two (or three) places on. The text is
+    compared with itself shifted so, all at once: written out as one integer of two bytes a
+    character, XOR leaves two zero bytes where two characters are equal, and a search of those
+    bytes for a run of zeros finds the few places to look at. A regex tried at each of the
+    book's positions took four times the instructions (5% of reading a Chinese book)."""
     found: set[str] = set()
-    for m in _SAID_TWICE.finditer(text):
-        a, b, c = m.groups()
-        if c is not None:
-            found.add(a + b + c)
-            continue
-        found.add(a + b)
-        if a == b and text.startswith(a + a, m.start() + 4):
-            found.add(a * 3)  # 哈哈哈哈哈哈: 哈哈 twice, and 哈哈哈 twice at the same place
+    wide = text.encode("utf-16-le")
+    width = 2
+    if len(wide) != 2 * len(text):  # a character beyond U+FFFF takes two: four bytes each
+        wide = text.encode("utf-32-le")
+        width = 4
+    whole = int.from_bytes(wide, "little")
+    size = len(text)
+    for shift in (2, 3):
+        same = (whole ^ (whole >> 8 * width * shift)).to_bytes(len(wide), "little")
+        run = bytes(width * shift)  # `shift` characters in a row, each the one `shift` on
+        at = same.find(run)
+        while at >= 0:
+            if at % width:  # zeros across two characters: look on from the next one
+                at = same.find(run, at + width - at % width)
+                continue
+            i = at // width
+            at = same.find(run, at + width)
+            if i + 2 * shift > size:
+                continue  # (the text's end, compared with the zeros shifted in)
+            a, b = text[i], text[i + 1]
+            if not (_han(a) and _han(b)):
+                continue
+            if text.startswith(a + b, i + 2):  # 巴拉巴拉 (found by both shifts at 哈哈哈…)
+                found.add(a + b)
+                if a == b and text.startswith(a + a, i + 4):
+                    found.add(a * 3)  # 哈哈哈哈哈哈: 哈哈 twice, and 哈哈哈 twice at the same place
+            elif shift == 3 and _han(text[i + 2]) and text.startswith(text[i : i + 3], i + 3):
+                found.add(text[i : i + 3])
     return found
 
 
