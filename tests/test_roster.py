@@ -108,6 +108,27 @@ def test_a_sound_said_twice_is_found_wherever_it_starts() -> None:
     assert "少安" not in said_twice("少安说：“少安来了。”")
 
 
+_SAID_TWICE = re.compile(r"(?=([\u3400-\u9fff])([\u3400-\u9fff])(?:\1\2|([\u3400-\u9fff])\1\2\3))")
+"""What `said_twice` finds, as the regex it once was, tried at every position: two Han
+characters and the same two again, or else three and the same three."""
+
+
+@given(st.text(alphabet="哈巴拉嘀咕a，\u3400\u9fff\u33ff\ua000\x00😀", max_size=16))
+def test_a_sound_said_twice_is_what_a_search_at_every_position_finds(text: str) -> None:
+    from tts.speakers.roster import said_twice
+
+    found: set[str] = set()
+    for m in _SAID_TWICE.finditer(text):
+        a, b, c = m.groups()
+        if c is not None:
+            found.add(a + b + c)
+            continue
+        found.add(a + b)
+        if a == b and text.startswith(a + a, m.start() + 4):
+            found.add(a * 3)  # 哈哈哈哈哈哈: 哈哈哈 twice too
+    assert said_twice(text) == found
+
+
 def _said(paras: list[str], known: Sequence[Character] = ()) -> list[str | None]:
     """Who says each line of a Chinese passage."""
     segments, _ = attribute(_book("zh-Hans", paras), known)

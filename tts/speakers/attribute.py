@@ -547,8 +547,10 @@ def _narrator_name(
     addressed: Counter[str] = Counter()
     named: Counter[str] = Counter()
     for _, blocks, guesses in read:
-        for (_, _, _, _, *pieces), gs in zip(blocks, guesses, strict=True):
-            quotes = [text for kind, text, _, _ in pieces if kind == "dialogue"]
+        for block, gs in zip(blocks, guesses, strict=True):
+            if not gs:
+                continue  # no line said (most blocks: narration alone)
+            quotes = [text for kind, text, _, _ in block[4:] if kind == "dialogue"]
             for text, (who, method, _) in zip(quotes, gs, strict=False):
                 if who == me:
                     continue

@@ -169,6 +169,14 @@ def trie_regex(words: Iterable[str]) -> str:
     return emit(trie)
 
 
+def first_chars_ahead(words: Iterable[str]) -> str:
+    """A look-ahead at the first characters of `words`, to put before their trie where it is
+    tried at many places (every clause break, each step of a lazy run): one class test turns
+    most of them away, where the trie tries each of its alternatives in turn. It changes no
+    match."""
+    return "(?=[" + "".join(sorted({re.escape(w[0]) for w in words})) + "])"
+
+
 # The word lists live in tts/data (see `tts.speakers.lexicon`), in Simplified characters:
 # here each gets its Traditional forms too, and the patterns that find names are built.
 SURNAMES: frozenset[str] = frozenset(_both(ZH_SURNAMES))
@@ -209,16 +217,20 @@ _DOUBLED_WORDS = frozenset(_both(ZH_DOUBLED_WORDS))
 """Words of one character written twice that name no one (常常, 明明)."""
 _COMMON_WORDS = frozenset(fold(w) for w in ZH_COMMON_WORDS)
 """Common words that start with a surname character (高兴, 马上), folded."""
-CLAUSE_LEAD_ZH = re.compile(trie_regex(_both(ZH_CLAUSE_LEADS)))
+CLAUSE_LEAD_ZH = re.compile(
+    first_chars_ahead(_both(ZH_CLAUSE_LEADS)) + trie_regex(_both(ZH_CLAUSE_LEADS))
+)
 """A connective that may open a Chinese clause before its subject (于是, 这时, 只见 …)."""
+_SURNAME_AHEAD = first_chars_ahead(SURNAMES)
+_ROLE_AHEAD = first_chars_ahead(ROLES)
 # A name at the start of a clause (after a connective like 于是, 这时): where names stand.
 _NAME_HEAD = (
-    rf"(?P<title>{_SURNAME_TRIE}{_TITLE_TRIE})"
+    rf"(?P<title>{_SURNAME_AHEAD}{_SURNAME_TRIE}{_TITLE_TRIE})"
     rf"|(?P<pet>[老小阿]{_SURNAME_TRIE})"
     rf"|(?P<role>(?=[\u4e00-\u9fff]{{0,3}}?[{''.join(sorted({r[0] for r in ROLES}))}])"
-    rf"[\u4e00-\u9fff]{{0,3}}?{_ROLE_TRIE})"
+    rf"[\u4e00-\u9fff]{{0,3}}?{_ROLE_AHEAD}{_ROLE_TRIE})"
     rf"|(?P<nick>[阿小][\u4e00-\u9fff])"
-    rf"|(?P<name>{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}})"
+    rf"|(?P<name>{_SURNAME_AHEAD}{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}})"
 )
 _HEAD_OPENS = "".join(
     sorted(
@@ -269,25 +281,51 @@ _NOT_SPEAKER_START = frozenset("他她我你它这這那谁誰有人大众眾各
 _NOT_NAME_END = frozenset("地着著了的得声聲又也就便才都还還却卻")
 
 
-_SAID_TWICE = re.compile(r"(?=([\u3400-\u9fff])([\u3400-\u9fff])(?:\1\2|([\u3400-\u9fff])\1\2\3))")
-"""Two Han characters written twice in a row (巴拉巴拉), or else three (嘀咕嘀咕 is two),
-found at every position."""
+def _han(ch: str) -> bool:
+    """A character of the Han blocks a sound said twice is read in (U+3400 to U+9FFF)."""
+    return "\u3400" <= ch <= "\u9fff"
 
 
 def said_twice(text: str) -> set[str]:
-    """Runs of two or three Han characters written twice in a row somewhere in `text`
-    (巴拉巴拉, 嘀咕嘀咕): sounds, not names. One pass over the text, so a book's every
-    candidate is checked in a set, not by a search of the whole book each; one pattern for
-    both lengths, as trying a pattern at each of 2 million positions is what costs."""
+    """Runs of two Han characters written twice in a row somewhere in `text` (巴拉巴拉; 哈哈哈
+    where six are written), or else of three (嘀咕嘀咕 is two): sounds, not names. Found at
+    every position, so a book's every candidate is checked in a set, not by a search of the
+    whole book each.
+
+    Where a run starts, each character equals the one two (or three) places on. The text is
+    compared with itself shifted so, all at once: written out as one integer of two bytes a
+    character, XOR leaves two zero bytes where two characters are equal, and a search of those
+    bytes for a run of zeros finds the few places to look at. A regex tried at each of the
+    book's positions took four times the instructions (5% of reading a Chinese book)."""
     found: set[str] = set()
-    for m in _SAID_TWICE.finditer(text):
-        a, b, c = m.groups()
-        if c is not None:
-            found.add(a + b + c)
-            continue
-        found.add(a + b)
-        if a == b and text.startswith(a + a, m.start() + 4):
-            found.add(a * 3)  # 哈哈哈哈哈哈: 哈哈 twice, and 哈哈哈 twice at the same place
+    wide = text.encode("utf-16-le")
+    width = 2
+    if len(wide) != 2 * len(text):  # a character beyond U+FFFF takes two: four bytes each
+        wide = text.encode("utf-32-le")
+        width = 4
+    whole = int.from_bytes(wide, "little")
+    size = len(text)
+    for shift in (2, 3):
+        same = (whole ^ (whole >> 8 * width * shift)).to_bytes(len(wide), "little")
+        run = bytes(width * shift)  # `shift` characters in a row, each the one `shift` on
+        at = same.find(run)
+        while at >= 0:
+            if at % width:  # zeros across two characters: look on from the next one
+                at = same.find(run, at + width - at % width)
+                continue
+            i = at // width
+            at = same.find(run, at + width)
+            if i + 2 * shift > size:
+                continue  # (the text's end, compared with the zeros shifted in)
+            a, b = text[i], text[i + 1]
+            if not (_han(a) and _han(b)):
+                continue
+            if text.startswith(a + b, i + 2):  # 巴拉巴拉 (found by both shifts at 哈哈哈…)
+                found.add(a + b)
+                if a == b and text.startswith(a + a, i + 4):
+                    found.add(a * 3)  # 哈哈哈哈哈哈: 哈哈 twice, and 哈哈哈 twice at the same place
+            elif shift == 3 and _han(text[i + 2]) and text.startswith(text[i : i + 3], i + 3):
+                found.add(text[i : i + 3])
     return found
 
 
