@@ -76,37 +76,13 @@ CONVERSATIONS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("language", "paras", "man", "woman"),
-    [
-        (
-            "en",
-            ["Tom and Ann sat by the fire.", '"Is it late?" said Tom.', '"Yes, sir."', '"Go."'],
-            "Tom",
-            "Ann",
-        ),
-        (
-            "zh-Hans",
-            [
-                "李强和王芳坐在火边。",
-                "王芳说：“天黑了。”",
-                "李强问道：“很晚了吗？”",
-                "“是的，先生。”",
-                "“走吧。”",
-            ],
-            "李强",
-            "王芳",
-        ),
-    ],
-    ids=["en", "zh"],
-)
-def test_whom_a_line_calls_sir_or_maam_is_weighed_by_sex_for_the_next_line(
-    language: str, paras: list[str], man: str, woman: str
-) -> None:
-    """ "Yes, sir." / 是的，先生。: the line speaks to a man, likely the next to speak; the
-    evidence for the next line says which candidates are of that sex and which are not."""
+def test_whom_a_line_calls_sir_or_maam_is_weighed_by_sex_for_the_next_line() -> None:
+    """ "Yes, sir.": the line speaks to a man, likely the next to speak; the evidence for the
+    next line says which candidates are of that sex and which are not."""
+    paras = ["Tom and Ann sat by the fire.", '"Is it late?" said Tom.', '"Yes, sir."', '"Go."']
+    man, woman = "Tom", "Ann"
     trace: Trace = []
-    attribute(book(language, *paras), trace=trace)
+    attribute(book("en", *paras), trace=trace)
     candidates, features = trace[-1]
     weighed = dict(zip(candidates, features, strict=True))
     assert "lsex" in weighed[man] and "lsex-x" in weighed[woman]

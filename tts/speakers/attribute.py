@@ -634,8 +634,10 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: Sequence[Piece]) -> l
     if not dialogue:
         conv.narration(paragraph, texts)
         return []
-    if any(ASKS_NAME.search(texts[i]) for i in dialogue):
-        conv.asked_name = paragraph
+    for i in dialogue:  # (a loop, not any() of a generator: read for most paragraphs)
+        if ASKS_NAME.search(texts[i]):
+            conv.asked_name = paragraph
+            break
     addressees = [q[0] for q in quotes]
     # In-paragraph cues, per quote: the tag after it, then the tag before it. Narration
     # is remembered as it is read, so a tag after a quote sees only what came before.

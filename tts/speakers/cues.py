@@ -248,8 +248,9 @@ _LIST_AFTER_EN = re.compile(
 the Middletons)."""
 _HONORIFIC_BEFORE_EN = re.compile(r"\b(?:Mr|Mrs|Ms|Messrs|Dr|St|Mme|Mlle|Capt|Col|Prof)\.$")
 ASKS_NAME = re.compile(
-    r"叫什么|什么名字|叫啥|贵姓|貴姓|尊姓|芳名|你是谁|您是谁|你是誰|您是誰|哪位"
-    r"|\b(?:[Ww]hat(?:'s| is) your name|[Ww]ho are you)\b"
+    r"(?=[叫什贵貴尊芳你您哪Ww])"  # (one class test skips most positions)
+    r"(?:叫什么|什么名字|叫啥|贵姓|貴姓|尊姓|芳名|你是谁|您是谁|你是誰|您是誰|哪位"
+    r"|\b(?:[Ww]hat(?:'s| is) your name|[Ww]ho are you)\b)"
 )
 """A line that asks someone's name: a name alone in the reply is the one who answers."""
 _CALLED_MEN_EN = "sir|boy|lad|son|sonny|young man|my lord|papa|pa|father|dad|daddy|uncle|brother"
@@ -264,18 +265,6 @@ _CALLED_EN = re.compile(
 )
 """Whom an English line calls by what they are, not their name (", sir", "Yes, ma'am.",
 "My boy, …"): a man or a woman."""
-_CALLED_MEN_ZH = (
-    "先生|少爷|少爺|公子|老爷|老爺|大哥|哥哥|兄弟|弟弟|小伙子|小夥子|大叔|叔叔|大爷|大爺|爸爸|爸|爹|"
-    "师兄|師兄|师弟|師弟|相公|少侠|少俠|老头子|老頭子"
-)
-_CALLED_WOMEN_ZH = (
-    "小姐|姑娘|夫人|太太|大姐|姐姐|妹妹|妹子|阿姨|大娘|大妈|大媽|大婶|大嬸|妈妈|媽媽|妈|媽|娘|"
-    "师姐|師姐|师妹|師妹|娘子|丫头|丫頭|嫂子"
-)
-_CALLED_ZH = re.compile(
-    rf"(?:^|[，,]\s*)(?:(?P<m>{_CALLED_MEN_ZH})|(?P<f>{_CALLED_WOMEN_ZH}))(?=[，,！!？?。…～~]|$)"
-)
-"""Whom a Chinese line calls by what they are (先生，…, …吧，姑娘。): a man or a woman."""
 _BARE_NAME_MARKS = " 。.！!…，,～~"
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
 _EN_ASKED = re.compile(
@@ -771,12 +760,14 @@ class Cues:
         return None
 
     def calls_by_sex(self, quote: str) -> Gender | None:
-        """The sex of whom a line calls by what they are (sir, ma'am, 姑娘, 大哥), else None:
-        the one it speaks to, likely the next to speak."""
-        m = (_CALLED_EN if self.english else _CALLED_ZH).search(quote)
-        if m is None:
+        """The sex of whom an English line calls by what they are (sir, ma'am, my boy), else
+        None: the one it speaks to, likely the next to speak. (Chinese 先生, 姑娘 were weighed
+        too: the scorer learned next to nothing for them, −0.09 for a candidate of the other
+        sex against English's −1.2, and reading every quote for them cost 1.5% of the time.)"""
+        if not self.english:
             return None
-        return "male" if m.group("m") else "female"
+        m = _CALLED_EN.search(quote)
+        return None if m is None else "male" if m.group("m") else "female"
 
     def bare_name(self, quote: str) -> str | None:
         """The character a quote that is a name and nothing else names (“许念。”, "Anne.")."""

@@ -498,6 +498,7 @@ def decide(
     major_of = ev.major.get
     gender_of = ev.gender.get
     called_sex_of = cues.called_sex
+    english = cues.english
     plain_rate = ev.model.plain
     branch_share = ev.model.branch
     plain: dict[tuple[Guess, str], Guess] = {}  # a guess that stands: one record each
@@ -848,8 +849,9 @@ def decide(
                 # whom its last quote that calls someone speaks to (“晚晚，”他说，“跟我回去。”)
                 to = None
                 called_sex = None
-                for i in dialogue_idx:
-                    called_sex = called_sex_of[texts[i]] or called_sex
+                if english:  # (Chinese reads no sir, ma'am: see `Cues.calls_by_sex`)
+                    for i in dialogue_idx:
+                        called_sex = called_sex_of[texts[i]] or called_sex
                 for i in reversed(dialogue_idx):
                     if called := read_quote[texts[i]][0]:
                         to = called
