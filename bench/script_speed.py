@@ -184,10 +184,14 @@ def whole_command(language: str, chars: int, repeat: int) -> None:
 
     Bytecode is written as an installed package has it (pip compiles it at install), and one
     untimed run comes first, so start-up is not charged for compiling the project's source.
+    The process imports this checkout's `tts` (PYTHONPATH), not whichever one is installed.
     The two formats are timed in turn, so both see the same machine.
     """
     book = make_book(language, chars, mix="novel")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # This checkout's package, whatever the interpreter has installed: another tree's bench run
+    # with one shared venv times its own code in the fresh process too.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
     formats = ("text", "jsonl")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "book.txt"
