@@ -753,7 +753,7 @@ class Cues:
             after = _VOC_AFTER_EN.match(quote, m.end())
             if after is None or (not before and after.group() != ","):
                 continue
-            if _LIST_AFTER_EN.match(quote, after.end()) or before.endswith(("and", "or")):
+            if _LIST_AFTER_EN.match(quote, after.end()):
                 continue
             if (who := self.names[m.group()]) is not None:
                 return who

@@ -598,13 +598,16 @@ def _handles(roster: Roster, told: str, heads: Counter[str], everything: str) ->
                 continue  # not at a clause start (a word inside a sentence: 主T, 点Roll)
         opens[m.group()] += 1
         goes_on[m.group()].add(m.group(1))
-    for name, n in opens.items():
-        if fold(name) in roster.canon:
-            continue
-        if (n >= 2 and len(goes_on[name]) >= 2) or re.search(
-            rf"[，,]\s*{name}[。！？!?…]|[“「]{name}[，,！!]", everything
-        ):
-            # (or opens one and is called by it: 知道了，Linda。 / Linda回头打量了她一眼)
+    # Or opens a clause once and is called by it (Linda回头打量了她一眼 / 知道了，Linda。): one
+    # search of the book for all such names, not one each.
+    settled = {name for name, n in opens.items() if n >= 2 and len(goes_on[name]) >= 2}
+    called: set[str] = set()
+    if once := [name for name in opens if name not in settled]:
+        names = trie_regex(once)
+        rx = re.compile(rf"[，,]\s*({names})[。！？!?…]|[“「]({names})[，,！!]")
+        called = {m.group(1) or m.group(2) for m in rx.finditer(everything)}
+    for name in opens:
+        if (name in settled or name in called) and fold(name) not in roster.canon:
             roster.add(name)
     wanted = [
         name

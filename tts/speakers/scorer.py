@@ -502,7 +502,7 @@ def decide(
     plain_rate = ev.model.plain
     branch_share = ev.model.branch
     plain: dict[tuple[Guess, str], Guess] = {}  # a guess that stands: one record each
-    long_quote = _LONG_EN if cues.english else _LONG_ZH
+    long_quote = _LONG_EN if english else _LONG_ZH
     out: list[list[Guess]] = []
     paths = [_Path([], None, [], [], [], None if trace is None else [], 0.0)]
 
@@ -537,7 +537,7 @@ def decide(
                 hist = path.hist
                 for _, text, _, _ in pieces:
                     ev.see(text, path.recent, path.subjects)
-                    if path.floor is not None and not cues.english:
+                    if path.floor is not None and not english:
                         # 林小满低头一看，…: someone else acts between the lines, and the one
                         # who held the floor holds it no more
                         acting = ev.names[text][1]
@@ -576,7 +576,7 @@ def decide(
                 # A line of narration between two quotes is often the tag of the one before
                 # (`“…”` / `少安说。` / `“…”`): its evidence weighs differently then.
                 side = "pt" if _dialogue_at(blocks, n - 2, paragraph - 2) else "pp"
-                if introduces(prev_text, cues.english):  # read by the rules already
+                if introduces(prev_text, english):  # read by the rules already
                     ev.tag(cues.before[prev_text], side, para_ev)
                 named, subj = ev.names[prev_text]
                 for who in named:
@@ -588,7 +588,7 @@ def decide(
                     ev.tag(cues.after[next_text], "np", para_ev)
                 for who in ev.names[next_text][0]:
                     para_ev.setdefault(who, []).append("np:name")
-            if not cues.english and (lead := _lead_in_at(blocks, n + 1, paragraph + 1)):
+            if not english and (lead := _lead_in_at(blocks, n + 1, paragraph + 1)):
                 # `“…”` / `孙玉厚说，“…”`: a line laid out one sentence a paragraph, whose next
                 # paragraph opens with a tag and a comma, is mostly the first part of that
                 # speech (WP: 29 of 43), not a turn of its own.
@@ -627,7 +627,7 @@ def decide(
                 last_asked = hist[-1][3] if in_talk else False
                 last_len = hist[-1][4] if in_talk else 0
                 last_sex = hist[-1][5] if in_talk else None  # whom it called sir, 姑娘
-                holder = floor if in_talk and not cues.english else None
+                holder = floor if in_talk and not english else None
                 near = "consec" if gap == 1 else "near" if gap <= 2 else "far"
                 p1_feature, p2_feature = "p1:" + near, "p2:" + near
                 rank_in_view = dict(zip(recent[:4], _IN_VIEW, strict=False))
@@ -640,7 +640,7 @@ def decide(
                         texts[dialogue_idx[pos + 1]] if pos + 1 < len(dialogue_idx) else next_quote
                     )
                     next_addr = read_quote[nxt][0] if nxt is not None else None
-                    if pos and not cues.english:
+                    if pos and not english:
                         before = read_quote[texts[dialogue_idx[pos - 1]]]
                         holder = _floor_after(holder, decided[-1], before)
                     holds = g.speaker == holder and g.method in _GOING_ON
@@ -684,7 +684,7 @@ def decide(
                         # The tag says someone unnamed speaks: no one to guess, unless the next
                         # line says who it was (有人笑道：“…” / 宝钗忙迎出来，原来是宝玉).
                         shown = None
-                        if pos == len(dialogue_idx) - 1 and next_text and not cues.english:
+                        if pos == len(dialogue_idx) - 1 and next_text and not english:
                             shown = cues.shown(next_text)
                         if shown is not None:
                             g = _kept(Guess(shown, _SHOWN, 0.0), _SHOWN, plain, plain_rate)
