@@ -1547,6 +1547,24 @@ def test_a_second_speaker_introduced_after_a_semicolon_en() -> None:
     assert got[-1].speaker == "May"
 
 
+def test_a_colon_line_introduces_the_first_quote_and_a_colon_tag_the_second_zh() -> None:
+    """`高老说：` / `“…”苗凯连忙说：“…”`: the line before introduces the first quote; the tag
+    between the two, ending in a colon, introduces the second, its answer (WP's passages write
+    every such paragraph so). A tag between two parts with no colon before it still says both
+    (`“…”他点点头，说：“…”` after narration)."""
+    got = lines_of(
+        book(
+            "zh-Hans",
+            "苗凯和冯世宽陪着高老走进了饭厅。",
+            "高老看了看桌上的菜，高兴地说：",
+            "“这就对了嘛！我在家里就爱吃本地的饭食。”苗凯松了一口气，连忙说：“高老说得对。”",
+            "高老点点头。",
+            "“那就好。”冯世宽笑着说：“我去叫厨房再上两个菜。”",
+        )
+    )
+    assert [s.speaker for s in got if s.kind == "dialogue"] == ["高老", "苗凯", "冯世宽", "冯世宽"]
+
+
 @pytest.mark.parametrize(
     "brought_in",
     [

@@ -901,6 +901,25 @@ def test_a_one_character_title_inside_a_full_name_is_the_name() -> None:
     assert speakers == ["乔伯年", "田福军", "乔伯年"]
 
 
+def test_a_full_name_written_again_and_again_is_a_character_zh() -> None:
+    """侯玉英 opens one clause, stands next to no quote, yet the passage writes her name four
+    times (as someone seen, pulled out, watched): whom it is about, a character."""
+    cast, _ = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "孙少平跑到沟底，看见洪水已经漫上了侯玉英站着的那个石崖。",
+            "孙少平大声喊道：",
+            "“抓紧草！别松手！”",
+            "他看见侯玉英两手死死揪着丛草。",
+            "洪水已经淹没了侯玉英的下半身。",
+            "“救命啊！”",
+            "他跳进水里，把侯玉英拖上了土台子。",
+            "侯玉英趴在土台子上，放开声嚎了。",
+        ],
+    )
+    assert {"孙少平", "侯玉英"} <= cast
+
+
 def test_a_clause_ending_in_a_kinship_noun_is_no_character() -> None:
     """她抱起儿子 (she picks up her son) ends in a role noun, as 采访记者 does, but a he or
     she is its subject: never a character, nor the speaker of the line after."""

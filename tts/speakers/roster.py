@@ -1614,6 +1614,10 @@ SUBJECT_TIMES = 3
 with something else, is a name even if it never stands next to a quote: it acts, again and
 again (郝红梅觉察出…, 郝红梅按…, 郝红梅在…)."""
 
+WRITTEN_TIMES = 4
+"""A full name that opens a clause once or twice and is written this often in all (as
+someone talked about, spoken to, acted on) is a character too."""
+
 
 def _discover_zh(
     roster: Roster, narration: Sequence[str], tags: Sequence[str], dialogue: Sequence[str]
@@ -1720,6 +1724,10 @@ def _discover_zh(
                     acting[name] = k
                 elif total[name]:
                     seldom[name] = k
+                    if kept >= WRITTEN_TIMES:
+                        # 田福堂 opens two clauses but the passage writes him twelve times:
+                        # whom it is about
+                        acting[name] = k
                 continue
             # Two names share the head (金俊武, 金俊山): it is neither, and each is a name.
             shared = [
