@@ -920,6 +920,26 @@ def test_a_full_name_written_again_and_again_is_a_character_zh() -> None:
     assert {"孙少平", "侯玉英"} <= cast
 
 
+def test_a_given_name_opening_two_speech_tags_or_twice_written_is_a_character_zh() -> None:
+    """少平 and 少安 each open a sentence that ends in a speech verb and are written twice in
+    the passage: people, where a role noun addressed in the tags (弟弟) was the only one found
+    and was given every line. The first line (他…就问弟弟：) is still nobody's known name."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "他进了院子，见弟弟正给两个孩子摘杏花玩，就问弟弟：",
+            "“润叶是不是叫我这几天到城里去找她？”",
+            "少平看他哥这样颠三倒四又问这事，就说：",
+            "“我不是给你说了嘛！你究竟去不去？”",
+            "少安一边往家里走，一边对弟弟说：",
+            "“我去……”",
+            "少平笑了，少安也笑了。",
+        ],
+    )
+    assert {"少平", "少安"} <= cast
+    assert speakers[1:] == ["少平", "少安"]
+
+
 def test_a_clause_ending_in_a_kinship_noun_is_no_character() -> None:
     """她抱起儿子 (she picks up her son) ends in a role noun, as 采访记者 does, but a he or
     she is its subject: never a character, nor the speaker of the line after."""
