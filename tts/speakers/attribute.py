@@ -671,7 +671,7 @@ def _paragraph(conv: Conversation, paragraph: int, pieces: Sequence[Piece]) -> l
         if i == 0 and (g is None or g.speaker is None or g.method.startswith("action")):
             # “…”大家都笑了。 after 田福堂说：: the colon line introduced the quote
             g = conv.introduced(paragraph) or g
-        elif i == 0 and g.method == "tag-between" and colon_end(texts[1]):
+        elif i == 0 and g is not None and g.method == "tag-between" and colon_end(texts[1]):
             # 高老说： / “…”苗凯连忙说：“…”: the colon line introduced the first quote, the
             # tag after it the second, its own answer
             intro = conv.introduced(paragraph)
