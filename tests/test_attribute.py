@@ -1547,6 +1547,28 @@ def test_a_second_speaker_introduced_after_a_semicolon_en() -> None:
     assert got[-1].speaker == "May"
 
 
+def test_a_speech_tag_with_no_subject_is_the_topics_zh() -> None:
+    """`孙玉厚惊得目瞪口呆…` / `思谋了好一阵，才说：`: a speech tag with no subject before a
+    quote is the topic's (Chinese leaves a he unsaid), and it introduced the quote, so the next
+    line (少平…说清楚…) is no tag of it."""
+    got = lines_of(
+        book(
+            "zh-Hans",
+            "少平把走黄原的打算告诉了父亲。",
+            "孙玉厚惊得目瞪口呆，半天没说话。",
+            "思谋了好一阵，才说：",
+            "“你还小哩！我和你妈怎能放心？”",
+            "少平一时难以给父亲说清楚自己的心思。",
+            "“我想出去跑一跑。”",
+            "孙玉厚叹了一口气，说：",
+            "“那你就去吧。”",
+        )
+    )
+    said = [s for s in got if s.kind == "dialogue"]
+    assert [s.speaker for s in said] == ["孙玉厚", "少平", "孙玉厚"]
+    assert said[0].confidence >= 0.5
+
+
 def test_a_colon_line_introduces_the_first_quote_and_a_colon_tag_the_second_zh() -> None:
     """`高老说：` / `“…”苗凯连忙说：“…”`: the line before introduces the first quote; the tag
     between the two, ending in a colon, introduces the second, its answer (WP's passages write

@@ -308,6 +308,18 @@ def introduces(text: str, english: bool) -> bool:
     return english and end in (",", "-", "—") and _EN_VERB.search(text, tail) is not None
 
 
+def speech_colon_zh(text: str) -> bool:
+    """Chinese narration ending in a speech verb and a colon (才说：, 又问道：)."""
+    return (
+        colon_end(text)
+        and _ZH_VERB.search(text, max(0, len(text) - _SPEECH_COLON_REACH)) is not None
+    )
+
+
+_SPEECH_COLON_REACH = 6
+"""How far back from a colon its speech verb stands (低声说道：)."""
+
+
 def _sentence_end(text: str, start: int) -> int:
     m = _ZH_SENT_END.search(text, start)
     return m.start() if m else len(text)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from tts.speakers.cues import Cues, Quote, colon_end, introduces
+from tts.speakers.cues import Cues, Quote, colon_end, introduces, speech_colon_zh
 
 CONFIDENCE = {
     "tag-after": 0.95,
@@ -290,6 +290,15 @@ class Conversation:
         self.prev_subject = None
         if text and introduces(text, self.english):
             self.prev_colon = self.speaker_before(text, None)
+            if (
+                self.prev_colon is None
+                and not self.english
+                and self.subjects
+                and speech_colon_zh(text)
+            ):
+                # 孙玉厚老汉惊得目瞪口呆。…思谋了好一阵，才说：a speech tag with no subject
+                # is the topic's, as a he would be
+                self.prev_colon = Guess(self.subjects[0], "pronoun", CONFIDENCE["pronoun"])
         for piece in texts:
             subj = self.remember(piece)
             if subj:
