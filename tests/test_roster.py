@@ -940,6 +940,25 @@ def test_a_given_name_opening_two_speech_tags_or_twice_written_is_a_character_zh
     assert speakers[1:] == ["少平", "少安"]
 
 
+def test_a_given_name_with_hands_of_her_own_is_a_character_zh() -> None:
+    """秀莲 opens two sentences, going on differently, and is never acted on by a coverb; but
+    兰香 holds 秀莲的手: only a person has a hand. Her 她说： line was the one man's."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "秀莲到少安家，转眼间七八天就过去了，但她还是不愿意走。",
+            "少安亲热地对她说：",
+            "“你回去吧，我给你家里写封信。”",
+            "秀莲红着脸低下了头。",
+            "兰香拉着秀莲的手，也不让她走。",
+            "她说：",
+            "“不要写了。等信到家里，我也快回去了……”",
+        ],
+    )
+    assert "秀莲" in cast
+    assert speakers == ["少安", "秀莲"]
+
+
 def test_a_clause_ending_in_a_kinship_noun_is_no_character() -> None:
     """她抱起儿子 (she picks up her son) ends in a role noun, as 采访记者 does, but a he or
     she is its subject: never a character, nor the speaker of the line after."""

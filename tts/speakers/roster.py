@@ -459,9 +459,11 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     # 向前说, 向前对她讲, 在锅台上擀面的秀莲插嘴说
     speaking = f"(?:[对對向跟][^。！？，,]{{1,6}}?|[^。！？，,“”]{{1,2}}?)?(?:{_ZH_SPEECH_VERBS})"
     if wanted:
-        speaks = set(re.findall(f"的({trie_regex(wanted)}){speaking}", told))
+        trie = trie_regex(wanted)
+        speaks = set(re.findall(f"的({trie}){speaking}", told))
+        has_body = set(re.findall(f"({trie})的{_BODY_PART_ZH}", told))  # 拉着秀莲的手
         for cand in wanted:
-            if cand in acted_on or cand in speaks:
+            if cand in acted_on or cand in speaks or cand in has_body:
                 roster.add(cand, gender=_title_gender(cand))
     led = [cand for cand in led if cand in acted_on]
     if led:
@@ -475,6 +477,8 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
                 roster.add(cand, gender=_title_gender(cand))
 
 
+_BODY_PART_ZH = "[手脸臉头頭眼肩背腰脚腳嘴胳膊脖耳额額眉]"
+"""What only a person has (秀莲的手, 少平的肩膀): a word before 的 and one of these is someone."""
 _FUNCTION_LED_TIMES = 3
 """A given name that opens with a function word (向前: "forward") is a name when it opens
 sentences this many times, going on this many different ways, is acted on (给向前), and
