@@ -1547,6 +1547,34 @@ def test_a_second_speaker_introduced_after_a_semicolon_en() -> None:
     assert got[-1].speaker == "May"
 
 
+@pytest.mark.parametrize("tagged", ["他对少平说。", "他对少平说："])
+def test_a_he_in_a_tag_is_not_whom_the_tag_says_he_spoke_to_zh(tagged: str) -> None:
+    """`他对少平说`: the he is not 少平, though 少平 is the man last in view: the other one."""
+    lines = ["金波和少平坐在河边。", "金波笑道：", "“今天的水真凉。”"]
+    lines.append("少平一直没有说话，他望着对岸的山。")
+    asked = "“你明天就走吗？”"
+    lines += [asked, tagged] if tagged.endswith("。") else [tagged, asked]
+    got = lines_of(book("zh-Hans", *lines))
+    assert [s.speaker for s in got if s.kind == "dialogue"] == ["金波", "金波"]
+
+
+@pytest.mark.parametrize("beside", ["他", "王强"])
+def test_who_stands_beside_someone_is_the_subject_zh(beside: str) -> None:
+    """`他旁边的李明突然大声喊叫说：`: the one beside him speaks, not he (nor 王强)."""
+    got = lines_of(
+        book(
+            "zh-Hans",
+            "王强和李明在掌子面上攉煤。",
+            "李明骂道：",
+            "“这活真不是人干的！”",
+            "王强没有理他，埋头干活。",
+            f"{beside}旁边的李明突然大声喊叫说：",
+            "“哈呀，天都快黑了！”",
+        )
+    )
+    assert [s.speaker for s in got if s.kind == "dialogue"] == ["李明", "李明"]
+
+
 def test_a_speech_tag_with_no_subject_is_the_topics_zh() -> None:
     """`孙玉厚惊得目瞪口呆…` / `思谋了好一阵，才说：`: a speech tag with no subject before a
     quote is the topic's (Chinese leaves a he unsaid), and it introduced the quote, so the next

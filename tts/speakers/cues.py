@@ -308,6 +308,13 @@ def introduces(text: str, english: bool) -> bool:
     return english and end in (",", "-", "—") and _EN_VERB.search(text, tail) is not None
 
 
+_BESIDE_ZH = re.compile(
+    "(?:旁边|旁邊|身边|身邊|身旁|身后|身後|背后|背後|后面|後面|对面|對面|前面|左边|左邊|右边|右邊)的"
+)
+"""Where someone stands beside the one named before (他旁边的, 少平身后的): who follows is
+another."""
+
+
 def speech_colon_zh(text: str) -> bool:
     """Chinese narration ending in a speech verb and a colon (才说：, 又问道：)."""
     return (
@@ -490,6 +497,11 @@ class Cues:
             # 俊武的媳妇李玉玲: the name after the possessed noun is the subject (but in
             # 钱立新的语气缓和下来 the possessor's own voice speaks: no name follows).
             whose = self._possessed(text, m.end(), end)
+            if whose is not None:
+                return whose, False
+        elif (beside := _BESIDE_ZH.match(text, m.end(), end)) is not None:
+            # 他旁边的安锁子突然大声喊叫说：who stands beside him speaks
+            whose = self._possessed(text, beside.end() - 1, end)
             if whose is not None:
                 return whose, False
         return m.group(), m.lastgroup == "pro"

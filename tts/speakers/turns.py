@@ -163,19 +163,22 @@ class Conversation:
 
     # ------------------------------------------------------------ speech tags
 
-    def pronoun(self, word: str, exclude: str | None) -> tuple[str | None, float]:
-        """Resolve he/she/他/她 to the latest topical character of that gender."""
+    def pronoun(
+        self, word: str, exclude: str | None, told: str | None = None
+    ) -> tuple[str | None, float]:
+        """Resolve he/she/他/她 to the latest topical character of that gender: not `exclude`
+        (whom the quote calls) nor `told` (whom the tag says it was said to: 她对少平说)."""
         w = word.lower()
         if w in ("i", "我"):
             return self.first_person, CONFIDENCE["first-person"]
         gender = "female" if w in ("she", "她") else "male"
         for pool in (self.subjects, self.recent):
             for who in pool:
-                if who != exclude and self.gender.get(who) == gender:
+                if who != exclude and who != told and self.gender.get(who) == gender:
                     return who, CONFIDENCE["pronoun"]
         for pool in (self.subjects, self.recent):
             for who in pool:
-                if who in (exclude, self.first_person) or self.gender.get(who):
+                if who in (exclude, told, self.first_person) or self.gender.get(who):
                     continue
                 return who, CONFIDENCE["pronoun"] - 0.2
         return None, 0.0
@@ -205,7 +208,9 @@ class Conversation:
             return None
         if not cue.candidates:
             return UNKNOWN
-        return self._guess(cue.candidates[0], cue.verb, "after", exclude)
+        first = cue.candidates[0]
+        told = self.cues.told_to[text] if first[1] else None
+        return self._guess(first, cue.verb, "after", exclude, told=told)
 
     def tag_next_line(self, text: str, exclude: str | None) -> Guess | None:
         """Speaker from a tag standing alone on the line after a quote (`少安说。`, one
@@ -217,7 +222,9 @@ class Conversation:
         cue = self.cues.after[text]
         if cue is None or not cue.verb or not cue.candidates:
             return None
-        g = self._guess(cue.candidates[0], True, "after", exclude)
+        first = cue.candidates[0]
+        told = self.cues.told_to[text] if first[1] else None
+        g = self._guess(first, True, "after", exclude, told=told)
         if g is None or g.speaker is None:
             return None
         if g.method == "tag-after":
@@ -231,14 +238,15 @@ class Conversation:
             return None
         if not cue.candidates:
             return UNKNOWN  # 只听有人喊道：someone unnamed
+        told = self.cues.told_to[text] if any(pro for _, pro in cue.candidates) else None
         if not cue.weigh:
-            return self._guess(cue.candidates[0], cue.verb, "before", exclude, cue.colon)
+            return self._guess(cue.candidates[0], cue.verb, "before", exclude, cue.colon, told)
         pronoun: tuple[str, bool] | None = None
         for found in cue.candidates:
             if found[1] and found[0] != "我":
                 if pronoun is None:
                     pronoun = found
-                    who, conf = self.pronoun(found[0], exclude)
+                    who, conf = self.pronoun(found[0], exclude, told)
                     if who is not None and conf >= CONFIDENCE["pronoun"]:
                         break  # a character of that gender is in view
                 continue  # else a name earlier in the sentence (王海濤趕來，他看了一眼…)
@@ -249,7 +257,7 @@ class Conversation:
                 break
             return self._guess(found, cue.verb, "before", exclude, cue.colon)
         if pronoun is not None:
-            return self._guess(pronoun, cue.verb, "before", exclude, cue.colon)
+            return self._guess(pronoun, cue.verb, "before", exclude, cue.colon, told)
         return None
 
     def _guess(
@@ -259,10 +267,11 @@ class Conversation:
         side: str,
         exclude: str | None,
         colon: bool = False,
+        told: str | None = None,
     ) -> Guess | None:
         surface, is_pro = found
         if is_pro:
-            who, conf = self.pronoun(surface, exclude)
+            who, conf = self.pronoun(surface, exclude, told)
         elif surface[4:] in ("latter", "former"):
             who, conf, is_pro = self.of_two(surface[4:]), CONFIDENCE["pronoun"], True
         elif surface[4:] == "other":
