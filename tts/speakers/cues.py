@@ -499,6 +499,8 @@ class Cues:
             whose = self._possessed(text, m.end(), end)
             if whose is not None:
                 return whose, False
+            if _KIN_AFTER_PRONOUN.match(text, m.end()) is not None:
+                return None  # 俊武的媳妇…骂道: his wife speaks, whose name the roster lacks
         elif (beside := _BESIDE_ZH.match(text, m.end(), end)) is not None:
             # 他旁边的安锁子突然大声喊叫说：who stands beside him speaks
             whose = self._possessed(text, beside.end() - 1, end)
