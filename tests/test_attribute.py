@@ -1547,6 +1547,22 @@ def test_a_second_speaker_introduced_after_a_semicolon_en() -> None:
     assert got[-1].speaker == "May"
 
 
+def test_whom_a_tag_says_the_subject_heard_spoke_the_line_zh() -> None:
+    """`“都好了，你快去洗吧。”` / `他听见丽丽在说话。`: he hears; 丽丽 speaks."""
+    got = lines_of(
+        book(
+            "zh-Hans",
+            "武惠良回到家，丽丽正在厨房里忙着。",
+            "丽丽笑道：",
+            "“你回来啦？”",
+            "武惠良没有回答，他索性闭住眼仰靠在沙发背上。",
+            "“都好了，你快去洗吧。”",
+            "他听见丽丽在说话。",
+        )
+    )
+    assert [s.speaker for s in got if s.kind == "dialogue"] == ["丽丽", "丽丽"]
+
+
 @pytest.mark.parametrize("tagged", ["他对少平说。", "他对少平说："])
 def test_a_he_in_a_tag_is_not_whom_the_tag_says_he_spoke_to_zh(tagged: str) -> None:
     """`他对少平说`: the he is not 少平, though 少平 is the man last in view: the other one."""

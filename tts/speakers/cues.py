@@ -82,7 +82,7 @@ else, named right after it or not at all (他哥金光亮, 他父亲说)."""
 _NEAR_VERB = 3
 """Characters at most between a name and the speech verb after it (还, 又, 大声)."""
 _HEARD_ZH = re.compile("[听聽]")
-"""少安听妻子这么说: the subject hears someone else speak."""
+"""少安听妻子这么说: the subject hears someone else speak (秀莲, when the tag names whom)."""
 _EN_VERBS = (
     EN_SAID + "|"
     "says|say|asks|replies|answers|cries|responded|declared|repeated|insisted|protested|"
@@ -586,8 +586,16 @@ class Cues:
                 # 他听人说 is heard speech; a 听 in the name itself (夜雨听风问) is not
                 at = text.find(found[0], cm.start(), end)
                 after = at + len(found[0]) if at >= 0 else cm.start()
-                verb = said is not None and not _HEARD_ZH.search(text, after, said.start())
-                return Cue((found,), verb)
+                if said is None:
+                    return Cue((found,), False)
+                heard = _HEARD_ZH.search(text, after, said.start())
+                if heard is None:
+                    return Cue((found,), True)
+                # 他听见丽丽在说话。/ 少安听秀莲这么说: whom the subject hears spoke
+                other = self.mention.search(text, heard.end(), said.start())
+                if other is not None:
+                    return Cue(((other.group(), other.lastgroup == "pro"),), True)
+                return Cue((found,), False)
             if n >= 1 or _ZH_SENT_END.match(text, end):
                 return None
         return None
