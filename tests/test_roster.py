@@ -959,6 +959,29 @@ def test_a_given_name_with_hands_of_her_own_is_a_character_zh() -> None:
     assert speakers == ["少安", "秀莲"]
 
 
+def test_the_head_of_a_longer_word_is_not_a_name_but_the_role_is_zh() -> None:
+    """宣传 is always written 宣传部长: the character is the head of propaganda, not 宣传; 讲故
+    of 讲故事 is no one at all."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "晓霞和少平正说着话，门开了。",
+            "宣传部长走进来，笑着对晓霞说：",
+            "“田记者，吃饭去吧！”",
+            "晓霞笑道：",
+            "“这就来。”",
+            "宣传部长又回过头，对少平说：",
+            "“你也一块去。”",
+            "讲故事的老汉清了清嗓子，说：",
+            "“从前有座山。”",
+            "讲故事的老汉又说：",
+            "“山里有座庙。”",
+        ],
+    )
+    assert "宣传" not in cast and "讲故" not in cast
+    assert speakers[:3] == ["宣传部长", "晓霞", "宣传部长"]
+
+
 def test_a_clause_ending_in_a_kinship_noun_is_no_character() -> None:
     """她抱起儿子 (she picks up her son) ends in a role noun, as 采访记者 does, but a he or
     she is its subject: never a character, nor the speaker of the line after."""

@@ -348,18 +348,38 @@ def _speakers_by_use(
         return
     seen: Counter[str] = Counter()
     how: Counter[str] = Counter()  # 迟疑地走到他跟前，小声问：a word that says how
+    goes_on: dict[str, set[str]] = defaultdict(set)
     for cand, nxt in re.findall(f"({trie_regex(wanted)})(.?)", everything):
         seen[cand] += 1
+        goes_on[cand].add(nxt)
         if nxt in _HOW_MARKS:
             how[cand] += 1
     parts = _parts(fold(name) for name in roster.forms)
-    for cand in sorted(wanted, key=lambda c: (-seen[c], c)):
-        key = fold(cand)
+    for head in sorted(wanted, key=lambda c: (-seen[c], c)):
+        cand, key = head, fold(head)
         if cand in doubled or how[cand] * 2 >= seen[cand]:
             continue  # 巴拉巴拉, 哈哈哈哈: a sound said twice over, not a name
-        if seen[cand] >= SPEAKER_SEEN and key not in roster.canon:
+        if _word_head(goes_on[cand]):
+            # 宣传部长说：the role is the longer word; 讲故事的人说：no one's name
+            longer = re.search(f"{re.escape(cand)}[\u4e00-\u9fff]{{1,2}}", everything)
+            word = longer.group() if longer is not None else ""
+            role = _ROLE_END_RE.search(word) or _BARE_TITLE.search(word, len(cand))
+            if role is None:
+                continue
+            cand = word[: role.end()]
+            key = fold(cand)
+        if seen[head] >= SPEAKER_SEEN and key not in roster.canon:
             if key not in parts:  # part of a known name (福军 of 田福军)
                 roster.add(cand, gender=_title_gender(cand))
+
+
+def _word_head(goes_on: set[str]) -> bool:
+    """Two characters always followed by the same one, which no name is followed by (宣传部长,
+    讲故事): the head of a longer word, not a name (少平说, 少平说 is one)."""
+    if len(goes_on) != 1:
+        return False
+    (nxt,) = goes_on
+    return _han(nxt) and not (nxt in _NOT_NAME or nxt in _VERBISH or nxt in _PARTICLES)
 
 
 def _plausible_zh(roster: Roster, cand: str) -> bool:
