@@ -1547,6 +1547,24 @@ def test_a_second_speaker_introduced_after_a_semicolon_en() -> None:
     assert got[-1].speaker == "May"
 
 
+def test_a_he_is_the_topic_of_no_known_sex_before_a_man_further_back_zh() -> None:
+    """`王满银…站起来。` / `他…对小舅子说：`: 王满银, of whom the passage has said no he yet, is
+    the topic; 少安, a man the he could also be, stands further back (and is whom he calls)."""
+    got = lines_of(
+        book(
+            "zh-Hans",
+            "少安这天心里很烦，他一个人去了砖场。",
+            "他在砖场门口看见了姐夫。",
+            "少安大声喊道：",
+            "“姐夫，你跹蹴在这儿干啥哩？”",
+            "王满银听见少安的声音，慌忙一闪身站起来。",
+            "他把破帽檐往头顶上扶了扶，不好意思地笑了笑，对小舅子说：",
+            "“家里没柴烧了，我到这地方来晒一晒太阳……”",
+        )
+    )
+    assert [s.speaker for s in got if s.kind == "dialogue"] == ["少安", "王满银"]
+
+
 def test_whom_a_tag_says_the_subject_heard_spoke_the_line_zh() -> None:
     """`“都好了，你快去洗吧。”` / `他听见丽丽在说话。`: he hears; 丽丽 speaks."""
     got = lines_of(

@@ -172,6 +172,12 @@ class Conversation:
         if w in ("i", "我"):
             return self.first_person, CONFIDENCE["first-person"]
         gender = "female" if w in ("she", "她") else "male"
+        if gender == "male" and self.subjects and not self.english:
+            # 王满银…站起来。他…对小舅子说：the topic, of no sex known yet, before a man
+            # further back (他 says little of sex where 她 says much: not for 她)
+            top = self.subjects[0]
+            if top not in (exclude, told, self.first_person) and self.gender.get(top) is None:
+                return top, CONFIDENCE["pronoun"]
         for pool in (self.subjects, self.recent):
             for who in pool:
                 if who != exclude and who != told and self.gender.get(who) == gender:
