@@ -982,6 +982,46 @@ def test_the_head_of_a_longer_word_is_not_a_name_but_the_role_is_zh() -> None:
     assert speakers[:3] == ["宣传部长", "晓霞", "宣传部长"]
 
 
+def test_a_third_full_name_of_a_shared_head_tagged_once_is_a_character_zh() -> None:
+    """金光明 and 金光亮 share 金光; 金光辉, written once, stands in a speech tag: a third
+    brother, not 金光明 going on."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "金光明和金光亮坐在院子里。",
+            "金光明说：",
+            "“大哥，你的心情我们都能理解。”",
+            "金光亮没有言传，金光明又说：",
+            "“咱们还得谨慎一些。”",
+            "金光亮叹了一口气。",
+            "金光辉也凑话说：",
+            "“老人也能体谅活人的难处哩。”",
+            "金光亮骂道：",
+            "“放你们的臭屁！”",
+        ],
+    )
+    assert {"金光明", "金光亮", "金光辉"} <= cast
+    assert speakers == ["金光明", "金光明", "金光辉", "金光亮"]
+
+
+def test_an_old_mans_name_ends_before_laohan_zh() -> None:
+    """万江老汉: 万江 (a surname and a given character), an old man; not a name 万江老."""
+    cast, speakers = _cast_and_speakers(
+        "zh-Hans",
+        [
+            "少安走进饲养室，看见万江老汉蹲在牲口槽边。",
+            "万江老汉吓了一跳，说：",
+            "“你怎来了？”",
+            "少安笑了，说：",
+            "“大叔，我来看看你。”",
+            "万江老汉这才笑了，对队长说：",
+            "“我睡不踏实，就跑到这里来了。”",
+        ],
+    )
+    assert "万江" in cast and "万江老" not in cast
+    assert speakers == ["万江", "少安", "万江"]
+
+
 def test_a_clause_ending_in_a_kinship_noun_is_no_character() -> None:
     """她抱起儿子 (she picks up her son) ends in a role noun, as 采访记者 does, but a he or
     she is its subject: never a character, nor the speaker of the line after."""

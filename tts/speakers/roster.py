@@ -1647,6 +1647,15 @@ WRITTEN_TIMES = 4
 someone talked about, spoken to, acted on) is a character too."""
 
 
+_OLD_ROLE = re.compile("老[汉漢头頭婆太爷爺人]")
+"""老汉, 老婆, 老太 after a name (万江老汉): an old man, not the end of the name."""
+
+
+def _name_goes_on(c: str) -> bool:
+    """A character that may go on a name (平 of 孙少平), not a word after one (说, 的, 看)."""
+    return _han(c) and c not in _NOT_NAME and c not in _VERBISH and c not in _PRONOUNS
+
+
 def _discover_zh(
     roster: Roster, narration: Sequence[str], tags: Sequence[str], dialogue: Sequence[str]
 ) -> None:
@@ -1681,7 +1690,7 @@ def _discover_zh(
                 head = found[: cut + 1]
                 short[head] += times
                 counter[head] += times
-                if len(found) > cut + 1:
+                if len(found) > cut + 1 and not _OLD_ROLE.match(m.string, m.end() - 1):
                     longer[head][found[-1]] += times
                     counter[found] += times
             elif kind == "role":
@@ -1771,6 +1780,18 @@ def _discover_zh(
             ):
                 splits[head] = shared
                 continue
+            if (
+                not ends
+                and len(follow[head]) >= 2
+                and max(follow[head].values()) >= 2
+                and all(_name_goes_on(c) for c in follow[head])
+            ):
+                # 孙少平 and, once, 孙少安: the head of full names, never a name itself; a
+                # full name standing next to a quote even once is one
+                for c, times in follow[head].items():
+                    if tagged[head + c]:
+                        full[head + c] = times
+                continue
         if tagged[head] and head not in adverbial:  # a name stands next to a quote somewhere
             full[head] = n  # (安排, 文件 never do)
     told = "\n".join(dict.fromkeys((*narration, *tags)))  # where a story says who does what
@@ -1789,6 +1810,9 @@ def _discover_zh(
                 name = head + c
                 if tagged[name] or (total[name] >= SUBJECT_TIMES and len(after[name]) >= 3):
                     full[name] = follow[head][c]
+            for c, times in follow[head].items():  # 金光辉也凑话说：a third, tagged once
+                if c not in shared and tagged[head + c] and _name_goes_on(c):
+                    full[head + c] = times
         elif tagged[head] and head not in adverbial:  # 罗娜微微, 罗娜沉默: one name, two verbs
             full[head] = short[head]
     for nick in nicks:
