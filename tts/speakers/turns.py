@@ -189,6 +189,19 @@ class Conversation:
                 return who, CONFIDENCE["pronoun"] - 0.2
         return None, 0.0
 
+    def _resolve(self, word: str, exclude: str | None, tag: str | None) -> tuple[str | None, float]:
+        """`pronoun` for the he/she of the tag `tag`, who is not whom the tag says they spoke to
+        (read only when the one found is written in the tag at all)."""
+        who, conf = self.pronoun(word, exclude)
+        if who is not None and tag is not None and self._written_in(who, tag):
+            told = self.cues.told_to[tag]
+            if told == who:
+                return self.pronoun(word, exclude, told)
+        return who, conf
+
+    def _written_in(self, who: str, text: str) -> bool:
+        return who in text or any(form in text for form in self.cues.roster.forms.get(who, ()))
+
     def of_two(self, which: str) -> str | None:
         """The latter (or the former) of the last two characters mentioned: the more (or
         less) recently named one."""
@@ -215,8 +228,7 @@ class Conversation:
         if not cue.candidates:
             return UNKNOWN
         first = cue.candidates[0]
-        told = self.cues.told_to[text] if first[1] else None
-        return self._guess(first, cue.verb, "after", exclude, told=told)
+        return self._guess(first, cue.verb, "after", exclude, tag=text)
 
     def tag_next_line(self, text: str, exclude: str | None) -> Guess | None:
         """Speaker from a tag standing alone on the line after a quote (`少安说。`, one
@@ -229,8 +241,7 @@ class Conversation:
         if cue is None or not cue.verb or not cue.candidates:
             return None
         first = cue.candidates[0]
-        told = self.cues.told_to[text] if first[1] else None
-        g = self._guess(first, True, "after", exclude, told=told)
+        g = self._guess(first, True, "after", exclude, tag=text)
         if g is None or g.speaker is None:
             return None
         if g.method == "tag-after":
@@ -244,15 +255,14 @@ class Conversation:
             return None
         if not cue.candidates:
             return UNKNOWN  # 只听有人喊道：someone unnamed
-        told = self.cues.told_to[text] if any(pro for _, pro in cue.candidates) else None
         if not cue.weigh:
-            return self._guess(cue.candidates[0], cue.verb, "before", exclude, cue.colon, told)
+            return self._guess(cue.candidates[0], cue.verb, "before", exclude, cue.colon, text)
         pronoun: tuple[str, bool] | None = None
         for found in cue.candidates:
             if found[1] and found[0] != "我":
                 if pronoun is None:
                     pronoun = found
-                    who, conf = self.pronoun(found[0], exclude, told)
+                    who, conf = self._resolve(found[0], exclude, text)
                     if who is not None and conf >= CONFIDENCE["pronoun"]:
                         break  # a character of that gender is in view
                 continue  # else a name earlier in the sentence (王海濤趕來，他看了一眼…)
@@ -263,7 +273,7 @@ class Conversation:
                 break
             return self._guess(found, cue.verb, "before", exclude, cue.colon)
         if pronoun is not None:
-            return self._guess(pronoun, cue.verb, "before", exclude, cue.colon, told)
+            return self._guess(pronoun, cue.verb, "before", exclude, cue.colon, text)
         return None
 
     def _guess(
@@ -273,11 +283,11 @@ class Conversation:
         side: str,
         exclude: str | None,
         colon: bool = False,
-        told: str | None = None,
+        tag: str | None = None,
     ) -> Guess | None:
         surface, is_pro = found
         if is_pro:
-            who, conf = self.pronoun(surface, exclude, told)
+            who, conf = self._resolve(surface, exclude, tag)
         elif surface[4:] in ("latter", "former"):
             who, conf, is_pro = self.of_two(surface[4:]), CONFIDENCE["pronoun"], True
         elif surface[4:] == "other":
