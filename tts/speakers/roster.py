@@ -81,7 +81,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, count
+from itertools import accumulate, count, takewhile
 from operator import add, itemgetter
 
 import opencc
@@ -361,8 +361,8 @@ def _speakers_by_use(
             continue  # 巴拉巴拉, 哈哈哈哈: a sound said twice over, not a name
         if _word_head(goes_on[cand]):
             # 宣传部长说：the role is the longer word; 讲故事的人说：no one's name
-            longer = re.search(f"{re.escape(cand)}[\u4e00-\u9fff]{{1,2}}", everything)
-            word = longer.group() if longer is not None else ""
+            at = everything.find(cand)
+            word = cand + "".join(takewhile(_han, everything[at + len(cand) : at + len(cand) + 2]))
             role = _ROLE_END_RE.search(word) or _BARE_TITLE.search(word, len(cand))
             if role is None:
                 continue
@@ -479,11 +479,9 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
     # 向前说, 向前对她讲, 在锅台上擀面的秀莲插嘴说
     speaking = f"(?:[对對向跟][^。！？，,]{{1,6}}?|[^。！？，,“”]{{1,2}}?)?(?:{_ZH_SPEECH_VERBS})"
     if wanted:
-        trie = trie_regex(wanted)
-        speaks = set(re.findall(f"的({trie}){speaking}", told))
-        has_body = set(re.findall(f"({trie})的{_BODY_PART_ZH}", told))  # 拉着秀莲的手
+        speaks = set(re.findall(f"的({trie_regex(wanted)}){speaking}", told))
         for cand in wanted:
-            if cand in acted_on or cand in speaks or cand in has_body:
+            if cand in acted_on or cand in speaks or _has_body(cand, told):
                 roster.add(cand, gender=_title_gender(cand))
     led = [cand for cand in led if cand in acted_on]
     if led:
@@ -497,8 +495,21 @@ def _given_names_acting(roster: Roster, told: str, doubled: set[str]) -> None:
                 roster.add(cand, gender=_title_gender(cand))
 
 
-_BODY_PART_ZH = "[手脸臉头頭眼肩背腰脚腳嘴胳膊脖耳额額眉]"
+_BODY_PARTS_ZH = frozenset("手脸臉头頭眼肩背腰脚腳嘴胳膊脖耳额額眉")
 """What only a person has (秀莲的手, 少平的肩膀): a word before 的 and one of these is someone."""
+
+
+def _has_body(cand: str, told: str) -> bool:
+    """`told` writes `cand` as the owner of a part of a body (拉着秀莲的手)."""
+    owner = cand + "的"
+    at = told.find(owner)
+    while at >= 0:
+        if told[at + len(owner) : at + len(owner) + 1] in _BODY_PARTS_ZH:
+            return True
+        at = told.find(owner, at + 1)
+    return False
+
+
 _FUNCTION_LED_TIMES = 3
 """A given name that opens with a function word (向前: "forward") is a name when it opens
 sentences this many times, going on this many different ways, is acted on (给向前), and
