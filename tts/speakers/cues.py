@@ -315,6 +315,15 @@ _BESIDE_ZH = re.compile(
 another."""
 
 
+_TITLE_BEFORE_NAME_ZH = re.compile(
+    "(?:长|長|主任|书记|書記|秘书|秘書|主席|委员|委員|经理|經理|董事|总裁|總裁|老师|老師|教授|医生|"
+    "醫生|大夫|干事|幹事|专干|專干|记者|記者|会计|會計|负责人|負責人)$"
+)
+"""A title ending what stands before a name (省委常务副秘书长张生民, 民政方面的负责人吴克俭)."""
+_TITLE_REACH = 14
+"""The longest title, with its office, read before a name at a clause start."""
+
+
 def speech_colon_zh(text: str) -> bool:
     """Chinese narration ending in a speech verb and a colon (才说：, 又问道：)."""
     return (
@@ -476,6 +485,14 @@ class Cues:
                 role = self.mention.fullmatch(newcomer.group("role"))
                 if role is not None and role.lastgroup == "name":
                     return role.group(), False  # 一个穿着睡衣的中年女人走了过来
+            if (
+                m.lastgroup == "name"
+                and at - start <= _TITLE_REACH
+                and _TITLE_BEFORE_NAME_ZH.search(text, start, at) is not None
+                and _ZH_VERB.search(text, start, at) is None
+                and _opens_sentence(text, start)  # (not …，急得去找二队长金俊武: whom he seeks)
+            ):
+                return m.group(), False  # 省委常务副秘书长张生民不客气地说: the titled name
             return None
         if (
             at > start

@@ -343,7 +343,8 @@ def _speakers_by_use(
     says how something is done, half the times written or more (迟疑地)."""
     found = {m.group("name") for m, _ in counted_matches(_USED_AS_SPEAKER_ZH, tags)}
     found.update(m.group("name") for m, _ in counted_matches(_SUBJECT_OF_SPEECH_ZH, tags))
-    wanted = [c for c in found if _plausible_zh(roster, c)]
+    # (省委, 公社: an office, not someone)
+    wanted = [c for c in found if c[-1] not in _OFFICE_ENDS and _plausible_zh(roster, c)]
     if not wanted:
         return
     seen: Counter[str] = Counter()
