@@ -223,9 +223,12 @@ CLAUSE_LEAD_ZH = re.compile(
 """A connective that may open a Chinese clause before its subject (于是, 这时, 只见 …)."""
 _SURNAME_AHEAD = first_chars_ahead(SURNAMES)
 _ROLE_AHEAD = first_chars_ahead(ROLES)
+_TITLED = f"{_SURNAME_TRIE}{first_chars_ahead(TITLES)}{_TITLE_TRIE}"
+"""A surname and a title (王主任, 祁副省长): after a surname, a character that opens no title
+is turned away at once, where the title trie would try its ninety-odd alternatives in turn."""
 # A name at the start of a clause (after a connective like 于是, 这时): where names stand.
 _NAME_HEAD = (
-    rf"(?P<title>{_SURNAME_AHEAD}{_SURNAME_TRIE}{_TITLE_TRIE})"
+    rf"(?P<title>{_SURNAME_AHEAD}{_TITLED})"
     rf"|(?P<pet>[老小阿]{_SURNAME_TRIE})"
     rf"|(?P<role>(?=[\u4e00-\u9fff]{{0,3}}?[{''.join(sorted({r[0] for r in ROLES}))}])"
     rf"[\u4e00-\u9fff]{{0,3}}?{_ROLE_AHEAD}{_ROLE_TRIE})"
@@ -1340,11 +1343,14 @@ class Roster:
             head = f"[{self.first_chars}]"
             # 王主任, 祁副省長: any surname, any title; not an office (县贸易经理部, 主任室)
             # (not 闻记者 of 新闻记者, a news reporter: 新闻 is a word)
-            titled = f"(?:(?<!新)|(?![闻聞])){_SURNAME_TRIE}{_TITLE_TRIE}(?![部室])"
+            titled = f"(?:(?<!新)|(?![闻聞])){_TITLED}(?![部室])"
             # A title alone (书记 for 曹书记) right after an office (团地委书记) is whoever holds
             # that office: not the character the title stands for elsewhere.
             bare = {w for w in surfaces if _BARE_TITLE.fullmatch(w)}
-            names = trie_regex(surfaces - bare) if surfaces - bare else r"(?!x)x"
+            # (the names' own first characters, a few of the head's: most places the head
+            # lets through open no name, and the trie would try each alternative there)
+            named = surfaces - bare
+            names = first_chars_ahead(named) + trie_regex(named) if named else r"(?!x)x"
             alone = rf"|(?<![{_OFFICE_ENDS}]){trie_regex(bare)}" if bare else ""
             self.pattern = rf"(?={head})(?:{names}|{titled}{alone})"
 
@@ -1366,7 +1372,7 @@ whoever holds that office (团地委书记, 县委书记)."""
 _TITLED_RE = re.compile(rf"(?:(?P<sur>{_SURNAME_RE})(?:{_TITLE_RE})|[老小](?P<sur_>{_SURNAME_RE}))")
 PET_RE = re.compile(rf"[老小阿]{_SURNAME_TRIE}")
 """老陈, 小林: a surname with 老/小, how friends and elders are called."""
-_VOCATIVE_ZH = re.compile(rf"({_SURNAME_TRIE}{_TITLE_TRIE})(?=[，,！!。])")
+_VOCATIVE_ZH = re.compile(rf"({_TITLED})(?=[，,！!。])")
 
 
 _FEMALE_GIVEN = frozenset(_both(_of_gender(ZH_GIVEN_NAME_CHARS, "female")))
