@@ -175,12 +175,13 @@ def trie_regex(words: Iterable[str]) -> str:
     return emit(trie)
 
 
-def first_chars_ahead(words: Iterable[str]) -> str:
+def first_chars_ahead(words: Iterable[str], chars: int = 1) -> str:
     """A look-ahead at the first characters of `words`, to put before their trie where it is
     tried at many places (every clause break, each step of a lazy run): one class test turns
     most of them away, where the trie tries each of its alternatives in turn. It changes no
-    match."""
-    return f"(?={_opening_classes(words, 1)})"
+    match. With `chars` 2 it looks at the first two (every word must have two): where a
+    common character opens many words (王, 老), the one after it turns most places away."""
+    return f"(?={_opening_classes(words, chars)})"
 
 
 def _opening_classes(words: Iterable[str], chars: int) -> str:
@@ -246,9 +247,16 @@ of them open no role, though many are a role's first character (老, 大, 小)."
 _TITLED = f"{_SURNAME_TRIE}{first_chars_ahead(TITLES)}{_TITLE_TRIE}"
 """A surname and a title (王主任, 祁副省长): after a surname, a character that opens no title
 is turned away at once, where the title trie would try its ninety-odd alternatives in turn."""
+_TITLED_AHEAD = (
+    f"(?=[{''.join(sorted({s[0] for s in SURNAMES}))}]"
+    f"[{''.join(sorted({s[1] for s in SURNAMES if len(s) > 1} | {t[0] for t in TITLES}))}])"
+)
+"""A look-ahead at the first two characters of `_TITLED`: a surname's, then a two-character
+surname's second or a title's first. Surnames are common characters (高, 白, 文), and most
+places one stands open no title: this turns them away before the surname trie is tried."""
 # A name at the start of a clause (after a connective like 于是, 这时): where names stand.
 _NAME_HEAD = (
-    rf"(?P<title>{_SURNAME_AHEAD}{_TITLED})"
+    rf"(?P<title>{_TITLED_AHEAD}{_TITLED})"
     rf"|(?P<pet>[老小阿]{_SURNAME_TRIE})"
     rf"|(?P<role>(?=[\u4e00-\u9fff]{{0,3}}?{_ROLE_OPENS})"
     rf"[\u4e00-\u9fff]{{0,3}}?(?={_ROLE_OPENS}){_ROLE_TRIE})"
@@ -1365,14 +1373,16 @@ class Roster:
             head = f"[{self.first_chars}]"
             # 王主任, 祁副省長: any surname, any title; not an office (县贸易经理部, 主任室)
             # (not 闻记者 of 新闻记者, a news reporter: 新闻 is a word)
-            titled = f"(?:(?<!新)|(?![闻聞])){_TITLED}(?![部室])"
+            titled = f"{_TITLED_AHEAD}(?:(?<!新)|(?![闻聞])){_TITLED}(?![部室])"
             # A title alone (书记 for 曹书记) right after an office (团地委书记) is whoever holds
             # that office: not the character the title stands for elsewhere.
             bare = {w for w in surfaces if _BARE_TITLE.fullmatch(w)}
-            # (the names' own first characters, a few of the head's: most places the head
-            # lets through open no name, and the trie would try each alternative there)
+            # (the names' own first two characters, or the first where a name is one: most
+            # places the head lets through open no name, and the trie would try each of its
+            # alternatives there)
             named = surfaces - bare
-            names = first_chars_ahead(named) + trie_regex(named) if named else r"(?!x)x"
+            opening = 2 if all(len(w) >= 2 for w in named) else 1
+            names = first_chars_ahead(named, opening) + trie_regex(named) if named else r"(?!x)x"
             alone = rf"|(?<![{_OFFICE_ENDS}]){trie_regex(bare)}" if bare else ""
             self.pattern = rf"(?={head})(?:{names}|{titled}{alone})"
 
