@@ -225,11 +225,12 @@ _SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name
 _SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
 """What may follow a name a speaker calls himself: the end of the clause."""
 _SECOND_PERSON = re.compile(
-    r"[你您妳]|\byou\b|(?:姐姐|哥哥|妹妹|弟弟|嫂子|大哥|大姐|叔叔|阿姨|伯伯|爷爷|奶奶|妈妈|爸爸)",
-    re.I,
+    "你|您|妳|姐姐|哥哥|妹妹|弟弟|嫂子|大哥|大姐|叔叔|阿姨|伯伯|爷爷|奶奶|妈妈|爸爸"
+    r"|Y(?<!\wY)[Oo][Uu]\b|y(?<!\wy)[Oo][Uu]\b"
 )
-"""Whom a question asks: you, or the kin term Chinese asks a person by in place of you
-(姐姐去不去？)."""
+"""Whom a question asks: you (in any case), or the kin term Chinese asks a person by in place
+of you (姐姐去不去？). Every alternative opens with a character, so the regex engine skips
+straight to those (with `\b` or a class first, it tried each position of the line)."""
 _SHORT_QUESTION = 12
 _VOC_LEAD = re.compile(
     r"(?:[啊哎唉喂嘿哦噢呀]+[，,！!]?"
@@ -248,11 +249,14 @@ _LIST_AFTER_EN = re.compile(
 the Middletons)."""
 _HONORIFIC_BEFORE_EN = re.compile(r"\b(?:Mr|Mrs|Ms|Messrs|Dr|St|Mme|Mlle|Capt|Col|Prof)\.$")
 ASKS_NAME = re.compile(
-    r"(?=[叫什贵貴尊芳你您哪Ww])"  # (one class test skips most positions)
-    r"(?:叫什么|什么名字|叫啥|贵姓|貴姓|尊姓|芳名|你是谁|您是谁|你是誰|您是誰|哪位"
-    r"|\b(?:[Ww]hat(?:'s| is) your name|[Ww]ho are you)\b)"
+    r"叫什么|什么名字|叫啥|贵姓|貴姓|尊姓|芳名|你是谁|您是谁|你是誰|您是誰|哪位"
+    r"|W(?<!\wW)hat(?:'s| is) your name\b|w(?<!\ww)hat(?:'s| is) your name\b"
+    r"|W(?<!\wW)ho are you\b|w(?<!\ww)ho are you\b"
 )
-"""A line that asks someone's name: a name alone in the reply is the one who answers."""
+"""A line that asks someone's name: a name alone in the reply is the one who answers. Every
+alternative opens with a character (the English ones' word boundary looked back at after
+it): the regex engine then skips straight to those characters, where a pattern that opens
+with a look-ahead or a boundary is tried at every position of every line."""
 _CALLED_MEN_EN = "sir|boy|lad|son|sonny|young man|my lord|papa|pa|father|dad|daddy|uncle|brother"
 _CALLED_WOMEN_EN = (
     "ma'am|madam|mum|miss|girl|lass|my lady|young lady|mamma|mama|mother|mummy|aunt|auntie|"
