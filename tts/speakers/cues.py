@@ -32,6 +32,7 @@ from tts.speakers.roster import (
     WHO_SPOKE_ZH,
     ZH_COVERBS,
     Roster,
+    clause_lead,
     fold,
     introduced_zh,
     whose_zh,
@@ -73,6 +74,14 @@ _ZH_VERB = re.compile(
 )
 _RELATIVE_AFTER = re.compile(f"{RELATIVE_ZH}|男人|女人")
 """After a name, a relative of theirs (少安妈, 玉亭婆姨): someone else."""
+_RELATIVE_OPENS = frozenset(w[0] for w in _RELATIVE_AFTER.pattern.split("|"))
+
+
+def _relative_after(text: str, at: int) -> bool:
+    """`_RELATIVE_AFTER` stands at `text[at]` (its first character looked at first)."""
+    return text[at : at + 1] in _RELATIVE_OPENS and _RELATIVE_AFTER.match(text, at) is not None
+
+
 _KIN_AFTER_PRONOUN = re.compile(
     f"的?[大二三四五老小]?(?![妈媽]的)(?:{RELATIVE_ZH}|男人|[哥姐弟妹叔伯婶嬸舅姨爷爺奶]|嫂子"
     "|父亲|父親|母亲|母親|丈夫|妻子|老汉|老漢|儿子|兒子|女儿|女兒)"
@@ -237,6 +246,8 @@ _VOC_LEAD = re.compile(
     r"|(?:(?:oh|ah|well|my dear|dear|now|come|why|yes|no)[,!]?\s+)+)",
     re.I,
 )
+_VOC_LEAD_OPENS = frozenset("啊哎唉喂嘿哦噢呀OoAaWwMmDdNnCcYy")
+"""The characters `_VOC_LEAD` opens with: a quote opening with another is not read with it."""
 _ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…]*$")
 """An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
 Mr. Pell," Rosa called)."""
@@ -416,7 +427,7 @@ class Cues:
     def subject_zh(self, text: str, start: int, end: int) -> tuple[str, bool] | None:
         """The subject at the start of the Chinese clause text[start:end]: (surface,
         is_pronoun)."""
-        lead = CLAUSE_LEAD_ZH.match(text, start, end)
+        lead = clause_lead(text, start, end)
         if lead is not None:
             start = lead.end()
         if (
@@ -472,7 +483,7 @@ class Cues:
             )
         ):
             return None
-        if m.lastgroup == "name" and _RELATIVE_AFTER.match(text, m.end()):
+        if m.lastgroup == "name" and _relative_after(text, m.end()):
             return None  # 少安妈说: his mother speaks, someone the roster does not name
         if m.lastgroup == "pro" and (kin := _KIN_AFTER_PRONOUN.match(text, m.end())):
             # 他父亲说: his father speaks, not he; 他哥金光亮对大弟说: the name after is who
@@ -727,7 +738,7 @@ class Cues:
 
     def addressee(self, quote: str) -> str | None:
         """A name at the start or end of a quote: the person spoken to."""
-        lead = _VOC_LEAD.match(quote)
+        lead = _VOC_LEAD.match(quote) if quote[:1] in _VOC_LEAD_OPENS else None
         m = self.mention.match(quote, lead.end() if lead else 0)
         if m is not None and m.lastgroup == "name":
             nxt = quote[m.end() : m.end() + 1]
@@ -855,7 +866,7 @@ class Cues:
             opens = not text[clause:start].strip()
             if m.lastgroup == "pro":
                 found.append((None, m.group(), subject, ended, opens))
-            elif _RELATIVE_AFTER.match(text, m.end()):  # 少安妈: his mother, not 少安
+            elif _relative_after(text, m.end()):  # 少安妈: his mother, not 少安
                 found.append((None, "", subject, ended, opens))
             else:
                 found.append((self.names[m.group()], "", subject, ended, opens))
@@ -864,7 +875,7 @@ class Cues:
 
     def subject_at(self, text: str, clause: int, start: int) -> bool:
         """A Chinese mention at `start` stands as its clause's subject (clause from `clause`)."""
-        lead = CLAUSE_LEAD_ZH.match(text, clause, start)
+        lead = clause_lead(text, clause, start)
         if lead is not None:
             clause = lead.end()
         if start - clause > 6:

@@ -239,7 +239,19 @@ CLAUSE_LEAD_ZH = re.compile(
     first_chars_ahead(_both(ZH_CLAUSE_LEADS)) + trie_regex(_both(ZH_CLAUSE_LEADS))
 )
 """A connective that may open a Chinese clause before its subject (于是, 这时, 只见 …)."""
+_CLAUSE_LEAD_OPENS = frozenset(w[0] for w in _both(ZH_CLAUSE_LEADS))
+
+
+def clause_lead(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """`CLAUSE_LEAD_ZH` matched at `text[start:end]`. Its first character is looked at first:
+    most clauses open with no connective, and a regex call costs a dozen such looks."""
+    if text[start : start + 1] not in _CLAUSE_LEAD_OPENS:
+        return None
+    return CLAUSE_LEAD_ZH.match(text, start, len(text) if end is None else end)
+
+
 _SURNAME_AHEAD = first_chars_ahead(SURNAMES)
+_SURNAME_OPENS = frozenset(s[0] for s in SURNAMES)
 _ROLE_OPENS = _opening_classes(ROLES, 2)
 """The first two characters of a role noun (every one has two), as classes: a role's trie
 is tried at each of the few characters a clause may open with before it (白发老者), and most
@@ -587,7 +599,7 @@ def _speaking_heads(tags: Sequence[str]) -> Counter[str]:
     heads: Counter[str] = Counter()
     for tag, times in Counter(tags).items():
         text = tag.strip()
-        lead = CLAUSE_LEAD_ZH.match(text)
+        lead = clause_lead(text)
         if lead is not None:
             text = text[lead.end() :]
         if len(text) < 3:
@@ -792,12 +804,19 @@ def _not_persons(roster: Roster) -> None:
 
 
 _VOCATIVE_HEAD_ZH = re.compile(r"[\u3400-\u9fff]{1,4}(?=[，,！!])")
+_CALL_MARKS = frozenset("，,！!")
+"""What ends the words that open a quote and call someone (`_VOCATIVE_HEAD_ZH`): a quote with
+none of these among its second to fifth characters is not read with the regex at all."""
 
 
 def called_zh(dialogue: Sequence[str]) -> set[str]:
     """The words that open a quote before a comma or an exclamation mark (“爷爷，…”,
     “晚晚，…”): the ones addressed, as written."""
-    return {m.group() for q in dict.fromkeys(dialogue) if (m := _VOCATIVE_HEAD_ZH.match(q))}
+    return {
+        m.group()
+        for q in dict.fromkeys(dialogue)
+        if not _CALL_MARKS.isdisjoint(q[1:5]) and (m := _VOCATIVE_HEAD_ZH.match(q))
+    }
 
 
 def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
@@ -1910,7 +1929,11 @@ def _discover_zh(
         roster.by_surname.setdefault(key, pet)
     # Titles addressed at the start of a quote (“陈叔，…”): forms of someone, for gender.
     quotes = dict.fromkeys(dialogue)  # each distinct one, in order
-    vocatives = {v.group(1) for q in quotes if (v := _VOCATIVE_ZH.match(q)) is not None}
+    vocatives = {
+        v.group(1)
+        for q in quotes
+        if q[:1] in _SURNAME_OPENS and (v := _VOCATIVE_ZH.match(q)) is not None
+    }
     for cand in vocatives:
         roster.resolve(cand)
     _speakers_by_use(roster, tags, everything, doubled)
