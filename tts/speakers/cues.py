@@ -732,7 +732,10 @@ class Cues:
             to = None  # "It's me, Daniel!": Daniel speaks
         length = len(text)
         # It ends with a question mark (closing marks and 吗/呢 aside).
-        asked = _QUESTION.search(text, max(0, length - 12)) is not None
+        last = text[-12:]  # (a question mark there looked for first: most lines ask nothing)
+        asked = ("？" in last or "?" in last) and (
+            _QUESTION.search(text, length - len(last)) is not None
+        )
         question = asked and (length <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None)
         return to, own, asked, question, length
 
