@@ -32,6 +32,7 @@ from tts.speakers.roster import (
     WHO_SPOKE_ZH,
     ZH_COVERBS,
     Roster,
+    clause_lead,
     fold,
     introduced_zh,
     whose_zh,
@@ -73,6 +74,14 @@ _ZH_VERB = re.compile(
 )
 _RELATIVE_AFTER = re.compile(f"{RELATIVE_ZH}|男人|女人")
 """After a name, a relative of theirs (少安妈, 玉亭婆姨): someone else."""
+_RELATIVE_OPENS = frozenset(w[0] for w in _RELATIVE_AFTER.pattern.split("|"))
+
+
+def _relative_after(text: str, at: int) -> bool:
+    """`_RELATIVE_AFTER` stands at `text[at]` (its first character looked at first)."""
+    return text[at : at + 1] in _RELATIVE_OPENS and _RELATIVE_AFTER.match(text, at) is not None
+
+
 _KIN_AFTER_PRONOUN = re.compile(
     f"的?[大二三四五老小]?(?![妈媽]的)(?:{RELATIVE_ZH}|男人|[哥姐弟妹叔伯婶嬸舅姨爷爺奶]|嫂子"
     "|父亲|父親|母亲|母親|丈夫|妻子|老汉|老漢|儿子|兒子|女儿|女兒)"
@@ -225,17 +234,20 @@ _SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name
 _SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
 """What may follow a name a speaker calls himself: the end of the clause."""
 _SECOND_PERSON = re.compile(
-    r"[你您妳]|\byou\b|(?:姐姐|哥哥|妹妹|弟弟|嫂子|大哥|大姐|叔叔|阿姨|伯伯|爷爷|奶奶|妈妈|爸爸)",
-    re.I,
+    "你|您|妳|姐姐|哥哥|妹妹|弟弟|嫂子|大哥|大姐|叔叔|阿姨|伯伯|爷爷|奶奶|妈妈|爸爸"
+    r"|Y(?<!\wY)[Oo][Uu]\b|y(?<!\wy)[Oo][Uu]\b"
 )
-"""Whom a question asks: you, or the kin term Chinese asks a person by in place of you
-(姐姐去不去？)."""
+"""Whom a question asks: you (in any case), or the kin term Chinese asks a person by in place
+of you (姐姐去不去？). Every alternative opens with a character, so the regex engine skips
+straight to those (with `\b` or a class first, it tried each position of the line)."""
 _SHORT_QUESTION = 12
 _VOC_LEAD = re.compile(
     r"(?:[啊哎唉喂嘿哦噢呀]+[，,！!]?"
     r"|(?:(?:oh|ah|well|my dear|dear|now|come|why|yes|no)[,!]?\s+)+)",
     re.I,
 )
+_VOC_LEAD_OPENS = frozenset("啊哎唉喂嘿哦噢呀OoAaWwMmDdNnCcYy")
+"""The characters `_VOC_LEAD` opens with: a quote opening with another is not read with it."""
 _ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…]*$")
 """An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
 Mr. Pell," Rosa called)."""
@@ -248,11 +260,14 @@ _LIST_AFTER_EN = re.compile(
 the Middletons)."""
 _HONORIFIC_BEFORE_EN = re.compile(r"\b(?:Mr|Mrs|Ms|Messrs|Dr|St|Mme|Mlle|Capt|Col|Prof)\.$")
 ASKS_NAME = re.compile(
-    r"(?=[叫什贵貴尊芳你您哪Ww])"  # (one class test skips most positions)
-    r"(?:叫什么|什么名字|叫啥|贵姓|貴姓|尊姓|芳名|你是谁|您是谁|你是誰|您是誰|哪位"
-    r"|\b(?:[Ww]hat(?:'s| is) your name|[Ww]ho are you)\b)"
+    r"叫什么|什么名字|叫啥|贵姓|貴姓|尊姓|芳名|你是谁|您是谁|你是誰|您是誰|哪位"
+    r"|W(?<!\wW)hat(?:'s| is) your name\b|w(?<!\ww)hat(?:'s| is) your name\b"
+    r"|W(?<!\wW)ho are you\b|w(?<!\ww)ho are you\b"
 )
-"""A line that asks someone's name: a name alone in the reply is the one who answers."""
+"""A line that asks someone's name: a name alone in the reply is the one who answers. Every
+alternative opens with a character (the English ones' word boundary looked back at after
+it): the regex engine then skips straight to those characters, where a pattern that opens
+with a look-ahead or a boundary is tried at every position of every line."""
 _CALLED_MEN_EN = "sir|boy|lad|son|sonny|young man|my lord|papa|pa|father|dad|daddy|uncle|brother"
 _CALLED_WOMEN_EN = (
     "ma'am|madam|mum|miss|girl|lass|my lady|young lady|mamma|mama|mother|mummy|aunt|auntie|"
@@ -440,7 +455,7 @@ class Cues:
     def subject_zh(self, text: str, start: int, end: int) -> tuple[str, bool] | None:
         """The subject at the start of the Chinese clause text[start:end]: (surface,
         is_pronoun)."""
-        lead = CLAUSE_LEAD_ZH.match(text, start, end)
+        lead = clause_lead(text, start, end)
         if lead is not None:
             start = lead.end()
         if (
@@ -504,7 +519,7 @@ class Cues:
             )
         ):
             return None
-        if m.lastgroup == "name" and _RELATIVE_AFTER.match(text, m.end()):
+        if m.lastgroup == "name" and _relative_after(text, m.end()):
             return None  # 少安妈说: his mother speaks, someone the roster does not name
         if m.lastgroup == "pro" and (kin := _KIN_AFTER_PRONOUN.match(text, m.end())):
             # 他父亲说: his father speaks, not he; 他哥金光亮对大弟说: the name after is who
@@ -768,13 +783,16 @@ class Cues:
             to = None  # "It's me, Daniel!": Daniel speaks
         length = len(text)
         # It ends with a question mark (closing marks and 吗/呢 aside).
-        asked = _QUESTION.search(text, max(0, length - 12)) is not None
+        last = text[-12:]  # (a question mark there looked for first: most lines ask nothing)
+        asked = ("？" in last or "?" in last) and (
+            _QUESTION.search(text, length - len(last)) is not None
+        )
         question = asked and (length <= _SHORT_QUESTION or _SECOND_PERSON.search(text) is not None)
         return to, own, asked, question, length
 
     def addressee(self, quote: str) -> str | None:
         """A name at the start or end of a quote: the person spoken to."""
-        lead = _VOC_LEAD.match(quote)
+        lead = _VOC_LEAD.match(quote) if quote[:1] in _VOC_LEAD_OPENS else None
         m = self.mention.match(quote, lead.end() if lead else 0)
         if m is not None and m.lastgroup == "name":
             nxt = quote[m.end() : m.end() + 1]
@@ -902,7 +920,7 @@ class Cues:
             opens = not text[clause:start].strip()
             if m.lastgroup == "pro":
                 found.append((None, m.group(), subject, ended, opens))
-            elif _RELATIVE_AFTER.match(text, m.end()):  # 少安妈: his mother, not 少安
+            elif _relative_after(text, m.end()):  # 少安妈: his mother, not 少安
                 found.append((None, "", subject, ended, opens))
             else:
                 found.append((self.names[m.group()], "", subject, ended, opens))
@@ -911,7 +929,7 @@ class Cues:
 
     def subject_at(self, text: str, clause: int, start: int) -> bool:
         """A Chinese mention at `start` stands as its clause's subject (clause from `clause`)."""
-        lead = CLAUSE_LEAD_ZH.match(text, clause, start)
+        lead = clause_lead(text, clause, start)
         if lead is not None:
             clause = lead.end()
         if start - clause > 6:

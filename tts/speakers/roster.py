@@ -141,8 +141,14 @@ def _of_gender(table: dict[str, Gender], gender: Gender) -> list[str]:
     return [word for word, said in table.items() if said == gender]
 
 
+_ESCAPED = {c: re.escape(c) for c in map(chr, range(128)) if re.escape(c) != c}
+"""`re.escape` of each character it changes (ASCII punctuation and spaces): a trie escapes
+each of its characters, thousands a book, and a look-up is a fifth of a call."""
+
+
 def trie_regex(words: Iterable[str]) -> str:
     """One regex for many literal words, as a trie: fast to match, longest form first."""
+    escaped = _ESCAPED.get
     trie: dict[str, dict] = {}
     for word in words:
         node = trie
@@ -156,9 +162,9 @@ def trie_regex(words: Iterable[str]) -> str:
         for ch in sorted(k for k in node if k):
             sub = node[ch]
             if len(sub) == 1 and "" in sub:
-                leaves.append(re.escape(ch))
+                leaves.append(escaped(ch, ch))
             else:
-                alts.append(re.escape(ch) + emit(sub))
+                alts.append(escaped(ch, ch) + emit(sub))
         if leaves:
             alts.append(leaves[0] if len(leaves) == 1 else "[" + "".join(leaves) + "]")
         if len(alts) == 1 and "" not in node:
@@ -169,12 +175,24 @@ def trie_regex(words: Iterable[str]) -> str:
     return emit(trie)
 
 
-def first_chars_ahead(words: Iterable[str]) -> str:
+def first_chars_ahead(words: Iterable[str], chars: int = 1) -> str:
     """A look-ahead at the first characters of `words`, to put before their trie where it is
     tried at many places (every clause break, each step of a lazy run): one class test turns
     most of them away, where the trie tries each of its alternatives in turn. It changes no
-    match."""
-    return "(?=[" + "".join(sorted({re.escape(w[0]) for w in words})) + "])"
+    match. With `chars` 2 it looks at the first two (every word must have two): where a
+    common character opens many words (王, 老), the one after it turns most places away."""
+    return f"(?={_opening_classes(words, chars)})"
+
+
+def _opening_classes(words: Iterable[str], chars: int) -> str:
+    """A class of the characters each of `words` has at each of its first `chars` places
+    (every word has that many): `[王李][主大]`."""
+    escaped = _ESCAPED.get
+    at: list[set[str]] = [set() for _ in range(chars)]
+    for w in words:
+        for i, ch in enumerate(w[:chars]):
+            at[i].add(escaped(ch, ch))
+    return "".join("[" + "".join(sorted(chars_at)) + "]" for chars_at in at)
 
 
 # The word lists live in tts/data (see `tts.speakers.lexicon`), in Simplified characters:
@@ -221,14 +239,39 @@ CLAUSE_LEAD_ZH = re.compile(
     first_chars_ahead(_both(ZH_CLAUSE_LEADS)) + trie_regex(_both(ZH_CLAUSE_LEADS))
 )
 """A connective that may open a Chinese clause before its subject (于是, 这时, 只见 …)."""
+_CLAUSE_LEAD_OPENS = frozenset(w[0] for w in _both(ZH_CLAUSE_LEADS))
+
+
+def clause_lead(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """`CLAUSE_LEAD_ZH` matched at `text[start:end]`. Its first character is looked at first:
+    most clauses open with no connective, and a regex call costs a dozen such looks."""
+    if text[start : start + 1] not in _CLAUSE_LEAD_OPENS:
+        return None
+    return CLAUSE_LEAD_ZH.match(text, start, len(text) if end is None else end)
+
+
 _SURNAME_AHEAD = first_chars_ahead(SURNAMES)
-_ROLE_AHEAD = first_chars_ahead(ROLES)
+_SURNAME_OPENS = frozenset(s[0] for s in SURNAMES)
+_ROLE_OPENS = _opening_classes(ROLES, 2)
+"""The first two characters of a role noun (every one has two), as classes: a role's trie
+is tried at each of the few characters a clause may open with before it (白发老者), and most
+of them open no role, though many are a role's first character (老, 大, 小)."""
+_TITLED = f"{_SURNAME_TRIE}{first_chars_ahead(TITLES)}{_TITLE_TRIE}"
+"""A surname and a title (王主任, 祁副省长): after a surname, a character that opens no title
+is turned away at once, where the title trie would try its ninety-odd alternatives in turn."""
+_TITLED_AHEAD = (
+    f"(?=[{''.join(sorted({s[0] for s in SURNAMES}))}]"
+    f"[{''.join(sorted({s[1] for s in SURNAMES if len(s) > 1} | {t[0] for t in TITLES}))}])"
+)
+"""A look-ahead at the first two characters of `_TITLED`: a surname's, then a two-character
+surname's second or a title's first. Surnames are common characters (高, 白, 文), and most
+places one stands open no title: this turns them away before the surname trie is tried."""
 # A name at the start of a clause (after a connective like 于是, 这时): where names stand.
 _NAME_HEAD = (
-    rf"(?P<title>{_SURNAME_AHEAD}{_SURNAME_TRIE}{_TITLE_TRIE})"
+    rf"(?P<title>{_TITLED_AHEAD}{_TITLED})"
     rf"|(?P<pet>[老小阿]{_SURNAME_TRIE})"
-    rf"|(?P<role>(?=[\u4e00-\u9fff]{{0,3}}?[{''.join(sorted({r[0] for r in ROLES}))}])"
-    rf"[\u4e00-\u9fff]{{0,3}}?{_ROLE_AHEAD}{_ROLE_TRIE})"
+    rf"|(?P<role>(?=[\u4e00-\u9fff]{{0,3}}?{_ROLE_OPENS})"
+    rf"[\u4e00-\u9fff]{{0,3}}?(?={_ROLE_OPENS}){_ROLE_TRIE})"
     rf"|(?P<nick>[阿小][\u4e00-\u9fff])"
     rf"|(?P<name>{_SURNAME_AHEAD}{_SURNAME_TRIE}[\u4e00-\u9fff]{{1,2}})"
 )
@@ -596,7 +639,7 @@ def _speaking_heads(tags: Sequence[str]) -> Counter[str]:
     heads: Counter[str] = Counter()
     for tag, times in Counter(tags).items():
         text = tag.strip()
-        lead = CLAUSE_LEAD_ZH.match(text)
+        lead = clause_lead(text)
         if lead is not None:
             text = text[lead.end() :]
         if len(text) < 3:
@@ -660,7 +703,9 @@ def _handles(roster: Roster, told: str, heads: Counter[str], everything: str) ->
     ]
     if not wanted:
         return
-    rx = re.compile(rf"{_CLAUSE_START_ZH}({trie_regex(wanted)})(?=([\u4e00-\u9fff]))")
+    # (their first characters looked at first: most clauses open with none of them)
+    handle = f"{first_chars_ahead(wanted)}({trie_regex(wanted)})"
+    rx = re.compile(rf"{_CLAUSE_START_ZH}{handle}(?=([\u4e00-\u9fff]))")
     opens.clear()
     for name, nxt in rx.findall("\n" + told):  # (a break opens the first line)
         opens[name] += 1
@@ -799,12 +844,19 @@ def _not_persons(roster: Roster) -> None:
 
 
 _VOCATIVE_HEAD_ZH = re.compile(r"[\u3400-\u9fff]{1,4}(?=[，,！!])")
+_CALL_MARKS = frozenset("，,！!")
+"""What ends the words that open a quote and call someone (`_VOCATIVE_HEAD_ZH`): a quote with
+none of these among its second to fifth characters is not read with the regex at all."""
 
 
 def called_zh(dialogue: Sequence[str]) -> set[str]:
     """The words that open a quote before a comma or an exclamation mark (“爷爷，…”,
     “晚晚，…”): the ones addressed, as written."""
-    return {m.group() for q in dict.fromkeys(dialogue) if (m := _VOCATIVE_HEAD_ZH.match(q))}
+    return {
+        m.group()
+        for q in dict.fromkeys(dialogue)
+        if not _CALL_MARKS.isdisjoint(q[1:5]) and (m := _VOCATIVE_HEAD_ZH.match(q))
+    }
 
 
 def vocatives_zh(dialogue: Sequence[str]) -> set[str]:
@@ -1380,11 +1432,16 @@ class Roster:
             head = f"[{self.first_chars}]"
             # 王主任, 祁副省長: any surname, any title; not an office (县贸易经理部, 主任室)
             # (not 闻记者 of 新闻记者, a news reporter: 新闻 is a word)
-            titled = f"(?:(?<!新)|(?![闻聞])){_SURNAME_TRIE}{_TITLE_TRIE}(?![部室])"
+            titled = f"{_TITLED_AHEAD}(?:(?<!新)|(?![闻聞])){_TITLED}(?![部室])"
             # A title alone (书记 for 曹书记) right after an office (团地委书记) is whoever holds
             # that office: not the character the title stands for elsewhere.
             bare = {w for w in surfaces if _BARE_TITLE.fullmatch(w)}
-            names = trie_regex(surfaces - bare) if surfaces - bare else r"(?!x)x"
+            # (the names' own first two characters, or the first where a name is one: most
+            # places the head lets through open no name, and the trie would try each of its
+            # alternatives there)
+            named = surfaces - bare
+            opening = 2 if all(len(w) >= 2 for w in named) else 1
+            names = first_chars_ahead(named, opening) + trie_regex(named) if named else r"(?!x)x"
             alone = rf"|(?<![{_OFFICE_ENDS}]){trie_regex(bare)}" if bare else ""
             self.pattern = rf"(?={head})(?:{names}|{titled}{alone})"
 
@@ -1406,7 +1463,7 @@ whoever holds that office (团地委书记, 县委书记)."""
 _TITLED_RE = re.compile(rf"(?:(?P<sur>{_SURNAME_RE})(?:{_TITLE_RE})|[老小](?P<sur_>{_SURNAME_RE}))")
 PET_RE = re.compile(rf"[老小阿]{_SURNAME_TRIE}")
 """老陈, 小林: a surname with 老/小, how friends and elders are called."""
-_VOCATIVE_ZH = re.compile(rf"({_SURNAME_TRIE}{_TITLE_TRIE})(?=[，,！!。])")
+_VOCATIVE_ZH = re.compile(rf"({_TITLED})(?=[，,！!。])")
 
 
 _FEMALE_GIVEN = frozenset(_both(_of_gender(ZH_GIVEN_NAME_CHARS, "female")))
@@ -1944,7 +2001,11 @@ def _discover_zh(
         roster.by_surname.setdefault(key, pet)
     # Titles addressed at the start of a quote (“陈叔，…”): forms of someone, for gender.
     quotes = dict.fromkeys(dialogue)  # each distinct one, in order
-    vocatives = {v.group(1) for q in quotes if (v := _VOCATIVE_ZH.match(q)) is not None}
+    vocatives = {
+        v.group(1)
+        for q in quotes
+        if q[:1] in _SURNAME_OPENS and (v := _VOCATIVE_ZH.match(q)) is not None
+    }
     for cand in vocatives:
         roster.resolve(cand)
     _speakers_by_use(roster, tags, everything, doubled)

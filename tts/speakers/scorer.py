@@ -905,39 +905,39 @@ class _Anchors:
     """For a block with dialogue: the nearest line before it and after it, in the same run of
     talk, whose speaker a tag names (`Anchor`s). In a two-person exchange the parity of that
     distance says whether it is the same speaker: a tag after a run of bare quotes decides the
-    run backwards. Looked up only for the lines the scorer weighs."""
+    run backwards. Looked up only for the lines the scorer weighs, by walking the blocks from
+    there (a run ends two paragraphs on: a few steps), not read from a list of every block."""
 
     def __init__(self, blocks: Sequence[Block], guesses: Sequence[Sequence[Guess]]) -> None:
-        self.spoken: list[tuple[int, str | None]] = []
-        self.at: dict[int, int] = {}
-        for n, gs in enumerate(guesses):  # (one pass for both: every block of the book)
-            if gs:
-                self.at[n] = len(self.spoken)
-                anchor = None
-                for g in gs:
-                    if g.method in _ANCHORS:
-                        anchor = g.speaker
-                        break
-                self.spoken.append((blocks[n][0], anchor))
+        self.blocks = blocks
+        self.guesses = guesses
 
     def __call__(self, n: int) -> tuple[Anchor, Anchor]:
-        j = self.at.get(n)
-        if j is None:
+        if not self.guesses[n]:
             return _NO_ANCHORS
-        return self._nearest(j, -1), self._nearest(j, 1)
+        return self._nearest(n, -1), self._nearest(n, 1)
 
-    def _nearest(self, j: int, step: int) -> Anchor:
-        spoken = self.spoken
-        at = j
+    def _nearest(self, n: int, step: int) -> Anchor:
+        blocks, guesses = self.blocks, self.guesses
+        end = len(guesses)
+        at = n
         for d in range(1, _ANCHOR_REACH + 1):
+            # the next block with dialogue, if the run reaches it (paragraphs go up block by
+            # block, so none further on would be nearer)
+            paragraph = blocks[at][0]
             nxt = at + step
-            if nxt < 0 or nxt >= len(spoken):
-                break
-            if abs(spoken[nxt][0] - spoken[at][0]) > _RUN_GAP:
+            while 0 <= nxt < end and abs(blocks[nxt][0] - paragraph) <= _RUN_GAP:
+                if guesses[nxt]:
+                    break
+                nxt += step
+            else:
                 break
             at = nxt
-            if spoken[at][1] is not None:
-                return (spoken[at][1], d)
+            for g in guesses[at]:
+                if g.method in _ANCHORS:
+                    if g.speaker is not None:
+                        return (g.speaker, d)
+                    break
         return (None, 0)
 
 
