@@ -751,6 +751,10 @@ def _quote_only(
     conv.took_next_line = tag is not None
     if tag is not None:
         g = tag
+        if addressee is None and next_line is not None:
+            # “…？” / 田福军问乔书记。: whom the tag says was asked answers next
+            told = cues.told_to[next_line]
+            addressee = told if told != g.speaker else None
     elif self_named is not None:
         g = named_guess(self_named, "self-name")
     elif continues and prev is not None and prev.speaker:
