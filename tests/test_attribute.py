@@ -401,6 +401,10 @@ def test_gender_priors_give_way_to_the_text() -> None:
     assert gender_prior(["Jordan"], True) is None  # for both: no guess
     # 老陈, 老周: how men are mostly called, a rank's weak prior that one 她 overturns
     assert gender_prior(["老陈"], False) == ("male", 0.5)
+    # a role ending in 妇 or 女, or opening with 女, is a woman's (女青年 was a man's: 青年)
+    assert gender_prior(["妇女"], False) == ("female", 3.0)
+    assert gender_prior(["寡妇"], False) == ("female", 3.0)
+    assert gender_prior(["女青年"], False) == ("female", 3.0)
 
 
 SPEAKER_CASES = [

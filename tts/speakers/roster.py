@@ -1580,8 +1580,13 @@ def surname_of(surface: str) -> str | None:
 
 def _title_gender(surface: str) -> Gender | None:
     """The gender of a kin or address term ending a name (林小姐, 陈叔); female words first.
-    A name and 老 (药老, 苏老) is how an old man is honoured."""
-    if _FEMALE_END.search(surface):
+    A name and 老 (药老, 苏老) is how an old man is honoured; a role ending in 妇 or 女 (寡妇, 妇女)
+    or opening with 女 (女青年, 女学生) is a woman's."""
+    if (
+        _FEMALE_END.search(surface)
+        or surface.endswith(("妇", "婦", "女"))
+        or (len(surface) >= 3 and surface[0] == "女")
+    ):
         return "female"
     if _MALE_END.search(surface) or (len(surface) == 2 and surface[1] == "老"):
         return "male"
