@@ -798,9 +798,14 @@ class Cues:
             nxt = quote[m.end() : m.end() + 1]
             if nxt == "" or nxt in "，,！!。.?？你您":
                 return self.names[m.group()]
-        tail = (_ADDRESS_END_EN if self.english else _ADDRESS_END).search(
-            quote, max(0, len(quote) - 24)
-        )
+        # A name closing the quote is set off by a comma in its last 24 characters: most
+        # lines have none there, and need no regex call.
+        last = quote[-24:]
+        tail = None
+        if "，" in last or "," in last:
+            tail = (_ADDRESS_END_EN if self.english else _ADDRESS_END).search(
+                quote, max(0, len(quote) - 24)
+            )
         if tail is not None:
             m = self.mention.fullmatch(tail.group("who"))
             if m is not None and m.lastgroup == "name":
