@@ -868,7 +868,10 @@ class Cues:
         return None
 
     def _self_named_zh(self, quote: str) -> str | None:
-        for found in SELF_LEAD_ZH.finditer(quote):
+        # (searches, not finditer: most lines hold no lead, and finditer builds a scanner
+        # object before it looks)
+        found = SELF_LEAD_ZH.search(quote)
+        while found is not None:
             at = found.end()
             m = self.mention.match(quote, at)
             if m is None or m.lastgroup != "name":
@@ -879,6 +882,7 @@ class Cues:
             for cand in introduced_zh(quote, at):  # 我是人事部的刘经理, 贫道玄机子
                 if (who := self.names[cand]) is not None:
                     return who
+            found = SELF_LEAD_ZH.search(quote, at)
         return None
 
     # ------------------------------------------------------------ narration
