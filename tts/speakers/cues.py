@@ -917,7 +917,10 @@ class Cues:
         found: list[Mention] = []
         prev = 0
         clause = 0
-        for m in self.mention.finditer(text):
+        # (searches, not finditer: a text names no one or one or two, and finditer builds a
+        # scanner object before it looks)
+        m = self.mention.search(text)
+        while m is not None:
             start = m.start()
             tail = _CLAUSE_TAIL.search(text, prev, start)
             first = tail is not None or prev == 0
@@ -934,6 +937,7 @@ class Cues:
             else:
                 found.append((self.names[m.group()], "", subject, ended, opens))
             prev = m.end()
+            m = self.mention.search(text, prev)
         return tuple(found)
 
     def subject_at(self, text: str, clause: int, start: int) -> bool:
