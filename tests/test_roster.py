@@ -108,6 +108,16 @@ def test_a_sound_said_twice_is_found_wherever_it_starts() -> None:
     assert "少安" not in said_twice("少安说：“少安来了。”")
 
 
+def test_the_spaces_written_out_are_what_backslash_s_matches() -> None:
+    """`_SPACES` stands for `\\s` in the classes that open the clause-start patterns: it must
+    hold every character `\\s` matches and no other."""
+    from tts.speakers.roster import _SPACES
+
+    spaces = re.compile(f"[{_SPACES}]")
+    written = {chr(c) for c in range(0x110000) if spaces.fullmatch(chr(c))}
+    assert written == {chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c))}
+
+
 _SAID_TWICE = re.compile(r"(?=([\u3400-\u9fff])([\u3400-\u9fff])(?:\1\2|([\u3400-\u9fff])\1\2\3))")
 """What `said_twice` finds, as the regex it once was, tried at every position: two Han
 characters and the same two again, or else three and the same three."""

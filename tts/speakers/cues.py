@@ -798,9 +798,14 @@ class Cues:
             nxt = quote[m.end() : m.end() + 1]
             if nxt == "" or nxt in "，,！!。.?？你您":
                 return self.names[m.group()]
-        tail = (_ADDRESS_END_EN if self.english else _ADDRESS_END).search(
-            quote, max(0, len(quote) - 24)
-        )
+        # A name closing the quote is set off by a comma in its last 24 characters: most
+        # lines have none there, and need no regex call.
+        last = quote[-24:]
+        tail = None
+        if "，" in last or "," in last:
+            tail = (_ADDRESS_END_EN if self.english else _ADDRESS_END).search(
+                quote, max(0, len(quote) - 24)
+            )
         if tail is not None:
             m = self.mention.fullmatch(tail.group("who"))
             if m is not None and m.lastgroup == "name":
@@ -863,7 +868,10 @@ class Cues:
         return None
 
     def _self_named_zh(self, quote: str) -> str | None:
-        for found in SELF_LEAD_ZH.finditer(quote):
+        # (searches, not finditer: most lines hold no lead, and finditer builds a scanner
+        # object before it looks)
+        found = SELF_LEAD_ZH.search(quote)
+        while found is not None:
             at = found.end()
             m = self.mention.match(quote, at)
             if m is None or m.lastgroup != "name":
@@ -874,6 +882,7 @@ class Cues:
             for cand in introduced_zh(quote, at):  # 我是人事部的刘经理, 贫道玄机子
                 if (who := self.names[cand]) is not None:
                     return who
+            found = SELF_LEAD_ZH.search(quote, at)
         return None
 
     # ------------------------------------------------------------ narration
@@ -908,7 +917,10 @@ class Cues:
         found: list[Mention] = []
         prev = 0
         clause = 0
-        for m in self.mention.finditer(text):
+        # (searches, not finditer: a text names no one or one or two, and finditer builds a
+        # scanner object before it looks)
+        m = self.mention.search(text)
+        while m is not None:
             start = m.start()
             tail = _CLAUSE_TAIL.search(text, prev, start)
             first = tail is not None or prev == 0
@@ -925,6 +937,7 @@ class Cues:
             else:
                 found.append((self.names[m.group()], "", subject, ended, opens))
             prev = m.end()
+            m = self.mention.search(text, prev)
         return tuple(found)
 
     def subject_at(self, text: str, clause: int, start: int) -> bool:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 
 from tts.speakers.cues import Cues
-from tts.speakers.roster import NEWCOMER_ZH, ROLE_RE, fold
+from tts.speakers.roster import NEWCOMER_ZH, ROLE_RE, ROLES, fold
 from tts.speakers.segment import Block
 from tts.speakers.turns import Guess
 
@@ -32,12 +32,16 @@ _NAMING_CLAUSE = (
 这人正是…, the clause after the description itself (一个青衫少年，正是令狐小七), 来人是 and the
 name, perhaps after what they are (认出来人是内门弟子赵天宇), or the role noun and 名叫
 (少女名叫苏灵儿)."""
+_NAMING_OPENS = "".join(sorted({*"此这這其来來他她正便乃认認看原", *(role[0] for role in ROLES)}))
+"""The characters `_NAMING_CLAUSE` may open with: its words' first, and each role noun's."""
 _NAMED_AS = re.compile(f"(?:{_NAMING_CLAUSE})")
 """`_NAMING_CLAUSE` opening the text."""
-_NAMED_AFTER = re.compile(f"[，。！？；,!?;](?P<clause>{_NAMING_CLAUSE})")
+_NAMED_AFTER = re.compile(f"[，。！？；,!?;](?=[{_NAMING_OPENS}])(?P<clause>{_NAMING_CLAUSE})")
 """`_NAMING_CLAUSE` after a clause break. The break opens the pattern, so the regex engine skips
 straight to the breaks: opening with a look-behind at one, it was tried at every position
-(nine tenths of the time it took to read the namings)."""
+(nine tenths of the time it took to read the namings). A look at the character after the
+break turns most breaks away before the clause's alternatives are tried one by one (half the
+time that took); it changes no match."""
 _CALLED_AS = re.compile(_CALLED)
 _A_ONE = "一[个位名個]"
 _NEWCOMER = re.compile(f"{NEWCOMER_ZH}({_ROLE.pattern})")
@@ -127,7 +131,7 @@ def _naming_clauses(text: str) -> Iterator[tuple[int, int]]:
     naming words end, in order. (No such clause ends in a clause break, so none hides the break
     that opens the next.)"""
     pos = 0
-    m = _NAMED_AS.match(text)
+    m = _NAMED_AS.match(text) if text[:1] in _NAMING_OPENS else None  # (no regex call: most)
     if m is not None:
         yield 0, m.end()
         pos = m.end()
