@@ -81,7 +81,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, count, takewhile
+from itertools import accumulate, count
 from operator import add, itemgetter
 
 import opencc
@@ -397,9 +397,11 @@ def _speakers_by_use(
     seen: Counter[str] = Counter()
     how: Counter[str] = Counter()  # 迟疑地走到他跟前，小声问：a word that says how
     goes_on: dict[str, set[str]] = defaultdict(set)
-    for cand, nxt in re.findall(f"({trie_regex(wanted)})(.?)", everything):
+    then: dict[str, str] = {}  # the character after the next, where first written
+    for cand, nxt, after in re.findall(f"({trie_regex(wanted)})(.?)(?=(.?))", everything):
         seen[cand] += 1
         goes_on[cand].add(nxt)
+        then.setdefault(cand, after)
         if nxt in _HOW_MARKS:
             how[cand] += 1
     parts = _parts(fold(name) for name in roster.forms)
@@ -409,8 +411,8 @@ def _speakers_by_use(
             continue  # 巴拉巴拉, 哈哈哈哈: a sound said twice over, not a name
         if _word_head(goes_on[cand]):
             # 宣传部长说：the role is the longer word; 讲故事的人说：no one's name
-            at = everything.find(cand)
-            word = cand + "".join(takewhile(_han, everything[at + len(cand) : at + len(cand) + 2]))
+            (nxt,) = goes_on[cand]
+            word = cand + nxt + (then[cand] if _han(then[cand]) else "")
             role = _ROLE_END_RE.search(word) or _BARE_TITLE.search(word, len(cand))
             if role is None:
                 continue
