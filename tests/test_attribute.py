@@ -1575,6 +1575,26 @@ def test_a_he_is_the_topic_of_no_known_sex_before_a_man_further_back_zh() -> Non
     assert ruled == ["王满银"]
 
 
+def test_a_name_after_its_title_and_office_is_the_tags_subject_zh() -> None:
+    """`省委常务副秘书长张生民不客气地说。`: the office (省委) opens the sentence but is no one;
+    the name its title stands before speaks."""
+    got = lines_of(
+        book(
+            "zh-Hans",
+            "省委书记乔伯年等人都已经到了机场。",
+            "田晓霞跑过去，说：",
+            "“我是省报记者。请允许我和你们一同前往灾区……”",
+            "省上的领导都非常惊讶。",
+            "“飞机上没座位了！”",
+            "省委常务副秘书长张生民不客气地说。",
+            "“让她去！”",
+            "乔伯年对张生民说。",
+            "生民无话可说了。",
+        )
+    )
+    assert [s.speaker for s in got if s.kind == "dialogue"] == ["田晓霞", "张生民", "乔伯年"]
+
+
 def test_whom_a_tag_says_the_subject_heard_spoke_the_line_zh() -> None:
     """`“都好了，你快去洗吧。”` / `他听见丽丽在说话。`: he hears; 丽丽 speaks."""
     got = lines_of(
