@@ -339,16 +339,16 @@ _TITLE_REACH = 14
 """The longest title, with its office, read before a name at a clause start."""
 
 
+_SPEECH_COLON_REACH = 6
+"""How far back from a colon its speech verb stands (低声说道：)."""
+
+
 def speech_colon_zh(text: str) -> bool:
     """Chinese narration ending in a speech verb and a colon (才说：, 又问道：)."""
     return (
         colon_end(text)
         and _ZH_VERB.search(text, max(0, len(text) - _SPEECH_COLON_REACH)) is not None
     )
-
-
-_SPEECH_COLON_REACH = 6
-"""How far back from a colon its speech verb stands (低声说道：)."""
 
 
 def _sentence_end(text: str, start: int) -> int:

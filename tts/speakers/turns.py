@@ -227,8 +227,7 @@ class Conversation:
             return None
         if not cue.candidates:
             return UNKNOWN
-        first = cue.candidates[0]
-        return self._guess(first, cue.verb, "after", exclude, tag=text)
+        return self._guess(cue.candidates[0], cue.verb, "after", exclude, tag=text)
 
     def tag_next_line(self, text: str, exclude: str | None) -> Guess | None:
         """Speaker from a tag standing alone on the line after a quote (`少安说。`, one
@@ -240,8 +239,7 @@ class Conversation:
         cue = self.cues.after[text]
         if cue is None or not cue.verb or not cue.candidates:
             return None
-        first = cue.candidates[0]
-        g = self._guess(first, True, "after", exclude, tag=text)
+        g = self._guess(cue.candidates[0], True, "after", exclude, tag=text)
         if g is None or g.speaker is None:
             return None
         if g.method == "tag-after":
