@@ -1915,6 +1915,22 @@ def test_a_quote_its_beat_and_the_quote_after_in_one_paragraph_are_one_voice() -
     ]
 
 
+def test_a_beat_that_ends_in_a_colon_introduces_the_second_part() -> None:
+    """王芳…说： / “A”李建国听完她的话，…说：“B”: the colon line before says A, the beat
+    between, ending in a colon, introduces B; two people, not one speaking on."""
+    got = lines_of(
+        book(
+            "zh-Hans",
+            "王芳和李建国站在河边。",
+            "王芳转过身来，低着头想了想，语气坚定地说：",
+            "“不，我不走。我要留在这里，留在这些孩子身边，哪里也不去。”"
+            "李建国听完她的话，沉默了很久。他背着手走了几步，然后站定，说："
+            "“那好吧，我尊重你的决定。”",
+        )
+    )
+    assert [s.speaker for s in got] == ["王芳", "李建国"]
+
+
 def test_both_parts_of_a_quote_around_its_tag_are_read_as_surely() -> None:
     """‘…,’ she said. ‘…’: one person speaking on is one voice, so both parts carry one
     confidence, not one below the neutral voice's threshold and the other above it."""

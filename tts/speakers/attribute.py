@@ -301,7 +301,8 @@ _OWN_TAG = frozenset(("tag-before", "tag-between", "tag-after", "colon", "self-n
 def _one_voice_around_a_beat(blocks: Sequence[Block], decided: list[list[Guess]]) -> None:
     """A paragraph of a quote, a beat of narration and a quote (“晚晚，”他的声音忽然软了下来，
     “跟我回去。”; "Unromantic fiddlesticks!" said the unsympathetic Marilla. "Anne is..."): one
-    person speaking on, unless the second part has a tag of its own. Where the two parts were
+    person speaking on, unless the second part has a tag of its own or the beat ends in a colon
+    (“…”李建国听完她的话，…说：“…”: it introduces the second part). Where the two parts were
     given different speakers, or one speaker as surely as two readings can differ (‘You’re
     late,’ she said. ‘Your uncle’s been waiting.’: 0.38 and 0.57, one voice neutral and the
     next hers), both get the surer one's reading."""
@@ -313,7 +314,7 @@ def _one_voice_around_a_beat(blocks: Sequence[Block], decided: list[list[Guess]]
         first, second = decided[n]
         if first.speaker is None or second.speaker is None or first == second:
             continue
-        if second.method in _OWN_TAG:
+        if second.method in _OWN_TAG or colon_end(block[5][1]):
             continue
         surer = first if first.confidence >= second.confidence else second
         decided[n] = [surer, surer]
