@@ -1280,6 +1280,33 @@ def test_whoever_follows_a_coverb_is_no_speaker() -> None:
     assert set(roster.forms) == {"田福堂"}
 
 
+def test_whom_the_tag_line_after_says_it_was_said_to_did_not_say_it() -> None:
+    """“…” / 她对少平说。 where no woman is known yet: whoever said it, not 少平, the one it
+    was said to (a line given to him would also vote him a woman's voice)."""
+    paras = ["少平看着窗外。", "“你不要再为我们操心了。”", "她对少平说。"]
+    segments, _ = attribute(_book("zh-Hans", paras))
+    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    assert said != ["少平"]
+
+
+def test_a_given_name_with_a_kinship_title_is_a_character() -> None:
+    """惠英嫂, written again and again and opening clauses, is 惠英, a woman: the one left
+    to say the line her 她 tags (so 少平 is no woman); 少安妈 is someone else's mother."""
+    paras = [
+        "少平很为惠英嫂高兴。",
+        "惠英嫂把饭端上了桌。",
+        "“你不要再为我们操心了。”",
+        "她对少平说。",
+        "少平把明明抱起来，看着惠英嫂笑了。",
+    ]
+    segments, characters = attribute(_book("zh-Hans", paras))
+    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    assert said == ["惠英"]
+    assert {c.name: c.gender for c in characters}["惠英"] == "female"
+    roster = build_roster(["少安妈正坐在炕上。", "少安妈笑了。", "少安妈点点头。"], [], [], False)
+    assert "少安" not in roster.forms
+
+
 def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
     """“…？” / 田福军问乔书记。 / “…”: the one asked answers (the tag names whom the line was
     spoken to, as a vocative would)."""

@@ -761,6 +761,9 @@ def _quote_only(
     elif continues and prev is not None and prev.speaker:
         g = continued(prev)
     else:
+        if addressee is None and next_line is not None and not colon_end(next_line):
+            # “…” / 她对少平说。 with no woman known: whoever said it, not 少平
+            addressee = cues.told_to[next_line]
         g = conv.from_flow(paragraph, text, addressee)
     if conv.unnamed is not None:  # a voice no one named, just before
         conv.answered(paragraph, g, addressee)

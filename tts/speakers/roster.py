@@ -1069,6 +1069,35 @@ def _styled_names(roster: Roster, told: str) -> None:
             roster.add(name, gender=_title_gender(name))
 
 
+_KIN_TITLED_ZH = re.compile(r"(?=[\u4e00-\u9fff]{2}[嫂姐哥叔婶嬸姨伯])(?P<name>..)(?P<title>.)")
+"""A given name with a kinship title after it (惠英嫂, 润叶姐, 玉亭叔): how the family and the
+village call that person."""
+_KIN_TITLE_SEX: dict[str, Gender] = {
+    **dict.fromkeys("嫂姐婶嬸姨", "female"),
+    **dict.fromkeys("哥叔伯", "male"),
+}
+KIN_TITLED_TIMES = 3
+"""How often a given name and kinship title must be written before they make a character."""
+
+
+def _kin_titled(roster: Roster, told: str) -> None:
+    """Add a given name with a kinship title (惠英嫂) that the narration writes again and again
+    and has open a clause (惠英嫂终于从床上…) where the given name is no character yet: 惠英,
+    called so, her sex the title's. (Not 少安妈, 少安's mother: another person.)"""
+    counts = Counter(m.group() for m in _KIN_TITLED_ZH.finditer(told))
+    for cand, n in counts.items():
+        given = cand[:2]
+        if (
+            n < KIN_TITLED_TIMES
+            or fold(cand) in roster.canon
+            or given[0] in "大二三四五六老小表堂他她你我的"
+            or not _plausible_zh(roster, given)
+            or not _opens_clause(told, cand, frozenset())
+        ):
+            continue
+        roster.add(given, (cand,), gender=_KIN_TITLE_SEX[cand[2]])
+
+
 def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None:
     """Add a name that a speaker gives as his own (“贫道玄机子，…”, “老子是少林俗家弟子铁牛！”)
     and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
@@ -2029,6 +2058,7 @@ def _discover_zh(
     _relatives_named(roster, told, tags)
     _revealed_speakers(roster, tags)
     _self_introduced(roster, dialogue, told)
+    _kin_titled(roster, told)
     _styled_names(roster, told)
     _quoted_names(roster, told)
     _chat_writers(roster, told)
