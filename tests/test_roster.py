@@ -1307,6 +1307,25 @@ def test_a_given_name_with_a_kinship_title_is_a_character() -> None:
     assert "少安" not in roster.forms
 
 
+def test_his_wife_is_the_one_woman_the_story_names() -> None:
+    """A couple's evening: 丽丽 named, then called his wife (他听见妻子在说话。): the line is
+    hers; with two women written, the noun is nobody's in particular."""
+    paras = [
+        "“我回来了。”丽丽说。",
+        "“嗯。”武惠良说。",
+        "丽丽看了他一眼，进了里屋。",
+        "武惠良一个人坐在沙发上抽烟，想了很久很久。",
+        "“都好了，你快去洗吧。”",
+        "他听见妻子在说话。",
+    ]
+    segments, _ = attribute(_book("zh-Hans", paras))
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["丽丽", "武惠良", "丽丽"]
+    roster = build_roster(
+        ["丽丽推门进来。", "秀莲推门进来。", "妻子说。"], ["武惠良说。"], ["好。"], False
+    )
+    assert roster.resolve("妻子") is None
+
+
 def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
     """“…？” / 田福军问乔书记。 / “…”: the one asked answers (the tag names whom the line was
     spoken to, as a vocative would)."""

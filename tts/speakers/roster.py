@@ -1098,6 +1098,36 @@ def _kin_titled(roster: Roster, told: str) -> None:
         roster.add(given, (cand,), gender=_KIN_TITLE_SEX[cand[2]])
 
 
+_WIFE_NOUNS = ("妻子", "媳妇", "媳婦", "老婆", "爱人", "愛人", "婆姨")
+"""What a story calls a man's wife in his scenes (他听见妻子在说话, 妻子嗔怒地说：)."""
+
+
+def _the_wife(roster: Roster, told: str) -> None:
+    """A wife noun (妻子, 媳妇) where the story writes one woman of the roster and someone
+    else besides (a list may name the whole series' cast): her. A
+    passage of a couple's evening names her two or three times and then calls her his wife
+    (旁边传来妻子轻轻的说话声); a book with more women leaves the noun to the scene."""
+    if not any(noun in told for noun in _WIFE_NOUNS):
+        return
+    women: list[str] = []
+    others = 0
+    for name, forms in roster.forms.items():
+        woman = (roster.gender.get(name) or given_name_gender(name)) == "female"
+        if (woman or not others) and any(f in told for f in forms):
+            if not woman:
+                others += 1
+            elif women:
+                return  # two women: whose wife is the scene's to say
+            else:
+                women.append(name)
+    if not women or not others:
+        return
+    for noun in _WIFE_NOUNS:
+        if noun in told and fold(noun) not in roster.canon:
+            roster.canon[fold(noun)] = women[0]
+            roster.forms[women[0]].add(noun)
+
+
 def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None:
     """Add a name that a speaker gives as his own (“贫道玄机子，…”, “老子是少林俗家弟子铁牛！”)
     and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
@@ -2071,6 +2101,7 @@ def _discover_zh(
         if PET_RE.fullmatch(pet) and roster.resolve(pet) is None and pet not in doubled:
             roster.add(pet, gender=_title_gender(pet))
     _doubled_pet_names(roster, heads.keys() | {v for v in called if len(v) == 2})
+    _the_wife(roster, told)
     if not roster.forms:
         # A passage too short for the evidence above names no one: a full name that opens a
         # clause even once is a better guess than no speaker at all.
