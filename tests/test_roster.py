@@ -1326,6 +1326,22 @@ def test_his_wife_is_the_one_woman_the_story_names() -> None:
     assert roster.resolve("妻子") is None
 
 
+def test_a_speech_verb_before_say_is_no_name_and_a_trade_before_a_name_is_no_name() -> None:
+    """恳求说：, 央求说： (a verb of asking, then 说) name no one; 饲养员田万江 and 会计田海民
+    are 田万江 and 田海民, with their trade before them, not 饲养 or 会计田."""
+    tags = [
+        "他把孙少安拉到一边，恳求说：",
+        "他又一次恳求说：",
+        "饲养员田万江老汉还开玩笑说：",
+        "大队会计田海民嬉笑着对孙少安说：",
+    ]
+    narration = ["饲养员田万江喂完了牲口。", "饲养员田万江坐在炕头上。", "会计田海民笑了。"]
+    roster = build_roster(narration, tags, ["好。"], False)
+    assert roster.resolve("恳求") is None
+    assert {"田万江", "田海民"} <= set(roster.forms)
+    assert not {"饲养", "会计田"} & set(roster.forms)
+
+
 def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
     """“…？” / 田福军问乔书记。 / “…”: the one asked answers (the tag names whom the line was
     spoken to, as a vocative would)."""

@@ -432,13 +432,31 @@ def _word_head(goes_on: set[str]) -> bool:
     return _han(nxt) and not (nxt in _NOT_NAME or nxt in _VERBISH or nxt in _PARTICLES)
 
 
+ZH_SPEECH_WORDS = frozenset(
+    """
+    說道 说道 問道 问道 答道 回答 回道 應道 应道 笑道 喊道 叫道 吼道 嘆道 叹道
+    歎道 怒道 驚道 惊道 冷笑 嘆息 叹息 補充 补充 插嘴 嘟囔 嘀咕 開口 开口 解釋
+    解释 表示 反問 反问 追問 追问 總結 总结 介紹 介绍 提醒 吩咐 命令 宣布 喃喃
+    低語 低语 心想 暗道 想道 暗想 附和 接口 安慰 感嘆 感叹 感慨 讚嘆 赞叹 大喊
+    大叫 叫嚷 嚷道 喝道 罵道 骂道 答應 答应 囑咐 嘱咐 叮囑 叮嘱 叮嚀 叮咛 勸
+    劝 反駁 反驳 辯解 辩解 申辯 申辩 央求 懇求 恳求 哀求 乞求 建議 建议 強調
+    强调 抱怨 埋怨 囁嚅 嗫嚅 嘟噥 嘟哝 抗議 抗议 糾正 纠正 挖苦 譏諷 讥讽 譴責
+    谴责 責備 责备 責怪 责怪 稱讚 称赞 誇獎 夸奖 恭維 恭维 回應 回应 幫腔 帮腔
+    告訴 告诉 問候 问候
+    """.split()
+)
+"""Speech verbs written out (说道, 解释, 纠正, 劝): what a tag says someone spoke by, never a
+name (恳求说： names no 恳求)."""
+
+
 def _plausible_zh(roster: Roster, cand: str) -> bool:
     """Whether two or three characters found where a name stands could be a new name: not
-    a name already, nor a word that stands there without naming anyone (大家, 低声)."""
+    a name already, nor a word that stands there without naming anyone (大家, 低声, 恳求)."""
     return not (
         _named_or_no_name(roster, cand)
         or cand[0] in _PARTICLES
         or any(c in _NOT_NAME for c in cand)
+        or cand in ZH_SPEECH_WORDS
     )
 
 
