@@ -1342,6 +1342,22 @@ def test_a_speech_verb_before_say_is_no_name_and_a_trade_before_a_name_is_no_nam
     assert not {"饲养", "会计田"} & set(roster.forms)
 
 
+def test_she_who_speaks_is_the_woman_the_passage_writes_when_no_woman_is_known() -> None:
+    """秀莲 opens one clause and is written again and again, never beside a tag; 她…说： needs
+    a woman, and she is the one: not 少安, the one man known (nor 红岩 of 《红岩》)."""
+    paras = [
+        "少安在打了秀莲以后，马上就后悔了——秀莲不管怎样，都是为了心疼他。",
+        "“睡吧。”少安说。",
+        "过了一阵他听见秀莲不哭了。他想起《红岩》，红岩，红岩。",
+        "秀莲把脸贴在他背上，又委屈地啜泣起来。",
+        "她一边哭，一边说：",
+        "“你把人打得这么重……”",
+    ]
+    segments, characters = attribute(_book("zh-Hans", paras))
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["少安", "秀莲"]
+    assert {c.name: c.gender for c in characters} == {"少安": "male", "秀莲": "female"}
+
+
 def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
     """“…？” / 田福军问乔书记。 / “…”: the one asked answers (the tag names whom the line was
     spoken to, as a vocative would)."""

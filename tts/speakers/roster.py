@@ -1146,6 +1146,38 @@ def _the_wife(roster: Roster, told: str) -> None:
             roster.forms[women[0]].add(noun)
 
 
+_SHE_SPEAKS_ZH = re.compile(r"(?:^|[，,。！？；])她[^。！？；\n]{0,16}?[说說问問道喊叫]")
+"""A tag whose subject is 她: a woman speaks."""
+_SHE_WRITTEN = 3
+"""How often a woman's given name, opening a clause once, must be written before a 她 tag
+makes it a character."""
+
+
+def _she_needs_a_woman(roster: Roster, told: str, tags: Sequence[str]) -> None:
+    """Where tags say 她 spoke and the roster has no woman, the given name of a woman's look
+    (秀莲: 莲) that opens a clause (秀莲把脸贴在他背上) and is written again and again (打了秀莲,
+    他听见秀莲不哭了) is she: a passage may write her only so, and her lines went to the one
+    man known."""
+    if not any(_SHE_SPEAKS_ZH.search(tag) for tag in tags):
+        return
+    if any((roster.gender.get(n) or given_name_gender(n)) == "female" for n in roster.forms):
+        return
+    opens = {m.group("name") for m in _ANY_CLAUSE_OPENER_ZH.finditer("\n" + told)}
+    parts = _parts(fold(name) for forms in roster.forms.values() for name in forms)
+    written = {
+        cand: told.count(cand)
+        for cand in opens
+        if given_name_gender(cand) == "female"
+        and _plausible_zh(roster, cand)
+        and fold(cand) not in parts  # (武惠 of 武惠良)
+        and f"《{cand}" not in told  # (a book's title: 《红岩》)
+    }
+    if written:
+        best = max(sorted(written), key=written.__getitem__)
+        if written[best] >= _SHE_WRITTEN:
+            roster.add(best, gender="female")
+
+
 def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None:
     """Add a name that a speaker gives as his own (“贫道玄机子，…”, “老子是少林俗家弟子铁牛！”)
     and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
@@ -2119,6 +2151,7 @@ def _discover_zh(
         if PET_RE.fullmatch(pet) and roster.resolve(pet) is None and pet not in doubled:
             roster.add(pet, gender=_title_gender(pet))
     _doubled_pet_names(roster, heads.keys() | {v for v in called if len(v) == 2})
+    _she_needs_a_woman(roster, told, tags)
     _the_wife(roster, told)
     if not roster.forms:
         # A passage too short for the evidence above names no one: a full name that opens a
