@@ -74,6 +74,18 @@ CASES = [
         "tag-next-line",
     ),
     (
+        # "The other said:" before a quote: of the two talking, the one who did not just speak
+        "the-other-said-before-en",
+        "en",
+        [
+            '"Mistake upon mistake," said Miss Avery.',
+            '"Well, I don\'t know," said Margaret.',
+            'The other said: "Yes, it should be a merry house enough."',
+        ],
+        ["Miss Avery", "Margaret", "Miss Avery"],
+        "pronoun",
+    ),
+    (
         "tag-after-zh",
         "zh-Hans",
         ["张伟推开门。", "“你来了？”张伟惊讶地问道。"],

@@ -289,6 +289,9 @@ one asked is likely to speak next."""
 _EN_OF_TWO = re.compile(r"\b[Tt]he (?:latter|former|other(?![ \t]+[a-z]))\b")
 """The latter, the former, the other: one of the two people just named or talking, as a
 pronoun stands for one (`tts.speakers.turns` says which); never a character of its own."""
+_EN_OF_TWO_SAID = re.compile(r"\b([Tt]he (?:latter|former|other))\s+(?:\w+\s+)?$")
+"""The latter, the former, the other right before a tag's verb (The other said:, the latter
+quickly answered,)."""
 _EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
 _EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
 _EN_HIS_OWN = re.compile(r"\b(?:he|his|himself)\b", re.I)
@@ -653,6 +656,11 @@ class Cues:
             tail = last.rstrip()
             verb_m = _EN_VERB.search(last)
             if tail.endswith(",") or colon or verb_m:
+                if verb_m is not None and "the" in last:
+                    ref = _EN_OF_TWO_SAID.search(last, 0, verb_m.start())
+                    if ref is not None:
+                        # The other said: / the latter answered,: the conversation resolves it
+                        return Cue(((ref.group(1), False),), True, colon)
                 found = self._en_speaker_around_verb(last, verb_m)
                 if found is None:
                     return None
