@@ -622,3 +622,20 @@ def test_every_line_gets_one_speaker_however_many_readings_are_kept() -> None:
         assert len(said) == 5
         assert all(s.speaker and 0.0 <= s.confidence <= 1.0 for s in said)
         assert said[0].speaker == "Anna" and said[-1].speaker == "Carl"
+
+
+def test_characters_tied_in_lines_rank_alike_in_simplified_and_traditional() -> None:
+    """Who was heard most ranks the candidates (`maj1`…); among those heard as often, a
+    Traditional text ranks its characters as its Simplified self does (蘭香 sorts after 妹妹
+    where 兰香 sorts before it: wp-dev-web read one line otherwise than wp-dev)."""
+    from types import SimpleNamespace
+
+    from tts.speakers.scorer import Evidence, shipped_model
+
+    def ranks(names: list[str]) -> list[str]:
+        roster = SimpleNamespace(gender={}, known=frozenset(), forms={n: {n} for n in names})
+        cues = SimpleNamespace(roster=roster, first_person="我", english=False)
+        ev = Evidence(cues, shipped_model("zh"), dict.fromkeys(names, 1), False)  # type: ignore[arg-type]
+        return [ev.major[n] for n in names]
+
+    assert ranks(["妹妹", "兰香", "吴仲平"]) == ranks(["妹妹", "蘭香", "吳仲平"])

@@ -405,7 +405,7 @@ def _speakers_by_use(
         if nxt in _HOW_MARKS:
             how[cand] += 1
     parts = _parts(fold(name) for name in roster.forms)
-    for head in sorted(wanted, key=lambda c: (-seen[c], c)):
+    for head in sorted(wanted, key=lambda c: (-seen[c], fold(c))):
         cand, key = head, fold(head)
         if cand in doubled or how[cand] * 2 >= seen[cand]:
             continue  # 巴拉巴拉, 哈哈哈哈: a sound said twice over, not a name
@@ -1173,7 +1173,7 @@ def _she_needs_a_woman(roster: Roster, told: str, tags: Sequence[str]) -> None:
         and f"《{cand}" not in told  # (a book's title: 《红岩》)
     }
     if written:
-        best = max(sorted(written), key=written.__getitem__)
+        best = max(sorted(written, key=fold), key=written.__getitem__)
         if written[best] >= _SHE_WRITTEN:
             roster.add(best, gender="female")
 

@@ -58,7 +58,7 @@ from itertools import repeat
 
 from tts.model import Gender
 from tts.speakers.cues import Cue, Cues, Memo, Quote, colon_end, introduces
-from tts.speakers.roster import kin_noun_zh
+from tts.speakers.roster import fold, kin_noun_zh
 from tts.speakers.segment import Block, Piece
 from tts.speakers.turns import GAP, Guess, to_front
 
@@ -280,7 +280,9 @@ class Evidence:
         self.gender = cues.roster.gender
         self.me = cues.first_person
         self.first_person_book = first_person_book
-        ranked = sorted(lines, key=lambda w: (-lines[w], w))
+        # (ties by the names' Simplified forms: a Traditional text ranks as its Simplified
+        # self does)
+        ranked = sorted(lines, key=lambda w: (-lines[w], fold(w)))
         self.major: dict[str, str] = {}
         for n, who in enumerate(ranked):
             self.major[who] = "maj1" if n < 2 else "maj2" if n < 6 else "maj3"
