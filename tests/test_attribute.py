@@ -86,6 +86,21 @@ CASES = [
         "pronoun",
     ),
     (
+        # "After a pause she said, with a chill in her voice:": the opening "clause" holds
+        # the verb, and she, its subject, speaks
+        "after-a-pause-she-said-en",
+        "en",
+        [
+            "Ellen looked up at Archer and smiled.",
+            '"Where did you come from?" Ellen asked.',
+            '"From the station," said Archer.',
+            "After a pause she said, with a just perceptible chill in her voice:",
+            '"May asked you to take care of me."',
+        ],
+        ["Ellen", "Archer", "Ellen"],
+        "pronoun",
+    ),
+    (
         "tag-after-zh",
         "zh-Hans",
         ["张伟推开门。", "“你来了？”张伟惊讶地问道。"],

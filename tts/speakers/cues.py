@@ -651,8 +651,11 @@ class Cues:
             if not sentences:
                 return None
             last = sentences[-1]
-            if (lead := _EN_SUBORDINATE.match(last)) is not None:
-                last = last[lead.end() :]  # While he talked to Isabella, Emma said,: not he
+            lead = _EN_SUBORDINATE.match(last)
+            if lead is not None and _EN_VERB.search(last, lead.end()) is not None:
+                # While he talked to Isabella, Emma said,: not he. (After a pause she said,
+                # with a chill in her voice: the "clause" held the verb: she.)
+                last = last[lead.end() :]
             tail = last.rstrip()
             verb_m = _EN_VERB.search(last)
             if tail.endswith(",") or colon or verb_m:
