@@ -87,6 +87,7 @@ from operator import add, itemgetter
 import opencc
 
 from tts.model import Character, Gender
+from tts.speakers.lazy import lazy_compile
 from tts.speakers.lexicon import (
     EN_GENDERED_NOUNS,
     EN_HONORIFIC_GENDERS,
@@ -1245,7 +1246,7 @@ also hold a saint's name (Marquis de St. Eustache, Mr. St. John)."""
 _EN_PARTICLE = (
     rf"(?:(?:{'|'.join(sorted(_EN_PARTICLES, key=len, reverse=True))})\s+){{0,2}}(?:St\.?\s+)?"
 )
-_EN_NAME_RE = re.compile(
+_EN_NAME_RE = lazy_compile(
     rf"(?=[{_EN_UPPER}])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_PARTICLE}{_EN_CAP}(?:-{_EN_CAP})?)"
     rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_PARTICLE}{_EN_CAP}(?:-{_EN_CAP})?))?\b"
 )
@@ -1572,7 +1573,7 @@ _EN_KIN_NAMES = {
 }
 """What a family calls a grandparent, and the word the narration uses for them (Gran: "their
 grandmother shuffled in")."""
-_LISTED_DESCRIPTION = re.compile(r"The (?:[A-Z][a-z]+ ?)+$")
+_LISTED_DESCRIPTION = lazy_compile(r"The (?:[A-Z][a-z]+ ?)+$")
 """A listed name that describes someone in capitals (The Stranger, The Old Woman)."""
 _OLD_SURNAME = re.compile(rf"老(?:{_SURNAME_RE})")
 _SURNAME_OF_RE = re.compile(rf"[老小]?({_SURNAME_RE})")
@@ -2454,12 +2455,12 @@ def _discover_en(
             roster.add(named or f"the {rest}", forms, EN_GENDERED_NOUNS.get(words[-1]))
 
 
-_EN_NAME_PAIR_RE = re.compile(
+_EN_NAME_PAIR_RE = lazy_compile(
     r"(\b[A-Z][a-z]*\.?\s)?\b([A-Z][a-z]+)\s+and\s+([A-Z][a-z]+)\b(\s[A-Z])?"
 )
 """Two capitalised words joined by "and"; with a capitalised word before or after them (Mrs.
 Archer and Newland, a mother and her son's given name) they are not two single names."""
-_EN_TWO_NAMES_RE = re.compile(
+_EN_TWO_NAMES_RE = lazy_compile(
     rf"\b((?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+)\s+and\s+((?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+)\b"
     r"(?!\s[A-Z])"
 )
@@ -2517,7 +2518,7 @@ def _mid_sentence_name(text: str, start: int) -> bool:
     return prev is None or prev.group(1).lower() not in _EN_MONTH_BEFORE
 
 
-_EN_DATE_AFTER = re.compile(
+_EN_DATE_AFTER = lazy_compile(
     r"[A-Z][a-z]+(?:\.?\s+\d|\s+(?:morning|afternoon|evening|night|day|days|week|sun|sunshine"
     r"|moon|weather|air|sky|wind|breeze|rain|twilight|dusk|dawn|noon|holiday|holidays)\b)"
 )
@@ -2525,7 +2526,7 @@ _EN_DATE_AFTER = re.compile(
 afternoon)."""
 
 
-_EN_VOCATIVE_RE = re.compile(
+_EN_VOCATIVE_RE = lazy_compile(
     rf"(?:^|(?<=[.!?]\s))\W*(?:(?:Oh|Ah|Well|Now|Dear|My dear|Come|Yes|No),?\s+)?"
     rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)(?=[,!?])"
     rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[.!?]*\W*$"
@@ -2539,19 +2540,19 @@ EN_SAID = (
 """Speech verbs that make the name beside them a speaker (said Emma, the girl faltered), as
 regex alternatives; `tts.speakers.cues` reads tags with these and more."""
 _EN_DESC = r"[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+"
-_EN_DESCRIBED_RE = re.compile(
+_EN_DESCRIBED_RE = lazy_compile(
     rf"^[\s,;—–-]*(?:(?:{EN_SAID})\s+(?P<d1>{_EN_DESC})\b|(?P<d2>{_EN_DESC})\s+(?:\w+ly\s+)?(?:{EN_SAID})\b)"
 )
-_LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
-_EN_TAG_NAME_RE = re.compile(
+_LOWER_WORD_RE = lazy_compile(r"\b[a-z]+\b")
+_EN_TAG_NAME_RE = lazy_compile(
     rf"[\s,]*(?:{EN_SAID})\s+(?P<who>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"
 )
 """A tag right after a quote that names its speaker after the verb (cried Mr. Emerson)."""
-_EN_SPEECH_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{EN_SAID})\b")
+_EN_SPEECH_NEXT = lazy_compile(rf"\s+(?:[a-z]+ly\s+)?(?:{EN_SAID})\b")
 """A speech verb right after a name (Emma said, Tom quietly replied)."""
-_EN_SPEECH_BEFORE = re.compile(rf"\b(?:{EN_SAID})\s+(?:the\s+)?$")
+_EN_SPEECH_BEFORE = lazy_compile(rf"\b(?:{EN_SAID})\s+(?:the\s+)?$")
 """A speech verb right before a name (said Emma, said the Lory)."""
-_EN_WORD_BEFORE = re.compile(r"\b([A-Za-z]+)\s+$")
+_EN_WORD_BEFORE = lazy_compile(r"\b([A-Za-z]+)\s+$")
 _EN_PLACE_WORDS = frozenset(
     "the a an at in into near from to through towards toward round around across beyond "
     "within outside".split()
