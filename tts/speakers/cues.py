@@ -871,6 +871,8 @@ class Cues:
         return None
 
     def _self_named_zh(self, quote: str) -> str | None:
+        if quote in self.roster.leadless:  # (the roster looked for a lead in it already)
+            return None
         # (searches, not finditer: most lines hold no lead, and finditer builds a scanner
         # object before it looks)
         found = SELF_LEAD_ZH.search(quote)
