@@ -166,7 +166,19 @@ def trie_regex(words: Iterable[str]) -> str:
                 leaves.append(escaped(ch, ch))
             else:
                 alts.append(escaped(ch, ch) + emit(sub))
-        if leaves:
+        if len(leaves) >= 3 and leaves[-1] > "\xff" and node is not trie:
+            # Below the root, three or more last characters beyond Latin-1 are alternatives,
+            # not a class: for such a class Python's regex compiler builds a table of all
+            # 65,536 characters (0.1 ms, a million instructions, at each of the hundreds of
+            # such nodes the tries of a Chinese book have), where alternatives that each open
+            # with their character compile at once and match about as fast. The `(?!)` (it
+            # never matches) closing leaves that are all the node has keeps the parser from
+            # folding them back into a class. (At the root, a class is what lets the engine
+            # skip straight to the words' first characters.)
+            alts += leaves
+            if len(alts) == len(leaves):
+                alts.append("(?!)")
+        elif leaves:
             alts.append(leaves[0] if len(leaves) == 1 else "[" + "".join(leaves) + "]")
         if len(alts) == 1 and "" not in node:
             return alts[0]
