@@ -78,6 +78,7 @@ from tts.model import Book, Chapter, Character, Segment
 from tts.speakers.cues import ASKS_NAME, NEWCOMER_RE, Cues, Quote, colon_end
 from tts.speakers.epithets import named_roles
 from tts.speakers.genders import decide_genders, tag_votes, weigh_gender
+from tts.speakers.lazy import lazy_compile
 from tts.speakers.roster import Roster, build_roster, gender_prior, is_description, surname_of
 from tts.speakers.scorer import Evidence, Model, Trace, decide, shipped_model
 from tts.speakers.segment import (
@@ -437,12 +438,12 @@ def _apposed(
                     votes.setdefault(heads[m.group(1)], Counter())[who] += _APPOSED_VOTES
 
 
-_AFTER_NAME = re.compile(
+_AFTER_NAME = lazy_compile(
     r",\s+(?:(?:a|an|the)\s+(?:[a-z-]+\s+){0,3}$|[^.;!?\"“”]*\bas\s+[\"“]the\s+$)"
 )
 """What stands between a name and its description: ", the old ", ", a ", or a clause that
 ends "as "the "."""
-_APPOSITION_END = re.compile(r"[,.;:”\"]|\s+of\b")
+_APPOSITION_END = lazy_compile(r"[,.;:”\"]|\s+of\b")
 """What ends a description set beside a name (Mr. Bumble, the beadle, …; Mrs. Corney, the
 matron of the workhouse), where a subject would go on with its verb (…Oliver, the girl
 pulled him in)."""
@@ -509,7 +510,7 @@ narrator's own ("I said")."""
 _INTRODUCED_ZH = re.compile(
     r"我(?:(?:名|的名字)?叫(?:做)?|的名字是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;！!\s]|$)"
 )
-_INTRODUCED_EN = re.compile(
+_INTRODUCED_EN = lazy_compile(
     r"\b(?:[Mm]y name is|[Mm]y name's|[Cc]all me|I am called|I was called)\s+"
     r"(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b"
 )

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple, TypeVar
 
 from tts.model import Gender
+from tts.speakers.lazy import lazy_compile
 from tts.speakers.roster import (
     CLAUSE_LEAD_ZH,
     DESCRIBED_ZH,
@@ -103,22 +104,22 @@ _EN_VERBS = (
 )
 """Speech verbs of a tag (the roster's `EN_SAID` and these: says, thought, interjected), as
 regex alternatives."""
-_EN_VERB = re.compile(rf"\b(?:{_EN_VERBS})\b")
-_EN_SUBORDINATE = re.compile(
+_EN_VERB = lazy_compile(rf"\b(?:{_EN_VERBS})\b")
+_EN_SUBORDINATE = lazy_compile(
     r"\s*(?:While|When|Whilst|As|After|Before|Though|Although|Since|Until|If|Once)\b"
     r"[^,;:.!?\"“”]{3,80},\s*(?:(?:however|then|at last|at length),\s*)?(?=\S)"
 )
 """A clause the sentence opens with, before its subject (While he talked to Isabella, however,
 Emma found an opportunity of saying,): whoever it names is not the one who speaks."""
-_EN_INVERTED = re.compile(
+_EN_INVERTED = lazy_compile(
     rf"^[\s,;—–-]*(?:(?:then|and|now)\s+)?(?:{_EN_VERBS})\s+(?:the\s+)?$", re.I
 )
 """A speech verb before the speaker's name, or before a capitalised description the roster
 keeps as a name (said the Jew)."""
-_EN_AFTER_SUBJ = re.compile(
+_EN_AFTER_SUBJ = lazy_compile(
     rf"\s+(?:\w+ly\s+|had\s+|has\s+|then\s+|at once\s+|at last\s+){{0,2}}(?:{_EN_VERBS})\b"
 )
-_EN_WHOSE_WORDS = re.compile(
+_EN_WHOSE_WORDS = lazy_compile(
     r"^[\s,;—–-]*was\s+(?:(?P<pro>his|her)|(?P<own>[A-Z][\w.' -]{0,40}?)['’]s)\s+"
     r"(?:[a-z-]+\s+){0,3}?(?:reply|answer|response|rejoinder|retort|comment|remark|"
     r"observation|question|inquiry|enquiry|exclamation|explanation|conclusion|assurance|"
@@ -127,7 +128,7 @@ _EN_WHOSE_WORDS = re.compile(
 )
 """`"…," was Marilla's dry response` and `"…" was his reply`: the quote is what the named
 one (or he, she) said, a tag as plain as "said Marilla"."""
-_EN_KIN_TAG = re.compile(
+_EN_KIN_TAG = lazy_compile(
     rf"^[\s,;—–-]*(?:{_EN_VERBS})\s+(?:in\s+)?(?P<whose>his|her)\s+(?P<kin>[a-z]+)\b", re.I
 )
 _EN_KIN_SEX = {
@@ -137,17 +138,17 @@ _EN_KIN_SEX = {
 """`"…," broke in her son`: a relative of the one he or she stands for speaks. Of the other
 sex (her son, his wife), the speaker is read as "he" or "she" would be: the relative is the
 one of that sex in view; of the same sex (her mother) no reading says which."""
-_EN_LEAD_CONJ = re.compile(r"(?:and|but|then|so|yet|while|when|now)\s+", re.I)
-_EN_CLAUSE_SPLIT = re.compile(
+_EN_LEAD_CONJ = lazy_compile(r"(?:and|but|then|so|yet|while|when|now)\s+", re.I)
+_EN_CLAUSE_SPLIT = lazy_compile(
     r"(?=[,;\s])(?:,\s+(?=(?:and|but|then|so|while|yet)\s)|;\s*|\s+(?=(?:when|while|until)\s)"
     r"|\s+(?=and\s+[A-Z]))"
 )
-_EN_LAST_CLAUSE = re.compile(r"(?:,|;)\s+(?:(?:and|but|then|so)\s+)?(?=\S)")
+_EN_LAST_CLAUSE = lazy_compile(r"(?:,|;)\s+(?:(?:and|but|then|so)\s+)?(?=\S)")
 """Where a clause starts: the last one before a speech verb, if a name or he/she opens it close
 to the verb, says who speaks (`, and he` of "She said nothing, and he continued:")."""
-_EN_JOINS_CLAUSE = re.compile(r"\s*(?:and|but|then)\s+", re.I)
+_EN_JOINS_CLAUSE = lazy_compile(r"\s*(?:and|but|then)\s+", re.I)
 """All that comes before the name in a sentence cut at a semicolon (`; and May interposed`)."""
-_EN_OBJECT_BEFORE = re.compile(
+_EN_OBJECT_BEFORE = lazy_compile(
     r"\b(?:to|at|with|for|of|from|on|by|upon|toward|towards|about|and|than|like|asked|told|"
     r"see|saw|watched|heard|called|answered|interrupted)\s+$",
     re.I,
@@ -173,7 +174,7 @@ _PASSIVE_AGENT = re.compile(
 _CLAUSE_TAIL = re.compile(r"[，。！？；：,.!?;:…][^，。！？；：,.!?;:…]*$")
 """The last clause break before a position (search with endpos)."""
 _ZH_SENT_END = re.compile(r"[。！？!?…]")
-EN_SENTENCE = re.compile(
+EN_SENTENCE = lazy_compile(
     r"(?:[^.!?;:MDSJPCGLR]+|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Prof|Capt|Col|Gen|Lt|Sgt|Rev)\.\s*"
     r"|[^.!?;:])+[.!?;:]*"
 )
@@ -228,7 +229,9 @@ def _whose(text: str) -> re.Match[str] | None:
 _REVEAL_ZH = re.compile(r"[，,]\s*(?:只见|只見|原来是|原來是|正是|却是|卻是)")
 """Where a line that turns everyone's head says whom they saw (众人回头，只见苏沐雪…): the
 voice was hers."""
-_SELF_EN = re.compile(r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name is|[Cc]all me)\s+")
+_SELF_EN = lazy_compile(
+    r"\b(?:(?:[Ii]t's|[Ii]t is) (?:me|I),?|I am|I'm|[Mm]y name is|[Cc]all me)\s+"
+)
 _SELF_END = frozenset("，,！!。.…？?;；—-\"”」』'’")
 """What may follow a name a speaker calls himself: the end of the clause."""
 _SECOND_PERSON = re.compile(
@@ -246,17 +249,17 @@ _VOC_LEAD = re.compile(
 )
 _VOC_LEAD_OPENS = frozenset("啊哎唉喂嘿哦噢呀OoAaWwMmDdNnCcYy")
 """The characters `_VOC_LEAD` opens with: a quote opening with another is not read with it."""
-_ADDRESS_END_EN = re.compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…]*$")
+_ADDRESS_END_EN = lazy_compile(r",\s*(?P<who>[A-Z][^,;:!?\"“”]{0,20}?)[.!?,…]*$")
 """An English name closing a quote, honorific dots and a trailing comma allowed ("Not yet,
 Mr. Pell," Rosa called)."""
-_VOC_AFTER_EN = re.compile(r"\s*(?:[,;!?]|\.(?=\s|$))")
+_VOC_AFTER_EN = lazy_compile(r"\s*(?:[,;!?]|\.(?=\s|$))")
 """What follows a name set off as whom a quote calls (…, Nancy, dear; …, Nance; only)."""
-_LIST_AFTER_EN = re.compile(
+_LIST_AFTER_EN = lazy_compile(
     r"\s*(?:and|or|nor)\b|\s*(?:[A-Z][a-z]*\.?\s+)?[A-Z][a-z]+\s*(?:,|and\b)"
 )
 """A name of a list goes on to the next (Tom, Dick, and Harry; Mrs. Jennings, Mrs. Palmer, and
 the Middletons)."""
-_HONORIFIC_BEFORE_EN = re.compile(r"\b(?:Mr|Mrs|Ms|Messrs|Dr|St|Mme|Mlle|Capt|Col|Prof)\.$")
+_HONORIFIC_BEFORE_EN = lazy_compile(r"\b(?:Mr|Mrs|Ms|Messrs|Dr|St|Mme|Mlle|Capt|Col|Prof)\.$")
 ASKS_NAME = re.compile(
     r"叫什么|什么名字|叫啥|贵姓|貴姓|尊姓|芳名|你是谁|您是谁|你是誰|您是誰|哪位"
     r"|W(?<!\wW)hat(?:'s| is) your name\b|w(?<!\ww)hat(?:'s| is) your name\b"
@@ -271,7 +274,7 @@ _CALLED_WOMEN_EN = (
     "ma'am|madam|mum|miss|girl|lass|my lady|young lady|mamma|mama|mother|mummy|aunt|auntie|"
     "sister|granny|grandmother"
 )
-_CALLED_EN = re.compile(
+_CALLED_EN = lazy_compile(
     rf"(?:^\W*(?:(?:oh|ah|well|yes|no|now|why)\W+)?|,\s*)(?:my\s+(?:dear\s+)?|dear\s+)?"
     rf"(?:(?P<m>{_CALLED_MEN_EN})|(?P<f>{_CALLED_WOMEN_EN}))(?=\s*(?:[,;!?—-]|\.|$))",
     re.I,
@@ -280,22 +283,22 @@ _CALLED_EN = re.compile(
 "My boy, …"): a man or a woman."""
 _BARE_NAME_MARKS = " 。.！!…，,～~"
 _ADDRESS_END = re.compile(r"[，,]\s*(?P<who>[^，,。！？!?.\s][^，,。！？!?.]{0,16}?)[。！？!?.…]*$")
-_EN_ASKED = re.compile(
+_EN_ASKED = lazy_compile(
     r"\b(?:asked|inquired of|enquired of|questioned|begged|entreated|implored|urged|pressed|"
     r"reminded|assured|informed|told)\s+(?=[A-Zm])"
 )
 """A narrated question or telling (Mr. John Knightley asked Emma whether…, Poirot asked me): the
 one asked is likely to speak next."""
-_EN_OF_TWO = re.compile(r"\b[Tt]he (?:latter|former|other(?![ \t]+[a-z]))\b")
+_EN_OF_TWO = lazy_compile(r"\b[Tt]he (?:latter|former|other(?![ \t]+[a-z]))\b")
 """The latter, the former, the other: one of the two people just named or talking, as a
 pronoun stands for one (`tts.speakers.turns` says which); never a character of its own."""
-_EN_OF_TWO_SAID = re.compile(r"\b([Tt]he (?:latter|former|other))\s+(?:\w+\s+)?$")
+_EN_OF_TWO_SAID = lazy_compile(r"\b([Tt]he (?:latter|former|other))\s+(?:\w+\s+)?$")
 """The latter, the former, the other right before a tag's verb (The other said:, the latter
 quickly answered,)."""
-_EN_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.I)
-_EN_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
-_EN_HIS_OWN = re.compile(r"\b(?:he|his|himself)\b", re.I)
-_EN_HER_OWN = re.compile(
+_EN_HE = lazy_compile(r"\b(?:he|him|his|himself)\b", re.I)
+_EN_SHE = lazy_compile(r"\b(?:she|her|hers|herself)\b", re.I)
+_EN_HIS_OWN = lazy_compile(r"\b(?:he|his|himself)\b", re.I)
+_EN_HER_OWN = lazy_compile(
     r"\b(?:she|hers|herself)\b|\bher\b(?!\s*[,.;:!?—-]|\s*$|\s+(?:and|or|to|in|at|up|down|out|off|on"
     r"|go|come|be|do|say|that|if|for|with|from|into|as|so|again|away|back|by|about|all|alone|too"
     r"|a|an|the|no|more|once|twice|well|still|now|then)\b)",
@@ -877,6 +880,8 @@ class Cues:
         return None
 
     def _self_named_zh(self, quote: str) -> str | None:
+        if quote in self.roster.leadless:  # (the roster looked for a lead in it already)
+            return None
         # (searches, not finditer: most lines hold no lead, and finditer builds a scanner
         # object before it looks)
         found = SELF_LEAD_ZH.search(quote)

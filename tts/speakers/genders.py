@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from tts.model import Gender, Segment
 from tts.speakers.cues import Cues, Memo, Mention
+from tts.speakers.lazy import lazy_compile
 from tts.speakers.roster import KIN_WEIGHT, RANK_WEIGHT, Roster, fold, gender_prior, name_before
 
 
@@ -257,7 +258,7 @@ def _fits(
     return None
 
 
-_TAG_PRONOUN_EN = re.compile(r"^\W*(?:(he)|(she))\b", re.IGNORECASE)
+_TAG_PRONOUN_EN = lazy_compile(r"^\W*(?:(he)|(she))\b", re.IGNORECASE)
 _TAG_PRONOUN_ZH = re.compile(r"^\W*(?:(他)|(她))")
 
 

@@ -87,6 +87,7 @@ from operator import add, itemgetter
 import opencc
 
 from tts.model import Character, Gender
+from tts.speakers.lazy import lazy_compile
 from tts.speakers.lexicon import (
     EN_GENDERED_NOUNS,
     EN_HONORIFIC_GENDERS,
@@ -165,7 +166,19 @@ def trie_regex(words: Iterable[str]) -> str:
                 leaves.append(escaped(ch, ch))
             else:
                 alts.append(escaped(ch, ch) + emit(sub))
-        if leaves:
+        if len(leaves) >= 3 and leaves[-1] > "\xff" and node is not trie:
+            # Below the root, three or more last characters beyond Latin-1 are alternatives,
+            # not a class: for such a class Python's regex compiler builds a table of all
+            # 65,536 characters (0.1 ms, a million instructions, at each of the hundreds of
+            # such nodes the tries of a Chinese book have), where alternatives that each open
+            # with their character compile at once and match about as fast. The `(?!)` (it
+            # never matches) closing leaves that are all the node has keeps the parser from
+            # folding them back into a class. (At the root, a class is what lets the engine
+            # skip straight to the words' first characters.)
+            alts += leaves
+            if len(alts) == len(leaves):
+                alts.append("(?!)")
+        elif leaves:
             alts.append(leaves[0] if len(leaves) == 1 else "[" + "".join(leaves) + "]")
         if len(alts) == 1 and "" not in node:
             return alts[0]
@@ -1183,7 +1196,10 @@ def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None
     and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
     surname list knows, Taoist names, epithets, found where a character says them."""
     opens: dict[str, bool] = {}  # a name is often given again and again (“我是小许…”)
-    for quote in dict.fromkeys(q for q in dialogue if SELF_LEAD_ZH.search(q)):
+    quotes = dict.fromkeys(dialogue)
+    leading = [q for q in quotes if SELF_LEAD_ZH.search(q)]
+    roster.leadless = frozenset(quotes).difference(leading)
+    for quote in leading:
         for lead in SELF_LEAD_ZH.finditer(quote):
             for cand in introduced_zh(quote, lead.end()):
                 if fold(cand) in roster.canon:
@@ -1354,7 +1370,7 @@ also hold a saint's name (Marquis de St. Eustache, Mr. St. John)."""
 _EN_PARTICLE = (
     rf"(?:(?:{'|'.join(sorted(_EN_PARTICLES, key=len, reverse=True))})\s+){{0,2}}(?:St\.?\s+)?"
 )
-_EN_NAME_RE = re.compile(
+_EN_NAME_RE = lazy_compile(
     rf"(?=[{_EN_UPPER}])\b(?:(?P<hon>{_HON_RE})\.?\s+)?(?P<first>{_EN_PARTICLE}{_EN_CAP}(?:-{_EN_CAP})?)"
     rf"(?:\s+(?!(?:{_HON_RE})\b)(?P<last>{_EN_PARTICLE}{_EN_CAP}(?:-{_EN_CAP})?))?\b"
 )
@@ -1417,6 +1433,10 @@ class Roster:
     weighed as a kin term is when genders are decided."""
     first_chars: str = ""
     """Characters any name can start with, escaped for a regex class."""
+    leadless: frozenset[str] = frozenset()
+    """The Chinese lines of dialogue the roster read in which no speaker goes on to say who he
+    is (no `SELF_LEAD_ZH`): `tts.speakers.cues` looks for no self-naming in them (a second
+    search of every line cost 0.6% of reading a book)."""
 
     def resolve(self, surface: str) -> str | None:
         """Canonical name for a form found in the text, or None when it names no one."""
@@ -1681,7 +1701,7 @@ _EN_KIN_NAMES = {
 }
 """What a family calls a grandparent, and the word the narration uses for them (Gran: "their
 grandmother shuffled in")."""
-_LISTED_DESCRIPTION = re.compile(r"The (?:[A-Z][a-z]+ ?)+$")
+_LISTED_DESCRIPTION = lazy_compile(r"The (?:[A-Z][a-z]+ ?)+$")
 """A listed name that describes someone in capitals (The Stranger, The Old Woman)."""
 _OLD_SURNAME = re.compile(rf"老(?:{_SURNAME_RE})")
 _SURNAME_OF_RE = re.compile(rf"[老小]?({_SURNAME_RE})")
@@ -2566,12 +2586,12 @@ def _discover_en(
             roster.add(named or f"the {rest}", forms, EN_GENDERED_NOUNS.get(words[-1]))
 
 
-_EN_NAME_PAIR_RE = re.compile(
+_EN_NAME_PAIR_RE = lazy_compile(
     r"(\b[A-Z][a-z]*\.?\s)?\b([A-Z][a-z]+)\s+and\s+([A-Z][a-z]+)\b(\s[A-Z])?"
 )
 """Two capitalised words joined by "and"; with a capitalised word before or after them (Mrs.
 Archer and Newland, a mother and her son's given name) they are not two single names."""
-_EN_TWO_NAMES_RE = re.compile(
+_EN_TWO_NAMES_RE = lazy_compile(
     rf"\b((?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+)\s+and\s+((?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+)\b"
     r"(?!\s[A-Z])"
 )
@@ -2629,7 +2649,7 @@ def _mid_sentence_name(text: str, start: int) -> bool:
     return prev is None or prev.group(1).lower() not in _EN_MONTH_BEFORE
 
 
-_EN_DATE_AFTER = re.compile(
+_EN_DATE_AFTER = lazy_compile(
     r"[A-Z][a-z]+(?:\.?\s+\d|\s+(?:morning|afternoon|evening|night|day|days|week|sun|sunshine"
     r"|moon|weather|air|sky|wind|breeze|rain|twilight|dusk|dawn|noon|holiday|holidays)\b)"
 )
@@ -2637,7 +2657,7 @@ _EN_DATE_AFTER = re.compile(
 afternoon)."""
 
 
-_EN_VOCATIVE_RE = re.compile(
+_EN_VOCATIVE_RE = lazy_compile(
     rf"(?:^|(?<=[.!?]\s))\W*(?:(?:Oh|Ah|Well|Now|Dear|My dear|Come|Yes|No),?\s+)?"
     rf"(?P<head>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)(?=[,!?])"
     rf"|,\s+(?P<tail>(?:(?:{_HON_RE})\.?\s+)?{_EN_CAP}(?:\s+{_EN_CAP})?)[.!?]*\W*$"
@@ -2651,19 +2671,19 @@ EN_SAID = (
 """Speech verbs that make the name beside them a speaker (said Emma, the girl faltered), as
 regex alternatives; `tts.speakers.cues` reads tags with these and more."""
 _EN_DESC = r"[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+"
-_EN_DESCRIBED_RE = re.compile(
+_EN_DESCRIBED_RE = lazy_compile(
     rf"^[\s,;—–-]*(?:(?:{EN_SAID})\s+(?P<d1>{_EN_DESC})\b|(?P<d2>{_EN_DESC})\s+(?:\w+ly\s+)?(?:{EN_SAID})\b)"
 )
-_LOWER_WORD_RE = re.compile(r"\b[a-z]+\b")
-_EN_TAG_NAME_RE = re.compile(
+_LOWER_WORD_RE = lazy_compile(r"\b[a-z]+\b")
+_EN_TAG_NAME_RE = lazy_compile(
     rf"[\s,]*(?:{EN_SAID})\s+(?P<who>(?:(?:{_HON_RE})\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"
 )
 """A tag right after a quote that names its speaker after the verb (cried Mr. Emerson)."""
-_EN_SPEECH_NEXT = re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{EN_SAID})\b")
+_EN_SPEECH_NEXT = lazy_compile(rf"\s+(?:[a-z]+ly\s+)?(?:{EN_SAID})\b")
 """A speech verb right after a name (Emma said, Tom quietly replied)."""
-_EN_SPEECH_BEFORE = re.compile(rf"\b(?:{EN_SAID})\s+(?:the\s+)?$")
+_EN_SPEECH_BEFORE = lazy_compile(rf"\b(?:{EN_SAID})\s+(?:the\s+)?$")
 """A speech verb right before a name (said Emma, said the Lory)."""
-_EN_WORD_BEFORE = re.compile(r"\b([A-Za-z]+)\s+$")
+_EN_WORD_BEFORE = lazy_compile(r"\b([A-Za-z]+)\s+$")
 _EN_PLACE_WORDS = frozenset(
     "the a an at in into near from to through towards toward round around across beyond "
     "within outside".split()

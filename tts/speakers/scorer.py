@@ -58,6 +58,7 @@ from itertools import repeat
 
 from tts.model import Gender
 from tts.speakers.cues import Cue, Cues, Memo, Quote, colon_end, introduces
+from tts.speakers.lazy import lazy_compile
 from tts.speakers.roster import fold, kin_noun_zh
 from tts.speakers.segment import Block, Piece
 from tts.speakers.turns import GAP, Guess, to_front
@@ -86,7 +87,7 @@ _NO_ANCHORS: tuple[tuple[str | None, int], tuple[str | None, int]] = ((None, 0),
 _RECENT = 8
 _NO_NAMES: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 """What a narration text naming no one names (`Evidence.names`)."""
-_DESCRIPTION = re.compile(r"the(?: [a-z-]+)+$")
+_DESCRIPTION = lazy_compile(r"the(?: [a-z-]+)+$")
 """A description in lower case: "the girl", "the old gentleman"."""
 _PLAIN_PERSON = frozenset(
     "man woman girl boy lady gentleman child lad lass fellow youth person creature".split()
