@@ -1100,9 +1100,11 @@ def _styled_names(roster: Roster, told: str) -> None:
             roster.add(name, gender=_title_gender(name))
 
 
-_KIN_TITLED_ZH = re.compile(r"(?=[\u4e00-\u9fff]{2}[嫂姐哥叔婶嬸姨伯])(?P<name>..)(?P<title>.)")
-"""A given name with a kinship title after it (惠英嫂, 润叶姐, 玉亭叔): how the family and the
-village call that person."""
+_KIN_TITLED_ZH = re.compile(r"[嫂姐哥叔婶嬸姨伯]")
+"""The title of a given name with a kinship title after it (惠英嫂, 润叶姐, 玉亭叔): how the
+family and the village call that person. (The title alone: the engine skips to those few
+characters, where a pattern that opens with the name, or looks back for it, is tried at
+every position.)"""
 _KIN_TITLE_SEX: dict[str, Gender] = {
     **dict.fromkeys("嫂姐婶嬸姨", "female"),
     **dict.fromkeys("哥叔伯", "male"),
@@ -1115,11 +1117,12 @@ def _kin_titled(roster: Roster, told: str) -> None:
     """Add a given name with a kinship title (惠英嫂) that the narration writes again and again
     and has open a clause (惠英嫂终于从床上…) where the given name is no character yet: 惠英,
     called so, her sex the title's. (Not 少安妈, 少安's mother: another person.)"""
-    counts = Counter(m.group() for m in _KIN_TITLED_ZH.finditer(told))
+    counts = Counter(told[m.start() - 2 : m.end()] for m in _KIN_TITLED_ZH.finditer(told, 2))
     for cand, n in counts.items():
         given = cand[:2]
         if (
             n < KIN_TITLED_TIMES
+            or not ("\u4e00" <= given[0] <= "\u9fff" and "\u4e00" <= given[1] <= "\u9fff")
             or fold(cand) in roster.canon
             or given[0] in "大二三四五六老小表堂他她你我的"
             or not _plausible_zh(roster, given)

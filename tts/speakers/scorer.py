@@ -607,7 +607,14 @@ def decide(
                     break
             # One paragraph, one speaker: whoever its quotes address says none of them.
             spoken_to = {read_quote[texts[i]][0] for i in dialogue_idx}
-            if not english and next_text is not None and kinds[-1] and not colon_end(next_text):
+            if (
+                not english
+                and next_text is not None
+                and kinds[-1]
+                and (after := cues.after[next_text]) is not None
+                and after.verb
+                and not colon_end(next_text)
+            ):
                 # “…” / 她对少平说。: whom the tag line after says it was said to said none of it
                 spoken_to.add(_told_to(cues, (next_text,), None))
         grown: list[_Path] = []
