@@ -1358,6 +1358,23 @@ def test_she_who_speaks_is_the_woman_the_passage_writes_when_no_woman_is_known()
     assert {c.name: c.gender for c in characters} == {"少安": "male", "秀莲": "female"}
 
 
+def test_whose_voice_the_narration_hears_is_someone() -> None:
+    """运生 never acts, never stands beside a tag: he is heard in the dark (这是运生的声音。,
+    运生的声音：) and named beside her (是吴月琴和运生). He is a character, and speaks."""
+    paras = [
+        "冯国斌走到院中央，站住了，因为他听见屋里有两个人拉话，是吴月琴和运生。",
+        "他的心一沉。",
+        "“……准保又是杨立孝造的谣言！现在全公社都在谈论咱们两个哩。”",
+        "这是运生的声音。",
+        "“你不要管他们。”吴月琴说。",
+        "房子里的谈话又开始了。",
+        "运生的声音：",
+        "“小吴！你一片好心我都领了。可是我不能这样嘛！”",
+    ]
+    segments, _ = attribute(_book("zh-Hans", paras))
+    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["运生", "吴月琴", "运生"]
+
+
 def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
     """“…？” / 田福军问乔书记。 / “…”: the one asked answers (the tag names whom the line was
     spoken to, as a vocative would)."""

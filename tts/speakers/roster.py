@@ -1194,6 +1194,33 @@ def _she_needs_a_woman(roster: Roster, told: str, tags: Sequence[str]) -> None:
             roster.add(best, gender="female")
 
 
+_WHOSE_VOICE_ZH = re.compile(r"的(?:声音|聲音)")
+"""Whose voice the narration hears (这是运生的声音。, 运生的声音：): someone's."""
+VOICE_HEARD_TIMES = 3
+"""How often a word must be written, once as whose a voice is, before it is a character."""
+
+
+def _voices_heard(roster: Roster, told: str) -> None:
+    """Add a word written as whose a voice is (运生的声音：) and written again elsewhere (是吴月琴
+    和运生): a person the passage hears, who may speak only in the dark and never act."""
+    for m in _WHOSE_VOICE_ZH.finditer(told):
+        at = m.start()
+        for size in (3, 2):  # (冯世宽 of 传来冯世宽的声音 first, then 运生)
+            cand = told[at - size : at]
+            if len(cand) < size or not all("\u4e00" <= c <= "\u9fff" for c in cand):
+                continue
+            if size == 3 and surname_of(cand) is None:
+                continue
+            if (
+                fold(cand) not in roster.canon
+                and not any(c in _PRONOUNS or c in _GRAMMAR_CHARS for c in cand)
+                and _plausible_zh(roster, cand)
+                and told.count(cand) >= VOICE_HEARD_TIMES
+            ):
+                roster.add(cand, gender=given_name_gender(cand))
+            break
+
+
 def _self_introduced(roster: Roster, dialogue: Sequence[str], told: str) -> None:
     """Add a name that a speaker gives as his own (“贫道玄机子，…”, “老子是少林俗家弟子铁牛！”)
     and that the story also uses for someone who acts (玄机子眯起眼睛, 铁牛大怒): names no
@@ -2162,6 +2189,7 @@ def _discover_zh(
     _revealed_speakers(roster, tags)
     _self_introduced(roster, dialogue, told)
     _kin_titled(roster, told)
+    _voices_heard(roster, told)
     _styled_names(roster, told)
     _quoted_names(roster, told)
     _chat_writers(roster, told)
