@@ -53,6 +53,13 @@ def _book(language: str, lines: list[str]) -> Book:
     return Book("t.txt", "t", language, (Chapter(1, None, paras),))  # type: ignore[arg-type]
 
 
+def _read_zh(paras: list[str]) -> tuple[list[str | None], dict[str, Gender | None]]:
+    """Who says each line of a Chinese passage, and the characters' sexes."""
+    segments, characters = attribute(_book("zh-Hans", paras))
+    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    return said, {c.name: c.gender for c in characters}
+
+
 @pytest.mark.parametrize(
     "language, lines, names",
     [
@@ -1284,8 +1291,7 @@ def test_whom_the_tag_line_after_says_it_was_said_to_did_not_say_it() -> None:
     """“…” / 她对少平说。 where no woman is known yet: whoever said it, not 少平, the one it
     was said to (a line given to him would also vote him a woman's voice)."""
     paras = ["少平看着窗外。", "“你不要再为我们操心了。”", "她对少平说。"]
-    segments, _ = attribute(_book("zh-Hans", paras))
-    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    said, _ = _read_zh(paras)
     assert said != ["少平"]
 
 
@@ -1299,10 +1305,9 @@ def test_a_given_name_with_a_kinship_title_is_a_character() -> None:
         "她对少平说。",
         "少平把明明抱起来，看着惠英嫂笑了。",
     ]
-    segments, characters = attribute(_book("zh-Hans", paras))
-    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    said, sexes = _read_zh(paras)
     assert said == ["惠英"]
-    assert {c.name: c.gender for c in characters}["惠英"] == "female"
+    assert sexes["惠英"] == "female"
     roster = build_roster(["少安妈正坐在炕上。", "少安妈笑了。", "少安妈点点头。"], [], [], False)
     assert "少安" not in roster.forms
 
@@ -1318,8 +1323,7 @@ def test_his_wife_is_the_one_woman_the_story_names() -> None:
         "“都好了，你快去洗吧。”",
         "他听见妻子在说话。",
     ]
-    segments, _ = attribute(_book("zh-Hans", paras))
-    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["丽丽", "武惠良", "丽丽"]
+    assert _read_zh(paras)[0] == ["丽丽", "武惠良", "丽丽"]
     roster = build_roster(
         ["丽丽推门进来。", "秀莲推门进来。", "妻子说。"], ["武惠良说。"], ["好。"], False
     )
@@ -1353,9 +1357,7 @@ def test_she_who_speaks_is_the_woman_the_passage_writes_when_no_woman_is_known()
         "她一边哭，一边说：",
         "“你把人打得这么重……”",
     ]
-    segments, characters = attribute(_book("zh-Hans", paras))
-    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["少安", "秀莲"]
-    assert {c.name: c.gender for c in characters} == {"少安": "male", "秀莲": "female"}
+    assert _read_zh(paras) == (["少安", "秀莲"], {"少安": "male", "秀莲": "female"})
 
 
 def test_whose_voice_the_narration_hears_is_someone() -> None:
@@ -1371,8 +1373,7 @@ def test_whose_voice_the_narration_hears_is_someone() -> None:
         "运生的声音：",
         "“小吴！你一片好心我都领了。可是我不能这样嘛！”",
     ]
-    segments, _ = attribute(_book("zh-Hans", paras))
-    assert [s.speaker for s in segments if s.kind == "dialogue"] == ["运生", "吴月琴", "运生"]
+    assert _read_zh(paras)[0] == ["运生", "吴月琴", "运生"]
 
 
 def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
@@ -1387,8 +1388,7 @@ def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
         "“由正文接替你的工作，世宽任行署专员。”",
         "田福军沉默了一会。",
     ]
-    segments, _ = attribute(_book("zh-Hans", paras))
-    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    said, _ = _read_zh(paras)
     assert said == ["张生民", "田福军", "乔书记"]
 
 
