@@ -101,6 +101,20 @@ CASES = [
         "pronoun",
     ),
     (
+        # "…?" I nodded. "…": the storyteller's nod is the listener's, not a tag of the line
+        "first-person-nod-is-no-tag-en",
+        "en",
+        [
+            "After breakfast, Dorcas came up to me, and asked if she might have a word with me.",
+            '"Certainly. What is it, Dorcas?" I said.',
+            "\"Well, it's just this, sir. You'll be seeing the Belgian gentleman to-day?\" I "
+            'nodded. "Well, sir, you know how he asked me about the green dress?"',
+            '"Yes, yes. You have found one?" My interest was aroused.',
+        ],
+        ["I", "Dorcas", "Dorcas", "I"],
+        "first-person",
+    ),
+    (
         "tag-after-zh",
         "zh-Hans",
         ["张伟推开门。", "“你来了？”张伟惊讶地问道。"],

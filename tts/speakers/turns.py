@@ -298,6 +298,10 @@ class Conversation:
             method = "first-person" if who == self.first_person else "pronoun"
             if not verb:
                 conf = min(conf, CONFIDENCE["action-" + side]) - 0.05
+                if who == self.first_person:
+                    # "…, sir." / I nodded.: the storyteller's action beside a line is as often
+                    # the listener's as the speaker's: weighed, not read as a tag
+                    method = "action-" + side
             return Guess(who, method, conf)
         if who == exclude and not verb:
             return None
