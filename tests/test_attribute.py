@@ -115,6 +115,18 @@ CASES = [
         "first-person",
     ),
     (
+        # "…" Mrs. Cavendish's clear voice startled me.: whose voice it is says the line
+        "whose-voice-after-en",
+        "en",
+        [
+            "Evelyn Howard and Mary Cavendish sat with me on the lawn.",
+            '"Murder\'s a violent crime. Associate it more with a man," said Evelyn Howard.',
+            '"Not in a case of poisoning." Mary Cavendish\'s clear voice startled me.',
+        ],
+        ["Evelyn Howard", "Mary Cavendish"],
+        "tag-after",
+    ),
+    (
         "tag-after-zh",
         "zh-Hans",
         ["张伟推开门。", "“你来了？”张伟惊讶地问道。"],
@@ -276,8 +288,9 @@ def test_speakers_named_by_description_en() -> None:
     segments, cast = attribute(b)
     got = [s.speaker for s in segments if s.kind == "dialogue"]
     assert got == ["the stranger", "the landlord", "the landlord", None]
+    # whose voice it was names the speaker as a tag does
     beat = lines_of(book("en", '"Hi," said Jane.', '"Go away." Jane\'s voice was cold.'))[-1]
-    assert beat.speaker == "Jane" and beat.method == "action-after"
+    assert beat.speaker == "Jane" and beat.method == "tag-after"
     assert {c.name: c.gender for c in cast}["the landlord"] == "male"
 
 
