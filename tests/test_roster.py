@@ -1374,6 +1374,9 @@ def test_whose_voice_the_narration_hears_is_someone() -> None:
         "“小吴！你一片好心我都领了。可是我不能这样嘛！”",
     ]
     assert _read_zh(paras)[0] == ["运生", "吴月琴", "运生"]
+    # a telephone's voice is no one's, however often the passage writes the telephone
+    narration = ["电话的声音响个不停。", "他拿起电话。", "电话那头没有人说话。", "他放下电话。"]
+    assert "电话" not in build_roster(narration, ["他说。"], ["喂？"], False).forms
 
 
 def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:

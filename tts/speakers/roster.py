@@ -1201,8 +1201,9 @@ VOICE_HEARD_TIMES = 3
 
 
 def _voices_heard(roster: Roster, told: str) -> None:
-    """Add a word written as whose a voice is (运生的声音：) and written again elsewhere (是吴月琴
-    和运生): a person the passage hears, who may speak only in the dark and never act."""
+    """Add a name written as whose a voice is (运生的声音：) and written again elsewhere (是吴月琴
+    和运生): a person the passage hears, who may speak only in the dark and never act. A name:
+    a surname first, or given-name characters that say a sex (not 电话的声音, 机器的声音)."""
     for m in _WHOSE_VOICE_ZH.finditer(told):
         at = m.start()
         for size in (3, 2):  # (冯世宽 of 传来冯世宽的声音 first, then 运生)
@@ -1211,13 +1212,15 @@ def _voices_heard(roster: Roster, told: str) -> None:
                 continue
             if size == 3 and surname_of(cand) is None:
                 continue
+            sex = given_name_gender(cand)
             if (
-                fold(cand) not in roster.canon
+                (sex is not None or surname_of(cand) is not None)  # a name's look: 电话 has none
+                and fold(cand) not in roster.canon
                 and not any(c in _PRONOUNS or c in _GRAMMAR_CHARS for c in cand)
                 and _plausible_zh(roster, cand)
                 and told.count(cand) >= VOICE_HEARD_TIMES
             ):
-                roster.add(cand, gender=given_name_gender(cand))
+                roster.add(cand, gender=sex)
             break
 
 
