@@ -71,7 +71,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from tts.model import Book, Chapter, Character, Segment
@@ -552,8 +552,12 @@ def _narrator_name(
         for block, gs in zip(blocks, guesses, strict=True):
             if not gs:
                 continue  # no line said (most blocks: narration alone)
-            quotes = [text for kind, text, _, _ in block[4:] if kind == "dialogue"]
-            for text, (who, method, _) in zip(quotes, gs, strict=False):
+            if len(block) == 5:  # one quote alone, the commonest (no list of its quotes)
+                said: Iterable[tuple[str, Guess]] = ((block[4][1], gs[0]),)
+            else:
+                quotes = [text for kind, text, _, _ in block[4:] if kind == "dialogue"]
+                said = zip(quotes, gs, strict=False)
+            for text, (who, method, _) in said:
                 if who == me:
                     continue
                 if who is not None and method.startswith(("tag", "colon")):

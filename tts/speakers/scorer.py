@@ -560,11 +560,15 @@ def decide(
         texts: list[str] = []
         kinds: list[bool] = []
         dialogue_idx: list[int] = []
+        told: list[str] = []  # its narration pieces, in order (read once per reading)
         for i, (kind, text, _, _) in enumerate(pieces):
             texts.append(text)
-            kinds.append(kind == "dialogue")
             if kind == "dialogue":
+                kinds.append(True)
                 dialogue_idx.append(i)
+            else:
+                kinds.append(False)
+                told.append(text)
         for g in rule:  # (a loop, not all() of a generator: read for every dialogue block)
             if g.speaker is None or g.method not in keep or not ev.settles(g.speaker):
                 plain_only = False
@@ -597,14 +601,7 @@ def decide(
                 # speech (WP: 29 of 43), not a turn of its own.
                 ev.tag(cues.before[lead], "nl", para_ev)
             # The next quote's addressee: likely who speaks here (the reply names them).
-            next_quote = None
-            for m in range(n + 1, min(n + 3, n_blocks)):
-                if blocks[m][2]:
-                    break
-                ds = [t for k, t, _, _ in blocks[m][4:] if k == "dialogue"]
-                if ds:
-                    next_quote = ds[0]
-                    break
+            next_quote = _first_quote(blocks, n + 1, min(n + 3, n_blocks))
             # One paragraph, one speaker: whoever its quotes address says none of them.
             spoken_to = {read_quote[texts[i]][0] for i in dialogue_idx}
             if (
@@ -854,9 +851,8 @@ def decide(
                 path.score += gain
                 hist, recent, subjects, floor = path.hist, path.recent, path.subjects, path.floor
                 path.out.append(decided)
-                for j, text in enumerate(texts):
-                    if not kinds[j]:
-                        ev.see(text, recent, subjects)
+                for text in told:
+                    ev.see(text, recent, subjects)
                 last = decided[-1]
                 _, _, asked_last, _, length = read_quote[texts[dialogue_idx[-1]]]
                 # whom its last quote that calls someone speaks to (“晚晚，”他说，“跟我回去。”)
@@ -869,9 +865,8 @@ def decide(
                     if called := read_quote[texts[i]][0]:
                         to = called
                         break
-                if to is None and len(dialogue_idx) < len(texts):
+                if to is None and told:
                     # the paragraph's tag may say (“…”少安对秀莲说。)
-                    told = (text for j, text in enumerate(texts) if not kinds[j])
                     to = _told_to(cues, told, last.speaker)
                 elif to is None:
                     # or the colon line before a paragraph of quotes (少安对秀莲说： / “…”)
@@ -952,6 +947,17 @@ class _Anchors:
                         return (g.speaker, d)
                     break
         return (None, 0)
+
+
+def _first_quote(blocks: Sequence[Block], start: int, stop: int) -> str | None:
+    """The first quote of blocks `start` to `stop` (not included), none past a scene break."""
+    for m in range(start, stop):
+        if blocks[m][2]:
+            break
+        for kind, text, _, _ in blocks[m][4:]:
+            if kind == "dialogue":
+                return text
+    return None
 
 
 def _floor_after(holder: str | None, said: Guess, quote: Quote) -> str | None:
