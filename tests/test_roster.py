@@ -53,13 +53,6 @@ def _book(language: str, lines: list[str]) -> Book:
     return Book("t.txt", "t", language, (Chapter(1, None, paras),))  # type: ignore[arg-type]
 
 
-def _read_zh(paras: list[str]) -> tuple[list[str | None], dict[str, Gender | None]]:
-    """Who says each line of a Chinese passage, and the characters' sexes."""
-    segments, characters = attribute(_book("zh-Hans", paras))
-    said = [s.speaker for s in segments if s.kind == "dialogue"]
-    return said, {c.name: c.gender for c in characters}
-
-
 @pytest.mark.parametrize(
     "language, lines, names",
     [
@@ -150,6 +143,15 @@ def _said(paras: list[str], known: Sequence[Character] = ()) -> list[str | None]
     """Who says each line of a Chinese passage."""
     segments, _ = attribute(_book("zh-Hans", paras), known)
     return [s.speaker for s in segments if s.kind == "dialogue"]
+
+
+def _speakers_and_sexes(
+    language: str, lines: list[str]
+) -> tuple[list[str | None], dict[str, Gender | None]]:
+    """Who says each line, and the sex of each character given lines."""
+    segments, characters = attribute(_book(language, lines))
+    said = [s.speaker for s in segments if s.kind == "dialogue"]
+    return said, {c.name: c.gender for c in characters}
 
 
 def _cast_and_speakers(language: str, lines: list[str]) -> tuple[set[str], list[str | None]]:
@@ -1291,8 +1293,7 @@ def test_whom_the_tag_line_after_says_it_was_said_to_did_not_say_it() -> None:
     """“…” / 她对少平说。 where no woman is known yet: whoever said it, not 少平, the one it
     was said to (a line given to him would also vote him a woman's voice)."""
     paras = ["少平看着窗外。", "“你不要再为我们操心了。”", "她对少平说。"]
-    said, _ = _read_zh(paras)
-    assert said != ["少平"]
+    assert _cast_and_speakers("zh-Hans", paras)[1] != ["少平"]
 
 
 def test_a_given_name_with_a_kinship_title_is_a_character() -> None:
@@ -1305,7 +1306,7 @@ def test_a_given_name_with_a_kinship_title_is_a_character() -> None:
         "她对少平说。",
         "少平把明明抱起来，看着惠英嫂笑了。",
     ]
-    said, sexes = _read_zh(paras)
+    said, sexes = _speakers_and_sexes("zh-Hans", paras)
     assert said == ["惠英"]
     assert sexes["惠英"] == "female"
     roster = build_roster(["少安妈正坐在炕上。", "少安妈笑了。", "少安妈点点头。"], [], [], False)
@@ -1323,7 +1324,7 @@ def test_his_wife_is_the_one_woman_the_story_names() -> None:
         "“都好了，你快去洗吧。”",
         "他听见妻子在说话。",
     ]
-    assert _read_zh(paras)[0] == ["丽丽", "武惠良", "丽丽"]
+    assert _cast_and_speakers("zh-Hans", paras)[1] == ["丽丽", "武惠良", "丽丽"]
     roster = build_roster(
         ["丽丽推门进来。", "秀莲推门进来。", "妻子说。"], ["武惠良说。"], ["好。"], False
     )
@@ -1357,7 +1358,8 @@ def test_she_who_speaks_is_the_woman_the_passage_writes_when_no_woman_is_known()
         "她一边哭，一边说：",
         "“你把人打得这么重……”",
     ]
-    assert _read_zh(paras) == (["少安", "秀莲"], {"少安": "male", "秀莲": "female"})
+    sexes = {"少安": "male", "秀莲": "female"}
+    assert _speakers_and_sexes("zh-Hans", paras) == (["少安", "秀莲"], sexes)
 
 
 def test_whose_voice_the_narration_hears_is_someone() -> None:
@@ -1373,7 +1375,7 @@ def test_whose_voice_the_narration_hears_is_someone() -> None:
         "运生的声音：",
         "“小吴！你一片好心我都领了。可是我不能这样嘛！”",
     ]
-    assert _read_zh(paras)[0] == ["运生", "吴月琴", "运生"]
+    assert _cast_and_speakers("zh-Hans", paras)[1] == ["运生", "吴月琴", "运生"]
     # a telephone's voice is no one's, however often the passage writes the telephone
     narration = ["电话的声音响个不停。", "他拿起电话。", "电话那头没有人说话。", "他放下电话。"]
     assert "电话" not in build_roster(narration, ["他说。"], ["喂？"], False).forms
@@ -1391,8 +1393,7 @@ def test_whom_a_tag_says_the_line_was_spoken_to_answers_it() -> None:
         "“由正文接替你的工作，世宽任行署专员。”",
         "田福军沉默了一会。",
     ]
-    said, _ = _read_zh(paras)
-    assert said == ["张生民", "田福军", "乔书记"]
+    assert _cast_and_speakers("zh-Hans", paras)[1] == ["张生民", "田福军", "乔书记"]
 
 
 @pytest.mark.parametrize("turn", ["田福军对乔书记说：", "田福军没有理他，转向乔书记："])

@@ -766,12 +766,9 @@ def _quote_only(
     elif continues and prev is not None and prev.speaker:
         g = continued(prev)
     else:
-        if addressee is None and next_line is not None and not colon_end(next_line):
-            # “…” / 她对少平说。 with no woman known: whoever said it, not 少平 (a tag's:
-            # most narration after a quote is none, and is not read for whom it speaks to)
-            after = cues.after[next_line]
-            if after is not None and after.verb:
-                addressee = cues.told_to[next_line]
+        if addressee is None and next_line is not None:
+            # “…” / 她对少平说。 with no woman known: whoever said it, not 少平
+            addressee = cues.told_by_tag_after(next_line)
         g = conv.from_flow(paragraph, text, addressee)
     if conv.unnamed is not None:  # a voice no one named, just before
         conv.answered(paragraph, g, addressee)

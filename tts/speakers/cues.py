@@ -765,6 +765,17 @@ class Cues:
             return None
         return self.subject_en(sentence)
 
+    def told_by_tag_after(self, text: str) -> str | None:
+        """Whom the narration `text`, standing after a quote as its speech tag, says the quote
+        was spoken to (“…” / 她对少平说。): not read for a line that is no tag, nor for one ending
+        in a colon, which introduces the quote after it."""
+        if colon_end(text):
+            return None
+        cue = self.after[text]
+        if cue is None or not cue.verb:
+            return None
+        return self.told_to[text]
+
     def tag_addressee(self, text: str) -> str | None:
         """The character a Chinese speech tag says the line was spoken to (田福军问乔书记。,
         对少安说), or English narration says was asked or told (Mr. John Knightley asked

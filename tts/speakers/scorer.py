@@ -604,16 +604,9 @@ def decide(
             next_quote = _first_quote(blocks, n + 1, min(n + 3, n_blocks))
             # One paragraph, one speaker: whoever its quotes address says none of them.
             spoken_to = {read_quote[texts[i]][0] for i in dialogue_idx}
-            if (
-                not english
-                and next_text is not None
-                and kinds[-1]
-                and (after := cues.after[next_text]) is not None
-                and after.verb
-                and not colon_end(next_text)
-            ):
+            if not english and next_text is not None and kinds[-1]:
                 # “…” / 她对少平说。: whom the tag line after says it was said to said none of it
-                spoken_to.add(_told_to(cues, (next_text,), None))
+                spoken_to.add(cues.told_by_tag_after(next_text))
         grown: list[_Path] = []
         for path in paths:
             hist, recent, subjects, floor = path.hist, path.recent, path.subjects, path.floor
